@@ -1,0 +1,66 @@
+// dnnroof: roofline analysis and benchmarking of deep neural networks.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "core/error.h"
+#include "core/version.h"
+
+namespace dnnroof::cli {
+
+std::vector<RegisteredCommand>& registered_commands() {
+  static std::vector<RegisteredCommand> commands;
+  return commands;
+}
+
+CommandRegistration::CommandRegistration(int order, Registrar registrar) {
+  registered_commands().push_back({order, registrar});
+}
+
+void add_format_option(CLI::App& sub, std::string& target) {
+  sub.add_option("--format", target, "Output format: table (people), csv or json (programs)")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->default_val("table");
+}
+
+}  // namespace dnnroof::cli
+
+int main(int argc, char** argv) {
+  using namespace dnnroof;
+  CLI::App app{
+      "dnnroof: roofline analysis and benchmarking of deep neural networks.\n"
+      "The chips (peaks, rooflines), the work (FLOPs, bytes, intensity), the\n"
+      "reality (measured latency) and the why (placement under the roof).",
+      "dnnroof"};
+  app.set_version_flag("--version", fmt::format("dnnroof {} ({})", kVersion, kGitRevision));
+  app.require_subcommand(1);
+  app.fallthrough();
+  cli::Context ctx;
+  app.add_option("--catalog", ctx.catalog_files,
+                 "Extra chip catalog (TOML) that adds or overrides chips; repeatable")
+      ->check(CLI::ExistingFile);
+
+  auto commands = cli::registered_commands();
+  std::stable_sort(commands.begin(), commands.end(),
+                   [](const auto& a, const auto& b) { return a.order < b.order; });
+  for (const auto& c : commands) c.registrar(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "dnnroof: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "dnnroof: internal error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

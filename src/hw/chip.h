@@ -1,0 +1,93 @@
+#pragma once
+// A chip: what it could do at best. Peaks per precision and memory levels,
+// each figure with where it came from (a datasheet address) or how it was
+// derived (the formula with its numbers), so `dnnroof chips show` can justify
+// every number it prints.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+
+namespace dnnroof {
+
+enum class ChipKind { cpu, gpu, asic, soc };
+std::string_view chip_kind_name(ChipKind k);
+std::optional<ChipKind> parse_chip_kind(std::string_view name);
+
+// A number with its provenance. Exactly one of `source` and `derivation` is
+// usually set; a derived figure may also cite the sources of its inputs.
+struct Figure {
+  double value = 0;        // in base SI units: FLOP/s, B/s, B
+  std::string source;      // datasheet address (URL) or document name
+  std::string derivation;  // "2 sockets x 40 cores x 2.3 GHz x 32 FLOP/cycle = 5.89 TFLOP/s"
+};
+
+// One level of the memory hierarchy, fastest first in Chip::memory.
+struct MemoryLevel {
+  std::string name;  // "L1d", "L2", "L3", "DRAM", "HBM3", "SRAM"
+  bool is_main = false;  // true for the main-memory level (DRAM/HBM/...)
+  Figure bandwidth;  // [B/s] aggregate for the whole chip; value 0 when unknown
+  Figure capacity;   // [B] whole chip; value 0 when unknown
+};
+
+// CPU micro-architecture: the inputs of the peak formulas
+//   peak(p)   = sockets x cores_per_socket x clock x flops_per_cycle(p)
+//   bandwidth = sockets x channels x MT/s x 8 B
+struct CpuMicroarch {
+  int sockets = 1;
+  int cores_per_socket = 0;  // physical cores
+  int threads_per_core = 1;
+  double base_clock_hz = 0;
+  double allcore_clock_hz = 0;  // all-core boost: the clock used for peaks
+  int simd_bits = 0;            // widest vector ISA: 128 (SSE/NEON), 256 (AVX2), 512 (AVX-512)
+  int fma_units = 0;            // FMA pipes per core at that width
+  bool amx = false;             // Intel AMX tiles (bf16/int8)
+  // Dense FLOP (OP for int8) per cycle per core for each precision it has.
+  std::map<DType, double> flops_per_cycle;
+  int memory_channels = 0;  // per socket
+  double memory_mts = 0;    // [MT/s]
+  std::vector<std::string> isa;  // "sse4.2", "avx", "avx2", "fma", "avx512f", "amx-bf16", ...
+};
+
+struct Chip {
+  std::string id;  // catalog id: lower-case, dashes ("a100-sxm4-80gb")
+  std::string name;
+  ChipKind kind = ChipKind::cpu;
+  std::string vendor;
+  int year = 0;
+  std::map<DType, Figure> peak;     // dense peak per precision [FLOP/s] (int8: OP/s)
+  std::vector<MemoryLevel> memory;  // fastest first; at least the main level
+  std::optional<CpuMicroarch> cpu;
+  std::string notes;
+  std::string origin;  // where the entry came from: "catalog", a file path, "host"
+
+  // The main-memory level; throws Error when the chip has none.
+  const MemoryLevel& main_memory() const;
+  // The level with that name (case-insensitive); nullptr when absent.
+  const MemoryLevel* find_level(std::string_view name) const;
+  // Peak for `p`, or nullopt when the chip does not support it.
+  std::optional<double> peak_flops(DType p) const;
+};
+
+// Ridge point [FLOP/B] = peak / bandwidth: the operational intensity where
+// the memory roof meets the compute roof.
+double ridge_point(double peak_flops, double bandwidth);
+
+// The roofline: min(peak, bandwidth x intensity) [FLOP/s].
+double attainable_flops(double peak_flops, double bandwidth, double intensity);
+
+// Same, for a chip's precision against its main memory (or `level`); throws
+// Error naming chip and precision when the chip has no such peak.
+double attainable_flops(const Chip& chip, DType precision, double intensity,
+                        std::string_view level = "");
+double ridge_point(const Chip& chip, DType precision, std::string_view level = "");
+
+// Fills `chip.peak` (for each precision in cpu.flops_per_cycle, unless the
+// catalog gave a published figure) and the main-memory bandwidth (unless
+// given) from the micro-architecture, storing the derivation text.
+void derive_cpu_figures(Chip& chip);
+
+}  // namespace dnnroof
