@@ -1,0 +1,87 @@
+#pragma once
+// The operator kinds of the IR. Each kind has one row in each face's table:
+// its shape rule (src/graph/ops.cc), its forward and backward cost rule
+// (src/cost) and its lowering to LibTorch (src/exec). The enum ends with
+// `count`, and each table is checked against it at compile time, so a new op
+// cannot miss an entry; a test walks every kind and checks each face.
+//
+// Input conventions (activations first, then parameters):
+//   Conv/ConvTranspose: x, weight[, bias]     Gemm: x, weight[out,in][, bias]
+//   BatchNorm: x, scale, shift, running_mean, running_var
+//   LayerNorm/GroupNorm: x[, scale, shift]    PRelu: x, slope
+//   Embedding: indices, table                 Attention: q, k, v[, mask]
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace dnnroof {
+
+enum class OpKind : std::uint8_t {
+  // Matrix-class
+  Conv,           // attrs: kernel, stride, pads (begin..., end...), dilation, group
+  ConvTranspose,  // attrs: as Conv + output_padding
+  Gemm,           // y = x W^T + b over the last dim (torch.nn.Linear); any leading dims
+  MatMul,         // batched, numpy broadcasting; attrs: trans_b (0/1)
+  Attention,      // scaled-dot-product; attrs: causal, memory ("plain" | "flash"), scale
+  // Normalisation
+  BatchNorm,  // attrs: epsilon, momentum
+  LayerNorm,  // attrs: axis (first normalised dim), epsilon
+  GroupNorm,  // attrs: num_groups, epsilon
+  Lrn,        // attrs: size, alpha, beta, bias
+  // Activations (elementwise, one input)
+  Relu,
+  Relu6,
+  LeakyRelu,  // attrs: alpha
+  PRelu,
+  Elu,  // attrs: alpha
+  Selu,
+  Gelu,  // attrs: approximate ("none" | "tanh")
+  Silu,
+  Hardswish,
+  Hardsigmoid,
+  Sigmoid,
+  Tanh,
+  Clip,  // attrs: min, max
+  Softmax,     // attrs: axis
+  LogSoftmax,  // attrs: axis
+  // Pooling
+  MaxPool,  // attrs: kernel, stride, pads, dilation, ceil_mode
+  AvgPool,  // attrs: kernel, stride, pads, ceil_mode, count_include_pad
+  GlobalAvgPool,
+  GlobalMaxPool,
+  AdaptiveAvgPool,  // attrs: output_size
+  AdaptiveMaxPool,  // attrs: output_size
+  // Elementwise binary with numpy broadcasting
+  Add,
+  Sub,
+  Mul,
+  Div,
+  // Data movement
+  Concat,          // attrs: axis
+  Split,           // attrs: axis, split (sizes); several outputs
+  Slice,           // attrs: axes, starts, ends, steps
+  Reshape,         // attrs: shape (one -1 allowed, 0 copies the input dim)
+  Flatten,         // attrs: start_dim, end_dim (torch semantics)
+  Transpose,       // attrs: perm
+  Expand,          // attrs: shape (numpy broadcast to shape)
+  Roll,            // attrs: shifts, axes (torch.roll)
+  Pad,             // attrs: pads (begins..., ends...), mode, value
+  ChannelShuffle,  // attrs: groups
+  Gather,          // attrs: axis; inputs: data, indices
+  Embedding,       // inputs: indices, table[num, dim]
+  Dropout,         // attrs: ratio (identity at inference)
+  Identity,
+  // Reductions
+  ReduceMean,  // attrs: axes, keepdims
+  ReduceSum,   // attrs: axes, keepdims
+  count  // keep last
+};
+
+inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::count);
+
+// The op's name as printed ("Conv", "BatchNorm", "ReLU", ...).
+std::string_view op_name(OpKind op);
+std::optional<OpKind> parse_op_name(std::string_view name);
+
+}  // namespace dnnroof
