@@ -1,0 +1,8 @@
+// Family: alexnet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> alexnet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

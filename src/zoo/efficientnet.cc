@@ -1,0 +1,8 @@
+// Family: efficientnet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> efficientnet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

@@ -1,0 +1,8 @@
+// Family: mnasnet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> mnasnet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

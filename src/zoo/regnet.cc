@@ -1,0 +1,8 @@
+// Family: regnet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> regnet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

@@ -1,0 +1,8 @@
+// Family: resnet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> resnet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

@@ -1,0 +1,8 @@
+// Family: shufflenet (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> shufflenet_family() { return {}; }
+
+}  // namespace dnnroof::zoo

@@ -1,0 +1,8 @@
+// Family: vgg (to be written; returns no models yet).
+#include "zoo/families.h"
+
+namespace dnnroof::zoo {
+
+std::vector<ZooEntry> vgg_family() { return {}; }
+
+}  // namespace dnnroof::zoo
