@@ -106,21 +106,23 @@ void infer_shapes(Graph& graph);
 // current module path, runs each op's shape rule at once (so a wrong shape is
 // an error at the line that built it) and computes nothing.
 
+// Vector members have `{}` initialisers so designated initialisers that leave
+// them out compile warning-free under -Wextra (-Wmissing-field-initializers).
 struct ConvOptions {
   std::int64_t out_channels = 0;
-  std::vector<std::int64_t> kernel;             // one per spatial dim
-  std::vector<std::int64_t> stride;             // default 1s
-  std::vector<std::int64_t> padding;            // symmetric, one per dim; default 0s
-  std::vector<std::int64_t> padding_end;        // asymmetric end padding; empty = same as padding
-  std::vector<std::int64_t> dilation;           // default 1s
+  std::vector<std::int64_t> kernel{};             // one per spatial dim
+  std::vector<std::int64_t> stride{};             // default 1s
+  std::vector<std::int64_t> padding{};            // symmetric, one per dim; default 0s
+  std::vector<std::int64_t> padding_end{};        // asymmetric end padding; empty = same as padding
+  std::vector<std::int64_t> dilation{};           // default 1s
   std::int64_t groups = 1;
   bool bias = true;
 };
 
 struct PoolOptions {
-  std::vector<std::int64_t> kernel;
-  std::vector<std::int64_t> stride;   // default = kernel
-  std::vector<std::int64_t> padding;  // default 0s
+  std::vector<std::int64_t> kernel{};
+  std::vector<std::int64_t> stride{};   // default = kernel
+  std::vector<std::int64_t> padding{};  // default 0s
   bool ceil_mode = false;
   bool count_include_pad = true;  // AvgPool only (torch default true)
 };

@@ -1,0 +1,726 @@
+// The graph IR: attributes, validation, shape inference and the builder.
+#include "graph/graph.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "graph/shape_rules.h"
+
+namespace dnnroof {
+
+std::int64_t numel(const Shape& shape) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+std::string_view value_role_name(ValueRole r) {
+  switch (r) {
+    case ValueRole::input: return "input";
+    case ValueRole::parameter: return "parameter";
+    case ValueRole::buffer: return "buffer";
+    case ValueRole::activation: return "activation";
+    case ValueRole::constant: return "constant";
+  }
+  return "?";
+}
+
+// --- Attributes ----------------------------------------------------------------
+
+namespace {
+
+std::string_view attr_type_name(const AttrValue& v) {
+  switch (v.index()) {
+    case 0: return "int";
+    case 1: return "float";
+    case 2: return "string";
+    case 3: return "int list";
+    default: return "float list";
+  }
+}
+
+template <typename T>
+const T& typed(const AttrValue& v, std::string_view key, std::string_view wanted) {
+  const T* p = std::get_if<T>(&v);
+  if (p == nullptr) fail("attribute '{}' is a {}, expected {}", key, attr_type_name(v), wanted);
+  return *p;
+}
+
+}  // namespace
+
+std::int64_t Attributes::get_int(std::string_view key, std::int64_t def) const {
+  auto it = map_.find(key);
+  return it == map_.end() ? def : typed<std::int64_t>(it->second, key, "int");
+}
+
+double Attributes::get_float(std::string_view key, double def) const {
+  auto it = map_.find(key);
+  if (it == map_.end()) return def;
+  // An int where a float is wanted is harmless (1 for 1.0).
+  if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
+  return typed<double>(it->second, key, "float");
+}
+
+std::string Attributes::get_string(std::string_view key, std::string def) const {
+  auto it = map_.find(key);
+  return it == map_.end() ? def : typed<std::string>(it->second, key, "string");
+}
+
+std::vector<std::int64_t> Attributes::get_ints(std::string_view key,
+                                               std::vector<std::int64_t> def) const {
+  auto it = map_.find(key);
+  if (it == map_.end()) return def;
+  // A single int where a list is wanted is the one-element list.
+  if (const auto* i = std::get_if<std::int64_t>(&it->second)) return {*i};
+  return typed<std::vector<std::int64_t>>(it->second, key, "int list");
+}
+
+std::vector<double> Attributes::get_floats(std::string_view key, std::vector<double> def) const {
+  auto it = map_.find(key);
+  return it == map_.end() ? def : typed<std::vector<double>>(it->second, key, "float list");
+}
+
+// --- Validation and inference --------------------------------------------------
+
+void validate(const Graph& graph) {
+  const auto nv = graph.values.size();
+  std::vector<bool> defined(nv, false);
+  std::set<std::string, std::less<>> value_names;
+  for (std::size_t i = 0; i < nv; ++i) {
+    const Value& v = graph.values[i];
+    if (!value_names.insert(v.name).second) fail("value name '{}' is used twice", v.name);
+    for (std::int64_t d : v.shape) {
+      if (d < 1) fail("value '{}' has a non-positive dimension: {}", v.name, shape_str(v.shape));
+    }
+    if (v.role != ValueRole::activation) {
+      if (v.producer != -1) fail("value '{}' is a {} but has a producer", v.name, value_role_name(v.role));
+      defined[i] = true;
+    }
+  }
+  for (ValueId id : graph.inputs) {
+    if (id < 0 || static_cast<std::size_t>(id) >= nv) fail("graph input {} is not a value", id);
+    if (graph.value(id).role != ValueRole::input) {
+      fail("graph input '{}' has role {}", graph.value(id).name, value_role_name(graph.value(id).role));
+    }
+  }
+  std::set<std::string, std::less<>> node_names;
+  for (std::size_t n = 0; n < graph.nodes.size(); ++n) {
+    const Node& node = graph.nodes[n];
+    if (!node_names.insert(node.name).second) {
+      fail("node '{}' ({}): the name is used twice", node.name, op_name(node.op));
+    }
+    if (static_cast<std::size_t>(node.op) >= kOpKindCount) fail("node '{}': unknown op kind", node.name);
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      const ValueId id = node.inputs[i];
+      if (id < 0 || static_cast<std::size_t>(id) >= nv) {
+        fail("node '{}' ({}): input {} is not a value", node.name, op_name(node.op), i);
+      }
+      if (!defined[static_cast<std::size_t>(id)]) {
+        fail("node '{}' ({}): input '{}' is used before it is produced", node.name, op_name(node.op),
+             graph.value(id).name);
+      }
+    }
+    if (node.outputs.empty()) fail("node '{}' ({}): has no outputs", node.name, op_name(node.op));
+    const std::vector<Shape> shapes = infer_node_shapes(graph, node, node.outputs.size());
+    if (shapes.size() != node.outputs.size()) {
+      fail("node '{}' ({}): has {} outputs, its shape rule gives {}", node.name, op_name(node.op),
+           node.outputs.size(), shapes.size());
+    }
+    for (std::size_t o = 0; o < node.outputs.size(); ++o) {
+      const ValueId id = node.outputs[o];
+      if (id < 0 || static_cast<std::size_t>(id) >= nv) {
+        fail("node '{}' ({}): output {} is not a value", node.name, op_name(node.op), o);
+      }
+      const Value& v = graph.value(id);
+      if (v.role != ValueRole::activation || v.producer != static_cast<std::int32_t>(n)) {
+        fail("node '{}' ({}): output '{}' is not an activation produced by it", node.name,
+             op_name(node.op), v.name);
+      }
+      if (defined[static_cast<std::size_t>(id)]) {
+        fail("node '{}' ({}): output '{}' is produced twice", node.name, op_name(node.op), v.name);
+      }
+      if (v.shape != shapes[o]) {
+        fail("node '{}' ({}): output '{}' has shape {}, the shape rule gives {}", node.name,
+             op_name(node.op), v.name, shape_str(v.shape), shape_str(shapes[o]));
+      }
+      defined[static_cast<std::size_t>(id)] = true;
+    }
+  }
+  for (ValueId id : graph.outputs) {
+    if (id < 0 || static_cast<std::size_t>(id) >= nv || !defined[static_cast<std::size_t>(id)]) {
+      fail("graph output {} is not produced", id);
+    }
+  }
+}
+
+void infer_shapes(Graph& graph) {
+  for (const Node& node : graph.nodes) {
+    std::vector<Shape> shapes = infer_node_shapes(graph, node, node.outputs.size());
+    if (shapes.size() != node.outputs.size()) {
+      fail("node '{}' ({}): has {} outputs, its shape rule gives {}", node.name, op_name(node.op),
+           node.outputs.size(), shapes.size());
+    }
+    const DType dt = infer_node_dtype(graph, node);
+    for (std::size_t o = 0; o < shapes.size(); ++o) {
+      Value& v = graph.value(node.outputs[o]);
+      v.shape = std::move(shapes[o]);
+      v.dtype = dt;
+    }
+  }
+}
+
+// --- Builder -------------------------------------------------------------------
+
+GraphBuilder::GraphBuilder(std::string graph_name, DType dtype) {
+  graph_.name = std::move(graph_name);
+  graph_.dtype = dtype;
+}
+
+GraphBuilder::Scope::Scope(GraphBuilder& b, std::string_view name)
+    : builder_(b), previous_size_(b.module_.size()) {
+  if (!b.module_.empty()) b.module_ += '.';
+  b.module_ += name;
+}
+
+GraphBuilder::Scope::~Scope() { builder_.module_.resize(previous_size_); }
+
+std::string GraphBuilder::qualified(std::string_view local) const {
+  if (module_.empty()) return std::string(local);
+  if (local.empty()) return module_;
+  return module_ + "." + std::string(local);
+}
+
+std::string GraphBuilder::unique_node_name(std::string_view base) {
+  // Node names and value names share one namespace of "taken" strings so a
+  // node's output (named after it) never collides either.
+  std::string name(base);
+  auto it = used_names_.find(name);
+  if (it == used_names_.end()) {
+    used_names_.emplace(name, 0);
+    return name;
+  }
+  for (;;) {
+    std::string candidate = fmt::format("{}_{}", base, ++it->second);
+    if (used_names_.find(candidate) == used_names_.end()) {
+      used_names_.emplace(candidate, 0);
+      return candidate;
+    }
+  }
+}
+
+namespace {
+
+ValueId add_value(Graph& g, Value v) {
+  g.values.push_back(std::move(v));
+  return static_cast<ValueId>(g.values.size() - 1);
+}
+
+void check_shape(std::string_view name, const Shape& shape) {
+  for (std::int64_t d : shape) {
+    if (d < 1) fail("value '{}' would have a non-positive dimension: {}", name, shape_str(shape));
+  }
+}
+
+std::string lower_op_name(OpKind op) { return to_lower(op_name(op)); }
+
+}  // namespace
+
+ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> dtype) {
+  check_shape(name, shape);
+  Value v;
+  v.name = unique_node_name(name);
+  v.shape = std::move(shape);
+  v.dtype = dtype.value_or(graph_.dtype);
+  v.role = ValueRole::input;
+  const ValueId id = add_value(graph_, std::move(v));
+  graph_.inputs.push_back(id);
+  return id;
+}
+
+ValueId GraphBuilder::parameter(std::string_view local_name, Shape shape) {
+  const std::string name = qualified(local_name);
+  check_shape(name, shape);
+  Value v;
+  v.name = unique_node_name(name);
+  v.shape = std::move(shape);
+  v.dtype = graph_.dtype;
+  v.role = ValueRole::parameter;
+  return add_value(graph_, std::move(v));
+}
+
+ValueId GraphBuilder::buffer(std::string_view local_name, Shape shape) {
+  const std::string name = qualified(local_name);
+  check_shape(name, shape);
+  Value v;
+  v.name = unique_node_name(name);
+  v.shape = std::move(shape);
+  v.dtype = graph_.dtype;
+  v.role = ValueRole::buffer;
+  return add_value(graph_, std::move(v));
+}
+
+ValueId GraphBuilder::constant_ints(std::string_view local_name, std::vector<std::int64_t> data) {
+  Value v;
+  v.name = unique_node_name(qualified(local_name));
+  v.shape = {static_cast<std::int64_t>(data.size())};
+  v.dtype = DType::int64;
+  v.role = ValueRole::constant;
+  v.int_data = std::move(data);
+  return add_value(graph_, std::move(v));
+}
+
+ValueId GraphBuilder::op(OpKind kind, std::vector<ValueId> inputs, Attributes attrs,
+                         std::string_view local_name, int num_outputs) {
+  Node node;
+  node.op = kind;
+  node.module = module_;
+  node.inputs = std::move(inputs);
+  node.attrs = std::move(attrs);
+  // Named before inference so an error names the node; the name is reserved
+  // only once the node is accepted.
+  const std::string base = qualified(local_name.empty() ? lower_op_name(kind) : std::string(local_name));
+  node.name = base;
+  if (used_names_.count(base) != 0) {
+    const auto it = used_names_.find(base);
+    node.name = fmt::format("{}_{}", base, it->second + 1);
+  }
+  std::vector<Shape> shapes =
+      infer_node_shapes(graph_, node, static_cast<std::size_t>(std::max(num_outputs, 1)));
+  if (num_outputs > 1 && shapes.size() != static_cast<std::size_t>(num_outputs)) {
+    fail("node '{}' ({}): asked for {} outputs, the shape rule gives {}", node.name, op_name(kind),
+         num_outputs, shapes.size());
+  }
+  node.name = unique_node_name(base);
+  const DType dt = infer_node_dtype(graph_, node);
+  const auto node_index = static_cast<std::int32_t>(graph_.nodes.size());
+  for (std::size_t o = 0; o < shapes.size(); ++o) {
+    check_shape(node.name, shapes[o]);
+    Value v;
+    v.name = o == 0 ? node.name : unique_node_name(fmt::format("{}:{}", node.name, o));
+    v.shape = std::move(shapes[o]);
+    v.dtype = dt;
+    v.role = ValueRole::activation;
+    v.producer = node_index;
+    node.outputs.push_back(add_value(graph_, std::move(v)));
+  }
+  graph_.nodes.push_back(std::move(node));
+  return graph_.nodes.back().outputs.front();
+}
+
+const std::vector<ValueId>& GraphBuilder::last_outputs() const {
+  if (graph_.nodes.empty()) fail("last_outputs(): no node has been added yet");
+  return graph_.nodes.back().outputs;
+}
+
+namespace {
+
+std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, std::int64_t def) {
+  if (v.empty()) v.assign(n, def);
+  if (v.size() == 1 && n > 1) v.assign(n, v[0]);
+  return v;
+}
+
+}  // namespace
+
+// Node and parameters share the name: "<module>.<name>" and "<module>.<name>.weight",
+// like torchvision's state_dict keys.
+ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
+  const Shape& xs = shape(x);
+  if (xs.size() < 3) {
+    fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", qualified(name), shape_str(xs));
+  }
+  const std::size_t dims = xs.size() - 2;
+  if (o.kernel.empty()) fail("node '{}' (Conv): kernel not set", qualified(name));
+  const auto kernel = or_fill(o.kernel, dims, 1);
+  if (kernel.size() != dims) {
+    fail("node '{}' (Conv): kernel has {} values for {} spatial dims", qualified(name), kernel.size(), dims);
+  }
+  if (o.groups < 1 || xs[1] % o.groups != 0) {
+    fail("node '{}' (Conv): input has {} channels, not divisible by {} groups", qualified(name), xs[1],
+         o.groups);
+  }
+  const auto padding = or_fill(o.padding, dims, 0);
+  auto pads = padding;
+  const auto pad_end = o.padding_end.empty() ? padding : or_fill(o.padding_end, dims, 0);
+  pads.insert(pads.end(), pad_end.begin(), pad_end.end());
+  Attributes a;
+  a.set("kernel", kernel);
+  a.set("stride", or_fill(o.stride, dims, 1));
+  a.set("pads", pads);
+  a.set("dilation", or_fill(o.dilation, dims, 1));
+  a.set("group", o.groups);
+  const std::string node_name = qualified(name);
+  // Parameters are named after the node's final (unique) name.
+  std::string unique = node_name;
+  if (auto it = used_names_.find(node_name); it != used_names_.end()) {
+    unique = fmt::format("{}_{}", node_name, it->second + 1);
+  }
+  Shape wshape{o.out_channels, xs[1] / o.groups};
+  wshape.insert(wshape.end(), kernel.begin(), kernel.end());
+  std::vector<ValueId> ins{x};
+  {
+    // Parameters go under the node's name as a module.
+    const std::string saved = module_;
+    module_ = unique;
+    try {
+      ins.push_back(parameter("weight", wshape));
+      if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
+    } catch (...) {
+      module_ = saved;
+      throw;
+    }
+    module_ = saved;
+  }
+  return op(OpKind::Conv, std::move(ins), std::move(a), name);
+}
+
+ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
+                                     std::vector<std::int64_t> output_padding, std::string_view name) {
+  const Shape& xs = shape(x);
+  if (xs.size() < 3) {
+    fail("node '{}' (ConvTranspose): input {} needs rank >= 3", qualified(name), shape_str(xs));
+  }
+  const std::size_t dims = xs.size() - 2;
+  const auto kernel = or_fill(o.kernel, dims, 1);
+  if (o.groups < 1 || o.out_channels % o.groups != 0) {
+    fail("node '{}' (ConvTranspose): {} output channels not divisible by {} groups", qualified(name),
+         o.out_channels, o.groups);
+  }
+  const auto padding = or_fill(o.padding, dims, 0);
+  auto pads = padding;
+  const auto pad_end = o.padding_end.empty() ? padding : or_fill(o.padding_end, dims, 0);
+  pads.insert(pads.end(), pad_end.begin(), pad_end.end());
+  Attributes a;
+  a.set("kernel", kernel);
+  a.set("stride", or_fill(o.stride, dims, 1));
+  a.set("pads", pads);
+  a.set("dilation", or_fill(o.dilation, dims, 1));
+  a.set("group", o.groups);
+  a.set("output_padding", or_fill(std::move(output_padding), dims, 0));
+  const std::string saved = module_;
+  std::string unique = qualified(name);
+  if (auto it = used_names_.find(unique); it != used_names_.end()) {
+    unique = fmt::format("{}_{}", unique, it->second + 1);
+  }
+  Shape wshape{xs[1], o.out_channels / o.groups};
+  wshape.insert(wshape.end(), kernel.begin(), kernel.end());
+  std::vector<ValueId> ins{x};
+  module_ = unique;
+  try {
+    ins.push_back(parameter("weight", wshape));
+    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
+  } catch (...) {
+    module_ = saved;
+    throw;
+  }
+  module_ = saved;
+  return op(OpKind::ConvTranspose, std::move(ins), std::move(a), name);
+}
+
+namespace {
+
+// Runs `make` with the builder's module set to the future node's unique name,
+// so parameters are named "<node>.weight".
+template <typename F>
+void with_node_module(std::string& module, const std::string& node_path, F make) {
+  const std::string saved = module;
+  module = node_path;
+  try {
+    make();
+  } catch (...) {
+    module = saved;
+    throw;
+  }
+  module = saved;
+}
+
+}  // namespace
+
+#define DNNROOF_NODE_PATH(name)                                                  \
+  [&] {                                                                          \
+    std::string p = qualified(name);                                             \
+    if (auto it = used_names_.find(p); it != used_names_.end()) {                \
+      p = fmt::format("{}_{}", p, it->second + 1);                               \
+    }                                                                            \
+    return p;                                                                    \
+  }()
+
+ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, std::string_view name) {
+  const Shape& xs = shape(x);
+  if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", qualified(name));
+  const std::int64_t in = xs.back();
+  std::vector<ValueId> ins{x};
+  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+    ins.push_back(parameter("weight", {out_features, in}));
+    if (bias) ins.push_back(parameter("bias", {out_features}));
+  });
+  return op(OpKind::Gemm, std::move(ins), {}, name);
+}
+
+// torch.nn.BatchNorm: weight, bias (parameters) and running_mean,
+// running_var (buffers), all [C]. torch's num_batches_tracked (one int64
+// scalar) is not represented at all: it is neither a parameter nor counted
+// among the buffers' elements.
+ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
+  const Shape& xs = shape(x);
+  if (xs.size() < 2) fail("node '{}' (BatchNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
+  const std::int64_t c = xs[1];
+  std::vector<ValueId> ins{x};
+  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+    ins.push_back(parameter("weight", {c}));
+    ins.push_back(parameter("bias", {c}));
+    ins.push_back(buffer("running_mean", {c}));
+    ins.push_back(buffer("running_var", {c}));
+  });
+  Attributes a;
+  a.set("epsilon", eps);
+  a.set("momentum", 0.1);
+  return op(OpKind::BatchNorm, std::move(ins), std::move(a), name);
+}
+
+ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized_shape, double eps,
+                                 std::string_view name) {
+  const Shape& xs = shape(x);
+  if (normalized_shape.empty() || normalized_shape.size() > xs.size()) {
+    fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", qualified(name),
+         shape_str(normalized_shape), shape_str(xs));
+  }
+  std::vector<ValueId> ins{x};
+  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+    ins.push_back(parameter("weight", normalized_shape));
+    ins.push_back(parameter("bias", normalized_shape));
+  });
+  Attributes a;
+  a.set("axis", -static_cast<std::int64_t>(normalized_shape.size()));
+  a.set("epsilon", eps);
+  return op(OpKind::LayerNorm, std::move(ins), std::move(a), name);
+}
+
+ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps, std::string_view name) {
+  const Shape& xs = shape(x);
+  if (xs.size() < 2) fail("node '{}' (GroupNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
+  std::vector<ValueId> ins{x};
+  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+    ins.push_back(parameter("weight", {xs[1]}));
+    ins.push_back(parameter("bias", {xs[1]}));
+  });
+  Attributes a;
+  a.set("num_groups", groups);
+  a.set("epsilon", eps);
+  return op(OpKind::GroupNorm, std::move(ins), std::move(a), name);
+}
+
+ValueId GraphBuilder::prelu(ValueId x, std::int64_t num_parameters, std::string_view name) {
+  std::vector<ValueId> ins{x};
+  with_node_module(module_, DNNROOF_NODE_PATH(name),
+                   [&] { ins.push_back(parameter("weight", {num_parameters})); });
+  return op(OpKind::PRelu, std::move(ins), {}, name);
+}
+
+ValueId GraphBuilder::embedding(ValueId indices, std::int64_t num_embeddings, std::int64_t dim,
+                                std::string_view name) {
+  std::vector<ValueId> ins{indices};
+  with_node_module(module_, DNNROOF_NODE_PATH(name),
+                   [&] { ins.push_back(parameter("weight", {num_embeddings, dim})); });
+  return op(OpKind::Embedding, std::move(ins), {}, name);
+}
+
+#undef DNNROOF_NODE_PATH
+
+ValueId GraphBuilder::unary(OpKind kind, ValueId x, std::string_view name) {
+  return op(kind, {x}, {}, name);
+}
+
+ValueId GraphBuilder::leaky_relu(ValueId x, double slope) {
+  Attributes a;
+  a.set("alpha", slope);
+  return op(OpKind::LeakyRelu, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::elu(ValueId x, double alpha) {
+  Attributes a;
+  a.set("alpha", alpha);
+  return op(OpKind::Elu, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::softmax(ValueId x, std::int64_t axis) {
+  Attributes a;
+  a.set("axis", axis);
+  return op(OpKind::Softmax, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::log_softmax(ValueId x, std::int64_t axis) {
+  Attributes a;
+  a.set("axis", axis);
+  return op(OpKind::LogSoftmax, {x}, std::move(a));
+}
+
+namespace {
+
+Attributes pool_attrs(const Shape& xs, const PoolOptions& o, std::string_view what) {
+  if (xs.size() < 3) fail("{}: input {} needs rank >= 3 [N, C, spatial...]", what, shape_str(xs));
+  const std::size_t dims = xs.size() - 2;
+  const auto kernel = or_fill(o.kernel, dims, 1);
+  const auto padding = or_fill(o.padding, dims, 0);
+  auto pads = padding;
+  pads.insert(pads.end(), padding.begin(), padding.end());
+  Attributes a;
+  a.set("kernel", kernel);
+  a.set("stride", o.stride.empty() ? kernel : or_fill(o.stride, dims, 1));
+  a.set("pads", pads);
+  a.set("ceil_mode", std::int64_t{o.ceil_mode ? 1 : 0});
+  return a;
+}
+
+}  // namespace
+
+ValueId GraphBuilder::max_pool(ValueId x, const PoolOptions& o) {
+  Attributes a = pool_attrs(shape(x), o, "MaxPool");
+  a.set("dilation", std::vector<std::int64_t>(shape(x).size() - 2, 1));
+  return op(OpKind::MaxPool, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::avg_pool(ValueId x, const PoolOptions& o) {
+  Attributes a = pool_attrs(shape(x), o, "AvgPool");
+  a.set("count_include_pad", std::int64_t{o.count_include_pad ? 1 : 0});
+  return op(OpKind::AvgPool, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::adaptive_avg_pool(ValueId x, std::vector<std::int64_t> output_size) {
+  Attributes a;
+  a.set("output_size", std::move(output_size));
+  return op(OpKind::AdaptiveAvgPool, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::adaptive_max_pool(ValueId x, std::vector<std::int64_t> output_size) {
+  Attributes a;
+  a.set("output_size", std::move(output_size));
+  return op(OpKind::AdaptiveMaxPool, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::global_avg_pool(ValueId x) { return op(OpKind::GlobalAvgPool, {x}); }
+
+ValueId GraphBuilder::lrn(ValueId x, std::int64_t size, double alpha, double beta, double k) {
+  Attributes a;
+  a.set("size", size);
+  a.set("alpha", alpha);
+  a.set("beta", beta);
+  a.set("bias", k);
+  return op(OpKind::Lrn, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::add(ValueId a, ValueId b) { return op(OpKind::Add, {a, b}); }
+ValueId GraphBuilder::sub(ValueId a, ValueId b) { return op(OpKind::Sub, {a, b}); }
+ValueId GraphBuilder::mul(ValueId a, ValueId b) { return op(OpKind::Mul, {a, b}); }
+ValueId GraphBuilder::div(ValueId a, ValueId b) { return op(OpKind::Div, {a, b}); }
+
+ValueId GraphBuilder::concat(std::vector<ValueId> xs, std::int64_t axis) {
+  Attributes a;
+  a.set("axis", axis);
+  return op(OpKind::Concat, std::move(xs), std::move(a));
+}
+
+std::vector<ValueId> GraphBuilder::split(ValueId x, std::vector<std::int64_t> sizes, std::int64_t axis) {
+  const int n = static_cast<int>(sizes.size());
+  Attributes a;
+  a.set("axis", axis);
+  a.set("split", std::move(sizes));
+  op(OpKind::Split, {x}, std::move(a), "", n);
+  return last_outputs();
+}
+
+ValueId GraphBuilder::slice(ValueId x, std::int64_t axis, std::int64_t start, std::int64_t end,
+                            std::int64_t step) {
+  Attributes a;
+  a.set("axes", std::vector<std::int64_t>{axis});
+  a.set("starts", std::vector<std::int64_t>{start});
+  a.set("ends", std::vector<std::int64_t>{end});
+  a.set("steps", std::vector<std::int64_t>{step});
+  return op(OpKind::Slice, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::reshape(ValueId x, Shape shape_) {
+  Attributes a;
+  a.set("shape", std::move(shape_));
+  return op(OpKind::Reshape, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::flatten(ValueId x, std::int64_t start_dim, std::int64_t end_dim) {
+  Attributes a;
+  a.set("start_dim", start_dim);
+  a.set("end_dim", end_dim);
+  return op(OpKind::Flatten, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::transpose(ValueId x, std::vector<std::int64_t> perm) {
+  Attributes a;
+  a.set("perm", std::move(perm));
+  return op(OpKind::Transpose, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::pad(ValueId x, std::vector<std::int64_t> pads, double value) {
+  Attributes a;
+  a.set("pads", std::move(pads));
+  a.set("mode", std::string("constant"));
+  a.set("value", value);
+  return op(OpKind::Pad, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::dropout(ValueId x, double p) {
+  Attributes a;
+  a.set("ratio", p);
+  return op(OpKind::Dropout, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::reduce_mean(ValueId x, std::vector<std::int64_t> axes, bool keepdims) {
+  Attributes a;
+  a.set("axes", std::move(axes));
+  a.set("keepdims", std::int64_t{keepdims ? 1 : 0});
+  return op(OpKind::ReduceMean, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::reduce_sum(ValueId x, std::vector<std::int64_t> axes, bool keepdims) {
+  Attributes a;
+  a.set("axes", std::move(axes));
+  a.set("keepdims", std::int64_t{keepdims ? 1 : 0});
+  return op(OpKind::ReduceSum, {x}, std::move(a));
+}
+
+ValueId GraphBuilder::matmul(ValueId a, ValueId b) { return op(OpKind::MatMul, {a, b}); }
+
+ValueId GraphBuilder::attention(ValueId q, ValueId k, ValueId v, bool causal) {
+  Attributes a;
+  a.set("causal", std::int64_t{causal ? 1 : 0});
+  return op(OpKind::Attention, {q, k, v}, std::move(a));
+}
+
+ValueId GraphBuilder::channel_shuffle(ValueId x, std::int64_t groups) {
+  Attributes a;
+  a.set("groups", groups);
+  return op(OpKind::ChannelShuffle, {x}, std::move(a));
+}
+
+void GraphBuilder::output(ValueId v) {
+  if (v < 0 || static_cast<std::size_t>(v) >= graph_.values.size()) fail("output({}): not a value", v);
+  graph_.outputs.push_back(v);
+}
+
+Graph GraphBuilder::finish() {
+  if (graph_.outputs.empty()) fail("graph '{}': no output was marked", graph_.name);
+  validate(graph_);
+  Graph g = std::move(graph_);
+  graph_ = Graph{};
+  graph_.name = g.name;
+  graph_.dtype = g.dtype;
+  module_.clear();
+  used_names_.clear();
+  return g;
+}
+
+}  // namespace dnnroof
