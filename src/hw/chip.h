@@ -50,6 +50,8 @@ struct CpuMicroarch {
   int memory_channels = 0;  // per socket
   double memory_mts = 0;    // [MT/s]
   std::vector<std::string> isa;  // "sse4.2", "avx", "avx2", "fma", "avx512f", "amx-bf16", ...
+  std::string clock_source;      // where the clocks come from (optional)
+  std::string memory_source;     // where channels and MT/s come from (optional)
 };
 
 struct Chip {
@@ -63,6 +65,7 @@ struct Chip {
   std::optional<CpuMicroarch> cpu;
   std::string notes;
   std::string origin;  // where the entry came from: "catalog", a file path, "host"
+  std::string source;  // the chip's main datasheet (each Figure carries its own too)
 
   // The main-memory level; throws Error when the chip has none.
   const MemoryLevel& main_memory() const;
@@ -73,14 +76,17 @@ struct Chip {
 };
 
 // Ridge point [FLOP/B] = peak / bandwidth: the operational intensity where
-// the memory roof meets the compute roof.
+// the memory roof meets the compute roof. NaN when either is not positive
+// (unknown).
 double ridge_point(double peak_flops, double bandwidth);
 
-// The roofline: min(peak, bandwidth x intensity) [FLOP/s].
+// The roofline: min(peak, bandwidth x intensity) [FLOP/s]. Throws Error for a
+// negative or non-finite intensity [FLOP/B].
 double attainable_flops(double peak_flops, double bandwidth, double intensity);
 
 // Same, for a chip's precision against its main memory (or `level`); throws
-// Error naming chip and precision when the chip has no such peak.
+// Error naming chip and precision when the chip has no such peak, and naming
+// the level when it does not exist or its bandwidth is unknown.
 double attainable_flops(const Chip& chip, DType precision, double intensity,
                         std::string_view level = "");
 double ridge_point(const Chip& chip, DType precision, std::string_view level = "");

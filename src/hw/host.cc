@@ -1,0 +1,430 @@
+#include "hw/host.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include "core/strings.h"
+#include "core/units.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define DNNROOF_X86 1
+#else
+#define DNNROOF_X86 0
+#endif
+
+namespace dnnroof {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The first line of a small file, trimmed; "" when it cannot be read.
+std::string read_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  return trim(line);
+}
+
+// "48K", "2048K", "256M", "1G" (sysfs cache sizes, binary) -> bytes; 0 if bad.
+double parse_sysfs_size(std::string_view text) {
+  std::size_t i = 0;
+  double v = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') v = v * 10 + (text[i++] - '0');
+  if (i == 0) return 0;
+  const std::string_view suffix = text.substr(i);
+  if (suffix.empty()) return v;
+  if (suffix == "K") return v * 1024.0;
+  if (suffix == "M") return v * 1024.0 * 1024.0;
+  if (suffix == "G") return v * 1024.0 * 1024.0 * 1024.0;
+  return 0;
+}
+
+struct CpuinfoFacts {
+  std::string model;
+  std::vector<std::string> flags;  // "flags" (x86) or "Features" (Arm)
+  int processors = 0;
+  std::set<std::string> packages;                     // physical id
+  std::set<std::pair<std::string, std::string>> cores;  // (physical id, core id)
+  double mhz = 0;                                       // "cpu MHz" of the first CPU
+};
+
+CpuinfoFacts read_cpuinfo() {
+  CpuinfoFacts facts;
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  std::string package;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = trim(std::string_view(line).substr(0, colon));
+    const std::string value = trim(std::string_view(line).substr(colon + 1));
+    if (key == "processor") {
+      ++facts.processors;
+    } else if ((key == "model name" || key == "Processor" || key == "cpu model") &&
+               facts.model.empty()) {
+      facts.model = value;
+    } else if ((key == "flags" || key == "Features") && facts.flags.empty()) {
+      for (auto& f : split(value, ' ')) {
+        if (!f.empty()) facts.flags.push_back(f);
+      }
+    } else if (key == "physical id") {
+      package = value;
+      facts.packages.insert(value);
+    } else if (key == "core id") {
+      facts.cores.emplace(package, value);
+    } else if (key == "cpu MHz" && facts.mhz == 0) {
+      facts.mhz = std::atof(value.c_str());
+    }
+  }
+  return facts;
+}
+
+// Sockets and physical cores from /sys when /proc/cpuinfo has no topology.
+void read_sysfs_topology(HostInfo& info) {
+  std::set<std::string> packages;
+  std::set<std::pair<std::string, std::string>> cores;
+  int logical = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/sys/devices/system/cpu", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 4 || name.compare(0, 3, "cpu") != 0 ||
+        !std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    ++logical;
+    const std::string pkg = read_line(entry.path() / "topology/physical_package_id");
+    const std::string core = read_line(entry.path() / "topology/core_id");
+    packages.insert(pkg);
+    cores.emplace(pkg, core.empty() ? name : core);
+  }
+  if (logical == 0) return;
+  if (info.logical_cpus == 0) info.logical_cpus = logical;
+  info.sockets = std::max<int>(1, static_cast<int>(packages.size()));
+  info.physical_cores = static_cast<int>(cores.size());
+}
+
+// Whole-machine cache sizes: each distinct (level, type, shared_cpu_list)
+// counted once.
+void read_caches(HostInfo& info) {
+  std::set<std::string> seen;
+  std::error_code ec;
+  for (const auto& cpu : fs::directory_iterator("/sys/devices/system/cpu", ec)) {
+    const fs::path cache = cpu.path() / "cache";
+    std::error_code ec2;
+    if (!fs::is_directory(cache, ec2)) continue;
+    for (const auto& index : fs::directory_iterator(cache, ec2)) {
+      if (index.path().filename().string().rfind("index", 0) != 0) continue;
+      const std::string level = read_line(index.path() / "level");
+      const std::string type = read_line(index.path() / "type");
+      const std::string shared = read_line(index.path() / "shared_cpu_list");
+      const double bytes = parse_sysfs_size(read_line(index.path() / "size"));
+      if (level.empty() || bytes <= 0) continue;
+      if (!seen.insert(level + "/" + type + "/" + shared).second) continue;
+      if (level == "1" && type == "Data") info.l1d_bytes += bytes;
+      if (level == "2" && type != "Instruction") info.l2_bytes += bytes;
+      if (level == "3" && type != "Instruction") info.l3_bytes += bytes;
+    }
+  }
+}
+
+double read_memtotal_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemTotal:") return kib * 1024.0;
+  }
+  return 0;
+}
+
+// The ISA flags dnnroof cares about, in Linux /proc/cpuinfo spelling.
+constexpr std::array<std::string_view, 24> kInterestingFlags{
+    "sse4_2",      "avx",         "avx2",        "fma",      "avx512f",     "avx512dq",
+    "avx512bw",    "avx512vl",    "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16",
+    "amx_tile",    "amx_bf16",    "amx_int8",    "asimd",    "asimdhp",     "asimddp",
+    "fphp",        "sve",         "sve2",        "bf16",     "i8mm",        "neon"};
+
+struct CpuidFacts {
+  bool available = false;
+  std::string brand;
+  std::string hypervisor;  // "KVM", "Microsoft Hv", ... when the hypervisor bit is set
+  bool hypervisor_bit = false;
+  std::vector<std::string> isa;
+  double max_mhz = 0;  // leaf 0x16 EBX
+};
+
+#if DNNROOF_X86
+// XCR0: which register states the OS saves (AVX needs bits 1-2, AVX-512
+// 5-7, AMX 17-18).
+std::uint64_t read_xcr0() {
+  std::uint32_t eax = 0;
+  std::uint32_t edx = 0;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<std::uint64_t>(edx) << 32) | eax;
+}
+
+std::string registers_text(std::initializer_list<unsigned> regs) {
+  std::string out;
+  for (unsigned r : regs) {
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((r >> (8 * i)) & 0xff);
+  }
+  return out;
+}
+
+CpuidFacts read_cpuid() {
+  CpuidFacts facts;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  const unsigned max_leaf = __get_cpuid_max(0, nullptr);
+  if (max_leaf < 1) return facts;
+  facts.available = true;
+  if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
+    std::string brand;
+    for (unsigned leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {
+      __cpuid(leaf, a, b, c, d);
+      brand += registers_text({a, b, c, d});
+    }
+    facts.brand = trim(brand.c_str());
+  }
+  __cpuid(1, a, b, c, d);
+  const bool osxsave = (c >> 27) & 1;
+  const std::uint64_t xcr0 = osxsave ? read_xcr0() : 0;
+  const bool os_avx = (xcr0 & 0x6) == 0x6;
+  const bool os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0;
+  const bool os_amx = (xcr0 & 0x60000) == 0x60000;
+  auto add = [&](bool present, std::string_view name) {
+    if (present) facts.isa.emplace_back(name);
+  };
+  add((c >> 20) & 1, "sse4_2");
+  add(((c >> 28) & 1) && os_avx, "avx");
+  facts.hypervisor_bit = (c >> 31) & 1;
+  const bool fma = ((c >> 12) & 1) && os_avx;
+  if (max_leaf >= 7) {
+    __cpuid_count(7, 0, a, b, c, d);
+    const unsigned sub_leaves = a;
+    add(((b >> 5) & 1) && os_avx, "avx2");
+    add(fma, "fma");
+    add(((b >> 16) & 1) && os_avx512, "avx512f");
+    add(((b >> 17) & 1) && os_avx512, "avx512dq");
+    add(((b >> 30) & 1) && os_avx512, "avx512bw");
+    add(((b >> 31) & 1) && os_avx512, "avx512vl");
+    add(((c >> 11) & 1) && os_avx512, "avx512_vnni");
+    const unsigned edx7 = d;
+    if (sub_leaves >= 1) {
+      __cpuid_count(7, 1, a, b, c, d);
+      add(((a >> 4) & 1) && os_avx, "avx_vnni");
+      add(((a >> 5) & 1) && os_avx512, "avx512_bf16");
+    }
+    add(((edx7 >> 23) & 1) && os_avx512, "avx512_fp16");
+    add(((edx7 >> 24) & 1) && os_amx, "amx_tile");
+    add(((edx7 >> 22) & 1) && os_amx, "amx_bf16");
+    add(((edx7 >> 25) & 1) && os_amx, "amx_int8");
+  } else {
+    add(fma, "fma");
+  }
+  if (max_leaf >= 0x16) {
+    __cpuid_count(0x16, 0, a, b, c, d);
+    facts.max_mhz = b & 0xffff;
+  }
+  if (facts.hypervisor_bit) {
+    __cpuid(0x40000000, a, b, c, d);
+    facts.hypervisor = trim(registers_text({b, c, d}).c_str());
+    if (facts.hypervisor == "KVMKVMKVM") facts.hypervisor = "KVM";
+  }
+  return facts;
+}
+#else
+CpuidFacts read_cpuid() { return {}; }
+#endif
+
+// "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz" -> 2.4e9; 0 when absent.
+double brand_clock_hz(std::string_view brand) {
+  const auto at = brand.find('@');
+  if (at == std::string_view::npos) return 0;
+  const std::string rest = trim(brand.substr(at + 1));
+  try {
+    return parse_quantity(rest, "Hz");
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+bool has(const std::vector<std::string>& isa, std::string_view flag) {
+  return std::find(isa.begin(), isa.end(), flag) != isa.end();
+}
+
+// Catalog spelling of an ISA flag: "sse4.2", "amx-bf16"; others unchanged.
+std::string catalog_isa_name(std::string_view flag) {
+  if (flag == "sse4_2") return "sse4.2";
+  std::string out(flag);
+  if (out.rfind("amx_", 0) == 0) out[3] = '-';
+  return out;
+}
+
+}  // namespace
+
+HostInfo detect_host_info() {
+  HostInfo info;
+  const CpuidFacts cpuid = read_cpuid();
+  const CpuinfoFacts cpuinfo = read_cpuinfo();
+
+  info.cpu_model = !cpuid.brand.empty() ? cpuid.brand : cpuinfo.model;
+  if (info.cpu_model.empty()) info.cpu_model = "unknown CPU";
+  info.virtualized = cpuid.hypervisor_bit || has(cpuinfo.flags, "hypervisor");
+  if (cpuid.available) {
+    info.isa = cpuid.isa;
+  } else {
+    for (auto f : kInterestingFlags) {
+      if (has(cpuinfo.flags, f)) info.isa.emplace_back(f);
+    }
+  }
+
+  info.logical_cpus = cpuinfo.processors;
+  if (!cpuinfo.cores.empty()) {
+    info.sockets = std::max<int>(1, static_cast<int>(cpuinfo.packages.size()));
+    info.physical_cores = static_cast<int>(cpuinfo.cores.size());
+  } else {
+    read_sysfs_topology(info);
+  }
+  if (info.logical_cpus == 0) {
+    info.logical_cpus = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
+  if (info.physical_cores == 0) info.physical_cores = info.logical_cpus;
+
+  read_caches(info);
+  info.memory_bytes = read_memtotal_bytes();
+
+  // The clock: the best of what this machine tells, in order of trust.
+  const std::string max_freq =
+      read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");  // [kHz]
+  const double brand_hz = brand_clock_hz(info.cpu_model);
+  if (!max_freq.empty() && std::atof(max_freq.c_str()) > 0) {
+    info.clock_hz = std::atof(max_freq.c_str()) * 1e3;
+    info.clock_note =
+        "cpufreq cpuinfo_max_freq: the highest (single-core turbo) clock; the all-core clock "
+        "under a full load is lower, so the peaks are an upper bound";
+  } else if (cpuid.max_mhz > 0) {
+    info.clock_hz = cpuid.max_mhz * 1e6;
+    info.clock_note = "cpuid leaf 0x16 maximum frequency (no cpufreq in this system)";
+  } else if (brand_hz > 0) {
+    info.clock_hz = brand_hz;
+    info.clock_note = "the nominal clock in the CPU's brand string (no cpufreq, no cpuid leaf 0x16)";
+  } else if (cpuinfo.mhz > 0) {
+    info.clock_hz = cpuinfo.mhz * 1e6;
+    info.clock_note =
+        "'cpu MHz' of /proc/cpuinfo, the TSC clock the kernel measured (no cpufreq, no cpuid "
+        "leaf 0x16, no clock in the brand string)";
+  } else {
+    info.clock_note = "unknown: no cpufreq, cpuid leaf 0x16, brand-string clock or 'cpu MHz'";
+  }
+  if (info.virtualized && max_freq.empty()) {
+    info.clock_note += fmt::format(
+        "; this is a virtual machine{} that hides the real turbo clock, so the peaks use this "
+        "clock and may understate what the cores reach",
+        cpuid.hypervisor.empty() ? "" : fmt::format(" ({})", cpuid.hypervisor));
+  }
+  return info;
+}
+
+Chip host_chip(const HostInfo& info) {
+  Chip chip;
+  chip.id = "host";
+  chip.name = fmt::format("{} (this machine)", info.cpu_model);
+  chip.kind = ChipKind::cpu;
+  if (info.cpu_model.find("Intel") != std::string::npos) chip.vendor = "Intel";
+  if (info.cpu_model.find("AMD") != std::string::npos) chip.vendor = "AMD";
+  chip.origin = "host";
+  chip.source = "detected on this machine (cpuid, /proc/cpuinfo, /sys, /proc/meminfo)";
+
+  CpuMicroarch cpu;
+  cpu.sockets = std::max(1, info.sockets);
+  cpu.cores_per_socket = std::max(1, info.physical_cores / cpu.sockets);
+  cpu.threads_per_core = std::max(1, info.logical_cpus / std::max(1, info.physical_cores));
+  cpu.allcore_clock_hz = info.clock_hz;
+  cpu.clock_source = fmt::format("clock: {}", info.clock_note);
+  for (const auto& f : info.isa) cpu.isa.push_back(catalog_isa_name(f));
+
+  // FLOP/cycle/core from the widest vector ISA. The number of FMA pipes is
+  // not visible from software: assume 2 for AVX-512 and AVX2 cores (true of
+  // server cores since Haswell/Skylake-SP; some AVX-512 parts have 1) and 1
+  // for SSE-only cores.
+  const auto& isa = info.isa;
+  std::string assumption;
+  if (has(isa, "avx512f")) {
+    cpu.simd_bits = 512;
+    cpu.fma_units = 2;
+  } else if (has(isa, "avx2") && has(isa, "fma")) {
+    cpu.simd_bits = 256;
+    cpu.fma_units = 2;
+  } else if (has(isa, "avx")) {
+    cpu.simd_bits = 256;  // no FMA: one add and one multiply pipe
+    cpu.fma_units = 1;
+  } else if (has(isa, "asimd") || has(isa, "neon")) {
+    cpu.simd_bits = 128;
+    cpu.fma_units = 2;
+  } else {
+    cpu.simd_bits = 128;  // SSE2: one add and one multiply pipe
+    cpu.fma_units = 1;
+  }
+  const double fp64_lanes = cpu.simd_bits / 64.0;
+  const double fp64 = 2.0 * fp64_lanes * cpu.fma_units;  // an FMA (or add + mul) is 2 FLOP
+  cpu.flops_per_cycle[DType::fp64] = fp64;
+  cpu.flops_per_cycle[DType::fp32] = 2 * fp64;
+  if (has(isa, "avx512_fp16") || has(isa, "asimdhp")) cpu.flops_per_cycle[DType::fp16] = 4 * fp64;
+  if (has(isa, "avx512_bf16") || has(isa, "bf16")) cpu.flops_per_cycle[DType::bf16] = 4 * fp64;
+  if (has(isa, "avx512_vnni") || has(isa, "avx_vnni") || has(isa, "asimddp")) {
+    cpu.flops_per_cycle[DType::int8] = 8 * fp64;  // 4 x fp32: a 4-way dot product per lane
+  }
+  if (has(isa, "amx_bf16")) {
+    cpu.amx = true;
+    cpu.flops_per_cycle[DType::bf16] = 1024;  // TDPBF16PS: 16x16x32 MACs every 16 cycles
+  }
+  if (has(isa, "amx_int8")) {
+    cpu.amx = true;
+    cpu.flops_per_cycle[DType::int8] = 2048;
+  }
+  chip.cpu = cpu;
+
+  auto level = [&](std::string name, double bytes, std::string source) {
+    MemoryLevel m;
+    m.name = std::move(name);
+    m.capacity.value = bytes;
+    m.capacity.source = std::move(source);
+    chip.memory.push_back(std::move(m));
+  };
+  const std::string sysfs = "sysfs /sys/devices/system/cpu/cpu*/cache (whole machine)";
+  if (info.l1d_bytes > 0) level("L1d", info.l1d_bytes, sysfs);
+  if (info.l2_bytes > 0) level("L2", info.l2_bytes, sysfs);
+  if (info.l3_bytes > 0) level("L3", info.l3_bytes, sysfs);
+  level("DRAM", info.memory_bytes, "/proc/meminfo MemTotal");
+  chip.memory.back().is_main = true;
+
+  derive_cpu_figures(chip);
+
+  std::vector<std::string> notes;
+  notes.push_back(fmt::format(
+      "FLOP/cycle assume {} FMA unit{} of {} bits per core (not visible from software)",
+      cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
+  notes.push_back(fmt::format("clock: {}", info.clock_note));
+  notes.push_back(
+      info.virtualized
+          ? "DRAM bandwidth: not derivable inside a VM (memory channels hidden); run `dnnroof "
+            "probe` or give it with --catalog"
+          : "DRAM bandwidth: memory channels and speed are not visible without root (DMI); run "
+            "`dnnroof probe` or give it with --catalog");
+  chip.notes = join(notes, ". ");
+  return chip;
+}
+
+Chip detect_host() { return host_chip(detect_host_info()); }
+
+}  // namespace dnnroof
