@@ -275,6 +275,21 @@ ValueId GraphBuilder::constant_ints(std::string_view local_name, std::vector<std
   return add_value(graph_, std::move(v));
 }
 
+ValueId GraphBuilder::constant_floats(std::string_view local_name, Shape shape,
+                                     std::vector<double> data) {
+  Value v;
+  v.name = unique_node_name(qualified(local_name));
+  check_shape(v.name, shape);
+  if (static_cast<std::int64_t>(data.size()) != numel(shape)) {
+    fail("constant '{}': {} values for shape {}", v.name, data.size(), shape_str(shape));
+  }
+  v.shape = std::move(shape);
+  v.dtype = graph_.dtype;
+  v.role = ValueRole::constant;
+  v.float_data = std::move(data);
+  return add_value(graph_, std::move(v));
+}
+
 ValueId GraphBuilder::op(OpKind kind, std::vector<ValueId> inputs, Attributes attrs,
                          std::string_view local_name, int num_outputs) {
   Node node;

@@ -152,6 +152,9 @@ class GraphBuilder {
   ValueId parameter(std::string_view local_name, Shape shape);  // named "<module>.<local>"
   ValueId buffer(std::string_view local_name, Shape shape);
   ValueId constant_ints(std::string_view local_name, std::vector<std::int64_t> data);
+  // A folded floating-point constant (a scalar factor, an attention mask) of
+  // `shape` at the graph's dtype; data holds numel(shape) values, row-major.
+  ValueId constant_floats(std::string_view local_name, Shape shape, std::vector<double> data);
 
   // The generic form every helper below uses: adds a node of `op` named
   // "<module>.<local_name>" (made unique), infers its output shapes and
