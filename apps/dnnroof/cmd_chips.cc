@@ -21,6 +21,14 @@ namespace {
 
 std::string_view peak_unit(DType p) { return is_floating(p) ? "FLOP/s" : "OP/s"; }
 
+// A capacity as it was most likely written: "80 GB" for 80e9 B, "40 MiB" for
+// 40 x 2^20 B (the shorter text wins; binary on a tie, as caches are).
+std::string format_capacity(double bytes) {
+  std::string si = format_si(bytes, "B", 4);
+  std::string binary = format_binary(bytes, "B", 4);
+  return si.size() < binary.size() ? si : binary;
+}
+
 // A number for programs and its SI text for people; "-" (table) or an empty
 // field (csv/json) when unknown.
 Cell quantity_cell(double value, std::string_view unit, OutputFormat format) {
@@ -88,7 +96,7 @@ void figure_row(std::vector<ShowRow>& rows, std::string field, const Figure& f,
     rows.push_back({std::move(field), "unknown", std::nullopt, std::string(unit), ""});
     return;
   }
-  rows.push_back({std::move(field), binary ? format_binary(f.value) : format_si(f.value, unit, 4),
+  rows.push_back({std::move(field), binary ? format_capacity(f.value) : format_si(f.value, unit, 4),
                   f.value, std::string(unit), provenance(f)});
 }
 
@@ -110,7 +118,7 @@ std::vector<ShowRow> describe(const Chip& chip) {
   text_row(rows, "kind", std::string(chip_kind_name(chip.kind)));
   if (!chip.vendor.empty()) text_row(rows, "vendor", chip.vendor);
   if (chip.year > 0) number_row(rows, "year", chip.year, "");
-  if (!chip.source.empty()) text_row(rows, "source", chip.source);
+  if (!chip.source.empty()) text_row(rows, "source", "", chip.source);
   text_row(rows, "defined in", chip.origin);
   for (DType p : peak_precisions()) {
     auto it = chip.peak.find(p);
@@ -137,8 +145,9 @@ std::vector<ShowRow> describe(const Chip& chip) {
     if (!peak) continue;
     const double ridge = ridge_point(*peak, main_bandwidth);
     if (!std::isfinite(ridge)) continue;
+    const std::string ridge_unit = is_floating(p) ? "FLOP/B" : "OP/B";
     rows.push_back({fmt::format("ridge {} vs {}", dtype_name(p), main_name),
-                    fmt::format("{:.4g} FLOP/B", ridge), ridge, "FLOP/B",
+                    fmt::format("{:.4g} {}", ridge, ridge_unit), ridge, ridge_unit,
                     fmt::format("{} / {}", format_si(*peak, peak_unit(p), 4),
                                 format_si(main_bandwidth, "B/s", 4))});
   }
@@ -155,7 +164,9 @@ std::vector<ShowRow> describe(const Chip& chip) {
     number_row(rows, "cpu simd bits", cpu.simd_bits, "bit");
     number_row(rows, "cpu fma units", cpu.fma_units, "");
     text_row(rows, "cpu amx", cpu.amx ? "yes" : "no");
-    if (!cpu.isa.empty()) text_row(rows, "cpu isa", join(cpu.isa, " "));
+    if (!cpu.isa.empty()) {
+      text_row(rows, "cpu isa", fmt::format("{} extensions", cpu.isa.size()), join(cpu.isa, " "));
+    }
     for (const auto& [p, n] : cpu.flops_per_cycle) {
       const std::string_view unit = peak_unit(p);
       number_row(rows, fmt::format("cpu {} per cycle per core", dtype_name(p)), n,
@@ -170,7 +181,8 @@ std::vector<ShowRow> describe(const Chip& chip) {
                       cpu.memory_mts, "MT/s", cpu.memory_source});
     }
   }
-  if (!chip.notes.empty()) text_row(rows, "notes", chip.notes);
+  // Long text goes in the last column, so the value column stays narrow.
+  if (!chip.notes.empty()) text_row(rows, "notes", "", chip.notes);
   return rows;
 }
 
@@ -179,16 +191,17 @@ void describe_host(std::vector<ShowRow>& rows, const HostInfo& info) {
   number_row(rows, "host sockets", info.sockets, "");
   number_row(rows, "host physical cores", info.physical_cores, "");
   number_row(rows, "host logical cpus", info.logical_cpus, "");
-  text_row(rows, "host isa", info.isa.empty() ? "none detected" : join(info.isa, " "), "cpuid");
+  text_row(rows, "host isa", fmt::format("{} extensions", info.isa.size()),
+           fmt::format("{} (cpuid)", info.isa.empty() ? "none detected" : join(info.isa, " ")));
   rows.push_back({"host clock", format_si(info.clock_hz, "Hz", 4), info.clock_hz, "Hz",
                   info.clock_note});
   const std::string sysfs = "/sys/devices/system/cpu/cpu*/cache";
   for (auto [name, bytes] : {std::pair{"host L1d (all cores)", info.l1d_bytes},
                              std::pair{"host L2 (all cores)", info.l2_bytes},
                              std::pair{"host L3 (all cores)", info.l3_bytes}}) {
-    if (bytes > 0) rows.push_back({name, format_binary(bytes), bytes, "B", sysfs});
+    if (bytes > 0) rows.push_back({name, format_capacity(bytes), bytes, "B", sysfs});
   }
-  rows.push_back({"host memory", format_binary(info.memory_bytes), info.memory_bytes, "B",
+  rows.push_back({"host memory", format_capacity(info.memory_bytes), info.memory_bytes, "B",
                   "/proc/meminfo MemTotal"});
   text_row(rows, "host virtualized", info.virtualized ? "yes" : "no", "cpuid hypervisor bit");
 }

@@ -64,6 +64,10 @@ class ChipReader {
       : origin_(origin), table_(table), label_(fmt::format("chip #{}", index + 1)) {}
 
   Chip read() {
+    // Name the chip in errors as soon as possible, even an unknown-key one.
+    if (const toml::node* id = table_.get("id"); id && id->is_string()) {
+      label_ = fmt::format("chip '{}'", id->as_string()->get());
+    }
     check_keys(table_, "", {"id", "name", "kind", "vendor", "year", "source", "notes", "peak",
                             "memory", "cpu"});
     Chip chip;

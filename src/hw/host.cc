@@ -350,7 +350,7 @@ Chip host_chip(const HostInfo& info) {
   cpu.cores_per_socket = std::max(1, info.physical_cores / cpu.sockets);
   cpu.threads_per_core = std::max(1, info.logical_cpus / std::max(1, info.physical_cores));
   cpu.allcore_clock_hz = info.clock_hz;
-  cpu.clock_source = fmt::format("clock: {}", info.clock_note);
+  cpu.clock_source = "the detected clock (see the clock note)";
   for (const auto& f : info.isa) cpu.isa.push_back(catalog_isa_name(f));
 
   // FLOP/cycle/core from the widest vector ISA. The number of FMA pipes is
