@@ -77,10 +77,10 @@ void list_chips(const Context& ctx, const ListOptions& opt, bool precision_given
 // One line of `chips show`: a figure, its value and where it comes from.
 struct ShowRow {
   std::string field;
-  std::string text;               // for people: "19.5 TFLOP/s"
-  std::optional<double> number;   // for programs, in base units
-  std::string unit;               // of `number`
-  std::string provenance;         // source URL or derivation
+  std::string text;              // for people: "19.5 TFLOP/s"
+  std::optional<double> number;  // for programs, in base units
+  std::string unit;              // of `number`
+  std::string provenance;        // source URL or derivation
 };
 
 std::string provenance(const Figure& f) {
@@ -105,8 +105,8 @@ void text_row(std::vector<ShowRow>& rows, std::string field, std::string text,
   rows.push_back({std::move(field), std::move(text), std::nullopt, "", std::move(provenance_text)});
 }
 
-void number_row(std::vector<ShowRow>& rows, std::string field, double value,
-                std::string_view unit, std::string text = "") {
+void number_row(std::vector<ShowRow>& rows, std::string field, double value, std::string_view unit,
+                std::string text = "") {
   if (text.empty()) text = fmt::format("{:g}", value);
   rows.push_back({std::move(field), std::move(text), value, std::string(unit), ""});
 }
@@ -130,7 +130,8 @@ std::vector<ShowRow> describe(const Chip& chip) {
     if (m.bandwidth.value > 0 || m.is_main) {
       figure_row(rows, fmt::format("{} bandwidth", level), m.bandwidth, "B/s");
     }
-    if (m.capacity.value > 0) figure_row(rows, fmt::format("{} capacity", level), m.capacity, "B", true);
+    if (m.capacity.value > 0)
+      figure_row(rows, fmt::format("{} capacity", level), m.capacity, "B", true);
   }
   double main_bandwidth = 0;
   std::string main_name;
@@ -157,7 +158,8 @@ std::vector<ShowRow> describe(const Chip& chip) {
     number_row(rows, "cpu cores per socket", cpu.cores_per_socket, "");
     number_row(rows, "cpu threads per core", cpu.threads_per_core, "");
     if (cpu.base_clock_hz > 0) {
-      number_row(rows, "cpu base clock", cpu.base_clock_hz, "Hz", format_si(cpu.base_clock_hz, "Hz", 4));
+      number_row(rows, "cpu base clock", cpu.base_clock_hz, "Hz",
+                 format_si(cpu.base_clock_hz, "Hz", 4));
     }
     rows.push_back({"cpu all-core clock", format_si(cpu.allcore_clock_hz, "Hz", 4),
                     cpu.allcore_clock_hz, "Hz", cpu.clock_source});
@@ -177,8 +179,8 @@ std::vector<ShowRow> describe(const Chip& chip) {
                       cpu.memory_channels, "", cpu.memory_source});
     }
     if (cpu.memory_mts > 0) {
-      rows.push_back({"cpu memory speed", fmt::format("{:g} MT/s", cpu.memory_mts),
-                      cpu.memory_mts, "MT/s", cpu.memory_source});
+      rows.push_back({"cpu memory speed", fmt::format("{:g} MT/s", cpu.memory_mts), cpu.memory_mts,
+                      "MT/s", cpu.memory_source});
     }
   }
   // Long text goes in the last column, so the value column stays narrow.
@@ -193,8 +195,8 @@ void describe_host(std::vector<ShowRow>& rows, const HostInfo& info) {
   number_row(rows, "host logical cpus", info.logical_cpus, "");
   text_row(rows, "host isa", fmt::format("{} extensions", info.isa.size()),
            fmt::format("{} (cpuid)", info.isa.empty() ? "none detected" : join(info.isa, " ")));
-  rows.push_back({"host clock", format_si(info.clock_hz, "Hz", 4), info.clock_hz, "Hz",
-                  info.clock_note});
+  rows.push_back(
+      {"host clock", format_si(info.clock_hz, "Hz", 4), info.clock_hz, "Hz", info.clock_note});
   const std::string sysfs = "/sys/devices/system/cpu/cpu*/cache";
   for (auto [name, bytes] : {std::pair{"host L1d (all cores)", info.l1d_bytes},
                              std::pair{"host L2 (all cores)", info.l2_bytes},
@@ -250,7 +252,8 @@ void register_chips(CLI::App& app, Context& ctx) {
 
   auto* show = sub->add_subcommand(
       "show", "Every figure of one chip with its source or derivation ('host': this machine)");
-  show->footer("Example:\n  dnnroof chips show a100-sxm4-80gb\n  dnnroof chips show host --format json");
+  show->footer(
+      "Example:\n  dnnroof chips show a100-sxm4-80gb\n  dnnroof chips show host --format json");
   auto id = std::make_shared<std::string>();
   auto show_format = std::make_shared<std::string>("table");
   show->add_option("id", *id, "Chip id (see `dnnroof chips`), or 'host'")->required();

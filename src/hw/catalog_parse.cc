@@ -1,12 +1,12 @@
 #include "hw/catalog_parse.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <map>
-#include <toml++/toml.h>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -68,8 +68,9 @@ class ChipReader {
     if (const toml::node* id = table_.get("id"); id && id->is_string()) {
       label_ = fmt::format("chip '{}'", id->as_string()->get());
     }
-    check_keys(table_, "", {"id", "name", "kind", "vendor", "year", "source", "notes", "peak",
-                            "memory", "cpu"});
+    check_keys(
+        table_, "",
+        {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "memory", "cpu"});
     Chip chip;
     chip.id = required_string(table_, "id", "id");
     check_id(chip.id);
@@ -78,7 +79,8 @@ class ChipReader {
     const std::string kind = required_string(table_, "kind", "kind");
     auto parsed_kind = parse_chip_kind(kind);
     if (!parsed_kind || kind != chip_kind_name(*parsed_kind)) {
-      fail_at(*table_.get("kind"), "kind", fmt::format("unknown kind '{}' (valid: cpu, gpu, asic, soc)", kind));
+      fail_at(*table_.get("kind"), "kind",
+              fmt::format("unknown kind '{}' (valid: cpu, gpu, asic, soc)", kind));
     }
     chip.kind = *parsed_kind;
     chip.vendor = optional_string(table_, "vendor", "vendor");
@@ -92,8 +94,9 @@ class ChipReader {
     if (const toml::node* peak = table_.get("peak")) read_peaks(*peak, chip);
     if (const toml::node* cpu = table_.get("cpu")) {
       if (chip.kind != ChipKind::cpu) {
-        fail_at(*cpu, "cpu", fmt::format("[chip.cpu] is for kind = \"cpu\", this chip is \"{}\"",
-                                         chip_kind_name(chip.kind)));
+        fail_at(*cpu, "cpu",
+                fmt::format("[chip.cpu] is for kind = \"cpu\", this chip is \"{}\"",
+                            chip_kind_name(chip.kind)));
       }
       chip.cpu = read_cpu(*cpu);
     } else if (chip.kind == ChipKind::cpu) {
@@ -174,8 +177,8 @@ class ChipReader {
     if (!n.is_number()) {
       fail_at(n, field, fmt::format("expected a number, found {}", type_name(n)));
     }
-    const double v = n.is_integer() ? static_cast<double>(n.as_integer()->get())
-                                    : n.as_floating_point()->get();
+    const double v =
+        n.is_integer() ? static_cast<double>(n.as_integer()->get()) : n.as_floating_point()->get();
     if (!std::isfinite(v) || v <= 0) fail_at(n, field, fmt::format("{} is not positive", v));
     return v;
   }
@@ -184,9 +187,9 @@ class ChipReader {
   double quantity(const toml::node& n, std::string_view field, std::string_view unit) const {
     if (n.is_number()) return positive_number(n, field);
     if (!n.is_string()) {
-      fail_at(n, field,
-              fmt::format("expected a quantity such as {}, found {}", example_of(unit),
-                          type_name(n)));
+      fail_at(
+          n, field,
+          fmt::format("expected a quantity such as {}, found {}", example_of(unit), type_name(n)));
     }
     double v = 0;
     try {
@@ -301,7 +304,8 @@ class ChipReader {
     const toml::node& fpc = need("flops_per_cycle");
     const toml::table* ft = fpc.as_table();
     if (!ft) {
-      fail_at(fpc, "cpu.flops_per_cycle", fmt::format("expected a table, found {}", type_name(fpc)));
+      fail_at(fpc, "cpu.flops_per_cycle",
+              fmt::format("expected a table, found {}", type_name(fpc)));
     }
     for (auto&& [key, value] : *ft) {
       const std::string field = join_field("cpu.flops_per_cycle", key.str());
@@ -318,9 +322,13 @@ class ChipReader {
 
   void read_memory(Chip& chip) const {
     const toml::node* node = table_.get("memory");
-    if (!node) fail_at(table_, "memory", "missing: at least the main-memory level ([[chip.memory]] with main = true)");
+    if (!node)
+      fail_at(table_, "memory",
+              "missing: at least the main-memory level ([[chip.memory]] with main = true)");
     const toml::array* levels = node->as_array();
-    if (!levels) fail_at(*node, "memory", fmt::format("expected [[chip.memory]] tables, found {}", type_name(*node)));
+    if (!levels)
+      fail_at(*node, "memory",
+              fmt::format("expected [[chip.memory]] tables, found {}", type_name(*node)));
     std::size_t main_index = 0;
     for (std::size_t i = 0; i < levels->size(); ++i) {
       const toml::node& ln = *levels->get(i);
@@ -338,7 +346,8 @@ class ChipReader {
       }
       if (const toml::node* m = t->get("main")) {
         if (!m->is_boolean()) {
-          fail_at(*m, field + ".main", fmt::format("expected true or false, found {}", type_name(*m)));
+          fail_at(*m, field + ".main",
+                  fmt::format("expected true or false, found {}", type_name(*m)));
         }
         level.is_main = m->as_boolean()->get();
       }

@@ -58,9 +58,7 @@ double peak_or_throw(const Chip& chip, DType precision) {
 
 }  // namespace
 
-std::string_view chip_kind_name(ChipKind k) {
-  return kKindNames.at(static_cast<std::size_t>(k));
-}
+std::string_view chip_kind_name(ChipKind k) { return kKindNames.at(static_cast<std::size_t>(k)); }
 
 std::optional<ChipKind> parse_chip_kind(std::string_view name) {
   const std::string n = to_lower(trim(name));
@@ -139,10 +137,10 @@ void derive_cpu_figures(Chip& chip) {
     const double value = cpu.sockets * cpu.memory_channels * cpu.memory_mts * 1e6 * 8.0;
     m.bandwidth.value = value;
     m.bandwidth.source = cpu.memory_source;
-    m.bandwidth.derivation = fmt::format(
-        "{} x {} x {:g} MT/s x 8 B = {}", count_of(cpu.sockets, "socket", "sockets"),
-        count_of(cpu.memory_channels, "channel", "channels"), cpu.memory_mts,
-        format_si(value, "B/s", 4));
+    m.bandwidth.derivation =
+        fmt::format("{} x {} x {:g} MT/s x 8 B = {}", count_of(cpu.sockets, "socket", "sockets"),
+                    count_of(cpu.memory_channels, "channel", "channels"), cpu.memory_mts,
+                    format_si(value, "B/s", 4));
   }
 }
 

@@ -27,10 +27,10 @@ struct Figure {
 
 // One level of the memory hierarchy, fastest first in Chip::memory.
 struct MemoryLevel {
-  std::string name;  // "L1d", "L2", "L3", "DRAM", "HBM3", "SRAM"
+  std::string name;      // "L1d", "L2", "L3", "DRAM", "HBM3", "SRAM"
   bool is_main = false;  // true for the main-memory level (DRAM/HBM/...)
-  Figure bandwidth;  // [B/s] aggregate for the whole chip; value 0 when unknown
-  Figure capacity;   // [B] whole chip; value 0 when unknown
+  Figure bandwidth;      // [B/s] aggregate for the whole chip; value 0 when unknown
+  Figure capacity;       // [B] whole chip; value 0 when unknown
 };
 
 // CPU micro-architecture: the inputs of the peak formulas
@@ -47,8 +47,8 @@ struct CpuMicroarch {
   bool amx = false;             // Intel AMX tiles (bf16/int8)
   // Dense FLOP (OP for int8) per cycle per core for each precision it has.
   std::map<DType, double> flops_per_cycle;
-  int memory_channels = 0;  // per socket
-  double memory_mts = 0;    // [MT/s]
+  int memory_channels = 0;       // per socket
+  double memory_mts = 0;         // [MT/s]
   std::vector<std::string> isa;  // "sse4.2", "avx", "avx2", "fma", "avx512f", "amx-bf16", ...
   std::string clock_source;      // where the clocks come from (optional)
   std::string memory_source;     // where channels and MT/s come from (optional)

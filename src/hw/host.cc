@@ -52,7 +52,7 @@ struct CpuinfoFacts {
   std::string model;
   std::vector<std::string> flags;  // "flags" (x86) or "Features" (Arm)
   int processors = 0;
-  std::set<std::string> packages;                     // physical id
+  std::set<std::string> packages;                       // physical id
   std::set<std::pair<std::string, std::string>> cores;  // (physical id, core id)
   double mhz = 0;                                       // "cpu MHz" of the first CPU
 };
@@ -149,10 +149,10 @@ double read_memtotal_bytes() {
 
 // The ISA flags dnnroof cares about, in Linux /proc/cpuinfo spelling.
 constexpr std::array<std::string_view, 24> kInterestingFlags{
-    "sse4_2",      "avx",         "avx2",        "fma",      "avx512f",     "avx512dq",
-    "avx512bw",    "avx512vl",    "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16",
-    "amx_tile",    "amx_bf16",    "amx_int8",    "asimd",    "asimdhp",     "asimddp",
-    "fphp",        "sve",         "sve2",        "bf16",     "i8mm",        "neon"};
+    "sse4_2",   "avx",      "avx2",        "fma",      "avx512f",     "avx512dq",
+    "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16",
+    "amx_tile", "amx_bf16", "amx_int8",    "asimd",    "asimdhp",     "asimddp",
+    "fphp",     "sve",      "sve2",        "bf16",     "i8mm",        "neon"};
 
 struct CpuidFacts {
   bool available = false;
@@ -317,7 +317,8 @@ HostInfo detect_host_info() {
     info.clock_note = "cpuid leaf 0x16 maximum frequency (no cpufreq in this system)";
   } else if (brand_hz > 0) {
     info.clock_hz = brand_hz;
-    info.clock_note = "the nominal clock in the CPU's brand string (no cpufreq, no cpuid leaf 0x16)";
+    info.clock_note =
+        "the nominal clock in the CPU's brand string (no cpufreq, no cpuid leaf 0x16)";
   } else if (cpuinfo.mhz > 0) {
     info.clock_hz = cpuinfo.mhz * 1e6;
     info.clock_note =
@@ -411,9 +412,9 @@ Chip host_chip(const HostInfo& info) {
   derive_cpu_figures(chip);
 
   std::vector<std::string> notes;
-  notes.push_back(fmt::format(
-      "FLOP/cycle assume {} FMA unit{} of {} bits per core (not visible from software)",
-      cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
+  notes.push_back(
+      fmt::format("FLOP/cycle assume {} FMA unit{} of {} bits per core (not visible from software)",
+                  cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
   notes.push_back(fmt::format("clock: {}", info.clock_note));
   notes.push_back(
       info.virtualized

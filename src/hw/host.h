@@ -18,8 +18,8 @@ struct HostInfo {
   double clock_hz = 0;           // the clock used for peaks
   std::string clock_note;        // where the clock came from / why a fallback was used
   double l1d_bytes = 0, l2_bytes = 0, l3_bytes = 0;  // whole machine, from sysfs
-  double memory_bytes = 0;                             // MemTotal
-  bool virtualized = false;                            // cpuid hypervisor bit
+  double memory_bytes = 0;                           // MemTotal
+  bool virtualized = false;                          // cpuid hypervisor bit
 };
 
 HostInfo detect_host_info();

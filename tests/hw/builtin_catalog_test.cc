@@ -32,13 +32,42 @@ TEST(BuiltinCatalog, HasEveryRequiredChip) {
   SKIP_WITHOUT_DATA();
   const Catalog c = Catalog::builtin();
   EXPECT_GE(c.chips().size(), 35u);
-  for (const char* id :
-       {"t4", "p100-pcie", "v100-pcie", "v100-sxm2", "a100-pcie-40gb", "a100-pcie-80gb",
-        "a100-sxm4-40gb", "a100-sxm4-80gb", "h100-pcie", "h100-sxm", "h200-sxm", "l4", "rtx-4090",
-        "b200", "mi250x", "mi300x", "gaudi2", "gaudi3", "tpu-v3", "tpu-v4", "tpu-v5e",
-        "wormhole-n300s", "xeon-platinum-8380", "xeon-gold-6448y", "xeon-e5-2699-v4",
-        "xeon-e5-2697-v2", "xeon-phi-7120a", "epyc-7763", "epyc-9654", "apple-a14", "apple-m1",
-        "apple-m2", "apple-m3", "jetson-orin-nx", "colab-cpu", "colab-t4"}) {
+  for (const char* id : {"t4",
+                         "p100-pcie",
+                         "v100-pcie",
+                         "v100-sxm2",
+                         "a100-pcie-40gb",
+                         "a100-pcie-80gb",
+                         "a100-sxm4-40gb",
+                         "a100-sxm4-80gb",
+                         "h100-pcie",
+                         "h100-sxm",
+                         "h200-sxm",
+                         "l4",
+                         "rtx-4090",
+                         "b200",
+                         "mi250x",
+                         "mi300x",
+                         "gaudi2",
+                         "gaudi3",
+                         "tpu-v3",
+                         "tpu-v4",
+                         "tpu-v5e",
+                         "wormhole-n300s",
+                         "xeon-platinum-8380",
+                         "xeon-gold-6448y",
+                         "xeon-e5-2699-v4",
+                         "xeon-e5-2697-v2",
+                         "xeon-phi-7120a",
+                         "epyc-7763",
+                         "epyc-9654",
+                         "apple-a14",
+                         "apple-m1",
+                         "apple-m2",
+                         "apple-m3",
+                         "jetson-orin-nx",
+                         "colab-cpu",
+                         "colab-t4"}) {
     EXPECT_NE(c.find(id), nullptr) << "missing chip " << id;
   }
 }
@@ -51,7 +80,8 @@ TEST(BuiltinCatalog, EveryFigureHasASourceOrDerivation) {
     EXPECT_GT(chip.main_memory().bandwidth.value, 0) << chip.id;
     for (const auto& [p, f] : chip.peak) {
       EXPECT_GT(f.value, 0) << chip.id << " " << dtype_name(p);
-      EXPECT_FALSE(f.source.empty() && f.derivation.empty()) << chip.id << " peak " << dtype_name(p);
+      EXPECT_FALSE(f.source.empty() && f.derivation.empty())
+          << chip.id << " peak " << dtype_name(p);
     }
     for (const auto& m : chip.memory) {
       for (const Figure* f : {&m.bandwidth, &m.capacity}) {
@@ -102,7 +132,8 @@ TEST(BuiltinCatalog, PublishedDatasheetValues) {
 TEST(BuiltinCatalog, LoadCatalogAddsUserFilesAndTheHost) {
   SKIP_WITHOUT_DATA();
   const std::size_t builtin = Catalog::builtin().chips().size();
-  const Catalog c = load_catalog({std::string(DNNROOF_SOURCE_DIR) + "/tests/hw/data/override_t4.toml"});
+  const Catalog c =
+      load_catalog({std::string(DNNROOF_SOURCE_DIR) + "/tests/hw/data/override_t4.toml"});
   EXPECT_EQ(c.chips().size(), builtin + 1);  // the host
   EXPECT_EQ(c.chips().back().id, "host");
   // The user's t4 replaces the built-in one: 7e12 / 250e9 = 28 FLOP/B.

@@ -45,12 +45,11 @@ std::string error_of(const std::string& text) {
 
 void expect_contains(const std::string& msg, const std::vector<std::string>& parts) {
   ASSERT_FALSE(msg.empty()) << "no error was thrown";
-  for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << msg << "\n  lacks: " << p;
+  for (const auto& p : parts)
+    EXPECT_NE(msg.find(p), std::string::npos) << msg << "\n  lacks: " << p;
 }
 
-TEST(CatalogErrors, TheValidBaseLoads) {
-  EXPECT_EQ(error_of(gpu_with(0, "")), "");
-}
+TEST(CatalogErrors, TheValidBaseLoads) { EXPECT_EQ(error_of(gpu_with(0, "")), ""); }
 
 TEST(CatalogErrors, BadUnitNamesFileLineAndField) {
   Catalog c;
@@ -96,7 +95,8 @@ TEST(CatalogErrors, WrongValues) {
 }
 
 TEST(CatalogErrors, MissingThings) {
-  expect_contains(error_of(gpu_with(3, "")), {"test.toml:1:", "chip 'x'", "field 'name'", "missing"});
+  expect_contains(error_of(gpu_with(3, "")),
+                  {"test.toml:1:", "chip 'x'", "field 'name'", "missing"});
   expect_contains(error_of(gpu_with(2, "")), {"test.toml:1:", "chip #1", "field 'id'", "missing"});
   // No source anywhere for the fp32 peak.
   expect_contains(error_of(gpu_with(5, "")), {"chip 'x'", "field 'peak.fp32'", "no source"});
@@ -108,7 +108,8 @@ TEST(CatalogErrors, MissingThings) {
 }
 
 TEST(CatalogErrors, ExactlyOneMainLevel) {
-  const std::string second = "[[chip.memory]]\nname = \"HBM2\"\nmain = true\nbandwidth = \"2 TB/s\"\n";
+  const std::string second =
+      "[[chip.memory]]\nname = \"HBM2\"\nmain = true\nbandwidth = \"2 TB/s\"\n";
   // The second main level starts on line 12.
   expect_contains(error_of(gpu_with(0, "", second)),
                   {"test.toml:12:", "field 'memory[2].main'", "second main-memory level"});
@@ -134,21 +135,21 @@ TEST(CatalogErrors, DuplicateIdInOneFile) {
 
 TEST(CatalogErrors, CpuNeedsTheFormulaInputs) {
   const std::string cpu =
-      "[[chip]]\n"                        // 1
-      "id = \"c\"\n"                      // 2
-      "name = \"C\"\n"                    // 3
-      "kind = \"cpu\"\n"                  // 4
-      "source = \"s\"\n"                  // 5
-      "[chip.cpu]\n"                      // 6
-      "cores = 8\n"                       // 7
-      "allcore_clock = \"3 GHz\"\n"       // 8
-      "memory_channels = 2\n"             // 9
-      "memory_mts = 3200\n"               // 10
-      "[chip.cpu.flops_per_cycle]\n"      // 11
-      "fp32 = 32\n"                       // 12
-      "[[chip.memory]]\n"                 // 13
-      "name = \"DRAM\"\n"                 // 14
-      "main = true\n";                    // 15
+      "[[chip]]\n"                    // 1
+      "id = \"c\"\n"                  // 2
+      "name = \"C\"\n"                // 3
+      "kind = \"cpu\"\n"              // 4
+      "source = \"s\"\n"              // 5
+      "[chip.cpu]\n"                  // 6
+      "cores = 8\n"                   // 7
+      "allcore_clock = \"3 GHz\"\n"   // 8
+      "memory_channels = 2\n"         // 9
+      "memory_mts = 3200\n"           // 10
+      "[chip.cpu.flops_per_cycle]\n"  // 11
+      "fp32 = 32\n"                   // 12
+      "[[chip.memory]]\n"             // 13
+      "name = \"DRAM\"\n"             // 14
+      "main = true\n";                // 15
   EXPECT_EQ(error_of(cpu), "");
   auto without = [&](const std::string& line) {
     std::string t = cpu;

@@ -1,10 +1,11 @@
 // Loading catalog files: values, units, provenance, derived CPU figures,
 // overriding and look-up.
 
+#include "hw/catalog.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "hw/catalog.h"
 
 namespace dnnroof {
 namespace {
@@ -38,7 +39,7 @@ TEST(Catalog, QuantitiesInBaseUnits) {
   EXPECT_DOUBLE_EQ(*a100.peak_flops(DType::fp32), 19.5e12);
   EXPECT_DOUBLE_EQ(*a100.peak_flops(DType::int8), 624e12);  // "624 TOP/s"
   EXPECT_DOUBLE_EQ(a100.main_memory().bandwidth.value, 2039e9);
-  EXPECT_DOUBLE_EQ(a100.main_memory().capacity.value, 80e9);           // "80 GB"
+  EXPECT_DOUBLE_EQ(a100.main_memory().capacity.value, 80e9);            // "80 GB"
   EXPECT_DOUBLE_EQ(a100.find_level("L2")->capacity.value, 41943040.0);  // 40 x 1024 x 1024
   EXPECT_FALSE(a100.memory[0].is_main);
   EXPECT_EQ(a100.memory[0].name, "L2");  // fastest first, as written

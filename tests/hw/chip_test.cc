@@ -1,12 +1,13 @@
 // The roofline formulas and the CPU peak derivation, against numbers worked
 // out by hand.
 
+#include "hw/chip.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/error.h"
-#include "hw/chip.h"
 
 namespace dnnroof {
 namespace {

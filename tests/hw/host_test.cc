@@ -1,11 +1,11 @@
 // Host detection: sane on the machine the tests run on, and the ISA -> peak
 // rules on hand-made HostInfo values.
 
+#include "hw/host.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include "hw/host.h"
 
 namespace dnnroof {
 namespace {
