@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -45,6 +46,11 @@ struct ListOptions {
 void list_chips(const Context& ctx, const ListOptions& opt, bool precision_given) {
   const OutputFormat format = parse_output_format(opt.format);
   const DType precision = parse_dtype_or_throw(opt.precision);
+  const auto rated = peak_precisions();
+  if (std::find(rated.begin(), rated.end(), precision) == rated.end()) {
+    fail("--precision {}: chips are not rated in {} (valid: fp64 fp32 tf32 fp16 bf16 fp8 int8)",
+         opt.precision, dtype_name(precision));
+  }
   std::optional<ChipKind> kind;
   if (!opt.kind.empty()) kind = parse_chip_kind(opt.kind);
   const Catalog catalog = load_catalog(ctx.catalog_files);
@@ -239,7 +245,7 @@ void register_chips(CLI::App& app, Context& ctx) {
       "  dnnroof chips --kind gpu --precision fp16\n"
       "  dnnroof chips --format csv > chips.csv\n"
       "  dnnroof chips show a100-sxm4-80gb\n"
-      "  dnnroof --catalog my_chips.toml chips show my-chip --format json");
+      "  dnnroof --catalog my_chips.toml chips show my-chip --format json\n");
   auto opt = std::make_shared<ListOptions>();
   sub->add_option("--kind", opt->kind, "Only chips of this kind")
       ->check(CLI::IsMember({"cpu", "gpu", "asic", "soc"}));
@@ -253,7 +259,7 @@ void register_chips(CLI::App& app, Context& ctx) {
   auto* show = sub->add_subcommand(
       "show", "Every figure of one chip with its source or derivation ('host': this machine)");
   show->footer(
-      "Example:\n  dnnroof chips show a100-sxm4-80gb\n  dnnroof chips show host --format json");
+      "Example:\n  dnnroof chips show a100-sxm4-80gb\n  dnnroof chips show host --format json\n");
   auto id = std::make_shared<std::string>();
   auto show_format = std::make_shared<std::string>("table");
   show->add_option("id", *id, "Chip id (see `dnnroof chips`), or 'host'")->required();
