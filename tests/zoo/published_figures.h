@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,8 +45,9 @@ inline NodeCost node_named(const ModelCost& cost, std::string_view name) {
 }
 
 // Checks a model at its default options against torchvision's published
-// Params (exact) and GFLOPS (= GMACs, within 1%), and that its output is
-// [1, 1000].
+// Params (exact) and GFLOPS (= GMACs, within 1%, or within the rounding of
+// the three published decimals, +-0.0005, for the tiniest models such as
+// shufflenet_v2_x0_5's 0.040), and that its output is [1, 1000].
 inline void expect_published(std::string_view model, std::int64_t params, double gmacs) {
   SCOPED_TRACE(std::string(model));
   const Graph g = build_zoo_model(model, {});
@@ -53,7 +55,7 @@ inline void expect_published(std::string_view model, std::int64_t params, double
   EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{1, 1000}));
   const ModelCost c = estimate_cost(g);
   EXPECT_EQ(static_cast<std::int64_t>(c.params), params);
-  EXPECT_NEAR(c.forward.macs / 1e9, gmacs, 0.01 * gmacs);
+  EXPECT_NEAR(c.forward.macs / 1e9, gmacs, std::max(0.01 * gmacs, 0.0005));
   EXPECT_TRUE(c.uncovered.empty());
 }
 

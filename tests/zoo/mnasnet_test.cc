@@ -1,0 +1,39 @@
+// MNASNet against torchvision's published figures and its depth rounding
+// (torchvision/models/mnasnet.py, _get_depths / _round_to_multiple_of).
+#include <gtest/gtest.h>
+
+#include "published_figures.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof {
+namespace {
+
+using zoo_test::cost_of;
+using zoo_test::expect_published;
+using zoo_test::node_named;
+
+// torchvision docs: MNASNet0_5_Weights 2,218,512 params, 0.10 GFLOPS (_ops 0.104);
+// MNASNet1_0_Weights 4,383,312 params, 0.31 GFLOPS (_ops 0.314).
+TEST(ZooMnasNet, Alpha05Published) { expect_published("mnasnet0_5", 2218512, 0.104); }
+TEST(ZooMnasNet, Alpha10Published) { expect_published("mnasnet1_0", 4383312, 0.314); }
+
+// alpha 0.5: depths 32, 16, 24, 40, ... * 0.5 rounded to multiples of 8,
+// rounding up unless within 10%: 16, 8, 16 (12 -> 16), 24 (20 -> 24), 40, 48,
+// 96, 160.
+TEST(ZooMnasNet, DepthRoundingByHand) {
+  const ModelCost c = cost_of("mnasnet0_5");
+  EXPECT_EQ(node_named(c, "layers.0").output_shape, (Shape{1, 16, 112, 112}));
+  EXPECT_EQ(node_named(c, "layers.6").output_shape, (Shape{1, 8, 112, 112}));
+  // First stack: 8 -> 16, kernel 3, stride 2, expansion 3: mid 24.
+  EXPECT_EQ(node_named(c, "layers.8.0.layers.0").output_shape, (Shape{1, 24, 112, 112}));
+  EXPECT_DOUBLE_EQ(node_named(c, "layers.8.0.layers.3").forward.macs, 24.0 * 56 * 56 * 9);
+  EXPECT_EQ(node_named(c, "layers.8.0.layers.6").output_shape, (Shape{1, 16, 56, 56}));
+  EXPECT_EQ(node_named(c, "layers.9.0.layers.6").output_shape, (Shape{1, 24, 28, 28}));
+  EXPECT_EQ(node_named(c, "layers.13.0.layers.6").output_shape, (Shape{1, 160, 7, 7}));
+  // Head: 1x1 conv 160 -> 1280 at 7x7, then the classifier.
+  EXPECT_DOUBLE_EQ(node_named(c, "layers.14").forward.macs, 1280.0 * 7 * 7 * 160);
+  EXPECT_DOUBLE_EQ(node_named(c, "classifier.1").forward.macs, 1280.0 * 1000);
+}
+
+}  // namespace
+}  // namespace dnnroof

@@ -1,0 +1,71 @@
+// ShuffleNetV2 against torchvision's published figures and hand-derived
+// block arithmetic (torchvision/models/shufflenetv2.py).
+#include <gtest/gtest.h>
+
+#include "published_figures.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof {
+namespace {
+
+using zoo_test::cost_of;
+using zoo_test::expect_published;
+using zoo_test::node_named;
+
+// torchvision docs: ShuffleNet_V2_X0_5_Weights 1,366,792 params, 0.04 GFLOPS (_ops 0.04);
+// X1_0 2,278,604, 0.14 (_ops 0.145); X2_0 7,393,996, 0.58 (_ops 0.583).
+TEST(ZooShuffleNet, X05Published) { expect_published("shufflenet_v2_x0_5", 1366792, 0.040); }
+TEST(ZooShuffleNet, X10Published) { expect_published("shufflenet_v2_x1_0", 2278604, 0.145); }
+TEST(ZooShuffleNet, X20Published) { expect_published("shufflenet_v2_x2_0", 7393996, 0.583); }
+
+// stage2.0 of x1_0: stride 2, 24 -> 116 channels (58 per branch), input
+// 56x56 (conv1 stride 2, maxpool stride 2), output 28x28.
+TEST(ZooShuffleNet, DownsamplingBlockByHand) {
+  const ModelCost c = cost_of("shufflenet_v2_x1_0");
+  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch1.0").forward.macs, 24.0 * 28 * 28 * 9);
+  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch1.2").forward.macs, 58.0 * 28 * 28 * 24);
+  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.0").forward.macs, 58.0 * 56 * 56 * 24);
+  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.3").forward.macs, 58.0 * 28 * 28 * 9);
+  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.5").forward.macs, 58.0 * 28 * 28 * 58);
+  double params = 0;
+  for (const NodeCost& n : c.nodes) {
+    if (n.name.rfind("stage2.0.", 0) == 0) params += n.params;
+  }
+  // branch1: dw 24*9, BN 2*24, 1x1 24*58, BN 2*58; branch2: 1x1 24*58, BN 2*58,
+  // dw 58*9, BN 2*58, 1x1 58*58, BN 2*58.
+  EXPECT_DOUBLE_EQ(params, 24 * 9 + 48 + 24 * 58 + 116 + 24 * 58 + 116 + 58 * 9 + 116 +
+                               58 * 58 + 116);
+}
+
+// A stride-1 block splits the channels in two, transforms one half and
+// shuffles the concatenation with 2 groups; there are 3 + 7 + 3 of them and
+// 3 downsampling blocks, each ending in ChannelShuffle.
+TEST(ZooShuffleNet, SplitAndShuffle) {
+  const Graph g = build_zoo_model("shufflenet_v2_x0_5", {});
+  int shuffles = 0;
+  int splits = 0;
+  for (const Node& n : g.nodes) {
+    if (n.op == OpKind::ChannelShuffle) {
+      ++shuffles;
+      EXPECT_EQ(n.attrs.get_int("groups", 0), 2);
+    }
+    if (n.op == OpKind::Split) {
+      ++splits;
+      EXPECT_EQ(g.value(n.outputs[0]).shape[1], g.value(n.outputs[1]).shape[1]);
+    }
+  }
+  EXPECT_EQ(shuffles, 16);
+  EXPECT_EQ(splits, 13);
+}
+
+TEST(ZooShuffleNet, BatchScaling) {
+  ZooOptions o;
+  o.batch = 3;
+  const ModelCost three = cost_of("shufflenet_v2_x1_0", o);
+  const ModelCost one = cost_of("shufflenet_v2_x1_0");
+  EXPECT_DOUBLE_EQ(three.forward.macs, 3 * one.forward.macs);
+  EXPECT_DOUBLE_EQ(three.params, one.params);
+}
+
+}  // namespace
+}  // namespace dnnroof
