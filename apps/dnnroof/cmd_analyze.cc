@@ -1,0 +1,360 @@
+// `dnnroof analyze MODEL`: the static view of a model. Per batch size: its
+// parameters, MACs and FLOPs (forward, backward, their ratio), activation and
+// traffic bytes under both traffic models and both operational intensities;
+// per chip the attainable FLOP/s at that intensity, the bound and the
+// lower-bound time; per layer (--layers) and per op kind (--by-type).
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "core/dtype.h"
+#include "core/error.h"
+#include "core/strings.h"
+#include "core/table.h"
+#include "core/units.h"
+#include "cost/cost.h"
+#include "graph/graph.h"
+#include "hw/catalog.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof::cli {
+namespace {
+
+struct AnalyzeOptions {
+  std::string model;
+  std::vector<std::int64_t> batches{1};
+  std::string dtype = "fp32";
+  bool training = false;
+  bool layers = false;
+  bool by_type = false;
+  std::vector<std::string> chips;
+  std::string convention = "dnnroof";
+  std::string attention = "plain";
+  std::string format = "table";
+  std::int64_t image_size = 0;
+  std::int64_t seq_len = 0;
+};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+Graph load_model(const AnalyzeOptions& o, std::int64_t batch, DType dtype) {
+  if (ends_with(to_lower(o.model), ".onnx")) {
+    fail("'{}': ONNX import is not built yet; use a zoo model (see `dnnroof models`)", o.model);
+  }
+  ZooOptions z;
+  z.batch = batch;
+  z.image_size = o.image_size;
+  z.seq_len = o.seq_len;
+  z.dtype = dtype;
+  return build_zoo_model(o.model, z);
+}
+
+// A quantity with its number for programs; "0 FLOP" stays "0 FLOP".
+Cell si(double value, std::string_view unit) { return Cell(value, format_si(value, unit)); }
+Cell plain_number(double value) { return Cell(value, fmt::format("{:.4g}", value)); }
+Cell count(double value) { return Cell(value, format_si(value, "")); }
+Cell text_cell(std::string t) { return Cell(std::move(t)); }
+
+// Storage dtype for bytes: tf32 is a compute format stored as fp32.
+DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
+
+struct BatchResult {
+  std::int64_t batch;
+  ModelCost cost;
+};
+
+Table totals_table(const std::string& model, const std::vector<BatchResult>& results, bool training) {
+  std::vector<std::string> cols{"model", "batch", "dtype", "convention", "params", "buffers",
+                                "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
+  std::vector<std::string> keys{"model", "batch", "dtype", "convention", "params", "buffers",
+                                "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
+  if (training) {
+    cols.insert(cols.end(), {"MACs bwd", "FLOPs bwd", "bwd/fwd FLOPs", "FLOPs step"});
+    keys.insert(keys.end(), {"macs_bwd", "flops_bwd", "bwd_fwd_flops_ratio", "flops_step"});
+  }
+  cols.emplace_back("activations");
+  keys.emplace_back("activation_bytes");
+  if (training) {
+    cols.emplace_back("saved for bwd");
+    keys.emplace_back("saved_bytes");
+  }
+  cols.insert(cols.end(), {"traffic (no reuse)", "traffic (compulsory)", "OI no reuse [FLOP/B]",
+                           "OI compulsory [FLOP/B]"});
+  keys.insert(keys.end(), {"traffic_no_reuse_bytes", "traffic_compulsory_bytes", "intensity_no_reuse",
+                           "intensity_compulsory"});
+  Table t(cols, keys);
+  for (const auto& r : results) {
+    const ModelCost& c = r.cost;
+    std::vector<Cell> row{model,
+                          Cell(static_cast<double>(r.batch), std::to_string(r.batch)),
+                          std::string(dtype_name(c.storage)),
+                          std::string(cost_convention_name(c.options.convention)),
+                          count(c.params),
+                          count(c.buffers),
+                          si(c.forward.macs, "MAC"),
+                          si(c.forward.flops(), "FLOP"),
+                          si(c.forward.matmul_flops, "FLOP")};
+    if (training) {
+      const double ratio = c.forward.flops() > 0 ? c.backward.flops() / c.forward.flops() : 0;
+      row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), "FLOP"),
+                             plain_number(ratio), si(c.step().flops(), "FLOP")});
+    }
+    row.push_back(si(c.activation_bytes, "B"));
+    if (training) row.push_back(si(c.saved_bytes, "B"));
+    row.insert(row.end(), {si(c.step().bytes(), "B"), si(c.compulsory_step_bytes(), "B"),
+                           plain_number(c.intensity_no_reuse()),
+                           plain_number(c.intensity_compulsory())});
+    t.add_row(std::move(row));
+  }
+  return t;
+}
+
+// The roofline at one intensity: attainable FLOP/s, bound, lower-bound time.
+struct RoofPoint {
+  double attainable = 0;  // [FLOP/s]
+  std::string bound;      // "memory" or "compute"
+  double seconds = 0;     // max(FLOPs/peak, bytes/bandwidth)
+};
+RoofPoint roof(double peak, double bandwidth, double flops, double bytes) {
+  RoofPoint p;
+  const double oi = bytes > 0 ? flops / bytes : 0;
+  p.attainable = attainable_flops(peak, bandwidth, oi);
+  const double t_compute = flops / peak;
+  const double t_memory = bytes / bandwidth;
+  p.bound = t_memory > t_compute ? "memory" : "compute";
+  p.seconds = std::max(t_compute, t_memory);
+  return p;
+}
+
+Table chips_table(const std::string& model, const std::vector<BatchResult>& results,
+                  const std::vector<const Chip*>& chips, DType precision, OutputFormat format) {
+  Table t({"model", "batch", "chip", fmt::format("peak {}", dtype_name(precision)), "main BW",
+           "ridge [FLOP/B]", "OI no reuse", "attainable", "bound", "min time",
+           "OI compulsory", "attainable (compulsory)", "bound (compulsory)", "min time (compulsory)"},
+          {"model", "batch", "chip", "peak_flops", "bandwidth_bytes_per_s", "ridge_flop_per_byte",
+           "intensity_no_reuse", "attainable_flops_no_reuse", "bound_no_reuse", "min_time_s_no_reuse",
+           "intensity_compulsory", "attainable_flops_compulsory", "bound_compulsory",
+           "min_time_s_compulsory"});
+  const std::string dash = format == OutputFormat::table ? "-" : "";
+  for (const auto& r : results) {
+    const ModelCost& c = r.cost;
+    const double flops = c.step().flops();
+    for (const Chip* chip : chips) {
+      std::vector<Cell> row{model, Cell(static_cast<double>(r.batch), std::to_string(r.batch)), chip->id};
+      const std::optional<double> peak = chip->peak_flops(precision);
+      double bandwidth = 0;
+      for (const auto& m : chip->memory) {
+        if (m.is_main) bandwidth = m.bandwidth.value;
+      }
+      std::string missing;
+      if (!peak) missing = fmt::format("no {} peak", dtype_name(precision));
+      if (!(bandwidth > 0)) {
+        missing += missing.empty() ? "" : ", ";
+        missing += "no main-memory bandwidth";
+      }
+      row.push_back(peak ? si(*peak, is_floating(precision) ? "FLOP/s" : "OP/s") : text_cell(dash));
+      row.push_back(bandwidth > 0 ? si(bandwidth, "B/s") : text_cell(dash));
+      if (!missing.empty()) {
+        // Say so in every computed cell rather than print a wrong roof.
+        row.push_back(text_cell(dash));
+        for (int i = 0; i < 2; ++i) {
+          row.push_back(plain_number(i == 0 ? c.intensity_no_reuse() : c.intensity_compulsory()));
+          row.push_back(text_cell(missing));
+          row.push_back(text_cell(dash));
+          row.push_back(text_cell(dash));
+        }
+        t.add_row(std::move(row));
+        continue;
+      }
+      row.push_back(plain_number(ridge_point(*peak, bandwidth)));
+      const RoofPoint a = roof(*peak, bandwidth, flops, c.step().bytes());
+      const RoofPoint b = roof(*peak, bandwidth, flops, c.compulsory_step_bytes());
+      row.insert(row.end(), {plain_number(c.intensity_no_reuse()), si(a.attainable, "FLOP/s"),
+                             text_cell(a.bound), si(a.seconds, "s"),
+                             plain_number(c.intensity_compulsory()), si(b.attainable, "FLOP/s"),
+                             text_cell(b.bound), si(b.seconds, "s")});
+      t.add_row(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table layers_table(const BatchResult& r, bool training) {
+  std::vector<std::string> cols{"batch", "node", "op", "output", "MACs fwd", "FLOPs fwd", "params",
+                                "bytes fwd", "OI fwd [FLOP/B]"};
+  std::vector<std::string> keys{"batch", "node", "op", "output_shape", "macs_fwd", "flops_fwd", "params",
+                                "bytes_fwd", "intensity_fwd"};
+  if (training) {
+    cols.insert(cols.end(), {"FLOPs bwd", "bytes bwd", "grad-input"});
+    keys.insert(keys.end(), {"flops_bwd", "bytes_bwd", "grad_input"});
+  }
+  Table t(cols, keys);
+  for (const NodeCost& n : r.cost.nodes) {
+    std::vector<Cell> row{Cell(static_cast<double>(r.batch), std::to_string(r.batch)), n.name,
+                          std::string(op_name(n.op)), shape_str(n.output_shape),
+                          si(n.forward.macs, "MAC"), si(n.forward.flops(), "FLOP"), count(n.params),
+                          si(n.forward.bytes(), "B"), plain_number(n.forward.intensity())};
+    if (training) {
+      row.insert(row.end(), {si(n.backward.flops(), "FLOP"), si(n.backward.bytes(), "B"),
+                             text_cell(n.input_needs_grad ? "yes" : "no")});
+    }
+    t.add_row(std::move(row));
+  }
+  return t;
+}
+
+Cell percent(double part, double whole) {
+  const double p = whole > 0 ? 100 * part / whole : 0;
+  return Cell(p, fmt::format("{:.1f}%", p));
+}
+
+Table by_type_table(const BatchResult& r, bool training) {
+  Table t({"batch", "op", "nodes", "MACs", "FLOPs", "FLOPs share", "bytes", "bytes share", "params"},
+          {"batch", "op", "nodes", "macs", "flops", "flops_percent", "bytes", "bytes_percent", "params"});
+  const PassCost total = training ? r.cost.step() : r.cost.forward;
+  for (const OpTypeCost& g : group_by_op(r.cost)) {
+    const PassCost p = training ? g.forward + g.backward : g.forward;
+    t.add_row({Cell(static_cast<double>(r.batch), std::to_string(r.batch)), std::string(op_name(g.op)),
+               Cell(g.nodes, std::to_string(g.nodes)), si(p.macs, "MAC"), si(p.flops(), "FLOP"),
+               percent(p.flops(), total.flops()), si(p.bytes(), "B"), percent(p.bytes(), total.bytes()),
+               count(g.params)});
+  }
+  return t;
+}
+
+void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
+  const OutputFormat format = parse_output_format(o.format);
+  const DType precision = parse_dtype_or_throw(o.dtype);
+  CostOptions copt;
+  copt.dtype = storage_of(precision);
+  copt.training = o.training;
+  copt.convention = parse_cost_convention(o.convention);
+  if (o.attention == "flash") {
+    copt.attention = AttentionMemory::flash;
+  } else if (o.attention != "plain") {
+    fail("--attention must be plain or flash, got '{}'", o.attention);
+  }
+  std::vector<const Chip*> chips;
+  std::optional<Catalog> catalog;
+  if (!o.chips.empty()) {
+    catalog = load_catalog(ctx.catalog_files);
+    for (const auto& id : o.chips) chips.push_back(&catalog->get(id));
+  }
+  if (o.batches.empty()) fail("--batch needs at least one batch size");
+
+  std::vector<BatchResult> results;
+  std::vector<Graph> graphs;
+  for (std::int64_t batch : o.batches) {
+    if (batch < 1) fail("--batch {}: batch sizes must be >= 1", batch);
+    graphs.push_back(load_model(o, batch, precision));
+    results.push_back({batch, estimate_cost(graphs.back(), copt)});
+  }
+  const ModelCost& first = results.front().cost;
+  fmt::print(stderr, "{} ({} nodes): {}\n", graphs.front().name, first.nodes.size(), first.coverage_line());
+  fmt::print(stderr,
+             "MACs = multiply-accumulates; FLOPs counted by the {} convention{}; bytes at {}; see "
+             "docs/cost-model.md\n",
+             cost_convention_name(copt.convention),
+             copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
+             dtype_name(first.storage));
+
+  const std::string model = graphs.front().name;
+  const Table totals = totals_table(model, results, o.training);
+  std::optional<Table> chip_table;
+  if (!chips.empty()) chip_table = chips_table(model, results, chips, precision, format);
+  std::vector<Table> layer_tables;
+  std::vector<Table> type_tables;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (o.layers) layer_tables.push_back(layers_table(results[i], o.training));
+    if (o.by_type) type_tables.push_back(by_type_table(results[i], o.training));
+  }
+  // Several batches' layer/type tables are one table each; merge rows.
+  auto merged = [](std::vector<Table>& ts) {
+    Table m = ts.front();
+    for (std::size_t i = 1; i < ts.size(); ++i) {
+      for (const auto& row : ts[i].data()) m.add_row(row);
+    }
+    return m;
+  };
+
+  switch (format) {
+    case OutputFormat::table:
+      fmt::print("{}", totals.render(format));
+      if (chip_table) fmt::print("\n{}", chip_table->render(format));
+      if (o.by_type) fmt::print("\n{}", merged(type_tables).render(format));
+      if (o.layers) fmt::print("\n{}", merged(layer_tables).render(format));
+      break;
+    case OutputFormat::json: {
+      // One JSON document: {"totals": [...], "chips": [...], ...}.
+      std::vector<std::string> parts{fmt::format("\"totals\": {}", trim(totals.to_json()))};
+      if (chip_table) parts.push_back(fmt::format("\"chips\": {}", trim(chip_table->to_json())));
+      if (o.by_type) parts.push_back(fmt::format("\"by_type\": {}", trim(merged(type_tables).to_json())));
+      if (o.layers) parts.push_back(fmt::format("\"layers\": {}", trim(merged(layer_tables).to_json())));
+      fmt::print("{{{}}}\n", join(parts, ", "));
+      break;
+    }
+    case OutputFormat::csv:
+      // CSV is one flat table: the most detailed one asked for.
+      if (o.layers) {
+        fmt::print("{}", merged(layer_tables).render(format));
+      } else if (o.by_type) {
+        fmt::print("{}", merged(type_tables).render(format));
+      } else if (chip_table) {
+        fmt::print("{}", chip_table->render(format));
+      } else {
+        fmt::print("{}", totals.render(format));
+      }
+      break;
+  }
+}
+
+void register_analyze(CLI::App& app, Context& ctx) {
+  auto opt = std::make_shared<AnalyzeOptions>();
+  auto* sub = app.add_subcommand(
+      "analyze",
+      "Static analysis of a model: parameters, MACs and FLOPs (forward, backward), bytes,\n"
+      "operational intensity, and per chip the attainable FLOP/s, bound and lower-bound time");
+  sub->footer(
+      "Examples:\n"
+      "  dnnroof analyze resnet18 --batch 1,64,256 --chip a100-sxm4-80gb --chip host\n"
+      "  dnnroof analyze vit_b_16 --training --dtype bf16 --by-type\n"
+      "  dnnroof analyze resnet50 --layers --format csv > resnet50_layers.csv\n"
+      "With --format csv one table is printed: --layers, else --by-type, else the chip\n"
+      "table when --chip is given, else the totals. JSON holds them all in one object.");
+  sub->add_option("model", opt->model, "Zoo model name (see `dnnroof models`) or an .onnx file")
+      ->required();
+  sub->add_option("--batch", opt->batches, "Batch sizes, comma-separated (default 1)")
+      ->delimiter(',');
+  sub->add_option("--dtype", opt->dtype,
+                  "Precision: storage for bytes and the chip peak used (fp32, tf32, fp16, bf16, int8)")
+      ->default_val("fp32");
+  sub->add_flag("--training", opt->training, "Count a training step: forward + backward");
+  sub->add_flag("--layers", opt->layers, "Also print every node");
+  sub->add_flag("--by-type", opt->by_type, "Also print totals per op kind with shares in %");
+  sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable");
+  sub->add_option("--convention", opt->convention,
+                  "FLOP-counting convention: dnnroof (default), fvcore, thop, ptflops")
+      ->default_val("dnnroof");
+  sub->add_option("--attention", opt->attention,
+                  "Attention memory model: plain (materialises scores) or flash")
+      ->default_val("plain");
+  sub->add_option("--image-size", opt->image_size, "Input image size (default: the model's)");
+  sub->add_option("--seq-len", opt->seq_len, "Sequence length for language models (default: the model's)");
+  add_format_option(*sub, opt->format);
+  sub->callback([opt, &ctx] { run_analyze(ctx, *opt); });
+}
+
+DNNROOF_COMMAND(300, register_analyze);
+
+}  // namespace
+}  // namespace dnnroof::cli
