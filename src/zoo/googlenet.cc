@@ -1,14 +1,20 @@
 // Family: GoogLeNet (Inception v1) and Inception v3, mirroring torchvision's
 // torchvision/models/googlenet.py (GoogLeNet, Inception, BasicConv2d) and
 // torchvision/models/inception.py (Inception3, InceptionA ... InceptionE,
-// InceptionAux, BasicConv2d). Both are built as in eval mode:
-// transform_input off, aux classifiers not run.
+// InceptionAux, BasicConv2d). Both are built as in eval mode, aux
+// classifiers not run, and with transform_input off (the constructors'
+// default; torchvision turns it on when loading pretrained weights, which
+// adds a per-channel scale and shift of the input: no parameters, no MACs).
 //
-// Parameters: torchvision's pretrained googlenet drops aux1/aux2 (6,624,904
-// parameters), so they are absent here. Its pretrained inception_v3 keeps
-// AuxLogits (27,161,264 parameters, 3,326,696 of them in AuxLogits); see
-// inception_aux_parameters() for how those are kept in the graph without
-// running them.
+// Parameters: torchvision's pretrained googlenet drops aux1/aux2, so its
+// published 6,624,904 parameters have no aux branch, and neither has this
+// graph. Its pretrained inception_v3 keeps the AuxLogits module, so the
+// published 27,161,264 includes AuxLogits (conv0 1x1 768->128 + BN, conv1
+// 5x5 128->768 + BN, fc 768->1000: 98,560 + 2,459,136 + 769,000 = 3,326,696
+// parameters) although eval mode never runs it. The IR has no training-only
+// branch, and the cost model counts the parameters nodes read, so this graph
+// leaves AuxLogits out: 27,161,264 - 3,326,696 = 23,834,568 parameters, every
+// one of them used by the inference forward pass.
 //
 // Note the torchvision quirk kept on purpose: GoogLeNet's "5x5" branch
 // (branch3) uses a 3x3 convolution.
