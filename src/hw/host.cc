@@ -13,6 +13,7 @@
 
 #include "core/strings.h"
 #include "core/units.h"
+#include "hw/dmi.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -302,6 +303,10 @@ HostInfo detect_host_info() {
 
   read_caches(info);
   info.memory_bytes = read_memtotal_bytes();
+  if (auto dmi = detail::read_dmi_memory()) {
+    info.memory_dimms = dmi->populated_devices;
+    info.memory_mts = dmi->speed_mts;
+  }
 
   // The clock: the best of what this machine tells, in order of trust.
   const std::string max_freq =
@@ -393,6 +398,17 @@ Chip host_chip(const HostInfo& info) {
     cpu.amx = true;
     cpu.flops_per_cycle[DType::int8] = 2048;
   }
+  // DRAM bandwidth needs channels and speed: DMI tells modules, not channels,
+  // so take one module per channel (the usual server population; with two
+  // per channel this doubles the figure, and the note says so).
+  const bool have_dmi = info.memory_dimms > 0 && info.memory_mts > 0;
+  if (have_dmi) {
+    cpu.memory_channels = std::max(1, info.memory_dimms / cpu.sockets);
+    cpu.memory_mts = info.memory_mts;
+    cpu.memory_source = fmt::format(
+        "DMI type 17: {} populated modules at {:g} MT/s, taken as one module per channel",
+        info.memory_dimms, info.memory_mts);
+  }
   chip.cpu = cpu;
 
   auto level = [&](std::string name, double bytes, std::string source) {
@@ -416,12 +432,19 @@ Chip host_chip(const HostInfo& info) {
       fmt::format("FLOP/cycle assume {} FMA unit{} of {} bits per core (not visible from software)",
                   cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
   notes.push_back(fmt::format("clock: {}", info.clock_note));
-  notes.push_back(
-      info.virtualized
-          ? "DRAM bandwidth: not derivable inside a VM (memory channels hidden); run `dnnroof "
-            "probe` or give it with --catalog"
-          : "DRAM bandwidth: memory channels and speed are not visible without root (DMI); run "
-            "`dnnroof probe` or give it with --catalog");
+  if (have_dmi) {
+    notes.push_back(
+        "DRAM bandwidth: from DMI, assuming one module per channel (two modules per channel "
+        "would double-count); `dnnroof probe` measures it");
+  } else if (info.virtualized) {
+    notes.push_back(
+        "DRAM bandwidth: not derivable inside a VM (memory channels hidden); run `dnnroof "
+        "probe` or give it with --catalog");
+  } else {
+    notes.push_back(
+        "DRAM bandwidth: memory channels and speed are not visible without root (DMI); run "
+        "`dnnroof probe` or give it with --catalog");
+  }
   chip.notes = join(notes, ". ");
   return chip;
 }

@@ -20,6 +20,9 @@ struct HostInfo {
   double l1d_bytes = 0, l2_bytes = 0, l3_bytes = 0;  // whole machine, from sysfs
   double memory_bytes = 0;                           // MemTotal
   bool virtualized = false;                          // cpuid hypervisor bit
+  // From the DMI table (type 17) when readable (usually root only); 0 when not.
+  int memory_dimms = 0;   // populated memory modules, all sockets
+  double memory_mts = 0;  // [MT/s] their lowest configured speed
 };
 
 HostInfo detect_host_info();
