@@ -1,0 +1,167 @@
+// `dnnroof plot chips`: roofline figures of catalog chips (SVG, PNG or PDF,
+// from the output's extension). The ridge points drawn go to stdout as a
+// table; skipped chips and the files written to stderr.
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "commands.h"
+#include "core/dtype.h"
+#include "core/error.h"
+#include "core/strings.h"
+#include "core/table.h"
+#include "core/units.h"
+#include "hw/catalog.h"
+#include "report/chip_rooflines.h"
+#include "report/gnuplot.h"
+#include "report/roofline.h"
+
+namespace dnnroof::cli {
+namespace {
+
+struct PlotChipsOptions {
+  std::string precision = "fp32";
+  std::string ids;
+  std::string kind;
+  std::string out;
+  std::string title;
+  bool per_kind = false;
+  std::size_t max_per_panel = 8;
+  std::string format = "table";
+};
+
+// "FILE.png" + "gpu" -> "FILE-gpu.png".
+std::filesystem::path with_suffix(const std::filesystem::path& path, const std::string& suffix) {
+  std::filesystem::path out = path;
+  out.replace_filename(path.stem().string() + "-" + suffix + path.extension().string());
+  return out;
+}
+
+std::vector<RooflineFigure> panel_figures(const std::vector<ChipPanel>& panels,
+                                          std::span<const DType> precisions,
+                                          const std::string& pname) {
+  std::vector<RooflineFigure> figs;
+  for (const ChipPanel& panel : panels) {
+    const ChipCeilings c = main_memory_ceilings(panel.chips, precisions);
+    figs.push_back(build_roofline_figure(fmt::format("{} at {}", panel.title, pname), c.ceilings));
+  }
+  return figs;
+}
+
+void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
+  const OutputFormat format = parse_output_format(opt.format);
+  std::vector<DType> precisions;
+  for (const std::string& name : split(opt.precision, ',')) {
+    precisions.push_back(parse_dtype_or_throw(trim(name)));
+  }
+  if (precisions.empty()) fail("--precision: give a precision such as fp32");
+  const std::string pname = opt.precision;
+  (void)image_format_for_path(opt.out);  // a bad extension fails before any work
+  if (opt.max_per_panel == 0) fail("--max-per-panel must be at least 1");
+
+  const Catalog catalog = load_catalog(ctx.catalog_files);
+  std::vector<const Chip*> selected;
+  if (!opt.ids.empty()) {
+    for (const std::string& id : split(opt.ids, ',')) {
+      if (!trim(id).empty()) selected.push_back(&catalog.get(trim(id)));
+    }
+  } else if (!opt.kind.empty()) {
+    const std::optional<ChipKind> kind = parse_chip_kind(opt.kind);
+    if (!kind) fail("--kind '{}': expected cpu, gpu, asic or soc", opt.kind);
+    selected = catalog.of_kind(*kind);
+  } else {
+    for (const Chip& c : catalog.chips()) selected.push_back(&c);
+  }
+
+  const ChipCeilings drawable = main_memory_ceilings(selected, precisions);
+  for (const SkippedChip& s : drawable.skipped) {
+    fmt::print(stderr, "note: {} not drawn: {}\n", s.id, s.reason);
+  }
+  if (drawable.chips.empty()) {
+    fail("none of the {} selected chips can be drawn at {} (see the notes above)",
+         selected.size(), pname);
+  }
+
+  const std::string title =
+      opt.title.empty() ? fmt::format("Rooflines at {} (datasheet peaks, main memory)", pname)
+                        : opt.title;
+  std::vector<std::filesystem::path> written;
+  if (opt.per_kind) {
+    // One file per kind; a kind with many chips gets several panels in its file.
+    for (ChipKind kind : {ChipKind::cpu, ChipKind::gpu, ChipKind::asic, ChipKind::soc}) {
+      std::vector<const Chip*> of_kind;
+      for (const Chip* c : drawable.chips) {
+        if (c->kind == kind) of_kind.push_back(c);
+      }
+      if (of_kind.empty()) continue;
+      const auto panels = panels_by_kind(of_kind, opt.max_per_panel);
+      const auto path = with_suffix(opt.out, std::string(chip_kind_name(kind)));
+      render_roofline(panel_figures(panels, precisions, pname),
+                      fmt::format("{} rooflines at {}", chip_kind_title(kind), pname), path);
+      written.push_back(path);
+    }
+  } else if (drawable.chips.size() <= opt.max_per_panel && (!opt.ids.empty() || !opt.kind.empty())) {
+    // A chosen few: one panel.
+    render_roofline({build_roofline_figure(title, drawable.ceilings)}, title, opt.out);
+    written.push_back(opt.out);
+  } else {
+    // Everything, or too many for one panel: small multiples by kind.
+    render_roofline(panel_figures(panels_by_kind(drawable.chips, opt.max_per_panel), precisions,
+                                  pname),
+                    title, opt.out);
+    written.push_back(opt.out);
+  }
+
+  Table table({"id", "precision", "peak", "memory", "bandwidth", "ridge [FLOP/B]"},
+              {"id", "precision", "peak_flops", "memory", "bandwidth_bytes_per_s",
+               "ridge_flop_per_byte"});
+  for (std::size_t i = 0; i < drawable.chips.size(); ++i) {
+    const Ceiling& c = drawable.ceilings[i];
+    const double ridge = c.peak_flops / c.bandwidth;
+    table.add_row({drawable.chips[i]->id, std::string(dtype_name(drawable.precisions[i])),
+                   Cell(c.peak_flops, format_si(c.peak_flops,
+                                                is_floating(drawable.precisions[i]) ? "FLOP/s"
+                                                                                    : "OP/s")),
+                   c.level, Cell(c.bandwidth, format_si(c.bandwidth, "B/s")),
+                   Cell(ridge, format_intensity(ridge))});
+  }
+  fmt::print("{}", table.render(format));
+  for (const auto& path : written) fmt::print(stderr, "wrote {}\n", path.string());
+}
+
+void register_plot(CLI::App& app, Context& ctx) {
+  auto* plot = app.add_subcommand("plot", "Draw figures (rooflines) to SVG, PNG or PDF");
+  plot->require_subcommand(1);
+  auto opt = std::make_shared<PlotChipsOptions>();
+  auto* chips = plot->add_subcommand(
+      "chips",
+      "Roofline figure of catalog chips: one line per chip (slanted memory roof up to the ridge "
+      "point, then the flat peak), log-log axes. Few chips: one panel; all, or more than "
+      "--max-per-panel: small multiples by kind.");
+  chips->footer(
+      "Examples:\n"
+      "  dnnroof plot chips --ids a100-sxm4-80gb,h100-sxm5-80gb,t4 --out gpus.png\n"
+      "  dnnroof plot chips --kind gpu --precision fp16,bf16 --out gpu-tensor.svg\n"
+      "  dnnroof plot chips --out all.pdf            # every chip, one panel per kind\n"
+      "  dnnroof plot chips --per-kind --out chips.png   # chips-cpu.png, chips-gpu.png, ...");
+  chips->add_option("--precision", opt->precision,
+                    "Precision of the peaks; a list (fp16,bf16) takes the first a chip has")
+      ->default_val("fp32");
+  auto* ids = chips->add_option("--ids", opt->ids, "Comma-separated chip ids (see `dnnroof chips`)");
+  chips->add_option("--kind", opt->kind, "Only chips of this kind: cpu, gpu, asic, soc")
+      ->excludes(ids);
+  chips->add_option("--out", opt->out, "Output file: .svg, .png or .pdf")->required();
+  chips->add_option("--title", opt->title, "Figure title");
+  chips->add_flag("--per-kind", opt->per_kind, "One file per kind: OUT-cpu.png, OUT-gpu.png, ...");
+  chips->add_option("--max-per-panel", opt->max_per_panel,
+                    "Most chips on one panel before splitting into small multiples")
+      ->default_val(8);
+  add_format_option(*chips, opt->format);
+  chips->callback([&ctx, opt] { plot_chips(ctx, *opt); });
+}
+
+DNNROOF_COMMAND(60, register_plot);
+
+}  // namespace
+}  // namespace dnnroof::cli

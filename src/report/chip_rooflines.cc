@@ -1,0 +1,125 @@
+#include "report/chip_rooflines.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace dnnroof {
+
+const MemoryLevel* main_memory_level(const Chip& chip) {
+  for (const MemoryLevel& level : chip.memory) {
+    if (level.is_main) return &level;
+  }
+  return nullptr;
+}
+
+std::optional<DType> first_available_precision(const Chip& chip,
+                                               std::span<const DType> precisions) {
+  for (DType p : precisions) {
+    auto it = chip.peak.find(p);
+    if (it != chip.peak.end() && it->second.value > 0) return p;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
+  auto it = chip.peak.find(precision);
+  const MemoryLevel* main = main_memory_level(chip);
+  if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
+      !(main->bandwidth.value > 0)) {
+    return std::nullopt;
+  }
+  return it->second.value / main->bandwidth.value;
+}
+
+ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
+                                  std::span<const DType> precisions) {
+  std::vector<std::string> names;
+  for (DType p : precisions) names.emplace_back(dtype_name(p));
+  const std::string wanted = join(names, "/");
+
+  ChipCeilings out;
+  for (const Chip* chip : chips) {
+    const std::optional<DType> p = first_available_precision(*chip, precisions);
+    if (!p) {
+      out.skipped.push_back({chip->id, fmt::format("no {} peak in the catalog", wanted)});
+      continue;
+    }
+    const MemoryLevel* main = main_memory_level(*chip);
+    if (main == nullptr) {
+      out.skipped.push_back({chip->id, "no main-memory level in the catalog"});
+      continue;
+    }
+    if (!(main->bandwidth.value > 0)) {
+      out.skipped.push_back(
+          {chip->id, fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory"
+                                                                            : main->name)});
+      continue;
+    }
+    Ceiling c;
+    c.chip = chip->id;
+    c.short_label = chip->id;
+    c.level = main->name;
+    c.origin = CeilingOrigin::datasheet;
+    c.peak_flops = chip->peak.at(*p).value;
+    c.bandwidth = main->bandwidth.value;
+    const std::string name = chip->name.empty() ? chip->id : chip->name;
+    c.label = precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name;
+    out.ceilings.push_back(std::move(c));
+    out.chips.push_back(chip);
+    out.precisions.push_back(*p);
+  }
+  return out;
+}
+
+std::string chip_kind_title(ChipKind kind) {
+  switch (kind) {
+    case ChipKind::cpu:
+      return "CPU";
+    case ChipKind::gpu:
+      return "GPU";
+    case ChipKind::asic:
+      return "ASIC";
+    case ChipKind::soc:
+      return "SoC";
+  }
+  return "chip";
+}
+
+std::vector<ChipPanel> panels_by_kind(const std::vector<const Chip*>& chips,
+                                      std::size_t max_per_panel) {
+  if (max_per_panel == 0) fail("panels_by_kind: at most 0 chips per panel");
+  static constexpr std::array<ChipKind, 4> kOrder{ChipKind::cpu, ChipKind::gpu, ChipKind::asic,
+                                                  ChipKind::soc};
+  std::vector<ChipPanel> panels;
+  for (ChipKind kind : kOrder) {
+    std::vector<const Chip*> of_kind;
+    for (const Chip* c : chips) {
+      if (c->kind == kind) of_kind.push_back(c);
+    }
+    if (of_kind.empty()) continue;
+    const std::size_t n_panels = (of_kind.size() + max_per_panel - 1) / max_per_panel;
+    // Balanced: the first (size % n_panels) panels take one chip more.
+    const std::size_t base = of_kind.size() / n_panels;
+    const std::size_t extra = of_kind.size() % n_panels;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < n_panels; ++i) {
+      ChipPanel panel;
+      panel.kind = kind;
+      panel.title = n_panels == 1
+                        ? chip_kind_title(kind)
+                        : fmt::format("{} ({}/{})", chip_kind_title(kind), i + 1, n_panels);
+      const std::size_t count = base + (i < extra ? 1 : 0);
+      panel.chips.assign(of_kind.begin() + static_cast<std::ptrdiff_t>(next),
+                         of_kind.begin() + static_cast<std::ptrdiff_t>(next + count));
+      next += count;
+      panels.push_back(std::move(panel));
+    }
+  }
+  return panels;
+}
+
+}  // namespace dnnroof

@@ -1,0 +1,68 @@
+#pragma once
+// From catalog chips to roofline ceilings and panels: which chips can be
+// drawn at a precision (and why the others cannot), and how many chips go on
+// one panel so a figure stays readable.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "hw/chip.h"
+#include "report/roofline.h"
+
+namespace dnnroof {
+
+// A chip left out of a figure, and why ("no fp16 peak", "main-memory
+// bandwidth unknown").
+struct SkippedChip {
+  std::string id;
+  std::string reason;
+};
+
+// The main-memory level of `chip`, or nullptr when it has none.
+const MemoryLevel* main_memory_level(const Chip& chip);
+
+// The first of `precisions` that `chip` has a positive peak for; nullopt
+// when none.
+std::optional<DType> first_available_precision(const Chip& chip,
+                                               std::span<const DType> precisions);
+
+// The chip's ridge point at `precision` against its main memory [FLOP/B];
+// nullopt when the peak or the main bandwidth is missing.
+std::optional<double> main_ridge_point(const Chip& chip, DType precision);
+
+struct ChipCeilings {
+  std::vector<Ceiling> ceilings;      // one per drawable chip, in input order
+  std::vector<const Chip*> chips;     // the chip of each ceiling
+  std::vector<DType> precisions;      // the precision used for each ceiling
+  std::vector<SkippedChip> skipped;   // in input order
+};
+
+// One datasheet ceiling per chip: the first of `precisions` the chip has,
+// against its main-memory bandwidth. Chips with none of the precisions, or
+// without a known main bandwidth, go to `skipped` with the reason. When more
+// than one precision is allowed the legend names the one used.
+ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
+                                  std::span<const DType> precisions);
+
+// A group of chips drawn on one panel.
+struct ChipPanel {
+  std::string title;  // "GPU", or "GPU (1/2)" when a kind is split
+  ChipKind kind = ChipKind::cpu;
+  std::vector<const Chip*> chips;
+};
+
+// Groups chips by kind (cpu, gpu, asic, soc order; input order within a
+// kind) and splits a kind with more than `max_per_panel` chips into the
+// fewest panels of at most that many, balanced in size. Empty kinds give no
+// panel. Throws Error when max_per_panel is 0.
+std::vector<ChipPanel> panels_by_kind(const std::vector<const Chip*>& chips,
+                                      std::size_t max_per_panel = 8);
+
+// "GPU", "CPU", "ASIC", "SoC": the kind as a heading.
+std::string chip_kind_title(ChipKind kind);
+
+}  // namespace dnnroof
