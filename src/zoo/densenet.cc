@@ -82,7 +82,7 @@ Graph build_densenet(const std::string& name, const std::array<int, 4>& block_co
   return b.finish();
 }
 
-ZooEntry densenet_entry(std::string name, std::array<int, 4> block_config) {
+ZooEntry densenet_entry(const std::string& name, const std::array<int, 4>& block_config) {
   return image_classifier(name, "DenseNet", 224, [name, block_config](const ZooOptions& o) {
     return build_densenet(name, block_config, o);
   });

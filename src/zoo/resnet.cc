@@ -104,13 +104,12 @@ Graph build_resnet(const std::string& name, const ResNetSpec& spec, const ZooOpt
   return b.finish();
 }
 
-ZooEntry resnet_entry(std::string name, ResNetSpec spec) {
-  const std::string family = spec.groups > 1            ? "ResNeXt"
+ZooEntry resnet_entry(const std::string& name, const ResNetSpec& spec) {
+  const std::string family = spec.groups > 1             ? "ResNeXt"
                              : spec.width_per_group > 64 ? "Wide ResNet"
                                                          : "ResNet";
-  return image_classifier(name, family, 224, [name, spec](const ZooOptions& o) {
-    return build_resnet(name, spec, o);
-  });
+  return image_classifier(
+      name, family, 224, [name, spec](const ZooOptions& o) { return build_resnet(name, spec, o); });
 }
 
 }  // namespace

@@ -81,10 +81,12 @@ Graph build_squeezenet(const std::string& name, bool v1_1, const ZooOptions& opt
 
 std::vector<ZooEntry> squeezenet_family() {
   return {
-      image_classifier("squeezenet1_0", "SqueezeNet", 224,
-                       [](const ZooOptions& o) { return build_squeezenet("squeezenet1_0", false, o); }),
-      image_classifier("squeezenet1_1", "SqueezeNet", 224,
-                       [](const ZooOptions& o) { return build_squeezenet("squeezenet1_1", true, o); }),
+      image_classifier(
+          "squeezenet1_0", "SqueezeNet", 224,
+          [](const ZooOptions& o) { return build_squeezenet("squeezenet1_0", false, o); }),
+      image_classifier(
+          "squeezenet1_1", "SqueezeNet", 224,
+          [](const ZooOptions& o) { return build_squeezenet("squeezenet1_1", true, o); }),
   };
 }
 

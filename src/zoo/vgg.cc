@@ -3,6 +3,8 @@
 // with and without BatchNorm). Names follow the state_dict: features.<i>
 // counts every layer of the Sequential (conv, [bn,] relu, pool), then avgpool
 // and classifier.0 ... classifier.6.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,23 +15,21 @@
 namespace dnnroof::zoo {
 namespace {
 
-constexpr std::int64_t kPool = 0;  // "M" in torchvision's cfgs
+// cfgs["A"], ["B"], ["D"], ["E"] of vgg.py, written per stage: the number of
+// 3x3 convs in each of the five stages (64, 128, 256, 512, 512 channels);
+// every stage ends with a max pool ("M" in torchvision's lists).
+constexpr std::array<std::int64_t, 5> kStageChannels{64, 128, 256, 512, 512};
 
-// cfgs["A"], ["B"], ["D"], ["E"] of vgg.py.
-const std::vector<std::int64_t>& vgg_config(int depth) {
-  static const std::vector<std::int64_t> a{64, kPool, 128, kPool, 256, 256, kPool, 512, 512, kPool,
-                                           512, 512, kPool};
-  static const std::vector<std::int64_t> b{64,  64,  kPool, 128, 128, kPool, 256, 256,
-                                           kPool, 512, 512, kPool, 512, 512, kPool};
-  static const std::vector<std::int64_t> d{64,  64,  kPool, 128, 128, kPool, 256, 256, 256,
-                                           kPool, 512, 512, 512, kPool, 512, 512, 512, kPool};
-  static const std::vector<std::int64_t> e{64,  64,  kPool, 128, 128, kPool, 256, 256, 256, 256, kPool,
-                                           512, 512, 512, 512, kPool, 512, 512, 512, 512, kPool};
+std::array<int, 5> convs_per_stage(int depth) {
   switch (depth) {
-    case 11: return a;
-    case 13: return b;
-    case 16: return d;
-    default: return e;
+    case 11:
+      return {1, 1, 2, 2, 2};  // "A"
+    case 13:
+      return {2, 2, 2, 2, 2};  // "B"
+    case 16:
+      return {2, 2, 3, 3, 3};  // "D"
+    default:
+      return {2, 2, 4, 4, 4};  // "E" (19)
   }
 }
 
@@ -42,14 +42,14 @@ Graph build_vgg(const std::string& name, int depth, bool batch_norm, const ZooOp
     auto features = b.scope("features");
     int index = 0;
     auto next = [&index] { return std::to_string(index++); };
-    for (const std::int64_t v : vgg_config(depth)) {
-      if (v == kPool) {
-        x = max_pool2d(b, x, Pool2d{2, 2, 0, false}, next());
-        continue;
+    const std::array<int, 5> stages = convs_per_stage(depth);
+    for (std::size_t stage = 0; stage < stages.size(); ++stage) {
+      for (int i = 0; i < stages[stage]; ++i) {
+        x = conv2d(b, x, square_conv(kStageChannels[stage], 3, 1, 1), next());
+        if (batch_norm) x = b.batch_norm(x, 1e-5, next());
+        x = relu(b, x, next());
       }
-      x = conv2d(b, x, square_conv(v, 3, 1, 1), next());
-      if (batch_norm) x = b.batch_norm(x, 1e-5, next());
-      x = relu(b, x, next());
+      x = max_pool2d(b, x, Pool2d{2, 2, 0, false}, next());
     }
   }
   x = adaptive_avg_pool2d(b, x, 7, 7, "avgpool");

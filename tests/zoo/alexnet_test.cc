@@ -78,7 +78,8 @@ TEST(AlexNet, At112PixelsAndTenClasses) {
   EXPECT_EQ(output_of(g, "features.12"), (Shape{1, 256, 2, 2}));
   EXPECT_EQ(output_of(g, "avgpool"), (Shape{1, 256, 6, 6}));
   EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{1, 10}));
-  EXPECT_EQ(static_cast<std::int64_t>(c.params), 61'100'840 - (4096 * 1000 + 1000) + (4096 * 10 + 10));
+  EXPECT_EQ(static_cast<std::int64_t>(c.params),
+            61'100'840 - (4096 * 1000 + 1000) + (4096 * 10 + 10));
 }
 
 TEST(AlexNet, BatchAndBackward) {

@@ -59,7 +59,8 @@ TEST(DenseNet, ChannelsGrowByConcatenation) {
   EXPECT_EQ(output_of(g, "features.denseblock1.denselayer6.cat"), (Shape{1, 224, 56, 56}));
   EXPECT_EQ(value_named(g, "classifier.weight").shape, (Shape{1000, 1024}));
   // One concat per dense layer after the first of its block, one per block.
-  EXPECT_EQ(cnn_testing::count_ops(g, OpKind::Concat), (6 - 1) + (12 - 1) + (24 - 1) + (16 - 1) + 4);
+  EXPECT_EQ(cnn_testing::count_ops(g, OpKind::Concat),
+            (6 - 1) + (12 - 1) + (24 - 1) + (16 - 1) + 4);
   EXPECT_EQ(cnn_testing::count_ops(g, OpKind::AvgPool), 3);
 
   const Graph h = build("densenet169");

@@ -36,8 +36,8 @@ TEST(ResNet, ResNet18ParametersByLayerArithmetic) {
   const std::int64_t stem = 64 * 3 * 7 * 7 + 2 * 64;
   const std::int64_t layer1 = 2 * (2 * (64 * 64 * 9) + 2 * (2 * 64));
   const std::int64_t layer2 = (128 * 64 * 9 + 128 * 128 * 9 + 2 * (2 * 128)) +  // block 0
-                              (128 * 64 + 2 * 128) +                             // downsample
-                              (2 * (128 * 128 * 9) + 2 * (2 * 128));             // block 1
+                              (128 * 64 + 2 * 128) +                            // downsample
+                              (2 * (128 * 128 * 9) + 2 * (2 * 128));            // block 1
   const std::int64_t layer3 = (256 * 128 * 9 + 256 * 256 * 9 + 2 * (2 * 256)) +
                               (256 * 128 + 2 * 256) + (2 * (256 * 256 * 9) + 2 * (2 * 256));
   const std::int64_t layer4 = (512 * 256 * 9 + 512 * 512 * 9 + 2 * (2 * 512)) +
@@ -83,7 +83,8 @@ TEST(ResNet, ResNet18MacsByHand) {
   EXPECT_EQ(static_cast<std::int64_t>(c.forward.macs), total);
   EXPECT_EQ(static_cast<std::int64_t>(node_macs(c, "conv1")), conv1);
   EXPECT_EQ(static_cast<std::int64_t>(node_macs(c, "layer2.0.conv1")), 128LL * 28 * 28 * 64 * 9);
-  EXPECT_EQ(static_cast<std::int64_t>(node_macs(c, "layer3.0.downsample.0")), 256LL * 14 * 14 * 128);
+  EXPECT_EQ(static_cast<std::int64_t>(node_macs(c, "layer3.0.downsample.0")),
+            256LL * 14 * 14 * 128);
   EXPECT_EQ(static_cast<std::int64_t>(node_macs(c, "fc")), 512 * 1000);
   EXPECT_DOUBLE_EQ(c.forward.matmul_flops, 2.0 * static_cast<double>(total));
 }
@@ -97,7 +98,8 @@ TEST(ResNet, ResNet18At112PixelsAndTenClasses) {
   EXPECT_EQ(output_of(g, "layer4.1.conv2"), (Shape{1, 512, 4, 4}));
   EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{1, 10}));
   // Ten classes change only fc: 512 x 10 + 10 instead of 512 x 1000 + 1000.
-  EXPECT_EQ(static_cast<std::int64_t>(c.params), 11'689'512 - (512 * 1000 + 1000) + (512 * 10 + 10));
+  EXPECT_EQ(static_cast<std::int64_t>(c.params),
+            11'689'512 - (512 * 1000 + 1000) + (512 * 10 + 10));
 }
 
 TEST(ResNet, BatchScalesMacsExactly) {
@@ -105,7 +107,8 @@ TEST(ResNet, BatchScalesMacsExactly) {
   const ModelCost c64 = estimate_cost(build("resnet18", 64));
   EXPECT_EQ(c64.forward.macs, 64 * one);
   EXPECT_EQ(c64.batch, 64);
-  EXPECT_EQ(static_cast<std::int64_t>(c64.params), 11'689'512);  // parameters do not grow with the batch
+  EXPECT_EQ(static_cast<std::int64_t>(c64.params),
+            11'689'512);  // parameters do not grow with the batch
 }
 
 // Backward of Conv/Gemm: grad-weight for every layer plus grad-input for

@@ -68,7 +68,8 @@ TEST(SqueezeNet, ClassifierIsAConvThenReluAndPool) {
   const ModelCost c = estimate_cost(g);
   EXPECT_EQ(cnn_testing::node_named(g, "classifier.1").op, OpKind::Conv);
   EXPECT_EQ(cnn_testing::node_named(g, "classifier.2").op, OpKind::Relu);
-  EXPECT_EQ(static_cast<std::int64_t>(cnn_testing::node_macs(c, "classifier.1")), 13 * 13 * 512 * 10);
+  EXPECT_EQ(static_cast<std::int64_t>(cnn_testing::node_macs(c, "classifier.1")),
+            13 * 13 * 512 * 10);
   EXPECT_EQ(output_of(g, "classifier.3"), (Shape{1, 10, 1, 1}));
   EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{1, 10}));
   EXPECT_EQ(cnn_testing::count_ops(g, OpKind::Gemm), 0);

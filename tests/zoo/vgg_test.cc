@@ -37,11 +37,11 @@ TEST(Vgg, Vgg16MacsAndParametersByHand) {
   auto conv = [](std::int64_t out, std::int64_t in, std::int64_t side) {
     return out * side * side * in * 9;
   };
-  const std::int64_t convs = conv(64, 3, 224) + conv(64, 64, 224) +                         //
-                             conv(128, 64, 112) + conv(128, 128, 112) +                     //
-                             conv(256, 128, 56) + 2 * conv(256, 256, 56) +                  //
-                             conv(512, 256, 28) + 2 * conv(512, 512, 28) +                  //
-                             3 * conv(512, 512, 14);                                        //
+  const std::int64_t convs = conv(64, 3, 224) + conv(64, 64, 224) +         //
+                             conv(128, 64, 112) + conv(128, 128, 112) +     //
+                             conv(256, 128, 56) + 2 * conv(256, 256, 56) +  //
+                             conv(512, 256, 28) + 2 * conv(512, 512, 28) +  //
+                             3 * conv(512, 512, 14);                        //
   const std::int64_t linears = 512LL * 7 * 7 * 4096 + 4096LL * 4096 + 4096LL * 1000;
   EXPECT_EQ(convs + linears, 15'470'264'320);
 
