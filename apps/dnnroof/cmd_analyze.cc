@@ -179,9 +179,10 @@ Table chips_table(const std::string& model, const std::vector<BatchResult>& resu
       row.push_back(plain_number(ridge_point(*peak, bandwidth)));
       const RoofPoint a = roof(*peak, bandwidth, flops, c.step().bytes());
       const RoofPoint b = roof(*peak, bandwidth, flops, c.compulsory_step_bytes());
-      row.insert(row.end(), {plain_number(c.intensity_no_reuse()), si(a.attainable, "FLOP/s"),
+      const std::string_view rate = is_floating(precision) ? "FLOP/s" : "OP/s";
+      row.insert(row.end(), {plain_number(c.intensity_no_reuse()), si(a.attainable, rate),
                              text_cell(a.bound), si(a.seconds, "s"),
-                             plain_number(c.intensity_compulsory()), si(b.attainable, "FLOP/s"),
+                             plain_number(c.intensity_compulsory()), si(b.attainable, rate),
                              text_cell(b.bound), si(b.seconds, "s")});
       t.add_row(std::move(row));
     }

@@ -38,8 +38,10 @@ ConventionFlops fvcore(const RuleContext& c, const Work& w) {
     case OpKind::ConvTranspose:
     case OpKind::Gemm:
     case OpKind::MatMul:
-    case OpKind::Attention:  // traced as bmm/matmul, which fvcore counts; softmax is ignored
       return {w.macs, 0};
+    // Attention is torch's scaled_dot_product_attention (what nn.MultiheadAttention
+    // calls in torch >= 2.0); fvcore has no handle for it: 0, listed as unsupported.
+    // Attention written as explicit matmuls is MatMul nodes, counted above.
     case OpKind::BatchNorm:
       return {0, c.options.training ? 5 * n : 2 * n};
     case OpKind::LayerNorm:

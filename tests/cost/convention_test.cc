@@ -58,5 +58,42 @@ TEST(Convention, MacsAndBytesDoNotChange) {
   EXPECT_DOUBLE_EQ(x.params, y.params);
 }
 
+double attention_flops(CostConvention conv) {
+  GraphBuilder b("attn", DType::fp32);
+  auto q = b.input("q", {1, 2, 4, 8});
+  auto k = b.input("k", {1, 2, 6, 8});
+  auto v = b.input("v", {1, 2, 6, 8});
+  b.output(b.attention(q, k, v));
+  CostOptions o;
+  o.convention = conv;
+  return estimate_cost(b.finish(), o).forward.flops();
+}
+
+TEST(Convention, Attention) {
+  // 1*2*4*6 = 48 scores; MACs 48*8 + 48*8 = 768.
+  EXPECT_DOUBLE_EQ(attention_flops(CostConvention::dnnroof), 2 * 768 + 6 * 48);
+  EXPECT_DOUBLE_EQ(attention_flops(CostConvention::fvcore), 0);  // no SDPA handle
+  EXPECT_DOUBLE_EQ(attention_flops(CostConvention::thop), 0);    // no module hook
+  EXPECT_DOUBLE_EQ(attention_flops(CostConvention::ptflops), 768 + 48);
+}
+
+double global_pool_flops(CostConvention conv) {
+  GraphBuilder b("gap", DType::fp32);
+  auto x = b.input("x", {1, 2, 7, 7});
+  b.output(b.global_avg_pool(x));
+  CostOptions o;
+  o.convention = conv;
+  return estimate_cost(b.finish(), o).forward.flops();
+}
+
+TEST(Convention, GlobalAveragePool) {
+  // 98 input elements, 2 outputs.
+  EXPECT_DOUBLE_EQ(global_pool_flops(CostConvention::dnnroof), 98);
+  EXPECT_DOUBLE_EQ(global_pool_flops(CostConvention::fvcore), 98);
+  // thop: (prod(7/1 * 7/1) + 1) per output = 50 * 2.
+  EXPECT_DOUBLE_EQ(global_pool_flops(CostConvention::thop), 100);
+  EXPECT_DOUBLE_EQ(global_pool_flops(CostConvention::ptflops), 98);
+}
+
 }  // namespace
 }  // namespace dnnroof
