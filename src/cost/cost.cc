@@ -139,7 +139,7 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
       continue;
     }
     const cost_detail::CostRow& row = cost_detail::cost_row(node.op);
-    const MemoryKind mem = cost_detail::effective_memory(node.op, options.training);
+    const MemoryKind mem = cost_detail::effective_memory(node, options.training);
 
     try {
       // Forward.

@@ -142,7 +142,8 @@ std::vector<OpTypeCost> group_by_op(const ModelCost& cost);
 bool has_cost_rule(OpKind op);
 
 // True for ops that are views under the cost model (0 FLOPs, 0 bytes):
-// Reshape, Flatten, Identity, Expand, Split, Slice, and Dropout at inference.
+// Reshape, Flatten, Identity, Expand, Split, Slice, and Dropout at inference
+// (a Dropout node with ratio 0 is a view in training too).
 bool is_view_op(OpKind op, bool training);
 
 }  // namespace dnnroof

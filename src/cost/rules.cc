@@ -319,10 +319,17 @@ Saved indices_saved(const RuleContext& c) {
 
 // Dropout in training: mask multiply and scale, 2/elem; backward the same;
 // the mask (1 byte per element) is written and saved.
-Work dropout_fwd(const RuleContext& c) { return {0, c.options.training ? 2 * c.out_numel() : 0, 0}; }
-Saved dropout_saved(const RuleContext& c) { return {{}, c.out_numel()}; }
+// With ratio 0 (torchvision's default in ViT/Swin) or at inference it is the
+// identity: a view.
+bool dropout_active(const RuleContext& c) {
+  return c.options.training && c.node.attrs.get_float("ratio", 0.5) > 0;
+}
+Work dropout_fwd(const RuleContext& c) { return {0, dropout_active(c) ? 2 * c.out_numel() : 0, 0}; }
+Saved dropout_saved(const RuleContext& c) {
+  return {{}, dropout_active(c) ? c.out_numel() : 0};
+}
 Traffic dropout_extra(const RuleContext& c, bool backward) {
-  return {0, (!backward && c.options.training) ? c.out_numel() : 0};
+  return {0, (!backward && dropout_active(c)) ? c.out_numel() : 0};
 }
 
 // Reductions: ReduceMean numel(in) (adds and the divide), ReduceSum
@@ -407,6 +414,11 @@ const CostRow& cost_row(OpKind op) {
 MemoryKind effective_memory(OpKind op, bool training) {
   if (op == OpKind::Dropout && !training) return MemoryKind::view;
   return cost_row(op).memory;
+}
+
+MemoryKind effective_memory(const Node& node, bool training) {
+  if (node.op == OpKind::Dropout && node.attrs.get_float("ratio", 0.5) <= 0) return MemoryKind::view;
+  return effective_memory(node.op, training);
 }
 
 }  // namespace dnnroof::cost_detail

@@ -71,6 +71,8 @@ struct CostRow {
 // The row for `op` (Dropout is a view at inference: see effective_memory()).
 const CostRow& cost_row(OpKind op);
 MemoryKind effective_memory(OpKind op, bool training);
+// Same for one node: also a Dropout with ratio 0 is a view.
+MemoryKind effective_memory(const Node& node, bool training);
 
 // Forward FLOPs under a convention other than dnnroof: the full FLOP count
 // the tool reports for this node (matrix and other parts), as a Work whose
