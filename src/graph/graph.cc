@@ -346,7 +346,7 @@ std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, st
 // Node and parameters share the name: "<module>.<name>" and "<module>.<name>.weight",
 // like torchvision's state_dict keys.
 ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (xs.size() < 3) {
     fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", qualified(name), shape_str(xs));
   }
@@ -397,7 +397,7 @@ ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view nam
 
 ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
                                      std::vector<std::int64_t> output_padding, std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (xs.size() < 3) {
     fail("node '{}' (ConvTranspose): input {} needs rank >= 3", qualified(name), shape_str(xs));
   }
@@ -467,7 +467,7 @@ void with_node_module(std::string& module, const std::string& node_path, F make)
   }()
 
 ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", qualified(name));
   const std::int64_t in = xs.back();
   std::vector<ValueId> ins{x};
@@ -483,7 +483,7 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, st
 // scalar) is not represented at all: it is neither a parameter nor counted
 // among the buffers' elements.
 ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (xs.size() < 2) fail("node '{}' (BatchNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
@@ -501,7 +501,7 @@ ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
 
 ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized_shape, double eps,
                                  std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (normalized_shape.empty() || normalized_shape.size() > xs.size()) {
     fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", qualified(name),
          shape_str(normalized_shape), shape_str(xs));
@@ -518,7 +518,7 @@ ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized
 }
 
 ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps, std::string_view name) {
-  const Shape& xs = shape(x);
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   if (xs.size() < 2) fail("node '{}' (GroupNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
   std::vector<ValueId> ins{x};
   with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {

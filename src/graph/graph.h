@@ -211,6 +211,8 @@ class GraphBuilder {
   ValueId attention(ValueId q, ValueId k, ValueId v, bool causal = false);
   ValueId channel_shuffle(ValueId x, std::int64_t groups);
 
+  // References into the graph under construction: valid only until the next
+  // value is added (any builder call may reallocate). Copy what you keep.
   const Value& value(ValueId id) const { return graph_.value(id); }
   const Shape& shape(ValueId id) const { return graph_.value(id).shape; }
 

@@ -137,6 +137,34 @@ TEST(ShapeRules, ConvTransposeDoublesWithOutputPadding) {
   EXPECT_EQ(b.shape(y), (Shape{1, 8, 20, 20}));
 }
 
+TEST(ShapeRules, NormsExpandRollPadErrors) {
+  GraphBuilder b("t", DType::fp32);
+  auto x = b.input("x", {2, 6, 5, 5});
+  EXPECT_EQ(b.shape(b.group_norm(x, 3)), (Shape{2, 6, 5, 5}));
+  EXPECT_THROW(b.group_norm(x, 4), Error);  // 6 channels, 4 groups
+  EXPECT_EQ(b.shape(b.layer_norm(x, {5, 5})), (Shape{2, 6, 5, 5}));
+  EXPECT_THROW(b.layer_norm(x, {1, 2, 3, 4, 5}), Error);
+  Attributes e;
+  e.set("shape", std::vector<std::int64_t>{4, -1, 6, 5, 5});
+  EXPECT_EQ(b.shape(b.op(OpKind::Expand, {x}, e)), (Shape{4, 2, 6, 5, 5}));
+  Attributes r;
+  r.set("shifts", std::vector<std::int64_t>{-3});
+  r.set("axes", std::vector<std::int64_t>{4});
+  EXPECT_THROW(b.op(OpKind::Roll, {x}, r), Error);  // axis 4 of a rank-4 tensor
+  EXPECT_THROW(b.pad(x, {0, 0, 1, 1}), Error);      // needs 2 per dim
+  EXPECT_THROW(b.channel_shuffle(x, 4), Error);
+  // Split without sizes cuts into equal parts, one per output.
+  Attributes s;
+  s.set("axis", std::int64_t{1});
+  b.op(OpKind::Split, {x}, s, "", 3);
+  ASSERT_EQ(b.last_outputs().size(), 3u);
+  EXPECT_EQ(b.shape(b.last_outputs()[2]), (Shape{2, 2, 5, 5}));
+  // Softmax axis out of range.
+  EXPECT_THROW(b.softmax(x, 4), Error);
+  // AvgPool with padding more than half the kernel (torch refuses it too).
+  EXPECT_THROW(b.avg_pool(x, {.kernel = {2, 2}, .padding = {2, 2}}), Error);
+}
+
 TEST(ShapeRules, BroadcastShapes) {
   EXPECT_EQ(broadcast_shapes({8, 1, 6, 1}, {7, 1, 5}), (Shape{8, 7, 6, 5}));
   EXPECT_THROW(broadcast_shapes({3}, {4}), Error);
