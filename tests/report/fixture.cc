@@ -1,0 +1,37 @@
+#include "fixture.h"
+
+#include <fmt/format.h>
+
+namespace dnnroof::testing {
+
+const Catalog& fixture_catalog() {
+  static const Catalog catalog = [] {
+    Catalog c;
+    c.load_file(DNNROOF_SOURCE_DIR "/tests/report/data/fixture.toml");
+    return c;
+  }();
+  return catalog;
+}
+
+std::vector<const Chip*> fixture_chips() {
+  std::vector<const Chip*> out;
+  for (const Chip& c : fixture_catalog().chips()) out.push_back(&c);
+  return out;
+}
+
+Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flops,
+                 double bandwidth) {
+  Chip c;
+  c.name = fmt::format("Chip {}", id);
+  c.id = std::move(id);
+  c.kind = kind;
+  c.peak[precision].value = peak_flops;
+  MemoryLevel main;
+  main.name = "DRAM";
+  main.is_main = true;
+  main.bandwidth.value = bandwidth;
+  c.memory.push_back(main);
+  return c;
+}
+
+}  // namespace dnnroof::testing

@@ -1,0 +1,20 @@
+#pragma once
+// The report tests' fixture catalog (tests/report/data/fixture.toml) and
+// hand-made chips for cases the catalog format rejects.
+
+#include <string>
+#include <vector>
+
+#include "hw/catalog.h"
+
+namespace dnnroof::testing {
+
+// fx-gpu-a, fx-gpu-b, fx-cpu, fx-asic (see the file for the numbers).
+const Catalog& fixture_catalog();
+std::vector<const Chip*> fixture_chips();
+
+// A chip with only a peak and a main-memory bandwidth (0: unknown).
+Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flops,
+                 double bandwidth);
+
+}  // namespace dnnroof::testing
