@@ -41,7 +41,7 @@ ValueId cn_block(GraphBuilder& b, ValueId x, double sd_prob) {
   }
   const ValueId layer_scale = b.parameter("layer_scale", {dim, 1, 1});
   y = b.mul(layer_scale, y);
-  y = dropout(b, y, sd_prob, "stochastic_depth");
+  y = dropout_unless_zero(b, y, sd_prob, "stochastic_depth");
   return b.add(y, x);
 }
 

@@ -3,7 +3,8 @@
 // MBConvConfig, _efficientnet_conf). Node and parameter names follow the
 // state_dict: features.<stage>.<block>.block.<j>, classifier.<k>. The B
 // models use BatchNorm2d's defaults (eps 1e-5); StochasticDepth is the
-// identity at inference and is kept as a Dropout node with its probability.
+// identity at inference and is kept as a Dropout node with its probability
+// (none for the first block, whose probability is 0).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -62,7 +63,7 @@ ValueId mbconv(GraphBuilder& b, ValueId x, const MBConvConfig& cnf, double sd_pr
         b, y, {.out_channels = cnf.out_channels, .kernel = 1, .activation = std::nullopt});
   }
   if (!use_res_connect) return y;
-  y = dropout(b, y, sd_prob, "stochastic_depth");
+  y = dropout_unless_zero(b, y, sd_prob, "stochastic_depth");
   return b.add(y, x);
 }
 
@@ -122,7 +123,7 @@ Graph build_efficientnet(const std::string& name, double width_mult, double dept
   x = flatten1(b, x);
   {
     auto classifier = b.scope("classifier");
-    x = dropout(b, x, dropout_p, "0");
+    x = dropout_unless_zero(b, x, dropout_p, "0");
     x = b.linear(x, options.num_classes, true, "1");
   }
   b.output(x);

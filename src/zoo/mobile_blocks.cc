@@ -67,6 +67,13 @@ ValueId squeeze_excitation(GraphBuilder& b, ValueId x, std::int64_t squeeze_chan
   return b.mul(scale, x);
 }
 
+ValueId dropout_unless_zero(GraphBuilder& b, ValueId x, double p, std::string_view name) {
+  if (p == 0.0) return x;
+  Attributes a;
+  a.set("ratio", p);
+  return b.op(OpKind::Dropout, {x}, std::move(a), name);
+}
+
 ValueId spatial_mean(GraphBuilder& b, ValueId x) { return b.reduce_mean(x, {2, 3}, false); }
 
 }  // namespace dnnroof::zoo

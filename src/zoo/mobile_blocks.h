@@ -50,6 +50,12 @@ ValueId plain_conv2d(GraphBuilder& b, ValueId x, std::int64_t out_channels, std:
                      std::int64_t stride, std::int64_t padding, std::int64_t groups, bool bias,
                      std::string_view name);
 
+// nn.Dropout(p) / torchvision's StochasticDepth(p): a Dropout node named
+// `name`, or nothing when p == 0, since torch then returns the input itself
+// in training too (ATen's dropout and StochasticDepth.forward both
+// short-circuit p == 0), so such a node would only add phantom traffic.
+ValueId dropout_unless_zero(GraphBuilder& b, ValueId x, double p, std::string_view name);
+
 // torch's x.mean([2, 3]) (the global pool ShuffleNetV2 and MNASNet use).
 ValueId spatial_mean(GraphBuilder& b, ValueId x);
 

@@ -173,18 +173,18 @@ ValueId swin_block(GraphBuilder& b, ValueId x, std::int64_t heads, std::int64_t 
     auto attn = b.scope("attn");
     y = shifted_window_attention(b, y, window, shift, heads);
   }
-  y = dropout(b, y, sd_prob, "stochastic_depth");
+  y = dropout_unless_zero(b, y, sd_prob, "stochastic_depth");
   x = b.add(x, y);
   y = b.layer_norm(x, {dim}, kLayerNormEps, "norm2");
   {
     auto mlp = b.scope("mlp");  // MLP(dim, [4 * dim, dim], GELU, dropout 0)
     y = b.linear(y, 4 * dim, true, "0");
     y = activation(b, y, OpKind::Gelu, "1");
-    y = dropout(b, y, 0.0, "2");
+    y = dropout_unless_zero(b, y, 0.0, "2");
     y = b.linear(y, dim, true, "3");
-    y = dropout(b, y, 0.0, "4");
+    y = dropout_unless_zero(b, y, 0.0, "4");
   }
-  y = dropout(b, y, sd_prob, "stochastic_depth");
+  y = dropout_unless_zero(b, y, sd_prob, "stochastic_depth");
   return b.add(x, y);
 }
 

@@ -48,16 +48,16 @@ ValueId encoder_block(GraphBuilder& b, ValueId input, std::int64_t heads, std::i
     auto attn = b.scope("self_attention");
     x = multihead_self_attention(b, x, heads);
   }
-  x = dropout(b, x, dropout_p, "dropout");
+  x = dropout_unless_zero(b, x, dropout_p, "dropout");
   x = b.add(x, input);
   ValueId y = b.layer_norm(x, {dim}, kLayerNormEps, "ln_2");
   {
     auto mlp = b.scope("mlp");  // MLPBlock: Linear, GELU, Dropout, Linear, Dropout
     y = b.linear(y, mlp_dim, true, "0");
     y = activation(b, y, OpKind::Gelu, "1");
-    y = dropout(b, y, dropout_p, "2");
+    y = dropout_unless_zero(b, y, dropout_p, "2");
     y = b.linear(y, dim, true, "3");
-    y = dropout(b, y, dropout_p, "4");
+    y = dropout_unless_zero(b, y, dropout_p, "4");
   }
   return b.add(x, y);
 }
@@ -94,7 +94,7 @@ Graph build_vit(const std::string& name, const VitConfig& c, const ZooOptions& o
     auto encoder = b.scope("encoder");
     const ValueId pos_embedding = b.parameter("pos_embedding", {1, seq_length, c.hidden_dim});
     x = b.add(x, pos_embedding);
-    x = dropout(b, x, 0.0, "dropout");
+    x = dropout_unless_zero(b, x, 0.0, "dropout");
     {
       auto layers = b.scope("layers");
       for (std::int64_t i = 0; i < c.num_layers; ++i) {
