@@ -142,6 +142,15 @@ TEST(ResNet, BottleneckIsV15AndGroupedAndWideWidths) {
   EXPECT_EQ(value_named(w, "layer4.0.conv2.weight").shape, (Shape{1024, 1024, 3, 3}));
 }
 
+TEST(ResNet, DtypeComesFromOptions) {
+  ZooOptions o;
+  o.dtype = DType::bf16;
+  const Graph g = build_zoo_model("resnet18", o);
+  EXPECT_EQ(g.dtype, DType::bf16);
+  EXPECT_EQ(g.value(g.inputs.at(0)).dtype, DType::bf16);
+  EXPECT_EQ(g.value(g.inputs.at(0)).shape, (Shape{1, 3, 224, 224}));
+}
+
 TEST(ResNet, RejectsBadOptions) {
   EXPECT_THROW(build("resnet18", 0), Error);
   EXPECT_THROW(build("resnet18", 1, -5), Error);
