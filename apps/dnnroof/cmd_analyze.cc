@@ -269,6 +269,27 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
              copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
              dtype_name(first.storage));
 
+  if (copt.convention != CostConvention::dnnroof) {
+    // Say which ops the chosen tool does not count, so a lower total is explained.
+    CostOptions ours = copt;
+    ours.convention = CostConvention::dnnroof;
+    const ModelCost reference = estimate_cost(graphs.front(), ours);
+    std::vector<std::string> zeroed;
+    const auto theirs = group_by_op(first);
+    for (const OpTypeCost& g : group_by_op(reference)) {
+      if (g.forward.flops() <= 0) continue;
+      for (const OpTypeCost& t : theirs) {
+        if (t.op == g.op && t.forward.flops() <= 0) {
+          zeroed.push_back(fmt::format("{} ({} nodes)", op_name(g.op), g.nodes));
+        }
+      }
+    }
+    if (!zeroed.empty()) {
+      fmt::print(stderr, "{} counts 0 FLOPs for: {}\n", cost_convention_name(copt.convention),
+                 join(zeroed, ", "));
+    }
+  }
+
   const std::string model = graphs.front().name;
   const Table totals = totals_table(model, results, o.training);
   std::optional<Table> chip_table;
