@@ -141,7 +141,7 @@ void register_plot(CLI::App& app, Context& ctx) {
       "--max-per-panel: small multiples by kind.");
   chips->footer(
       "Examples:\n"
-      "  dnnroof plot chips --ids a100-sxm4-80gb,h100-sxm5-80gb,t4 --out gpus.png\n"
+      "  dnnroof plot chips --ids a100-sxm4-80gb,h100-sxm,t4 --out gpus.png\n"
       "  dnnroof plot chips --kind gpu --precision fp16,bf16 --out gpu-tensor.svg\n"
       "  dnnroof plot chips --out all.pdf            # every chip, one panel per kind\n"
       "  dnnroof plot chips --per-kind --out chips.png   # chips-cpu.png, chips-gpu.png, ...");

@@ -70,7 +70,7 @@ void register_report(CLI::App& app, Context& ctx) {
       "Examples:\n"
       "  dnnroof report                          # writes ./report/\n"
       "  dnnroof report --out study --precision fp32 --tensor fp16,bf16\n"
-      "  dnnroof report --no-host --ids a100-sxm4-80gb,h100-sxm5-80gb --out two-gpus");
+      "  dnnroof report --no-host --ids a100-sxm4-80gb,h100-sxm --out two-gpus");
   sub->add_option("--out", opt->out, "Output folder (created)")->default_val("report");
   sub->add_option("--precision", opt->precision, "Precision of the main rooflines and table")
       ->default_val("fp32");

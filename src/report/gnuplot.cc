@@ -341,7 +341,10 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
     s += fmt::format("set multiplot layout {},{} title {} font ',15'\n", rows, columns,
                      quote(title));
     for (std::size_t i = 0; i < panels.size(); ++i) {
-      append_panel(s, panels[i], fmt::format("p{}", i), layout, rows_of_key);
+      // Side by side, panels share the largest legend's margin so their plot
+      // areas line up; stacked, each keeps its own.
+      append_panel(s, panels[i], fmt::format("p{}", i), layout,
+                   columns == 1 ? key_rows(panels[i], layout) : rows_of_key);
     }
     s += "unset multiplot\n";
   }
