@@ -33,18 +33,19 @@ struct Gpt2Config {
 // [N, heads, L, D/heads]), softmax(q k^T / sqrt(D/heads) + causal mask) v,
 // heads merged, c_proj, resid_dropout.
 ValueId gpt2_attention(GraphBuilder& b, ValueId x, const Gpt2Config& c) {
-  const Shape xs = b.shape(x);
-  const std::int64_t n = xs[0], len = xs[1], d = c.n_embd;
+  // Reshapes keep N and L with 0 ("copy this dim") so the graph re-infers
+  // at another batch.
+  const std::int64_t d = c.n_embd;
   const std::int64_t head_dim = d / c.n_head;
   ValueId qkv = b.linear(x, 3 * d, true, "c_attn");
   std::vector<ValueId> parts = b.split(qkv, {d, d, d}, 2);
   for (ValueId& p : parts) {
-    p = b.reshape(p, {n, len, c.n_head, head_dim});
+    p = b.reshape(p, {0, 0, c.n_head, head_dim});
     p = b.transpose(p, {0, 2, 1, 3});
   }
   ValueId y = b.attention(parts[0], parts[1], parts[2], /*causal=*/true);
   y = b.transpose(y, {0, 2, 1, 3});
-  y = b.reshape(y, {n, len, d});
+  y = b.reshape(y, {0, 0, d});
   y = b.linear(y, d, true, "c_proj");
   Attributes drop;
   drop.set("ratio", 0.1);

@@ -90,7 +90,9 @@ std::vector<double> shifted_window_mask(std::int64_t pad_h, std::int64_t pad_w, 
 ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window,
                                  std::int64_t shift, std::int64_t heads) {
   const Shape xs = b.shape(x);
-  const std::int64_t batch = xs[0], h = xs[1], w = xs[2], c = xs[3];
+  // Reshapes spell the batch as 0 ("copy this dim") or fold it into -1, so
+  // the graph re-infers at another batch.
+  const std::int64_t h = xs[1], w = xs[2], c = xs[3];
   const std::int64_t pad_r = (window - w % window) % window;
   const std::int64_t pad_b = (window - h % window) % window;
   if (pad_r > 0 || pad_b > 0) x = b.pad(x, {0, 0, 0, 0, 0, pad_b, pad_r, 0});
@@ -111,14 +113,14 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
   const std::int64_t n = window * window;
   const std::int64_t head_dim = c / heads;
   // Partition into windows: [B * num_windows, window * window, C].
-  x = b.reshape(x, {batch, nh, window, nw, window, c});
+  x = b.reshape(x, {0, nh, window, nw, window, c});
   x = b.transpose(x, {0, 1, 3, 2, 4, 5});
-  x = b.reshape(x, {batch * num_windows, n, c});
+  x = b.reshape(x, {-1, n, c});
   ValueId qkv = b.linear(x, 3 * c, true, "qkv");
-  qkv = b.reshape(qkv, {batch * num_windows, n, 3, heads, head_dim});
+  qkv = b.reshape(qkv, {0, 0, 3, heads, head_dim});
   qkv = b.transpose(qkv, {2, 0, 3, 1, 4});
   std::vector<ValueId> parts = b.split(qkv, {1, 1, 1}, 0);
-  for (ValueId& p : parts) p = b.reshape(p, {batch * num_windows, heads, n, head_dim});
+  for (ValueId& p : parts) p = b.reshape(p, {-1, heads, n, head_dim});
   // q = q * (C // num_heads) ** -0.5; attn = q @ k^T
   const ValueId scale =
       b.constant_floats("scale", {}, {1.0 / std::sqrt(static_cast<double>(head_dim))});
@@ -142,20 +144,20 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
   if (shifted) {
     const ValueId mask = b.constant_floats("attn_mask", {num_windows, 1, n, n},
                                            shifted_window_mask(pad_h, pad_w, window, window, sh, sw));
-    attn = b.reshape(attn, {batch, num_windows, heads, n, n});
+    attn = b.reshape(attn, {-1, num_windows, heads, n, n});
     attn = b.add(attn, mask);
-    attn = b.reshape(attn, {batch * num_windows, heads, n, n});
+    attn = b.reshape(attn, {-1, heads, n, n});
   }
   attn = b.softmax(attn, -1);
   // (F.dropout with attention_dropout = 0 and dropout = 0: nothing to model.)
   ValueId y = b.matmul(attn, parts[2]);  // [B * nW, heads, N, head_dim]
   y = b.transpose(y, {0, 2, 1, 3});
-  y = b.reshape(y, {batch * num_windows, n, c});
+  y = b.reshape(y, {0, 0, c});
   y = b.linear(y, c, true, "proj");
   // Merge the windows back: [B, pad_H, pad_W, C].
-  y = b.reshape(y, {batch, nh, nw, window, window, c});
+  y = b.reshape(y, {-1, nh, nw, window, window, c});
   y = b.transpose(y, {0, 1, 3, 2, 4, 5});
-  y = b.reshape(y, {batch, pad_h, pad_w, c});
+  y = b.reshape(y, {0, pad_h, pad_w, c});
   if (shifted) y = roll(y, sh, sw);
   if (pad_r > 0 || pad_b > 0) {
     y = b.slice(y, 1, 0, h);

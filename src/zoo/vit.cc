@@ -26,16 +26,16 @@ constexpr double kLayerNormEps = 1e-6;
 // merged, out_proj.
 ValueId multihead_self_attention(GraphBuilder& b, ValueId x, std::int64_t heads) {
   const Shape xs = b.shape(x);
-  const std::int64_t n = xs[0], len = xs[1], dim = xs[2];
+  const std::int64_t len = xs[1], dim = xs[2];
   const std::int64_t head_dim = dim / heads;
   ValueId qkv = b.linear(x, 3 * dim, true, "in_proj");
-  qkv = b.reshape(qkv, {n, len, 3, heads, head_dim});
+  qkv = b.reshape(qkv, {0, 0, 3, heads, head_dim});
   qkv = b.transpose(qkv, {2, 0, 3, 1, 4});  // [3, N, heads, L, head_dim]
   std::vector<ValueId> parts = b.split(qkv, {1, 1, 1}, 0);
-  for (ValueId& p : parts) p = b.reshape(p, {n, heads, len, head_dim});
+  for (ValueId& p : parts) p = b.reshape(p, {-1, heads, len, head_dim});
   ValueId y = b.attention(parts[0], parts[1], parts[2], false);
   y = b.transpose(y, {0, 2, 1, 3});  // [N, L, heads, head_dim]
-  y = b.reshape(y, {n, len, dim});
+  y = b.reshape(y, {0, 0, dim});
   return b.linear(y, dim, true, "out_proj");
 }
 
@@ -81,7 +81,7 @@ Graph build_vit(const std::string& name, const VitConfig& c, const ZooOptions& o
   const std::int64_t patches = (size / c.patch_size) * (size / c.patch_size);
   // _process_input: conv_proj, reshape to [N, D, patches], permute to [N, patches, D].
   x = plain_conv2d(b, x, c.hidden_dim, c.patch_size, c.patch_size, 0, 1, true, "conv_proj");
-  x = b.reshape(x, {n, c.hidden_dim, patches});
+  x = b.reshape(x, {0, c.hidden_dim, patches});
   x = b.transpose(x, {0, 2, 1});
   // The class token, expanded over the batch and prepended.
   const ValueId class_token = b.parameter("class_token", {1, 1, c.hidden_dim});
@@ -106,7 +106,7 @@ Graph build_vit(const std::string& name, const VitConfig& c, const ZooOptions& o
   }
   // x[:, 0]: the class token's output.
   x = b.slice(x, 1, 0, 1);
-  x = b.reshape(x, {n, c.hidden_dim});
+  x = b.reshape(x, {0, c.hidden_dim});
   {
     auto heads = b.scope("heads");
     x = b.linear(x, options.num_classes, true, "head");

@@ -61,5 +61,7 @@ TEST(ZooConvNeXt, LayerScaleParameters) {
   EXPECT_DOUBLE_EQ(scale_params, 3 * 96 + 3 * 192 + 9 * 384 + 3 * 768);
 }
 
+TEST(ZooConvNeXt, Rebatches) { zoo_test::expect_rebatches("convnext_tiny"); }
+
 }  // namespace
 }  // namespace dnnroof

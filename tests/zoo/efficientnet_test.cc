@@ -69,5 +69,7 @@ TEST(ZooEfficientNet, B4ScalingByHand) {
   EXPECT_DOUBLE_EQ(node_named(c, "classifier.1").forward.macs, 1792.0 * 1000);
 }
 
+TEST(ZooEfficientNet, Rebatches) { zoo_test::expect_rebatches("efficientnet_b0"); }
+
 }  // namespace
 }  // namespace dnnroof

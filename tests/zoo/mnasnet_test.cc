@@ -35,5 +35,7 @@ TEST(ZooMnasNet, DepthRoundingByHand) {
   EXPECT_DOUBLE_EQ(node_named(c, "classifier.1").forward.macs, 1280.0 * 1000);
 }
 
+TEST(ZooMnasNet, Rebatches) { zoo_test::expect_rebatches("mnasnet0_5"); }
+
 }  // namespace
 }  // namespace dnnroof

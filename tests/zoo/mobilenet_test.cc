@@ -158,5 +158,11 @@ TEST(ZooMobileNet, OtherImageSizesAndClasses) {
   EXPECT_DOUBLE_EQ(c.params, 3504872.0 - 1281.0 * 990);
 }
 
+TEST(ZooMobileNet, Rebatches) {
+  for (const char* m : {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}) {
+    zoo_test::expect_rebatches(m);
+  }
+}
+
 }  // namespace
 }  // namespace dnnroof

@@ -59,4 +59,23 @@ inline void expect_published(std::string_view model, std::int64_t params, double
   EXPECT_TRUE(c.uncovered.empty());
 }
 
+// A graph built at batch 1, given batch 3 on its input and re-inferred
+// (infer_shapes), equals the graph built at batch 3: same output shape, MACs
+// and parameters (the builders write reshapes with 0 / -1 for the batch).
+inline void expect_rebatches(std::string_view model, ZooOptions options = {}) {
+  SCOPED_TRACE(std::string(model));
+  options.batch = 1;
+  Graph g = build_zoo_model(model, options);
+  g.value(g.inputs[0]).shape[0] = 3;
+  infer_shapes(g);
+  options.batch = 3;
+  const Graph direct = build_zoo_model(model, options);
+  EXPECT_EQ(g.value(g.outputs[0]).shape, direct.value(direct.outputs[0]).shape);
+  const ModelCost a = estimate_cost(g);
+  const ModelCost b = estimate_cost(direct);
+  EXPECT_DOUBLE_EQ(a.forward.macs, b.forward.macs);
+  EXPECT_DOUBLE_EQ(a.forward.flops(), b.forward.flops());
+  EXPECT_DOUBLE_EQ(a.params, b.params);
+}
+
 }  // namespace dnnroof::zoo_test

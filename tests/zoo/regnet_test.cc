@@ -61,5 +61,10 @@ TEST(ZooRegNet, Y400mfFirstBlockByHand) {
   EXPECT_DOUBLE_EQ(node_named(c, block + "f.c.0").forward.macs, 48.0 * 56 * 56 * 48);
 }
 
+TEST(ZooRegNet, Rebatches) {
+  zoo_test::expect_rebatches("regnet_y_400mf");
+  zoo_test::expect_rebatches("regnet_x_1_6gf");
+}
+
 }  // namespace
 }  // namespace dnnroof

@@ -67,5 +67,7 @@ TEST(ZooShuffleNet, BatchScaling) {
   EXPECT_DOUBLE_EQ(three.params, one.params);
 }
 
+TEST(ZooShuffleNet, Rebatches) { zoo_test::expect_rebatches("shufflenet_v2_x1_0"); }
+
 }  // namespace
 }  // namespace dnnroof

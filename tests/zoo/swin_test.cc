@@ -88,5 +88,12 @@ TEST(ZooSwin, BatchScaling) {
   EXPECT_DOUBLE_EQ(two.params, one.params);
 }
 
+TEST(ZooSwin, Rebatches) {
+  zoo_test::expect_rebatches("swin_t");
+  ZooOptions padded;
+  padded.image_size = 256;
+  zoo_test::expect_rebatches("swin_t", padded);
+}
+
 }  // namespace
 }  // namespace dnnroof
