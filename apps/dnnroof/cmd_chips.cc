@@ -136,8 +136,9 @@ std::vector<ShowRow> describe(const Chip& chip) {
     if (m.bandwidth.value > 0 || m.is_main) {
       figure_row(rows, fmt::format("{} bandwidth", level), m.bandwidth, "B/s");
     }
-    if (m.capacity.value > 0)
+    if (m.capacity.value > 0) {
       figure_row(rows, fmt::format("{} capacity", level), m.capacity, "B", true);
+    }
   }
   double main_bandwidth = 0;
   std::string main_name;

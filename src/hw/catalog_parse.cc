@@ -322,13 +322,15 @@ class ChipReader {
 
   void read_memory(Chip& chip) const {
     const toml::node* node = table_.get("memory");
-    if (!node)
+    if (!node) {
       fail_at(table_, "memory",
               "missing: at least the main-memory level ([[chip.memory]] with main = true)");
+    }
     const toml::array* levels = node->as_array();
-    if (!levels)
+    if (!levels) {
       fail_at(*node, "memory",
               fmt::format("expected [[chip.memory]] tables, found {}", type_name(*node)));
+    }
     std::size_t main_index = 0;
     for (std::size_t i = 0; i < levels->size(); ++i) {
       const toml::node& ln = *levels->get(i);

@@ -129,7 +129,7 @@ void read_caches(HostInfo& info) {
       const std::string shared = read_line(index.path() / "shared_cpu_list");
       const double bytes = parse_sysfs_size(read_line(index.path() / "size"));
       if (level.empty() || bytes <= 0) continue;
-      if (!seen.insert(level + "/" + type + "/" + shared).second) continue;
+      if (!seen.insert(fmt::format("{}/{}/{}", level, type, shared)).second) continue;
       if (level == "1" && type == "Data") info.l1d_bytes += bytes;
       if (level == "2" && type != "Instruction") info.l2_bytes += bytes;
       if (level == "3" && type != "Instruction") info.l3_bytes += bytes;
@@ -433,15 +433,15 @@ Chip host_chip(const HostInfo& info) {
                   cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
   notes.push_back(fmt::format("clock: {}", info.clock_note));
   if (have_dmi) {
-    notes.push_back(
+    notes.emplace_back(
         "DRAM bandwidth: from DMI, assuming one module per channel (two modules per channel "
         "would double-count); `dnnroof probe` measures it");
   } else if (info.virtualized) {
-    notes.push_back(
+    notes.emplace_back(
         "DRAM bandwidth: not derivable inside a VM (memory channels hidden); run `dnnroof "
         "probe` or give it with --catalog");
   } else {
-    notes.push_back(
+    notes.emplace_back(
         "DRAM bandwidth: memory channels and speed are not visible without root (DMI); run "
         "`dnnroof probe` or give it with --catalog");
   }

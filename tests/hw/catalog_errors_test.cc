@@ -45,8 +45,9 @@ std::string error_of(const std::string& text) {
 
 void expect_contains(const std::string& msg, const std::vector<std::string>& parts) {
   ASSERT_FALSE(msg.empty()) << "no error was thrown";
-  for (const auto& p : parts)
+  for (const auto& p : parts) {
     EXPECT_NE(msg.find(p), std::string::npos) << msg << "\n  lacks: " << p;
+  }
 }
 
 TEST(CatalogErrors, TheValidBaseLoads) { EXPECT_EQ(error_of(gpu_with(0, "")), ""); }
