@@ -62,7 +62,8 @@ Graph build_convnext(const std::string& name, const std::vector<BlockSetting>& s
     auto features = b.scope("features");
     int index = 0;
     {
-      // Conv2dNormActivation(3, C, kernel 4, stride 4, padding 0, LayerNorm2d, no activation, bias).
+      // Conv2dNormActivation(3, C, kernel 4, stride 4, padding 0, LayerNorm2d, no activation,
+      // bias).
       auto stem = b.scope(index++);
       x = plain_conv2d(b, x, settings.front().input_channels, 4, 4, 0, 1, true, "0");
       x = layer_norm_2d(b, x, "1");
@@ -105,10 +106,9 @@ std::vector<ZooEntry> convnext_family() {
       // stochastic_depth_prob 0.1.
       image_classifier("convnext_tiny", "ConvNeXt", 224,
                        [](const ZooOptions& o) {
-                         return build_convnext("convnext_tiny",
-                                               {{96, 192, 3}, {192, 384, 3}, {384, 768, 9},
-                                                {768, 0, 3}},
-                                               0.1, o);
+                         return build_convnext(
+                             "convnext_tiny",
+                             {{96, 192, 3}, {192, 384, 3}, {384, 768, 9}, {768, 0, 3}}, 0.1, o);
                        }),
   };
 }

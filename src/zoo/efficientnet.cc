@@ -73,8 +73,8 @@ Graph build_efficientnet(const std::string& name, double width_mult, double dept
   ValueId x = image_input(b, options, default_size);
   // _efficientnet_conf("efficientnet_b*"): expand_ratio, kernel, stride,
   // input_channels, out_channels, num_layers before scaling.
-  const double base[7][6] = {{1, 3, 1, 32, 16, 1},   {6, 3, 2, 16, 24, 2},  {6, 5, 2, 24, 40, 2},
-                             {6, 3, 2, 40, 80, 3},   {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4},
+  const double base[7][6] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},  {6, 5, 2, 24, 40, 2},
+                             {6, 3, 2, 40, 80, 3},  {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4},
                              {6, 3, 1, 192, 320, 1}};
   std::vector<MBConvConfig> settings;
   for (const auto& row : base) {

@@ -30,7 +30,8 @@ ValueId v2_inverted_residual(GraphBuilder& b, ValueId x, std::int64_t oup, std::
     int index = 0;
     if (expand_ratio != 1) {
       auto s = b.scope(index++);
-      y = conv_norm_activation(b, y, {.out_channels = hidden, .kernel = 1, .activation = OpKind::Relu6});
+      y = conv_norm_activation(b, y,
+                               {.out_channels = hidden, .kernel = 1, .activation = OpKind::Relu6});
     }
     {
       auto s = b.scope(index++);
@@ -54,8 +55,8 @@ Graph build_mobilenet_v2(const ZooOptions& options) {
   struct Setting {
     std::int64_t t, c, n, s;
   };
-  const std::vector<Setting> settings = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2},
-                                         {6, 64, 4, 2}, {6, 96, 3, 1},  {6, 160, 3, 2},
+  const std::vector<Setting> settings = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2},
+                                         {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2},
                                          {6, 320, 1, 1}};
   const std::int64_t input_channel = make_divisible(32 * 1.0, 8);
   const std::int64_t last_channel = make_divisible(1280 * 1.0, 8);
@@ -126,11 +127,9 @@ ValueId v3_inverted_residual(GraphBuilder& b, ValueId x, const V3Config& raw) {
     int index = 0;
     if (expanded != in) {
       auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = expanded,
-                                .kernel = 1,
-                                .activation = act,
-                                .bn_eps = kV3BatchNormEps});
+      y = conv_norm_activation(
+          b, y,
+          {.out_channels = expanded, .kernel = 1, .activation = act, .bn_eps = kV3BatchNormEps});
     }
     {
       auto s = b.scope(index++);
@@ -198,13 +197,13 @@ Graph build_mobilenet_v3(const std::string& name, const std::vector<V3Config>& s
 // _mobilenet_v3_conf("mobilenet_v3_large").
 Graph build_mobilenet_v3_large(const ZooOptions& options) {
   const std::vector<V3Config> settings = {
-      {16, 3, 16, 16, false, false, 1},    {16, 3, 64, 24, false, false, 2},
-      {24, 3, 72, 24, false, false, 1},    {24, 5, 72, 40, true, false, 2},
-      {40, 5, 120, 40, true, false, 1},    {40, 5, 120, 40, true, false, 1},
-      {40, 3, 240, 80, false, true, 2},    {80, 3, 200, 80, false, true, 1},
-      {80, 3, 184, 80, false, true, 1},    {80, 3, 184, 80, false, true, 1},
-      {80, 3, 480, 112, true, true, 1},    {112, 3, 672, 112, true, true, 1},
-      {112, 5, 672, 160, true, true, 2},   {160, 5, 960, 160, true, true, 1},
+      {16, 3, 16, 16, false, false, 1},  {16, 3, 64, 24, false, false, 2},
+      {24, 3, 72, 24, false, false, 1},  {24, 5, 72, 40, true, false, 2},
+      {40, 5, 120, 40, true, false, 1},  {40, 5, 120, 40, true, false, 1},
+      {40, 3, 240, 80, false, true, 2},  {80, 3, 200, 80, false, true, 1},
+      {80, 3, 184, 80, false, true, 1},  {80, 3, 184, 80, false, true, 1},
+      {80, 3, 480, 112, true, true, 1},  {112, 3, 672, 112, true, true, 1},
+      {112, 5, 672, 160, true, true, 2}, {160, 5, 960, 160, true, true, 1},
       {160, 5, 960, 160, true, true, 1},
   };
   return build_mobilenet_v3("mobilenet_v3_large", settings, 1280, options);

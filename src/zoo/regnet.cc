@@ -71,7 +71,8 @@ ValueId res_bottleneck_block(GraphBuilder& b, ValueId x, std::int64_t width_out,
   if (width_in != width_out || stride != 1) {
     auto proj = b.scope("proj");
     shortcut = conv_norm_activation(
-        b, x, {.out_channels = width_out, .kernel = 1, .stride = stride, .activation = std::nullopt});
+        b, x,
+        {.out_channels = width_out, .kernel = 1, .stride = stride, .activation = std::nullopt});
   }
   ValueId y = x;
   {
@@ -82,8 +83,8 @@ ValueId res_bottleneck_block(GraphBuilder& b, ValueId x, std::int64_t width_out,
     }
     {
       auto s = b.scope("b");
-      y = conv_norm_activation(b, y,
-                               {.out_channels = w_b, .kernel = 3, .stride = stride, .groups = groups});
+      y = conv_norm_activation(
+          b, y, {.out_channels = w_b, .kernel = 3, .stride = stride, .groups = groups});
     }
     if (se_ratio > 0) {
       auto se = b.scope("se");

@@ -94,10 +94,9 @@ std::vector<ZooEntry> shufflenet_family() {
   // shufflenet_v2_x0_5 / x1_0 / x2_0: stages_repeats [4, 8, 4] and the
   // stages_out_channels torchvision passes to _shufflenetv2.
   auto entry = [](std::string name, std::vector<std::int64_t> channels) {
-    return image_classifier(name, "ShuffleNetV2", 224,
-                            [name, channels](const ZooOptions& options) {
-                              return build_shufflenet_v2(name, {4, 8, 4}, channels, options);
-                            });
+    return image_classifier(name, "ShuffleNetV2", 224, [name, channels](const ZooOptions& options) {
+      return build_shufflenet_v2(name, {4, 8, 4}, channels, options);
+    });
   };
   return {
       entry("shufflenet_v2_x0_5", {24, 48, 96, 192, 1024}),

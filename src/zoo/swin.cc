@@ -46,7 +46,9 @@ std::vector<std::int64_t> relative_position_index(std::int64_t wh, std::int64_t 
 // Python slice bounds x[start:end] on a dim of `len` (end nullopt = None).
 std::pair<std::int64_t, std::int64_t> py_slice(std::int64_t start, std::optional<std::int64_t> end,
                                                std::int64_t len) {
-  auto fix = [len](std::int64_t i) { return std::clamp(i < 0 ? i + len : i, std::int64_t{0}, len); };
+  auto fix = [len](std::int64_t i) {
+    return std::clamp(i < 0 ? i + len : i, std::int64_t{0}, len);
+  };
   return {fix(start), end ? fix(*end) : len};
 }
 
@@ -66,7 +68,8 @@ std::vector<double> shifted_window_mask(std::int64_t pad_h, std::int64_t pad_w, 
       const auto [h0, h1] = py_slice(hs.first, hs.second, pad_h);
       const auto [w0, w1] = py_slice(ws.first, ws.second, pad_w);
       for (std::int64_t h = h0; h < h1; ++h) {
-        for (std::int64_t w = w0; w < w1; ++w) region[static_cast<std::size_t>(h * pad_w + w)] = count;
+        for (std::int64_t w = w0; w < w1; ++w)
+          region[static_cast<std::size_t>(h * pad_w + w)] = count;
       }
       ++count;
     }
@@ -142,8 +145,9 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
   bias = b.reshape(bias, {1, heads, n, n});
   attn = b.add(attn, bias);
   if (shifted) {
-    const ValueId mask = b.constant_floats("attn_mask", {num_windows, 1, n, n},
-                                           shifted_window_mask(pad_h, pad_w, window, window, sh, sw));
+    const ValueId mask =
+        b.constant_floats("attn_mask", {num_windows, 1, n, n},
+                          shifted_window_mask(pad_h, pad_w, window, window, sh, sw));
     attn = b.reshape(attn, {-1, num_windows, heads, n, n});
     attn = b.add(attn, mask);
     attn = b.reshape(attn, {-1, heads, n, n});
@@ -263,11 +267,11 @@ std::vector<ZooEntry> swin_family() {
   return {
       // swin_t: patch 4, embed 96, depths [2, 2, 6, 2], heads [3, 6, 12, 24],
       // window 7, stochastic_depth_prob 0.2.
-      image_classifier("swin_t", "SwinTransformer", 224,
-                       [](const ZooOptions& o) {
-                         return build_swin("swin_t", {4, 96, {2, 2, 6, 2}, {3, 6, 12, 24}, 7, 0.2},
-                                           o);
-                       }),
+      image_classifier(
+          "swin_t", "SwinTransformer", 224,
+          [](const ZooOptions& o) {
+            return build_swin("swin_t", {4, 96, {2, 2, 6, 2}, {3, 6, 12, 24}, 7, 0.2}, o);
+          }),
   };
 }
 

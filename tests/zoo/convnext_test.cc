@@ -29,8 +29,7 @@ TEST(ZooConvNeXt, BlockByHand) {
     if (n.name.rfind("features.1.0.", 0) == 0) block_params += n.params;
   }
   // dw 96*49+96, LN 2*96, Linear 96*384+384, Linear 384*96+96, layer_scale 96.
-  EXPECT_DOUBLE_EQ(block_params,
-                   96 * 49 + 96 + 2 * 96 + 96 * 384 + 384 + 384 * 96 + 96 + 96);
+  EXPECT_DOUBLE_EQ(block_params, 96 * 49 + 96 + 2 * 96 + 96 * 384 + 384 + 384 * 96 + 96 + 96);
 }
 
 // Stem: 4x4 stride-4 conv with bias (3 -> 96) at 56x56; downsampling 2x2

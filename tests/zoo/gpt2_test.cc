@@ -34,12 +34,12 @@ TEST(ZooGpt2, Entry) {
 // 124,439,808 with the tied lm_head counted once.
 TEST(ZooGpt2, ParametersByHand) {
   const double d = 768;
-  const double per_layer = 2 * d                    // ln_1
-                           + d * 3 * d + 3 * d      // attn.c_attn
-                           + d * d + d              // attn.c_proj
-                           + 2 * d                  // ln_2
-                           + d * 4 * d + 4 * d      // mlp.c_fc
-                           + 4 * d * d + d;         // mlp.c_proj
+  const double per_layer = 2 * d                // ln_1
+                           + d * 3 * d + 3 * d  // attn.c_attn
+                           + d * d + d          // attn.c_proj
+                           + 2 * d              // ln_2
+                           + d * 4 * d + 4 * d  // mlp.c_fc
+                           + 4 * d * d + d;     // mlp.c_proj
   const double total = 50257 * d /* wte */ + 1024 * d /* wpe */ + 12 * per_layer + 2 * d;
   EXPECT_DOUBLE_EQ(total, 124439808.0);
   const ModelCost c = cost_of("gpt2", seq(128));

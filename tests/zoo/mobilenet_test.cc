@@ -51,9 +51,9 @@ TEST(ZooMobileNet, V2InvertedResidualByHand) {
   EXPECT_EQ(expand.output_shape, (Shape{1, 96, 112, 112}));
   EXPECT_EQ(depthwise.output_shape, (Shape{1, 96, 56, 56}));
   EXPECT_EQ(project.output_shape, (Shape{1, 24, 56, 56}));
-  EXPECT_DOUBLE_EQ(expand.forward.macs, 96.0 * 112 * 112 * 16);   // 19,267,584
-  EXPECT_DOUBLE_EQ(depthwise.forward.macs, 96.0 * 56 * 56 * 9);   // one 3x3 filter per channel
-  EXPECT_DOUBLE_EQ(project.forward.macs, 24.0 * 56 * 56 * 96);    // 7,225,344
+  EXPECT_DOUBLE_EQ(expand.forward.macs, 96.0 * 112 * 112 * 16);  // 19,267,584
+  EXPECT_DOUBLE_EQ(depthwise.forward.macs, 96.0 * 56 * 56 * 9);  // one 3x3 filter per channel
+  EXPECT_DOUBLE_EQ(project.forward.macs, 24.0 * 56 * 56 * 96);   // 7,225,344
   EXPECT_DOUBLE_EQ(depthwise.params, 96.0 * 9);
   // Block parameters: 1x1 16*96, BN 2*96, depthwise 96*9, BN 2*96, 1x1 96*24, BN 2*24 = 5,136.
   double block_params = 0;
@@ -70,7 +70,7 @@ TEST(ZooMobileNet, V2TotalMacsByHand) {
   struct Row {
     int t, c, n, s;
   };
-  const Row rows[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+  const Row rows[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                       {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   double macs = 32.0 * 112 * 112 * 27;  // first conv
   double side = 112;

@@ -46,8 +46,12 @@ void expect_stages(const char* model, const std::vector<int>& depths,
   }
 }
 
-TEST(ZooRegNet, Y400mfStages) { expect_stages("regnet_y_400mf", {1, 3, 6, 6}, {48, 104, 208, 440}); }
-TEST(ZooRegNet, X16gfStages) { expect_stages("regnet_x_1_6gf", {2, 4, 10, 2}, {72, 168, 408, 912}); }
+TEST(ZooRegNet, Y400mfStages) {
+  expect_stages("regnet_y_400mf", {1, 3, 6, 6}, {48, 104, 208, 440});
+}
+TEST(ZooRegNet, X16gfStages) {
+  expect_stages("regnet_x_1_6gf", {2, 4, 10, 2}, {72, 168, 408, 912});
+}
 
 // regnet_y_400mf block1-0: 32 -> 48, stride 2, group width 8 (6 groups), SE
 // with int(round(0.25 * 32)) = 8 squeeze channels; stem output 112x112.

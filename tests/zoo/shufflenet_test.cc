@@ -33,8 +33,8 @@ TEST(ZooShuffleNet, DownsamplingBlockByHand) {
   }
   // branch1: dw 24*9, BN 2*24, 1x1 24*58, BN 2*58; branch2: 1x1 24*58, BN 2*58,
   // dw 58*9, BN 2*58, 1x1 58*58, BN 2*58.
-  EXPECT_DOUBLE_EQ(params, 24 * 9 + 48 + 24 * 58 + 116 + 24 * 58 + 116 + 58 * 9 + 116 +
-                               58 * 58 + 116);
+  EXPECT_DOUBLE_EQ(params,
+                   24 * 9 + 48 + 24 * 58 + 116 + 24 * 58 + 116 + 58 * 9 + 116 + 58 * 58 + 116);
 }
 
 // A stride-1 block splits the channels in two, transforms one half and

@@ -62,7 +62,7 @@ TEST(ZooSwin, ShiftsTablesAndMasks) {
   for (const Node& n : g.nodes) rolls += n.op == OpKind::Roll;
   EXPECT_EQ(tables, 12);
   EXPECT_DOUBLE_EQ(table_params, 169.0 * (2 * 3 + 2 * 6 + 6 * 12 + 2 * 24));
-  EXPECT_EQ(masks, 1 + 1 + 3);      // odd blocks of stages 1-3
+  EXPECT_EQ(masks, 1 + 1 + 3);        // odd blocks of stages 1-3
   EXPECT_EQ(rolls, 2 * (1 + 1 + 3));  // roll and roll back
 }
 

@@ -24,12 +24,12 @@ TEST(ZooViT, B16Published) { expect_published("vit_b_16", 86567656, 17.564); }
 TEST(ZooViT, ParametersByHand) {
   const double d = 768, mlp = 3072, tokens = 197;
   const double patch_embed = d * 3 * 16 * 16 + d;
-  const double per_layer = 2 * d                  // ln_1
-                           + 3 * d * d + 3 * d    // in_proj_weight, in_proj_bias
-                           + d * d + d            // out_proj
-                           + 2 * d                // ln_2
-                           + d * mlp + mlp        // mlp.0
-                           + mlp * d + d;         // mlp.3
+  const double per_layer = 2 * d                // ln_1
+                           + 3 * d * d + 3 * d  // in_proj_weight, in_proj_bias
+                           + d * d + d          // out_proj
+                           + 2 * d              // ln_2
+                           + d * mlp + mlp      // mlp.0
+                           + mlp * d + d;       // mlp.3
   const double total = patch_embed + d /* class_token */ + tokens * d /* pos_embedding */ +
                        12 * per_layer + 2 * d /* encoder.ln */ + d * 1000 + 1000 /* head */;
   EXPECT_DOUBLE_EQ(total, 86567656.0);
@@ -62,8 +62,8 @@ TEST(ZooViT, BlockMacsByHand) {
   EXPECT_DOUBLE_EQ(attention_nodes, attention);
   EXPECT_DOUBLE_EQ(block, in_proj + attention + out_proj + mlp);  // 1,453,954,560
   // The model: 12 blocks + patch embedding (768*14*14*3*16*16) + head.
-  const double total = 12 * (in_proj + attention + out_proj + mlp) +
-                       768.0 * 14 * 14 * 3 * 16 * 16 + 768.0 * 1000;
+  const double total =
+      12 * (in_proj + attention + out_proj + mlp) + 768.0 * 14 * 14 * 3 * 16 * 16 + 768.0 * 1000;
   EXPECT_DOUBLE_EQ(total, 17563828224.0);
   EXPECT_DOUBLE_EQ(c.forward.macs, total);
   EXPECT_DOUBLE_EQ(c.forward.matmul_flops, 2 * total);
