@@ -23,11 +23,11 @@ namespace {
 std::string_view peak_unit(DType p) { return is_floating(p) ? "FLOP/s" : "OP/s"; }
 
 // A capacity as it was most likely written: "80 GB" for 80e9 B, "40 MiB" for
-// 40 x 2^20 B (the shorter text wins; binary on a tie, as caches are).
+// 40 x 2^20 B (the one with fewer digits wins; binary on a tie, as caches are).
 std::string format_capacity(double bytes) {
   std::string si = format_si(bytes, "B", 4);
   std::string binary = format_binary(bytes, "B", 4);
-  return si.size() < binary.size() ? si : binary;
+  return si.size() + 1 < binary.size() ? si : binary;  // +1: the "i" of "MiB"
 }
 
 // A number for programs and its SI text for people; "-" (table) or an empty
