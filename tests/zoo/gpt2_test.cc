@@ -74,6 +74,19 @@ TEST(ZooGpt2, MacsByHandAt128) {
   EXPECT_EQ(node_named(c, "lm_head").output_shape, (Shape{1, 128, 50257}));
 }
 
+// GPT-2's attention is causal and runs on [N, heads, L, head_dim] = [1, 12, 128, 64].
+TEST(ZooGpt2, CausalAttention) {
+  const Graph g = build_zoo_model("gpt2", seq(128));
+  int attention = 0;
+  for (const Node& n : g.nodes) {
+    if (n.op != OpKind::Attention) continue;
+    ++attention;
+    EXPECT_EQ(n.attrs.get_int("causal", 0), 1);
+    EXPECT_EQ(g.value(n.inputs[0]).shape, (Shape{1, 12, 128, 64}));
+  }
+  EXPECT_EQ(attention, 12);
+}
+
 // No matrix product touches the token ids directly (the embeddings are
 // lookups), so backward MACs are exactly twice forward.
 TEST(ZooGpt2, BackwardTwiceForwardAndBatchScaling) {
