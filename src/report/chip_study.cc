@@ -564,14 +564,21 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
   };
   if (host != nullptr) {
     const Chip* hc = find_host(chips);
+    const MemoryLevel* main = hc != nullptr ? main_memory_level(*hc) : nullptr;
+    const double bw = main != nullptr ? main->bandwidth.value : 0;
+    std::string bw_text = "is unknown";
+    if (bw > 0) {
+      bw_text = fmt::format("({}) is derived, not measured{}", format_si(bw, "B/s"),
+                            main->bandwidth.derivation.empty()
+                                ? std::string()
+                                : fmt::format(": {}", main->bandwidth.derivation));
+    }
     if (host->virtualized) {
       caveats.push_back(fmt::format(
-          "The host runs under a hypervisor: its memory channels and speed are not visible, so "
-          "its DRAM bandwidth {}, and the clock used for its peaks is {}.",
-          hc != nullptr && main_bandwidth(*hc) > 0 ? "comes from the catalog, not this machine"
-                                                   : "is unknown",
-          host->clock_note.empty() ? "a guess" : host->clock_note));
-    } else if (hc != nullptr && !(main_bandwidth(*hc) > 0)) {
+          "The host runs under a hypervisor: the memory channels and speed it reports may not be "
+          "the machine's, so its DRAM bandwidth {}; the clock used for its peaks: {}.",
+          bw_text, host->clock_note.empty() ? "a guess" : host->clock_note));
+    } else if (!(bw > 0)) {
       caveats.push_back("The host's DRAM bandwidth could not be derived (memory channels and "
                         "speed are not readable without privileges).");
     }
@@ -581,6 +588,9 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
 
   study.data.push_back(DataFile{"chips", chip_catalog_table(chips, o, CatalogColumns::all)});
   study.data.push_back(DataFile{"ridge_points", ridge_stats_table(chips, o)});
+  if (host != nullptr) {
+    study.data.push_back(DataFile{"host", host_facts_table(*host, find_host(chips))});
+  }
   return study;
 }
 

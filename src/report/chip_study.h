@@ -27,7 +27,7 @@ struct ChipStudyOptions {
 
 struct ChipStudy {
   Section section;
-  std::vector<DataFile> data;      // "chips" and "ridge_points"
+  std::vector<DataFile> data;      // "chips", "ridge_points" and (with a host) "host"
   std::vector<std::string> notes;  // chips left out of figures and why (for stderr)
 };
 

@@ -23,7 +23,9 @@ nav ul { margin: 0.3em 0; padding-left: 1.2em; }
 table { border-collapse: collapse; font-size: 0.86em; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.4em; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 0.3em 0.7em; text-align: left;
-         vertical-align: top; white-space: nowrap; }
+         vertical-align: top; }
+th, td.num, td:first-child { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
 th { background: #f6f7f9; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.5em 0; }
@@ -33,14 +35,41 @@ code { background: #f3f3f3; padding: 0.05em 0.3em; border-radius: 3px; font-size
 .missing { color: #a33; }
 )";
 
-// Text with `code` spans: escaped, backticks to <code>.
+// Escaped text with every http(s) address made a link.
+std::string html_linked(std::string_view text) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t at = text.find("http", pos);
+    if (at == std::string_view::npos ||
+        !(text.substr(at).starts_with("http://") || text.substr(at).starts_with("https://"))) {
+      const std::size_t next = at == std::string_view::npos ? text.size() : at + 4;
+      out += html_escape(text.substr(pos, next - pos));
+      pos = next;
+      continue;
+    }
+    out += html_escape(text.substr(pos, at - pos));
+    std::size_t end = at;
+    while (end < text.size() && text[end] != ' ' && text[end] != ')' && text[end] != ';' &&
+           text[end] != ',' && text[end] != '\n') {
+      ++end;
+    }
+    while (end > at && text[end - 1] == '.') --end;  // a sentence's full stop
+    const std::string url = html_escape(text.substr(at, end - at));
+    out += fmt::format("<a href=\"{0}\">{0}</a>", url);
+    pos = end;
+  }
+  return out;
+}
+
+// Text with `code` spans: escaped, addresses linked, backticks to <code>.
 std::string html_text(std::string_view text) {
   std::string out;
   bool in_code = false;
   std::string run;
   for (char c : text) {
     if (c == '`') {
-      out += html_escape(run);
+      out += in_code ? html_escape(run) : html_linked(run);
       run.clear();
       out += in_code ? "</code>" : "<code>";
       in_code = !in_code;
@@ -48,7 +77,7 @@ std::string html_text(std::string_view text) {
       run += c;
     }
   }
-  out += html_escape(run);
+  out += in_code ? html_escape(run) : html_linked(run);
   if (in_code) out += "</code>";
   return out;
 }

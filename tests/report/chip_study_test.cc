@@ -156,6 +156,10 @@ TEST_F(ChipStudyTest, DataFileHasEveryChipWithRawNumbers) {
       << csv;
   EXPECT_TRUE(contains(csv, "320000000000,,25.3125,203.125,fp16,https://example.com/gpu-b.pdf")) << csv;
   EXPECT_EQ(study.data[0].table.rows(), 5u);
+  ASSERT_EQ(study.data.size(), 3u);
+  EXPECT_EQ(study.data[2].stem, "host");
+  EXPECT_TRUE(contains(study.data[2].table.to_csv(), "Peak fp32,500000000000\n"))
+      << study.data[2].table.to_csv();
 }
 
 }  // namespace

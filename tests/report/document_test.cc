@@ -80,3 +80,24 @@ TEST(HtmlEscape, EscapesTheFiveCharacters) {
 
 }  // namespace
 }  // namespace dnnroof
+
+namespace dnnroof {
+namespace {
+
+TEST(Document, AddressesBecomeLinks) {
+  Document doc;
+  doc.title = "t";
+  Section s;
+  s.id = "x";
+  s.title = "x";
+  s.blocks.push_back(Paragraph{"See https://example.com/a?b=1&c=2; or http://x.org."});
+  doc.sections.push_back(s);
+  const std::string html = render_html(doc, {});
+  EXPECT_NE(html.find("See <a href=\"https://example.com/a?b=1&amp;c=2\">https://example.com/a?b=1&amp;c=2</a>; or "
+                      "<a href=\"http://x.org\">http://x.org</a>.</p>"),
+            std::string::npos)
+      << html;
+}
+
+}  // namespace
+}  // namespace dnnroof
