@@ -290,33 +290,36 @@ ValueId GraphBuilder::constant_floats(std::string_view local_name, Shape shape,
   return add_value(graph_, std::move(v));
 }
 
+std::string GraphBuilder::reserve_node_name(std::string_view local) {
+  return unique_node_name(qualified(local));
+}
+
 ValueId GraphBuilder::op(OpKind kind, std::vector<ValueId> inputs, Attributes attrs,
                          std::string_view local_name, int num_outputs) {
+  std::string name = reserve_node_name(local_name.empty() ? lower_op_name(kind) : std::string(local_name));
+  return add_node(kind, std::move(inputs), std::move(attrs), std::move(name), num_outputs);
+}
+
+ValueId GraphBuilder::add_node(OpKind kind, std::vector<ValueId> inputs, Attributes attrs,
+                               std::string name, int num_outputs) {
   Node node;
   node.op = kind;
+  node.name = std::move(name);
   node.module = module_;
   node.inputs = std::move(inputs);
   node.attrs = std::move(attrs);
-  // Named before inference so an error names the node; the name is reserved
-  // only once the node is accepted.
-  const std::string base = qualified(local_name.empty() ? lower_op_name(kind) : std::string(local_name));
-  node.name = base;
-  if (used_names_.count(base) != 0) {
-    const auto it = used_names_.find(base);
-    node.name = fmt::format("{}_{}", base, it->second + 1);
-  }
   std::vector<Shape> shapes =
       infer_node_shapes(graph_, node, static_cast<std::size_t>(std::max(num_outputs, 1)));
   if (num_outputs > 1 && shapes.size() != static_cast<std::size_t>(num_outputs)) {
     fail("node '{}' ({}): asked for {} outputs, the shape rule gives {}", node.name, op_name(kind),
          num_outputs, shapes.size());
   }
-  node.name = unique_node_name(base);
   const DType dt = infer_node_dtype(graph_, node);
   const auto node_index = static_cast<std::int32_t>(graph_.nodes.size());
   for (std::size_t o = 0; o < shapes.size(); ++o) {
     check_shape(node.name, shapes[o]);
     Value v;
+    // The first output shares the node's (reserved, unique) name.
     v.name = o == 0 ? node.name : unique_node_name(fmt::format("{}:{}", node.name, o));
     v.shape = std::move(shapes[o]);
     v.dtype = dt;
@@ -335,6 +338,23 @@ const std::vector<ValueId>& GraphBuilder::last_outputs() const {
 
 namespace {
 
+// While alive, the builder's module path is the node's full name, so the
+// parameters it creates are named "<node>.weight", "<node>.bias" like
+// torchvision's state_dict keys.
+class NodeModule {
+ public:
+  NodeModule(std::string& module, const std::string& node_name) : module_(module), saved_(module) {
+    module_ = node_name;
+  }
+  ~NodeModule() { module_ = std::move(saved_); }
+  NodeModule(const NodeModule&) = delete;
+  NodeModule& operator=(const NodeModule&) = delete;
+
+ private:
+  std::string& module_;
+  std::string saved_;
+};
+
 std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, std::int64_t def) {
   if (v.empty()) v.assign(n, def);
   if (v.size() == 1 && n > 1) v.assign(n, v[0]);
@@ -343,139 +363,89 @@ std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, st
 
 }  // namespace
 
-// Node and parameters share the name: "<module>.<name>" and "<module>.<name>.weight",
-// like torchvision's state_dict keys.
-ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
-  if (xs.size() < 3) {
-    fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", qualified(name), shape_str(xs));
-  }
-  const std::size_t dims = xs.size() - 2;
-  if (o.kernel.empty()) fail("node '{}' (Conv): kernel not set", qualified(name));
-  const auto kernel = or_fill(o.kernel, dims, 1);
-  if (kernel.size() != dims) {
-    fail("node '{}' (Conv): kernel has {} values for {} spatial dims", qualified(name), kernel.size(), dims);
-  }
-  if (o.groups < 1 || xs[1] % o.groups != 0) {
-    fail("node '{}' (Conv): input has {} channels, not divisible by {} groups", qualified(name), xs[1],
-         o.groups);
-  }
+// Conv attributes from the options: kernel, stride, pads (begins, ends),
+// dilation, group.
+namespace {
+
+Attributes conv_attrs(const ConvOptions& o, std::size_t dims) {
   const auto padding = or_fill(o.padding, dims, 0);
   auto pads = padding;
   const auto pad_end = o.padding_end.empty() ? padding : or_fill(o.padding_end, dims, 0);
   pads.insert(pads.end(), pad_end.begin(), pad_end.end());
   Attributes a;
-  a.set("kernel", kernel);
+  a.set("kernel", or_fill(o.kernel, dims, 1));
   a.set("stride", or_fill(o.stride, dims, 1));
   a.set("pads", pads);
   a.set("dilation", or_fill(o.dilation, dims, 1));
   a.set("group", o.groups);
-  const std::string node_name = qualified(name);
-  // Parameters are named after the node's final (unique) name.
-  std::string unique = node_name;
-  if (auto it = used_names_.find(node_name); it != used_names_.end()) {
-    unique = fmt::format("{}_{}", node_name, it->second + 1);
+  return a;
+}
+
+}  // namespace
+
+// Each layer reserves its node name first and creates its parameters under
+// it: node "layer1.0.conv1", parameters "layer1.0.conv1.weight" and ".bias".
+ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
+  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
+  const std::string node = reserve_node_name(name);
+  if (xs.size() < 3) fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", node, shape_str(xs));
+  const std::size_t dims = xs.size() - 2;
+  if (o.kernel.empty()) fail("node '{}' (Conv): kernel not set", node);
+  const auto kernel = or_fill(o.kernel, dims, 1);
+  if (kernel.size() != dims) {
+    fail("node '{}' (Conv): kernel has {} values for {} spatial dims", node, kernel.size(), dims);
+  }
+  if (o.groups < 1 || xs[1] % o.groups != 0) {
+    fail("node '{}' (Conv): input has {} channels, not divisible by {} groups", node, xs[1], o.groups);
   }
   Shape wshape{o.out_channels, xs[1] / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
   std::vector<ValueId> ins{x};
   {
-    // Parameters go under the node's name as a module.
-    const std::string saved = module_;
-    module_ = unique;
-    try {
-      ins.push_back(parameter("weight", wshape));
-      if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-    } catch (...) {
-      module_ = saved;
-      throw;
-    }
-    module_ = saved;
+    NodeModule m(module_, node);
+    ins.push_back(parameter("weight", wshape));
+    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
   }
-  return op(OpKind::Conv, std::move(ins), std::move(a), name);
+  return add_node(OpKind::Conv, std::move(ins), conv_attrs(o, dims), node, 1);
 }
 
 ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
                                      std::vector<std::int64_t> output_padding, std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
-  if (xs.size() < 3) {
-    fail("node '{}' (ConvTranspose): input {} needs rank >= 3", qualified(name), shape_str(xs));
-  }
+  const Shape xs = shape(x);
+  const std::string node = reserve_node_name(name);
+  if (xs.size() < 3) fail("node '{}' (ConvTranspose): input {} needs rank >= 3", node, shape_str(xs));
   const std::size_t dims = xs.size() - 2;
+  if (o.kernel.empty()) fail("node '{}' (ConvTranspose): kernel not set", node);
   const auto kernel = or_fill(o.kernel, dims, 1);
   if (o.groups < 1 || o.out_channels % o.groups != 0) {
-    fail("node '{}' (ConvTranspose): {} output channels not divisible by {} groups", qualified(name),
+    fail("node '{}' (ConvTranspose): {} output channels not divisible by {} groups", node,
          o.out_channels, o.groups);
   }
-  const auto padding = or_fill(o.padding, dims, 0);
-  auto pads = padding;
-  const auto pad_end = o.padding_end.empty() ? padding : or_fill(o.padding_end, dims, 0);
-  pads.insert(pads.end(), pad_end.begin(), pad_end.end());
-  Attributes a;
-  a.set("kernel", kernel);
-  a.set("stride", or_fill(o.stride, dims, 1));
-  a.set("pads", pads);
-  a.set("dilation", or_fill(o.dilation, dims, 1));
-  a.set("group", o.groups);
+  Attributes a = conv_attrs(o, dims);
   a.set("output_padding", or_fill(std::move(output_padding), dims, 0));
-  const std::string saved = module_;
-  std::string unique = qualified(name);
-  if (auto it = used_names_.find(unique); it != used_names_.end()) {
-    unique = fmt::format("{}_{}", unique, it->second + 1);
-  }
+  // torch's ConvTranspose weight is [C_in, C_out/groups, kernel...].
   Shape wshape{xs[1], o.out_channels / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
   std::vector<ValueId> ins{x};
-  module_ = unique;
-  try {
+  {
+    NodeModule m(module_, node);
     ins.push_back(parameter("weight", wshape));
     if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-  } catch (...) {
-    module_ = saved;
-    throw;
   }
-  module_ = saved;
-  return op(OpKind::ConvTranspose, std::move(ins), std::move(a), name);
+  return add_node(OpKind::ConvTranspose, std::move(ins), std::move(a), node, 1);
 }
-
-namespace {
-
-// Runs `make` with the builder's module set to the future node's unique name,
-// so parameters are named "<node>.weight".
-template <typename F>
-void with_node_module(std::string& module, const std::string& node_path, F make) {
-  const std::string saved = module;
-  module = node_path;
-  try {
-    make();
-  } catch (...) {
-    module = saved;
-    throw;
-  }
-  module = saved;
-}
-
-}  // namespace
-
-#define DNNROOF_NODE_PATH(name)                                                  \
-  [&] {                                                                          \
-    std::string p = qualified(name);                                             \
-    if (auto it = used_names_.find(p); it != used_names_.end()) {                \
-      p = fmt::format("{}_{}", p, it->second + 1);                               \
-    }                                                                            \
-    return p;                                                                    \
-  }()
 
 ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
-  if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", qualified(name));
-  const std::int64_t in = xs.back();
+  const Shape xs = shape(x);
+  const std::string node = reserve_node_name(name);
+  if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", node);
   std::vector<ValueId> ins{x};
-  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
-    ins.push_back(parameter("weight", {out_features, in}));
+  {
+    NodeModule m(module_, node);
+    ins.push_back(parameter("weight", {out_features, xs.back()}));
     if (bias) ins.push_back(parameter("bias", {out_features}));
-  });
-  return op(OpKind::Gemm, std::move(ins), {}, name);
+  }
+  return add_node(OpKind::Gemm, std::move(ins), {}, node, 1);
 }
 
 // torch.nn.BatchNorm: weight, bias (parameters) and running_mean,
@@ -483,70 +453,81 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, st
 // scalar) is not represented at all: it is neither a parameter nor counted
 // among the buffers' elements.
 ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
-  if (xs.size() < 2) fail("node '{}' (BatchNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
+  const Shape xs = shape(x);
+  const std::string node = reserve_node_name(name);
+  if (xs.size() < 2) fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
-  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+  {
+    NodeModule m(module_, node);
     ins.push_back(parameter("weight", {c}));
     ins.push_back(parameter("bias", {c}));
     ins.push_back(buffer("running_mean", {c}));
     ins.push_back(buffer("running_var", {c}));
-  });
+  }
   Attributes a;
   a.set("epsilon", eps);
   a.set("momentum", 0.1);
-  return op(OpKind::BatchNorm, std::move(ins), std::move(a), name);
+  return add_node(OpKind::BatchNorm, std::move(ins), std::move(a), node, 1);
 }
 
 ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized_shape, double eps,
                                  std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
+  const Shape xs = shape(x);
+  const std::string node = reserve_node_name(name);
   if (normalized_shape.empty() || normalized_shape.size() > xs.size()) {
-    fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", qualified(name),
+    fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", node,
          shape_str(normalized_shape), shape_str(xs));
   }
   std::vector<ValueId> ins{x};
-  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
+  {
+    NodeModule m(module_, node);
     ins.push_back(parameter("weight", normalized_shape));
     ins.push_back(parameter("bias", normalized_shape));
-  });
+  }
   Attributes a;
   a.set("axis", -static_cast<std::int64_t>(normalized_shape.size()));
   a.set("epsilon", eps);
-  return op(OpKind::LayerNorm, std::move(ins), std::move(a), name);
+  return add_node(OpKind::LayerNorm, std::move(ins), std::move(a), node, 1);
 }
 
 ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps, std::string_view name) {
-  const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
-  if (xs.size() < 2) fail("node '{}' (GroupNorm): input {} needs a channel dim", qualified(name), shape_str(xs));
+  const Shape xs = shape(x);
+  const std::string node = reserve_node_name(name);
+  if (xs.size() < 2) fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
+  const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
-  with_node_module(module_, DNNROOF_NODE_PATH(name), [&] {
-    ins.push_back(parameter("weight", {xs[1]}));
-    ins.push_back(parameter("bias", {xs[1]}));
-  });
+  {
+    NodeModule m(module_, node);
+    ins.push_back(parameter("weight", {c}));
+    ins.push_back(parameter("bias", {c}));
+  }
   Attributes a;
   a.set("num_groups", groups);
   a.set("epsilon", eps);
-  return op(OpKind::GroupNorm, std::move(ins), std::move(a), name);
+  return add_node(OpKind::GroupNorm, std::move(ins), std::move(a), node, 1);
 }
 
 ValueId GraphBuilder::prelu(ValueId x, std::int64_t num_parameters, std::string_view name) {
+  const std::string node = reserve_node_name(name);
   std::vector<ValueId> ins{x};
-  with_node_module(module_, DNNROOF_NODE_PATH(name),
-                   [&] { ins.push_back(parameter("weight", {num_parameters})); });
-  return op(OpKind::PRelu, std::move(ins), {}, name);
+  {
+    NodeModule m(module_, node);
+    ins.push_back(parameter("weight", {num_parameters}));
+  }
+  return add_node(OpKind::PRelu, std::move(ins), {}, node, 1);
 }
 
 ValueId GraphBuilder::embedding(ValueId indices, std::int64_t num_embeddings, std::int64_t dim,
                                 std::string_view name) {
+  const std::string node = reserve_node_name(name);
   std::vector<ValueId> ins{indices};
-  with_node_module(module_, DNNROOF_NODE_PATH(name),
-                   [&] { ins.push_back(parameter("weight", {num_embeddings, dim})); });
-  return op(OpKind::Embedding, std::move(ins), {}, name);
+  {
+    NodeModule m(module_, node);
+    ins.push_back(parameter("weight", {num_embeddings, dim}));
+  }
+  return add_node(OpKind::Embedding, std::move(ins), {}, node, 1);
 }
-
-#undef DNNROOF_NODE_PATH
 
 ValueId GraphBuilder::unary(OpKind kind, ValueId x, std::string_view name) {
   return op(kind, {x}, {}, name);

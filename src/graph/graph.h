@@ -223,6 +223,11 @@ class GraphBuilder {
  private:
   std::string qualified(std::string_view local) const;
   std::string unique_node_name(std::string_view base);
+  // "<module>.<local>" made unique and reserved: the name of the next node.
+  std::string reserve_node_name(std::string_view local);
+  // Adds a node under an already reserved `name` (see op()).
+  ValueId add_node(OpKind op, std::vector<ValueId> inputs, Attributes attrs, std::string name,
+                   int num_outputs);
 
   Graph graph_;
   std::string module_;
