@@ -73,11 +73,12 @@ struct BatchResult {
   ModelCost cost;
 };
 
-Table totals_table(const std::string& model, const std::vector<BatchResult>& results, bool training) {
-  std::vector<std::string> cols{"model", "batch", "dtype", "convention", "params", "buffers",
-                                "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
-  std::vector<std::string> keys{"model", "batch", "dtype", "convention", "params", "buffers",
-                                "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
+Table totals_table(const std::string& model, const std::vector<BatchResult>& results,
+                   bool training) {
+  std::vector<std::string> cols{"model",   "batch",    "dtype",     "convention",      "params",
+                                "buffers", "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
+  std::vector<std::string> keys{"model",   "batch",    "dtype",     "convention",      "params",
+                                "buffers", "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
   if (training) {
     cols.insert(cols.end(), {"MACs bwd", "FLOPs bwd", "bwd/fwd FLOPs", "FLOPs step"});
     keys.insert(keys.end(), {"macs_bwd", "flops_bwd", "bwd_fwd_flops_ratio", "flops_step"});
@@ -90,8 +91,8 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
   }
   cols.insert(cols.end(), {"traffic (no reuse)", "traffic (compulsory)", "OI no reuse [FLOP/B]",
                            "OI compulsory [FLOP/B]"});
-  keys.insert(keys.end(), {"traffic_no_reuse_bytes", "traffic_compulsory_bytes", "intensity_no_reuse",
-                           "intensity_compulsory"});
+  keys.insert(keys.end(), {"traffic_no_reuse_bytes", "traffic_compulsory_bytes",
+                           "intensity_no_reuse", "intensity_compulsory"});
   Table t(cols, keys);
   for (const auto& r : results) {
     const ModelCost& c = r.cost;
@@ -111,9 +112,9 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
     }
     row.push_back(si(c.activation_bytes, "B"));
     if (training) row.push_back(si(c.saved_bytes, "B"));
-    row.insert(row.end(), {si(c.step().bytes(), "B"), si(c.compulsory_step_bytes(), "B"),
-                           plain_number(c.intensity_no_reuse()),
-                           plain_number(c.intensity_compulsory())});
+    row.insert(row.end(),
+               {si(c.step().bytes(), "B"), si(c.compulsory_step_bytes(), "B"),
+                plain_number(c.intensity_no_reuse()), plain_number(c.intensity_compulsory())});
     t.add_row(std::move(row));
   }
   return t;
@@ -139,18 +140,19 @@ RoofPoint roof(double peak, double bandwidth, double flops, double bytes) {
 Table chips_table(const std::string& model, const std::vector<BatchResult>& results,
                   const std::vector<const Chip*>& chips, DType precision, OutputFormat format) {
   Table t({"model", "batch", "chip", fmt::format("peak {}", dtype_name(precision)), "main BW",
-           "ridge [FLOP/B]", "OI no reuse", "attainable", "bound", "min time",
-           "OI compulsory", "attainable (compulsory)", "bound (compulsory)", "min time (compulsory)"},
+           "ridge [FLOP/B]", "OI no reuse", "attainable", "bound", "min time", "OI compulsory",
+           "attainable (compulsory)", "bound (compulsory)", "min time (compulsory)"},
           {"model", "batch", "chip", "peak_flops", "bandwidth_bytes_per_s", "ridge_flop_per_byte",
-           "intensity_no_reuse", "attainable_flops_no_reuse", "bound_no_reuse", "min_time_s_no_reuse",
-           "intensity_compulsory", "attainable_flops_compulsory", "bound_compulsory",
-           "min_time_s_compulsory"});
+           "intensity_no_reuse", "attainable_flops_no_reuse", "bound_no_reuse",
+           "min_time_s_no_reuse", "intensity_compulsory", "attainable_flops_compulsory",
+           "bound_compulsory", "min_time_s_compulsory"});
   const std::string dash = format == OutputFormat::table ? "-" : "";
   for (const auto& r : results) {
     const ModelCost& c = r.cost;
     const double flops = c.step().flops();
     for (const Chip* chip : chips) {
-      std::vector<Cell> row{model, Cell(static_cast<double>(r.batch), std::to_string(r.batch)), chip->id};
+      std::vector<Cell> row{model, Cell(static_cast<double>(r.batch), std::to_string(r.batch)),
+                            chip->id};
       const std::optional<double> peak = chip->peak_flops(precision);
       double bandwidth = 0;
       for (const auto& m : chip->memory) {
@@ -180,10 +182,10 @@ Table chips_table(const std::string& model, const std::vector<BatchResult>& resu
       const RoofPoint a = roof(*peak, bandwidth, flops, c.step().bytes());
       const RoofPoint b = roof(*peak, bandwidth, flops, c.compulsory_step_bytes());
       const std::string_view rate = is_floating(precision) ? "FLOP/s" : "OP/s";
-      row.insert(row.end(), {plain_number(c.intensity_no_reuse()), si(a.attainable, rate),
-                             text_cell(a.bound), si(a.seconds, "s"),
-                             plain_number(c.intensity_compulsory()), si(b.attainable, rate),
-                             text_cell(b.bound), si(b.seconds, "s")});
+      row.insert(row.end(),
+                 {plain_number(c.intensity_no_reuse()), si(a.attainable, rate), text_cell(a.bound),
+                  si(a.seconds, "s"), plain_number(c.intensity_compulsory()),
+                  si(b.attainable, rate), text_cell(b.bound), si(b.seconds, "s")});
       t.add_row(std::move(row));
     }
   }
@@ -191,20 +193,25 @@ Table chips_table(const std::string& model, const std::vector<BatchResult>& resu
 }
 
 Table layers_table(const BatchResult& r, bool training) {
-  std::vector<std::string> cols{"batch", "node", "op", "output", "MACs fwd", "FLOPs fwd", "params",
-                                "bytes fwd", "OI fwd [FLOP/B]"};
-  std::vector<std::string> keys{"batch", "node", "op", "output_shape", "macs_fwd", "flops_fwd", "params",
-                                "bytes_fwd", "intensity_fwd"};
+  std::vector<std::string> cols{"batch",     "node",   "op",        "output",         "MACs fwd",
+                                "FLOPs fwd", "params", "bytes fwd", "OI fwd [FLOP/B]"};
+  std::vector<std::string> keys{"batch",     "node",   "op",        "output_shape", "macs_fwd",
+                                "flops_fwd", "params", "bytes_fwd", "intensity_fwd"};
   if (training) {
     cols.insert(cols.end(), {"FLOPs bwd", "bytes bwd", "grad-input"});
     keys.insert(keys.end(), {"flops_bwd", "bytes_bwd", "grad_input"});
   }
   Table t(cols, keys);
   for (const NodeCost& n : r.cost.nodes) {
-    std::vector<Cell> row{Cell(static_cast<double>(r.batch), std::to_string(r.batch)), n.name,
-                          std::string(op_name(n.op)), shape_str(n.output_shape),
-                          si(n.forward.macs, "MAC"), si(n.forward.flops(), "FLOP"), count(n.params),
-                          si(n.forward.bytes(), "B"), plain_number(n.forward.intensity())};
+    std::vector<Cell> row{Cell(static_cast<double>(r.batch), std::to_string(r.batch)),
+                          n.name,
+                          std::string(op_name(n.op)),
+                          shape_str(n.output_shape),
+                          si(n.forward.macs, "MAC"),
+                          si(n.forward.flops(), "FLOP"),
+                          count(n.params),
+                          si(n.forward.bytes(), "B"),
+                          plain_number(n.forward.intensity())};
     if (training) {
       row.insert(row.end(), {si(n.backward.flops(), "FLOP"), si(n.backward.bytes(), "B"),
                              text_cell(n.input_needs_grad ? "yes" : "no")});
@@ -220,15 +227,17 @@ Cell percent(double part, double whole) {
 }
 
 Table by_type_table(const BatchResult& r, bool training) {
-  Table t({"batch", "op", "nodes", "MACs", "FLOPs", "FLOPs share", "bytes", "bytes share", "params"},
-          {"batch", "op", "nodes", "macs", "flops", "flops_percent", "bytes", "bytes_percent", "params"});
+  Table t(
+      {"batch", "op", "nodes", "MACs", "FLOPs", "FLOPs share", "bytes", "bytes share", "params"},
+      {"batch", "op", "nodes", "macs", "flops", "flops_percent", "bytes", "bytes_percent",
+       "params"});
   const PassCost total = training ? r.cost.step() : r.cost.forward;
   for (const OpTypeCost& g : group_by_op(r.cost)) {
     const PassCost p = training ? g.forward + g.backward : g.forward;
-    t.add_row({Cell(static_cast<double>(r.batch), std::to_string(r.batch)), std::string(op_name(g.op)),
-               Cell(g.nodes, std::to_string(g.nodes)), si(p.macs, "MAC"), si(p.flops(), "FLOP"),
-               percent(p.flops(), total.flops()), si(p.bytes(), "B"), percent(p.bytes(), total.bytes()),
-               count(g.params)});
+    t.add_row({Cell(static_cast<double>(r.batch), std::to_string(r.batch)),
+               std::string(op_name(g.op)), Cell(g.nodes, std::to_string(g.nodes)),
+               si(p.macs, "MAC"), si(p.flops(), "FLOP"), percent(p.flops(), total.flops()),
+               si(p.bytes(), "B"), percent(p.bytes(), total.bytes()), count(g.params)});
   }
   return t;
 }
@@ -261,7 +270,8 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
     results.push_back({batch, estimate_cost(graphs.back(), copt)});
   }
   const ModelCost& first = results.front().cost;
-  fmt::print(stderr, "{} ({} nodes): {}\n", graphs.front().name, first.nodes.size(), first.coverage_line());
+  fmt::print(stderr, "{} ({} nodes): {}\n", graphs.front().name, first.nodes.size(),
+             first.coverage_line());
   fmt::print(stderr,
              "MACs = multiply-accumulates; FLOPs counted by the {} convention{}; bytes at {}; see "
              "docs/cost-model.md\n",
@@ -320,8 +330,10 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
       // One JSON document: {"totals": [...], "chips": [...], ...}.
       std::vector<std::string> parts{fmt::format("\"totals\": {}", trim(totals.to_json()))};
       if (chip_table) parts.push_back(fmt::format("\"chips\": {}", trim(chip_table->to_json())));
-      if (o.by_type) parts.push_back(fmt::format("\"by_type\": {}", trim(merged(type_tables).to_json())));
-      if (o.layers) parts.push_back(fmt::format("\"layers\": {}", trim(merged(layer_tables).to_json())));
+      if (o.by_type)
+        parts.push_back(fmt::format("\"by_type\": {}", trim(merged(type_tables).to_json())));
+      if (o.layers)
+        parts.push_back(fmt::format("\"layers\": {}", trim(merged(layer_tables).to_json())));
       fmt::print("{{{}}}\n", join(parts, ", "));
       break;
     }
@@ -357,8 +369,9 @@ void register_analyze(CLI::App& app, Context& ctx) {
       ->required();
   sub->add_option("--batch", opt->batches, "Batch sizes, comma-separated (default 1)")
       ->delimiter(',');
-  sub->add_option("--dtype", opt->dtype,
-                  "Precision: storage for bytes and the chip peak used (fp32, tf32, fp16, bf16, int8)")
+  sub->add_option(
+         "--dtype", opt->dtype,
+         "Precision: storage for bytes and the chip peak used (fp32, tf32, fp16, bf16, int8)")
       ->default_val("fp32");
   sub->add_flag("--training", opt->training, "Count a training step: forward + backward");
   sub->add_flag("--layers", opt->layers, "Also print every node");
@@ -371,7 +384,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
                   "Attention memory model: plain (materialises scores) or flash")
       ->default_val("plain");
   sub->add_option("--image-size", opt->image_size, "Input image size (default: the model's)");
-  sub->add_option("--seq-len", opt->seq_len, "Sequence length for language models (default: the model's)");
+  sub->add_option("--seq-len", opt->seq_len,
+                  "Sequence length for language models (default: the model's)");
   add_format_option(*sub, opt->format);
   sub->callback([opt, &ctx] { run_analyze(ctx, *opt); });
 }

@@ -72,7 +72,8 @@ ConventionFlops thop(const RuleContext& c, const Work& w) {
     case OpKind::LogSoftmax: {
       const auto axis = c.node.attrs.get_int("axis", -1);
       const Shape& s = c.in(0);
-      const auto a = static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(s.size()) : axis);
+      const auto a =
+          static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(s.size()) : axis);
       const double features = static_cast<double>(s.at(a));
       return {0, (n / features) * (3 * features - 1)};
     }
@@ -84,7 +85,8 @@ ConventionFlops thop(const RuleContext& c, const Work& w) {
       const Shape& x = c.in(0);
       const Shape& y = c.out();
       double kernel = 1;
-      for (std::size_t d = 2; d < x.size(); ++d) kernel *= static_cast<double>(x[d]) / static_cast<double>(y[d]);
+      for (std::size_t d = 2; d < x.size(); ++d)
+        kernel *= static_cast<double>(x[d]) / static_cast<double>(y[d]);
       return {0, (kernel + 1) * c.out_numel()};
     }
     default:
@@ -139,10 +141,14 @@ ConventionFlops ptflops(const RuleContext& c, const Work& w) {
 
 ConventionFlops convention_forward(const RuleContext& ctx, const Work& w) {
   switch (ctx.options.convention) {
-    case CostConvention::fvcore: return fvcore(ctx, w);
-    case CostConvention::thop: return thop(ctx, w);
-    case CostConvention::ptflops: return ptflops(ctx, w);
-    case CostConvention::dnnroof: break;
+    case CostConvention::fvcore:
+      return fvcore(ctx, w);
+    case CostConvention::thop:
+      return thop(ctx, w);
+    case CostConvention::ptflops:
+      return ptflops(ctx, w);
+    case CostConvention::dnnroof:
+      break;
   }
   return {2 * w.macs, w.other_flops};
 }

@@ -60,7 +60,8 @@ AttentionMemory node_attention_memory(const Node& n, AttentionMemory def) {
   if (m.empty()) return def;
   if (m == "plain") return AttentionMemory::plain;
   if (m == "flash") return AttentionMemory::flash;
-  fail("node '{}' ({}): attribute memory = '{}', expected plain or flash", n.name, op_name(n.op), m);
+  fail("node '{}' ({}): attribute memory = '{}', expected plain or flash", n.name, op_name(n.op),
+       m);
 }
 
 // Bytes of the inputs a node really reads: constants holding shapes are metadata.
@@ -114,7 +115,8 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
     nc.op = node.op;
     if (!node.outputs.empty()) nc.output_shape = graph.value(node.outputs[0]).shape;
 
-    RuleContext ctx{graph, node, options, float_bytes, {}, node_attention_memory(node, options.attention)};
+    RuleContext ctx{graph,       node, options,
+                    float_bytes, {},   node_attention_memory(node, options.attention)};
     ctx.needs_grad.resize(node.inputs.size(), false);
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
       const ValueId id = node.inputs[i];

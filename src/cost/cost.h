@@ -51,11 +51,11 @@ struct CostOptions {
 
 // The work and traffic of one pass (forward or backward) of a node or model.
 struct PassCost {
-  double macs = 0;          // [MAC] multiply-accumulates of matrix-class ops
-  double matmul_flops = 0;  // [FLOP] matrix-class FLOPs (dnnroof: 2 x macs)
-  double other_flops = 0;   // [FLOP] elementwise, normalisation, pooling, softmax, ...
-  double bytes_read = 0;    // [B]
-  double bytes_written = 0; // [B]
+  double macs = 0;           // [MAC] multiply-accumulates of matrix-class ops
+  double matmul_flops = 0;   // [FLOP] matrix-class FLOPs (dnnroof: 2 x macs)
+  double other_flops = 0;    // [FLOP] elementwise, normalisation, pooling, softmax, ...
+  double bytes_read = 0;     // [B]
+  double bytes_written = 0;  // [B]
 
   double flops() const { return matmul_flops + other_flops; }  // [FLOP]
   double bytes() const { return bytes_read + bytes_written; }  // [B]
@@ -71,9 +71,9 @@ struct NodeCost {
   OpKind op = OpKind::Identity;
   Shape output_shape;  // the first output's
   PassCost forward;
-  PassCost backward;          // all zero when not training or nothing upstream needs a gradient
-  double params = 0;          // [elements] parameters this node reads
-  double buffers = 0;         // [elements] buffers this node reads
+  PassCost backward;            // all zero when not training or nothing upstream needs a gradient
+  double params = 0;            // [elements] parameters this node reads
+  double buffers = 0;           // [elements] buffers this node reads
   double activation_bytes = 0;  // [B] bytes of its outputs (0 for views, which alias their input)
   double saved_bytes = 0;       // [B] training: tensors it keeps for backward (may overlap others')
   bool input_needs_grad = false;  // training: some non-parameter input needs a gradient
@@ -90,12 +90,12 @@ struct ModelCost {
   PassCost forward;   // sums over nodes ("no reuse between layers" traffic)
   PassCost backward;  // zero unless training
 
-  double params = 0;        // [elements] trainable, each tensor once (shared weights once)
-  double buffers = 0;       // [elements] BatchNorm running statistics; num_batches_tracked not counted
-  double param_bytes = 0;   // [B]
-  double buffer_bytes = 0;  // [B]
-  double input_bytes = 0;   // [B] graph inputs
-  double output_bytes = 0;  // [B] graph outputs
+  double params = 0;   // [elements] trainable, each tensor once (shared weights once)
+  double buffers = 0;  // [elements] BatchNorm running statistics; num_batches_tracked not counted
+  double param_bytes = 0;       // [B]
+  double buffer_bytes = 0;      // [B]
+  double input_bytes = 0;       // [B] graph inputs
+  double output_bytes = 0;      // [B] graph outputs
   double activation_bytes = 0;  // [B] sum of node outputs (views excluded)
   double saved_bytes = 0;       // [B] training: distinct tensors saved for backward
 

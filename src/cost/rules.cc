@@ -51,12 +51,14 @@ double attention_batch(const RuleContext& c) {
 double attention_scores(const RuleContext& c) {  // elements of one [.., L, S] matrix
   const Shape& q = c.in(0);
   const Shape& k = c.in(1);
-  return attention_batch(c) * static_cast<double>(q[q.size() - 2]) * static_cast<double>(k[k.size() - 2]);
+  return attention_batch(c) * static_cast<double>(q[q.size() - 2]) *
+         static_cast<double>(k[k.size() - 2]);
 }
 
 // --- Matrix-class ----------------------------------------------------------------
 
-// Conv: N * Cout * prod(out_spatial) * (Cin/groups) * prod(kernel) = numel(out) * numel(weight)/Cout.
+// Conv: N * Cout * prod(out_spatial) * (Cin/groups) * prod(kernel) = numel(out) *
+// numel(weight)/Cout.
 Work conv_fwd(const RuleContext& c) {
   const Shape& w = c.in(1);
   const double per_output = prod(Shape(w.begin() + 1, w.end()));  // Cin/groups * prod(kernel)
@@ -165,9 +167,7 @@ Work batch_norm_fwd(const RuleContext& c) {
 Work norm_fwd(const RuleContext& c) { return {0, 5 * c.in_numel(0), 0}; }
 // Norm backward: 8/elem when the input needs a gradient (includes the
 // reductions for the scale/shift gradients), else 4/elem for those alone.
-Work norm_bwd(const RuleContext& c) {
-  return {0, (c.grad(0) ? 8 : 4) * c.in_numel(0), 0};
-}
+Work norm_bwd(const RuleContext& c) { return {0, (c.grad(0) ? 8 : 4) * c.in_numel(0), 0}; }
 Saved input_saved(const RuleContext& c) { return {{c.node.inputs[0]}, 0}; }
 Saved output_saved(const RuleContext& c) { return {{c.node.outputs[0]}, 0}; }
 Saved nothing_saved(const RuleContext&) { return {}; }
@@ -240,7 +240,9 @@ double adaptive_window_total(const RuleContext& c) {
   return total;
 }
 Work adaptive_avg_fwd(const RuleContext& c) { return {0, adaptive_window_total(c), 0}; }
-Work adaptive_max_fwd(const RuleContext& c) { return {0, adaptive_window_total(c) - c.out_numel(), 0}; }
+Work adaptive_max_fwd(const RuleContext& c) {
+  return {0, adaptive_window_total(c) - c.out_numel(), 0};
+}
 
 // Max pools save their input and int64 indices of the output's size.
 Saved max_pool_saved(const RuleContext& c) { return {{c.node.inputs[0]}, c.out_numel() * 8}; }
@@ -305,7 +307,9 @@ Saved div_saved(const RuleContext& c) {
 Work zero(const RuleContext&) { return {}; }
 
 // Gather/Embedding backward: scatter-add of grad-out into the table: numel(out).
-Work scatter_bwd(const RuleContext& c) { return {0, c.grad(0) || c.grad(1) ? c.out_numel() : 0, 0}; }
+Work scatter_bwd(const RuleContext& c) {
+  return {0, c.grad(0) || c.grad(1) ? c.out_numel() : 0, 0};
+}
 // They read the gathered rows, not the whole table: the generic rule charges
 // the whole data input, so subtract it and add numel(out) elements.
 Traffic gather_extra(const RuleContext& c, bool backward) {
@@ -325,9 +329,7 @@ bool dropout_active(const RuleContext& c) {
   return c.options.training && c.node.attrs.get_float("ratio", 0.5) > 0;
 }
 Work dropout_fwd(const RuleContext& c) { return {0, dropout_active(c) ? 2 * c.out_numel() : 0, 0}; }
-Saved dropout_saved(const RuleContext& c) {
-  return {{}, dropout_active(c) ? c.out_numel() : 0};
-}
+Saved dropout_saved(const RuleContext& c) { return {{}, dropout_active(c) ? c.out_numel() : 0}; }
 Traffic dropout_extra(const RuleContext& c, bool backward) {
   return {0, (!backward && dropout_active(c)) ? c.out_numel() : 0};
 }
@@ -342,36 +344,38 @@ using M = MemoryKind;
 
 // {memory, forward, backward, saved, extra bytes} in OpKind order.
 constexpr std::array<CostRow, kOpKindCount> kCostRows{{
-    {M::compute, conv_fwd, matrix_bwd, matrix_saved, nullptr},               // Conv
-    {M::compute, conv_transpose_fwd, matrix_bwd, matrix_saved, nullptr},     // ConvTranspose
-    {M::compute, gemm_fwd, matrix_bwd, matrix_saved, nullptr},               // Gemm
-    {M::compute, matmul_fwd, matrix_bwd, matrix_saved, nullptr},             // MatMul
+    {M::compute, conv_fwd, matrix_bwd, matrix_saved, nullptr},                     // Conv
+    {M::compute, conv_transpose_fwd, matrix_bwd, matrix_saved, nullptr},           // ConvTranspose
+    {M::compute, gemm_fwd, matrix_bwd, matrix_saved, nullptr},                     // Gemm
+    {M::compute, matmul_fwd, matrix_bwd, matrix_saved, nullptr},                   // MatMul
     {M::compute, attention_fwd, attention_bwd, attention_saved, attention_extra},  // Attention
-    {M::compute, batch_norm_fwd, norm_bwd, input_saved, nullptr},            // BatchNorm
-    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                  // LayerNorm
-    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                  // GroupNorm
-    {M::compute, lrn_fwd, lrn_bwd, lrn_saved, nullptr},                      // Lrn
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},   // Relu
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},    // Relu6
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},    // LeakyRelu
-    {M::compute, per_elem_fwd<2>, prelu_bwd, input_saved, nullptr},          // PRelu
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},   // Elu
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},   // Selu
-    {M::compute, per_elem_fwd<8>, per_elem_bwd<10>, input_saved, nullptr},   // Gelu
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<7>, input_saved, nullptr},    // Silu
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, input_saved, nullptr},    // Hardswish
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, input_saved, nullptr},    // Hardsigmoid
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},   // Sigmoid
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},   // Tanh
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},    // Clip
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},   // Softmax
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},   // LogSoftmax
+    {M::compute, batch_norm_fwd, norm_bwd, input_saved, nullptr},                  // BatchNorm
+    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                        // LayerNorm
+    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                        // GroupNorm
+    {M::compute, lrn_fwd, lrn_bwd, lrn_saved, nullptr},                            // Lrn
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},         // Relu
+    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // Relu6
+    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // LeakyRelu
+    {M::compute, per_elem_fwd<2>, prelu_bwd, input_saved, nullptr},                // PRelu
+    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},         // Elu
+    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},         // Selu
+    {M::compute, per_elem_fwd<8>, per_elem_bwd<10>, input_saved, nullptr},         // Gelu
+    {M::compute, per_elem_fwd<4>, per_elem_bwd<7>, input_saved, nullptr},          // Silu
+    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, input_saved, nullptr},          // Hardswish
+    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, input_saved, nullptr},          // Hardsigmoid
+    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},         // Sigmoid
+    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},         // Tanh
+    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // Clip
+    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},         // Softmax
+    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},         // LogSoftmax
     {M::compute, max_pool_fwd, one_per_output_bwd, max_pool_saved, max_pool_extra},  // MaxPool
-    {M::compute, avg_pool_fwd, same_as_fwd_bwd, nothing_saved, nullptr},     // AvgPool
-    {M::compute, global_avg_fwd, global_avg_bwd, nothing_saved, nullptr},    // GlobalAvgPool
-    {M::compute, global_max_fwd, one_per_output_bwd, max_pool_saved, max_pool_extra},  // GlobalMaxPool
+    {M::compute, avg_pool_fwd, same_as_fwd_bwd, nothing_saved, nullptr},             // AvgPool
+    {M::compute, global_avg_fwd, global_avg_bwd, nothing_saved, nullptr},  // GlobalAvgPool
+    {M::compute, global_max_fwd, one_per_output_bwd, max_pool_saved,
+     max_pool_extra},                                                         // GlobalMaxPool
     {M::compute, adaptive_avg_fwd, same_as_fwd_bwd, nothing_saved, nullptr},  // AdaptiveAvgPool
-    {M::compute, adaptive_max_fwd, one_per_output_bwd, max_pool_saved, max_pool_extra},  // AdaptiveMaxPool
+    {M::compute, adaptive_max_fwd, one_per_output_bwd, max_pool_saved,
+     max_pool_extra},                                                        // AdaptiveMaxPool
     {M::compute, binary_fwd, add_bwd, nothing_saved, nullptr},               // Add
     {M::compute, binary_fwd, sub_bwd, nothing_saved, nullptr},               // Sub
     {M::compute, binary_fwd, mul_bwd, mul_saved, nullptr},                   // Mul
@@ -417,7 +421,8 @@ MemoryKind effective_memory(OpKind op, bool training) {
 }
 
 MemoryKind effective_memory(const Node& node, bool training) {
-  if (node.op == OpKind::Dropout && node.attrs.get_float("ratio", 0.5) <= 0) return MemoryKind::view;
+  if (node.op == OpKind::Dropout && node.attrs.get_float("ratio", 0.5) <= 0)
+    return MemoryKind::view;
   return effective_memory(node.op, training);
 }
 

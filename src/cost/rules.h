@@ -27,8 +27,8 @@ struct RuleContext {
   double value_bytes(ValueId id) const;  // [B] at the storage dtype
   double input_bytes(std::size_t i) const { return value_bytes(node.inputs.at(i)); }
   bool grad(std::size_t i) const { return i < needs_grad.size() && needs_grad[i]; }
-  bool any_grad() const;                // some input (activation or parameter) needs a gradient
-  bool any_activation_grad() const;     // some non-parameter input needs a gradient
+  bool any_grad() const;             // some input (activation or parameter) needs a gradient
+  bool any_activation_grad() const;  // some non-parameter input needs a gradient
 };
 
 struct Work {

@@ -22,11 +22,16 @@ std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join
 
 std::string_view value_role_name(ValueRole r) {
   switch (r) {
-    case ValueRole::input: return "input";
-    case ValueRole::parameter: return "parameter";
-    case ValueRole::buffer: return "buffer";
-    case ValueRole::activation: return "activation";
-    case ValueRole::constant: return "constant";
+    case ValueRole::input:
+      return "input";
+    case ValueRole::parameter:
+      return "parameter";
+    case ValueRole::buffer:
+      return "buffer";
+    case ValueRole::activation:
+      return "activation";
+    case ValueRole::constant:
+      return "constant";
   }
   return "?";
 }
@@ -37,11 +42,16 @@ namespace {
 
 std::string_view attr_type_name(const AttrValue& v) {
   switch (v.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "string";
-    case 3: return "int list";
-    default: return "float list";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "string";
+    case 3:
+      return "int list";
+    default:
+      return "float list";
   }
 }
 
@@ -99,14 +109,16 @@ void validate(const Graph& graph) {
       if (d < 1) fail("value '{}' has a non-positive dimension: {}", v.name, shape_str(v.shape));
     }
     if (v.role != ValueRole::activation) {
-      if (v.producer != -1) fail("value '{}' is a {} but has a producer", v.name, value_role_name(v.role));
+      if (v.producer != -1)
+        fail("value '{}' is a {} but has a producer", v.name, value_role_name(v.role));
       defined[i] = true;
     }
   }
   for (ValueId id : graph.inputs) {
     if (id < 0 || static_cast<std::size_t>(id) >= nv) fail("graph input {} is not a value", id);
     if (graph.value(id).role != ValueRole::input) {
-      fail("graph input '{}' has role {}", graph.value(id).name, value_role_name(graph.value(id).role));
+      fail("graph input '{}' has role {}", graph.value(id).name,
+           value_role_name(graph.value(id).role));
     }
   }
   std::set<std::string, std::less<>> node_names;
@@ -115,15 +127,16 @@ void validate(const Graph& graph) {
     if (!node_names.insert(node.name).second) {
       fail("node '{}' ({}): the name is used twice", node.name, op_name(node.op));
     }
-    if (static_cast<std::size_t>(node.op) >= kOpKindCount) fail("node '{}': unknown op kind", node.name);
+    if (static_cast<std::size_t>(node.op) >= kOpKindCount)
+      fail("node '{}': unknown op kind", node.name);
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
       const ValueId id = node.inputs[i];
       if (id < 0 || static_cast<std::size_t>(id) >= nv) {
         fail("node '{}' ({}): input {} is not a value", node.name, op_name(node.op), i);
       }
       if (!defined[static_cast<std::size_t>(id)]) {
-        fail("node '{}' ({}): input '{}' is used before it is produced", node.name, op_name(node.op),
-             graph.value(id).name);
+        fail("node '{}' ({}): input '{}' is used before it is produced", node.name,
+             op_name(node.op), graph.value(id).name);
       }
     }
     if (node.outputs.empty()) fail("node '{}' ({}): has no outputs", node.name, op_name(node.op));
@@ -276,7 +289,7 @@ ValueId GraphBuilder::constant_ints(std::string_view local_name, std::vector<std
 }
 
 ValueId GraphBuilder::constant_floats(std::string_view local_name, Shape shape,
-                                     std::vector<double> data) {
+                                      std::vector<double> data) {
   Value v;
   v.name = unique_node_name(qualified(local_name));
   check_shape(v.name, shape);
@@ -296,7 +309,8 @@ std::string GraphBuilder::reserve_node_name(std::string_view local) {
 
 ValueId GraphBuilder::op(OpKind kind, std::vector<ValueId> inputs, Attributes attrs,
                          std::string_view local_name, int num_outputs) {
-  std::string name = reserve_node_name(local_name.empty() ? lower_op_name(kind) : std::string(local_name));
+  std::string name =
+      reserve_node_name(local_name.empty() ? lower_op_name(kind) : std::string(local_name));
   return add_node(kind, std::move(inputs), std::move(attrs), std::move(name), num_outputs);
 }
 
@@ -388,7 +402,8 @@ Attributes conv_attrs(const ConvOptions& o, std::size_t dims) {
 ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
   const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 3) fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", node, shape_str(xs));
+  if (xs.size() < 3)
+    fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", node, shape_str(xs));
   const std::size_t dims = xs.size() - 2;
   if (o.kernel.empty()) fail("node '{}' (Conv): kernel not set", node);
   const auto kernel = or_fill(o.kernel, dims, 1);
@@ -396,7 +411,8 @@ ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view nam
     fail("node '{}' (Conv): kernel has {} values for {} spatial dims", node, kernel.size(), dims);
   }
   if (o.groups < 1 || xs[1] % o.groups != 0) {
-    fail("node '{}' (Conv): input has {} channels, not divisible by {} groups", node, xs[1], o.groups);
+    fail("node '{}' (Conv): input has {} channels, not divisible by {} groups", node, xs[1],
+         o.groups);
   }
   Shape wshape{o.out_channels, xs[1] / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
@@ -410,10 +426,12 @@ ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view nam
 }
 
 ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
-                                     std::vector<std::int64_t> output_padding, std::string_view name) {
+                                     std::vector<std::int64_t> output_padding,
+                                     std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 3) fail("node '{}' (ConvTranspose): input {} needs rank >= 3", node, shape_str(xs));
+  if (xs.size() < 3)
+    fail("node '{}' (ConvTranspose): input {} needs rank >= 3", node, shape_str(xs));
   const std::size_t dims = xs.size() - 2;
   if (o.kernel.empty()) fail("node '{}' (ConvTranspose): kernel not set", node);
   const auto kernel = or_fill(o.kernel, dims, 1);
@@ -435,7 +453,8 @@ ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
   return add_node(OpKind::ConvTranspose, std::move(ins), std::move(a), node, 1);
 }
 
-ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, std::string_view name) {
+ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias,
+                             std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
   if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", node);
@@ -455,7 +474,8 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias, st
 ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 2) fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
+  if (xs.size() < 2)
+    fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
   {
@@ -491,10 +511,12 @@ ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized
   return add_node(OpKind::LayerNorm, std::move(ins), std::move(a), node, 1);
 }
 
-ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps, std::string_view name) {
+ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
+                                 std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 2) fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
+  if (xs.size() < 2)
+    fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
   {
@@ -622,7 +644,8 @@ ValueId GraphBuilder::concat(std::vector<ValueId> xs, std::int64_t axis) {
   return op(OpKind::Concat, std::move(xs), std::move(a));
 }
 
-std::vector<ValueId> GraphBuilder::split(ValueId x, std::vector<std::int64_t> sizes, std::int64_t axis) {
+std::vector<ValueId> GraphBuilder::split(ValueId x, std::vector<std::int64_t> sizes,
+                                         std::int64_t axis) {
   const int n = static_cast<int>(sizes.size());
   Attributes a;
   a.set("axis", axis);
@@ -703,7 +726,8 @@ ValueId GraphBuilder::channel_shuffle(ValueId x, std::int64_t groups) {
 }
 
 void GraphBuilder::output(ValueId v) {
-  if (v < 0 || static_cast<std::size_t>(v) >= graph_.values.size()) fail("output({}): not a value", v);
+  if (v < 0 || static_cast<std::size_t>(v) >= graph_.values.size())
+    fail("output({}): not a value", v);
   graph_.outputs.push_back(v);
 }
 

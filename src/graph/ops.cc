@@ -56,7 +56,8 @@ Ints pads_for(const Attributes& a, std::size_t dims) {
 }
 
 void require_rank_at_least(const Shape& s, std::size_t rank, std::string_view what) {
-  if (s.size() < rank) fail("{} has rank {} ({}), expected at least {}", what, s.size(), shape_str(s), rank);
+  if (s.size() < rank)
+    fail("{} has rank {} ({}), expected at least {}", what, s.size(), shape_str(s), rank);
 }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -118,7 +119,8 @@ std::vector<Shape> conv_transpose_rule(const ShapeContext& c) {
   const Shape& w = c.in(1);
   require_rank_at_least(x, 3, "input");
   const std::size_t dims = x.size() - 2;
-  if (w.size() != x.size()) fail("weight {} has rank {}, expected {}", shape_str(w), w.size(), x.size());
+  if (w.size() != x.size())
+    fail("weight {} has rank {}, expected {}", shape_str(w), w.size(), x.size());
   const std::int64_t groups = c.attrs().get_int("group", 1);
   if (groups < 1) fail("group must be >= 1, got {}", groups);
   if (x[1] != w[0]) fail("input has {} channels, weight expects {}", x[1], w[0]);
@@ -174,8 +176,8 @@ std::vector<Shape> matmul_rule(const ShapeContext& c) {
   const std::int64_t kb = b[b.size() - 2];
   const std::int64_t n = b.back();
   if (k != kb) {
-    fail("inner dimensions differ: {} x {}{} (K = {} vs {})", shape_str(c.in(0)), shape_str(c.in(1)),
-         trans_b ? "^T" : "", k, kb);
+    fail("inner dimensions differ: {} x {}{} (K = {} vs {})", shape_str(c.in(0)),
+         shape_str(c.in(1)), trans_b ? "^T" : "", k, kb);
   }
   Shape out = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
   if (!a_vec) out.push_back(m);
@@ -248,7 +250,8 @@ std::vector<Shape> group_norm_rule(const ShapeContext& c) {
   const std::int64_t g = c.attrs().get_int("num_groups", 1);
   if (g < 1 || x[1] % g != 0) fail("{} channels are not divisible by {} groups", x[1], g);
   for (std::size_t i = 1; i < c.n_in(); ++i) {
-    if (c.in(i) != Shape{x[1]}) fail("input {} of shape {} should be [{}]", i, shape_str(c.in(i)), x[1]);
+    if (c.in(i) != Shape{x[1]})
+      fail("input {} of shape {} should be [{}]", i, shape_str(c.in(i)), x[1]);
   }
   return {x};
 }
@@ -291,7 +294,8 @@ std::vector<Shape> pool_rule(const ShapeContext& c) {
     if (kernel[i] < 1) fail("attribute 'kernel' must be set and >= 1");
     if (stride[i] < 1) fail("stride must be >= 1");
     if (2 * std::max(pads[i], pads[i + dims]) > kernel[i]) {
-      fail("padding {} is more than half the kernel {}", std::max(pads[i], pads[i + dims]), kernel[i]);
+      fail("padding {} is more than half the kernel {}", std::max(pads[i], pads[i + dims]),
+           kernel[i]);
     }
     const std::int64_t span = x[i + 2] + pads[i] + pads[i + dims] - dil[i] * (kernel[i] - 1) - 1;
     if (span < 0) fail("input {} is smaller than the kernel along spatial dim {}", shape_str(x), i);
@@ -321,7 +325,9 @@ std::vector<Shape> adaptive_pool_rule(const ShapeContext& c) {
 
 // --- Elementwise binary --------------------------------------------------------
 
-std::vector<Shape> broadcast_rule(const ShapeContext& c) { return {broadcast_shapes(c.in(0), c.in(1))}; }
+std::vector<Shape> broadcast_rule(const ShapeContext& c) {
+  return {broadcast_shapes(c.in(0), c.in(1))};
+}
 
 // --- Data movement -------------------------------------------------------------
 
@@ -345,11 +351,13 @@ std::vector<Shape> concat_rule(const ShapeContext& c) {
 
 std::vector<Shape> split_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
-  const auto axis = static_cast<std::size_t>(normalize_axis(c.attrs().get_int("axis", 0), x.size()));
+  const auto axis =
+      static_cast<std::size_t>(normalize_axis(c.attrs().get_int("axis", 0), x.size()));
   Ints sizes = c.attrs().get_ints("split", {});
   if (sizes.empty()) {
     const auto parts = static_cast<std::int64_t>(std::max<std::size_t>(c.num_outputs, 1));
-    if (x[axis] % parts != 0) fail("dim {} of size {} does not split into {} equal parts", axis, x[axis], parts);
+    if (x[axis] % parts != 0)
+      fail("dim {} of size {} does not split into {} equal parts", axis, x[axis], parts);
     sizes.assign(static_cast<std::size_t>(parts), x[axis] / parts);
   }
   const std::int64_t total = std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0});
@@ -375,7 +383,8 @@ std::vector<Shape> slice_rule(const ShapeContext& c) {
     std::iota(axes.begin(), axes.end(), 0);
   }
   const Ints steps = c.attrs().get_ints("steps", Ints(starts.size(), 1));
-  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+  if (starts.size() != ends.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size()) {
     fail("starts, ends, axes and steps must have the same length");
   }
   for (std::size_t i = 0; i < starts.size(); ++i) {
@@ -385,7 +394,8 @@ std::vector<Shape> slice_rule(const ShapeContext& c) {
     if (step == 0) fail("slice step 0 on axis {}", a);
     auto clamp = [&](std::int64_t v) {
       if (v < 0) v += dim;
-      return step > 0 ? std::clamp<std::int64_t>(v, 0, dim) : std::clamp<std::int64_t>(v, -1, dim - 1);
+      return step > 0 ? std::clamp<std::int64_t>(v, 0, dim)
+                      : std::clamp<std::int64_t>(v, -1, dim - 1);
     };
     const std::int64_t s = clamp(starts[i]);
     const std::int64_t e = clamp(ends[i]);
@@ -427,10 +437,12 @@ std::vector<Shape> reshape_rule(const ShapeContext& c) {
   }
   const std::int64_t n = numel(x);
   if (infer_at >= 0) {
-    if (n % known != 0) fail("cannot reshape {} ({} elements) to {}", shape_str(x), n, shape_str(target));
+    if (n % known != 0)
+      fail("cannot reshape {} ({} elements) to {}", shape_str(x), n, shape_str(target));
     out[static_cast<std::size_t>(infer_at)] = n / known;
   } else if (known != n) {
-    fail("cannot reshape {} ({} elements) to {} ({} elements)", shape_str(x), n, shape_str(target), known);
+    fail("cannot reshape {} ({} elements) to {} ({} elements)", shape_str(x), n, shape_str(target),
+         known);
   }
   return {out};
 }
@@ -439,8 +451,10 @@ std::vector<Shape> reshape_rule(const ShapeContext& c) {
 std::vector<Shape> flatten_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
   if (x.empty()) return {Shape{1}};
-  const auto s = static_cast<std::size_t>(normalize_axis(c.attrs().get_int("start_dim", 1), x.size()));
-  const auto e = static_cast<std::size_t>(normalize_axis(c.attrs().get_int("end_dim", -1), x.size()));
+  const auto s =
+      static_cast<std::size_t>(normalize_axis(c.attrs().get_int("start_dim", 1), x.size()));
+  const auto e =
+      static_cast<std::size_t>(normalize_axis(c.attrs().get_int("end_dim", -1), x.size()));
   if (s > e) fail("start_dim {} is after end_dim {}", s, e);
   Shape out(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(s));
   std::int64_t m = 1;
@@ -456,7 +470,8 @@ std::vector<Shape> transpose_rule(const ShapeContext& c) {
   if (perm.empty()) {
     for (std::size_t i = x.size(); i-- > 0;) perm.push_back(static_cast<std::int64_t>(i));
   }
-  if (perm.size() != x.size()) fail("perm {} has {} entries for rank {}", shape_str(perm), perm.size(), x.size());
+  if (perm.size() != x.size())
+    fail("perm {} has {} entries for rank {}", shape_str(perm), perm.size(), x.size());
   std::vector<bool> seen(x.size(), false);
   Shape out;
   for (std::int64_t p : perm) {
@@ -491,7 +506,8 @@ std::vector<Shape> pad_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
   const Ints pads = c.attrs().get_ints("pads", {});
   if (pads.size() != 2 * x.size()) {
-    fail("pads has {} values, expected {} (begins then ends, one per dim)", pads.size(), 2 * x.size());
+    fail("pads has {} values, expected {} (begins then ends, one per dim)", pads.size(),
+         2 * x.size());
   }
   Shape out = x;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -513,7 +529,8 @@ std::vector<Shape> channel_shuffle_rule(const ShapeContext& c) {
 std::vector<Shape> gather_rule(const ShapeContext& c) {
   const Shape& data = c.in(0);
   const Shape& idx = c.in(1);
-  const auto a = static_cast<std::size_t>(normalize_axis(c.attrs().get_int("axis", 0), data.size()));
+  const auto a =
+      static_cast<std::size_t>(normalize_axis(c.attrs().get_int("axis", 0), data.size()));
   Shape out(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(a));
   out.insert(out.end(), idx.begin(), idx.end());
   out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(a) + 1, data.end());
@@ -640,7 +657,8 @@ bool has_shape_rule(OpKind op) { return row(op).fn != nullptr; }
 int min_inputs(OpKind op) { return row(op).min_in; }
 int max_inputs(OpKind op) { return row(op).max_in; }
 
-std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node, std::size_t num_outputs) {
+std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
+                                     std::size_t num_outputs) {
   const ShapeRow& r = row(node.op);
   try {
     const auto n = static_cast<int>(node.inputs.size());
@@ -651,7 +669,8 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node, std::
     }
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
       const ValueId id = node.inputs[i];
-      if (id < 0 || static_cast<std::size_t>(id) >= graph.values.size()) fail("input {} is not a value", i);
+      if (id < 0 || static_cast<std::size_t>(id) >= graph.values.size())
+        fail("input {} is not a value", i);
     }
     return r.fn(ShapeContext{graph, node, num_outputs});
   } catch (const Error& e) {
@@ -661,7 +680,8 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node, std::
 
 DType infer_node_dtype(const Graph& graph, const Node& node) {
   if (node.inputs.empty()) return graph.dtype;
-  if (node.op == OpKind::Embedding && node.inputs.size() > 1) return graph.value(node.inputs[1]).dtype;
+  if (node.op == OpKind::Embedding && node.inputs.size() > 1)
+    return graph.value(node.inputs[1]).dtype;
   return graph.value(node.inputs[0]).dtype;
 }
 

@@ -1,9 +1,10 @@
 // The cost model against values worked out by hand (the arithmetic is
 // written out next to each expectation), following DESIGN.md's contract.
+#include "cost/cost.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "cost/cost.h"
 #include "graph/shape_rules.h"
 
 namespace dnnroof {
@@ -88,7 +89,8 @@ Graph small_block(std::int64_t batch, DType dt = DType::fp32) {
   auto x = b.input("x", {batch, 2, 4, 4});
   auto c1 = b.conv(x, {.out_channels = 2, .kernel = {1, 1}, .bias = false}, "conv1");
   auto r = b.relu(b.batch_norm(c1, 1e-5, "bn1"));
-  auto c2 = b.conv(r, {.out_channels = 2, .kernel = {3, 3}, .padding = {1, 1}, .bias = false}, "conv2");
+  auto c2 =
+      b.conv(r, {.out_channels = 2, .kernel = {3, 3}, .padding = {1, 1}, .bias = false}, "conv2");
   b.output(b.add(c2, r));
   return b.finish();
 }

@@ -1,10 +1,11 @@
 // The builder: names, parameters, errors, validation, re-inference.
+#include "graph/graph.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/error.h"
-#include "graph/graph.h"
 
 namespace dnnroof {
 namespace {
@@ -46,7 +47,8 @@ TEST(Graph, TorchvisionStyleNamesAndParameters) {
   {
     auto s1 = b.scope("layer1");
     auto s2 = b.scope(0);
-    y = b.conv(x, {.out_channels = 64, .kernel = {3, 3}, .padding = {1, 1}, .bias = false}, "conv1");
+    y = b.conv(x, {.out_channels = 64, .kernel = {3, 3}, .padding = {1, 1}, .bias = false},
+               "conv1");
     y = b.batch_norm(y, 1e-5, "bn1");
     y = b.relu(y);
     y = b.relu(y);
@@ -66,7 +68,8 @@ TEST(Graph, TorchvisionStyleNamesAndParameters) {
   }
   EXPECT_EQ(params, (std::vector<std::string>{"layer1.0.conv1.weight", "layer1.0.bn1.weight",
                                               "layer1.0.bn1.bias", "fc.weight", "fc.bias"}));
-  EXPECT_EQ(buffers, (std::vector<std::string>{"layer1.0.bn1.running_mean", "layer1.0.bn1.running_var"}));
+  EXPECT_EQ(buffers,
+            (std::vector<std::string>{"layer1.0.bn1.running_mean", "layer1.0.bn1.running_var"}));
   // conv 64*64*3*3 + bn 2*64 + fc 10*64 + 10
   EXPECT_EQ(param_elems, 36864 + 128 + 640 + 10);
   EXPECT_EQ(g.nodes[0].name, "layer1.0.conv1");

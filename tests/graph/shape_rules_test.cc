@@ -1,10 +1,11 @@
 // Shape rules checked against sizes worked out by hand from the torch formulas
 // (written out in each test) and against torchvision's known layer shapes.
+#include "graph/shape_rules.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
 #include "graph/graph.h"
-#include "graph/shape_rules.h"
 
 namespace dnnroof {
 namespace {
@@ -23,8 +24,9 @@ TEST(ShapeRules, ResNetStemConv224To112) {
   // floor((224 + 3 + 3 - 1*(7-1) - 1) / 2) + 1 = floor(223/2) + 1 = 112.
   GraphBuilder b("t", DType::fp32);
   auto x = b.input("x", {1, 3, 224, 224});
-  auto y = b.conv(x, {.out_channels = 64, .kernel = {7, 7}, .stride = {2, 2}, .padding = {3, 3}, .bias = false},
-                  "conv1");
+  auto y = b.conv(
+      x, {.out_channels = 64, .kernel = {7, 7}, .stride = {2, 2}, .padding = {3, 3}, .bias = false},
+      "conv1");
   EXPECT_EQ(b.shape(y), (Shape{1, 64, 112, 112}));
 }
 
@@ -33,8 +35,12 @@ TEST(ShapeRules, ConvGroupsDilationAsymmetricPadding) {
   auto x = b.input("x", {2, 32, 17, 17});
   // Depthwise, dilation 2, k3, pads (1 begin, 2 end) along both dims:
   // floor((17 + 1 + 2 - 2*2 - 1)/1) + 1 = 15 + 1 = 16.
-  auto y = b.conv(x, {.out_channels = 32, .kernel = {3, 3}, .padding = {1, 1}, .padding_end = {2, 2},
-                      .dilation = {2, 2}, .groups = 32});
+  auto y = b.conv(x, {.out_channels = 32,
+                      .kernel = {3, 3},
+                      .padding = {1, 1},
+                      .padding_end = {2, 2},
+                      .dilation = {2, 2},
+                      .groups = 32});
   EXPECT_EQ(b.shape(y), (Shape{2, 32, 16, 16}));
   // Depthwise weight is [32, 32/32, 3, 3].
   // Value 0 is the input, value 1 the weight.
@@ -53,7 +59,8 @@ TEST(ShapeRules, MaxPoolCeilMode) {
   // The last-window rule: in 5, k2 s2 p1 ceil: ceil((5+2-1-1)/2)+1 = ceil(5/2)+1 = 4;
   // the 4th window would start at (4-1)*2 = 6 >= 5 + 1, so torch gives 3.
   auto z = b.input("z", {1, 1, 5, 5});
-  EXPECT_EQ(b.shape(b.max_pool(z, {.kernel = {2, 2}, .stride = {2, 2}, .padding = {1, 1}, .ceil_mode = true})),
+  EXPECT_EQ(b.shape(b.max_pool(
+                z, {.kernel = {2, 2}, .stride = {2, 2}, .padding = {1, 1}, .ceil_mode = true})),
             (Shape{1, 1, 3, 3}));
 }
 
@@ -133,7 +140,8 @@ TEST(ShapeRules, ConvTransposeDoublesWithOutputPadding) {
   GraphBuilder b("t", DType::fp32);
   auto x = b.input("x", {1, 16, 10, 10});
   // (10-1)*2 - 1 - 1 + 1*(3-1) + 1 + 1 = 18 - 2 + 2 + 2 = 20.
-  auto y = b.conv_transpose(x, {.out_channels = 8, .kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}, {1, 1});
+  auto y = b.conv_transpose(
+      x, {.out_channels = 8, .kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}, {1, 1});
   EXPECT_EQ(b.shape(y), (Shape{1, 8, 20, 20}));
 }
 
