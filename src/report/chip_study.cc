@@ -430,12 +430,18 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
     }
     cols.push_back(fmt::format("Ridge {} [FLOP/B]", dtype_name(o.precision)));
     keys.push_back(fmt::format("ridge_{}_flop_per_byte", dtype_name(o.precision)));
-    cols.push_back(fmt::format("Ridge {} [FLOP/B]", tname));
-    keys.push_back("ridge_tensor_flop_per_byte");
+    if (!o.tensor_precisions.empty()) {
+      cols.push_back(fmt::format("Ridge {} [FLOP/B]", tname));
+      keys.push_back("ridge_tensor_flop_per_byte");
+    }
   }
   if (all) {
-    cols.insert(cols.end(), {"Tensor precision", "Source"});
-    keys.insert(keys.end(), {"tensor_precision", "source"});
+    if (!o.tensor_precisions.empty()) {
+      cols.emplace_back("Tensor precision");
+      keys.emplace_back("tensor_precision");
+    }
+    cols.emplace_back("Source");
+    keys.emplace_back("source");
   }
   Table t(cols, keys);
   for (const Chip* c : chips) {
@@ -468,10 +474,10 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
         rt_text = format_intensity(*rt);
         if (o.tensor_precisions.size() > 1 && !all) rt_text += fmt::format(" ({})", dtype_name(*tp));
       }
-      row.push_back(rt ? Cell(*rt, rt_text) : Cell(""));
+      if (!o.tensor_precisions.empty()) row.push_back(rt ? Cell(*rt, rt_text) : Cell(""));
     }
     if (all) {
-      row.emplace_back(tp ? std::string(dtype_name(*tp)) : "");
+      if (!o.tensor_precisions.empty()) row.emplace_back(tp ? std::string(dtype_name(*tp)) : "");
       row.emplace_back(c->source);
     }
     t.add_row(std::move(row));
@@ -501,19 +507,24 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
       "`data/chips.json`.",
       chips.size(), join(counts, ", "))});
 
-  s.blocks.push_back(Heading{3, fmt::format("{}.1 Catalog", n)});
+  // Subsections are numbered as they are added (the tensor and host parts
+  // are optional).
+  int subsection = 0;
+  auto heading = [&](const std::string& text) {
+    s.blocks.push_back(Heading{3, fmt::format("{}.{} {}", n, ++subsection, text)});
+  };
+  heading("Catalog");
   s.blocks.push_back(TableBlock{"Main memory and ridge points (peak / bandwidth)",
                                 chip_catalog_table(chips, o, CatalogColumns::memory_and_ridges)});
   s.blocks.push_back(TableBlock{"Dense peaks per precision (empty: not published)",
                                 chip_catalog_table(chips, o, CatalogColumns::peaks)});
 
-  s.blocks.push_back(Heading{3, fmt::format("{}.2 Rooflines at {}", n, dtype_name(o.precision))});
+  heading(fmt::format("Rooflines at {}", dtype_name(o.precision)));
   const std::array<DType, 1> base{o.precision};
   for (ChipKind k : kKinds) add_kind_figure(s, study, chips, k, base, o);
 
   if (!o.tensor_precisions.empty()) {
-    s.blocks.push_back(Heading{3, fmt::format("{}.3 Rooflines at {} (tensor units)", n,
-                                              precisions_name(o.tensor_precisions))});
+    heading(fmt::format("Rooflines at {} (tensor units)", precisions_name(o.tensor_precisions)));
     s.blocks.push_back(Paragraph{fmt::format(
         "GPUs, ASICs and SoCs at the first of {} they have (the legend names which): the rate of "
         "their matrix units, against the same memory.",
@@ -524,20 +535,20 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
   }
 
   if (host != nullptr) {
-    s.blocks.push_back(Heading{3, fmt::format("{}.4 This machine (host)", n)});
+    heading("This machine (host)");
     s.blocks.push_back(Paragraph{
         "Detected at run time (cpuid, /proc/cpuinfo, sysfs); the host's peaks are derived from "
         "these facts as for any catalog CPU."});
     s.blocks.push_back(TableBlock{"Host facts", host_facts_table(*host, find_host(chips))});
   }
 
-  s.blocks.push_back(Heading{3, fmt::format("{}.5 What the numbers say", n)});
+  heading("What the numbers say");
   for (std::string& p : chip_commentary(chips, o)) s.blocks.push_back(Paragraph{std::move(p)});
   s.blocks.push_back(
       Paragraph{fmt::format("Ridge points by kind at {}:", dtype_name(o.precision))});
   s.blocks.push_back(BulletList{per_kind_bullets(chips, o.precision)});
 
-  s.blocks.push_back(Heading{3, fmt::format("{}.6 Methods", n)});
+  heading("Methods");
   s.blocks.push_back(BulletList{{
       "Peaks are dense datasheet figures per precision (never the with-sparsity ones); int8 is "
       "in OP/s. CPU peaks are derived: sockets x cores x all-core clock x FLOP per cycle per "
@@ -554,7 +565,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
   }});
   s.blocks.push_back(TableBlock{"Sources", sources_table(chips, o.precision)});
 
-  s.blocks.push_back(Heading{3, fmt::format("{}.7 Caveats", n)});
+  heading("Caveats");
   std::vector<std::string> caveats{
       "Datasheet peaks assume the boost clock and every unit busy; sustained rates are lower, "
       "and `dnnroof probe` measures them on this machine.",

@@ -143,6 +143,23 @@ TEST_F(ChipStudyTest, GpuFigureHoldsBothGpusWithTheirRidges) {
   EXPECT_DOUBLE_EQ(gpu->panels[0].ceilings[1].ridge_intensity, 25.3125);
 }
 
+TEST_F(ChipStudyTest, NoTensorPrecisionsMeansNoTensorFiguresOrColumn) {
+  ChipStudyOptions options;
+  options.tensor_precisions.clear();
+  const ChipStudy study = build_chip_study(chips_, nullptr, options);
+  std::vector<std::string> headings;
+  for (const Block& b : study.section.blocks) {
+    if (const auto* h = std::get_if<Heading>(&b)) headings.push_back(h->text);
+    if (const auto* f = std::get_if<FigureBlock>(&b)) {
+      EXPECT_EQ(f->id.find("fp16"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(headings, (std::vector<std::string>{"1.1 Catalog", "1.2 Rooflines at fp32",
+                                                "1.3 What the numbers say", "1.4 Methods",
+                                                "1.5 Caveats"}));
+  EXPECT_FALSE(contains(study.data[0].table.to_csv(), "ridge_tensor"));
+}
+
 TEST_F(ChipStudyTest, DataFileHasEveryChipWithRawNumbers) {
   const ChipStudy study = build_chip_study(chips_, &info_);
   ASSERT_GE(study.data.size(), 1u);
