@@ -330,10 +330,12 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
       // One JSON document: {"totals": [...], "chips": [...], ...}.
       std::vector<std::string> parts{fmt::format("\"totals\": {}", trim(totals.to_json()))};
       if (chip_table) parts.push_back(fmt::format("\"chips\": {}", trim(chip_table->to_json())));
-      if (o.by_type)
+      if (o.by_type) {
         parts.push_back(fmt::format("\"by_type\": {}", trim(merged(type_tables).to_json())));
-      if (o.layers)
+      }
+      if (o.layers) {
         parts.push_back(fmt::format("\"layers\": {}", trim(merged(layer_tables).to_json())));
+      }
       fmt::print("{{{}}}\n", join(parts, ", "));
       break;
     }

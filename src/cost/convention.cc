@@ -85,8 +85,9 @@ ConventionFlops thop(const RuleContext& c, const Work& w) {
       const Shape& x = c.in(0);
       const Shape& y = c.out();
       double kernel = 1;
-      for (std::size_t d = 2; d < x.size(); ++d)
+      for (std::size_t d = 2; d < x.size(); ++d) {
         kernel *= static_cast<double>(x[d]) / static_cast<double>(y[d]);
+      }
       return {0, (kernel + 1) * c.out_numel()};
     }
     default:

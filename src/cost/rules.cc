@@ -421,8 +421,9 @@ MemoryKind effective_memory(OpKind op, bool training) {
 }
 
 MemoryKind effective_memory(const Node& node, bool training) {
-  if (node.op == OpKind::Dropout && node.attrs.get_float("ratio", 0.5) <= 0)
+  if (node.op == OpKind::Dropout && node.attrs.get_float("ratio", 0.5) <= 0) {
     return MemoryKind::view;
+  }
   return effective_memory(node.op, training);
 }
 

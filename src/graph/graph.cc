@@ -109,8 +109,9 @@ void validate(const Graph& graph) {
       if (d < 1) fail("value '{}' has a non-positive dimension: {}", v.name, shape_str(v.shape));
     }
     if (v.role != ValueRole::activation) {
-      if (v.producer != -1)
+      if (v.producer != -1) {
         fail("value '{}' is a {} but has a producer", v.name, value_role_name(v.role));
+      }
       defined[i] = true;
     }
   }
@@ -127,8 +128,9 @@ void validate(const Graph& graph) {
     if (!node_names.insert(node.name).second) {
       fail("node '{}' ({}): the name is used twice", node.name, op_name(node.op));
     }
-    if (static_cast<std::size_t>(node.op) >= kOpKindCount)
+    if (static_cast<std::size_t>(node.op) >= kOpKindCount) {
       fail("node '{}': unknown op kind", node.name);
+    }
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
       const ValueId id = node.inputs[i];
       if (id < 0 || static_cast<std::size_t>(id) >= nv) {
@@ -402,8 +404,9 @@ Attributes conv_attrs(const ConvOptions& o, std::size_t dims) {
 ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view name) {
   const Shape xs = shape(x);  // a copy: adding parameters may reallocate values
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 3)
+  if (xs.size() < 3) {
     fail("node '{}' (Conv): input {} needs rank >= 3 [N, C, spatial...]", node, shape_str(xs));
+  }
   const std::size_t dims = xs.size() - 2;
   if (o.kernel.empty()) fail("node '{}' (Conv): kernel not set", node);
   const auto kernel = or_fill(o.kernel, dims, 1);
@@ -430,8 +433,9 @@ ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
                                      std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 3)
+  if (xs.size() < 3) {
     fail("node '{}' (ConvTranspose): input {} needs rank >= 3", node, shape_str(xs));
+  }
   const std::size_t dims = xs.size() - 2;
   if (o.kernel.empty()) fail("node '{}' (ConvTranspose): kernel not set", node);
   const auto kernel = or_fill(o.kernel, dims, 1);
@@ -474,8 +478,9 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias,
 ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 2)
+  if (xs.size() < 2) {
     fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
+  }
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
   {
@@ -515,8 +520,9 @@ ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
                                  std::string_view name) {
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
-  if (xs.size() < 2)
+  if (xs.size() < 2) {
     fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
+  }
   const std::int64_t c = xs[1];
   std::vector<ValueId> ins{x};
   {
@@ -726,8 +732,9 @@ ValueId GraphBuilder::channel_shuffle(ValueId x, std::int64_t groups) {
 }
 
 void GraphBuilder::output(ValueId v) {
-  if (v < 0 || static_cast<std::size_t>(v) >= graph_.values.size())
+  if (v < 0 || static_cast<std::size_t>(v) >= graph_.values.size()) {
     fail("output({}): not a value", v);
+  }
   graph_.outputs.push_back(v);
 }
 

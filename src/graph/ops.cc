@@ -56,8 +56,9 @@ Ints pads_for(const Attributes& a, std::size_t dims) {
 }
 
 void require_rank_at_least(const Shape& s, std::size_t rank, std::string_view what) {
-  if (s.size() < rank)
+  if (s.size() < rank) {
     fail("{} has rank {} ({}), expected at least {}", what, s.size(), shape_str(s), rank);
+  }
 }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -119,8 +120,9 @@ std::vector<Shape> conv_transpose_rule(const ShapeContext& c) {
   const Shape& w = c.in(1);
   require_rank_at_least(x, 3, "input");
   const std::size_t dims = x.size() - 2;
-  if (w.size() != x.size())
+  if (w.size() != x.size()) {
     fail("weight {} has rank {}, expected {}", shape_str(w), w.size(), x.size());
+  }
   const std::int64_t groups = c.attrs().get_int("group", 1);
   if (groups < 1) fail("group must be >= 1, got {}", groups);
   if (x[1] != w[0]) fail("input has {} channels, weight expects {}", x[1], w[0]);
@@ -250,8 +252,9 @@ std::vector<Shape> group_norm_rule(const ShapeContext& c) {
   const std::int64_t g = c.attrs().get_int("num_groups", 1);
   if (g < 1 || x[1] % g != 0) fail("{} channels are not divisible by {} groups", x[1], g);
   for (std::size_t i = 1; i < c.n_in(); ++i) {
-    if (c.in(i) != Shape{x[1]})
+    if (c.in(i) != Shape{x[1]}) {
       fail("input {} of shape {} should be [{}]", i, shape_str(c.in(i)), x[1]);
+    }
   }
   return {x};
 }
@@ -356,8 +359,9 @@ std::vector<Shape> split_rule(const ShapeContext& c) {
   Ints sizes = c.attrs().get_ints("split", {});
   if (sizes.empty()) {
     const auto parts = static_cast<std::int64_t>(std::max<std::size_t>(c.num_outputs, 1));
-    if (x[axis] % parts != 0)
+    if (x[axis] % parts != 0) {
       fail("dim {} of size {} does not split into {} equal parts", axis, x[axis], parts);
+    }
     sizes.assign(static_cast<std::size_t>(parts), x[axis] / parts);
   }
   const std::int64_t total = std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0});
@@ -437,8 +441,9 @@ std::vector<Shape> reshape_rule(const ShapeContext& c) {
   }
   const std::int64_t n = numel(x);
   if (infer_at >= 0) {
-    if (n % known != 0)
+    if (n % known != 0) {
       fail("cannot reshape {} ({} elements) to {}", shape_str(x), n, shape_str(target));
+    }
     out[static_cast<std::size_t>(infer_at)] = n / known;
   } else if (known != n) {
     fail("cannot reshape {} ({} elements) to {} ({} elements)", shape_str(x), n, shape_str(target),
@@ -470,8 +475,9 @@ std::vector<Shape> transpose_rule(const ShapeContext& c) {
   if (perm.empty()) {
     for (std::size_t i = x.size(); i-- > 0;) perm.push_back(static_cast<std::int64_t>(i));
   }
-  if (perm.size() != x.size())
+  if (perm.size() != x.size()) {
     fail("perm {} has {} entries for rank {}", shape_str(perm), perm.size(), x.size());
+  }
   std::vector<bool> seen(x.size(), false);
   Shape out;
   for (std::int64_t p : perm) {
@@ -669,8 +675,9 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
     }
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
       const ValueId id = node.inputs[i];
-      if (id < 0 || static_cast<std::size_t>(id) >= graph.values.size())
+      if (id < 0 || static_cast<std::size_t>(id) >= graph.values.size()) {
         fail("input {} is not a value", i);
+      }
     }
     return r.fn(ShapeContext{graph, node, num_outputs});
   } catch (const Error& e) {
@@ -680,8 +687,9 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
 
 DType infer_node_dtype(const Graph& graph, const Node& node) {
   if (node.inputs.empty()) return graph.dtype;
-  if (node.op == OpKind::Embedding && node.inputs.size() > 1)
+  if (node.op == OpKind::Embedding && node.inputs.size() > 1) {
     return graph.value(node.inputs[1]).dtype;
+  }
   return graph.value(node.inputs[0]).dtype;
 }
 
