@@ -79,7 +79,8 @@ double Attributes::get_float(std::string_view key, double def) const {
 
 std::string Attributes::get_string(std::string_view key, std::string def) const {
   auto it = map_.find(key);
-  return it == map_.end() ? def : typed<std::string>(it->second, key, "string");
+  if (it == map_.end()) return def;
+  return typed<std::string>(it->second, key, "string");
 }
 
 std::vector<std::int64_t> Attributes::get_ints(std::string_view key,
@@ -93,7 +94,8 @@ std::vector<std::int64_t> Attributes::get_ints(std::string_view key,
 
 std::vector<double> Attributes::get_floats(std::string_view key, std::vector<double> def) const {
   auto it = map_.find(key);
-  return it == map_.end() ? def : typed<std::vector<double>>(it->second, key, "float list");
+  if (it == map_.end()) return def;
+  return typed<std::vector<double>>(it->second, key, "float list");
 }
 
 // --- Validation and inference --------------------------------------------------
@@ -246,6 +248,7 @@ std::string lower_op_name(OpKind op) { return to_lower(op_name(op)); }
 
 }  // namespace
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes a string
 ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> dtype) {
   check_shape(name, shape);
   Value v;
@@ -512,6 +515,7 @@ ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized
   }
   Attributes a;
   a.set("axis", -static_cast<std::int64_t>(normalized_shape.size()));
+  a.set("normalized_shape", std::move(normalized_shape));
   a.set("epsilon", eps);
   return add_node(OpKind::LayerNorm, std::move(ins), std::move(a), node, 1);
 }
