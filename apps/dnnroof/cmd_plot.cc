@@ -79,8 +79,8 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
     fmt::print(stderr, "note: {} not drawn: {}\n", s.id, s.reason);
   }
   if (drawable.chips.empty()) {
-    fail("none of the {} selected chips can be drawn at {} (see the notes above)",
-         selected.size(), pname);
+    fail("none of the {} selected chips can be drawn at {} (see the notes above)", selected.size(),
+         pname);
   }
 
   const std::string title =
@@ -99,32 +99,33 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
       const auto path = with_suffix(opt.out, std::string(chip_kind_name(kind)));
       render_roofline(panel_figures(panels, precisions, pname),
                       fmt::format("{} rooflines at {}", chip_kind_title(kind), pname), path);
-      written.push_back(path);
+      written.emplace_back(path);
     }
-  } else if (drawable.chips.size() <= opt.max_per_panel && (!opt.ids.empty() || !opt.kind.empty())) {
+  } else if (drawable.chips.size() <= opt.max_per_panel &&
+             (!opt.ids.empty() || !opt.kind.empty())) {
     // A chosen few: one panel.
     render_roofline({build_roofline_figure(title, drawable.ceilings)}, title, opt.out);
-    written.push_back(opt.out);
+    written.emplace_back(opt.out);
   } else {
     // Everything, or too many for one panel: small multiples by kind.
-    render_roofline(panel_figures(panels_by_kind(drawable.chips, opt.max_per_panel), precisions,
-                                  pname),
-                    title, opt.out);
-    written.push_back(opt.out);
+    render_roofline(
+        panel_figures(panels_by_kind(drawable.chips, opt.max_per_panel), precisions, pname), title,
+        opt.out);
+    written.emplace_back(opt.out);
   }
 
-  Table table({"id", "precision", "peak", "memory", "bandwidth", "ridge [FLOP/B]"},
-              {"id", "precision", "peak_flops", "memory", "bandwidth_bytes_per_s",
-               "ridge_flop_per_byte"});
+  Table table(
+      {"id", "precision", "peak", "memory", "bandwidth", "ridge [FLOP/B]"},
+      {"id", "precision", "peak_flops", "memory", "bandwidth_bytes_per_s", "ridge_flop_per_byte"});
   for (std::size_t i = 0; i < drawable.chips.size(); ++i) {
     const Ceiling& c = drawable.ceilings[i];
     const double ridge = c.peak_flops / c.bandwidth;
-    table.add_row({drawable.chips[i]->id, std::string(dtype_name(drawable.precisions[i])),
-                   Cell(c.peak_flops, format_si(c.peak_flops,
-                                                is_floating(drawable.precisions[i]) ? "FLOP/s"
-                                                                                    : "OP/s")),
-                   c.level, Cell(c.bandwidth, format_si(c.bandwidth, "B/s")),
-                   Cell(ridge, format_intensity(ridge))});
+    table.add_row(
+        {drawable.chips[i]->id, std::string(dtype_name(drawable.precisions[i])),
+         Cell(c.peak_flops,
+              format_si(c.peak_flops, is_floating(drawable.precisions[i]) ? "FLOP/s" : "OP/s")),
+         c.level, Cell(c.bandwidth, format_si(c.bandwidth, "B/s")),
+         Cell(ridge, format_intensity(ridge))});
   }
   fmt::print("{}", table.render(format));
   for (const auto& path : written) fmt::print(stderr, "wrote {}\n", path.string());
@@ -145,17 +146,20 @@ void register_plot(CLI::App& app, Context& ctx) {
       "  dnnroof plot chips --kind gpu --precision fp16,bf16 --out gpu-tensor.svg\n"
       "  dnnroof plot chips --out all.pdf            # every chip, one panel per kind\n"
       "  dnnroof plot chips --per-kind --out chips.png   # chips-cpu.png, chips-gpu.png, ...");
-  chips->add_option("--precision", opt->precision,
-                    "Precision of the peaks; a list (fp16,bf16) takes the first a chip has")
+  chips
+      ->add_option("--precision", opt->precision,
+                   "Precision of the peaks; a list (fp16,bf16) takes the first a chip has")
       ->default_val("fp32");
-  auto* ids = chips->add_option("--ids", opt->ids, "Comma-separated chip ids (see `dnnroof chips`)");
+  auto* ids =
+      chips->add_option("--ids", opt->ids, "Comma-separated chip ids (see `dnnroof chips`)");
   chips->add_option("--kind", opt->kind, "Only chips of this kind: cpu, gpu, asic, soc")
       ->excludes(ids);
   chips->add_option("--out", opt->out, "Output file: .svg, .png or .pdf")->required();
   chips->add_option("--title", opt->title, "Figure title");
   chips->add_flag("--per-kind", opt->per_kind, "One file per kind: OUT-cpu.png, OUT-gpu.png, ...");
-  chips->add_option("--max-per-panel", opt->max_per_panel,
-                    "Most chips on one panel before splitting into small multiples")
+  chips
+      ->add_option("--max-per-panel", opt->max_per_panel,
+                   "Most chips on one panel before splitting into small multiples")
       ->default_val(8);
   add_format_option(*chips, opt->format);
   chips->callback([&ctx, opt] { plot_chips(ctx, *opt); });

@@ -34,7 +34,9 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   study.chips.precision = parse_dtype_or_throw(opt.precision);
   study.chips.tensor_precisions.clear();
   for (const std::string& name : split(opt.tensor, ',')) {
-    if (!trim(name).empty()) study.chips.tensor_precisions.push_back(parse_dtype_or_throw(trim(name)));
+    if (!trim(name).empty()) {
+      study.chips.tensor_precisions.push_back(parse_dtype_or_throw(trim(name)));
+    }
   }
   if (opt.max_per_panel == 0) fail("--max-per-panel must be at least 1");
   study.chips.max_per_panel = opt.max_per_panel;

@@ -55,8 +55,8 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
     }
     if (!(main->bandwidth.value > 0)) {
       out.skipped.push_back(
-          {chip->id, fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory"
-                                                                            : main->name)});
+          {chip->id,
+           fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory" : main->name)});
       continue;
     }
     Ceiling c;
@@ -92,10 +92,10 @@ std::string chip_kind_title(ChipKind kind) {
 std::vector<ChipPanel> panels_by_kind(const std::vector<const Chip*>& chips,
                                       std::size_t max_per_panel) {
   if (max_per_panel == 0) fail("panels_by_kind: at most 0 chips per panel");
-  static constexpr std::array<ChipKind, 4> kOrder{ChipKind::cpu, ChipKind::gpu, ChipKind::asic,
-                                                  ChipKind::soc};
+  static constexpr std::array<ChipKind, 4> kind_order{ChipKind::cpu, ChipKind::gpu, ChipKind::asic,
+                                                      ChipKind::soc};
   std::vector<ChipPanel> panels;
-  for (ChipKind kind : kOrder) {
+  for (ChipKind kind : kind_order) {
     std::vector<const Chip*> of_kind;
     for (const Chip* c : chips) {
       if (c->kind == kind) of_kind.push_back(c);

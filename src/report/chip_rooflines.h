@@ -27,18 +27,17 @@ const MemoryLevel* main_memory_level(const Chip& chip);
 
 // The first of `precisions` that `chip` has a positive peak for; nullopt
 // when none.
-std::optional<DType> first_available_precision(const Chip& chip,
-                                               std::span<const DType> precisions);
+std::optional<DType> first_available_precision(const Chip& chip, std::span<const DType> precisions);
 
 // The chip's ridge point at `precision` against its main memory [FLOP/B];
 // nullopt when the peak or the main bandwidth is missing.
 std::optional<double> main_ridge_point(const Chip& chip, DType precision);
 
 struct ChipCeilings {
-  std::vector<Ceiling> ceilings;      // one per drawable chip, in input order
-  std::vector<const Chip*> chips;     // the chip of each ceiling
-  std::vector<DType> precisions;      // the precision used for each ceiling
-  std::vector<SkippedChip> skipped;   // in input order
+  std::vector<Ceiling> ceilings;     // one per drawable chip, in input order
+  std::vector<const Chip*> chips;    // the chip of each ceiling
+  std::vector<DType> precisions;     // the precision used for each ceiling
+  std::vector<SkippedChip> skipped;  // in input order
 };
 
 // One datasheet ceiling per chip: the first of `precisions` the chip has,

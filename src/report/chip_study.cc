@@ -74,19 +74,19 @@ void extremes_commentary(const std::vector<const Chip*>& chips, DType p,
                          std::vector<std::string>& out) {
   const std::optional<RidgeStats> s = ridge_stats(chips, p);
   if (!s) {
-    out.push_back(fmt::format(
+    out.emplace_back(fmt::format(
         "No chip has both a {} peak and a main-memory bandwidth, so there is no {} ridge point "
         "to compare.",
         dtype_name(p), dtype_name(p)));
     return;
   }
   if (s->count == 1) {
-    out.push_back(fmt::format(
+    out.emplace_back(fmt::format(
         "At {} only {} has both a peak and a main-memory bandwidth: its ridge point is {} FLOP/B.",
         dtype_name(p), chip_name(*s->max_chip), format_intensity(s->max)));
     return;
   }
-  out.push_back(fmt::format(
+  out.emplace_back(fmt::format(
       "At {}, {} of the {} chips have both a peak and a main-memory bandwidth. Their ridge points "
       "run from {} FLOP/B ({}) to {} FLOP/B ({}), a factor of {}, with a median of {} FLOP/B. A "
       "layer whose operational intensity is below {} FLOP/B is memory-bound on every one of these "
@@ -98,7 +98,7 @@ void extremes_commentary(const std::vector<const Chip*>& chips, DType p,
   // An elementwise layer (ReLU: 1 FLOP per element, reads and writes one
   // element) has intensity 1 / (2 x bytes per element).
   const double relu = 1.0 / (2.0 * dtype_bytes(p));
-  out.push_back(fmt::format(
+  out.emplace_back(fmt::format(
       "The higher the ridge point, the larger the share of a network that is memory-bound. An "
       "elementwise layer such as ReLU does 1 FLOP for every {:g} bytes it moves at {} ({:g} "
       "FLOP/B): on {} it can use at most {} of the {} peak (intensity / ridge), on {} at most {}. "
@@ -115,10 +115,10 @@ std::vector<std::string> per_kind_bullets(const std::vector<const Chip*>& chips,
     const std::optional<RidgeStats> s = ridge_stats(of_kind(chips, kind), p);
     if (!s) continue;
     if (s->count == 1) {
-      bullets.push_back(fmt::format("{}: one chip, {} at {} FLOP/B.", chip_kind_title(kind),
-                                    chip_name(*s->min_chip), format_intensity(s->min)));
+      bullets.emplace_back(fmt::format("{}: one chip, {} at {} FLOP/B.", chip_kind_title(kind),
+                                       chip_name(*s->min_chip), format_intensity(s->min)));
     } else {
-      bullets.push_back(fmt::format(
+      bullets.emplace_back(fmt::format(
           "{}: {} chips, ridge points from {} FLOP/B ({}) to {} FLOP/B ({}), median {} FLOP/B "
           "(a spread of {}).",
           chip_kind_title(kind), s->count, format_intensity(s->min), chip_name(*s->min_chip),
@@ -171,9 +171,10 @@ void host_commentary(const std::vector<const Chip*>& chips, DType p,
   if (host == nullptr) return;
   const Figure* host_peak = peak_figure(*host, p);
   if (host_peak == nullptr) {
-    out.push_back(fmt::format("The host has no {} peak (its vector units were not recognised), "
-                              "so it cannot be compared at {}.",
-                              dtype_name(p), dtype_name(p)));
+    out.push_back(
+        fmt::format("The host has no {} peak (its vector units were not recognised), "
+                    "so it cannot be compared at {}.",
+                    dtype_name(p), dtype_name(p)));
     return;
   }
   // The fastest and the median accelerator at this precision.
@@ -190,9 +191,8 @@ void host_commentary(const std::vector<const Chip*>& chips, DType p,
       fastest_peak = f->value;
     }
   }
-  std::string text = fmt::format("The host peaks at {} at {}", format_si(host_peak->value,
-                                                                          peak_unit(p)),
-                                 dtype_name(p));
+  std::string text = fmt::format("The host peaks at {} at {}",
+                                 format_si(host_peak->value, peak_unit(p)), dtype_name(p));
   if (!host_peak->derivation.empty()) text += fmt::format(" ({})", host_peak->derivation);
   text += ".";
   if (fastest != nullptr) {
@@ -214,8 +214,9 @@ void host_commentary(const std::vector<const Chip*>& chips, DType p,
     }
     text += ".";
   } else {
-    text += " The host's main-memory bandwidth is not known, so it has no roofline in the "
-            "figures; `dnnroof probe` measures it.";
+    text +=
+        " The host's main-memory bandwidth is not known, so it has no roofline in the "
+        "figures; `dnnroof probe` measures it.";
   }
   out.push_back(text);
 }
@@ -233,7 +234,7 @@ void bandwidth_commentary(const std::vector<const Chip*>& chips, std::vector<std
     if (hi == nullptr || bw > main_bandwidth(*hi)) hi = c;
   }
   if (n < 2) return;
-  out.push_back(fmt::format(
+  out.emplace_back(fmt::format(
       "Main-memory bandwidth, which sets the slanted roof, spans {} ({}) to {} ({}), {} apart: "
       "for a memory-bound layer this ratio, not the ratio of peaks, is the speed-up between "
       "those chips.",
@@ -243,27 +244,27 @@ void bandwidth_commentary(const std::vector<const Chip*>& chips, std::vector<std
 
 std::string skipped_text(const std::vector<SkippedChip>& skipped) {
   std::vector<std::string> parts;
+  parts.reserve(skipped.size());
   for (const SkippedChip& s : skipped) parts.push_back(fmt::format("{} ({})", s.id, s.reason));
   return join(parts, "; ");
 }
 
 // One figure of every chip of `kind` that can be drawn with `precisions`.
 void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const Chip*>& chips,
-                     ChipKind kind, std::span<const DType> precisions,
-                     const ChipStudyOptions& o) {
+                     ChipKind kind, std::span<const DType> precisions, const ChipStudyOptions& o) {
   const std::vector<const Chip*> kind_chips = of_kind(chips, kind);
   if (kind_chips.empty()) return;
   const std::string pname = precisions_name(precisions);
   const ChipCeilings drawable = main_memory_ceilings(kind_chips, precisions);
   for (const SkippedChip& s : drawable.skipped) {
-    study.notes.push_back(fmt::format("{} left out of the {} {} roofline: {}", s.id,
-                                      chip_kind_title(kind), pname, s.reason));
+    study.notes.emplace_back(fmt::format("{} left out of the {} {} roofline: {}", s.id,
+                                         chip_kind_title(kind), pname, s.reason));
   }
   const std::string kind_title = chip_kind_title(kind);
   if (drawable.chips.empty()) {
-    section.blocks.push_back(Paragraph{fmt::format(
-        "No {} roofline at {}: none of the {} {} chips can be drawn ({}).", kind_title, pname,
-        kind_chips.size(), kind_title, skipped_text(drawable.skipped))});
+    section.blocks.emplace_back(Paragraph{
+        fmt::format("No {} roofline at {}: none of the {} {} chips can be drawn ({}).", kind_title,
+                    pname, kind_chips.size(), kind_title, skipped_text(drawable.skipped))});
     return;
   }
   FigureBlock fig;
@@ -272,9 +273,8 @@ void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const
   for (const ChipPanel& panel : panels_by_kind(drawable.chips, o.max_per_panel)) {
     const ChipCeilings c = main_memory_ceilings(panel.chips, precisions);
     const std::string panel_title =
-        panel.title == kind_title ? fig.title
-                                  : fmt::format("{} at {}", panel.title, pname);
-    fig.panels.push_back(build_roofline_figure(panel_title, c.ceilings));
+        panel.title == kind_title ? fig.title : fmt::format("{} at {}", panel.title, pname);
+    fig.panels.emplace_back(build_roofline_figure(panel_title, c.ceilings));
   }
   fig.caption = fmt::format(
       "{} {} chip{} at {}. Each line is one chip's roofline: the slanted part is main-memory "
@@ -284,7 +284,7 @@ void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const
   if (!drawable.skipped.empty()) {
     fig.caption += fmt::format(" Not drawn: {}.", skipped_text(drawable.skipped));
   }
-  section.blocks.push_back(std::move(fig));
+  section.blocks.emplace_back(std::move(fig));
 }
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
@@ -342,10 +342,10 @@ Table sources_table(const std::vector<const Chip*>& chips, DType p) {
 }
 
 Table ridge_stats_table(const std::vector<const Chip*>& chips, const ChipStudyOptions& o) {
-  Table t({"Kind", "Precision", "Chips", "Min ridge", "Median ridge", "Max ridge", "Lowest",
-           "Highest"},
-          {"kind", "precision", "chips", "min_ridge_flop_per_byte", "median_ridge_flop_per_byte",
-           "max_ridge_flop_per_byte", "lowest_chip", "highest_chip"});
+  Table t(
+      {"Kind", "Precision", "Chips", "Min ridge", "Median ridge", "Max ridge", "Lowest", "Highest"},
+      {"kind", "precision", "chips", "min_ridge_flop_per_byte", "median_ridge_flop_per_byte",
+       "max_ridge_flop_per_byte", "lowest_chip", "highest_chip"});
   std::vector<DType> precisions{o.precision};
   for (DType p : o.tensor_precisions) precisions.push_back(p);
   for (DType p : precisions) {
@@ -432,7 +432,7 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
     keys.push_back(fmt::format("ridge_{}_flop_per_byte", dtype_name(o.precision)));
     if (!o.tensor_precisions.empty()) {
       cols.push_back(fmt::format("Ridge {} [FLOP/B]", tname));
-      keys.push_back("ridge_tensor_flop_per_byte");
+      keys.emplace_back("ridge_tensor_flop_per_byte");
     }
   }
   if (all) {
@@ -452,8 +452,7 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
     if (peaks) {
       for (DType p : peak_precisions()) {
         const Figure* f = peak_figure(*c, p);
-        row.push_back(f != nullptr ? Cell(f->value, format_si(f->value, peak_unit(p)))
-                                   : Cell(""));
+        row.push_back(f != nullptr ? Cell(f->value, format_si(f->value, peak_unit(p))) : Cell(""));
       }
     }
     const std::optional<DType> tp = first_available_precision(*c, o.tensor_precisions);
@@ -472,7 +471,9 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
       std::string rt_text;
       if (rt) {
         rt_text = format_intensity(*rt);
-        if (o.tensor_precisions.size() > 1 && !all) rt_text += fmt::format(" ({})", dtype_name(*tp));
+        if (o.tensor_precisions.size() > 1 && !all) {
+          rt_text += fmt::format(" ({})", dtype_name(*tp));
+        }
       }
       if (!o.tensor_precisions.empty()) row.push_back(rt ? Cell(*rt, rt_text) : Cell(""));
     }
@@ -500,7 +501,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
     const std::size_t c = of_kind(chips, k).size();
     if (c > 0) counts.push_back(fmt::format("{} {}", c, chip_kind_title(k)));
   }
-  s.blocks.push_back(Paragraph{fmt::format(
+  s.blocks.emplace_back(Paragraph{fmt::format(
       "What each chip could do at best: {} chips ({}), with their dense peak per precision, "
       "main-memory bandwidth and ridge point (peak / bandwidth, the operational intensity at "
       "which a layer stops being memory-bound). Every number is in `data/chips.csv` and "
@@ -511,13 +512,14 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
   // are optional).
   int subsection = 0;
   auto heading = [&](const std::string& text) {
-    s.blocks.push_back(Heading{3, fmt::format("{}.{} {}", n, ++subsection, text)});
+    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++subsection, text)});
   };
   heading("Catalog");
-  s.blocks.push_back(TableBlock{"Main memory and ridge points (peak / bandwidth)",
-                                chip_catalog_table(chips, o, CatalogColumns::memory_and_ridges)});
-  s.blocks.push_back(TableBlock{"Dense peaks per precision (empty: not published)",
-                                chip_catalog_table(chips, o, CatalogColumns::peaks)});
+  s.blocks.emplace_back(
+      TableBlock{"Main memory and ridge points (peak / bandwidth)",
+                 chip_catalog_table(chips, o, CatalogColumns::memory_and_ridges)});
+  s.blocks.emplace_back(TableBlock{"Dense peaks per precision (empty: not published)",
+                                   chip_catalog_table(chips, o, CatalogColumns::peaks)});
 
   heading(fmt::format("Rooflines at {}", dtype_name(o.precision)));
   const std::array<DType, 1> base{o.precision};
@@ -525,7 +527,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
 
   if (!o.tensor_precisions.empty()) {
     heading(fmt::format("Rooflines at {} (tensor units)", precisions_name(o.tensor_precisions)));
-    s.blocks.push_back(Paragraph{fmt::format(
+    s.blocks.emplace_back(Paragraph{fmt::format(
         "GPUs, ASICs and SoCs at the first of {} they have (the legend names which): the rate of "
         "their matrix units, against the same memory.",
         precisions_name(o.tensor_precisions))});
@@ -536,43 +538,52 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
 
   if (host != nullptr) {
     heading("This machine (host)");
-    s.blocks.push_back(Paragraph{
+    s.blocks.emplace_back(Paragraph{
         "Detected at run time (cpuid, /proc/cpuinfo, sysfs); the host's peaks are derived from "
         "these facts as for any catalog CPU."});
-    s.blocks.push_back(TableBlock{"Host facts", host_facts_table(*host, find_host(chips))});
+    s.blocks.emplace_back(TableBlock{"Host facts", host_facts_table(*host, find_host(chips))});
   }
 
   heading("What the numbers say");
-  for (std::string& p : chip_commentary(chips, o)) s.blocks.push_back(Paragraph{std::move(p)});
-  s.blocks.push_back(
+  for (std::string& p : chip_commentary(chips, o)) s.blocks.emplace_back(Paragraph{std::move(p)});
+  s.blocks.emplace_back(
       Paragraph{fmt::format("Ridge points by kind at {}:", dtype_name(o.precision))});
-  s.blocks.push_back(BulletList{per_kind_bullets(chips, o.precision)});
+  s.blocks.emplace_back(BulletList{per_kind_bullets(chips, o.precision)});
 
   heading("Methods");
-  s.blocks.push_back(BulletList{{
+  std::vector<std::string> methods;
+  methods.reserve(5);  // also keeps GCC 12's -Wnull-dereference quiet here
+  methods.emplace_back(
       "Peaks are dense datasheet figures per precision (never the with-sparsity ones); int8 is "
       "in OP/s. CPU peaks are derived: sockets x cores x all-core clock x FLOP per cycle per "
-      "core; CPU DRAM bandwidth: sockets x channels x MT/s x 8 B.",
+      "core; CPU DRAM bandwidth: sockets x channels x MT/s x 8 B.");
+  methods.emplace_back(
       "SI units throughout: 1 TFLOP/s = 10^12 FLOP/s, 1 GB/s = 10^9 B/s; binary units (KiB, "
-      "MiB) are marked as such.",
+      "MiB) are marked as such.");
+  methods.emplace_back(
       "Ridge point = peak / main-memory bandwidth [FLOP/B]. The roofline is min(peak, bandwidth "
       "x intensity), drawn as one line per chip from its vertices (the ridge point is a vertex) "
-      "on log-log axes.",
-      fmt::format("The tensor figures use the first of {} a chip has.",
-                  precisions_name(o.tensor_precisions)),
+      "on log-log axes.");
+  if (!o.tensor_precisions.empty()) {
+    methods.emplace_back(fmt::format("The tensor figures use the first of {} a chip has.",
+                                     precisions_name(o.tensor_precisions)));
+  }
+  methods.emplace_back(
       "Sources: one per chip in the table below and in `data/chips.csv`; `dnnroof chips show "
-      "ID` prints every figure with its own source or derivation.",
-  }});
-  s.blocks.push_back(TableBlock{"Sources", sources_table(chips, o.precision)});
+      "ID` prints every figure with its own source or derivation.");
+  s.blocks.emplace_back(BulletList{std::move(methods)});
+  s.blocks.emplace_back(TableBlock{"Sources", sources_table(chips, o.precision)});
 
   heading("Caveats");
-  std::vector<std::string> caveats{
+  std::vector<std::string> caveats;
+  caveats.reserve(4 + study.notes.size());
+  caveats.emplace_back(
       "Datasheet peaks assume the boost clock and every unit busy; sustained rates are lower, "
-      "and `dnnroof probe` measures them on this machine.",
+      "and `dnnroof probe` measures them on this machine.");
+  caveats.emplace_back(
       "Only the main-memory roof is drawn. Caches have higher bandwidth, so a layer whose data "
       "stays in cache can run above the main-memory roof at its DRAM-traffic intensity; compare "
-      "it with a cache roof, not with the peak.",
-  };
+      "it with a cache roof, not with the peak.");
   if (host != nullptr) {
     const Chip* hc = find_host(chips);
     const MemoryLevel* main = hc != nullptr ? main_memory_level(*hc) : nullptr;
@@ -585,22 +596,23 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
                                 : fmt::format(": {}", main->bandwidth.derivation));
     }
     if (host->virtualized) {
-      caveats.push_back(fmt::format(
+      caveats.emplace_back(fmt::format(
           "The host runs under a hypervisor: the memory channels and speed it reports may not be "
           "the machine's, so its DRAM bandwidth {}; the clock used for its peaks: {}.",
           bw_text, host->clock_note.empty() ? "a guess" : host->clock_note));
     } else if (!(bw > 0)) {
-      caveats.push_back("The host's DRAM bandwidth could not be derived (memory channels and "
-                        "speed are not readable without privileges).");
+      caveats.emplace_back(
+          "The host's DRAM bandwidth could not be derived (memory channels and "
+          "speed are not readable without privileges).");
     }
   }
-  for (const std::string& note : study.notes) caveats.push_back(note + ".");
-  s.blocks.push_back(BulletList{std::move(caveats)});
+  for (const std::string& note : study.notes) caveats.emplace_back(note + ".");
+  s.blocks.emplace_back(BulletList{std::move(caveats)});
 
-  study.data.push_back(DataFile{"chips", chip_catalog_table(chips, o, CatalogColumns::all)});
-  study.data.push_back(DataFile{"ridge_points", ridge_stats_table(chips, o)});
+  study.data.emplace_back(DataFile{"chips", chip_catalog_table(chips, o, CatalogColumns::all)});
+  study.data.emplace_back(DataFile{"ridge_points", ridge_stats_table(chips, o)});
   if (host != nullptr) {
-    study.data.push_back(DataFile{"host", host_facts_table(*host, find_host(chips))});
+    study.data.emplace_back(DataFile{"host", host_facts_table(*host, find_host(chips))});
   }
   return study;
 }

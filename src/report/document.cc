@@ -88,7 +88,9 @@ std::string html_table(const TableBlock& block) {
   std::string s = "<div class=\"table-wrap\"><table>\n";
   if (!block.caption.empty()) s += fmt::format("<caption>{}</caption>\n", html_text(block.caption));
   s += "<thead><tr>";
-  for (const std::string& c : block.table.columns()) s += fmt::format("<th>{}</th>", html_escape(c));
+  for (const std::string& c : block.table.columns()) {
+    s += fmt::format("<th>{}</th>", html_escape(c));
+  }
   s += "</tr></thead>\n<tbody>\n";
   for (const auto& row : block.table.data()) {
     s += "<tr>";
@@ -236,8 +238,8 @@ std::string render_markdown(const Document& doc, const std::string& figure_dir,
     s += fmt::format("<a id=\"{}\"></a>\n\n## {}\n\n", section.id, section.title);
     for (const Block& block : section.blocks) {
       if (const auto* h = std::get_if<Heading>(&block)) {
-        s += fmt::format("{} {}\n\n", std::string(static_cast<std::size_t>(h->level), '#'),
-                         h->text);
+        s +=
+            fmt::format("{} {}\n\n", std::string(static_cast<std::size_t>(h->level), '#'), h->text);
       } else if (const auto* p = std::get_if<Paragraph>(&block)) {
         s += p->text + "\n\n";
       } else if (const auto* l = std::get_if<BulletList>(&block)) {

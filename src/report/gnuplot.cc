@@ -1,11 +1,10 @@
 #include "report/gnuplot.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -30,12 +29,23 @@ constexpr std::array<const char*, 10> kColours{"#1f77b4", "#ff7f0e", "#2ca02c", 
                                                "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                                                "#bcbd22", "#17becf"};
 // Solid, dashed, dotted, dash-dot, long dash, dash-dot-dot.
-constexpr std::array<const char*, 6> kDashes{"solid", "(14,6)", "(3,5)", "(14,5,3,5)", "(26,8)",
-                                             "(14,5,3,5,3,5)"};
+constexpr std::array<const char*, 6> kDashes{"solid",      "(14,6)", "(3,5)",
+                                             "(14,5,3,5)", "(26,8)", "(14,5,3,5,3,5)"};
 // Filled circle, square, triangle, inverted triangle, diamond, pentagon,
 // then the open ones.
 constexpr std::array<int, 12> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
 constexpr const char* kAboveRoofColour = "#d62728";
+// Estimated text sizes in pixels for layout decisions: legend characters at
+// font ',10' (generous, so gnuplot never needs more rows than planned), and
+// ridge-label characters, line height and the gap kept between labels.
+constexpr double kKeyCharPx = 7.5;
+constexpr double kCharPx = 6.5;
+constexpr double kLinePx = 16.0;
+constexpr double kGapPx = 4.0;
+// gnuplot's hypertext markup, replaced by SVG <title> elements for HTML.
+constexpr std::string_view kHypertextOpen = "<g onmousemove=\"gnuplot_svg.showHypertext(evt,'";
+constexpr std::string_view kHypertextClose =
+    "')\" onmouseout=\"gnuplot_svg.hideHypertext()\"><title> </title>";
 
 // A gnuplot single-quoted string: only the quote itself needs doubling.
 std::string quote(std::string_view s) {
@@ -61,7 +71,9 @@ std::string num(double v) { return fmt::format("{:.10g}", v); }
 std::string colour_of(int index) {
   return kColours.at(static_cast<std::size_t>(index) % kColours.size());
 }
-std::string dash_of(int index) { return kDashes.at(static_cast<std::size_t>(index) % kDashes.size()); }
+std::string dash_of(int index) {
+  return kDashes.at(static_cast<std::size_t>(index) % kDashes.size());
+}
 
 std::string terminal_line(ImageFormat format, int width_px, int height_px, bool svg_mouse) {
   switch (format) {
@@ -92,7 +104,9 @@ std::string ceiling_key_title(const CeilingLine& c) {
 // holds), else one.
 std::size_t key_rows(const RooflineFigure& fig, const PlotLayout& layout) {
   std::size_t longest = std::string_view("above roof: check ceiling").size();
-  for (const CeilingLine& c : fig.ceilings) longest = std::max(longest, ceiling_key_title(c).size());
+  for (const CeilingLine& c : fig.ceilings) {
+    longest = std::max(longest, ceiling_key_title(c).size());
+  }
   std::set<int> groups;
   for (const PlacedPoint& p : fig.points) {
     if (p.above_roof) continue;
@@ -101,7 +115,6 @@ std::size_t key_rows(const RooflineFigure& fig, const PlotLayout& layout) {
   }
   const std::size_t entries =
       fig.ceilings.size() + groups.size() + (fig.has_point_above_roof() ? 1 : 0);
-  constexpr double kKeyCharPx = 7.5;  // font ',10'; sample and gaps ~10 characters
   const double column_px = kKeyCharPx * static_cast<double>(longest + 10);
   const bool two_columns = 2 * column_px <= layout.panel_width_px - 40;
   return two_columns ? (entries + 1) / 2 : entries;
@@ -124,7 +137,6 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
   const double width_px = layout.panel_width_px - 150.0;
   const double height_px =
       layout.panel_height_px - 60.0 - 19.0 * (4.5 + 1.1 * static_cast<double>(key_rows));
-  constexpr double kCharPx = 6.5, kLinePx = 16.0, kGapPx = 4.0;
   auto fraction = [](double v, const AxisRange& r) {
     return (std::log10(v) - std::log10(r.min)) / (std::log10(r.max) - std::log10(r.min));
   };
@@ -233,10 +245,9 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     const CeilingLine& c = fig.ceilings[i];
     const bool measured = c.ceiling.origin == CeilingOrigin::measured;
-    elements.push_back(fmt::format(
-        "${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}", tag, i,
-        measured ? "2" : "2.5", colour_of(c.colour), dash_of(c.dash),
-        quote(ceiling_key_title(c))));
+    elements.push_back(fmt::format("${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}",
+                                   tag, i, measured ? "2" : "2.5", colour_of(c.colour),
+                                   dash_of(c.dash), quote(ceiling_key_title(c))));
   }
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     elements.push_back(fmt::format(
@@ -255,10 +266,10 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
         tag, g));
   }
   if (any_above) {
-    elements.push_back(fmt::format(
-        "${}above using 1:2:3 with labels hypertext point pt 3 ps 2.2 lw 2 lc rgb '{}' "
-        "title 'above roof: check ceiling'",
-        tag, kAboveRoofColour));
+    elements.push_back(
+        fmt::format("${}above using 1:2:3 with labels hypertext point pt 3 ps 2.2 lw 2 lc rgb '{}' "
+                    "title 'above roof: check ceiling'",
+                    tag, kAboveRoofColour));
     elements.push_back(fmt::format(
         "${}above using 1:2:3 with labels left offset char 0.9,0.5 font ',9' tc rgb '{}' notitle",
         tag, kAboveRoofColour));
@@ -284,8 +295,11 @@ std::filesystem::path temp_file(const char* pattern_suffix) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / (std::string("dnnroof-XXXXXX") + pattern_suffix))
           .string();
-  const int fd = mkstemps(pattern.data(), static_cast<int>(std::string_view(pattern_suffix).size()));
-  if (fd < 0) fail("cannot create a temporary file in {}", std::filesystem::temp_directory_path().string());
+  const int fd =
+      mkstemps(pattern.data(), static_cast<int>(std::string_view(pattern_suffix).size()));
+  if (fd < 0) {
+    fail("cannot create a temporary file in {}", std::filesystem::temp_directory_path().string());
+  }
   close(fd);
   return pattern;
 }
@@ -311,8 +325,7 @@ ImageFormat image_format_for_path(const std::filesystem::path& path) {
   if (ext == ".svg") return ImageFormat::svg;
   if (ext == ".png") return ImageFormat::png;
   if (ext == ".pdf") return ImageFormat::pdf;
-  fail("cannot tell the image format of '{}': use a .svg, .png or .pdf file name",
-       path.string());
+  fail("cannot tell the image format of '{}': use a .svg, .png or .pdf file name", path.string());
 }
 
 std::string roofline_script(const std::vector<RooflineFigure>& panels, const std::string& title,
@@ -320,7 +333,10 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
                             const PlotLayout& layout) {
   if (panels.empty()) fail("roofline figure '{}': no panel to draw", title);
   const int columns =
-      panels.size() == 1 ? 1 : (layout.columns > 0 ? std::min<int>(layout.columns, static_cast<int>(panels.size())) : 2);
+      panels.size() == 1
+          ? 1
+          : (layout.columns > 0 ? std::min<int>(layout.columns, static_cast<int>(panels.size()))
+                                : 2);
   const int rows = static_cast<int>((panels.size() + static_cast<std::size_t>(columns) - 1) /
                                     static_cast<std::size_t>(columns));
   const int title_px = panels.size() > 1 ? 40 : 0;
@@ -359,7 +375,7 @@ std::string find_gnuplot() {
   const char* path = std::getenv("PATH");
   for (const std::string& dir : split(path != nullptr ? path : "/usr/bin:/bin", ':')) {
     if (dir.empty()) continue;
-    const std::string candidate = dir + "/gnuplot";
+    std::string candidate = dir + "/gnuplot";
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return {};
@@ -368,8 +384,9 @@ std::string find_gnuplot() {
 void run_gnuplot(const std::string& script) {
   const std::string exe = find_gnuplot();
   if (exe.empty()) {
-    fail("gnuplot is needed to draw figures but was not found on PATH (install it, e.g. "
-         "`apt-get install gnuplot-nox`, or set DNNROOF_GNUPLOT to its path)");
+    fail(
+        "gnuplot is needed to draw figures but was not found on PATH (install it, e.g. "
+        "`apt-get install gnuplot-nox`, or set DNNROOF_GNUPLOT to its path)");
   }
   const std::filesystem::path script_path = temp_file(".gp");
   const std::filesystem::path err_path = temp_file(".err");
@@ -439,17 +456,14 @@ std::string roofline_svg_for_html(const std::vector<RooflineFigure>& panels,
   if (svg.starts_with("<?xml")) svg.erase(0, svg.find('\n') + 1);
   // Hover text: gnuplot's hypertext calls its JavaScript, which we leave out;
   // an SVG <title> child gives the same text as a native tool-tip.
-  static constexpr std::string_view kOpen = "<g onmousemove=\"gnuplot_svg.showHypertext(evt,'";
-  static constexpr std::string_view kClose =
-      "')\" onmouseout=\"gnuplot_svg.hideHypertext()\"><title> </title>";
   std::size_t pos = 0;
-  while ((pos = svg.find(kOpen, pos)) != std::string::npos) {
-    const std::size_t text_begin = pos + kOpen.size();
-    const std::size_t text_end = svg.find(kClose, text_begin);
+  while ((pos = svg.find(kHypertextOpen, pos)) != std::string::npos) {
+    const std::size_t text_begin = pos + kHypertextOpen.size();
+    const std::size_t text_end = svg.find(kHypertextClose, text_begin);
     if (text_end == std::string::npos) break;
     const std::string text = svg.substr(text_begin, text_end - text_begin);
     const std::string replacement = "<g><title>" + text + "</title>";
-    svg.replace(pos, text_end + kClose.size() - pos, replacement);
+    svg.replace(pos, text_end + kHypertextClose.size() - pos, replacement);
     pos += replacement.size();
   }
   replace_all(svg, "<title>Gnuplot</title>", "<title>" + hover_safe(title) + "</title>");

@@ -33,8 +33,9 @@ std::vector<std::filesystem::path> write_report(const Document& doc,
     if (!ids.insert(f->id).second) fail("report: figure id '{}' is used twice", f->id);
   }
   if (options.draw_figures && !figures.empty() && find_gnuplot().empty()) {
-    fail("gnuplot is needed to draw the report's figures but was not found (install it, e.g. "
-         "`apt-get install gnuplot-nox`, set DNNROOF_GNUPLOT, or pass --no-figures)");
+    fail(
+        "gnuplot is needed to draw the report's figures but was not found (install it, e.g. "
+        "`apt-get install gnuplot-nox`, set DNNROOF_GNUPLOT, or pass --no-figures)");
   }
 
   std::error_code ec;

@@ -62,12 +62,12 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
            p.intensity);
     }
     if (p.ceiling >= ceilings.size()) {
-      fail("roofline '{}': point '{}' refers to ceiling {} of {}", fig.title, p.label,
-           p.ceiling, ceilings.size());
+      fail("roofline '{}': point '{}' refers to ceiling {} of {}", fig.title, p.label, p.ceiling,
+           ceilings.size());
     }
     if (p.kind == PointKind::measured && (!(p.flops > 0) || !std::isfinite(p.flops))) {
-      fail("roofline '{}': measured point '{}' has {} FLOP/s (must be > 0 on log axes)",
-           fig.title, p.label, p.flops);
+      fail("roofline '{}': measured point '{}' has {} FLOP/s (must be > 0 on log axes)", fig.title,
+           p.label, p.flops);
     }
     x_lo = std::min(x_lo, p.intensity);
     x_hi = std::max(x_hi, p.intensity);
@@ -87,8 +87,7 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
     line.polyline = {{fig.x.min, c.bandwidth * fig.x.min},
                      {line.ridge_intensity, c.peak_flops},
                      {fig.x.max, c.peak_flops}};
-    auto [it, inserted] =
-        colour_of_chip.emplace(c.chip, static_cast<int>(colour_of_chip.size()));
+    auto [it, inserted] = colour_of_chip.emplace(c.chip, static_cast<int>(colour_of_chip.size()));
     line.colour = it->second;
     // Chips whose colours repeat (after the palette's 10) differ in dash;
     // a chip's own extra ceilings step the dash further.
@@ -110,14 +109,14 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
         marker_of_group.emplace(p.group, static_cast<int>(marker_of_group.size()));
     placed.marker = it->second;
     if (placed.above_roof) {
-      fig.warnings.push_back(fmt::format(
-          "'{}' at {:.3g} FLOP/B reaches {}, {:.2f}x the roof of '{}' there ({}): a "
-          "measured point cannot beat its roof, so either the measurement is wrong or "
-          "the ceiling is (cache reuse makes the DRAM roof too low: compare with the "
-          "last-level-cache roof or with the compulsory-traffic intensity)",
-          p.label, p.intensity, format_si(placed.flops, "FLOP/s"),
-          placed.flops / placed.attainable_flops, c.label,
-          format_si(placed.attainable_flops, "FLOP/s")));
+      fig.warnings.push_back(
+          fmt::format("'{}' at {:.3g} FLOP/B reaches {}, {:.2f}x the roof of '{}' there ({}): a "
+                      "measured point cannot beat its roof, so either the measurement is wrong or "
+                      "the ceiling is (cache reuse makes the DRAM roof too low: compare with the "
+                      "last-level-cache roof or with the compulsory-traffic intensity)",
+                      p.label, p.intensity, format_si(placed.flops, "FLOP/s"),
+                      placed.flops / placed.attainable_flops, c.label,
+                      format_si(placed.attainable_flops, "FLOP/s")));
     }
     if (placed.flops > 0) {
       y_lo = std::min(y_lo, placed.flops);

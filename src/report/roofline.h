@@ -52,9 +52,9 @@ struct PointInput {
   std::string label;  // e.g. "resnet18 b64"
   std::string group;  // marker group (one marker shape per group), e.g. the model
   PointKind kind = PointKind::measured;
-  double intensity = 0;      // [FLOP/B], > 0
-  double flops = 0;          // [FLOP/s]; ignored for PointKind::attainable
-  std::size_t ceiling = 0;   // index into the figure's ceilings
+  double intensity = 0;     // [FLOP/B], > 0
+  double flops = 0;         // [FLOP/s]; ignored for PointKind::attainable
+  std::size_t ceiling = 0;  // index into the figure's ceilings
 };
 
 struct PlacedPoint {

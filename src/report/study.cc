@@ -33,10 +33,10 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
 
   Document doc;
   doc.title = options.title;
-  doc.subtitle_lines.push_back(fmt::format(
-      "Generated {} by dnnroof {} (revision {}).",
-      options.generated_at.empty() ? utc_now_text() : options.generated_at, kVersion,
-      kGitRevision));
+  doc.subtitle_lines.push_back(
+      fmt::format("Generated {} by dnnroof {} (revision {}).",
+                  options.generated_at.empty() ? utc_now_text() : options.generated_at, kVersion,
+                  kGitRevision));
   const HostInfo* used_host = options.include_host ? host : nullptr;
   if (used_host != nullptr && !used_host->cpu_model.empty()) {
     doc.subtitle_lines.push_back(fmt::format("Host: {}, {} cores / {} threads.",
@@ -45,7 +45,9 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
   }
 
   ChipStudy chip_study = build_chip_study(chips, used_host, options.chips);
-  if (notes != nullptr) notes->insert(notes->end(), chip_study.notes.begin(), chip_study.notes.end());
+  if (notes != nullptr) {
+    notes->insert(notes->end(), chip_study.notes.begin(), chip_study.notes.end());
+  }
   doc.sections.push_back(std::move(chip_study.section));
   for (DataFile& d : chip_study.data) doc.data_files.push_back(std::move(d));
   return doc;

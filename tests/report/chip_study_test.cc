@@ -56,8 +56,9 @@ TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
   for (const std::string& p : c) all += p + "\n";
   // Extremes: 25.3125 / 9.5635 = 2.65.
   EXPECT_TRUE(contains(all, "At fp32, 3 of the 5 chips")) << all;
-  EXPECT_TRUE(contains(all, "from 9.56 FLOP/B (Fixture GPU A) to 25.3 FLOP/B (Fixture GPU B), a "
-                            "factor of 2.6x, with a median of 10 FLOP/B"))
+  EXPECT_TRUE(contains(all,
+                       "from 9.56 FLOP/B (Fixture GPU A) to 25.3 FLOP/B (Fixture GPU B), a "
+                       "factor of 2.6x, with a median of 10 FLOP/B"))
       << all;
   // ReLU at fp32: 1 FLOP / 8 B = 0.125 FLOP/B; 0.125 / 25.3125 = 0.49%,
   // 0.125 / 9.5635 = 1.3%.
@@ -68,9 +69,10 @@ TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
       << all;
   // Tensor: A 312/19.5 = 16x, B 65/8.1 = 8.0x, median 12x; ridges median
   // (153.0 + 203.1) / 2 = 178 against (9.56 + 25.3) / 2 = 17.4.
-  EXPECT_TRUE(contains(all, "On the 2 accelerators with both figures, the fp16/bf16 ridge point "
-                            "(tensor units) is a median 12x the fp32 one (178 FLOP/B against "
-                            "17.4 FLOP/B; from 8.0x to 16x)"))
+  EXPECT_TRUE(contains(all,
+                       "On the 2 accelerators with both figures, the fp16/bf16 ridge point "
+                       "(tensor units) is a median 12x the fp32 one (178 FLOP/B against "
+                       "17.4 FLOP/B; from 8.0x to 16x)"))
       << all;
   // Host: 0.5 TFLOP/s; fastest accelerator A at 19.5 TFLOP/s = 39x; median
   // of A and B (19.5 + 8.1) / 2 = 13.8 TFLOP/s = 28x.
@@ -107,13 +109,13 @@ TEST_F(ChipStudyTest, SectionHasTablesFiguresHostCommentaryMethodsAndCaveats) {
     if (std::holds_alternative<TableBlock>(b)) ++tables;
   }
   EXPECT_EQ(headings, (std::vector<std::string>{
-                          "1.1 Catalog", "1.2 Rooflines at fp32", "1.3 Rooflines at fp16/bf16 (tensor units)",
-                          "1.4 This machine (host)", "1.5 What the numbers say", "1.6 Methods",
-                          "1.7 Caveats"}));
+                          "1.1 Catalog", "1.2 Rooflines at fp32",
+                          "1.3 Rooflines at fp16/bf16 (tensor units)", "1.4 This machine (host)",
+                          "1.5 What the numbers say", "1.6 Methods", "1.7 Caveats"}));
   // fp32: CPU (fx-cpu; the host has no bandwidth) and GPU; the ASIC has no
   // fp32. Tensor: GPU and ASIC, not CPUs.
-  EXPECT_EQ(figures, (std::vector<std::string>{"chips-cpu-fp32", "chips-gpu-fp32",
-                                               "chips-gpu-fp16", "chips-asic-fp16"}));
+  EXPECT_EQ(figures, (std::vector<std::string>{"chips-cpu-fp32", "chips-gpu-fp32", "chips-gpu-fp16",
+                                               "chips-asic-fp16"}));
   EXPECT_EQ(tables, 4u);  // memory and ridges, peaks, host facts, sources
   bool no_asic = false;
   for (const auto& p : paragraphs) no_asic = no_asic || contains(p, "No ASIC roofline at fp32");
@@ -127,7 +129,8 @@ TEST_F(ChipStudyTest, SectionHasTablesFiguresHostCommentaryMethodsAndCaveats) {
   EXPECT_TRUE(host_left_out);
   ASSERT_EQ(study.notes.size(), 2u);
   EXPECT_EQ(study.notes[0], "host left out of the CPU fp32 roofline: DRAM bandwidth unknown");
-  EXPECT_EQ(study.notes[1], "fx-asic left out of the ASIC fp32 roofline: no fp32 peak in the catalog");
+  EXPECT_EQ(study.notes[1],
+            "fx-asic left out of the ASIC fp32 roofline: no fp32 peak in the catalog");
 }
 
 TEST_F(ChipStudyTest, GpuFigureHoldsBothGpusWithTheirRidges) {
@@ -154,9 +157,9 @@ TEST_F(ChipStudyTest, NoTensorPrecisionsMeansNoTensorFiguresOrColumn) {
       EXPECT_EQ(f->id.find("fp16"), std::string::npos);
     }
   }
-  EXPECT_EQ(headings, (std::vector<std::string>{"1.1 Catalog", "1.2 Rooflines at fp32",
-                                                "1.3 What the numbers say", "1.4 Methods",
-                                                "1.5 Caveats"}));
+  EXPECT_EQ(headings,
+            (std::vector<std::string>{"1.1 Catalog", "1.2 Rooflines at fp32",
+                                      "1.3 What the numbers say", "1.4 Methods", "1.5 Caveats"}));
   EXPECT_FALSE(contains(study.data[0].table.to_csv(), "ridge_tensor"));
 }
 
@@ -169,9 +172,11 @@ TEST_F(ChipStudyTest, DataFileHasEveryChipWithRawNumbers) {
   EXPECT_TRUE(contains(csv, "main_bandwidth_bytes_per_s"));
   EXPECT_TRUE(contains(csv, "peak_int8_ops"));
   // fx-gpu-b: 8.1e12 FLOP/s, 320e9 B/s, ridges 25.3125 and 203.125.
-  EXPECT_TRUE(contains(csv, "fx-gpu-b,Fixture GPU B,gpu,2018,Fixture,,8100000000000,,65000000000000,"))
+  EXPECT_TRUE(
+      contains(csv, "fx-gpu-b,Fixture GPU B,gpu,2018,Fixture,,8100000000000,,65000000000000,"))
       << csv;
-  EXPECT_TRUE(contains(csv, "320000000000,,25.3125,203.125,fp16,https://example.com/gpu-b.pdf")) << csv;
+  EXPECT_TRUE(contains(csv, "320000000000,,25.3125,203.125,fp16,https://example.com/gpu-b.pdf"))
+      << csv;
   EXPECT_EQ(study.data[0].table.rows(), 5u);
   ASSERT_EQ(study.data.size(), 3u);
   EXPECT_EQ(study.data[2].stem, "host");

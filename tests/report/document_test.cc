@@ -57,8 +57,7 @@ TEST(Document, MarkdownHasTablesAndPngFigures) {
   EXPECT_NE(md.find("## 1. The chips"), std::string::npos);
   EXPECT_NE(md.find("### 1.1 Catalog"), std::string::npos);
   // Numbers right-aligned; pipes in cells escaped.
-  EXPECT_NE(md.find("| Chip | Peak |\n| --- | ---: |\n| a\\|b | 19.5 TFLOP/s |"),
-            std::string::npos)
+  EXPECT_NE(md.find("| Chip | Peak |\n| --- | ---: |\n| a\\|b | 19.5 TFLOP/s |"), std::string::npos)
       << md;
   EXPECT_NE(md.find("![Figure A](figures/fig-a.png)"), std::string::npos);
   EXPECT_NE(md.find("- one\n- two\n"), std::string::npos);
@@ -93,9 +92,12 @@ TEST(Document, AddressesBecomeLinks) {
   s.blocks.push_back(Paragraph{"See https://example.com/a?b=1&c=2; or http://x.org."});
   doc.sections.push_back(s);
   const std::string html = render_html(doc, {});
-  EXPECT_NE(html.find("See <a href=\"https://example.com/a?b=1&amp;c=2\">https://example.com/a?b=1&amp;c=2</a>; or "
-                      "<a href=\"http://x.org\">http://x.org</a>.</p>"),
-            std::string::npos)
+  EXPECT_NE(
+      html.find(
+          "See <a "
+          "href=\"https://example.com/a?b=1&amp;c=2\">https://example.com/a?b=1&amp;c=2</a>; or "
+          "<a href=\"http://x.org\">http://x.org</a>.</p>"),
+      std::string::npos)
       << html;
 }
 

@@ -66,10 +66,10 @@ TEST(GnuplotScript, LogLogAxesWithUnitsAndOneLinePerChip) {
 }
 
 TEST(GnuplotScript, PointAboveRoofGetsItsOwnMarkerAndLegendEntry) {
-  const std::string s = roofline_script(
-      {three_chips({{"vgg16", "vgg16", PointKind::measured, 100, 25e12, 0},
-                    {"resnet18", "resnet18", PointKind::measured, 5, 1e12, 0}})},
-      "", ImageFormat::svg, "out.svg");
+  const std::string s =
+      roofline_script({three_chips({{"vgg16", "vgg16", PointKind::measured, 100, 25e12, 0},
+                                    {"resnet18", "resnet18", PointKind::measured, 5, 1e12, 0}})},
+                      "", ImageFormat::svg, "out.svg");
   EXPECT_NE(s.find("title 'above roof: check ceiling'"), std::string::npos) << s;
   EXPECT_NE(s.find("vgg16 (above roof)"), std::string::npos);
   EXPECT_NE(s.find("title 'resnet18'"), std::string::npos);
@@ -78,12 +78,12 @@ TEST(GnuplotScript, PointAboveRoofGetsItsOwnMarkerAndLegendEntry) {
 }
 
 TEST(GnuplotScript, TerminalFollowsTheFormat) {
-  EXPECT_NE(roofline_script({three_chips()}, "", ImageFormat::svg, "a.svg").find(
-                "set terminal svg size 1000,600 dynamic standalone mouse"),
+  EXPECT_NE(roofline_script({three_chips()}, "", ImageFormat::svg, "a.svg")
+                .find("set terminal svg size 1000,600 dynamic standalone mouse"),
             std::string::npos);
-  EXPECT_NE(roofline_script({three_chips()}, "", ImageFormat::pdf, "a.pdf").find(
-                "set terminal pdfcairo"),
-            std::string::npos);
+  EXPECT_NE(
+      roofline_script({three_chips()}, "", ImageFormat::pdf, "a.pdf").find("set terminal pdfcairo"),
+      std::string::npos);
   EXPECT_EQ(image_format_for_path("x/Fig.PNG"), ImageFormat::png);
   EXPECT_EQ(image_format_for_path("a.svg"), ImageFormat::svg);
   EXPECT_EQ(image_format_for_path("a.pdf"), ImageFormat::pdf);
@@ -170,7 +170,8 @@ TEST_F(GnuplotRender, SvgForHtmlHasNoScriptPrefixedIdsAndHoverTitles) {
 
 TEST_F(GnuplotRender, AFailingScriptThrowsWithGnuplotsMessage) {
   try {
-    run_gnuplot(fmt::format("set output '{}'\nplot nonsense_function(x)\n", (dir_ / "x.png").string()));
+    run_gnuplot(
+        fmt::format("set output '{}'\nplot nonsense_function(x)\n", (dir_ / "x.png").string()));
     FAIL() << "expected an Error";
   } catch (const Error& e) {
     const std::string msg = e.what();

@@ -48,11 +48,11 @@ TEST(RooflineFigure, OnePolylinePerCeilingWithItsCornerAtTheRidge) {
 TEST(RooflineFigure, AxisRangesHoldEveryRidgeAndPeak) {
   // Ridges by hand: 1e12/100e9 = 10, 8.1e12/320e9 = 25.3125,
   // 990e12/3.35e12 = 295.5, 50e9/100e9 = 0.5.
-  const RooflineFigure fig = build_roofline_figure(
-      "t", {ceiling("cpu", 1e12, 100e9), ceiling("t4", 8.1e12, 320e9),
-            ceiling("h100", 990e12, 3.35e12), ceiling("tiny", 50e9, 100e9)});
-  EXPECT_DOUBLE_EQ(fig.x.min, 0.01);   // 0.5 -> 0.1 -> 0.01
-  EXPECT_DOUBLE_EQ(fig.x.max, 1e4);    // 295.5 -> 1000 -> 10000
+  const RooflineFigure fig =
+      build_roofline_figure("t", {ceiling("cpu", 1e12, 100e9), ceiling("t4", 8.1e12, 320e9),
+                                  ceiling("h100", 990e12, 3.35e12), ceiling("tiny", 50e9, 100e9)});
+  EXPECT_DOUBLE_EQ(fig.x.min, 0.01);  // 0.5 -> 0.1 -> 0.01
+  EXPECT_DOUBLE_EQ(fig.x.max, 1e4);   // 295.5 -> 1000 -> 10000
   for (const CeilingLine& c : fig.ceilings) {
     EXPECT_GT(c.ridge_intensity, fig.x.min);
     EXPECT_LT(c.ridge_intensity, fig.x.max);
@@ -72,8 +72,7 @@ TEST(RooflineFigure, PointAboveItsRoofIsFlaggedWithAWarning) {
       {"vgg16 b64", "vgg16", PointKind::measured, 100, 25e12, 0},
       {"resnet18 b64", "resnet18", PointKind::measured, 1, 2e12, 0},
   };
-  const RooflineFigure fig =
-      build_roofline_figure("t", {ceiling("a100", 19.5e12, 2039e9)}, points);
+  const RooflineFigure fig = build_roofline_figure("t", {ceiling("a100", 19.5e12, 2039e9)}, points);
   ASSERT_EQ(fig.points.size(), 2u);
   EXPECT_TRUE(fig.points[0].above_roof);
   EXPECT_DOUBLE_EQ(fig.points[0].attainable_flops, 19.5e12);
@@ -90,9 +89,9 @@ TEST(RooflineFigure, PointAboveItsRoofIsFlaggedWithAWarning) {
 
 TEST(RooflineFigure, PointOnTheRoofIsNotAbove) {
   // Exactly on the slanted roof at 4 FLOP/B: 4 x 2039e9.
-  const RooflineFigure fig = build_roofline_figure(
-      "t", {ceiling("a100", 19.5e12, 2039e9)},
-      {{"on", "g", PointKind::measured, 4, 4 * 2039e9, 0}});
+  const RooflineFigure fig =
+      build_roofline_figure("t", {ceiling("a100", 19.5e12, 2039e9)},
+                            {{"on", "g", PointKind::measured, 4, 4 * 2039e9, 0}});
   EXPECT_FALSE(fig.points[0].above_roof);
   EXPECT_TRUE(fig.warnings.empty());
 }
@@ -100,9 +99,10 @@ TEST(RooflineFigure, PointOnTheRoofIsNotAbove) {
 TEST(RooflineFigure, AttainablePointSitsOnTheRoof) {
   // Static point at 2 FLOP/B: on the slanted roof, 2 x 2039e9 = 4.078e12;
   // at 50 FLOP/B: on the flat roof, 19.5e12.
-  const RooflineFigure fig = build_roofline_figure(
-      "t", {ceiling("a100", 19.5e12, 2039e9)},
-      {{"low", "m", PointKind::attainable, 2, 0, 0}, {"high", "m", PointKind::attainable, 50, 0, 0}});
+  const RooflineFigure fig =
+      build_roofline_figure("t", {ceiling("a100", 19.5e12, 2039e9)},
+                            {{"low", "m", PointKind::attainable, 2, 0, 0},
+                             {"high", "m", PointKind::attainable, 50, 0, 0}});
   EXPECT_NEAR(fig.points[0].flops, 4.078e12, 1);
   EXPECT_DOUBLE_EQ(fig.points[1].flops, 19.5e12);
   EXPECT_FALSE(fig.points[0].above_roof);
