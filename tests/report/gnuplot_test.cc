@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -126,7 +127,7 @@ class GnuplotRender : public ::testing::Test {
   void SetUp() override {
     if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot not found: rendering tests skipped";
     dir_ = std::filesystem::temp_directory_path() /
-           fmt::format("dnnroof-gnuplot-test-{}",
+           fmt::format("dnnroof-gnuplot-test-{}-{}", getpid(),
                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }

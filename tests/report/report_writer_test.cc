@@ -1,6 +1,8 @@
 #include "report/report_writer.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -26,8 +28,8 @@ class ReportWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           (std::string("dnnroof-report-test-") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           fmt::format("dnnroof-report-test-{}-{}", getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     StudyOptions options;
     options.include_host = false;
