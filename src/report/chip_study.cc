@@ -98,14 +98,18 @@ void extremes_commentary(const std::vector<const Chip*>& chips, DType p,
   // An elementwise layer (ReLU: 1 FLOP per element, reads and writes one
   // element) has intensity 1 / (2 x bytes per element).
   const double relu = 1.0 / (2.0 * dtype_bytes(p));
-  out.emplace_back(fmt::format(
+  std::string text = fmt::format(
       "The higher the ridge point, the larger the share of a network that is memory-bound. An "
       "elementwise layer such as ReLU does 1 FLOP for every {:g} bytes it moves at {} ({:g} "
-      "FLOP/B): on {} it can use at most {} of the {} peak (intensity / ridge), on {} at most {}. "
-      "Such layers are limited by bandwidth on every chip here; their time is bytes / bandwidth, "
-      "and fusing them into the preceding convolution or matrix product is what helps.",
+      "FLOP/B): on {} it can use at most {} of the {} peak (intensity / ridge), on {} at most {}.",
       2.0 * dtype_bytes(p), dtype_name(p), relu, chip_name(*s->max_chip), percent(relu / s->max),
-      dtype_name(p), chip_name(*s->min_chip), percent(relu / s->min)));
+      dtype_name(p), chip_name(*s->min_chip), percent(std::min(1.0, relu / s->min)));
+  if (relu < s->min) {
+    text += " Such layers are limited by bandwidth on every chip here; their time is bytes / "
+            "bandwidth, and fusing them into the neighbouring convolution or matrix product is "
+            "what helps.";
+  }
+  out.push_back(std::move(text));
 }
 
 // Bullets: the ridge points of each kind.
