@@ -150,6 +150,24 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
     const double y = fraction(c.ceiling.peak_flops, fig.y) * height_px + 8;
     const Box b{x, x + kCharPx * static_cast<double>(ridge_label_text(c).size()), y, y + kLinePx};
     bool clash = b.x1 > width_px + 60 || b.y1 > height_px + 20;
+    // Another chip's roof through the box: its flat part (from its ridge to
+    // the right edge) at a height inside the box, or its slanted part (a
+    // straight line in log-log pixels) crossing the box's span.
+    for (std::size_t j = 0; j < fig.ceilings.size() && !clash; ++j) {
+      if (j == i) continue;
+      const CeilingLine& o = fig.ceilings[j];
+      const double ridge_x = fraction(o.ridge_intensity, fig.x) * width_px;
+      const double peak_y = fraction(o.ceiling.peak_flops, fig.y) * height_px;
+      if (peak_y > b.y0 - 2 && peak_y < b.y1 + 2 && ridge_x < b.x1) clash = true;
+      const double start_y = fraction(o.polyline.front().y, fig.y) * height_px;
+      const double slant_x1 = std::min(b.x1, ridge_x);
+      if (slant_x1 > b.x0 && ridge_x > 0) {
+        auto slant_y = [&](double px) { return start_y + (peak_y - start_y) * px / ridge_x; };
+        const double ya = slant_y(b.x0);
+        const double yb = slant_y(slant_x1);
+        if (std::max(ya, yb) > b.y0 && std::min(ya, yb) < b.y1) clash = true;
+      }
+    }
     for (const Box& o : placed) {
       clash = clash || (b.x0 < o.x1 + kGapPx && o.x0 < b.x1 + kGapPx && b.y0 < o.y1 + kGapPx &&
                         o.y0 < b.y1 + kGapPx);
