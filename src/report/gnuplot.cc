@@ -182,7 +182,7 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
 // One panel: datablocks, axes and the plot command. `tag` keeps the
 // datablock names of panels apart.
 void append_panel(std::string& s, const RooflineFigure& fig, const std::string& tag,
-                  const PlotLayout& layout, std::size_t key_rows) {
+                  const PlotLayout& layout, std::size_t key_rows, int text_pt) {
   s += "unset label\nunset object\n";
   // The same bottom margin on every panel keeps the plot areas aligned.
   s += fmt::format("set bmargin {:.1f}\n", 4.5 + 1.1 * static_cast<double>(key_rows));
@@ -200,8 +200,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   // of the x-axis label.
   s += fmt::format(
       "set key outside below center Left reverse maxrows {} samplen 5 spacing 1.1 width 1 "
-      "font ',10' title ' '\n",
-      std::max<std::size_t>(key_rows, 1));
+      "font ',{}' title ' '\n",
+      std::max<std::size_t>(key_rows, 1), text_pt);
 
   // Ceilings: one datablock each, three vertices.
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
@@ -223,8 +223,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     if (!labelled[i]) continue;
     const CeilingLine& c = fig.ceilings[i];
     s += fmt::format(
-        "set label {} {} at {},{} left offset char 0.6,1.0 font ',10' tc rgb '{}' front\n", i + 1,
-        quote(ridge_label_text(c)), num(c.ridge_intensity), num(c.ceiling.peak_flops),
+        "set label {} {} at {},{} left offset char 0.6,1.0 font ',{}' tc rgb '{}' front\n", i + 1,
+        quote(ridge_label_text(c)), num(c.ridge_intensity), num(c.ceiling.peak_flops), text_pt,
         colour_of(c.colour));
   }
 
@@ -279,9 +279,9 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
         "${}g{} using 1:2:3 with labels hypertext point pt {} ps 1.4 lc rgb '#333333' title {}",
         tag, g, kMarkers.at(g % kMarkers.size()), quote(groups[g])));
     elements.push_back(fmt::format(
-        "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',9' tc rgb '#333333' "
+        "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',{}' tc rgb '#333333' "
         "notitle",
-        tag, g));
+        tag, g, text_pt - 1));
   }
   if (any_above) {
     elements.push_back(
@@ -289,8 +289,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
                     "title 'above roof: check ceiling'",
                     tag, kAboveRoofColour));
     elements.push_back(fmt::format(
-        "${}above using 1:2:3 with labels left offset char 0.9,0.5 font ',9' tc rgb '{}' notitle",
-        tag, kAboveRoofColour));
+        "${}above using 1:2:3 with labels left offset char 0.9,0.5 font ',{}' tc rgb '{}' notitle",
+        tag, text_pt - 1, kAboveRoofColour));
   }
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
@@ -363,6 +363,8 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
                      layout.panel_height_px * rows + title_px, layout.svg_mouse);
   s += fmt::format("set output {}\n", quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\nset samples 2000\n";
+  // SVG text is drawn in pixels of the figure, smaller than cairo's points.
+  const int text_pt = format == ImageFormat::svg ? 12 : 10;
   std::size_t rows_of_key = 0;
   for (const RooflineFigure& fig : panels) {
     rows_of_key = std::max(rows_of_key, key_rows(fig, layout));
@@ -370,7 +372,7 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
   if (panels.size() == 1) {
     RooflineFigure fig = panels.front();
     if (fig.title.empty()) fig.title = title;
-    append_panel(s, fig, "p0", layout, rows_of_key);
+    append_panel(s, fig, "p0", layout, rows_of_key, text_pt);
   } else {
     s += fmt::format("set multiplot layout {},{} title {} font ',15'\n", rows, columns,
                      quote(title));
@@ -378,7 +380,7 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
       // Side by side, panels share the largest legend's margin so their plot
       // areas line up; stacked, each keeps its own.
       append_panel(s, panels[i], fmt::format("p{}", i), layout,
-                   columns == 1 ? key_rows(panels[i], layout) : rows_of_key);
+                   columns == 1 ? key_rows(panels[i], layout) : rows_of_key, text_pt);
     }
     s += "unset multiplot\n";
   }
