@@ -16,6 +16,8 @@
 #include "report/chip_rooflines.h"
 #include "report/gnuplot.h"
 #include "report/roofline.h"
+#include "cost/cost.h"
+#include "zoo/zoo.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -131,6 +133,86 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
   for (const auto& path : written) fmt::print(stderr, "wrote {}\n", path.string());
 }
 
+struct PlotModelsOptions {
+  std::string chip;
+  std::string models =
+      "resnet18,resnet50,alexnet,vgg16,squeezenet1_0,googlenet,shufflenet_v2_x1_0,mobilenet_v2,"
+      "mnasnet1_0,efficientnet_b0,regnet_y_400mf,vit_b_16";
+  std::int64_t batch = 1;
+  std::string dtype = "fp32";
+  bool training = false;
+  std::string traffic = "no-reuse";
+  std::string out;
+  std::string title;
+  std::string format = "table";
+};
+
+// `dnnroof plot models`: the chip's roofline with each model as a point at
+// (operational intensity, attainable FLOP/s), i.e. on the roof: the static
+// view, before any measurement.
+void plot_models(const Context& ctx, const PlotModelsOptions& opt) {
+  const OutputFormat format = parse_output_format(opt.format);
+  (void)image_format_for_path(opt.out);
+  if (opt.batch < 1) fail("--batch must be at least 1 (got {})", opt.batch);
+  if (opt.traffic != "no-reuse" && opt.traffic != "compulsory") {
+    fail("--traffic '{}': expected no-reuse or compulsory", opt.traffic);
+  }
+  const DType dtype = parse_dtype_or_throw(opt.dtype);
+  const Catalog catalog = load_catalog(ctx.catalog_files);
+  const Chip& chip = catalog.get(opt.chip);
+  const std::vector<DType> precision{dtype};
+  const ChipCeilings drawable = main_memory_ceilings({&chip}, precision);
+  if (drawable.chips.empty()) {
+    fail("chip '{}' cannot be drawn at {}: {}", chip.id, dtype_name(dtype),
+         drawable.skipped.empty() ? std::string("no ceiling") : drawable.skipped.front().reason);
+  }
+  const Ceiling& ceiling = drawable.ceilings.front();
+
+  std::vector<PointInput> points;
+  Table table({"model", "batch", "dtype", "mode", "FLOPs", "bytes", "OI [FLOP/B]", "attainable",
+               "bound", "% of peak"},
+              {"model", "batch", "dtype", "mode", "flops", "bytes", "intensity_flop_per_byte",
+               "attainable_flops", "bound", "percent_of_peak"});
+  const std::vector<std::string> names = split(opt.models, ',');
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string name = trim(names[i]);
+    if (name.empty()) continue;
+    ZooOptions z;
+    z.batch = opt.batch;
+    z.dtype = dtype;
+    const Graph graph = build_zoo_model(name, z);
+    CostOptions co;
+    co.dtype = dtype;
+    co.training = opt.training;
+    const ModelCost cost = estimate_cost(graph, co);
+    const double flops = cost.step().flops();
+    const double bytes =
+        opt.traffic == "compulsory" ? cost.compulsory_step_bytes() : cost.step().bytes();
+    const double oi = flops / bytes;
+    const double attainable = roof_at(ceiling, oi);
+    const bool memory_bound = oi < ceiling.peak_flops / ceiling.bandwidth;
+    points.push_back({name, name, PointKind::attainable, oi, 0, 0});
+    table.add_row({name, Cell(static_cast<double>(opt.batch), std::to_string(opt.batch)),
+                   std::string(dtype_name(dtype)), opt.training ? "train" : "infer",
+                   Cell(flops, format_si(flops, "FLOP")), Cell(bytes, format_si(bytes, "B")),
+                   Cell(oi, format_intensity(oi)),
+                   Cell(attainable, format_si(attainable, "FLOP/s")),
+                   memory_bound ? "memory" : "compute",
+                   Cell(100.0 * attainable / ceiling.peak_flops,
+                        fmt::format("{:.1f}", 100.0 * attainable / ceiling.peak_flops))});
+  }
+  if (points.empty()) fail("--models: give at least one model");
+  const std::string title =
+      opt.title.empty()
+          ? fmt::format("{} at {}: models on the roof (batch {}, {}, {} traffic)", chip.name,
+                        dtype_name(dtype), opt.batch, opt.training ? "training step" : "inference",
+                        opt.traffic)
+          : opt.title;
+  render_roofline({build_roofline_figure(title, drawable.ceilings, points)}, title, opt.out);
+  fmt::print("{}", table.render(format));
+  fmt::print(stderr, "wrote {}\n", opt.out);
+}
+
 void register_plot(CLI::App& app, Context& ctx) {
   auto* plot = app.add_subcommand("plot", "Draw figures (rooflines) to SVG, PNG or PDF");
   plot->require_subcommand(1);
@@ -163,6 +245,32 @@ void register_plot(CLI::App& app, Context& ctx) {
       ->default_val(8);
   add_format_option(*chips, opt->format);
   chips->callback([&ctx, opt] { plot_chips(ctx, *opt); });
+
+  auto mopt = std::make_shared<PlotModelsOptions>();
+  auto* models = plot->add_subcommand(
+      "models",
+      "A chip's roofline with each model as a point at (operational intensity, attainable "
+      "FLOP/s): on the roof, where the cost model says it could run at best.");
+  models->footer(
+      "Examples:\n"
+      "  dnnroof plot models --chip a100-sxm4-80gb --batch 64 --out a100-models.png\n"
+      "  dnnroof plot models --chip t4 --models resnet18,vgg16,mobilenet_v2 --dtype fp16 "
+      "--out t4.svg\n");
+  models->add_option("--chip", mopt->chip, "Chip id (see `dnnroof chips`)")->required();
+  models->add_option("--models", mopt->models, "Comma-separated zoo models")
+      ->default_str(mopt->models);
+  models->add_option("--batch", mopt->batch, "Batch size")->default_val(1);
+  models->add_option("--dtype", mopt->dtype, "Data type (bytes per element and the peak used)")
+      ->default_val("fp32");
+  models->add_flag("--training", mopt->training, "Place the training step (forward + backward)");
+  models
+      ->add_option("--traffic", mopt->traffic,
+                   "Traffic model for the intensity: no-reuse (sum over layers) or compulsory")
+      ->default_val("no-reuse");
+  models->add_option("--out", mopt->out, "Output file: .svg, .png or .pdf")->required();
+  models->add_option("--title", mopt->title, "Figure title");
+  add_format_option(*models, mopt->format);
+  models->callback([&ctx, mopt] { plot_models(ctx, *mopt); });
 }
 
 DNNROOF_COMMAND(60, register_plot);

@@ -33,6 +33,8 @@ constexpr std::array<const char*, 6> kDashes{"solid",      "(14,6)", "(3,5)",
                                              "(14,5,3,5)", "(26,8)", "(14,5,3,5,3,5)"};
 // Filled circle, square, triangle, inverted triangle, diamond, pentagon,
 // then the open ones.
+// Most points on a panel that still get a text label beside them.
+constexpr std::size_t kMaxLabelledPoints = 5;
 constexpr std::array<int, 12> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
 constexpr const char* kAboveRoofColour = "#d62728";
 // Estimated text sizes in pixels for layout decisions: legend characters at
@@ -273,15 +275,23 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
         "'{}' notitle",
         tag, i, i, colour_of(fig.ceilings[i].colour)));
   }
+  // Marker groups differ in shape and colour (colours after the ceilings'),
+  // so the legend tells them apart; text beside each point only when few
+  // points share the panel (more would overlap and be unreadable).
+  const bool label_points = fig.points.size() <= kMaxLabelledPoints;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (!group_drawn[g]) continue;
+    const std::string colour =
+        colour_of(static_cast<int>(fig.ceilings.size() + g));
     elements.push_back(fmt::format(
-        "${}g{} using 1:2:3 with labels hypertext point pt {} ps 1.4 lc rgb '#333333' title {}",
-        tag, g, kMarkers.at(g % kMarkers.size()), quote(groups[g])));
-    elements.push_back(fmt::format(
-        "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',{}' tc rgb '#333333' "
-        "notitle",
-        tag, g, text_pt - 1));
+        "${}g{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}",
+        tag, g, kMarkers.at(g % kMarkers.size()), colour, quote(groups[g])));
+    if (label_points) {
+      elements.push_back(fmt::format(
+          "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',{}' tc rgb '{}' "
+          "notitle",
+          tag, g, text_pt - 1, colour));
+    }
   }
   if (any_above) {
     elements.push_back(
