@@ -1,0 +1,47 @@
+#include "measure/memory.h"
+
+#include <sys/resource.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace dnnroof {
+
+std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status) {
+  constexpr std::string_view kKey = "VmHWM:";
+  std::size_t pos = 0;
+  while (pos < proc_status.size()) {
+    std::size_t end = proc_status.find('\n', pos);
+    if (end == std::string_view::npos) end = proc_status.size();
+    std::string_view line = proc_status.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.starts_with(kKey)) continue;
+    line.remove_prefix(kKey.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    unsigned long long kib = 0;
+    const auto [rest, ec] = std::from_chars(line.data(), line.data() + line.size(), kib);
+    if (ec != std::errc{}) return std::nullopt;
+    std::string_view unit(rest, static_cast<std::size_t>(line.data() + line.size() - rest));
+    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+    if (!unit.starts_with("kB")) return std::nullopt;  // the kernel always writes kB (= KiB)
+    return static_cast<double>(kib) * 1024.0;
+  }
+  return std::nullopt;
+}
+
+PeakMemory peak_memory() {
+  PeakMemory p;
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) p.max_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;
+  std::ifstream in("/proc/self/status");
+  if (in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    p.vm_hwm_bytes = parse_vm_hwm_bytes(text.str()).value_or(0);
+  }
+  return p;
+}
+
+}  // namespace dnnroof

@@ -1,0 +1,22 @@
+#pragma once
+// Peak resident memory of this process, from the two places Linux keeps it.
+
+#include <optional>
+#include <string_view>
+
+namespace dnnroof {
+
+struct PeakMemory {
+  double max_rss_bytes = 0;  // getrusage(RUSAGE_SELF).ru_maxrss (KiB on Linux) * 1024
+  double vm_hwm_bytes = 0;   // VmHWM in /proc/self/status * 1024; 0 when unreadable
+};
+
+// Both values now. They normally agree to a few pages; VmHWM can be reset by
+// writing 5 to /proc/self/clear_refs, ru_maxrss cannot.
+PeakMemory peak_memory();
+
+// The VmHWM line of a /proc/<pid>/status text, in bytes ("VmHWM:  123 kB"
+// gives 125952); nullopt when there is none or it does not parse.
+std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status);
+
+}  // namespace dnnroof

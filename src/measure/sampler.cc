@@ -1,0 +1,107 @@
+#include "measure/sampler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace dnnroof {
+
+double steady_now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view stop_reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::converged:
+      return "converged";
+    case StopReason::time_budget:
+      return "time budget";
+    case StopReason::sample_cap:
+      return "sample cap";
+  }
+  return "?";
+}
+
+bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, double tolerance) {
+  if (window == 0 || durations_s.size() < 2 * window) return false;
+  const auto last = durations_s.last(window);
+  const auto previous = durations_s.subspan(durations_s.size() - 2 * window, window);
+  return sample_median(last) >= (1 - tolerance) * sample_median(previous);
+}
+
+namespace {
+
+double checked(double seconds, std::string_view phase, std::size_t index) {
+  if (!std::isfinite(seconds) || seconds < 0) {
+    fail("measure: iteration {} of the {} returned {} s; a duration must be finite and >= 0",
+         index + 1, phase, seconds);
+  }
+  return seconds;
+}
+
+}  // namespace
+
+Measurement measure(const std::function<double()>& run_once, const MeasureOptions& options) {
+  const Clock clock = options.clock ? options.clock : Clock(steady_now_s);
+  const std::shared_ptr<const StopCriterion> criterion =
+      options.criterion ? options.criterion : std::make_shared<MedianCiCriterion>();
+  auto iterate = [&] {
+    if (options.before_each) options.before_each();
+    return run_once();
+  };
+
+  Measurement m;
+  m.criterion = criterion->describe();
+  const double t0 = clock();
+
+  // Warm-up.
+  std::vector<double> warmup;
+  double warmup_measured = 0;
+  while (warmup.size() < options.max_warmup_iterations && clock() - t0 < options.max_warmup_s) {
+    warmup.push_back(checked(iterate(), "warm-up", warmup.size()));
+    warmup_measured += warmup.back();
+    if (warmup.size() >= options.min_warmup_iterations &&
+        warmup_measured >= options.min_warmup_s &&
+        warmup_is_stable(warmup, options.warmup_window, options.warmup_tolerance)) {
+      m.warmup_stable = true;
+      break;
+    }
+  }
+  m.warmup_iterations = warmup.size();
+  const double t1 = clock();
+  m.warmup_s = t1 - t0;
+
+  // Sampling. The criterion costs O(n log n), so once it has said no at n
+  // samples it is asked again after n/32 more (at most ~3% extra samples).
+  double measured = 0;
+  std::size_t next_check = 0;
+  while (true) {
+    m.samples_s.push_back(checked(iterate(), "sampling", m.samples_s.size()));
+    measured += m.samples_s.back();
+    const std::size_t n = m.samples_s.size();
+    if (n >= options.min_samples && measured >= options.min_time_s && n >= next_check) {
+      if (criterion->done(m.samples_s)) {
+        m.converged = true;
+        m.stop_reason = StopReason::converged;
+        break;
+      }
+      next_check = n + std::max<std::size_t>(1, n / 32);
+    }
+    if (n >= options.max_samples) {
+      m.stop_reason = StopReason::sample_cap;
+      break;
+    }
+    if (clock() - t1 >= options.max_time_s) {
+      m.stop_reason = StopReason::time_budget;
+      break;
+    }
+  }
+  m.total_s = clock() - t0;
+  m.stats = summarize(m.samples_s, options.confidence);
+  return m;
+}
+
+}  // namespace dnnroof

@@ -1,0 +1,47 @@
+#include "measure/memory.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "measure/cache_flush.h"
+
+namespace dnnroof {
+namespace {
+
+TEST(PeakMemory, ParsesVmHwm) {
+  const char* status =
+      "Name:\tdnnroof\nVmPeak:\t  20000 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n";
+  EXPECT_DOUBLE_EQ(*parse_vm_hwm_bytes(status), 1234.0 * 1024);
+  EXPECT_FALSE(parse_vm_hwm_bytes("Name:\tx\nVmRSS:\t1 kB\n").has_value());
+  EXPECT_FALSE(parse_vm_hwm_bytes("VmHWM:\tlots\n").has_value());
+}
+
+TEST(PeakMemory, GrowsWhenTheProcessTouchesMemory) {
+  const PeakMemory before = peak_memory();
+  EXPECT_GT(before.max_rss_bytes, 0);
+  EXPECT_GT(before.vm_hwm_bytes, 0);
+  // Touch 64 MiB more than the current peak: both high-water marks must rise
+  // by most of it.
+  const auto extra = static_cast<std::size_t>(before.vm_hwm_bytes) + (64u << 20);
+  std::vector<unsigned char> block(extra, 1);
+  const PeakMemory after = peak_memory();
+  EXPECT_GE(after.vm_hwm_bytes, before.vm_hwm_bytes + (48u << 20));
+  EXPECT_GE(after.max_rss_bytes, before.max_rss_bytes + (48u << 20));
+  EXPECT_EQ(block[extra - 1], 1);
+}
+
+TEST(FlushCache, ReadsBackWhatItWrote) {
+  // Call c writes c % 251 + 1 and reads one byte per 64: ceil(1000 / 64) = 16
+  // bytes read. Consecutive calls on this thread differ by one in the value.
+  const std::uint64_t a = flush_cache(1000);
+  const std::uint64_t b = flush_cache(1000);
+  EXPECT_EQ(a % 16, 0u);
+  const std::uint64_t va = a / 16;
+  EXPECT_EQ(b, 16 * (va % 251 + 1));
+  const std::uint64_t vb = b / 16;
+  EXPECT_EQ(flush_cache(64), vb % 251 + 1);  // one byte read
+}
+
+}  // namespace
+}  // namespace dnnroof
