@@ -214,6 +214,15 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
     return static_cast<double>(numel(v.shape)) * per;
   };
   for (ValueId id : seen_params) m.param_bytes += bytes_of(id);
+  // Parameters no node reads still belong to the model (torchvision's
+  // sum(p.numel() for p in model.parameters())); they move no bytes.
+  for (std::size_t i = 0; i < graph.values.size(); ++i) {
+    const Value& v = graph.values[i];
+    if (v.role == ValueRole::parameter && !seen_params.count(static_cast<ValueId>(i))) {
+      m.unused_params += static_cast<double>(numel(v.shape));
+    }
+  }
+  m.params += m.unused_params;
   for (ValueId id : seen_buffers) m.buffer_bytes += bytes_of(id);
   for (ValueId id : graph.inputs) m.input_bytes += bytes_of(id);
   for (ValueId id : graph.outputs) m.output_bytes += bytes_of(id);

@@ -90,8 +90,12 @@ struct ModelCost {
   PassCost forward;   // sums over nodes ("no reuse between layers" traffic)
   PassCost backward;  // zero unless training
 
-  double params = 0;   // [elements] trainable, each tensor once (shared weights once)
+  double params = 0;   // [elements] every trainable tensor of the graph once (shared weights once)
   double buffers = 0;  // [elements] BatchNorm running statistics; num_batches_tracked not counted
+  // [elements] of `params`, those no node of this graph reads (a branch that
+  // only runs in another mode, e.g. Inception v3's AuxLogits in eval mode):
+  // part of the model as torchvision counts it, but no traffic.
+  double unused_params = 0;
   double param_bytes = 0;       // [B]
   double buffer_bytes = 0;      // [B]
   double input_bytes = 0;       // [B] graph inputs

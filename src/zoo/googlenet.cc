@@ -11,10 +11,11 @@
 // graph. Its pretrained inception_v3 keeps the AuxLogits module, so the
 // published 27,161,264 includes AuxLogits (conv0 1x1 768->128 + BN, conv1
 // 5x5 128->768 + BN, fc 768->1000: 98,560 + 2,459,136 + 769,000 = 3,326,696
-// parameters) although eval mode never runs it. The IR has no training-only
-// branch, and the cost model counts the parameters nodes read, so this graph
-// leaves AuxLogits out: 27,161,264 - 3,326,696 = 23,834,568 parameters, every
-// one of them used by the inference forward pass.
+// parameters) although eval mode never runs it. This graph is the eval
+// network, so AuxLogits runs no node, but its parameters are declared (with
+// torchvision's names and shapes) so the model's parameter count equals the
+// published one; the cost model counts them as parameters that move no bytes
+// (ModelCost::unused_params). The training-mode aux loss is not modelled.
 //
 // Note the torchvision quirk kept on purpose: GoogLeNet's "5x5" branch
 // (branch3) uses a 3x3 convolution.
@@ -194,6 +195,28 @@ ValueId inception_e(GraphBuilder& b, ValueId x, std::string_view name) {
   return concat_channels(b, {branch1x1, branch3x3, branch3x3dbl, pool});
 }
 
+// InceptionAux(768, num_classes) of torchvision's inception.py, declared
+// but not run (eval mode): conv0 = BasicConv2d(768, 128, 1x1), conv1 =
+// BasicConv2d(128, 768, 5x5), fc = Linear(768, num_classes).
+void declare_inception_aux_parameters(GraphBuilder& b, std::int64_t num_classes) {
+  auto aux = b.scope("AuxLogits");
+  {
+    auto s = b.scope("conv0");
+    b.parameter("conv.weight", {128, 768, 1, 1});
+    b.parameter("bn.weight", {128});
+    b.parameter("bn.bias", {128});
+  }
+  {
+    auto s = b.scope("conv1");
+    b.parameter("conv.weight", {768, 128, 5, 5});
+    b.parameter("bn.weight", {768});
+    b.parameter("bn.bias", {768});
+  }
+  auto s = b.scope("fc");
+  b.parameter("weight", {num_classes, 768});
+  b.parameter("bias", {num_classes});
+}
+
 Graph build_inception_v3(const ZooOptions& options) {
   GraphBuilder b("inception_v3", options.dtype);
   ValueId x = image_input(b, options, 299);
@@ -214,6 +237,7 @@ Graph build_inception_v3(const ZooOptions& options) {
   x = inception_c(b, x, "Mixed_6d", 160);
   x = inception_c(b, x, "Mixed_6e", 192);
   x = inception_d(b, x, "Mixed_7a");
+  declare_inception_aux_parameters(b, options.num_classes);
   x = inception_e(b, x, "Mixed_7b");
   x = inception_e(b, x, "Mixed_7c");
   x = adaptive_avg_pool2d(b, x, 1, 1, "avgpool");
