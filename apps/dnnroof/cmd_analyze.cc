@@ -24,6 +24,9 @@
 #include "graph/graph.h"
 #include "hw/catalog.h"
 #include "zoo/zoo.h"
+#if defined(DNNROOF_HAVE_ONNX)
+#include "onnx/onnx_import.h"
+#endif
 
 namespace dnnroof::cli {
 namespace {
@@ -41,6 +44,7 @@ struct AnalyzeOptions {
   std::string format = "table";
   std::int64_t image_size = 0;
   std::int64_t seq_len = 0;
+  std::vector<std::string> dims;  // ONNX symbolic dims: "name=value"
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -49,8 +53,19 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 Graph load_model(const AnalyzeOptions& o, std::int64_t batch, DType dtype) {
   if (ends_with(to_lower(o.model), ".onnx")) {
-    fail("'{}': ONNX import is not built yet; use a zoo model (see `dnnroof models`)", o.model);
+#if defined(DNNROOF_HAVE_ONNX)
+    // The file's own dtypes are kept; --dtype sets the storage for bytes.
+    OnnxImportOptions io;
+    io.batch = batch;
+    for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
+    return import_onnx_file(o.model, io);
+#else
+    fail("'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
+         "libprotobuf-dev, then rebuild)",
+         o.model);
+#endif
   }
+  if (!o.dims.empty()) fail("--dim applies to .onnx models only");
   ZooOptions z;
   z.batch = batch;
   z.image_size = o.image_size;
@@ -365,6 +380,7 @@ void register_analyze(CLI::App& app, Context& ctx) {
       "  dnnroof analyze resnet18 --batch 1,64,256 --chip a100-sxm4-80gb --chip host\n"
       "  dnnroof analyze vit_b_16 --training --dtype bf16 --by-type\n"
       "  dnnroof analyze resnet50 --layers --format csv > resnet50_layers.csv\n"
+      "  dnnroof analyze model.onnx --batch 8 --dim seq=128\n"
       "With --format csv one table is printed: --layers, else --by-type, else the chip\n"
       "table when --chip is given, else the totals. JSON holds them all in one object.");
   sub->add_option("model", opt->model, "Zoo model name (see `dnnroof models`) or an .onnx file")
@@ -386,6 +402,9 @@ void register_analyze(CLI::App& app, Context& ctx) {
                   "Attention memory model: plain (materialises scores) or flash")
       ->default_val("plain");
   sub->add_option("--image-size", opt->image_size, "Input image size (default: the model's)");
+  sub->add_option("--dim", opt->dims,
+                  "ONNX models: the value of a symbolic input dim, NAME=VALUE; repeatable")
+      ->delimiter(',');
   sub->add_option("--seq-len", opt->seq_len,
                   "Sequence length for language models (default: the model's)");
   add_format_option(*sub, opt->format);

@@ -1,0 +1,527 @@
+// Constant folding: the subgraphs of an exported model that compute shapes
+// (Shape -> Gather -> Unsqueeze -> Concat -> Reshape), constants (Constant,
+// ConstantOfShape, Cast, Range) or re-laid-out weights (a Reshape or
+// Transpose of an initializer) are evaluated at import time and never become
+// IR nodes.
+//
+// Weights stay weights: a float tensor of more than one element folds only
+// through ops that keep its elements (Reshape, Squeeze, Unsqueeze, Flatten,
+// Transpose, Identity, Cast), so an Expand or Concat of a learned tensor is
+// an IR node over a parameter and is never counted as a larger parameter.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
+#include "core/error.h"
+#include "graph/shape_rules.h"
+#include "onnx/importer.h"
+
+namespace dnnroof::onnx_import {
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+// An integer tensor, or a float scalar: data that shape arithmetic uses.
+bool is_small(const Entry& e) {
+  return e.is_constant && e.has_data && (!is_floating(e.dtype) || numel(e.shape) <= 1);
+}
+
+bool all_small(const NodeView& v) {
+  for (int i = 0; i < v.num_inputs(); ++i) {
+    if (v.has_input(i) && !is_small(v.input(i))) return false;
+  }
+  return true;
+}
+
+Ints strides_of(const Shape& s) {
+  Ints st(s.size(), 1);
+  for (std::size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
+  return st;
+}
+
+// Calls f(index) for every multi-index of `shape` in row-major order.
+void for_each_index(const Shape& shape, const std::function<void(const Ints&)>& f) {
+  if (numel(shape) == 0) return;
+  Ints idx(shape.size(), 0);
+  for (;;) {
+    f(idx);
+    std::size_t d = shape.size();
+    while (d > 0) {
+      --d;
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+      if (d == 0) return;
+    }
+    if (shape.empty()) return;
+  }
+}
+
+// A value of element `flat` as double, and the output's storage.
+double at(const Entry& e, std::int64_t flat) {
+  const auto i = static_cast<std::size_t>(flat);
+  return e.floats.empty() ? static_cast<double>(e.ints.at(i)) : e.floats.at(i);
+}
+
+void push(Entry& e, double v) {
+  if (is_floating(e.dtype)) {
+    e.floats.push_back(v);
+  } else {
+    e.ints.push_back(static_cast<std::int64_t>(v));
+  }
+}
+
+Entry make(const Shape& shape, DType dtype) {
+  Entry e;
+  e.is_constant = true;
+  e.has_data = true;
+  e.shape = shape;
+  e.dtype = dtype;
+  return e;
+}
+
+// Reads element `out_idx` of a broadcast input.
+std::int64_t broadcast_flat(const Shape& in, const Shape& out, const Ints& out_idx) {
+  const Ints st = strides_of(in);
+  std::int64_t flat = 0;
+  const std::size_t off = out.size() - in.size();
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (in[d] != 1) flat += out_idx[d + off] * st[d];
+  }
+  return flat;
+}
+
+Entry tensor_attr(const NodeView& v, std::string_view key) {
+  const auto* a = v.find(key);
+  if (a == nullptr || !a->has_t()) v.reject("attribute '{}' must be a tensor", key);
+  return tensor_entry(a->t(), fmt::format("attribute '{}'", key), nullptr);
+}
+
+bool fold_constant(const NodeView& v) {
+  Entry e;
+  if (v.has_attr("value")) {
+    e = tensor_attr(v, "value");
+  } else if (v.has_attr("value_float")) {
+    e = make({}, DType::fp32);
+    e.floats = {v.attr_float("value_float", 0)};
+  } else if (v.has_attr("value_floats")) {
+    e.floats = v.attr_floats("value_floats");
+    e = make({static_cast<std::int64_t>(v.attr_floats("value_floats").size())}, DType::fp32);
+    e.floats = v.attr_floats("value_floats");
+  } else if (v.has_attr("value_int")) {
+    e = make({}, DType::int64);
+    e.ints = {v.attr_int("value_int", 0)};
+  } else if (v.has_attr("value_ints")) {
+    const Ints d = v.attr_ints("value_ints", {});
+    e = make({static_cast<std::int64_t>(d.size())}, DType::int64);
+    e.ints = d;
+  } else {
+    v.reject("needs a value, value_float(s) or value_int(s) attribute (sparse and string "
+             "constants are not supported)");
+  }
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_shape(const NodeView& v) {
+  const Shape& s = v.input_shape(0);
+  const auto rank = static_cast<std::int64_t>(s.size());
+  auto clampi = [&](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + rank : i, 0, rank); };
+  const std::int64_t start = clampi(v.attr_int("start", 0));
+  const std::int64_t end = clampi(v.attr_int("end", rank));
+  Ints dims;
+  for (std::int64_t i = start; i < end; ++i) dims.push_back(s[static_cast<std::size_t>(i)]);
+  Entry e = make({static_cast<std::int64_t>(dims.size())}, DType::int64);
+  e.ints = dims;
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_size(const NodeView& v) {
+  Entry e = make({}, DType::int64);
+  e.ints = {numel(v.input_shape(0))};
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_constant_of_shape(const NodeView& v) {
+  if (!v.input(0).is_constant) return false;
+  const Ints shape = v.const_ints(0);
+  Entry value = v.has_attr("value") ? tensor_attr(v, "value") : make({1}, DType::fp32);
+  if (!v.has_attr("value")) value.floats = {0.0};
+  if (!value.has_data || value.ints.size() + value.floats.size() != 1) {
+    v.reject("attribute 'value' must hold one element");
+  }
+  Entry e;
+  e.is_constant = true;
+  e.shape = shape;
+  e.dtype = value.dtype;
+  const std::int64_t n = checked_numel(e.shape, "the ConstantOfShape output");
+  if (n <= kMaxFoldElements) {
+    e.has_data = true;
+    const double x = at(value, 0);
+    for (std::int64_t i = 0; i < n; ++i) push(e, x);
+  }
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_cast(const NodeView& v) {
+  const Entry& in = v.input(0);
+  if (!in.is_constant) return false;
+  Entry e = in;
+  e.dtype = dtype_of(static_cast<std::int32_t>(v.attr_int("to", 1)), "attribute 'to'");
+  e.ints.clear();
+  e.floats.clear();
+  if (in.has_data) {
+    for (std::int64_t i = 0; i < numel(in.shape); ++i) push(e, at(in, i));
+  }
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_identity(const NodeView& v) {
+  if (!v.input(0).is_constant) return false;
+  v.bind_constant(0, v.input(0));
+  return true;
+}
+
+}  // namespace
+
+// Ops that only re-shape: same elements in the same order.
+Shape unsqueezed(const NodeView& v, const Shape& in, const Ints& axes_in) {
+  const std::size_t rank = in.size() + axes_in.size();
+  std::vector<bool> is_new(rank, false);
+  for (std::int64_t a : axes_in) {
+    const auto k = static_cast<std::size_t>(normalize_axis(a, rank));
+    if (is_new[k]) v.reject("axis {} appears twice", a);
+    is_new[k] = true;
+  }
+  Shape out;
+  std::size_t j = 0;
+  for (std::size_t k = 0; k < rank; ++k) out.push_back(is_new[k] ? 1 : in.at(j++));
+  return out;
+}
+
+Shape squeezed(const NodeView& v, const Shape& in, const Ints& axes_in) {
+  std::vector<bool> drop(in.size(), axes_in.empty());
+  for (std::int64_t a : axes_in) {
+    const auto k = static_cast<std::size_t>(normalize_axis(a, in.size()));
+    if (in[k] != 1) v.reject("cannot squeeze axis {} of size {}", a, in[k]);
+    drop[k] = true;
+  }
+  Shape out;
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (!drop[k] || in[k] != 1) out.push_back(in[k]);
+  }
+  return out;
+}
+
+Ints axes_of(const NodeView& v, int since_opset_as_input) {
+  if (v.opset() >= since_opset_as_input) return v.has_input(1) ? v.const_ints(1) : Ints{};
+  return v.attr_ints("axes", {});
+}
+
+namespace {
+
+bool fold_reshape_like(const NodeView& v) {
+  const Entry& in = v.input(0);
+  if (!in.is_constant) return false;
+  for (int i = 1; i < v.num_inputs(); ++i) {
+    if (v.has_input(i) && !is_small(v.input(i))) return false;
+  }
+  const std::string& op = v.proto().op_type();
+  Shape out;
+  if (op == "Unsqueeze") {
+    out = unsqueezed(v, in.shape, axes_of(v, 13));
+  } else if (op == "Squeeze") {
+    out = squeezed(v, in.shape, axes_of(v, 13));
+  } else if (op == "Flatten") {
+    const auto a = static_cast<std::size_t>(
+        normalize_axis(v.attr_int("axis", 1), in.shape.size() + 1));
+    std::int64_t outer = 1;
+    for (std::size_t k = 0; k < a; ++k) outer *= in.shape[k];
+    out = {outer, numel(in.shape) / std::max<std::int64_t>(outer, 1)};
+  } else {  // Reshape
+    const Ints target = v.opset() >= 5 ? v.const_ints(1) : v.attr_ints("shape", {});
+    std::int64_t known = 1;
+    int infer = -1;
+    for (std::size_t k = 0; k < target.size(); ++k) {
+      std::int64_t d = target[k];
+      if (d == 0 && v.attr_int("allowzero", 0) == 0) d = k < in.shape.size() ? in.shape[k] : 0;
+      if (d == -1) {
+        if (infer >= 0) v.reject("more than one -1 in the target shape");
+        infer = static_cast<int>(k);
+      } else if (d < 0) {
+        v.reject("invalid target dim {}", d);
+      } else {
+        known *= d;
+      }
+      out.push_back(d);
+    }
+    const std::int64_t n = numel(in.shape);
+    if (infer >= 0) {
+      if (known == 0 || n % known != 0) v.reject("cannot reshape {} to {}", shape_str(in.shape), shape_str(target));
+      out[static_cast<std::size_t>(infer)] = n / known;
+    } else if (known != n) {
+      v.reject("cannot reshape {} to {}", shape_str(in.shape), shape_str(target));
+    }
+  }
+  Entry e = in;
+  e.shape = out;
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_transpose(const NodeView& v) {
+  const Entry& in = v.input(0);
+  if (!in.is_constant) return false;
+  Ints perm = v.attr_ints("perm", {});
+  if (perm.empty()) {
+    for (std::size_t k = in.shape.size(); k-- > 0;) perm.push_back(static_cast<std::int64_t>(k));
+  }
+  if (perm.size() != in.shape.size()) v.reject("perm has {} entries for rank {}", perm.size(), in.shape.size());
+  Shape out;
+  std::vector<bool> seen(perm.size(), false);
+  for (std::int64_t p : perm) {
+    const auto k = static_cast<std::size_t>(normalize_axis(p, in.shape.size()));
+    if (seen[k]) v.reject("perm repeats axis {}", p);
+    seen[k] = true;
+    out.push_back(in.shape[k]);
+  }
+  Entry e = in;
+  e.shape = out;
+  e.ints.clear();
+  e.floats.clear();
+  if (in.has_data) {
+    const Ints st = strides_of(in.shape);
+    for_each_index(out, [&](const Ints& idx) {
+      std::int64_t flat = 0;
+      for (std::size_t k = 0; k < idx.size(); ++k) {
+        flat += idx[k] * st[static_cast<std::size_t>(normalize_axis(perm[k], perm.size()))];
+      }
+      push(e, at(in, flat));
+    });
+  }
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_gather(const NodeView& v) {
+  if (!all_small(v)) return false;
+  const Entry& data = v.input(0);
+  const Entry& idx = v.input(1);
+  if (data.shape.empty()) v.reject("gather from a scalar");
+  const auto axis = static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 0), data.shape.size()));
+  Shape out(data.shape.begin(), data.shape.begin() + static_cast<std::ptrdiff_t>(axis));
+  out.insert(out.end(), idx.shape.begin(), idx.shape.end());
+  out.insert(out.end(), data.shape.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.shape.end());
+  Entry e = make(out, data.dtype);
+  const Ints st = strides_of(data.shape);
+  const Ints ist = strides_of(idx.shape);
+  for_each_index(out, [&](const Ints& o) {
+    std::int64_t iflat = 0;
+    for (std::size_t k = 0; k < idx.shape.size(); ++k) iflat += o[axis + k] * ist[k];
+    std::int64_t j = static_cast<std::int64_t>(at(idx, iflat));
+    if (j < 0) j += data.shape[axis];
+    if (j < 0 || j >= data.shape[axis]) v.reject("index {} out of range for dim {}", j, data.shape[axis]);
+    std::int64_t flat = j * st[axis];
+    for (std::size_t k = 0; k < axis; ++k) flat += o[k] * st[k];
+    for (std::size_t k = axis + 1; k < data.shape.size(); ++k) {
+      flat += o[k + idx.shape.size() - 1] * st[k];
+    }
+    push(e, at(data, flat));
+  });
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_concat(const NodeView& v) {
+  if (!all_small(v) || v.num_inputs() == 0) return false;
+  const Shape& first = v.input_shape(0);
+  if (first.empty()) v.reject("concat of scalars");
+  const auto axis = static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 0), first.size()));
+  Shape out = first;
+  out[axis] = 0;
+  for (int i = 0; i < v.num_inputs(); ++i) {
+    const Shape& s = v.input_shape(i);
+    if (s.size() != first.size()) v.reject("inputs differ in rank");
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      if (k != axis && s[k] != first[k]) v.reject("input {} has shape {}, input 0 {}", i, shape_str(s), shape_str(first));
+    }
+    out[axis] += s[axis];
+  }
+  Entry e = make(out, v.input(0).dtype);
+  for (int i = 0; i < v.num_inputs(); ++i) {
+    if (is_floating(v.input(i).dtype)) e.dtype = v.input(i).dtype;
+  }
+  std::int64_t outer = 1;
+  for (std::size_t k = 0; k < axis; ++k) outer *= first[k];
+  for (std::int64_t o = 0; o < outer; ++o) {
+    for (int i = 0; i < v.num_inputs(); ++i) {
+      const Entry& in = v.input(i);
+      const std::int64_t chunk = outer > 0 ? numel(in.shape) / outer : 0;
+      for (std::int64_t k = 0; k < chunk; ++k) push(e, at(in, o * chunk + k));
+    }
+  }
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_slice(const NodeView& v) {
+  if (!all_small(v)) return false;
+  const Entry& in = v.input(0);
+  Ints starts, ends, axes, steps;
+  if (v.opset() >= 10) {
+    starts = v.const_ints(1);
+    ends = v.const_ints(2);
+    if (v.has_input(3)) axes = v.const_ints(3);
+    if (v.has_input(4)) steps = v.const_ints(4);
+  } else {
+    starts = v.attr_ints("starts", {});
+    ends = v.attr_ints("ends", {});
+    axes = v.attr_ints("axes", {});
+  }
+  if (axes.empty()) {
+    axes.resize(starts.size());
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+    v.reject("starts, ends, axes and steps differ in length");
+  }
+  Ints first(in.shape.size(), 0), step(in.shape.size(), 1);
+  Shape out = in.shape;
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const auto a = static_cast<std::size_t>(normalize_axis(axes[i], in.shape.size()));
+    const std::int64_t dim = in.shape[a];
+    if (steps[i] == 0) v.reject("slice step 0");
+    auto clampv = [&](std::int64_t x) {
+      if (x < 0) x += dim;
+      return steps[i] > 0 ? std::clamp<std::int64_t>(x, 0, dim) : std::clamp<std::int64_t>(x, -1, dim - 1);
+    };
+    const std::int64_t s = clampv(starts[i]);
+    const std::int64_t e = clampv(ends[i]);
+    const std::int64_t n = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e - steps[i] - 1) / -steps[i];
+    out[a] = std::max<std::int64_t>(0, n);
+    first[a] = s;
+    step[a] = steps[i];
+  }
+  Entry r = make(out, in.dtype);
+  const Ints st = strides_of(in.shape);
+  for_each_index(out, [&](const Ints& o) {
+    std::int64_t flat = 0;
+    for (std::size_t k = 0; k < o.size(); ++k) flat += (first[k] + o[k] * step[k]) * st[k];
+    push(r, at(in, flat));
+  });
+  v.bind_constant(0, std::move(r));
+  return true;
+}
+
+bool fold_elementwise(const NodeView& v) {
+  if (!all_small(v)) return false;
+  const std::string& op = v.proto().op_type();
+  Shape out = v.input_shape(0);
+  for (int i = 1; i < v.num_inputs(); ++i) out = broadcast_shapes(out, v.input_shape(i));
+  if (numel(out) > kMaxFoldElements) return false;
+  DType dt = op == "Where" ? v.input(1).dtype : v.input(0).dtype;
+  if (op == "Equal" || op == "Less" || op == "Greater" || op == "Not") dt = DType::boolean;
+  Entry e = make(out, dt);
+  for_each_index(out, [&](const Ints& idx) {
+    auto x = [&](int i) { return at(v.input(i), broadcast_flat(v.input_shape(i), out, idx)); };
+    double r = 0;
+    if (op == "Add") r = x(0) + x(1);
+    else if (op == "Sub") r = x(0) - x(1);
+    else if (op == "Mul") r = x(0) * x(1);
+    else if (op == "Div") {
+      if (x(1) == 0) v.reject("division by zero while folding");
+      r = is_floating(dt) ? x(0) / x(1) : static_cast<double>(static_cast<std::int64_t>(x(0)) / static_cast<std::int64_t>(x(1)));
+    } else if (op == "Equal") r = x(0) == x(1) ? 1 : 0;
+    else if (op == "Less") r = x(0) < x(1) ? 1 : 0;
+    else if (op == "Greater") r = x(0) > x(1) ? 1 : 0;
+    else if (op == "Not") r = x(0) == 0 ? 1 : 0;
+    else if (op == "Where") r = x(0) != 0 ? x(1) : x(2);
+    push(e, r);
+  });
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_expand(const NodeView& v) {
+  if (!all_small(v)) return false;
+  const Entry& in = v.input(0);
+  Ints target = v.const_ints(1);
+  const Shape out = broadcast_shapes(in.shape, target);
+  if (numel(out) > kMaxFoldElements) return false;
+  Entry e = make(out, in.dtype);
+  for_each_index(out, [&](const Ints& idx) { push(e, at(in, broadcast_flat(in.shape, out, idx))); });
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+bool fold_range(const NodeView& v) {
+  if (!all_small(v)) return false;
+  const double start = v.const_float(0);
+  const double limit = v.const_float(1);
+  const double delta = v.const_float(2);
+  if (delta == 0) v.reject("delta is 0");
+  const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((limit - start) / delta)));
+  if (n > kMaxFoldElements) v.reject("a range of {} elements is too large to fold", n);
+  Entry e = make({n}, v.input(0).dtype);
+  for (std::int64_t i = 0; i < n; ++i) push(e, start + static_cast<double>(i) * delta);
+  v.bind_constant(0, std::move(e));
+  return true;
+}
+
+struct FoldRow {
+  std::string_view op;
+  FoldFn fn;
+  bool only;  // exists only to compute constants
+};
+
+constexpr FoldRow kFolders[] = {
+    {"Constant", fold_constant, true},
+    {"Shape", fold_shape, true},
+    {"Size", fold_size, true},
+    {"ConstantOfShape", fold_constant_of_shape, true},
+    {"Range", fold_range, true},
+    {"Equal", fold_elementwise, true},
+    {"Less", fold_elementwise, true},
+    {"Greater", fold_elementwise, true},
+    {"Not", fold_elementwise, true},
+    {"Where", fold_elementwise, true},
+    {"Cast", fold_cast, false},
+    {"Identity", fold_identity, false},
+    {"Reshape", fold_reshape_like, false},
+    {"Unsqueeze", fold_reshape_like, false},
+    {"Squeeze", fold_reshape_like, false},
+    {"Flatten", fold_reshape_like, false},
+    {"Transpose", fold_transpose, false},
+    {"Gather", fold_gather, false},
+    {"Concat", fold_concat, false},
+    {"Slice", fold_slice, false},
+    {"Expand", fold_expand, false},
+    {"Add", fold_elementwise, false},
+    {"Sub", fold_elementwise, false},
+    {"Mul", fold_elementwise, false},
+    {"Div", fold_elementwise, false},
+};
+
+}  // namespace
+
+FoldFn find_folder(std::string_view op_type) {
+  for (const auto& r : kFolders) {
+    if (r.op == op_type) return r.fn;
+  }
+  return nullptr;
+}
+
+bool is_fold_only(std::string_view op_type) {
+  for (const auto& r : kFolders) {
+    if (r.op == op_type) return r.only;
+  }
+  return false;
+}
+
+}  // namespace dnnroof::onnx_import

@@ -1,0 +1,781 @@
+// The import driver: reading the file (memory-mapped; weights skipped at the
+// wire level unless asked for), opsets, initializers, graph inputs with their
+// dims resolved, a topological order (cycles and dangling inputs are errors),
+// the up-front check that lists every unsupported op, then one conversion per
+// node, folding constants where it can.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <queue>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "graph/shape_rules.h"
+#include "onnx/importer.h"
+#include "onnx/onnx_import.h"
+#include "onnx/wire.h"
+
+namespace dnnroof {
+namespace onnx_import {
+namespace {
+
+// Payloads up to this size survive the analysis-only strip: shape tensors,
+// axes, indices and scalars are all far smaller.
+constexpr std::size_t kKeepPayloadBytes = 4096;
+
+bool is_default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+// Bytes per element of a TensorProto data type (0: variable, strings).
+std::size_t elem_bytes(std::int32_t t) {
+  switch (t) {
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32:
+      return 4;
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64:
+    case onnx::TensorProto::COMPLEX64:
+      return 8;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+      return 2;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL:
+      return 1;
+    case onnx::TensorProto::COMPLEX128:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+template <typename T>
+T load_le(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));  // x86-64 and aarch64 are little-endian, as ONNX is
+  return v;
+}
+
+double half_to_double(std::uint16_t h, bool bf16) {
+  if (bf16) {
+    const std::uint32_t bits = static_cast<std::uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  }
+  const int sign = (h >> 15) != 0 ? -1 : 1;
+  const int exp = (h >> 10) & 0x1F;
+  const int mant = h & 0x3FF;
+  if (exp == 0) return sign * std::ldexp(mant, -24);
+  if (exp == 31) return sign * (mant != 0 ? std::numeric_limits<double>::quiet_NaN()
+                                          : std::numeric_limits<double>::infinity());
+  return sign * std::ldexp(mant + 1024, exp - 25);
+}
+
+// Decodes raw_data into ints or floats.
+void decode_raw(const std::string& raw, std::int32_t t, Entry& e) {
+  const std::size_t n = raw.size() / std::max<std::size_t>(elem_bytes(t), 1);
+  const char* p = raw.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (t) {
+      case onnx::TensorProto::FLOAT:
+        e.floats.push_back(load_le<float>(p + 4 * i));
+        break;
+      case onnx::TensorProto::DOUBLE:
+        e.floats.push_back(load_le<double>(p + 8 * i));
+        break;
+      case onnx::TensorProto::FLOAT16:
+      case onnx::TensorProto::BFLOAT16:
+        e.floats.push_back(half_to_double(load_le<std::uint16_t>(p + 2 * i),
+                                          t == onnx::TensorProto::BFLOAT16));
+        break;
+      case onnx::TensorProto::INT64:
+        e.ints.push_back(load_le<std::int64_t>(p + 8 * i));
+        break;
+      case onnx::TensorProto::UINT64:
+        e.ints.push_back(static_cast<std::int64_t>(load_le<std::uint64_t>(p + 8 * i)));
+        break;
+      case onnx::TensorProto::INT32:
+        e.ints.push_back(load_le<std::int32_t>(p + 4 * i));
+        break;
+      case onnx::TensorProto::UINT32:
+        e.ints.push_back(load_le<std::uint32_t>(p + 4 * i));
+        break;
+      case onnx::TensorProto::INT16:
+        e.ints.push_back(load_le<std::int16_t>(p + 2 * i));
+        break;
+      case onnx::TensorProto::UINT16:
+        e.ints.push_back(load_le<std::uint16_t>(p + 2 * i));
+        break;
+      case onnx::TensorProto::INT8:
+        e.ints.push_back(load_le<std::int8_t>(p + i));
+        break;
+      case onnx::TensorProto::UINT8:
+      case onnx::TensorProto::BOOL:
+        e.ints.push_back(load_le<std::uint8_t>(p + i));
+        break;
+      default:
+        return;
+    }
+  }
+}
+
+}  // namespace
+
+DType dtype_of(std::int32_t elem_type, std::string_view what) {
+  switch (elem_type) {
+    case onnx::TensorProto::FLOAT:
+      return DType::fp32;
+    case onnx::TensorProto::DOUBLE:
+      return DType::fp64;
+    case onnx::TensorProto::FLOAT16:
+      return DType::fp16;
+    case onnx::TensorProto::BFLOAT16:
+      return DType::bf16;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+      return DType::int8;
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32:
+      return DType::int32;
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64:
+      return DType::int64;
+    case onnx::TensorProto::BOOL:
+      return DType::boolean;
+    default:
+      fail("{} has element type {}, which dnnroof does not support", what, elem_type);
+  }
+}
+
+std::int64_t checked_numel(const Shape& shape, std::string_view what) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) {
+    if (d < 0) fail("{} has a negative dim: {}", what, shape_str(shape));
+    if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / 16 / d) {
+      fail("{} is too large: {}", what, shape_str(shape));
+    }
+    n *= d;
+  }
+  return n;
+}
+
+Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
+                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths) {
+  Entry e;
+  e.is_constant = true;
+  e.dtype = dtype_of(t.data_type(), what);
+  e.shape.assign(t.dims().begin(), t.dims().end());
+  const std::int64_t n = checked_numel(e.shape, what);
+  const std::size_t eb = elem_bytes(t.data_type());
+  const auto expected = static_cast<std::uint64_t>(n) * eb;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) return e;  // sizes from the dims
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != expected) {
+      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, t.raw_data().size(),
+           n, dtype_name(e.dtype), expected);
+    }
+  } else if (raw_lengths != nullptr && !t.name().empty()) {
+    auto it = raw_lengths->find(t.name());
+    if (it != raw_lengths->end() && it->second != expected) {
+      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, it->second, n,
+           dtype_name(e.dtype), expected);
+    }
+  }
+  if (n > kMaxFoldElements) return e;
+  if (t.has_raw_data()) {
+    decode_raw(t.raw_data(), t.data_type(), e);
+  } else if (t.float_data_size() > 0) {
+    if (t.data_type() == onnx::TensorProto::FLOAT16 || t.data_type() == onnx::TensorProto::BFLOAT16) {
+      return e;  // stored as int32_data in the spec; a float_data here is malformed, keep the shape
+    }
+    e.floats.assign(t.float_data().begin(), t.float_data().end());
+  } else if (t.double_data_size() > 0) {
+    e.floats.assign(t.double_data().begin(), t.double_data().end());
+  } else if (t.int64_data_size() > 0) {
+    e.ints.assign(t.int64_data().begin(), t.int64_data().end());
+  } else if (t.int32_data_size() > 0) {
+    if (t.data_type() == onnx::TensorProto::FLOAT16 || t.data_type() == onnx::TensorProto::BFLOAT16) {
+      for (std::int32_t v : t.int32_data()) {
+        e.floats.push_back(half_to_double(static_cast<std::uint16_t>(v),
+                                          t.data_type() == onnx::TensorProto::BFLOAT16));
+      }
+    } else {
+      e.ints.assign(t.int32_data().begin(), t.int32_data().end());
+    }
+  } else if (t.uint64_data_size() > 0) {
+    for (std::uint64_t v : t.uint64_data()) e.ints.push_back(static_cast<std::int64_t>(v));
+  }
+  const auto got = static_cast<std::int64_t>(e.ints.size() + e.floats.size());
+  if (got == n) {
+    // Integer-typed data stays integer; floats stay floats.
+    e.has_data = true;
+  } else if (got != 0) {
+    fail("{}: holds {} values, its dims {} need {}", what, got, shape_str(e.shape), n);
+  } else if (n == 0) {
+    e.has_data = true;
+  }
+  return e;
+}
+
+// --- NodeView -------------------------------------------------------------------
+
+const onnx::AttributeProto* NodeView::find(std::string_view key) const {
+  for (const auto& a : node_.attribute()) {
+    if (a.name() == key) return &a;
+  }
+  return nullptr;
+}
+
+std::int64_t NodeView::attr_int(std::string_view key, std::int64_t def) const {
+  const auto* a = find(key);
+  if (a == nullptr) return def;
+  if (a->type() != onnx::AttributeProto::INT && !a->has_i()) {
+    fail("attribute '{}' should be an int", key);
+  }
+  return a->i();
+}
+
+double NodeView::attr_float(std::string_view key, double def) const {
+  const auto* a = find(key);
+  if (a == nullptr) return def;
+  if (a->type() == onnx::AttributeProto::INT) return static_cast<double>(a->i());
+  if (a->type() != onnx::AttributeProto::FLOAT && !a->has_f()) {
+    fail("attribute '{}' should be a float", key);
+  }
+  return a->f();
+}
+
+std::string NodeView::attr_string(std::string_view key, std::string def) const {
+  const auto* a = find(key);
+  if (a == nullptr) return def;
+  if (a->type() != onnx::AttributeProto::STRING && !a->has_s()) {
+    fail("attribute '{}' should be a string", key);
+  }
+  return a->s();
+}
+
+std::vector<std::int64_t> NodeView::attr_ints(std::string_view key,
+                                              std::vector<std::int64_t> def) const {
+  const auto* a = find(key);
+  if (a == nullptr) return def;
+  if (a->type() == onnx::AttributeProto::INT) return {a->i()};
+  return {a->ints().begin(), a->ints().end()};
+}
+
+std::vector<double> NodeView::attr_floats(std::string_view key) const {
+  const auto* a = find(key);
+  if (a == nullptr) return {};
+  return {a->floats().begin(), a->floats().end()};
+}
+
+const Entry& NodeView::input(int i) const {
+  if (!has_input(i)) fail("input {} is missing", i);
+  return imp_.entry(node_.input(i), name_);
+}
+
+std::vector<std::int64_t> NodeView::const_ints(int i) const {
+  const Entry& e = input(i);
+  if (!e.is_constant) {
+    fail("input {} ('{}') must be a constant, but it is computed at run time", i, node_.input(i));
+  }
+  if (!e.has_data) fail("input {} ('{}') is a constant too large to fold", i, node_.input(i));
+  if (!e.ints.empty() || e.floats.empty()) return e.ints;
+  std::vector<std::int64_t> v;
+  for (double f : e.floats) v.push_back(static_cast<std::int64_t>(f));
+  return v;
+}
+
+double NodeView::const_float(int i) const {
+  const Entry& e = input(i);
+  if (!e.is_constant || !e.has_data) {
+    fail("input {} ('{}') must be a constant scalar", i, node_.input(i));
+  }
+  if (e.ints.size() + e.floats.size() != 1) {
+    fail("input {} ('{}') must be a scalar, it has shape {}", i, node_.input(i),
+         shape_str(e.shape));
+  }
+  return e.floats.empty() ? static_cast<double>(e.ints[0]) : e.floats[0];
+}
+
+ValueId NodeView::data(int i) const {
+  const Entry& e = input(i);
+  if (!e.is_constant) return e.id;
+  const bool is_float = is_floating(e.dtype);
+  const ValueRole role =
+      is_float && checked_numel(e.shape, node_.input(i)) > 1 ? ValueRole::parameter
+                                                             : ValueRole::constant;
+  return imp_.leaf(node_.input(i), role, e.shape);
+}
+
+ValueId NodeView::weight(int i, ValueRole role, std::optional<Shape> shape) const {
+  const Entry& e = input(i);
+  const Shape s = shape.value_or(e.shape);
+  if (!e.is_constant) {
+    if (e.shape == s) return e.id;
+    // A weight computed at run time in another layout: a Reshape view.
+    Attributes a;
+    a.set("shape", std::vector<std::int64_t>(s.begin(), s.end()));
+    return emit(OpKind::Reshape, {e.id}, a, {-1}, "/reshape_input" + std::to_string(i))[0];
+  }
+  if (checked_numel(s, node_.input(i)) != checked_numel(e.shape, node_.input(i))) {
+    fail("input {} ('{}') has shape {}, expected {} elements as {}", i, node_.input(i),
+         shape_str(e.shape), numel(s), shape_str(s));
+  }
+  return imp_.leaf(node_.input(i), role, s);
+}
+
+bool NodeView::output_used(int i) const {
+  return i < node_.output_size() && !node_.output(i).empty() && imp_.used(node_.output(i));
+}
+
+std::vector<ValueId> NodeView::emit(OpKind op, std::vector<ValueId> inputs, Attributes attrs,
+                                    std::vector<int> out, std::string_view suffix) const {
+  std::vector<std::string> names;
+  for (int o : out) {
+    if (o >= 0 && o < node_.output_size() && !node_.output(o).empty()) {
+      names.push_back(imp_.unique_value_name(node_.output(o)));
+    } else {
+      names.push_back(imp_.unique_value_name(name_ + std::string(suffix)));
+    }
+  }
+  std::vector<ValueId> ids =
+      imp_.add_ir_node(op, name_ + std::string(suffix), std::move(inputs), std::move(attrs), names);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (out[k] >= 0) bind(out[k], ids[k]);
+  }
+  return ids;
+}
+
+void NodeView::bind(int i, ValueId id) const {
+  if (i >= node_.output_size() || node_.output(i).empty()) return;
+  Entry e;
+  e.id = id;
+  e.shape = imp_.graph().value(id).shape;
+  e.dtype = imp_.graph().value(id).dtype;
+  imp_.define(node_.output(i), std::move(e));
+}
+
+void NodeView::bind_constant(int i, Entry e) const {
+  if (i >= node_.output_size() || node_.output(i).empty()) return;
+  e.is_constant = true;
+  e.id = kNoValue;
+  e.leaves.clear();
+  checked_numel(e.shape, node_.output(i));
+  imp_.define(node_.output(i), std::move(e));
+}
+
+// --- Importer --------------------------------------------------------------------
+
+Importer::Importer(const onnx::ModelProto& model, std::string source,
+                   const OnnxImportOptions& options,
+                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths)
+    : model_(model),
+      g_(model.graph()),
+      source_(std::move(source)),
+      options_(options),
+      raw_lengths_(raw_lengths) {}
+
+const Entry& Importer::entry(const std::string& onnx_name, std::string_view node) const {
+  auto it = entries_.find(onnx_name);
+  if (it == entries_.end()) fail("node '{}': input '{}' is not defined", node, onnx_name);
+  return it->second;
+}
+
+Entry& Importer::mutable_entry(const std::string& onnx_name) {
+  auto it = entries_.find(onnx_name);
+  if (it == entries_.end()) fail("value '{}' is not defined", onnx_name);
+  return it->second;
+}
+
+void Importer::define(const std::string& onnx_name, Entry e) {
+  if (!entries_.emplace(onnx_name, std::move(e)).second) {
+    fail("value '{}' is produced twice", onnx_name);
+  }
+}
+
+std::string Importer::unique_value_name(std::string_view base) {
+  std::string name(base.empty() ? "value" : base);
+  for (int k = 1; value_names_.count(name) != 0; ++k) name = fmt::format("{}_{}", base, k);
+  value_names_.insert(name);
+  return name;
+}
+
+ValueId Importer::leaf(const std::string& onnx_name, ValueRole role, const Shape& shape) {
+  Entry& e = mutable_entry(onnx_name);
+  auto it = e.leaves.find(shape);
+  if (it != e.leaves.end()) return it->second;
+  for (std::int64_t d : shape) {
+    if (d < 1) fail("constant '{}' has a non-positive dim: {}", onnx_name, shape_str(shape));
+  }
+  Value v;
+  v.name = unique_value_name(onnx_name);
+  v.shape = shape;
+  v.dtype = e.dtype;
+  v.role = role;
+  if (role == ValueRole::constant && e.has_data) {
+    v.int_data = e.ints;
+    v.float_data = e.floats;
+  }
+  graph_.values.push_back(std::move(v));
+  const auto id = static_cast<ValueId>(graph_.values.size() - 1);
+  e.leaves.emplace(shape, id);
+  if (e.id == kNoValue) e.id = id;
+  return id;
+}
+
+std::vector<ValueId> Importer::add_ir_node(OpKind op, const std::string& name,
+                                           std::vector<ValueId> inputs, Attributes attrs,
+                                           const std::vector<std::string>& out_names) {
+  Node node;
+  node.op = op;
+  node.name = name;
+  for (int k = 1; node_names_.count(node.name) != 0; ++k) node.name = fmt::format("{}_{}", name, k);
+  node.inputs = std::move(inputs);
+  node.attrs = std::move(attrs);
+  std::vector<Shape> shapes;
+  try {
+    shapes = infer_node_shapes(graph_, node, out_names.size());
+  } catch (const Error& e) {
+    // Drop the IR's own "node 'x' (Op): " prefix; the driver names the ONNX node.
+    std::string msg = e.what();
+    const std::string prefix = fmt::format("node '{}' ({}): ", node.name, op_name(op));
+    if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+    fail("{} ({}): {}", op_name(op), "dnnroof shape rule", msg);
+  }
+  if (shapes.size() != out_names.size()) {
+    fail("the {} rule gives {} outputs, expected {}", op_name(op), shapes.size(), out_names.size());
+  }
+  const DType dt = infer_node_dtype(graph_, node);
+  const auto index = static_cast<std::int32_t>(graph_.nodes.size());
+  for (std::size_t o = 0; o < shapes.size(); ++o) {
+    for (std::int64_t d : shapes[o]) {
+      if (d < 1) fail("output '{}' would have a non-positive dim: {}", out_names[o],
+                      shape_str(shapes[o]));
+    }
+    Value v;
+    v.name = out_names[o];
+    v.shape = std::move(shapes[o]);
+    v.dtype = dt;
+    v.role = ValueRole::activation;
+    v.producer = index;
+    graph_.values.push_back(std::move(v));
+    node.outputs.push_back(static_cast<ValueId>(graph_.values.size() - 1));
+  }
+  node_names_.insert(node.name);
+  graph_.nodes.push_back(std::move(node));
+  return graph_.nodes.back().outputs;
+}
+
+void Importer::read_opsets() {
+  opset_ = -1;
+  for (const auto& o : model_.opset_import()) {
+    if (is_default_domain(o.domain())) opset_ = static_cast<int>(o.version());
+  }
+  // IR version 3+ requires opset_import; an older file names none: opset 1.
+  if (opset_ < 0) opset_ = 1;
+  if (opset_ < 7) {
+    fail("{}: the model uses opset {} of the default domain; dnnroof imports opsets 7 to 21",
+         source_, opset_);
+  }
+}
+
+void Importer::read_initializers() {
+  for (const auto& t : g_.initializer()) {
+    if (t.name().empty()) fail("{}: an initializer has no name", source_);
+    define(t.name(), tensor_entry(t, fmt::format("initializer '{}'", t.name()), raw_lengths_));
+  }
+  if (g_.sparse_initializer_size() > 0) {
+    fail("{}: sparse initializers are not supported", source_);
+  }
+}
+
+void Importer::read_inputs() {
+  bool first = true;
+  for (const auto& in : g_.input()) {
+    if (entries_.count(in.name()) != 0) continue;  // IR v3: initializers are listed as inputs too
+    const std::string what = fmt::format("graph input '{}'", in.name());
+    if (!in.type().has_tensor_type()) fail("{}: {} is not a tensor", source_, what);
+    const auto& tt = in.type().tensor_type();
+    if (!tt.has_shape()) {
+      fail("{}: {} has no shape; dnnroof needs static shapes", source_, what);
+    }
+    Shape shape;
+    for (int d = 0; d < tt.shape().dim_size(); ++d) {
+      const auto& dim = tt.shape().dim(d);
+      std::optional<std::int64_t> v;
+      if (dim.has_dim_value()) {
+        if (dim.dim_value() < 1) {
+          fail("{}: {} dim {} is {}; dims must be positive", source_, what, d, dim.dim_value());
+        }
+        v = dim.dim_value();
+        if (first && d == 0) file_batch_ = v;
+      }
+      if (dim.has_dim_param()) {
+        auto it = options_.dims.find(dim.dim_param());
+        if (it != options_.dims.end()) v = it->second;
+      }
+      if (d == 0 && options_.batch) v = *options_.batch;
+      if (!v) {
+        const std::string param =
+            dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : std::string();
+        fail("{}: {} dim {}{} is unknown; set it with {}", source_, what, d, param,
+             d == 0 ? "--batch N" + (dim.has_dim_param() ? " or --dim " + dim.dim_param() + "=N"
+                                                         : std::string())
+                    : (dim.has_dim_param() ? "--dim " + dim.dim_param() + "=N"
+                                           : std::string("a model with a fixed dim")));
+      }
+      if (*v < 1) fail("{}: {} dim {} is {}; dims must be positive", source_, what, d, *v);
+      shape.push_back(*v);
+    }
+    checked_numel(shape, what);
+    Value v;
+    v.name = unique_value_name(in.name());
+    v.shape = shape;
+    v.dtype = dtype_of(tt.elem_type(), what);
+    v.role = ValueRole::input;
+    graph_.values.push_back(std::move(v));
+    const auto id = static_cast<ValueId>(graph_.values.size() - 1);
+    graph_.inputs.push_back(id);
+    Entry e;
+    e.id = id;
+    e.shape = shape;
+    e.dtype = graph_.values.back().dtype;
+    define(in.name(), std::move(e));
+    first = false;
+  }
+}
+
+std::vector<int> Importer::topological_order() {
+  const int n = g_.node_size();
+  display_names_.resize(static_cast<std::size_t>(n));
+  std::map<std::string, int, std::less<>> producer;
+  std::set<std::string, std::less<>> names;
+  for (int i = 0; i < n; ++i) {
+    const auto& node = g_.node(i);
+    std::string name = node.name().empty() ? fmt::format("{}_{}", node.op_type(), i) : node.name();
+    for (int k = 1; names.count(name) != 0; ++k) name = fmt::format("{}_{}", node.name(), k);
+    names.insert(name);
+    display_names_[static_cast<std::size_t>(i)] = name;
+    for (const auto& o : node.output()) {
+      if (o.empty()) continue;
+      if (entries_.count(o) != 0 || !producer.emplace(o, i).second) {
+        fail("{}: node '{}' ({}): output '{}' is already defined", source_, name, node.op_type(),
+             o);
+      }
+    }
+  }
+  std::vector<int> missing(static_cast<std::size_t>(n), 0);
+  std::vector<std::vector<int>> consumers(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto& node = g_.node(i);
+    for (const auto& in : node.input()) {
+      if (in.empty()) continue;
+      used_.insert(in);
+      if (entries_.count(in) != 0) continue;
+      auto it = producer.find(in);
+      if (it == producer.end()) {
+        fail("{}: node '{}' ({}): input '{}' is dangling: no node, initializer or graph input "
+             "defines it",
+             source_, display_names_[static_cast<std::size_t>(i)], node.op_type(), in);
+      }
+      ++missing[static_cast<std::size_t>(i)];
+      consumers[static_cast<std::size_t>(it->second)].push_back(i);
+    }
+  }
+  for (const auto& o : g_.output()) used_.insert(o.name());
+  // Kahn's algorithm, smallest index first: a file already in order keeps it.
+  std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+  for (int i = 0; i < n; ++i) {
+    if (missing[static_cast<std::size_t>(i)] == 0) ready.push(i);
+  }
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int c : consumers[static_cast<std::size_t>(i)]) {
+      if (--missing[static_cast<std::size_t>(c)] == 0) ready.push(c);
+    }
+  }
+  if (static_cast<int>(order.size()) != n) {
+    std::vector<std::string> stuck;
+    for (int i = 0; i < n && stuck.size() < 8; ++i) {
+      if (missing[static_cast<std::size_t>(i)] > 0) {
+        stuck.push_back(fmt::format("'{}' ({})", display_names_[static_cast<std::size_t>(i)],
+                                    g_.node(i).op_type()));
+      }
+    }
+    fail("{}: the graph has a cycle: {} node(s) wait on each other, among them {}", source_,
+         n - static_cast<int>(order.size()), join(stuck, ", "));
+  }
+  return order;
+}
+
+void Importer::check_supported(const std::vector<int>& order) {
+  std::vector<std::string> bad;
+  for (int i : order) {
+    const auto& node = g_.node(i);
+    const std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
+    bool ok = is_default_domain(node.domain()) &&
+              (find_converter(node.op_type()) != nullptr || find_folder(node.op_type()) != nullptr);
+    if (!ok) {
+      int opset = opset_;
+      for (const auto& o : model_.opset_import()) {
+        if (o.domain() == node.domain()) opset = static_cast<int>(o.version());
+      }
+      bad.push_back(fmt::format("  node '{}': op {} (domain {}, opset {})",
+                                display_names_[static_cast<std::size_t>(i)], node.op_type(),
+                                domain, opset));
+    }
+  }
+  if (!bad.empty()) {
+    fail("{}: {} node(s) use ops dnnroof does not support (see docs/onnx.md):\n{}", source_,
+         bad.size(), join(bad, "\n"));
+  }
+}
+
+void Importer::convert(int index) {
+  const auto& node = g_.node(index);
+  NodeView view(*this, node, opset_, display_names_[static_cast<std::size_t>(index)]);
+  try {
+    for (int i = 0; i < node.input_size(); ++i) {
+      if (!node.input(i).empty()) entry(node.input(i), view.name());
+    }
+    if (const FoldFn fold = find_folder(node.op_type()); fold != nullptr && fold(view)) return;
+    if (is_fold_only(node.op_type())) {
+      fail("cannot be folded: it needs a constant input but one is computed at run time");
+    }
+    const ConvertFn converter = find_converter(node.op_type());
+    if (converter == nullptr) fail("no converter");
+    converter(view);
+    for (int o = 0; o < node.output_size(); ++o) {
+      if (!node.output(o).empty() && entries_.count(node.output(o)) == 0 && view.output_used(o)) {
+        fail("output {} ('{}') is not supported", o, node.output(o));
+      }
+    }
+  } catch (const Error& e) {
+    fail("{}: node '{}' ({}, opset {}): {}", source_, view.name(), node.op_type(), opset_,
+         e.what());
+  }
+}
+
+void Importer::read_outputs() {
+  for (const auto& o : g_.output()) {
+    auto it = entries_.find(o.name());
+    if (it == entries_.end()) fail("{}: graph output '{}' is not produced", source_, o.name());
+    Entry& e = it->second;
+    ValueId id = e.id;
+    if (e.is_constant) id = leaf(o.name(), ValueRole::constant, e.shape);
+    graph_.outputs.push_back(id);
+  }
+  if (graph_.outputs.empty()) fail("{}: the graph has no outputs", source_);
+}
+
+Graph Importer::run() {
+  if (!model_.has_graph()) fail("{}: not an ONNX model: no graph", source_);
+  graph_.name = g_.name().empty() ? "onnx_model" : g_.name();
+  graph_.dtype = DType::fp32;
+  read_opsets();
+  read_initializers();
+  read_inputs();
+  const std::vector<int> order = topological_order();
+  check_supported(order);
+  for (int i : order) convert(i);
+  read_outputs();
+  try {
+    validate(graph_);
+  } catch (const Error& e) {
+    fail("{}: the imported graph is not valid: {}", source_, e.what());
+  }
+  return std::move(graph_);
+}
+
+// --- Reading files ---------------------------------------------------------------
+
+Graph import_bytes(std::string_view bytes, const std::string& source,
+                   const OnnxImportOptions& options) {
+  if (bytes.empty()) fail("{}: not an ONNX model: the file is empty", source);
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    fail("{}: the file is {} bytes; protobuf reads at most 2 GiB (store weights as external data)",
+         source, bytes.size());
+  }
+  onnx::ModelProto model;
+  StrippedModel stripped;
+  bool ok = false;
+  if (options.load_weights) {
+    ok = model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  } else {
+    stripped = strip_tensor_payloads(bytes, kKeepPayloadBytes, source);
+    ok = model.ParseFromString(stripped.bytes);
+  }
+  if (!ok) fail("{}: not an ONNX model: protobuf could not parse it (truncated or garbage)", source);
+  Importer imp(model, source, options, options.load_weights ? nullptr : &stripped.raw_lengths);
+  return imp.run();
+}
+
+}  // namespace onnx_import
+
+Graph import_onnx_bytes(std::string_view bytes, std::string_view source,
+                        const OnnxImportOptions& options) {
+  return onnx_import::import_bytes(bytes, std::string(source), options);
+}
+
+Graph import_onnx_file(const std::string& path, const OnnxImportOptions& options) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail("{}: not a regular file", path);
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    fail("{}: not an ONNX model: the file is empty", path);
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) fail("{}: cannot map: {}", path, std::strerror(errno));
+  struct Unmap {
+    void* p;
+    std::size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{p, size};
+  return onnx_import::import_bytes(std::string_view(static_cast<const char*>(p), size), path,
+                                   options);
+}
+
+std::pair<std::string, std::int64_t> parse_dim_assignment(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    fail("--dim '{}': expected NAME=VALUE (e.g. --dim seq=128)", text);
+  }
+  const std::string name(trim(text.substr(0, eq)));
+  const std::string value(trim(text.substr(eq + 1)));
+  std::int64_t v = 0;
+  std::size_t used = 0;
+  try {
+    v = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || v < 1) {
+    fail("--dim '{}': the value must be an integer >= 1", text);
+  }
+  return {name, v};
+}
+
+}  // namespace dnnroof

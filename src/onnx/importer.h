@@ -1,0 +1,175 @@
+#pragma once
+// The importer's state, shared by the driver (importer.cc), the folding of
+// constant subgraphs (fold.cc) and the per-op converters (convert_ops.cc).
+// Internal to src/onnx: it includes the onnx protobuf classes.
+
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/graph.h"
+#include "onnx/onnx_import.h"
+
+namespace dnnroof::onnx_import {
+
+// Largest constant whose data is kept for folding; larger constants (weights)
+// keep only their shape.
+inline constexpr std::int64_t kMaxFoldElements = 1 << 16;
+
+// What one ONNX value name stands for while importing.
+struct Entry {
+  // An IR value already exists (activations, graph inputs, constants that
+  // were materialised). kNoValue for a constant not used by an IR node yet.
+  ValueId id = kNoValue;
+  bool is_constant = false;  // computable at import time (initializer, Constant, folded)
+  bool has_data = false;     // constant with its elements known (ints or floats)
+  Shape shape;
+  DType dtype = DType::fp32;
+  std::vector<std::int64_t> ints;  // integer and bool data
+  std::vector<double> floats;      // floating-point data
+  // The materialised IR leaves of a constant, by shape (a weight reshaped
+  // for one use keeps one IR value per element layout).
+  std::map<Shape, ValueId> leaves;
+};
+
+class Importer;
+
+// The node being converted, with typed access to its attributes and inputs.
+class NodeView {
+ public:
+  NodeView(Importer& imp, const onnx::NodeProto& node, int opset, std::string name)
+      : imp_(imp), node_(node), opset_(opset), name_(std::move(name)) {}
+
+  const onnx::NodeProto& proto() const { return node_; }
+  int opset() const { return opset_; }
+  const std::string& name() const { return name_; }  // unique, never empty
+  Importer& importer() const { return imp_; }
+
+  // Attributes; the default when absent.
+  bool has_attr(std::string_view key) const { return find(key) != nullptr; }
+  std::int64_t attr_int(std::string_view key, std::int64_t def) const;
+  double attr_float(std::string_view key, double def) const;
+  std::string attr_string(std::string_view key, std::string def) const;
+  std::vector<std::int64_t> attr_ints(std::string_view key, std::vector<std::int64_t> def) const;
+  std::vector<double> attr_floats(std::string_view key) const;
+  const onnx::AttributeProto* find(std::string_view key) const;
+
+  // Inputs: an empty name is an absent optional input.
+  int num_inputs() const { return node_.input_size(); }
+  bool has_input(int i) const { return i < node_.input_size() && !node_.input(i).empty(); }
+  const Entry& input(int i) const;
+  const Shape& input_shape(int i) const { return input(i).shape; }
+  // The integer data of a constant input; Error when it is computed at run time.
+  std::vector<std::int64_t> const_ints(int i) const;
+  double const_float(int i) const;  // a constant scalar input
+
+  // The IR value of input i as data (an activation, or a constant made a
+  // parameter when it is a float tensor of more than one element, else a
+  // constant).
+  ValueId data(int i) const;
+  // The IR value of input i as a weight leaf of `role`, with `shape` when
+  // given (same element count; a Reshape node otherwise would be a copy).
+  ValueId weight(int i, ValueRole role, std::optional<Shape> shape = std::nullopt) const;
+
+  int num_outputs() const { return node_.output_size(); }
+  bool output_used(int i) const;
+
+  // Adds an IR node; returns its output values. `out` is the ONNX output
+  // index each IR output is bound to (-1: an intermediate value).
+  std::vector<ValueId> emit(OpKind op, std::vector<ValueId> inputs, Attributes attrs,
+                            std::vector<int> out = {0}, std::string_view suffix = "") const;
+  // Binds ONNX output i to an existing IR value (Identity, aliases).
+  void bind(int i, ValueId id) const;
+  // Binds ONNX output i to a constant.
+  void bind_constant(int i, Entry e) const;
+
+  // Throws Error (the driver adds file, node, op type and opset).
+  template <typename... Args>
+  [[noreturn]] void reject(fmt::format_string<Args...> f, Args&&... args) const {
+    fail(f, std::forward<Args>(args)...);
+  }
+
+ private:
+  Importer& imp_;
+  const onnx::NodeProto& node_;
+  int opset_;
+  std::string name_;
+};
+
+using ConvertFn = void (*)(const NodeView&);
+using FoldFn = bool (*)(const NodeView&);  // false: the inputs are not all constant
+
+// The converter for an op type of the default domain; nullptr when unsupported.
+ConvertFn find_converter(std::string_view op_type);
+// The folder for an op type (folding-only ops and data ops on constants).
+FoldFn find_folder(std::string_view op_type);
+// True for ops that exist only to compute constants (Shape, ConstantOfShape,
+// Range, ...): they must fold.
+bool is_fold_only(std::string_view op_type);
+
+// Reads a TensorProto into an Entry (shape, dtype, data when small and present).
+Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
+                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths);
+// ONNX TensorProto element type -> DType; Error for unsupported types.
+DType dtype_of(std::int32_t elem_type, std::string_view what);
+// Element count with an overflow check; Error naming `what`.
+std::int64_t checked_numel(const Shape& shape, std::string_view what);
+
+// Output shapes of Unsqueeze / Squeeze (ONNX semantics; Squeeze with no
+// axes drops every dim of size 1); Error for a bad axis.
+Shape unsqueezed(const NodeView& v, const Shape& in, const std::vector<std::int64_t>& axes);
+Shape squeezed(const NodeView& v, const Shape& in, const std::vector<std::int64_t>& axes);
+// The axes of a reduction/squeeze: an attribute before `since_opset_as_input`,
+// the constant input 1 from then on.
+std::vector<std::int64_t> axes_of(const NodeView& v, int since_opset_as_input);
+
+class Importer {
+ public:
+  Importer(const onnx::ModelProto& model, std::string source, const OnnxImportOptions& options,
+           const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths);
+  Graph run();
+
+  // Used by NodeView.
+  const Entry& entry(const std::string& onnx_name, std::string_view node) const;
+  Entry& mutable_entry(const std::string& onnx_name);
+  void define(const std::string& onnx_name, Entry e);
+  ValueId leaf(const std::string& onnx_name, ValueRole role, const Shape& shape);
+  std::vector<ValueId> add_ir_node(OpKind op, const std::string& name, std::vector<ValueId> inputs,
+                                   Attributes attrs, const std::vector<std::string>& out_names);
+  std::string unique_value_name(std::string_view base);
+  bool used(const std::string& onnx_name) const { return used_.count(onnx_name) != 0; }
+  const OnnxImportOptions& options() const { return options_; }
+  std::optional<std::int64_t> file_batch() const { return file_batch_; }
+  Graph& graph() { return graph_; }
+
+ private:
+  void read_opsets();
+  void read_initializers();
+  void read_inputs();
+  std::vector<int> topological_order();
+  void check_supported(const std::vector<int>& order);
+  void convert(int index);
+  void read_outputs();
+
+  const onnx::ModelProto& model_;
+  const onnx::GraphProto& g_;
+  std::string source_;
+  OnnxImportOptions options_;
+  const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths_;
+  int opset_ = 0;
+  std::optional<std::int64_t> file_batch_;  // dim 0 of the first input in the file
+  std::map<std::string, Entry, std::less<>> entries_;
+  std::set<std::string, std::less<>> used_;  // ONNX names some node or output reads
+  std::set<std::string, std::less<>> value_names_;
+  std::set<std::string, std::less<>> node_names_;
+  std::vector<std::string> display_names_;  // per ONNX node
+  Graph graph_;
+};
+
+}  // namespace dnnroof::onnx_import
