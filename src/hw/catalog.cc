@@ -1,4 +1,5 @@
 #include "hw/catalog.h"
+#include "hw/cuda_devices.h"
 
 #include <fmt/format.h>
 
@@ -114,6 +115,8 @@ Catalog load_catalog(const std::vector<std::string>& extra_files) {
   bool user_host = false;
   for (const auto& c : catalog.chips()) user_host = user_host || c.id == "host";
   if (!user_host) catalog.put(detect_host());
+  // CUDA GPUs of this machine: "cuda:0", ... (none without a GPU or CUDA).
+  for (const CudaDeviceInfo& d : query_cuda_devices().devices) catalog.put(cuda_device_chip(d));
   return catalog;
 }
 
