@@ -45,6 +45,7 @@ struct AnalyzeOptions {
   std::int64_t image_size = 0;
   std::int64_t seq_len = 0;
   std::vector<std::string> dims;  // ONNX symbolic dims: "name=value"
+  bool batch_given = false;       // --batch on the command line (re-batches fixed ONNX inputs)
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -57,6 +58,7 @@ Graph load_model(const AnalyzeOptions& o, std::int64_t batch, DType dtype) {
     // The file's own dtypes are kept; --dtype sets the storage for bytes.
     OnnxImportOptions io;
     io.batch = batch;
+    io.override_fixed_batch = o.batch_given;
     for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
     return import_onnx_file(o.model, io);
 #else
@@ -408,7 +410,10 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_option("--seq-len", opt->seq_len,
                   "Sequence length for language models (default: the model's)");
   add_format_option(*sub, opt->format);
-  sub->callback([opt, &ctx] { run_analyze(ctx, *opt); });
+  sub->callback([opt, &ctx, sub] {
+    opt->batch_given = sub->count("--batch") > 0;
+    run_analyze(ctx, *opt);
+  });
 }
 
 DNNROOF_COMMAND(300, register_analyze);

@@ -354,7 +354,32 @@ void convert_log_softmax(const NodeView& v) { convert_softmax_like(v, OpKind::Lo
 
 // --- Elementwise ---------------------------------------------------------------------
 
-void binary(const NodeView& v, OpKind op) { v.emit(op, {v.data(0), v.data(1)}, {}); }
+// Before opset 7, broadcasting was opt-in (broadcast=1) and aligned B with A
+// from `axis` on (default: the trailing dims); B gets trailing 1s to match
+// numpy's right alignment.
+void binary(const NodeView& v, OpKind op) {
+  ValueId b = v.data(1);
+  if (v.opset() < 7 && v.attr_int("broadcast", 0) != 0 && v.has_attr("axis")) {
+    const Shape& sa = v.input_shape(0);
+    const Shape& sb = v.input_shape(1);
+    const std::int64_t axis = normalize_axis(v.attr_int("axis", 0), sa.size());
+    const auto trailing = static_cast<std::int64_t>(sa.size()) - axis -
+                          static_cast<std::int64_t>(sb.size());
+    if (trailing < 0) v.reject("B {} does not fit A {} at axis {}", shape_str(sb), shape_str(sa), axis);
+    if (trailing > 0) {
+      Shape aligned = sb;
+      aligned.insert(aligned.end(), static_cast<std::size_t>(trailing), 1);
+      b = v.input(1).is_constant
+              ? v.weight(1, is_floating(v.input(1).dtype) && numel(sb) > 1 ? ValueRole::parameter
+                                                                           : ValueRole::constant,
+                         aligned)
+              : v.emit(OpKind::Reshape, {b},
+                       attrs_with({{"shape", Ints(aligned.begin(), aligned.end())}}), {-1},
+                       "/broadcast_b")[0];
+    }
+  }
+  v.emit(op, {v.data(0), b}, {});
+}
 void convert_add(const NodeView& v) { binary(v, OpKind::Add); }
 void convert_sub(const NodeView& v) { binary(v, OpKind::Sub); }
 void convert_mul(const NodeView& v) { binary(v, OpKind::Mul); }
@@ -441,7 +466,7 @@ void convert_reshape(const NodeView& v) {
   // the file's batch keeps the input's dim 0.
   const auto batch = v.importer().options().batch;
   const auto file_batch = v.importer().file_batch();
-  if (batch && file_batch && *batch != *file_batch && !target.empty() && !x.empty() &&
+  if (batch && file_batch && v.importer().options().override_fixed_batch && *batch != *file_batch && !target.empty() && !x.empty() &&
       target[0] == *file_batch && x[0] == *batch) {
     target[0] = 0;
   }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <queue>
@@ -486,8 +487,8 @@ void Importer::read_opsets() {
   }
   // IR version 3+ requires opset_import; an older file names none: opset 1.
   if (opset_ < 0) opset_ = 1;
-  if (opset_ < 7) {
-    fail("{}: the model uses opset {} of the default domain; dnnroof imports opsets 7 to 21",
+  if (opset_ < 6) {
+    fail("{}: the model uses opset {} of the default domain; dnnroof imports opsets 6 to 21",
          source_, opset_);
   }
 }
@@ -522,12 +523,14 @@ void Importer::read_inputs() {
         }
         v = dim.dim_value();
         if (first && d == 0) file_batch_ = v;
-      }
-      if (dim.has_dim_param()) {
+        if (d == 0 && options_.batch && options_.override_fixed_batch && v == file_batch_) {
+          v = *options_.batch;
+        }
+      } else if (dim.has_dim_param()) {
         auto it = options_.dims.find(dim.dim_param());
         if (it != options_.dims.end()) v = it->second;
       }
-      if (d == 0 && options_.batch) v = *options_.batch;
+      if (d == 0 && !v && options_.batch) v = *options_.batch;
       if (!v) {
         const std::string param =
             dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : std::string();
@@ -624,9 +627,97 @@ std::vector<int> Importer::topological_order() {
   return order;
 }
 
+// torch's exporter writes GELU (before opset 20) as
+//   Div(x, sqrt 2) -> Erf -> Add(., 1) -> Mul(x, .) -> Mul(., 0.5)
+// with each intermediate read once; the chain becomes one IR Gelu. The
+// constants are checked when the final Mul is converted.
+void Importer::find_gelu_patterns() {
+  std::map<std::string, int, std::less<>> producer;
+  std::map<std::string, int, std::less<>> readers;
+  for (int i = 0; i < g_.node_size(); ++i) {
+    for (const auto& o : g_.node(i).output()) producer[o] = i;
+    for (const auto& in : g_.node(i).input()) ++readers[in];
+  }
+  for (const auto& o : g_.output()) ++readers[o.name()];
+  auto only_reader = [&](const std::string& value, std::string_view op) -> int {
+    if (readers[value] != 1) return -1;
+    for (int i = 0; i < g_.node_size(); ++i) {
+      const auto& n = g_.node(i);
+      if (std::find(n.input().begin(), n.input().end(), value) != n.input().end()) {
+        return n.op_type() == op && is_default_domain(n.domain()) ? i : -1;
+      }
+    }
+    return -1;
+  };
+  for (int e = 0; e < g_.node_size(); ++e) {
+    const auto& erf = g_.node(e);
+    if (erf.op_type() != "Erf" || erf.input_size() != 1 || erf.output_size() != 1) continue;
+    auto it = producer.find(erf.input(0));
+    if (it == producer.end()) continue;
+    const auto& div = g_.node(it->second);
+    if (div.op_type() != "Div" || div.input_size() != 2 || readers[div.output(0)] != 1) continue;
+    const std::string& x = div.input(0);
+    const int add = only_reader(erf.output(0), "Add");
+    if (add < 0) continue;
+    const int mul1 = only_reader(g_.node(add).output(0), "Mul");
+    if (mul1 < 0) continue;
+    const auto& m1 = g_.node(mul1);
+    if (m1.input_size() != 2 || (m1.input(0) != x && m1.input(1) != x)) continue;
+    const int mul2 = only_reader(m1.output(0), "Mul");
+    if (mul2 < 0) continue;
+    gelu_inner_.insert({it->second, e, add, mul1});
+    gelu_final_[mul2] = it->second;
+  }
+}
+
+void Importer::convert_gelu_pattern(int index) {
+  const auto& div = g_.node(gelu_final_.at(index));
+  const auto& final_mul = g_.node(index);
+  const std::string& x = div.input(0);
+  auto scalar_of = [&](const std::string& name) -> std::optional<double> {
+    auto it = entries_.find(name);
+    if (it == entries_.end() || !it->second.is_constant || !it->second.has_data) return {};
+    const Entry& c = it->second;
+    if (c.ints.size() + c.floats.size() != 1) return {};
+    return c.floats.empty() ? static_cast<double>(c.ints[0]) : c.floats[0];
+  };
+  auto near = [](std::optional<double> v, double want) {
+    return v && std::abs(*v - want) < 1e-4 * std::abs(want);
+  };
+  bool ok = near(scalar_of(div.input(1)), std::sqrt(2.0));
+  // The Add's constant: whichever input is not the Erf's output.
+  for (int i = 0; i < g_.node_size() && ok; ++i) {
+    const auto& n = g_.node(i);
+    if (n.op_type() == "Add" && gelu_inner_.count(i) != 0) {
+      for (const auto& in : n.input()) {
+        auto e = scalar_of(in);
+        if (e) ok = ok && near(e, 1.0);
+      }
+    }
+  }
+  ok = ok && (near(scalar_of(final_mul.input(0)), 0.5) || near(scalar_of(final_mul.input(1)), 0.5));
+  if (!ok) {
+    fail("looks like an exported GELU (Div, Erf, Add, Mul, Mul) but its constants are not "
+         "sqrt(2), 1 and 0.5; Erf alone is not supported");
+  }
+  const Entry& in = entry(x, display_names_[static_cast<std::size_t>(index)]);
+  if (in.is_constant) fail("GELU of a constant");
+  Attributes a;
+  a.set("approximate", std::string("none"));
+  const std::vector<ValueId> out =
+      add_ir_node(OpKind::Gelu, display_names_[static_cast<std::size_t>(index)], {in.id}, a,
+                  {unique_value_name(final_mul.output(0))});
+  Entry e;
+  e.id = out[0];
+  e.shape = graph_.value(out[0]).shape;
+  e.dtype = graph_.value(out[0]).dtype;
+  define(final_mul.output(0), std::move(e));
+}
+
 void Importer::check_supported(const std::vector<int>& order) {
   std::vector<std::string> bad;
   for (int i : order) {
+    if (gelu_inner_.count(i) != 0) continue;
     const auto& node = g_.node(i);
     const std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
     bool ok = is_default_domain(node.domain()) &&
@@ -651,6 +742,11 @@ void Importer::convert(int index) {
   const auto& node = g_.node(index);
   NodeView view(*this, node, opset_, display_names_[static_cast<std::size_t>(index)]);
   try {
+    if (gelu_inner_.count(index) != 0) return;  // folded into the pattern's final Mul
+    if (gelu_final_.count(index) != 0) {
+      convert_gelu_pattern(index);
+      return;
+    }
     for (int i = 0; i < node.input_size(); ++i) {
       if (!node.input(i).empty()) entry(node.input(i), view.name());
     }
@@ -692,6 +788,7 @@ Graph Importer::run() {
   read_initializers();
   read_inputs();
   const std::vector<int> order = topological_order();
+  find_gelu_patterns();
   check_supported(order);
   for (int i : order) convert(i);
   read_outputs();

@@ -153,6 +153,8 @@ class Importer {
   void read_initializers();
   void read_inputs();
   std::vector<int> topological_order();
+  void find_gelu_patterns();
+  void convert_gelu_pattern(int index);
   void check_supported(const std::vector<int>& order);
   void convert(int index);
   void read_outputs();
@@ -169,6 +171,10 @@ class Importer {
   std::set<std::string, std::less<>> value_names_;
   std::set<std::string, std::less<>> node_names_;
   std::vector<std::string> display_names_;  // per ONNX node
+  // GELU exported as x * 0.5 * (1 + erf(x / sqrt 2)): the nodes folded into
+  // one IR Gelu, and per final Mul the Div that starts the pattern.
+  std::set<int> gelu_inner_;
+  std::map<int, int> gelu_final_;
   Graph graph_;
 };
 

@@ -18,10 +18,13 @@
 namespace dnnroof {
 
 struct OnnxImportOptions {
-  // Sets dim 0 of every graph input (symbolic or fixed) to this value. A
-  // Reshape whose constant target starts with the file's own batch then
-  // keeps the input's dim 0 (so fixed-batch exports re-batch).
+  // Fills dim 0 of every graph input whose dim 0 is symbolic or unknown.
   std::optional<std::int64_t> batch;
+  // With `batch`: also replaces a fixed dim 0, in every graph input whose
+  // dim 0 equals the first input's (the file's batch). A Reshape whose
+  // constant target starts with the file's batch then keeps the input's
+  // dim 0, so fixed-batch exports re-batch.
+  bool override_fixed_batch = false;
   // Values of symbolic dims ("seq" -> 128), by their dim_param name.
   std::map<std::string, std::int64_t, std::less<>> dims;
   // false (analysis): large tensor payloads (raw_data, float_data, ...) are
