@@ -27,8 +27,8 @@ double percentile_sorted(const std::vector<double>& x, double q) {
   return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
 }
 
-// log P(B = i), B ~ Binomial(n, 1/2). lgamma keeps it finite for any n the
-// sampler can produce (the pmf itself underflows beyond n ~ 1000).
+// log P(B = i), B ~ Binomial(n, 1/2). In logs because the pmf itself
+// underflows beyond n ~ 1000.
 double log_binomial_half_pmf(std::size_t n, std::size_t i) {
   const auto nd = static_cast<double>(n);
   const auto id = static_cast<double>(i);
@@ -44,12 +44,15 @@ MedianInterval interval_sorted(const std::vector<double>& x, double confidence) 
   }
   // coverage(l) = 1 - 2 * F(l - 1); F is the Binomial(n, 1/2) CDF. Walk l up
   // while the next rank still keeps the coverage at or above the target.
+  // log P(B = i) is carried from i to i + 1 by the ratio (n - i) / (i + 1).
   std::size_t l = 1;
-  double cdf_below_l = std::exp(log_binomial_half_pmf(n, 0));  // F(l - 1) = F(0)
+  double log_pmf = log_binomial_half_pmf(n, 0);
+  double cdf_below_l = std::exp(log_pmf);  // F(l - 1) = F(0)
   double coverage = 1 - 2 * cdf_below_l;
   if (coverage >= confidence) {
     while (l + 1 <= n + 1 - (l + 1)) {  // keep l + 1 <= u
-      const double next_cdf = cdf_below_l + std::exp(log_binomial_half_pmf(n, l));
+      log_pmf += std::log(static_cast<double>(n - (l - 1))) - std::log(static_cast<double>(l));
+      const double next_cdf = cdf_below_l + std::exp(log_pmf);  // F(l)
       const double next_coverage = 1 - 2 * next_cdf;
       if (next_coverage < confidence) break;
       ++l;

@@ -9,10 +9,9 @@
 namespace dnnroof {
 
 bool MedianCiCriterion::done(std::span<const double> samples_s) const {
-  const MedianInterval ci = median_interval(samples_s, confidence_);
-  if (!ci.reached_confidence) return false;
-  const double rel = relative_half_width(ci, sample_median(samples_s));
-  return std::isfinite(rel) && rel <= target_;
+  const Summary s = summarize(samples_s, confidence_);  // one sort for both
+  if (!s.median_ci.reached_confidence) return false;
+  return std::isfinite(s.ci_relative_half_width) && s.ci_relative_half_width <= target_;
 }
 
 std::string MedianCiCriterion::describe() const {
