@@ -493,9 +493,18 @@ std::vector<Shape> expand_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
   Ints target = c.attrs().get_ints("shape", {});
   if (target.empty()) fail("needs a 'shape' attribute");
-  // torch's -1 keeps the input's dim; for broadcasting it behaves as 1.
-  for (auto& d : target) {
-    if (d == -1) d = 1;
+  // torch's -1 keeps the input's dim; for broadcasting it behaves as 1. With
+  // a second input (a reference tensor, only its shape is used), 0 takes
+  // that dim of the reference: {0, -1, -1} expands over the reference's
+  // batch, so the graph re-infers at another batch size.
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == -1) target[i] = 1;
+    if (target[i] == 0) {
+      if (c.n_in() < 2) fail("shape dim {} is 0 but there is no reference input", i);
+      const Shape& ref = c.in(1);
+      if (i >= ref.size()) fail("shape dim {} is 0 but the reference has rank {}", i, ref.size());
+      target[i] = ref[i];
+    }
   }
   return {broadcast_shapes(x, target)};
 }
@@ -611,7 +620,7 @@ constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {1, 2, reshape_rule},          // Reshape
     {1, 1, flatten_rule},          // Flatten
     {1, 1, transpose_rule},        // Transpose
-    {1, 1, expand_rule},           // Expand
+    {1, 2, expand_rule},           // Expand
     {1, 1, roll_rule},             // Roll
     {1, 1, pad_rule},              // Pad
     {1, 1, channel_shuffle_rule},  // ChannelShuffle

@@ -77,7 +77,6 @@ Graph build_vit(const std::string& name, const VitConfig& c, const ZooOptions& o
     fail("{}: image size {} is not divisible by the patch size {}", name, size, c.patch_size);
   }
   ValueId x = image_input(b, options, 224);
-  const std::int64_t n = options.batch;
   const std::int64_t patches = (size / c.patch_size) * (size / c.patch_size);
   // _process_input: conv_proj, reshape to [N, D, patches], permute to [N, patches, D].
   x = plain_conv2d(b, x, c.hidden_dim, c.patch_size, c.patch_size, 0, 1, true, "conv_proj");
@@ -85,9 +84,11 @@ Graph build_vit(const std::string& name, const VitConfig& c, const ZooOptions& o
   x = b.transpose(x, {0, 2, 1});
   // The class token, expanded over the batch and prepended.
   const ValueId class_token = b.parameter("class_token", {1, 1, c.hidden_dim});
+  // Expanded to the batch of x (shape dim 0 = x's dim 0), so the graph
+  // re-infers at any batch size.
   Attributes expand;
-  expand.set("shape", std::vector<std::int64_t>{n, -1, -1});
-  const ValueId batch_class_token = b.op(OpKind::Expand, {class_token}, std::move(expand));
+  expand.set("shape", std::vector<std::int64_t>{0, -1, -1});
+  const ValueId batch_class_token = b.op(OpKind::Expand, {class_token, x}, std::move(expand));
   x = b.concat({batch_class_token, x}, 1);
   const std::int64_t seq_length = patches + 1;
   {

@@ -87,6 +87,16 @@ TEST(ZooViT, BatchScaling) {
   EXPECT_DOUBLE_EQ(two.params, one.params);
 }
 
+// A graph built at batch 1 re-infers at batch 8 (the class token expands to
+// the batch of the patch tokens, not to a batch fixed at build time).
+TEST(ZooViT, ReinfersAtAnotherBatch) {
+  Graph g = build_zoo_model("vit_b_16", {});
+  g.value(g.inputs[0]).shape[0] = 8;
+  infer_shapes(g);
+  EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{8, 1000}));
+  EXPECT_DOUBLE_EQ(estimate_cost(g).forward.macs, 8 * cost_of("vit_b_16").forward.macs);
+}
+
 // Other sizes change the sequence (and the learnt position table) as
 // torchvision's vit_b_16(image_size=...) does; the size must be a multiple of 16.
 TEST(ZooViT, ImageSize) {
