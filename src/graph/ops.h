@@ -64,7 +64,7 @@ enum class OpKind : std::uint8_t {
   Reshape,         // attrs: shape (one -1 allowed, 0 copies the input dim)
   Flatten,         // attrs: start_dim, end_dim (torch semantics)
   Transpose,       // attrs: perm
-  Expand,          // attrs: shape (numpy broadcast to shape)
+  Expand,          // attrs: shape (numpy broadcast to shape); optional 2nd input fills 0 dims
   Roll,            // attrs: shifts, axes (torch.roll)
   Pad,             // attrs: pads (begins..., ends...), mode, value
   ChannelShuffle,  // attrs: groups

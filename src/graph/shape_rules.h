@@ -18,7 +18,7 @@
 //     from the end).  Reshape: shape (attribute, or a constant second input),
 //     0 copies the input dim, one -1 is inferred.  Flatten: start_dim, end_dim.
 //   Transpose: perm (default: reversed).  Expand: shape (-1 or 1 keep the
-//     input's dim).  Roll: shifts, axes.  Pad: pads (begins..., ends..., one
+//     input's dim; 0 takes the dim of an optional second, reference input).  Roll: shifts, axes.  Pad: pads (begins..., ends..., one
 //     pair per dim), mode, value.  ChannelShuffle: groups.
 //   LayerNorm: axis (first normalised dim).  GroupNorm: num_groups.
 //   ReduceMean/ReduceSum: axes (empty: all), keepdims.  MatMul: trans_b.
