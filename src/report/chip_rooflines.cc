@@ -25,6 +25,20 @@ std::optional<DType> first_available_precision(const Chip& chip,
   return std::nullopt;
 }
 
+std::optional<DType> fastest_available_precision(const Chip& chip,
+                                                 std::span<const DType> precisions) {
+  std::optional<DType> best;
+  double best_peak = 0;
+  for (DType p : precisions) {
+    auto it = chip.peak.find(p);
+    if (it != chip.peak.end() && it->second.value > best_peak) {
+      best = p;
+      best_peak = it->second.value;
+    }
+  }
+  return best;
+}
+
 std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
   auto it = chip.peak.find(precision);
   const MemoryLevel* main = main_memory_level(chip);

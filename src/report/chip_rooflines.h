@@ -29,6 +29,12 @@ const MemoryLevel* main_memory_level(const Chip& chip);
 // when none.
 std::optional<DType> first_available_precision(const Chip& chip, std::span<const DType> precisions);
 
+// Of `precisions`, the one with the highest peak on `chip` (ties: the first);
+// nullopt when it has none. For "the tensor rate" of a chip: a CPU with AMX
+// is fastest in bf16, not in fp16.
+std::optional<DType> fastest_available_precision(const Chip& chip,
+                                                 std::span<const DType> precisions);
+
 // The chip's ridge point at `precision` against its main memory [FLOP/B];
 // nullopt when the peak or the main bandwidth is missing.
 std::optional<double> main_ridge_point(const Chip& chip, DType precision);

@@ -140,7 +140,7 @@ void tensor_commentary(const std::vector<const Chip*>& chips, const ChipStudyOpt
   for (const Chip* c : chips) {
     if (c->kind == ChipKind::cpu) continue;
     const std::optional<double> r_base = main_ridge_point(*c, o.precision);
-    const std::optional<DType> tp = first_available_precision(*c, o.tensor_precisions);
+    const std::optional<DType> tp = fastest_available_precision(*c, o.tensor_precisions);
     if (!r_base || !tp) continue;
     const std::optional<double> r_tensor = main_ridge_point(*c, *tp);
     if (!r_tensor) continue;
@@ -459,7 +459,7 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
         row.push_back(f != nullptr ? Cell(f->value, format_si(f->value, peak_unit(p))) : Cell(""));
       }
     }
-    const std::optional<DType> tp = first_available_precision(*c, o.tensor_precisions);
+    const std::optional<DType> tp = fastest_available_precision(*c, o.tensor_precisions);
     if (memory) {
       const MemoryLevel* m = main_memory_level(*c);
       row.emplace_back(m != nullptr ? m->name : "");
