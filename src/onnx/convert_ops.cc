@@ -358,7 +358,7 @@ void convert_log_softmax(const NodeView& v) { convert_softmax_like(v, OpKind::Lo
 // from `axis` on (default: the trailing dims); B gets trailing 1s to match
 // numpy's right alignment.
 void binary(const NodeView& v, OpKind op) {
-  ValueId b = v.data(1);
+  ValueId b = kNoValue;
   if (v.opset() < 7 && v.attr_int("broadcast", 0) != 0 && v.has_attr("axis")) {
     const Shape& sa = v.input_shape(0);
     const Shape& sb = v.input_shape(1);
@@ -373,12 +373,12 @@ void binary(const NodeView& v, OpKind op) {
               ? v.weight(1, is_floating(v.input(1).dtype) && numel(sb) > 1 ? ValueRole::parameter
                                                                            : ValueRole::constant,
                          aligned)
-              : v.emit(OpKind::Reshape, {b},
+              : v.emit(OpKind::Reshape, {v.data(1)},
                        attrs_with({{"shape", Ints(aligned.begin(), aligned.end())}}), {-1},
                        "/broadcast_b")[0];
     }
   }
-  v.emit(op, {v.data(0), b}, {});
+  v.emit(op, {v.data(0), b == kNoValue ? v.data(1) : b}, {});
 }
 void convert_add(const NodeView& v) { binary(v, OpKind::Add); }
 void convert_sub(const NodeView& v) { binary(v, OpKind::Sub); }

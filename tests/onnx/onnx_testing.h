@@ -1,0 +1,160 @@
+#pragma once
+// Helpers for the ONNX tests: build small models with the onnx.proto classes
+// (so each test states its model in a few lines), read files, and compute
+// expected values without the importer.
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "graph/graph.h"
+#include "onnx/onnx_import.h"
+
+namespace dnnroof::onnx_testing {
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The message of the Error `f` throws; "" when it throws none.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+class ModelMaker {
+ public:
+  explicit ModelMaker(int opset) {
+    model_.set_ir_version(7);
+    auto* o = model_.add_opset_import();
+    o->set_domain("");
+    o->set_version(opset);
+    model_.mutable_graph()->set_name("test");
+  }
+
+  // A float (or `elem`) graph input; a dim < 0 is left unknown, a name in
+  // `params` (same index) makes that dim symbolic.
+  void input(const std::string& name, const std::vector<std::int64_t>& dims,
+             const std::vector<std::string>& params = {}, int elem = onnx::TensorProto::FLOAT) {
+    auto* in = model_.mutable_graph()->add_input();
+    in->set_name(name);
+    auto* tt = in->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(elem);
+    auto* shape = tt->mutable_shape();
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      auto* d = shape->add_dim();
+      if (i < params.size() && !params[i].empty()) {
+        d->set_dim_param(params[i]);
+      } else if (dims[i] >= 0) {
+        d->set_dim_value(dims[i]);
+      }
+    }
+  }
+
+  void output(const std::string& name) { model_.mutable_graph()->add_output()->set_name(name); }
+
+  // A float initializer with `dims` and no data stored as raw bytes of the
+  // right length (zeros).
+  onnx::TensorProto& weight(const std::string& name, const std::vector<std::int64_t>& dims) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    std::int64_t n = 1;
+    for (auto d : dims) {
+      t->add_dims(d);
+      n *= d;
+    }
+    t->set_raw_data(std::string(static_cast<std::size_t>(n) * 4, '\0'));
+    return *t;
+  }
+
+  void ints(const std::string& name, const std::vector<std::int64_t>& data, bool scalar = false) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    if (!scalar) t->add_dims(static_cast<std::int64_t>(data.size()));
+    for (auto v : data) t->add_int64_data(v);
+  }
+
+  void floats(const std::string& name, const std::vector<float>& data, bool scalar = false) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    if (!scalar) t->add_dims(static_cast<std::int64_t>(data.size()));
+    for (auto v : data) t->add_float_data(v);
+  }
+
+  onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
+                        const std::vector<std::string>& outputs, const std::string& name = "") {
+    auto* n = model_.mutable_graph()->add_node();
+    n->set_op_type(op);
+    n->set_name(name.empty() ? outputs.at(0) + "_node" : name);
+    for (const auto& i : inputs) n->add_input(i);
+    for (const auto& o : outputs) n->add_output(o);
+    return *n;
+  }
+
+  static void attr(onnx::NodeProto& n, const std::string& key, std::int64_t v) {
+    auto* a = n.add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  }
+  static void attr(onnx::NodeProto& n, const std::string& key, float v) {
+    auto* a = n.add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
+  static void attr(onnx::NodeProto& n, const std::string& key, const std::string& v) {
+    auto* a = n.add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+  }
+  static void attr(onnx::NodeProto& n, const std::string& key,
+                   const std::vector<std::int64_t>& v) {
+    auto* a = n.add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (auto x : v) a->add_ints(x);
+  }
+
+  onnx::ModelProto& proto() { return model_; }
+  std::string bytes() const { return model_.SerializeAsString(); }
+  Graph import(const OnnxImportOptions& o = {}) const {
+    return import_onnx_bytes(bytes(), "test.onnx", o);
+  }
+
+ private:
+  onnx::ModelProto model_;
+};
+
+// The IR value named `name`; throws when absent.
+inline const Value& value_named(const Graph& g, const std::string& name) {
+  for (const Value& v : g.values) {
+    if (v.name == name) return v;
+  }
+  throw Error("no value named " + name);
+}
+
+inline int count_ops(const Graph& g, OpKind op) {
+  int n = 0;
+  for (const Node& node : g.nodes) n += node.op == op ? 1 : 0;
+  return n;
+}
+
+}  // namespace dnnroof::onnx_testing
