@@ -1,0 +1,161 @@
+#include "probe/host_measured.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "core/units.h"
+#include "hw/host.h"
+
+namespace dnnroof {
+namespace {
+
+// A TOML basic string.
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(ch));
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// A float that reads back bit for bit ("1.2345678901234567e+11").
+std::string number(double v) { return fmt::format("{:.16e}", v); }
+
+std::string figure_toml(const Figure& f) {
+  std::string out = fmt::format("{{ value = {}", number(f.value));
+  if (!f.source.empty()) out += fmt::format(", source = {}", quoted(f.source));
+  if (!f.derivation.empty()) out += fmt::format(", derivation = {}", quoted(f.derivation));
+  return out + " }";
+}
+
+std::string threads_text(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
+
+std::string rate_note(const Rate& r) {
+  return fmt::format("median of {} samples{}", r.samples, r.converged ? "" : ", noisy");
+}
+
+}  // namespace
+
+Chip host_measured_chip(const ProbeResult& result) {
+  Chip chip = host_chip(result.host);
+  chip.id = "host-measured";
+  chip.name = fmt::format("{} (measured)", result.host.cpu_model);
+  chip.origin = "dnnroof probe";
+  chip.source = "measured on this machine by `dnnroof probe`";
+  chip.peak.clear();
+  for (const ComputeCeiling& c : result.compute) {
+    if (c.threads != result.all_threads) continue;
+    Figure f;
+    f.value = c.rate.median;
+    f.derivation = fmt::format("measured by dnnroof probe: {} on {}, {}", c.kernel,
+                               threads_text(c.threads), rate_note(c.rate));
+    chip.peak[c.precision] = f;
+  }
+  // Only what was measured: a precision left in flops_per_cycle would come
+  // back derived from the clock when the file is loaded.
+  if (chip.cpu) {
+    std::erase_if(chip.cpu->flops_per_cycle,
+                  [&](const auto& entry) { return chip.peak.count(entry.first) == 0; });
+  }
+  const BandwidthCurve* curve = result.curve(MemoryKernelKind::triad, result.all_threads);
+  for (MemoryLevel& level : chip.memory) {
+    level.bandwidth = {};
+    if (!curve) continue;
+    for (const Plateau& p : curve->plateaus) {
+      if (to_lower(p.level) != to_lower(level.is_main ? std::string("DRAM") : level.name)) {
+        continue;
+      }
+      level.bandwidth.value = p.bytes_per_s;
+      level.bandwidth.derivation = fmt::format(
+          "measured by dnnroof probe: triad on {}, median of the plateau {} to {} "
+          "(STREAM bytes, no write-allocate)",
+          threads_text(curve->threads), format_binary(p.min_bytes), format_binary(p.max_bytes));
+    }
+    if (level.is_main && level.bandwidth.value <= 0 && !curve->points.empty()) {
+      const BandwidthPoint& biggest = curve->points.back();
+      level.bandwidth.value = biggest.rate.median;
+      level.bandwidth.derivation = fmt::format(
+          "measured by dnnroof probe: triad on {} at the largest working set, {} (no flat "
+          "DRAM region was found)",
+          threads_text(curve->threads), format_binary(biggest.working_set_bytes));
+    }
+  }
+  std::vector<std::string> notes{
+      fmt::format("measured with the {} kernels in {:.0f} s; peaks are all-core medians, "
+                  "bandwidths all-core triad plateaus",
+                  simd_isa_name(result.isa), result.seconds)};
+  if (!chip.notes.empty()) notes.push_back(fmt::format("host: {}", chip.notes));
+  chip.notes = join(notes, ". ");
+  return chip;
+}
+
+std::string chip_catalog_toml(const Chip& chip) {
+  std::string out = "# Written by `dnnroof probe`; format: docs/catalog.md.\n[[chip]]\n";
+  out += fmt::format("id = {}\nname = {}\nkind = {}\n", quoted(chip.id), quoted(chip.name),
+                     quoted(chip_kind_name(chip.kind)));
+  if (!chip.vendor.empty()) out += fmt::format("vendor = {}\n", quoted(chip.vendor));
+  if (chip.year > 0) out += fmt::format("year = {}\n", chip.year);
+  if (!chip.source.empty()) out += fmt::format("source = {}\n", quoted(chip.source));
+  if (!chip.notes.empty()) out += fmt::format("notes = {}\n", quoted(chip.notes));
+  if (!chip.peak.empty()) {
+    out += "\n[chip.peak]\n";
+    for (const auto& [p, f] : chip.peak) {
+      out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
+    }
+  }
+  if (chip.cpu) {
+    const CpuMicroarch& c = *chip.cpu;
+    out += "\n[chip.cpu]\n";
+    out += fmt::format("sockets = {}\ncores = {}\nthreads_per_core = {}\n", c.sockets,
+                       c.cores_per_socket, c.threads_per_core);
+    if (c.base_clock_hz > 0) out += fmt::format("base_clock = {}\n", number(c.base_clock_hz));
+    out += fmt::format("allcore_clock = {}\n", number(c.allcore_clock_hz));
+    if (c.simd_bits > 0) out += fmt::format("simd_bits = {}\n", c.simd_bits);
+    if (c.fma_units > 0) out += fmt::format("fma_units = {}\n", c.fma_units);
+    out += fmt::format("amx = {}\n", c.amx ? "true" : "false");
+    std::vector<std::string> isa;
+    for (const auto& f : c.isa) isa.push_back(quoted(f));
+    out += fmt::format("isa = [{}]\n", join(isa, ", "));
+    if (c.memory_channels > 0) out += fmt::format("memory_channels = {}\n", c.memory_channels);
+    if (c.memory_mts > 0) out += fmt::format("memory_mts = {}\n", number(c.memory_mts));
+    if (!c.clock_source.empty()) out += fmt::format("clock_source = {}\n", quoted(c.clock_source));
+    if (!c.memory_source.empty()) {
+      out += fmt::format("memory_source = {}\n", quoted(c.memory_source));
+    }
+    out += "\n[chip.cpu.flops_per_cycle]\n";
+    for (const auto& [p, n] : c.flops_per_cycle) {
+      out += fmt::format("{} = {}\n", dtype_name(p), number(n));
+    }
+  }
+  for (const MemoryLevel& m : chip.memory) {
+    out += fmt::format("\n[[chip.memory]]\nname = {}\n", quoted(m.name));
+    if (m.is_main) out += "main = true\n";
+    if (m.bandwidth.value > 0) out += fmt::format("bandwidth = {}\n", figure_toml(m.bandwidth));
+    if (m.capacity.value > 0) out += fmt::format("capacity = {}\n", figure_toml(m.capacity));
+  }
+  return out;
+}
+
+}  // namespace dnnroof
