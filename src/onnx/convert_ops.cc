@@ -65,7 +65,8 @@ Window window(const NodeView& v, const Shape& x, const Ints& kernel_from_weight,
   const std::string auto_pad = v.attr_string("auto_pad", "NOTSET");
   if (auto_pad == "NOTSET") {
     w.pads = v.attr_ints("pads", Ints(2 * dims, 0));
-    if (w.pads.size() != 2 * dims) v.reject("pads has {} values, expected {}", w.pads.size(), 2 * dims);
+    if (w.pads.size() != 2 * dims)
+      v.reject("pads has {} values, expected {}", w.pads.size(), 2 * dims);
   } else if (auto_pad == "VALID") {
     w.pads.assign(2 * dims, 0);
   } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -98,7 +99,8 @@ void convert_conv(const NodeView& v) {
   const Shape& x = v.input_shape(0);
   const Shape& wshape = v.input_shape(1);
   if (wshape.size() != x.size() || x.size() < 3) {
-    v.reject("weight {} and input {} must both be [N, C, spatial...]", shape_str(wshape), shape_str(x));
+    v.reject("weight {} and input {} must both be [N, C, spatial...]", shape_str(wshape),
+             shape_str(x));
   }
   const Window w = window(v, x, Ints(wshape.begin() + 2, wshape.end()), false);
   Attributes a = attrs_with({{"kernel", w.kernel},
@@ -115,7 +117,8 @@ void convert_conv_transpose(const NodeView& v) {
   const Shape& x = v.input_shape(0);
   const Shape& wshape = v.input_shape(1);
   if (wshape.size() != x.size() || x.size() < 3) {
-    v.reject("weight {} and input {} must both be [N, C, spatial...]", shape_str(wshape), shape_str(x));
+    v.reject("weight {} and input {} must both be [N, C, spatial...]", shape_str(wshape),
+             shape_str(x));
   }
   const std::size_t dims = x.size() - 2;
   Ints outpad = v.attr_ints("output_padding", Ints(dims, 0));
@@ -218,7 +221,8 @@ void convert_gemm(const NodeView& v) {
   }
   if (has_c && !bias_inside) {
     ValueId c = v.data(2);
-    if (beta != 1.0) c = v.emit(OpKind::Mul, {c, scalar(v, beta, "/beta")}, {}, {-1}, "/beta_mul")[0];
+    if (beta != 1.0)
+      c = v.emit(OpKind::Mul, {c, scalar(v, beta, "/beta")}, {}, {-1}, "/beta_mul")[0];
     v.emit(OpKind::Add, {y, c}, {}, {0}, "/add_c");
   }
 }
@@ -258,9 +262,10 @@ void convert_group_norm_like(const NodeView& v, std::int64_t groups) {
   const Shape& x = v.input_shape(0);
   const Shape c{x[1]};
   if (numel(v.input_shape(1)) != x[1]) {
-    v.reject("scale {} is not per channel ({} channels); the opset-18 per-group scale is not "
-             "supported",
-             shape_str(v.input_shape(1)), x[1]);
+    v.reject(
+        "scale {} is not per channel ({} channels); the opset-18 per-group scale is not "
+        "supported",
+        shape_str(v.input_shape(1)), x[1]);
   }
   std::vector<ValueId> in{v.data(0), v.weight(1, ValueRole::parameter, c)};
   if (v.has_input(2)) in.push_back(v.weight(2, ValueRole::parameter, c));
@@ -293,15 +298,16 @@ void convert_elu(const NodeView& v) {
   unary(v, OpKind::Elu, attrs_with({{"alpha", v.attr_float("alpha", 1.0)}}));
 }
 void convert_selu(const NodeView& v) {
-  unary(v, OpKind::Selu, attrs_with({{"alpha", v.attr_float("alpha", 1.67326319217681884765625)},
-                                    {"gamma", v.attr_float("gamma", 1.05070102214813232421875)}}));
+  unary(v, OpKind::Selu,
+        attrs_with({{"alpha", v.attr_float("alpha", 1.67326319217681884765625)},
+                    {"gamma", v.attr_float("gamma", 1.05070102214813232421875)}}));
 }
 void convert_gelu(const NodeView& v) {
   unary(v, OpKind::Gelu, attrs_with({{"approximate", v.attr_string("approximate", "none")}}));
 }
 void convert_hard_sigmoid(const NodeView& v) {
-  unary(v, OpKind::Hardsigmoid, attrs_with({{"alpha", v.attr_float("alpha", 0.2)},
-                                           {"beta", v.attr_float("beta", 0.5)}}));
+  unary(v, OpKind::Hardsigmoid,
+        attrs_with({{"alpha", v.attr_float("alpha", 0.2)}, {"beta", v.attr_float("beta", 0.5)}}));
 }
 
 void convert_prelu(const NodeView& v) {
@@ -344,8 +350,9 @@ void convert_softmax_like(const NodeView& v, OpKind op) {
   }
   std::int64_t rows = 1;
   for (std::int64_t i = 0; i < axis; ++i) rows *= x[static_cast<std::size_t>(i)];
-  const ValueId flat = v.emit(OpKind::Reshape, {v.data(0)},
-                              attrs_with({{"shape", Ints{rows, numel(x) / rows}}}), {-1}, "/to_2d")[0];
+  const ValueId flat =
+      v.emit(OpKind::Reshape, {v.data(0)}, attrs_with({{"shape", Ints{rows, numel(x) / rows}}}),
+             {-1}, "/to_2d")[0];
   const ValueId s = v.emit(op, {flat}, attrs_with({{"axis", std::int64_t{-1}}}), {-1})[0];
   v.emit(OpKind::Reshape, {s}, attrs_with({{"shape", Ints(x.begin(), x.end())}}), {0}, "/from_2d");
 }
@@ -363,15 +370,17 @@ void binary(const NodeView& v, OpKind op) {
     const Shape& sa = v.input_shape(0);
     const Shape& sb = v.input_shape(1);
     const std::int64_t axis = normalize_axis(v.attr_int("axis", 0), sa.size());
-    const auto trailing = static_cast<std::int64_t>(sa.size()) - axis -
-                          static_cast<std::int64_t>(sb.size());
-    if (trailing < 0) v.reject("B {} does not fit A {} at axis {}", shape_str(sb), shape_str(sa), axis);
+    const auto trailing =
+        static_cast<std::int64_t>(sa.size()) - axis - static_cast<std::int64_t>(sb.size());
+    if (trailing < 0)
+      v.reject("B {} does not fit A {} at axis {}", shape_str(sb), shape_str(sa), axis);
     if (trailing > 0) {
       Shape aligned = sb;
       aligned.insert(aligned.end(), static_cast<std::size_t>(trailing), 1);
       b = v.input(1).is_constant
-              ? v.weight(1, is_floating(v.input(1).dtype) && numel(sb) > 1 ? ValueRole::parameter
-                                                                           : ValueRole::constant,
+              ? v.weight(1,
+                         is_floating(v.input(1).dtype) && numel(sb) > 1 ? ValueRole::parameter
+                                                                        : ValueRole::constant,
                          aligned)
               : v.emit(OpKind::Reshape, {v.data(1)},
                        attrs_with({{"shape", Ints(aligned.begin(), aligned.end())}}), {-1},
@@ -466,8 +475,8 @@ void convert_reshape(const NodeView& v) {
   // the file's batch keeps the input's dim 0.
   const auto batch = v.importer().options().batch;
   const auto file_batch = v.importer().file_batch();
-  if (batch && file_batch && v.importer().options().override_fixed_batch && *batch != *file_batch && !target.empty() && !x.empty() &&
-      target[0] == *file_batch && x[0] == *batch) {
+  if (batch && file_batch && v.importer().options().override_fixed_batch && *batch != *file_batch &&
+      !target.empty() && !x.empty() && target[0] == *file_batch && x[0] == *batch) {
     target[0] = 0;
   }
   v.emit(OpKind::Reshape, {v.data(0)}, attrs_with({{"shape", target}}));
@@ -525,8 +534,9 @@ void convert_pad(const NodeView& v) {
       pads = full;
     }
   }
-  v.emit(OpKind::Pad, {v.data(0)},
-         attrs_with({{"pads", pads}, {"mode", v.attr_string("mode", "constant")}, {"value", value}}));
+  v.emit(
+      OpKind::Pad, {v.data(0)},
+      attrs_with({{"pads", pads}, {"mode", v.attr_string("mode", "constant")}, {"value", value}}));
 }
 
 void convert_dropout(const NodeView& v) {
@@ -541,8 +551,7 @@ void convert_reduce(const NodeView& v, OpKind op, int axes_input_since) {
     v.bind(0, v.data(0));
     return;
   }
-  v.emit(op, {v.data(0)},
-         attrs_with({{"axes", axes}, {"keepdims", v.attr_int("keepdims", 1)}}));
+  v.emit(op, {v.data(0)}, attrs_with({{"axes", axes}, {"keepdims", v.attr_int("keepdims", 1)}}));
 }
 void convert_reduce_mean(const NodeView& v) { convert_reduce(v, OpKind::ReduceMean, 18); }
 void convert_reduce_sum(const NodeView& v) { convert_reduce(v, OpKind::ReduceSum, 13); }
@@ -565,8 +574,8 @@ void convert_identity(const NodeView& v) { v.bind(0, v.data(0)); }
 void convert_cast(const NodeView& v) {
   const DType to = dtype_of(static_cast<std::int32_t>(v.attr_int("to", 1)), "attribute 'to'");
   if (to != v.input(0).dtype) {
-    v.reject("a Cast of a run-time tensor from {} to {} is not supported", dtype_name(v.input(0).dtype),
-             dtype_name(to));
+    v.reject("a Cast of a run-time tensor from {} to {} is not supported",
+             dtype_name(v.input(0).dtype), dtype_name(to));
   }
   v.bind(0, v.data(0));
 }

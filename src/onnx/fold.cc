@@ -117,8 +117,9 @@ bool fold_constant(const NodeView& v) {
     e = make({static_cast<std::int64_t>(d.size())}, DType::int64);
     e.ints = d;
   } else {
-    v.reject("needs a value, value_float(s) or value_int(s) attribute (sparse and string "
-             "constants are not supported)");
+    v.reject(
+        "needs a value, value_float(s) or value_int(s) attribute (sparse and string "
+        "constants are not supported)");
   }
   v.bind_constant(0, std::move(e));
   return true;
@@ -127,7 +128,9 @@ bool fold_constant(const NodeView& v) {
 bool fold_shape(const NodeView& v) {
   const Shape& s = v.input_shape(0);
   const auto rank = static_cast<std::int64_t>(s.size());
-  auto clampi = [&](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + rank : i, 0, rank); };
+  auto clampi = [&](std::int64_t i) {
+    return std::clamp<std::int64_t>(i < 0 ? i + rank : i, 0, rank);
+  };
   const std::int64_t start = clampi(v.attr_int("start", 0));
   const std::int64_t end = clampi(v.attr_int("end", rank));
   Ints dims;
@@ -238,8 +241,8 @@ bool fold_reshape_like(const NodeView& v) {
   } else if (op == "Squeeze") {
     out = squeezed(v, in.shape, axes_of(v, 13));
   } else if (op == "Flatten") {
-    const auto a = static_cast<std::size_t>(
-        normalize_axis(v.attr_int("axis", 1), in.shape.size() + 1));
+    const auto a =
+        static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 1), in.shape.size() + 1));
     std::int64_t outer = 1;
     for (std::size_t k = 0; k < a; ++k) outer *= in.shape[k];
     out = {outer, numel(in.shape) / std::max<std::int64_t>(outer, 1)};
@@ -262,7 +265,8 @@ bool fold_reshape_like(const NodeView& v) {
     }
     const std::int64_t n = numel(in.shape);
     if (infer >= 0) {
-      if (known == 0 || n % known != 0) v.reject("cannot reshape {} to {}", shape_str(in.shape), shape_str(target));
+      if (known == 0 || n % known != 0)
+        v.reject("cannot reshape {} to {}", shape_str(in.shape), shape_str(target));
       out[static_cast<std::size_t>(infer)] = n / known;
     } else if (known != n) {
       v.reject("cannot reshape {} to {}", shape_str(in.shape), shape_str(target));
@@ -281,7 +285,8 @@ bool fold_transpose(const NodeView& v) {
   if (perm.empty()) {
     for (std::size_t k = in.shape.size(); k-- > 0;) perm.push_back(static_cast<std::int64_t>(k));
   }
-  if (perm.size() != in.shape.size()) v.reject("perm has {} entries for rank {}", perm.size(), in.shape.size());
+  if (perm.size() != in.shape.size())
+    v.reject("perm has {} entries for rank {}", perm.size(), in.shape.size());
   Shape out;
   std::vector<bool> seen(perm.size(), false);
   for (std::int64_t p : perm) {
@@ -313,10 +318,12 @@ bool fold_gather(const NodeView& v) {
   const Entry& data = v.input(0);
   const Entry& idx = v.input(1);
   if (data.shape.empty()) v.reject("gather from a scalar");
-  const auto axis = static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 0), data.shape.size()));
+  const auto axis =
+      static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 0), data.shape.size()));
   Shape out(data.shape.begin(), data.shape.begin() + static_cast<std::ptrdiff_t>(axis));
   out.insert(out.end(), idx.shape.begin(), idx.shape.end());
-  out.insert(out.end(), data.shape.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.shape.end());
+  out.insert(out.end(), data.shape.begin() + static_cast<std::ptrdiff_t>(axis) + 1,
+             data.shape.end());
   Entry e = make(out, data.dtype);
   const Ints st = strides_of(data.shape);
   const Ints ist = strides_of(idx.shape);
@@ -325,7 +332,8 @@ bool fold_gather(const NodeView& v) {
     for (std::size_t k = 0; k < idx.shape.size(); ++k) iflat += o[axis + k] * ist[k];
     std::int64_t j = static_cast<std::int64_t>(at(idx, iflat));
     if (j < 0) j += data.shape[axis];
-    if (j < 0 || j >= data.shape[axis]) v.reject("index {} out of range for dim {}", j, data.shape[axis]);
+    if (j < 0 || j >= data.shape[axis])
+      v.reject("index {} out of range for dim {}", j, data.shape[axis]);
     std::int64_t flat = j * st[axis];
     for (std::size_t k = 0; k < axis; ++k) flat += o[k] * st[k];
     for (std::size_t k = axis + 1; k < data.shape.size(); ++k) {
@@ -348,7 +356,8 @@ bool fold_concat(const NodeView& v) {
     const Shape& s = v.input_shape(i);
     if (s.size() != first.size()) v.reject("inputs differ in rank");
     for (std::size_t k = 0; k < s.size(); ++k) {
-      if (k != axis && s[k] != first[k]) v.reject("input {} has shape {}, input 0 {}", i, shape_str(s), shape_str(first));
+      if (k != axis && s[k] != first[k])
+        v.reject("input {} has shape {}, input 0 {}", i, shape_str(s), shape_str(first));
     }
     out[axis] += s[axis];
   }
@@ -388,7 +397,8 @@ bool fold_slice(const NodeView& v) {
     std::iota(axes.begin(), axes.end(), 0);
   }
   if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size()) {
     v.reject("starts, ends, axes and steps differ in length");
   }
   Ints first(in.shape.size(), 0), step(in.shape.size(), 1);
@@ -399,11 +409,13 @@ bool fold_slice(const NodeView& v) {
     if (steps[i] == 0) v.reject("slice step 0");
     auto clampv = [&](std::int64_t x) {
       if (x < 0) x += dim;
-      return steps[i] > 0 ? std::clamp<std::int64_t>(x, 0, dim) : std::clamp<std::int64_t>(x, -1, dim - 1);
+      return steps[i] > 0 ? std::clamp<std::int64_t>(x, 0, dim)
+                          : std::clamp<std::int64_t>(x, -1, dim - 1);
     };
     const std::int64_t s = clampv(starts[i]);
     const std::int64_t e = clampv(ends[i]);
-    const std::int64_t n = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e - steps[i] - 1) / -steps[i];
+    const std::int64_t n =
+        steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e - steps[i] - 1) / -steps[i];
     out[a] = std::max<std::int64_t>(0, n);
     first[a] = s;
     step[a] = steps[i];
@@ -431,17 +443,27 @@ bool fold_elementwise(const NodeView& v) {
   for_each_index(out, [&](const Ints& idx) {
     auto x = [&](int i) { return at(v.input(i), broadcast_flat(v.input_shape(i), out, idx)); };
     double r = 0;
-    if (op == "Add") r = x(0) + x(1);
-    else if (op == "Sub") r = x(0) - x(1);
-    else if (op == "Mul") r = x(0) * x(1);
+    if (op == "Add")
+      r = x(0) + x(1);
+    else if (op == "Sub")
+      r = x(0) - x(1);
+    else if (op == "Mul")
+      r = x(0) * x(1);
     else if (op == "Div") {
       if (x(1) == 0) v.reject("division by zero while folding");
-      r = is_floating(dt) ? x(0) / x(1) : static_cast<double>(static_cast<std::int64_t>(x(0)) / static_cast<std::int64_t>(x(1)));
-    } else if (op == "Equal") r = x(0) == x(1) ? 1 : 0;
-    else if (op == "Less") r = x(0) < x(1) ? 1 : 0;
-    else if (op == "Greater") r = x(0) > x(1) ? 1 : 0;
-    else if (op == "Not") r = x(0) == 0 ? 1 : 0;
-    else if (op == "Where") r = x(0) != 0 ? x(1) : x(2);
+      r = is_floating(dt) ? x(0) / x(1)
+                          : static_cast<double>(static_cast<std::int64_t>(x(0)) /
+                                                static_cast<std::int64_t>(x(1)));
+    } else if (op == "Equal")
+      r = x(0) == x(1) ? 1 : 0;
+    else if (op == "Less")
+      r = x(0) < x(1) ? 1 : 0;
+    else if (op == "Greater")
+      r = x(0) > x(1) ? 1 : 0;
+    else if (op == "Not")
+      r = x(0) == 0 ? 1 : 0;
+    else if (op == "Where")
+      r = x(0) != 0 ? x(1) : x(2);
     push(e, r);
   });
   v.bind_constant(0, std::move(e));
@@ -455,7 +477,8 @@ bool fold_expand(const NodeView& v) {
   const Shape out = broadcast_shapes(in.shape, target);
   if (numel(out) > kMaxFoldElements) return false;
   Entry e = make(out, in.dtype);
-  for_each_index(out, [&](const Ints& idx) { push(e, at(in, broadcast_flat(in.shape, out, idx))); });
+  for_each_index(out,
+                 [&](const Ints& idx) { push(e, at(in, broadcast_flat(in.shape, out, idx))); });
   v.bind_constant(0, std::move(e));
   return true;
 }

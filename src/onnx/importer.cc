@@ -3,6 +3,8 @@
 // dims resolved, a topological order (cycles and dangling inputs are errors),
 // the up-front check that lists every unsupported op, then one conversion per
 // node, folding constants where it can.
+#include "onnx/importer.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
@@ -18,7 +20,6 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "graph/shape_rules.h"
-#include "onnx/importer.h"
 #include "onnx/onnx_import.h"
 #include "onnx/wire.h"
 
@@ -78,8 +79,9 @@ double half_to_double(std::uint16_t h, bool bf16) {
   const int exp = (h >> 10) & 0x1F;
   const int mant = h & 0x3FF;
   if (exp == 0) return sign * std::ldexp(mant, -24);
-  if (exp == 31) return sign * (mant != 0 ? std::numeric_limits<double>::quiet_NaN()
-                                          : std::numeric_limits<double>::infinity());
+  if (exp == 31)
+    return sign * (mant != 0 ? std::numeric_limits<double>::quiet_NaN()
+                             : std::numeric_limits<double>::infinity());
   return sign * std::ldexp(mant + 1024, exp - 25);
 }
 
@@ -97,8 +99,8 @@ void decode_raw(const std::string& raw, std::int32_t t, Entry& e) {
         break;
       case onnx::TensorProto::FLOAT16:
       case onnx::TensorProto::BFLOAT16:
-        e.floats.push_back(half_to_double(load_le<std::uint16_t>(p + 2 * i),
-                                          t == onnx::TensorProto::BFLOAT16));
+        e.floats.push_back(
+            half_to_double(load_le<std::uint16_t>(p + 2 * i), t == onnx::TensorProto::BFLOAT16));
         break;
       case onnx::TensorProto::INT64:
         e.ints.push_back(load_le<std::int64_t>(p + 8 * i));
@@ -185,8 +187,8 @@ Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
   if (t.data_location() == onnx::TensorProto::EXTERNAL) return e;  // sizes from the dims
   if (t.has_raw_data()) {
     if (t.raw_data().size() != expected) {
-      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, t.raw_data().size(),
-           n, dtype_name(e.dtype), expected);
+      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, t.raw_data().size(), n,
+           dtype_name(e.dtype), expected);
     }
   } else if (raw_lengths != nullptr && !t.name().empty()) {
     auto it = raw_lengths->find(t.name());
@@ -199,7 +201,8 @@ Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
   if (t.has_raw_data()) {
     decode_raw(t.raw_data(), t.data_type(), e);
   } else if (t.float_data_size() > 0) {
-    if (t.data_type() == onnx::TensorProto::FLOAT16 || t.data_type() == onnx::TensorProto::BFLOAT16) {
+    if (t.data_type() == onnx::TensorProto::FLOAT16 ||
+        t.data_type() == onnx::TensorProto::BFLOAT16) {
       return e;  // stored as int32_data in the spec; a float_data here is malformed, keep the shape
     }
     e.floats.assign(t.float_data().begin(), t.float_data().end());
@@ -208,7 +211,8 @@ Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
   } else if (t.int64_data_size() > 0) {
     e.ints.assign(t.int64_data().begin(), t.int64_data().end());
   } else if (t.int32_data_size() > 0) {
-    if (t.data_type() == onnx::TensorProto::FLOAT16 || t.data_type() == onnx::TensorProto::BFLOAT16) {
+    if (t.data_type() == onnx::TensorProto::FLOAT16 ||
+        t.data_type() == onnx::TensorProto::BFLOAT16) {
       for (std::int32_t v : t.int32_data()) {
         e.floats.push_back(half_to_double(static_cast<std::uint16_t>(v),
                                           t.data_type() == onnx::TensorProto::BFLOAT16));
@@ -315,9 +319,9 @@ ValueId NodeView::data(int i) const {
   const Entry& e = input(i);
   if (!e.is_constant) return e.id;
   const bool is_float = is_floating(e.dtype);
-  const ValueRole role =
-      is_float && checked_numel(e.shape, node_.input(i)) > 1 ? ValueRole::parameter
-                                                             : ValueRole::constant;
+  const ValueRole role = is_float && checked_numel(e.shape, node_.input(i)) > 1
+                             ? ValueRole::parameter
+                             : ValueRole::constant;
   return imp_.leaf(node_.input(i), role, e.shape);
 }
 
@@ -463,8 +467,8 @@ std::vector<ValueId> Importer::add_ir_node(OpKind op, const std::string& name,
   const auto index = static_cast<std::int32_t>(graph_.nodes.size());
   for (std::size_t o = 0; o < shapes.size(); ++o) {
     for (std::int64_t d : shapes[o]) {
-      if (d < 1) fail("output '{}' would have a non-positive dim: {}", out_names[o],
-                      shape_str(shapes[o]));
+      if (d < 1)
+        fail("output '{}' would have a non-positive dim: {}", out_names[o], shape_str(shapes[o]));
     }
     Value v;
     v.name = out_names[o];
@@ -590,9 +594,10 @@ std::vector<int> Importer::topological_order() {
       if (entries_.count(in) != 0) continue;
       auto it = producer.find(in);
       if (it == producer.end()) {
-        fail("{}: node '{}' ({}): input '{}' is dangling: no node, initializer or graph input "
-             "defines it",
-             source_, display_names_[static_cast<std::size_t>(i)], node.op_type(), in);
+        fail(
+            "{}: node '{}' ({}): input '{}' is dangling: no node, initializer or graph input "
+            "defines it",
+            source_, display_names_[static_cast<std::size_t>(i)], node.op_type(), in);
       }
       ++missing[static_cast<std::size_t>(i)];
       consumers[static_cast<std::size_t>(it->second)].push_back(i);
@@ -697,8 +702,9 @@ void Importer::convert_gelu_pattern(int index) {
   }
   ok = ok && (near(scalar_of(final_mul.input(0)), 0.5) || near(scalar_of(final_mul.input(1)), 0.5));
   if (!ok) {
-    fail("looks like an exported GELU (Div, Erf, Add, Mul, Mul) but its constants are not "
-         "sqrt(2), 1 and 0.5; Erf alone is not supported");
+    fail(
+        "looks like an exported GELU (Div, Erf, Add, Mul, Mul) but its constants are not "
+        "sqrt(2), 1 and 0.5; Erf alone is not supported");
   }
   const Entry& in = entry(x, display_names_[static_cast<std::size_t>(index)]);
   if (in.is_constant) fail("GELU of a constant");
@@ -728,8 +734,8 @@ void Importer::check_supported(const std::vector<int>& order) {
         if (o.domain() == node.domain()) opset = static_cast<int>(o.version());
       }
       bad.push_back(fmt::format("  node '{}': op {} (domain {}, opset {})",
-                                display_names_[static_cast<std::size_t>(i)], node.op_type(),
-                                domain, opset));
+                                display_names_[static_cast<std::size_t>(i)], node.op_type(), domain,
+                                opset));
     }
   }
   if (!bad.empty()) {
@@ -818,7 +824,8 @@ Graph import_bytes(std::string_view bytes, const std::string& source,
     stripped = strip_tensor_payloads(bytes, kKeepPayloadBytes, source);
     ok = model.ParseFromString(stripped.bytes);
   }
-  if (!ok) fail("{}: not an ONNX model: protobuf could not parse it (truncated or garbage)", source);
+  if (!ok)
+    fail("{}: not an ONNX model: protobuf could not parse it (truncated or garbage)", source);
   Importer imp(model, source, options, options.load_weights ? nullptr : &stripped.raw_lengths);
   return imp.run();
 }

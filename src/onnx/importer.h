@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
 #include "graph/graph.h"
 #include "onnx/onnx_import.h"
 

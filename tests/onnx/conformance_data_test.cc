@@ -30,7 +30,8 @@ TEST(OnnxConformanceData, EveryModelImportsOrNamesItsUnsupportedOps) {
       try {
         const Graph g = import_onnx_file((dir / "model.onnx").string());
         onnx::TensorProto expected;
-        ASSERT_TRUE(expected.ParseFromString(read_file((dir / "test_data_set_0/output_0.pb").string())));
+        ASSERT_TRUE(
+            expected.ParseFromString(read_file((dir / "test_data_set_0/output_0.pb").string())));
         EXPECT_EQ(g.value(g.outputs.at(0)).shape,
                   Shape(expected.dims().begin(), expected.dims().end()));
         ++imported;

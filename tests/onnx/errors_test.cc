@@ -45,15 +45,16 @@ TEST(OnnxErrors, GarbageEmptyAndTruncatedFiles) {
   EXPECT_TRUE(contains(error_of([&] { import_onnx_bytes(garbage, "g.onnx"); }), "g.onnx: not"));
   // Text that happens to be valid protobuf but holds no graph.
   EXPECT_TRUE(contains(error_of([] { import_onnx_bytes("\x08\x03", "t.onnx"); }), "no graph"));
-  const std::string light = read_file(std::string(DNNROOF_SHARED_DIR) +
-                                      "/onnx-testdata/light/light_resnet50.onnx");
+  const std::string light =
+      read_file(std::string(DNNROOF_SHARED_DIR) + "/onnx-testdata/light/light_resnet50.onnx");
   ASSERT_GT(light.size(), 1000U);
   for (std::size_t cut : {light.size() / 2, light.size() - 3, std::size_t{10}}) {
     SCOPED_TRACE(cut);
     OnnxImportOptions full;
     full.load_weights = true;
     for (const auto& o : {OnnxImportOptions{}, full}) {
-      const std::string err = error_of([&] { import_onnx_bytes(light.substr(0, cut), "cut.onnx", o); });
+      const std::string err =
+          error_of([&] { import_onnx_bytes(light.substr(0, cut), "cut.onnx", o); });
       EXPECT_TRUE(contains(err, "cut.onnx:")) << err;
     }
   }

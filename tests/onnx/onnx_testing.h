@@ -125,8 +125,7 @@ class ModelMaker {
     a->set_type(onnx::AttributeProto::STRING);
     a->set_s(v);
   }
-  static void attr(onnx::NodeProto& n, const std::string& key,
-                   const std::vector<std::int64_t>& v) {
+  static void attr(onnx::NodeProto& n, const std::string& key, const std::vector<std::int64_t>& v) {
     auto* a = n.add_attribute();
     a->set_name(key);
     a->set_type(onnx::AttributeProto::INTS);

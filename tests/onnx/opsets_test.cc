@@ -86,18 +86,19 @@ TEST(OnnxOpsets, SqueezeUnsqueezeSplitReduceAxesAsAttributesThenInputs) {
     SCOPED_TRACE(opset);
     ModelMaker m(opset);
     m.input("x", {2, 6});
-    auto& u = m.node("Unsqueeze", opset >= 13 ? std::vector<std::string>{"x", "ax0"}
-                                              : std::vector<std::string>{"x"},
-                     {"u"});
-    auto& sp = m.node("Split", opset >= 13 ? std::vector<std::string>{"u", "sizes"}
-                                           : std::vector<std::string>{"u"},
-                      {"p", "q"});
-    auto& sq = m.node("Squeeze", opset >= 13 ? std::vector<std::string>{"q", "ax0"}
-                                             : std::vector<std::string>{"q"},
-                      {"s"});
-    auto& r = m.node("ReduceMean", opset >= 18 ? std::vector<std::string>{"s", "ax1"}
-                                               : std::vector<std::string>{"s"},
-                     {"r"});
+    auto& u = m.node(
+        "Unsqueeze",
+        opset >= 13 ? std::vector<std::string>{"x", "ax0"} : std::vector<std::string>{"x"}, {"u"});
+    auto& sp =
+        m.node("Split",
+               opset >= 13 ? std::vector<std::string>{"u", "sizes"} : std::vector<std::string>{"u"},
+               {"p", "q"});
+    auto& sq = m.node(
+        "Squeeze",
+        opset >= 13 ? std::vector<std::string>{"q", "ax0"} : std::vector<std::string>{"q"}, {"s"});
+    auto& r = m.node(
+        "ReduceMean",
+        opset >= 18 ? std::vector<std::string>{"s", "ax1"} : std::vector<std::string>{"s"}, {"r"});
     if (opset >= 13) {
       m.ints("ax0", {0});
       m.ints("sizes", {2, 4});
