@@ -27,7 +27,9 @@ void run_merge(const MergeOptions& o) {
   const OutputFormat format = parse_output_format(o.format);
   const std::vector<std::filesystem::path> paths(o.inputs.begin(), o.inputs.end());
   const MergeResult merged = merge_result_files(paths);
-  for (const std::string& w : merged.warnings) fmt::print(stderr, "dnnroof merge: warning: {}\n", w);
+  for (const std::string& w : merged.warnings) {
+    fmt::print(stderr, "dnnroof merge: warning: {}\n", w);
+  }
   if (!o.out.empty()) {
     save_results(o.out, merged.results);
     fmt::print(stderr, "dnnroof merge: wrote {} records from {} files to {}\n",

@@ -19,31 +19,31 @@ std::vector<double> lognormal_samples(std::size_t n) {
   return x;
 }
 
-void BM_Summarize(benchmark::State& state) {
+void summarize_samples(benchmark::State& state) {
   const auto x = lognormal_samples(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark idiom
     benchmark::DoNotOptimize(dnnroof::summarize(x));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Summarize)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(summarize_samples)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
-void BM_MedianInterval(benchmark::State& state) {
+void median_interval_samples(benchmark::State& state) {
   const auto x = lognormal_samples(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark idiom
     benchmark::DoNotOptimize(dnnroof::median_interval(x));
   }
 }
-BENCHMARK(BM_MedianInterval)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(median_interval_samples)->Arg(100000)->Unit(benchmark::kMillisecond);
 
-void BM_MedianCiCriterion(benchmark::State& state) {
+void median_ci_criterion_samples(benchmark::State& state) {
   const auto x = lognormal_samples(static_cast<std::size_t>(state.range(0)));
   const dnnroof::MedianCiCriterion criterion;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark idiom
     benchmark::DoNotOptimize(criterion.done(x));
   }
 }
-BENCHMARK(BM_MedianCiCriterion)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(median_ci_criterion_samples)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -10,15 +10,15 @@
 namespace dnnroof {
 
 std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status) {
-  constexpr std::string_view kKey = "VmHWM:";
+  constexpr std::string_view key = "VmHWM:";
   std::size_t pos = 0;
   while (pos < proc_status.size()) {
     std::size_t end = proc_status.find('\n', pos);
     if (end == std::string_view::npos) end = proc_status.size();
     std::string_view line = proc_status.substr(pos, end - pos);
     pos = end + 1;
-    if (!line.starts_with(kKey)) continue;
-    line.remove_prefix(kKey.size());
+    if (!line.starts_with(key)) continue;
+    line.remove_prefix(key.size());
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     unsigned long long kib = 0;
     const auto [rest, ec] = std::from_chars(line.data(), line.data() + line.size(), kib);
@@ -34,7 +34,9 @@ std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status) {
 PeakMemory peak_memory() {
   PeakMemory p;
   rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) == 0) p.max_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    p.max_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;
+  }
   std::ifstream in("/proc/self/status");
   if (in) {
     std::ostringstream text;

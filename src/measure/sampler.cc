@@ -9,8 +9,7 @@
 namespace dnnroof {
 
 double steady_now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string_view stop_reason_name(StopReason r) {
@@ -63,8 +62,7 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
   while (warmup.size() < options.max_warmup_iterations && clock() - t0 < options.max_warmup_s) {
     warmup.push_back(checked(iterate(), "warm-up", warmup.size()));
     warmup_measured += warmup.back();
-    if (warmup.size() >= options.min_warmup_iterations &&
-        warmup_measured >= options.min_warmup_s &&
+    if (warmup.size() >= options.min_warmup_iterations && warmup_measured >= options.min_warmup_s &&
         warmup_is_stable(warmup, options.warmup_window, options.warmup_tolerance)) {
       m.warmup_stable = true;
       break;

@@ -29,24 +29,24 @@ namespace dnnroof {
 struct MeasureOptions {
   // Warm-up ends once warmup_is_stable(window, tolerance) holds and both
   // floors are met, or at either cap.
-  std::size_t warmup_window = 5;       // k iterations per window
-  double warmup_tolerance = 0.02;      // x: "no longer falls by more than 2%"
+  std::size_t warmup_window = 5;   // k iterations per window
+  double warmup_tolerance = 0.02;  // x: "no longer falls by more than 2%"
   std::size_t min_warmup_iterations = 3;
-  double min_warmup_s = 0.2;           // [s] measured
+  double min_warmup_s = 0.2;  // [s] measured
   std::size_t max_warmup_iterations = 10000;
-  double max_warmup_s = 10.0;          // [s] wall
+  double max_warmup_s = 10.0;  // [s] wall
 
   // Sampling asks the criterion once both floors are met; it ends at the
   // criterion (converged) or at a cap (not converged: noisy). At least one
   // sample is always taken.
   std::size_t min_samples = 10;
-  double min_time_s = 0.5;             // [s] measured
+  double min_time_s = 0.5;  // [s] measured
   std::size_t max_samples = 100000;
-  double max_time_s = 10.0;            // [s] wall, the sampling budget
+  double max_time_s = 10.0;  // [s] wall, the sampling budget
 
   // Null: MedianCiCriterion (median 95% CI within ±2%).
   std::shared_ptr<const StopCriterion> criterion;
-  double confidence = 0.95;            // of the interval in the Summary
+  double confidence = 0.95;  // of the interval in the Summary
 
   // Cold mode: called before every iteration (warm-up too), not timed.
   std::function<void()> before_each;
@@ -58,15 +58,15 @@ enum class StopReason { converged, time_budget, sample_cap };
 std::string_view stop_reason_name(StopReason r);  // "converged", "time budget", "sample cap"
 
 struct Measurement {
-  Summary stats;                   // of samples_s
-  std::vector<double> samples_s;   // [s] in the order taken, warm-up excluded
-  bool converged = false;          // false: the result is noisy
+  Summary stats;                  // of samples_s
+  std::vector<double> samples_s;  // [s] in the order taken, warm-up excluded
+  bool converged = false;         // false: the result is noisy
   StopReason stop_reason = StopReason::time_budget;
-  std::string criterion;           // StopCriterion::describe()
+  std::string criterion;  // StopCriterion::describe()
   std::size_t warmup_iterations = 0;
-  bool warmup_stable = false;      // false: warm-up ended at a cap
-  double warmup_s = 0;             // [s] wall
-  double total_s = 0;              // [s] wall, warm-up and sampling
+  bool warmup_stable = false;  // false: warm-up ended at a cap
+  double warmup_s = 0;         // [s] wall
+  double total_s = 0;          // [s] wall, warm-up and sampling
 };
 
 // True when the median of the last `window` durations is no more than

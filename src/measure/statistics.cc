@@ -82,8 +82,7 @@ double stdev_given_mean(std::span<const double> samples, double mean) {
 
 double sample_mean(std::span<const double> samples) {
   if (samples.empty()) return kNaN;
-  return std::accumulate(samples.begin(), samples.end(), 0.0) /
-         static_cast<double>(samples.size());
+  return std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
 }
 
 double sample_stdev(std::span<const double> samples) {

@@ -45,8 +45,8 @@ double interquartile_range(std::span<const double> samples);
 // [min, max], `achieved_confidence` says what it really covers and
 // `reached_confidence` is false. n = 0 gives NaN bounds and ranks 0.
 struct MedianInterval {
-  double low = 0;   // [s] x_(l)
-  double high = 0;  // [s] x_(u)
+  double low = 0;              // [s] x_(l)
+  double high = 0;             // [s] x_(u)
   std::size_t lower_rank = 0;  // l, 1-based
   std::size_t upper_rank = 0;  // u = n + 1 - l, 1-based
   double achieved_confidence = 0;
@@ -62,15 +62,15 @@ double relative_half_width(const MedianInterval& interval, double median);
 // Everything a result reports about one timing, in seconds.
 struct Summary {
   std::size_t n = 0;
-  double median = 0;  // [s]
-  double mean = 0;    // [s]
-  double stdev = 0;   // [s] sample stdev
-  double min = 0;     // [s]
-  double max = 0;     // [s]
-  double p5 = 0;      // [s] linear rule
-  double p95 = 0;     // [s]
-  double iqr = 0;     // [s] p75 - p25
-  MedianInterval median_ci;        // 95% unless summarize was told otherwise
+  double median = 0;                  // [s]
+  double mean = 0;                    // [s]
+  double stdev = 0;                   // [s] sample stdev
+  double min = 0;                     // [s]
+  double max = 0;                     // [s]
+  double p5 = 0;                      // [s] linear rule
+  double p95 = 0;                     // [s]
+  double iqr = 0;                     // [s] p75 - p25
+  MedianInterval median_ci;           // 95% unless summarize was told otherwise
   double ci_relative_half_width = 0;  // of median_ci, see relative_half_width
 };
 

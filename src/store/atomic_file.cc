@@ -29,7 +29,9 @@ class TempFile {
   void close_or_throw(const std::filesystem::path& target) {
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) fail("cannot write '{}': close: {}", target.string(), std::strerror(errno));
+    if (::close(fd) != 0) {
+      fail("cannot write '{}': close: {}", target.string(), std::strerror(errno));
+    }
   }
   void release() { released_ = true; }
 
@@ -70,7 +72,9 @@ void write_file_atomic(const std::filesystem::path& path,
 
   produce([&](std::string_view chunk) { write_all(temp.fd(), chunk, path); });
 
-  if (::fsync(temp.fd()) != 0) fail("cannot write '{}': fsync: {}", path.string(), std::strerror(errno));
+  if (::fsync(temp.fd()) != 0) {
+    fail("cannot write '{}': fsync: {}", path.string(), std::strerror(errno));
+  }
   temp.close_or_throw(path);
   if (::rename(temp.path().c_str(), path.c_str()) != 0) {
     fail("cannot write '{}': rename: {}", path.string(), std::strerror(errno));

@@ -9,8 +9,8 @@
 namespace dnnroof {
 
 std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(
-      std::chrono::floor<std::chrono::seconds>(t));
+  const std::time_t seconds =
+      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[32];

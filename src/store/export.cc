@@ -19,6 +19,16 @@ Cell num(double v) {
 
 Cell count(std::size_t v) { return num(static_cast<double>(v)); }
 
+// The per-phase columns, suffixes of <phase>_.
+const char* const kTimingColumns[] = {"n",         "median_s",
+                                      "mean_s",    "stdev_s",
+                                      "min_s",     "max_s",
+                                      "p5_s",      "p95_s",
+                                      "iqr_s",     "ci_low_s",
+                                      "ci_high_s", "ci_rel_half_width",
+                                      "converged", "warmup_iterations",
+                                      "total_s"};
+
 }  // namespace
 
 Table results_table(const ResultsFile& file) {
@@ -36,12 +46,8 @@ Table results_table(const ResultsFile& file) {
     for (const auto& [lib, version] : r.conditions.library_versions) libraries.insert(lib);
   }
 
-  std::vector<std::string> keys = {"model", "source", "device", "chip",   "mode",
+  std::vector<std::string> keys = {"model", "source", "device",  "chip",   "mode",
                                    "batch", "dtype",  "threads", "status", "status_reason"};
-  static const char* const kTimingColumns[] = {
-      "n",     "median_s", "mean_s",   "stdev_s",   "min_s",
-      "max_s", "p5_s",     "p95_s",    "iqr_s",     "ci_low_s",
-      "ci_high_s", "ci_rel_half_width", "converged", "warmup_iterations", "total_s"};
   for (Phase p : phases) {
     for (const char* c : kTimingColumns) keys.push_back(fmt::format("{}_{}", phase_name(p), c));
   }
@@ -106,7 +112,8 @@ Table results_summary_table(const ResultsFile& file) {
     Cell ci("-");
     if (phase) {
       const TimingStats& s = r.timings.at(*phase);
-      latency = Cell(s.median_s, fmt::format("{} ({})", format_si(s.median_s, "s"), phase_name(*phase)));
+      latency =
+          Cell(s.median_s, fmt::format("{} ({})", format_si(s.median_s, "s"), phase_name(*phase)));
       if (std::isfinite(s.ci_rel_half_width)) {
         ci = Cell(s.ci_rel_half_width, fmt::format("{:.1f}%", 100 * s.ci_rel_half_width));
       }

@@ -4,11 +4,11 @@
 // plain data: the executor fills them, store writes, reads and merges them,
 // the report reads them.
 
-#include <compare>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/dtype.h"
@@ -49,13 +49,13 @@ struct TimingStats {
   double stdev_s = 0;  // sample stdev (n - 1)
   double min_s = 0;
   double max_s = 0;
-  double p5_s = 0;   // numpy "linear" percentiles
+  double p5_s = 0;  // numpy "linear" percentiles
   double p95_s = 0;
   double iqr_s = 0;
-  double ci_low_s = 0;   // distribution-free interval of the median
+  double ci_low_s = 0;  // distribution-free interval of the median
   double ci_high_s = 0;
-  double ci_confidence = 0.95;      // its achieved coverage
-  double ci_rel_half_width = 0;     // max side / median
+  double ci_confidence = 0.95;   // its achieved coverage
+  double ci_rel_half_width = 0;  // max side / median
   bool converged = false;
   std::size_t warmup_iterations = 0;
   double total_s = 0;  // [s] wall time of warm-up and sampling
@@ -82,8 +82,11 @@ struct ConfigKey {
   DType dtype = DType::fp32;
   int threads = 0;
 
-  auto operator<=>(const ConfigKey&) const = default;
   bool operator==(const ConfigKey&) const = default;
+  bool operator<(const ConfigKey& o) const {
+    return std::tie(model, device, mode, batch, dtype, threads) <
+           std::tie(o.model, o.device, o.mode, o.batch, o.dtype, o.threads);
+  }
 };
 // "resnet18 on cuda:0, infer, batch 64, fp32, 16 threads".
 std::string describe(const ConfigKey& key);
@@ -96,11 +99,11 @@ struct ResultRecord {
   RunMode mode = RunMode::infer;
   int batch = 1;
   DType dtype = DType::fp32;
-  int threads = 0;     // requested intra-op threads (0: library default)
+  int threads = 0;  // requested intra-op threads (0: library default)
   std::map<Phase, TimingStats> timings;
   double memory_peak_bytes = 0;  // NaN when unknown
   RecordStatus status = RecordStatus::ok;
-  std::string status_reason;     // why failed or noisy; empty when ok
+  std::string status_reason;  // why failed or noisy; empty when ok
   Conditions conditions;
 
   ConfigKey key() const { return {model, device, mode, batch, dtype, threads}; }

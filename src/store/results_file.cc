@@ -43,7 +43,9 @@ json timing_to_json(const TimingStats& t) {
 
 json record_to_json(const ResultRecord& r) {
   json timings = json::object();
-  for (const auto& [phase, stats] : r.timings) timings[std::string(phase_name(phase))] = timing_to_json(stats);
+  for (const auto& [phase, stats] : r.timings) {
+    timings[std::string(phase_name(phase))] = timing_to_json(stats);
+  }
   const Conditions& c = r.conditions;
   return json{{"model", r.model},
               {"source", r.source},
@@ -84,17 +86,21 @@ class Reader {
 
   std::string str(const char* key) const {
     const json& v = get(key);
-    if (!v.is_string()) fail("{}: field '{}' must be a string, found {}", where_, key, v.type_name());
+    if (!v.is_string()) {
+      fail("{}: field '{}' must be a string, found {}", where_, key, v.type_name());
+    }
     return v.get<std::string>();
   }
-  std::string str_or(const char* key, std::string fallback) const {
+  std::string str_or(const char* key, const std::string& fallback) const {
     return has(key) ? str(key) : fallback;
   }
   // Numbers; null reads as NaN.
   double num(const char* key) const {
     const json& v = get(key);
     if (v.is_null()) return kNaN;
-    if (!v.is_number()) fail("{}: field '{}' must be a number, found {}", where_, key, v.type_name());
+    if (!v.is_number()) {
+      fail("{}: field '{}' must be a number, found {}", where_, key, v.type_name());
+    }
     return v.get<double>();
   }
   double num_or(const char* key, double fallback) const { return has(key) ? num(key) : fallback; }
@@ -112,7 +118,9 @@ class Reader {
   }
   bool boolean(const char* key) const {
     const json& v = get(key);
-    if (!v.is_boolean()) fail("{}: field '{}' must be true or false, found {}", where_, key, v.dump());
+    if (!v.is_boolean()) {
+      fail("{}: field '{}' must be true or false, found {}", where_, key, v.dump());
+    }
     return v.get<bool>();
   }
   const std::string& where() const { return where_; }
@@ -169,9 +177,11 @@ ResultRecord record_from_json(const Reader& r) {
   for (const auto& [name, value] : timings.items()) {
     const auto phase = parse_phase(name);
     if (!phase) {
-      fail("{}: unknown phase '{}' in timings (forward, backward, optimizer, step)", r.where(), name);
+      fail("{}: unknown phase '{}' in timings (forward, backward, optimizer, step)", r.where(),
+           name);
     }
-    rec.timings[*phase] = timing_from_json(Reader(value, fmt::format("{}, timing '{}'", r.where(), name)));
+    rec.timings[*phase] =
+        timing_from_json(Reader(value, fmt::format("{}, timing '{}'", r.where(), name)));
   }
   rec.memory_peak_bytes = r.num_or("memory_peak_bytes", kNaN);
   if (r.has("conditions")) {
@@ -236,8 +246,8 @@ ResultsFile parse_results(std::string_view text, std::string_view name) {
   }
   const long long v = version->get<long long>();
   if (v != kResultsSchemaVersion) {
-    fail("results file '{}' has schema version {}; this dnnroof ({}) reads schema version {}",
-         name, v, kVersion, kResultsSchemaVersion);
+    fail("results file '{}' has schema version {}; this dnnroof ({}) reads schema version {}", name,
+         v, kVersion, kResultsSchemaVersion);
   }
   if (!doc.contains("records") || !doc.at("records").is_array()) {
     fail("results file '{}': 'records' must be an array", name);

@@ -2,9 +2,8 @@
 // Reading and writing results files (versioned JSON, docs/results-schema.md),
 // appending to them during a sweep and resuming one.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <string_view>

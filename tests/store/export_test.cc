@@ -76,9 +76,9 @@ TEST(ResultsCsv, PhasesAreTheUnionAndMissingCellsAreEmpty) {
   EXPECT_EQ(infer[79].text, "");  // that record names no libtorch
   EXPECT_EQ(infer[80].text, "1.17");
   const auto& train = t.data()[1];
-  EXPECT_EQ(*train[55].number, 20);  // step_n
+  EXPECT_EQ(*train[55].number, 20);    // step_n
   EXPECT_EQ(*train[70].number, 1000);  // throughput: 32 / 0.032 s
-  EXPECT_EQ(train[80].text, "");  // nor this one onnx
+  EXPECT_EQ(train[80].text, "");       // nor this one onnx
 }
 
 TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {

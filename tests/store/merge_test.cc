@@ -52,7 +52,8 @@ TEST(Merge, FilesOnDiskAndAWrongSchemaVersion) {
     FAIL() << "expected an Error";
   } catch (const Error& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find((dir / "future.json").string() + "' has schema version 3"), std::string::npos)
+    EXPECT_NE(msg.find((dir / "future.json").string() + "' has schema version 3"),
+              std::string::npos)
         << msg;
   }
   // An in-memory file claiming another version is refused too.

@@ -122,8 +122,9 @@ TEST(ResultsFile, AnotherSchemaVersionIsRefusedNamingBoth) {
       error_of([] { parse_results(R"({"schema_version": 2, "records": []})", "old/b.json"); });
   EXPECT_NE(msg.find("'old/b.json' has schema version 2"), std::string::npos) << msg;
   EXPECT_NE(msg.find("reads schema version 1"), std::string::npos) << msg;
-  EXPECT_NE(error_of([] { parse_results(R"({"records": []})", "c.json"); }).find("no schema_version"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { parse_results(R"({"records": []})", "c.json"); }).find("no schema_version"),
+      std::string::npos);
 }
 
 TEST(ResultsFile, BadFieldsNameTheRecordAndField) {
