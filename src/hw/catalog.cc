@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -107,8 +109,32 @@ std::vector<std::string> Catalog::ids() const {
   return out;
 }
 
+std::string host_measured_catalog_path() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v != nullptr ? std::string(v) : std::string();
+  };
+  if (std::string dir = env("DNNROOF_CACHE_DIR"); !dir.empty()) {
+    return dir + "/host-measured.toml";
+  }
+  if (std::string dir = env("XDG_CACHE_HOME"); !dir.empty()) {
+    return dir + "/dnnroof/host-measured.toml";
+  }
+  if (std::string home = env("HOME"); !home.empty()) {
+    return home + "/.cache/dnnroof/host-measured.toml";
+  }
+  return {};
+}
+
 Catalog load_catalog(const std::vector<std::string>& extra_files) {
   Catalog catalog = Catalog::builtin();
+  // What `dnnroof probe` measured here, so `--chip host-measured` works in
+  // every command; user files come after it and may override it.
+  const std::string measured = host_measured_catalog_path();
+  std::error_code ec;
+  if (!measured.empty() && std::filesystem::is_regular_file(measured, ec)) {
+    catalog.load_file(measured);
+  }
   for (const auto& path : extra_files) catalog.load_file(path);
   // A user file may describe the host itself (for example with its measured
   // memory bandwidth); that entry wins over the detected one.

@@ -38,7 +38,14 @@ class Catalog {
   std::vector<Chip> chips_;
 };
 
-// The built-in catalog plus each file in `extra_files`, plus "host".
+// Where `dnnroof probe` saves the measured host ("host-measured"):
+// $DNNROOF_CACHE_DIR/host-measured.toml, else $XDG_CACHE_HOME/dnnroof/..., else
+// ~/.cache/dnnroof/...; "" when none of those variables is set.
+std::string host_measured_catalog_path();
+
+// The built-in catalog, then host_measured_catalog_path() when that file
+// exists (a malformed one throws Error naming it), then each file in
+// `extra_files`, then "host".
 Catalog load_catalog(const std::vector<std::string>& extra_files);
 
 }  // namespace dnnroof

@@ -52,8 +52,10 @@ std::string figure_toml(const Figure& f) {
 
 std::string threads_text(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
 
-std::string rate_note(const Rate& r) {
-  return fmt::format("median of {} samples{}", r.samples, r.converged ? "" : ", noisy");
+std::string rate_note(const Rate& r, DType precision) {
+  return fmt::format("fastest of {} samples (median {}{})", r.samples,
+                     format_si(r.median, is_floating(precision) ? "FLOP/s" : "OP/s", 4),
+                     r.converged ? "" : ", noisy");
 }
 
 }  // namespace
@@ -68,9 +70,9 @@ Chip host_measured_chip(const ProbeResult& result) {
   for (const ComputeCeiling& c : result.compute) {
     if (c.threads != result.all_threads) continue;
     Figure f;
-    f.value = c.rate.median;
+    f.value = c.rate.best;
     f.derivation = fmt::format("measured by dnnroof probe: {} on {}, {}", c.kernel,
-                               threads_text(c.threads), rate_note(c.rate));
+                               threads_text(c.threads), rate_note(c.rate, c.precision));
     chip.peak[c.precision] = f;
   }
   // Only what was measured: a precision left in flops_per_cycle would come
@@ -89,13 +91,14 @@ Chip host_measured_chip(const ProbeResult& result) {
       }
       level.bandwidth.value = p.bytes_per_s;
       level.bandwidth.derivation = fmt::format(
-          "measured by dnnroof probe: triad on {}, median of the plateau {} to {} "
+          "measured by dnnroof probe: triad on {}, median over the plateau {} to {} of "
+          "each size's fastest sample "
           "(STREAM bytes, no write-allocate)",
           threads_text(curve->threads), format_binary(p.min_bytes), format_binary(p.max_bytes));
     }
     if (level.is_main && level.bandwidth.value <= 0 && !curve->points.empty()) {
       const BandwidthPoint& biggest = curve->points.back();
-      level.bandwidth.value = biggest.rate.median;
+      level.bandwidth.value = biggest.rate.best;
       level.bandwidth.derivation = fmt::format(
           "measured by dnnroof probe: triad on {} at the largest working set, {} (no flat "
           "DRAM region was found)",
@@ -103,8 +106,8 @@ Chip host_measured_chip(const ProbeResult& result) {
     }
   }
   std::vector<std::string> notes{
-      fmt::format("measured with the {} kernels in {:.0f} s; peaks are all-core medians, "
-                  "bandwidths all-core triad plateaus",
+      fmt::format("measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
+                  "samples, bandwidths all-core triad plateaus",
                   simd_isa_name(result.isa), result.seconds)};
   if (!chip.notes.empty()) notes.push_back(fmt::format("host: {}", chip.notes));
   chip.notes = join(notes, ". ");

@@ -11,11 +11,11 @@
 
 namespace dnnroof {
 
-// The chip: id "host-measured", kind cpu; peaks per precision = the all-core
-// medians; memory levels L1d, L2, L3 (capacities as the host reports them)
+// The chip: id "host-measured", kind cpu; peaks per precision = the fastest
+// all-core samples (Rate::best); memory levels L1d, L2, L3 (capacities as the host reports them)
 // with the all-core triad plateau bandwidths where a plateau was found, and
-// DRAM (main) with its plateau, or failing that the triad bandwidth at the
-// largest working set. Every figure says how it was measured.
+// DRAM (main) with its plateau, or failing that the best triad bandwidth at
+// the largest working set. Every figure says how it was measured.
 Chip host_measured_chip(const ProbeResult& result);
 
 // `chip` as catalog TOML; Catalog::load_text reads it back to the same

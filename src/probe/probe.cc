@@ -289,7 +289,7 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
                if (last) {
                  std::vector<CurvePoint> pts;
                  for (const auto& p : curve.points) {
-                   pts.push_back({p.working_set_bytes, p.rate.median});
+                   pts.push_back({p.working_set_bytes, p.rate.best});
                  }
                  curve.plateaus = detect_plateaus(pts, level_capacities(host, threads));
                }

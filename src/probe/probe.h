@@ -27,6 +27,9 @@ struct ProbeOptions {
 };
 
 // One timed configuration, its rate from the median and the best sample.
+// Ceilings use the best: on a shared machine interference only ever slows a
+// sample down, so the fastest one is the closest to what the hardware does;
+// the median says how often it got there.
 struct Rate {
   double median = 0;  // [FLOP/s] or [B/s]
   double best = 0;    // from the fastest sample
@@ -52,7 +55,7 @@ struct BandwidthCurve {
   MemoryKernelKind kind = MemoryKernelKind::triad;
   int threads = 1;
   std::vector<BandwidthPoint> points;  // by working set
-  std::vector<Plateau> plateaus;       // named ones (detect_plateaus)
+  std::vector<Plateau> plateaus;       // named ones, on the best-sample rates
 };
 
 struct ProbeResult {

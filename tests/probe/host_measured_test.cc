@@ -3,7 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
 #include "hw/catalog.h"
+#include "probe/bandwidth_plot.h"
 #include "probe/host_measured.h"
 
 namespace dnnroof {
@@ -26,18 +35,19 @@ ProbeResult synthetic_result() {
   r.isa = SimdIsa::avx512;
   r.all_threads = 2;
   Rate one_core;
-  one_core.median = 0.8e11;
+  one_core.best = 0.8e11;
   r.compute.push_back({"avx512-fp64-fma", DType::fp64, 1, one_core});  // not the all-core one
   Rate fp64;
-  fp64.median = 1.4999999999999998e11;  // not round: the file must keep every digit
+  fp64.best = 1.4999999999999998e11;
+  fp64.median = 1.2e11;  // not round: the file must keep every digit
   fp64.samples = 10;
   fp64.converged = true;
   r.compute.push_back({"avx512-fp64-fma", DType::fp64, 2, fp64});
   Rate fp32;
-  fp32.median = 3.1e11;
+  fp32.best = 3.1e11;
   r.compute.push_back({"avx512-fp32-fma", DType::fp32, 2, fp32});
   Rate bf16;
-  bf16.median = 5.5e11;
+  bf16.best = 5.5e11;
   r.compute.push_back({"avx512-bf16-vdpbf16ps", DType::bf16, 2, bf16});
 
   BandwidthCurve triad;
@@ -45,7 +55,8 @@ ProbeResult synthetic_result() {
   triad.threads = 2;
   BandwidthPoint last;
   last.working_set_bytes = 512 * kMiB;
-  last.rate.median = 19e9;
+  last.rate.best = 19e9;
+  last.rate.median = 15e9;
   triad.points.push_back(last);
   triad.plateaus = {{"L1d", 0, 1, 4 * kKiB, 32 * kKiB, 400e9},
                     {"L2", 2, 3, 128 * kKiB, 1 * kMiB, 200e9},
@@ -62,7 +73,7 @@ TEST(HostMeasured, TomlLoadsBackWithTheSameNumbers) {
   const Chip& m = catalog.get("host-measured");
   EXPECT_EQ(m.kind, ChipKind::cpu);
   EXPECT_EQ(m.name, "Test \"Quoted\" CPU (measured)");
-  // Peaks: the all-core medians, bit for bit; nothing unmeasured.
+  // Peaks: the fastest all-core samples, bit for bit; nothing unmeasured.
   EXPECT_EQ(*m.peak_flops(DType::fp64), 1.4999999999999998e11);
   EXPECT_EQ(*m.peak_flops(DType::fp32), 3.1e11);
   EXPECT_EQ(*m.peak_flops(DType::bf16), 5.5e11);
@@ -93,6 +104,39 @@ TEST(HostMeasured, DramFallsBackToTheLargestWorkingSet) {
   const MemoryLevel& dram = catalog.get("host-measured").main_memory();
   EXPECT_EQ(dram.bandwidth.value, 19e9);
   EXPECT_NE(dram.bandwidth.derivation.find("largest working set"), std::string::npos);
+}
+
+TEST(HostMeasured, LoadCatalogPicksUpTheSavedFile) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("dnnroof-probe-test-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  ::setenv("DNNROOF_CACHE_DIR", dir.c_str(), 1);
+  EXPECT_EQ(host_measured_catalog_path(), (dir / "host-measured.toml").string());
+  EXPECT_EQ(load_catalog({}).find("host-measured"), nullptr);  // not there yet
+  {
+    std::ofstream out(dir / "host-measured.toml");
+    out << chip_catalog_toml(host_measured_chip(synthetic_result()));
+  }
+  const Catalog c = load_catalog({});
+  ASSERT_NE(c.find("host-measured"), nullptr);
+  EXPECT_EQ(c.get("host-measured").main_memory().bandwidth.value, 20.5e9);
+  EXPECT_EQ(c.chips().back().id, "host");  // the detected host still comes last
+  ::unsetenv("DNNROOF_CACHE_DIR");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BandwidthPlot, ScriptDrawsCurvesAndPlateaus) {
+  const ProbeResult r = synthetic_result();
+  const std::string s = bandwidth_plot_script(r, "/tmp/bw.png");
+  EXPECT_NE(s.find("set terminal pngcairo"), std::string::npos);
+  EXPECT_NE(s.find("set logscale xy"), std::string::npos);
+  // One data block (the triad curve, 1 point) and one segment per plateau.
+  EXPECT_NE(s.find("$curve0 << EOD\n536870912 1.9e+10\nEOD"), std::string::npos);
+  EXPECT_NE(s.find("set arrow 4 from 134217728,2.05e+10 to 536870912,2.05e+10"),
+            std::string::npos);
+  EXPECT_EQ(s.find("set arrow 5"), std::string::npos);
+  EXPECT_NE(s.find("'DRAM 20.5 GB/s (2T)'"), std::string::npos);
+  EXPECT_THROW(bandwidth_plot_script(r, "/tmp/bw.jpg"), Error);
 }
 
 }  // namespace
