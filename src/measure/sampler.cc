@@ -1,5 +1,7 @@
 #include "measure/sampler.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +31,13 @@ bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, d
   const auto last = durations_s.last(window);
   const auto previous = durations_s.subspan(durations_s.size() - 2 * window, window);
   return sample_median(last) >= (1 - tolerance) * sample_median(previous);
+}
+
+std::string describe_outcome(const Measurement& m) {
+  const std::string head = fmt::format("median CI ±{:.1f}% after {} samples",
+                                       100 * m.stats.ci_relative_half_width, m.samples_s.size());
+  if (m.converged) return "converged: " + head;
+  return fmt::format("noisy: {}, stopped by the {}", head, stop_reason_name(m.stop_reason));
 }
 
 namespace {

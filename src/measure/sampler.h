@@ -75,7 +75,14 @@ struct Measurement {
 // 2 * window durations.
 bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, double tolerance);
 
-// Runs the loop described above. Throws Error when run_once returns a
+// One line for a result's status_reason: "converged: median CI ±1.2% after
+// 120 samples" or "noisy: median CI ±3.1% after 4000 samples, stopped by the
+// time budget" (or "sample cap").
+std::string describe_outcome(const Measurement& m);
+
+// Runs the loop described above. Work shorter than the timer's resolution
+// (about a microsecond for CUDA events) should be batched inside run_once:
+// run k iterations back to back and return their total / k. Throws Error when run_once returns a
 // negative or non-finite duration.
 Measurement measure(const std::function<double()>& run_once, const MeasureOptions& options = {});
 

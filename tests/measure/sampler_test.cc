@@ -72,6 +72,7 @@ TEST(Measure, ConstantSequenceConvergesAtMinSamples) {
   EXPECT_DOUBLE_EQ(m.warmup_s, 10 * 0.0009765625);
   EXPECT_DOUBLE_EQ(m.total_s, 20 * 0.0009765625);
   EXPECT_EQ(s.calls, 20u);
+  EXPECT_EQ(describe_outcome(m), "converged: median CI ±0.0% after 10 samples");
 }
 
 TEST(Measure, MinTimeKeepsSamplingPastMinSamples) {
@@ -102,6 +103,9 @@ TEST(Measure, LargeSpreadRunsToTheBudgetAndIsNoisy) {
   EXPECT_DOUBLE_EQ(m.stats.median_ci.low, 0.25);
   EXPECT_DOUBLE_EQ(m.stats.median_ci.high, 0.75);
   EXPECT_DOUBLE_EQ(m.total_s, 15);
+  // max(0.5 - 0.25, 0.75 - 0.5) / 0.5 = 50%.
+  EXPECT_EQ(describe_outcome(m),
+            "noisy: median CI ±50.0% after 20 samples, stopped by the time budget");
 }
 
 TEST(Measure, SampleCapEndsANoisyRun) {
