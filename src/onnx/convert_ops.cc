@@ -39,6 +39,9 @@ ValueId scalar(const NodeView& v, double x, std::string_view suffix) {
 
 // --- Conv, pooling: kernel, strides, dilations, pads with auto_pad ---------------
 
+// Larger window attributes would overflow the shape arithmetic.
+constexpr std::int64_t kMaxWindowValue = std::int64_t{1} << 31;
+
 struct Window {
   Ints kernel, stride, dilation, pads;  // pads: begins..., ends...
 };
@@ -91,6 +94,12 @@ Window window(const NodeView& v, const Shape& x, const Ints& kernel_from_weight,
   }
   for (std::int64_t p : w.pads) {
     if (p < 0) v.reject("negative pads are not supported");
+  }
+  for (const Ints* list : {&w.kernel, &w.stride, &w.dilation, &w.pads}) {
+    for (std::int64_t x : *list) {
+      if (x > kMaxWindowValue)
+        v.reject("kernel, stride, dilation or pad {} is implausibly large", x);
+    }
   }
   return w;
 }
@@ -464,9 +473,20 @@ void convert_slice(const NodeView& v) {
   v.emit(OpKind::Slice, {v.data(0)}, a);
 }
 
+// The IR rules multiply dims in int64: a target whose positive entries
+// overflow is refused here first.
+void check_target(const Ints& target) {
+  Shape positive;
+  for (std::int64_t d : target) {
+    if (d > 0) positive.push_back(d);
+  }
+  checked_numel(positive, "the target shape");
+}
+
 void convert_reshape(const NodeView& v) {
   const Shape& x = v.input_shape(0);
   Ints target = v.const_ints(1);
+  check_target(target);
   const bool allow_zero = v.attr_int("allowzero", 0) != 0;
   if (allow_zero && std::find(target.begin(), target.end(), 0) != target.end()) {
     v.reject("allowzero=1 with a 0 in the target shape (an empty tensor) is not supported");
@@ -581,7 +601,9 @@ void convert_cast(const NodeView& v) {
 }
 
 void convert_expand(const NodeView& v) {
-  v.emit(OpKind::Expand, {v.data(0)}, attrs_with({{"shape", v.const_ints(1)}}));
+  const Ints target = v.const_ints(1);
+  check_target(target);
+  v.emit(OpKind::Expand, {v.data(0)}, attrs_with({{"shape", target}}));
 }
 
 struct ConvertRow {

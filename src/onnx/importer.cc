@@ -470,6 +470,7 @@ std::vector<ValueId> Importer::add_ir_node(OpKind op, const std::string& name,
       if (d < 1)
         fail("output '{}' would have a non-positive dim: {}", out_names[o], shape_str(shapes[o]));
     }
+    checked_numel(shapes[o], fmt::format("output '{}'", out_names[o]));
     Value v;
     v.name = out_names[o];
     v.shape = std::move(shapes[o]);

@@ -296,6 +296,29 @@ TEST(OnnxOpsets, NormsActivationsAndGatherMap) {
   EXPECT_EQ(estimate_cost(g).params, 6 + 6 + 4 + 4 + 4);
 }
 
+TEST(OnnxOpsets, ExportedGeluPatternBecomesOneNode) {
+  // torch's GELU before opset 20: x * (1 + erf(x / sqrt 2)) * 0.5.
+  ModelMaker m(13);
+  m.input("x", {2, 8});
+  m.floats("sqrt2", {1.4142135F}, true);
+  m.floats("one", {1.0F}, true);
+  m.floats("half", {0.5F}, true);
+  m.node("Div", {"x", "sqrt2"}, {"d"});
+  m.node("Erf", {"d"}, {"e"});
+  m.node("Add", {"e", "one"}, {"a"});
+  m.node("Mul", {"x", "a"}, {"m"});
+  m.node("Mul", {"m", "half"}, {"y"});
+  m.output("y");
+  const Graph g = m.import();
+  ASSERT_EQ(g.nodes.size(), 1U);
+  EXPECT_EQ(g.nodes[0].op, OpKind::Gelu);
+  EXPECT_EQ(out_shape(g), (Shape{2, 8}));
+  // The same chain with 0.25 for 0.5 is not GELU: refused, naming the pattern.
+  m.proto().mutable_graph()->mutable_initializer(2)->set_float_data(0, 0.25F);
+  const std::string err = onnx_testing::error_of([&] { m.import(); });
+  EXPECT_NE(err.find("Erf alone is not supported"), std::string::npos) << err;
+}
+
 TEST(OnnxOpsets, EmbeddingFromGatherOnATable) {
   ModelMaker m(13);
   m.input("ids", {2, 7}, {}, onnx::TensorProto::INT64);
