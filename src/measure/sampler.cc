@@ -72,7 +72,8 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
     warmup.push_back(checked(iterate(), "warm-up", warmup.size()));
     warmup_measured += warmup.back();
     if (warmup.size() >= options.min_warmup_iterations && warmup_measured >= options.min_warmup_s &&
-        warmup_is_stable(warmup, options.warmup_window, options.warmup_tolerance)) {
+        (options.warmup_window == 0 ||
+         warmup_is_stable(warmup, options.warmup_window, options.warmup_tolerance))) {
       m.warmup_stable = true;
       break;
     }

@@ -28,7 +28,9 @@ namespace dnnroof {
 // time.
 struct MeasureOptions {
   // Warm-up ends once warmup_is_stable(window, tolerance) holds and both
-  // floors are met, or at either cap.
+  // floors are met, or at either cap. warmup_window = 0 turns the rule off:
+  // exactly min_warmup_iterations (and min_warmup_s) then, e.g. for a fixed
+  // warm-up; max_warmup_iterations = 0 skips warm-up.
   std::size_t warmup_window = 5;   // k iterations per window
   double warmup_tolerance = 0.02;  // x: "no longer falls by more than 2%"
   std::size_t min_warmup_iterations = 3;

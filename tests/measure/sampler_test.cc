@@ -144,6 +144,16 @@ TEST(Measure, WarmupFloorAndCap) {
   MeasureOptions o = bare_options(flat);
   o.min_warmup_iterations = 25;
   EXPECT_EQ(measure(flat.run_once(), o).warmup_iterations, 25u);
+  // Rule off (window 0): exactly the floor, still a proper warm-up.
+  Synthetic fixed{[](std::size_t i) { return 1.0 / static_cast<double>(i + 1); }};
+  MeasureOptions x = bare_options(fixed);
+  x.warmup_window = 0;
+  x.min_warmup_iterations = 7;
+  x.max_samples = 20;  // the samples keep falling: stop early
+  const Measurement mx = measure(fixed.run_once(), x);
+  EXPECT_EQ(mx.warmup_iterations, 7u);
+  EXPECT_TRUE(mx.warmup_stable);
+  EXPECT_DOUBLE_EQ(mx.samples_s.front(), 1.0 / 8);
   // The wall cap: 0.125 s iterations against max_warmup_s = 1 s stop after 8.
   Synthetic capped{[](std::size_t) { return 0.125; }};
   MeasureOptions c = bare_options(capped);
