@@ -63,8 +63,9 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
     const std::string_view unit = is_floating(c.precision) ? "FLOP/s" : "OP/s";
     const double theoretical =
         host.peak_flops(c.precision).value_or(0) * std::min<double>(c.threads, cores) / cores;
-    t.add_row({fmt::format("{} peak", dtype_name(c.precision)), Cell(c.threads, threads_text(c.threads)),
-               c.kernel, rate_cell(c.rate.best, unit, format), rate_cell(c.rate.median, unit, format),
+    t.add_row({fmt::format("{} peak", dtype_name(c.precision)),
+               Cell(c.threads, threads_text(c.threads)), c.kernel,
+               rate_cell(c.rate.best, unit, format), rate_cell(c.rate.median, unit, format),
                rate_cell(theoretical, unit, format), percent_cell(c.rate.best, theoretical, format),
                Cell(static_cast<double>(c.rate.samples),
                     fmt::format("{}{}", c.rate.samples, c.rate.converged ? "" : " (noisy)"))});
@@ -100,8 +101,8 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
 
 Table curve_table(const ProbeResult& r, OutputFormat format) {
   Table t({"kernel", "threads", "working set", "bandwidth (best)", "median", "samples"},
-          {"kernel", "threads", "working_set_bytes", "bandwidth_bytes_per_s",
-           "median_bytes_per_s", "samples"});
+          {"kernel", "threads", "working_set_bytes", "bandwidth_bytes_per_s", "median_bytes_per_s",
+           "samples"});
   for (const BandwidthCurve& c : r.curves) {
     for (const BandwidthPoint& p : c.points) {
       t.add_row({std::string(memory_kernel_name(c.kind)), Cell(c.threads, threads_text(c.threads)),
@@ -193,7 +194,8 @@ void register_probe(CLI::App& app, Context& /*ctx*/) {
       "Progress goes to stderr. The chip is saved to $DNNROOF_CACHE_DIR/host-measured.toml\n"
       "(default ~/.cache/dnnroof/host-measured.toml), which every command loads.\n");
   auto opt = std::make_shared<ProbeCliOptions>();
-  sub->add_flag("--quick", opt->quick, "Fewer working-set sizes and shorter sampling (under a minute)");
+  sub->add_flag("--quick", opt->quick,
+                "Fewer working-set sizes and shorter sampling (under a minute)");
   sub->add_option("--threads", opt->threads,
                   "Threads of the all-core runs (default: one per physical core)")
       ->check(CLI::PositiveNumber);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/units.h"
 
 namespace dnnroof {
@@ -45,12 +46,22 @@ std::string bandwidth_plot_script(const ProbeResult& result, const std::string& 
   }
   std::string s;
   s += fmt::format("set terminal {}\nset output {}\n", terminal, quoted(output));
-  s += fmt::format("set title {}\n",
-                   quoted(fmt::format("Memory bandwidth vs working set: {}", result.host.cpu_model)));
+  s += fmt::format("set title {}\n", quoted(fmt::format("Memory bandwidth vs working set: {}",
+                                                        result.host.cpu_model)));
   s += "set logscale xy\nset grid xtics ytics mxtics\n";
   s += "set xlabel 'working set [B] (all arrays, all threads)'\n";
   s += "set ylabel 'bandwidth [B/s] (fastest sample, STREAM byte counts)'\n";
-  s += "set format x '%.0b%BB'\nset format y '%.0s%cB/s'\n";
+  s += "set format y '%.0s %cB/s'\n";
+  // Binary tics every factor of 16 over the measured range: 4 KiB, 64 KiB, ...
+  double largest = 0;
+  for (const BandwidthCurve& c : result.curves) {
+    for (const auto& p : c.points) largest = std::max(largest, p.working_set_bytes);
+  }
+  std::vector<std::string> tics;
+  for (double t = 4096; t <= 4 * largest; t *= 16) {
+    tics.push_back(fmt::format("{} {:.0f}", quoted(format_binary(t)), t));
+  }
+  s += fmt::format("set xtics ({})\n", join(tics, ", "));
   s += "set key outside right top\n";
   // Data blocks: one per curve.
   std::vector<std::string> plots;
@@ -68,16 +79,19 @@ std::string bandwidth_plot_script(const ProbeResult& result, const std::string& 
   }
   // Plateaus: a thick segment over each one's size range, its label above.
   int arrow = 1;
-  for (const BandwidthCurve& c : result.curves) {
+  for (std::size_t ci = 0; ci < result.curves.size(); ++ci) {
+    const BandwidthCurve& c = result.curves[ci];
+    // Labels of alternate curves above and below their segment.
+    const double offset = ci % 2 == 0 ? 0.8 : -0.8;
     for (const Plateau& p : c.plateaus) {
       s += fmt::format(
           "set arrow {} from {:.9g},{:.9g} to {:.9g},{:.9g} nohead lw 5 lc rgb '#80000000' "
           "front\n",
           arrow, p.min_bytes, p.bytes_per_s, p.max_bytes, p.bytes_per_s);
-      s += fmt::format("set label {} {} at {:.9g},{:.9g} center offset 0,0.8 front\n", arrow,
-                       quoted(fmt::format("{} {} ({}T)", p.level, format_si(p.bytes_per_s, "B/s"),
-                                          c.threads)),
-                       std::sqrt(p.min_bytes * p.max_bytes), p.bytes_per_s);
+      s += fmt::format(
+          "set label {} {} at {:.9g},{:.9g} center offset 0,{} front\n", arrow,
+          quoted(fmt::format("{} {} ({}T)", p.level, format_si(p.bytes_per_s, "B/s"), c.threads)),
+          std::sqrt(p.min_bytes * p.max_bytes), p.bytes_per_s, offset);
       ++arrow;
     }
   }

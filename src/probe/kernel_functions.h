@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#define DNNROOF_PROBE_KERNEL_FUNCTIONS                                                   \
-  double fp64_fma(std::uint64_t iterations, double x);                                  \
-  double fp32_fma(std::uint64_t iterations, double x);                                  \
+#define DNNROOF_PROBE_KERNEL_FUNCTIONS                                                    \
+  double fp64_fma(std::uint64_t iterations, double x);                                    \
+  double fp32_fma(std::uint64_t iterations, double x);                                    \
   double read_pass(double* a, const double* b, const double* c, std::size_t n, double s); \
   double copy_pass(double* a, const double* b, const double* c, std::size_t n, double s); \
   double triad_pass(double* a, const double* b, const double* c, std::size_t n, double s);

@@ -80,8 +80,7 @@ int arrays_touched(MemoryKernelKind kind) {
 }
 
 double bytes_moved(MemoryKernelKind kind, std::size_t elements) {
-  return static_cast<double>(arrays_touched(kind)) * static_cast<double>(elements) *
-         sizeof(double);
+  return static_cast<double>(arrays_touched(kind)) * static_cast<double>(elements) * sizeof(double);
 }
 
 std::span<const ComputeKernel> compute_kernels_for(SimdIsa isa) {

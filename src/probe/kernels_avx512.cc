@@ -1,9 +1,9 @@
 // AVX-512 kernels. No standard-library code here: an inline function
 // instantiated in this file would be compiled with AVX-512 and might be the
-// copy the linker keeps for the whole program. This file alone is compiled with -mavx512f -mavx512bw
-// -mavx512vl -mavx512bf16 -mavx512vnni -mavx2 -mfma (src/probe/CMakeLists.txt);
-// its functions run only after the dispatch saw avx512f (and avx512_bf16 /
-// avx512_vnni for those kernels) in the host's ISA.
+// copy the linker keeps for the whole program. This file alone is compiled with -mavx512f
+// -mavx512bw -mavx512vl -mavx512bf16 -mavx512vnni -mavx2 -mfma (src/probe/CMakeLists.txt); its
+// functions run only after the dispatch saw avx512f (and avx512_bf16 / avx512_vnni for those
+// kernels) in the host's ISA.
 
 #include <immintrin.h>
 

@@ -32,8 +32,8 @@ std::vector<Plateau> find_flat_regions(const std::vector<CurvePoint>& curve,
     if (i == 0 || i + 1 == n) {
       smooth[i] = curve[i].bytes_per_s;
     } else {
-      smooth[i] = median_of(
-          {curve[i - 1].bytes_per_s, curve[i].bytes_per_s, curve[i + 1].bytes_per_s});
+      smooth[i] =
+          median_of({curve[i - 1].bytes_per_s, curve[i].bytes_per_s, curve[i + 1].bytes_per_s});
     }
   }
   std::vector<Plateau> out;
@@ -83,7 +83,16 @@ std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
     return k < known.size() ? known[k].name : std::string("DRAM");
   };
   std::vector<int> owner(known.size() + 1, -1);
-  for (std::size_t r = 0; r < regions.size(); ++r) {
+  // The last region, when it reaches past the last cache, is DRAM whatever
+  // its middle: working sets past the LLC can only come from DRAM, and a
+  // large shared LLC of a virtual machine often stops helping well before
+  // its nominal size.
+  std::size_t window_regions = regions.size();
+  if (!regions.empty() && !known.empty() && regions.back().max_bytes > known.back().bytes) {
+    owner[known.size()] = static_cast<int>(regions.size() - 1);
+    window_regions = regions.size() - 1;
+  }
+  for (std::size_t r = 0; r < window_regions; ++r) {
     const double middle = std::sqrt(regions[r].min_bytes * regions[r].max_bytes);
     const std::size_t k = level_of(middle);
     const int current = owner[k];
@@ -95,8 +104,8 @@ std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
     const Plateau& b = regions[r];
     const std::size_t len_a = a.last - a.first;
     const std::size_t len_b = b.last - b.first;
-    const bool dram = k == known.size();
-    if (dram || len_b > len_a || (len_b == len_a && b.bytes_per_s > a.bytes_per_s)) {
+    if (k == known.size()) continue;  // DRAM is taken by the last region
+    if (len_b > len_a || (len_b == len_a && b.bytes_per_s > a.bytes_per_s)) {
       owner[k] = static_cast<int>(r);
     }
   }

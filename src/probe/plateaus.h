@@ -23,12 +23,12 @@ struct LevelCapacity {
 };
 
 struct Plateau {
-  std::string level;     // "L1", "L2", "L3", "DRAM"; "" when no level claimed it
-  std::size_t first = 0;  // index of its first point in the curve
-  std::size_t last = 0;   // index of its last point (inclusive)
-  double min_bytes = 0;   // working set of the first point [B]
-  double max_bytes = 0;   // working set of the last point [B]
-  double bytes_per_s = 0; // median bandwidth of its points [B/s]
+  std::string level;       // "L1", "L2", "L3", "DRAM"; "" when no level claimed it
+  std::size_t first = 0;   // index of its first point in the curve
+  std::size_t last = 0;    // index of its last point (inclusive)
+  double min_bytes = 0;    // working set of the first point [B]
+  double max_bytes = 0;    // working set of the last point [B]
+  double bytes_per_s = 0;  // median bandwidth of its points [B/s]
 };
 
 struct PlateauOptions {
@@ -48,10 +48,12 @@ std::vector<Plateau> find_flat_regions(const std::vector<CurvePoint>& curve,
 
 // Names the flat regions: level k owns working sets in (capacity[k-1],
 // capacity[k]] (L1 from 0; DRAM above the last capacity); a region belongs to
-// the level holding the geometric middle of its size range. When two regions
-// land in one cache level the longer one keeps the name (on a tie the faster
-// one); in DRAM the last one does (past the last cache the curve only falls
-// towards DRAM). The others stay unnamed. `levels` fastest first.
+// the level holding the geometric middle of its size range; except that the
+// last region is DRAM whenever it reaches past the last cache (past the LLC
+// only DRAM serves), even if its middle lies below it. When two regions land
+// in one cache level the longer one keeps the name (on a tie the faster
+// one); in DRAM the last one does. The others stay unnamed. `levels` fastest
+// first.
 std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
                                    const std::vector<LevelCapacity>& levels);
 

@@ -17,7 +17,7 @@
 namespace dnnroof {
 namespace {
 
-constexpr double kMinWorkingSet = 4096;  // [B]
+constexpr double kMinWorkingSet = 4096;    // [B]
 constexpr std::size_t kElementAlign = 64;  // elements per pass are a multiple of this
 
 // How long one timed sample lasts [s]: long against the start/stop cost of
@@ -120,11 +120,10 @@ BandwidthPoint measure_point(ThreadTeam& team, const SweepArrays& arrays,
   BandwidthPoint point;
   point.kind = kernel.kind;
   point.threads = team.size();
-  point.working_set_bytes =
-      static_cast<double>(arrays_touched(kernel.kind)) * static_cast<double>(elements) *
-      sizeof(double) * team.size();
-  point.rate = rate_of(m, bytes_moved(kernel.kind, elements) * static_cast<double>(passes) *
-                              team.size());
+  point.working_set_bytes = static_cast<double>(arrays_touched(kernel.kind)) *
+                            static_cast<double>(elements) * sizeof(double) * team.size();
+  point.rate =
+      rate_of(m, bytes_moved(kernel.kind, elements) * static_cast<double>(passes) * team.size());
   // The sinks are only there so that no pass can be optimised away.
   volatile double keep = sinks[0];
   (void)keep;
@@ -135,7 +134,8 @@ ComputeCeiling measure_compute(ThreadTeam& team, const ComputeKernel& kernel, bo
   std::uint64_t iterations = 1 << 14;
   std::vector<double> sinks(static_cast<std::size_t>(team.size()), 0.0);
   auto sample = [&] {
-    return team.run([&](int t) { sinks[static_cast<std::size_t>(t)] += kernel.run(iterations, 1.0); });
+    return team.run(
+        [&](int t) { sinks[static_cast<std::size_t>(t)] += kernel.run(iterations, 1.0); });
   };
   const double calibration_s = std::max(sample(), 1e-7);
   iterations = std::max<std::uint64_t>(
@@ -159,7 +159,34 @@ struct Step {
   std::function<void()> run;
 };
 
+// The first `threads` physical-core CPUs; extra threads unpinned.
+std::vector<int> team_cpus_for(int threads) {
+  const std::vector<int> cpus = physical_core_cpus();
+  std::vector<int> out;
+  for (int i = 0; i < threads; ++i) {
+    out.push_back(static_cast<std::size_t>(i) < cpus.size() ? cpus[static_cast<std::size_t>(i)]
+                                                            : -1);
+  }
+  return out;
+}
+
 }  // namespace
+
+ComputeCeiling measure_compute_ceiling(const ComputeKernel& kernel, int threads, bool quick) {
+  ThreadTeam team(team_cpus_for(std::max(1, threads)));
+  return measure_compute(team, kernel, quick);
+}
+
+BandwidthPoint measure_bandwidth_point(const MemoryKernel& kernel, int threads,
+                                       double working_set_bytes, bool quick) {
+  ThreadTeam team(team_cpus_for(std::max(1, threads)));
+  const double bytes_per_element = arrays_touched(kernel.kind) * sizeof(double) * team.size();
+  const std::size_t elements = std::max<std::size_t>(
+      kElementAlign, static_cast<std::size_t>(working_set_bytes / bytes_per_element) /
+                         kElementAlign * kElementAlign);
+  SweepArrays arrays(team, elements);
+  return measure_point(team, arrays, kernel, elements, quick);
+}
 
 const BandwidthCurve* ProbeResult::curve(MemoryKernelKind kind, int threads) const {
   for (const auto& c : curves) {
@@ -231,7 +258,8 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
   }
   const std::vector<double> sizes = sweep_sizes(max_bytes, options.quick ? 2.0 : std::sqrt(2.0));
   std::vector<MemoryKernelKind> kinds{MemoryKernelKind::triad};
-  if (!options.quick) kinds = {MemoryKernelKind::read, MemoryKernelKind::copy, MemoryKernelKind::triad};
+  if (!options.quick)
+    kinds = {MemoryKernelKind::read, MemoryKernelKind::copy, MemoryKernelKind::triad};
 
   const std::vector<ComputeKernel> compute = select_compute_kernels(host.isa);
   const double per_measure_s = options.quick ? 0.15 : 0.8;
@@ -278,14 +306,14 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
                      sizes.back() / (sizeof(double) * threads) + kElementAlign;
                  if (!arrays || arrays->capacity() < static_cast<std::size_t>(max_elements)) {
                    arrays.reset();
-                   arrays = std::make_unique<SweepArrays>(*team,
-                                                          static_cast<std::size_t>(max_elements));
+                   arrays =
+                       std::make_unique<SweepArrays>(*team, static_cast<std::size_t>(max_elements));
                  }
                  result.curves.push_back({kind, threads, {}, {}});
                }
                BandwidthCurve& curve = result.curves.back();
-               curve.points.push_back(measure_point(*team, *arrays, kernel, elements,
-                                                    options.quick));
+               curve.points.push_back(
+                   measure_point(*team, *arrays, kernel, elements, options.quick));
                if (last) {
                  std::vector<CurvePoint> pts;
                  for (const auto& p : curve.points) {
@@ -310,9 +338,8 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
       p.steps = steps.size();
       p.what = steps[i].what;
       p.elapsed_s = elapsed;
-      p.remaining_s = done_estimate > 0
-                          ? (total_estimate - done_estimate) * elapsed / done_estimate
-                          : std::nan("");
+      p.remaining_s = done_estimate > 0 ? (total_estimate - done_estimate) * elapsed / done_estimate
+                                        : std::nan("");
       progress(p);
     }
     steps[i].run();

@@ -77,8 +77,7 @@ struct ProbeResult {
 std::vector<ComputeKernel> select_compute_kernels(const std::vector<std::string>& isa_flags);
 
 // The memory kernel of `kind` at the widest level in `isa_flags`.
-MemoryKernel select_memory_kernel(const std::vector<std::string>& isa_flags,
-                                  MemoryKernelKind kind);
+MemoryKernel select_memory_kernel(const std::vector<std::string>& isa_flags, MemoryKernelKind kind);
 
 // Working-set sizes of the sweep [B]: from 4 KiB by factors of `step` up to
 // and including the first size >= max_bytes.
@@ -91,13 +90,22 @@ std::vector<LevelCapacity> level_capacities(const HostInfo& host, int threads);
 
 // Progress of a running probe: what runs now and how much is left.
 struct ProbeProgress {
-  std::size_t step = 0;   // 1-based
+  std::size_t step = 0;  // 1-based
   std::size_t steps = 0;
   std::string what;        // "triad, 2 threads, 64 MiB"
   double elapsed_s = 0;    // [s] since the probe started
   double remaining_s = 0;  // [s] estimate; NaN before the first step ends
 };
 using ProgressFn = std::function<void(const ProbeProgress&)>;
+
+// One compute ceiling: `kernel` on `threads` threads (pinned one per
+// physical core while there are cores).
+ComputeCeiling measure_compute_ceiling(const ComputeKernel& kernel, int threads, bool quick);
+
+// One bandwidth point: `kernel` over `working_set_bytes` (all arrays, all
+// threads) on `threads` threads, arrays first touched by their threads.
+BandwidthPoint measure_bandwidth_point(const MemoryKernel& kernel, int threads,
+                                       double working_set_bytes, bool quick);
 
 // Runs everything. Throws Error when memory for the sweep cannot be had.
 ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,

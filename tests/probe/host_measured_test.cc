@@ -1,9 +1,10 @@
 // The measured host as a catalog chip: the TOML written loads back through
 // Catalog::load_text to the same numbers.
 
-#include <gtest/gtest.h>
+#include "probe/host_measured.h"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,7 +14,6 @@
 #include "core/error.h"
 #include "hw/catalog.h"
 #include "probe/bandwidth_plot.h"
-#include "probe/host_measured.h"
 
 namespace dnnroof {
 namespace {
@@ -132,8 +132,7 @@ TEST(BandwidthPlot, ScriptDrawsCurvesAndPlateaus) {
   EXPECT_NE(s.find("set logscale xy"), std::string::npos);
   // One data block (the triad curve, 1 point) and one segment per plateau.
   EXPECT_NE(s.find("$curve0 << EOD\n536870912 1.9e+10\nEOD"), std::string::npos);
-  EXPECT_NE(s.find("set arrow 4 from 134217728,2.05e+10 to 536870912,2.05e+10"),
-            std::string::npos);
+  EXPECT_NE(s.find("set arrow 4 from 134217728,2.05e+10 to 536870912,2.05e+10"), std::string::npos);
   EXPECT_EQ(s.find("set arrow 5"), std::string::npos);
   EXPECT_NE(s.find("'DRAM 20.5 GB/s (2T)'"), std::string::npos);
   EXPECT_THROW(bandwidth_plot_script(r, "/tmp/bw.jpg"), Error);

@@ -3,6 +3,8 @@
 // kernel reports and against what the kernel really computed (with every
 // operand 1, each multiply-add adds exactly 1 to the sum of the lanes).
 
+#include "probe/kernels.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,7 +14,6 @@
 
 #include "hw/host.h"
 #include "probe/isa.h"
-#include "probe/kernels.h"
 #include "probe/probe.h"
 
 namespace dnnroof {
@@ -22,11 +23,16 @@ namespace {
 // bf16 pair dot product, x 4 for the int8 quad dot product).
 const std::map<std::string, double>& hand_macs_per_iteration() {
   static const std::map<std::string, double> m{
-      {"portable-fp64-muladd", 8 * 1},   {"portable-fp32-muladd", 8 * 1},
-      {"sse2-fp64-muladd", 12 * 2},      {"sse2-fp32-muladd", 12 * 4},
-      {"avx2-fp64-fma", 10 * 4},         {"avx2-fp32-fma", 10 * 8},
-      {"avx512-fp64-fma", 12 * 8},       {"avx512-fp32-fma", 12 * 16},
-      {"avx512-bf16-vdpbf16ps", 12 * 16 * 2}, {"avx512-int8-vpdpbusd", 12 * 16 * 4},
+      {"portable-fp64-muladd", 8 * 1},
+      {"portable-fp32-muladd", 8 * 1},
+      {"sse2-fp64-muladd", 12 * 2},
+      {"sse2-fp32-muladd", 12 * 4},
+      {"avx2-fp64-fma", 10 * 4},
+      {"avx2-fp32-fma", 10 * 8},
+      {"avx512-fp64-fma", 12 * 8},
+      {"avx512-fp32-fma", 12 * 16},
+      {"avx512-bf16-vdpbf16ps", 12 * 16 * 2},
+      {"avx512-int8-vpdpbusd", 12 * 16 * 4},
   };
   return m;
 }

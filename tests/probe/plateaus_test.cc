@@ -1,12 +1,13 @@
 // Plateau detection on synthetic curves with hand-placed plateaus, noise,
 // transitions and an outlier.
 
+#include "probe/plateaus.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "core/error.h"
-#include "probe/plateaus.h"
 
 namespace dnnroof {
 namespace {
@@ -28,17 +29,16 @@ std::vector<CurvePoint> curve_of(const std::vector<double>& gb_per_s) {
 // L1 200 GB/s at 4-32 KiB, L2 100 at 128 KiB-1 MiB, L3 40 at 8-32 MiB, DRAM
 // 12 at 128 MiB-1 GiB, each with +-3% noise, and transition points between.
 std::vector<double> four_levels() {
-  return {206, 194, 204, 196,  // 0-3: 4, 8, 16, 32 KiB
-          150,                 // 4: 64 KiB, transition
-          103, 97, 102, 98,    // 5-8: 128 KiB .. 1 MiB
-          75, 55,              // 9-10: 2, 4 MiB, transition
-          41.2, 38.8, 40,      // 11-13: 8, 16, 32 MiB
-          25,                  // 14: 64 MiB, transition
+  return {206,   194,   204,   196,     // 0-3: 4, 8, 16, 32 KiB
+          150,                          // 4: 64 KiB, transition
+          103,   97,    102,   98,      // 5-8: 128 KiB .. 1 MiB
+          75,    55,                    // 9-10: 2, 4 MiB, transition
+          41.2,  38.8,  40,             // 11-13: 8, 16, 32 MiB
+          25,                           // 14: 64 MiB, transition
           12.36, 11.64, 12.24, 11.76};  // 15-18: 128 MiB .. 1 GiB
 }
 
-const std::vector<LevelCapacity> kLevels{
-    {"L1d", 48 * kKiB}, {"L2", 2 * kMiB}, {"L3", 32 * kMiB}};
+const std::vector<LevelCapacity> kLevels{{"L1d", 48 * kKiB}, {"L2", 2 * kMiB}, {"L3", 32 * kMiB}};
 
 TEST(Plateaus, FourLevelsWithNoiseAndTransitions) {
   const auto plateaus = detect_plateaus(curve_of(four_levels()), kLevels);
@@ -108,6 +108,22 @@ TEST(Plateaus, UnknownCacheLevelsAreSkipped) {
   EXPECT_EQ(plateaus[0].level, "L1d");
   EXPECT_EQ(plateaus[1].level, "DRAM");
   EXPECT_EQ(plateaus[1].first, 15u);  // of the three past L1, the last one
+}
+
+TEST(Plateaus, LastRegionPastTheLlcIsDram) {
+  // The LLC stops helping before its nominal 32 MiB: DRAM's flat region runs
+  // 16 MiB .. 64 MiB (middle 32 MiB, inside L3's window), then one lower
+  // point at 128 MiB. Reaching past 32 MiB, it is DRAM, not L3.
+  const std::vector<double> v{200, 200, 200, 200, 150, 100,  100, 100,
+                              100, 40,  40,  40,  13,  12.5, 12,  10};
+  const auto plateaus = detect_plateaus(curve_of(v), kLevels);
+  ASSERT_EQ(plateaus.size(), 4u);
+  EXPECT_EQ(plateaus[2].level, "L3");
+  EXPECT_EQ(plateaus[2].first, 9u);  // 2 .. 8 MiB
+  EXPECT_EQ(plateaus[3].level, "DRAM");
+  EXPECT_EQ(plateaus[3].first, 12u);  // 16 MiB
+  EXPECT_EQ(plateaus[3].last, 14u);   // 64 MiB
+  EXPECT_DOUBLE_EQ(plateaus[3].bytes_per_s, 12.5e9);
 }
 
 TEST(Plateaus, EmptyAndUnsortedCurves) {
