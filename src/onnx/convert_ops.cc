@@ -96,9 +96,10 @@ Window window(const NodeView& v, const Shape& x, const Ints& kernel_from_weight,
     if (p < 0) v.reject("negative pads are not supported");
   }
   for (const Ints* list : {&w.kernel, &w.stride, &w.dilation, &w.pads}) {
-    for (std::int64_t x : *list) {
-      if (x > kMaxWindowValue)
-        v.reject("kernel, stride, dilation or pad {} is implausibly large", x);
+    for (std::int64_t value : *list) {
+      if (value > kMaxWindowValue) {
+        v.reject("kernel, stride, dilation or pad {} is implausibly large", value);
+      }
     }
   }
   return w;
