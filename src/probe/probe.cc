@@ -285,13 +285,20 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
     for (MemoryKernelKind kind : kinds) {
       const MemoryKernel kernel = select_memory_kernel(host.isa, kind);
       const double bytes_per_element = arrays_touched(kind) * sizeof(double) * threads;
-      for (std::size_t i = 0; i < sizes.size(); ++i) {
-        const double size = sizes[i];
+      // Element counts per thread, rounded to the unroll step; sizes that
+      // round to the same count are measured once.
+      std::vector<std::size_t> counts;
+      for (double size : sizes) {
         const std::size_t elements = std::max<std::size_t>(
             kElementAlign,
             static_cast<std::size_t>(size / bytes_per_element) / kElementAlign * kElementAlign);
+        if (counts.empty() || elements > counts.back()) counts.push_back(elements);
+      }
+      for (std::size_t i = 0; i < counts.size(); ++i) {
+        const std::size_t elements = counts[i];
+        const double size = static_cast<double>(elements) * bytes_per_element;
         const bool first = i == 0;
-        const bool last = i + 1 == sizes.size();
+        const bool last = i + 1 == counts.size();
         steps.push_back(
             {fmt::format("{}, {} thread{}, {}", memory_kernel_name(kind), threads,
                          threads == 1 ? "" : "s", format_binary(size)),
