@@ -322,7 +322,20 @@ ValueId NodeView::data(int i) const {
   const ValueRole role = is_float && checked_numel(e.shape, node_.input(i)) > 1
                              ? ValueRole::parameter
                              : ValueRole::constant;
-  return imp_.leaf(node_.input(i), role, e.shape);
+  return constant_leaf(i, role, e.shape);
+}
+
+ValueId NodeView::constant_leaf(int i, ValueRole role, const Shape& shape) const {
+  const Entry& e = input(i);
+  if (e.leaves.count(shape) != 0 || e.leaves.empty() || role == ValueRole::constant) {
+    return imp_.leaf(node_.input(i), role, shape);
+  }
+  // Already an IR leaf in another layout (a bias read as [C] and as [1, C]):
+  // a Reshape view of it, so the tensor is counted once.
+  Attributes a;
+  a.set("shape", std::vector<std::int64_t>(shape.begin(), shape.end()));
+  return emit(OpKind::Reshape, {e.leaves.begin()->second}, a, {-1},
+              "/reshape_input" + std::to_string(i))[0];
 }
 
 ValueId NodeView::weight(int i, ValueRole role, std::optional<Shape> shape) const {
@@ -339,7 +352,7 @@ ValueId NodeView::weight(int i, ValueRole role, std::optional<Shape> shape) cons
     fail("input {} ('{}') has shape {}, expected {} elements as {}", i, node_.input(i),
          shape_str(e.shape), numel(s), shape_str(s));
   }
-  return imp_.leaf(node_.input(i), role, s);
+  return constant_leaf(i, role, s);
 }
 
 bool NodeView::output_used(int i) const {

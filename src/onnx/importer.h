@@ -97,6 +97,10 @@ class NodeView {
   }
 
  private:
+  // The IR leaf of constant input i with `shape`: a new leaf, or a Reshape
+  // view of the leaf the constant already has in another layout.
+  ValueId constant_leaf(int i, ValueRole role, const Shape& shape) const;
+
   Importer& imp_;
   const onnx::NodeProto& node_;
   int opset_;

@@ -319,6 +319,20 @@ TEST(OnnxOpsets, ExportedGeluPatternBecomesOneNode) {
   EXPECT_NE(err.find("Erf alone is not supported"), std::string::npos) << err;
 }
 
+TEST(OnnxOpsets, AWeightReadInTwoLayoutsIsCountedOnce) {
+  // b [1, 3] is Gemm's bias (read as [3]) and an Add operand ([1, 3]).
+  ModelMaker m(13);
+  m.input("x", {2, 5});
+  m.weight("w", {3, 5});
+  m.weight("b", {1, 3});
+  ModelMaker::attr(m.node("Gemm", {"x", "w", "b"}, {"g"}), "transB", std::int64_t{1});
+  m.node("Add", {"g", "b"}, {"y"});
+  m.output("y");
+  const Graph g = m.import();
+  EXPECT_EQ(estimate_cost(g).params, 3 * 5 + 3);
+  EXPECT_EQ(out_shape(g), (Shape{2, 3}));
+}
+
 TEST(OnnxOpsets, EmbeddingFromGatherOnATable) {
   ModelMaker m(13);
   m.input("ids", {2, 7}, {}, onnx::TensorProto::INT64);
