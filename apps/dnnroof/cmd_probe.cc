@@ -132,6 +132,13 @@ void write_file(const std::string& path, const std::string& text) {
 void run(const ProbeCliOptions& opt) {
   const OutputFormat format = parse_output_format(opt.format);
   if (opt.threads < 0) fail("--threads {}: must be positive", opt.threads);
+  if (!opt.plot.empty()) {
+    // Before minutes of measuring: an image type gnuplot will not write.
+    const std::string ext = std::filesystem::path(opt.plot).extension().string();
+    if (ext != ".png" && ext != ".svg" && ext != ".pdf") {
+      fail("--plot {}: unknown image type (use .png, .svg or .pdf)", opt.plot);
+    }
+  }
   const HostInfo host = detect_host_info();
   ProbeOptions po;
   po.quick = opt.quick;
