@@ -58,7 +58,9 @@ std::string bandwidth_plot_script(const ProbeResult& result, const std::string& 
     for (const auto& p : c.points) largest = std::max(largest, p.working_set_bytes);
   }
   std::vector<std::string> tics;
-  for (double t = 4096; t <= 4 * largest; t *= 16) {
+  for (int k = 0; k < 16; ++k) {
+    const double t = 4096 * std::pow(16.0, k);
+    if (t > 4 * largest) break;
     tics.push_back(fmt::format("{} {:.0f}", quoted(format_binary(t)), t));
   }
   s += fmt::format("set xtics ({})\n", join(tics, ", "));

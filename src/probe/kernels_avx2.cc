@@ -51,7 +51,7 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
   for (auto& v : s) v = _mm256_setzero_pd();
   std::size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int j = 0; j < 8; ++j) s[j] = _mm256_add_pd(s[j], _mm256_loadu_pd(a + i + 4 * j));
+    for (std::size_t j = 0; j < 8; ++j) s[j] = _mm256_add_pd(s[j], _mm256_loadu_pd(a + i + 4 * j));
   }
   double total = 0;
   for (auto& v : s) {
@@ -66,7 +66,9 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
 double copy_pass(double* a, const double* b, const double*, std::size_t n, double) {
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    for (int j = 0; j < 4; ++j) _mm256_storeu_pd(a + i + 4 * j, _mm256_loadu_pd(b + i + 4 * j));
+    for (std::size_t j = 0; j < 4; ++j) {
+      _mm256_storeu_pd(a + i + 4 * j, _mm256_loadu_pd(b + i + 4 * j));
+    }
   }
   for (; i < n; ++i) a[i] = b[i];
   return n > 0 ? a[n - 1] : 0.0;
@@ -76,7 +78,7 @@ double triad_pass(double* a, const double* b, const double* c, std::size_t n, do
   const __m256d s = _mm256_set1_pd(scalar);
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       const std::size_t k = i + 4 * j;
       _mm256_storeu_pd(a + k, _mm256_fmadd_pd(s, _mm256_loadu_pd(c + k), _mm256_loadu_pd(b + k)));
     }

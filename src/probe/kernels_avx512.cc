@@ -99,7 +99,7 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
   for (auto& v : s) v = _mm512_setzero_pd();
   std::size_t i = 0;
   for (; i + 64 <= n; i += 64) {
-    for (int j = 0; j < 8; ++j) s[j] = _mm512_add_pd(s[j], _mm512_loadu_pd(a + i + 8 * j));
+    for (std::size_t j = 0; j < 8; ++j) s[j] = _mm512_add_pd(s[j], _mm512_loadu_pd(a + i + 8 * j));
   }
   double total = 0;
   for (auto& v : s) {
@@ -114,7 +114,9 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
 double copy_pass(double* a, const double* b, const double*, std::size_t n, double) {
   std::size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int j = 0; j < 4; ++j) _mm512_storeu_pd(a + i + 8 * j, _mm512_loadu_pd(b + i + 8 * j));
+    for (std::size_t j = 0; j < 4; ++j) {
+      _mm512_storeu_pd(a + i + 8 * j, _mm512_loadu_pd(b + i + 8 * j));
+    }
   }
   for (; i < n; ++i) a[i] = b[i];
   return n > 0 ? a[n - 1] : 0.0;
@@ -124,7 +126,7 @@ double triad_pass(double* a, const double* b, const double* c, std::size_t n, do
   const __m512d s = _mm512_set1_pd(scalar);
   std::size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       const std::size_t k = i + 8 * j;
       _mm512_storeu_pd(a + k, _mm512_fmadd_pd(s, _mm512_loadu_pd(c + k), _mm512_loadu_pd(b + k)));
     }

@@ -31,7 +31,7 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
   double s[4] = {};
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    for (int j = 0; j < 4; ++j) s[j] += a[i + j];
+    for (std::size_t j = 0; j < 4; ++j) s[j] += a[i + j];
   }
   double total = s[0] + s[1] + s[2] + s[3];
   for (; i < n; ++i) total += a[i];

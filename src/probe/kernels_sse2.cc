@@ -52,7 +52,7 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
   for (auto& v : s) v = _mm_setzero_pd();
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    for (int j = 0; j < 8; ++j) s[j] = _mm_add_pd(s[j], _mm_loadu_pd(a + i + 2 * j));
+    for (std::size_t j = 0; j < 8; ++j) s[j] = _mm_add_pd(s[j], _mm_loadu_pd(a + i + 2 * j));
   }
   double total = 0;
   for (auto& v : s) {
@@ -67,7 +67,9 @@ double read_pass(double* a, const double*, const double*, std::size_t n, double)
 double copy_pass(double* a, const double* b, const double*, std::size_t n, double) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int j = 0; j < 4; ++j) _mm_storeu_pd(a + i + 2 * j, _mm_loadu_pd(b + i + 2 * j));
+    for (std::size_t j = 0; j < 4; ++j) {
+      _mm_storeu_pd(a + i + 2 * j, _mm_loadu_pd(b + i + 2 * j));
+    }
   }
   for (; i < n; ++i) a[i] = b[i];
   return n > 0 ? a[n - 1] : 0.0;
@@ -77,7 +79,7 @@ double triad_pass(double* a, const double* b, const double* c, std::size_t n, do
   const __m128d s = _mm_set1_pd(scalar);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       const std::size_t k = i + 2 * j;
       _mm_storeu_pd(a + k, _mm_add_pd(_mm_loadu_pd(b + k), _mm_mul_pd(s, _mm_loadu_pd(c + k))));
     }

@@ -163,6 +163,7 @@ struct Step {
 std::vector<int> team_cpus_for(int threads) {
   const std::vector<int> cpus = physical_core_cpus();
   std::vector<int> out;
+  out.reserve(static_cast<std::size_t>(std::max(0, threads)));
   for (int i = 0; i < threads; ++i) {
     out.push_back(static_cast<std::size_t>(i) < cpus.size() ? cpus[static_cast<std::size_t>(i)]
                                                             : -1);
@@ -237,14 +238,9 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
   result.host = host;
   result.isa = best_simd_isa(host.isa);
 
-  std::vector<int> cpus = physical_core_cpus();
-  int all = options.threads > 0 ? options.threads : static_cast<int>(cpus.size());
-  std::vector<int> all_cpus;
-  for (int i = 0; i < all; ++i) {
-    // More threads than cores: the extra ones go unpinned.
-    all_cpus.push_back(static_cast<std::size_t>(i) < cpus.size() ? cpus[static_cast<std::size_t>(i)]
-                                                                 : -1);
-  }
+  const int all =
+      options.threads > 0 ? options.threads : static_cast<int>(physical_core_cpus().size());
+  const std::vector<int> all_cpus = team_cpus_for(all);
   result.all_threads = all;
   std::vector<int> thread_counts{1};
   if (all > 1) thread_counts.push_back(all);
@@ -258,8 +254,9 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
   }
   const std::vector<double> sizes = sweep_sizes(max_bytes, options.quick ? 2.0 : std::sqrt(2.0));
   std::vector<MemoryKernelKind> kinds{MemoryKernelKind::triad};
-  if (!options.quick)
+  if (!options.quick) {
     kinds = {MemoryKernelKind::read, MemoryKernelKind::copy, MemoryKernelKind::triad};
+  }
 
   const std::vector<ComputeKernel> compute = select_compute_kernels(host.isa);
   const double per_measure_s = options.quick ? 0.15 : 0.8;

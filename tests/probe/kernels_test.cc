@@ -90,24 +90,24 @@ TEST(MemoryKernels, CountBytesAsStreamDoes) {
 
 TEST(MemoryKernels, TouchEveryElement) {
   // 1037 = a multiple of every unrolled step plus a tail.
-  constexpr std::size_t kN = 1037;
+  constexpr std::size_t n = 1037;
   for (SimdIsa isa : runnable_levels()) {
     for (const MemoryKernel& k : memory_kernels_for(isa)) {
       SCOPED_TRACE(std::string(simd_isa_name(isa)) + " " + std::string(memory_kernel_name(k.kind)));
-      std::vector<double> a(kN), b(kN), c(kN, 2.0);
+      std::vector<double> a(n), b(n), c(n, 2.0);
       std::iota(a.begin(), a.end(), 1.0);  // 1..N
       std::iota(b.begin(), b.end(), 0.0);  // 0..N-1
-      const double r = k.run(a.data(), b.data(), c.data(), kN, 3.0);
+      const double r = k.run(a.data(), b.data(), c.data(), n, 3.0);
       switch (k.kind) {
         case MemoryKernelKind::read:
           EXPECT_EQ(r, 1037.0 * 1038.0 / 2);  // 1 + ... + N
           break;
         case MemoryKernelKind::copy:
-          for (std::size_t i = 0; i < kN; ++i) ASSERT_EQ(a[i], static_cast<double>(i)) << i;
+          for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(a[i], static_cast<double>(i)) << i;
           EXPECT_EQ(r, 1036.0);
           break;
         case MemoryKernelKind::triad:
-          for (std::size_t i = 0; i < kN; ++i) ASSERT_EQ(a[i], i + 3.0 * 2.0) << i;
+          for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(a[i], i + 3.0 * 2.0) << i;
           EXPECT_EQ(r, 1036.0 + 6.0);
           break;
       }
