@@ -225,6 +225,18 @@ std::vector<double> sweep_sizes(double max_bytes, double step) {
   return out;
 }
 
+std::vector<std::size_t> sweep_element_counts(const std::vector<double>& sizes,
+                                              double bytes_per_element) {
+  std::vector<std::size_t> counts;
+  for (double size : sizes) {
+    const std::size_t elements =
+        std::max<std::size_t>(kElementAlign, static_cast<std::size_t>(size / bytes_per_element) /
+                                                 kElementAlign * kElementAlign);
+    if (counts.empty() || elements > counts.back()) counts.push_back(elements);
+  }
+  return counts;
+}
+
 std::vector<LevelCapacity> level_capacities(const HostInfo& host, int threads) {
   const double cores = std::max(1, host.physical_cores);
   const double share = std::min<double>(threads, cores) / cores;
@@ -282,15 +294,7 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
     for (MemoryKernelKind kind : kinds) {
       const MemoryKernel kernel = select_memory_kernel(host.isa, kind);
       const double bytes_per_element = arrays_touched(kind) * sizeof(double) * threads;
-      // Element counts per thread, rounded to the unroll step; sizes that
-      // round to the same count are measured once.
-      std::vector<std::size_t> counts;
-      for (double size : sizes) {
-        const std::size_t elements = std::max<std::size_t>(
-            kElementAlign,
-            static_cast<std::size_t>(size / bytes_per_element) / kElementAlign * kElementAlign);
-        if (counts.empty() || elements > counts.back()) counts.push_back(elements);
-      }
+      const std::vector<std::size_t> counts = sweep_element_counts(sizes, bytes_per_element);
       for (std::size_t i = 0; i < counts.size(); ++i) {
         const std::size_t elements = counts[i];
         const double size = static_cast<double>(elements) * bytes_per_element;

@@ -83,6 +83,12 @@ MemoryKernel select_memory_kernel(const std::vector<std::string>& isa_flags, Mem
 // and including the first size >= max_bytes.
 std::vector<double> sweep_sizes(double max_bytes, double step);
 
+// Elements per thread for each size: size / bytes_per_element rounded down
+// to a multiple of 64 (the kernels' unroll), at least 64; a size that rounds
+// to the count of the size before it is dropped, so the counts increase.
+std::vector<std::size_t> sweep_element_counts(const std::vector<double>& sizes,
+                                              double bytes_per_element);
+
 // The cache capacities a curve at `threads` threads sees: L1 and L2 as the
 // threads' share of the private caches (whole-machine size / physical cores x
 // threads), L3 whole (shared).

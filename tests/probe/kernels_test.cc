@@ -169,6 +169,15 @@ TEST(Sweep, SizesDoubleFromFourKiB) {
   EXPECT_EQ(sweep_sizes(20000, 2.0), (std::vector<double>{4096, 8192, 16384, 32768}));
 }
 
+TEST(Sweep, ElementCountsIncreaseAndRoundToTheUnroll) {
+  // Triad on 2 threads: 3 arrays x 8 B x 2 threads = 48 B per element.
+  // 4096/48 = 85 -> 64; 5793/48 = 120 -> 64 again (dropped); 8192/48 = 170
+  // -> 128; 11585/48 = 241 -> 192; 16384/48 = 341 -> 320.
+  EXPECT_EQ(sweep_element_counts({4096, 5793, 8192, 11585, 16384}, 48),
+            (std::vector<std::size_t>{64, 128, 192, 320}));
+  EXPECT_EQ(sweep_element_counts({100}, 48), (std::vector<std::size_t>{64}));  // at least 64
+}
+
 TEST(Sweep, CapacitiesPerThreadShare) {
   HostInfo host;
   host.physical_cores = 4;
