@@ -24,11 +24,18 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-werror="${DNNROOF_WERROR:-OFF}"
-if [ "${CI:-}" = "true" ]; then werror=ON; fi
+# -Werror in CI (or when DNNROOF_WERROR is set); otherwise the build keeps
+# whatever its cache has, so switching between the two commands never forces
+# a full rebuild.
+werror_arg=()
+if [ "${CI:-}" = "true" ]; then
+  werror_arg=(-DDNNROOF_WERROR=ON)
+elif [ -n "${DNNROOF_WERROR:-}" ]; then
+  werror_arg=(-DDNNROOF_WERROR="$DNNROOF_WERROR")
+fi
 generator=()
 if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
 # shellcheck disable=SC2086
 cmake -S "$root" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-  -DDNNROOF_WERROR="$werror" ${DNNROOF_CMAKE_ARGS:-} >/dev/null
+  "${werror_arg[@]}" ${DNNROOF_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"
