@@ -457,17 +457,7 @@ void convert_split(const NodeView& v) {
 }
 
 void convert_slice(const NodeView& v) {
-  Ints starts, ends, axes, steps;
-  if (v.opset() >= 10) {
-    starts = v.const_ints(1);
-    ends = v.const_ints(2);
-    if (v.has_input(3)) axes = v.const_ints(3);
-    if (v.has_input(4)) steps = v.const_ints(4);
-  } else {
-    starts = v.attr_ints("starts", {});
-    ends = v.attr_ints("ends", {});
-    axes = v.attr_ints("axes", {});
-  }
+  auto [starts, ends, axes, steps] = slice_args(v);
   Attributes a = attrs_with({{"starts", starts}, {"ends", ends}});
   if (!axes.empty()) a.set("axes", axes);
   if (!steps.empty()) a.set("steps", steps);

@@ -226,6 +226,21 @@ Ints axes_of(const NodeView& v, int since_opset_as_input) {
   return v.attr_ints("axes", {});
 }
 
+SliceArgs slice_args(const NodeView& v) {
+  SliceArgs a;
+  if (v.opset() >= 10) {
+    a.starts = v.const_ints(1);
+    a.ends = v.const_ints(2);
+    if (v.has_input(3)) a.axes = v.const_ints(3);
+    if (v.has_input(4)) a.steps = v.const_ints(4);
+  } else {
+    a.starts = v.attr_ints("starts", {});
+    a.ends = v.attr_ints("ends", {});
+    a.axes = v.attr_ints("axes", {});
+  }
+  return a;
+}
+
 namespace {
 
 bool fold_reshape_like(const NodeView& v) {
@@ -381,17 +396,7 @@ bool fold_concat(const NodeView& v) {
 bool fold_slice(const NodeView& v) {
   if (!all_small(v)) return false;
   const Entry& in = v.input(0);
-  Ints starts, ends, axes, steps;
-  if (v.opset() >= 10) {
-    starts = v.const_ints(1);
-    ends = v.const_ints(2);
-    if (v.has_input(3)) axes = v.const_ints(3);
-    if (v.has_input(4)) steps = v.const_ints(4);
-  } else {
-    starts = v.attr_ints("starts", {});
-    ends = v.attr_ints("ends", {});
-    axes = v.attr_ints("axes", {});
-  }
+  auto [starts, ends, axes, steps] = slice_args(v);
   if (axes.empty()) {
     axes.resize(starts.size());
     std::iota(axes.begin(), axes.end(), 0);

@@ -134,6 +134,13 @@ Shape squeezed(const NodeView& v, const Shape& in, const std::vector<std::int64_
 // the constant input 1 from then on.
 std::vector<std::int64_t> axes_of(const NodeView& v, int since_opset_as_input);
 
+// Slice's starts, ends, axes and steps: attributes before opset 10, constant
+// inputs 1..4 from opset 10 on (steps only then). Empty axes/steps: absent.
+struct SliceArgs {
+  std::vector<std::int64_t> starts, ends, axes, steps;
+};
+SliceArgs slice_args(const NodeView& v);
+
 class Importer {
  public:
   Importer(const onnx::ModelProto& model, std::string source, const OnnxImportOptions& options,
