@@ -1,0 +1,112 @@
+#pragma once
+// IR -> LibTorch execution: the only module that includes LibTorch, behind
+// this header, which does not. Everything measured in dnnroof runs through an
+// Executor: inference (eval semantics, c10::InferenceMode), a training step
+// (train semantics, cross-entropy on random labels, autograd backward, SGD
+// with momentum; forward, backward and optimizer timed apart, synchronised
+// between), per-layer timing, and running a model once on given inputs.
+//
+// Timing: every method that returns seconds timed its work itself with the
+// right clock for the device: std::chrono::steady_clock on the CPU, CUDA
+// events recorded on the current stream on a GPU (never a host clock around
+// asynchronous work). The measurement loop (src/measure) calls them as its
+// run_once and decides how often.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/host_tensor.h"
+#include "graph/graph.h"
+
+namespace dnnroof {
+
+struct ExecOptions {
+  std::string device = "cpu";  // "cpu", "cuda" (= "cuda:0"), "cuda:N"
+  DType dtype = DType::fp32;   // compute dtype; fp32, bf16, fp16 where the device has them
+  int threads = 0;             // CPU intra-op threads; 0: LibTorch's default
+  std::uint64_t seed = 0;      // weights, inputs and labels are seeded from it
+  // Weights by value name (e.g. an ONNX file's initializers). A parameter or
+  // buffer not in the map gets torchvision's init scheme for its op, seeded.
+  std::map<std::string, HostTensor> weights;
+};
+
+// What the executor can say about itself, recorded with every result.
+struct ExecInfo {
+  std::string device;         // as resolved: "cpu", "cuda:0"
+  std::string device_name;    // CPU model or GPU name
+  int threads = 0;            // the intra-op pool size the runs actually have
+  std::string libtorch_version;
+  std::string blas;           // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
+  bool reference_blas = false;  // true: libblas.so.3 is the slow reference BLAS
+  bool cuda_built = false;      // the LibTorch this was built against has CUDA
+};
+
+// Seconds of each phase of one training step; step_s is the whole step as
+// timed around all three (not their sum).
+struct TrainStepTimes {
+  double forward_s = 0;
+  double backward_s = 0;
+  double optimizer_s = 0;
+  double step_s = 0;
+  double loss = 0;  // the step's cross-entropy
+};
+
+// Per-layer timing of one pass: each node run alone, synchronised before and
+// after, forward and (training) backward of that node with respect to its
+// inputs and parameters.
+struct NodeTime {
+  std::string node;  // Node::name
+  OpKind op = OpKind::Identity;
+  double forward_s = 0;
+  double backward_s = 0;  // 0 for inference and for nodes without gradient
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  const ExecInfo& info() const { return info_; }
+
+  // One inference forward pass on the fixed input batch [s].
+  virtual double infer() = 0;
+  // One training step on the fixed batch and labels.
+  virtual TrainStepTimes train_step() = 0;
+  // One per-layer pass (see NodeTime); `train` adds each node's backward.
+  virtual std::vector<NodeTime> time_layers(bool train) = 0;
+
+  // Runs inference once on `inputs` (by graph input name; an input absent
+  // from the map gets the deterministic fill) and returns the graph outputs
+  // in order, on the host.
+  virtual std::vector<HostTensor> run(const std::map<std::string, HostTensor>& inputs) = 0;
+
+  // Peak memory of the device's allocator since the last reset [bytes]
+  // (CUDA's caching allocator); nullopt on the CPU, where the caller reads
+  // the process's peak resident memory instead.
+  virtual std::optional<double> device_peak_memory_bytes() const = 0;
+  virtual void reset_device_peak_memory() = 0;
+
+ protected:
+  ExecInfo info_;
+};
+
+// Lowers `graph` for `options.device`. Throws Error listing every node whose
+// op has no lowering (op, node name), for a device this build cannot use
+// ("cuda" without a CUDA LibTorch, or no GPU), or for a dtype the device does
+// not support.
+std::unique_ptr<Executor> make_executor(const Graph& graph, const ExecOptions& options);
+
+// The ops with a lowering; a test walks OpKind and checks every kind is
+// either here or named with a reason by unsupported_op_reason().
+bool has_lowering(OpKind op);
+std::optional<std::string> unsupported_op_reason(OpKind op);
+
+// The runtime the executor links, without building a graph: LibTorch version,
+// BLAS, CUDA built and the devices it sees.
+ExecInfo runtime_info(const std::string& device = "cpu");
+int cuda_device_count();  // 0 without CUDA or GPU
+
+}  // namespace dnnroof
