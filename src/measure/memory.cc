@@ -31,6 +31,13 @@ std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status) {
   return std::nullopt;
 }
 
+bool reset_peak_memory() {
+  std::ofstream out("/proc/self/clear_refs");
+  if (!out) return false;
+  out << "5" << std::flush;
+  return static_cast<bool>(out);
+}
+
 PeakMemory peak_memory() {
   PeakMemory p;
   rusage usage{};

@@ -19,4 +19,11 @@ PeakMemory peak_memory();
 // gives 125952); nullopt when there is none or it does not parse.
 std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status);
 
+// Resets VmHWM to the current resident set by writing "5" to
+// /proc/self/clear_refs (Linux >= 4.0), so that a later peak_memory() reports
+// the peak since now. Returns false when the kernel refused (no such file, a
+// sandbox); VmHWM then keeps the peak of the whole process so far, and callers
+// should say so. ru_maxrss is never reset.
+bool reset_peak_memory();
+
 }  // namespace dnnroof

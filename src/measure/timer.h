@@ -2,9 +2,9 @@
 // Timers for one iteration of work. The measurement loop (sampler.h) does not
 // use a Timer itself: it takes a callable that returns the seconds one
 // iteration took, and that callable times its work with the Timer that fits
-// it. CPU work: SteadyTimer. GPU work: a timer built on CUDA events recorded
-// on the stream that runs the work (implemented in src/exec, which has CUDA);
-// never a host clock around asynchronous work.
+// it. CPU work: SteadyTimer. GPU work: make_cuda_event_timer(stream)
+// (cuda_event_timer.h), CUDA events recorded on the stream that runs the
+// work; never a host clock around asynchronous work.
 
 #include <chrono>
 #include <functional>

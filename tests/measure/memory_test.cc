@@ -31,6 +31,22 @@ TEST(PeakMemory, GrowsWhenTheProcessTouchesMemory) {
   EXPECT_EQ(block[extra - 1], 1);
 }
 
+TEST(PeakMemory, ResetForgetsAFreedPeak) {
+  // 128 MiB touched, then freed (glibc returns blocks this large to the
+  // kernel at once): VmHWM keeps the peak until reset_peak_memory(), which
+  // brings it back near the resident set now, at least 96 MiB lower.
+  double with_block = 0;
+  {
+    std::vector<unsigned char> block(128u << 20, 1);
+    with_block = peak_memory().vm_hwm_bytes;
+    EXPECT_EQ(block.back(), 1);
+  }
+  // (The kernel's RSS counters are per-CPU caches: a few pages of slack.)
+  EXPECT_GE(peak_memory().vm_hwm_bytes, with_block - (4u << 20));
+  if (!reset_peak_memory()) GTEST_SKIP() << "/proc/self/clear_refs is not writable here";
+  EXPECT_LE(peak_memory().vm_hwm_bytes, with_block - (96u << 20));
+}
+
 TEST(FlushCache, ReadsBackWhatItWrote) {
   // Call c writes c % 251 + 1 and reads one byte per 64: ceil(1000 / 64) = 16
   // bytes read. Consecutive calls on this thread differ by one in the value.
