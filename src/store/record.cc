@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <limits>
 
 namespace dnnroof {
@@ -69,6 +70,38 @@ double throughput_per_s(const ResultRecord& r) {
   const auto phase = headline_phase(r);
   if (!phase) return std::numeric_limits<double>::quiet_NaN();
   return static_cast<double>(r.batch) / r.timings.at(*phase).median_s;
+}
+
+double achieved_flops_per_s(const ResultRecord& r) {
+  const auto phase = headline_phase(r);
+  if (!phase || !r.cost) return std::numeric_limits<double>::quiet_NaN();
+  // A training record without a step timing (forward only) is rated on the
+  // forward pass alone.
+  const RunMode mode = *phase == Phase::step ? RunMode::train : RunMode::infer;
+  return r.cost->flops(mode) / r.timings.at(*phase).median_s;
+}
+
+double layers_sum_s(const ResultRecord& r) {
+  if (r.layers.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (const LayerTiming& l : r.layers) {
+    sum += l.forward_median_s;
+    if (r.mode == RunMode::train && std::isfinite(l.backward_median_s)) sum += l.backward_median_s;
+  }
+  return sum;
+}
+
+double model_time_for_layers_s(const ResultRecord& r) {
+  const auto fwd = r.timings.find(Phase::forward);
+  if (fwd == r.timings.end()) return std::numeric_limits<double>::quiet_NaN();
+  if (r.mode == RunMode::infer) return fwd->second.median_s;
+  const auto bwd = r.timings.find(Phase::backward);
+  if (bwd == r.timings.end()) return std::numeric_limits<double>::quiet_NaN();
+  return fwd->second.median_s + bwd->second.median_s;
+}
+
+double layers_to_model_ratio(const ResultRecord& r) {
+  return layers_sum_s(r) / model_time_for_layers_s(r);
 }
 
 }  // namespace dnnroof

@@ -72,6 +72,40 @@ struct Conditions {
   std::string date_utc;  // ISO-8601, "2026-11-22T00:33:12Z"
 };
 
+// The cost model's figures for the configuration (src/cost estimate_cost at
+// the record's batch and dtype, under `convention`), stored so reports need
+// not recompute them. Backward is zero for inference.
+struct CostFigures {
+  std::string convention = "dnnroof";  // cost_convention_name
+  double forward_flops = 0;            // [FLOP] total (matrix-class + other)
+  double backward_flops = 0;           // [FLOP]
+  double forward_matmul_flops = 0;     // [FLOP] matrix-class only
+  double backward_matmul_flops = 0;    // [FLOP]
+  double forward_bytes = 0;            // [B] "no reuse" traffic: sum over nodes
+  double backward_bytes = 0;           // [B]
+  double compulsory_bytes = 0;         // [B] the step's compulsory traffic
+
+  // The step's: forward, plus backward in training.
+  double flops(RunMode mode) const {
+    return forward_flops + (mode == RunMode::train ? backward_flops : 0);
+  }
+  double bytes(RunMode mode) const {
+    return forward_bytes + (mode == RunMode::train ? backward_bytes : 0);
+  }
+};
+
+// One node's time from the executor's per-layer pass (each node run alone,
+// synchronised before and after), median over the passes taken.
+struct LayerTiming {
+  std::string name;            // the graph node's name ("layer1.0.conv1")
+  std::string op;              // op_name of its OpKind ("Conv")
+  std::string module;          // module path ("layer1.0"); "" at top level
+  double forward_median_s = 0;   // [s]
+  double backward_median_s = 0;  // [s] NaN for inference; 0 for nodes without gradient
+  double forward_flops = 0;      // [FLOP] cost model; NaN when unknown
+  double backward_flops = 0;     // [FLOP] NaN when unknown or inference
+};
+
 // What makes two records "the same configuration": a resumed sweep skips a
 // key it already has, merge keeps one record per key.
 struct ConfigKey {
@@ -106,6 +140,12 @@ struct ResultRecord {
   std::string status_reason;  // why failed or noisy; empty when ok
   Conditions conditions;
 
+  // Optional (additive in schema 1): the cost model's figures, and per-layer
+  // times with the number of per-layer passes they are medians of.
+  std::optional<CostFigures> cost;
+  std::vector<LayerTiming> layers;  // empty unless measured per layer
+  std::size_t layer_passes = 0;
+
   ConfigKey key() const { return {model, device, mode, batch, dtype, threads}; }
 };
 
@@ -115,6 +155,25 @@ std::optional<Phase> headline_phase(const ResultRecord& r);
 
 // batch / median of the headline phase [samples/s]; NaN without one.
 double throughput_per_s(const ResultRecord& r);
+
+// The cost model's FLOPs of the headline phase (forward for inference,
+// forward + backward for a training step) / its median [FLOP/s]. The
+// optimizer's work is not counted (the cost model has none). NaN without cost
+// figures or a headline phase.
+double achieved_flops_per_s(const ResultRecord& r);
+
+// Sum over `layers` of the forward medians, plus the backward medians in
+// training [s]; NaN without layers.
+double layers_sum_s(const ResultRecord& r);
+
+// The whole model's time comparable to layers_sum_s: the forward median for
+// inference, forward + backward medians for training [s]; NaN when missing.
+double model_time_for_layers_s(const ResultRecord& r);
+
+// layers_sum_s / model_time_for_layers_s: how much more the nodes run alone
+// (each synchronised, no overlap or fusion) take than the whole model; above
+// 1 is the per-layer overhead. NaN when either is missing.
+double layers_to_model_ratio(const ResultRecord& r);
 
 struct ResultsFile {
   int schema_version = kResultsSchemaVersion;

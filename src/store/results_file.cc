@@ -41,13 +41,34 @@ json timing_to_json(const TimingStats& t) {
               {"total_s", number(t.total_s)}};
 }
 
+json cost_to_json(const CostFigures& c) {
+  return json{{"convention", c.convention},
+              {"forward_flops", number(c.forward_flops)},
+              {"backward_flops", number(c.backward_flops)},
+              {"forward_matmul_flops", number(c.forward_matmul_flops)},
+              {"backward_matmul_flops", number(c.backward_matmul_flops)},
+              {"forward_bytes", number(c.forward_bytes)},
+              {"backward_bytes", number(c.backward_bytes)},
+              {"compulsory_bytes", number(c.compulsory_bytes)}};
+}
+
+json layer_to_json(const LayerTiming& l) {
+  return json{{"name", l.name},
+              {"op", l.op},
+              {"module", l.module},
+              {"forward_median_s", number(l.forward_median_s)},
+              {"backward_median_s", number(l.backward_median_s)},
+              {"forward_flops", number(l.forward_flops)},
+              {"backward_flops", number(l.backward_flops)}};
+}
+
 json record_to_json(const ResultRecord& r) {
   json timings = json::object();
   for (const auto& [phase, stats] : r.timings) {
     timings[std::string(phase_name(phase))] = timing_to_json(stats);
   }
   const Conditions& c = r.conditions;
-  return json{{"model", r.model},
+  json out{{"model", r.model},
               {"source", r.source},
               {"device", r.device},
               {"chip", r.chip},
@@ -68,6 +89,20 @@ json record_to_json(const ResultRecord& r) {
                 {"dnnroof_version", c.dnnroof_version},
                 {"git_revision", c.git_revision},
                 {"date_utc", c.date_utc}}}};
+  // Optional, additive fields (schema 1): written only when present.
+  if (r.cost) {
+    out["cost"] = cost_to_json(*r.cost);
+    out["achieved_flops_per_s"] = number(achieved_flops_per_s(r));
+  }
+  if (!r.layers.empty()) {
+    json layers = json::array();
+    for (const LayerTiming& l : r.layers) layers.push_back(layer_to_json(l));
+    out["layers"] = std::move(layers);
+    out["layer_passes"] = r.layer_passes;
+    out["layers_sum_s"] = number(layers_sum_s(r));
+    out["layers_to_model_ratio"] = number(layers_to_model_ratio(r));
+  }
+  return out;
 }
 
 // Reads fields of one JSON object, with errors that say where.
@@ -184,6 +219,37 @@ ResultRecord record_from_json(const Reader& r) {
         timing_from_json(Reader(value, fmt::format("{}, timing '{}'", r.where(), name)));
   }
   rec.memory_peak_bytes = r.num_or("memory_peak_bytes", kNaN);
+  if (r.has("cost")) {
+    const Reader c(r.get("cost"), r.where() + ", cost");
+    CostFigures f;
+    f.convention = c.str_or("convention", "dnnroof");
+    f.forward_flops = c.num("forward_flops");
+    f.backward_flops = c.num_or("backward_flops", 0);
+    f.forward_matmul_flops = c.num_or("forward_matmul_flops", kNaN);
+    f.backward_matmul_flops = c.num_or("backward_matmul_flops", kNaN);
+    f.forward_bytes = c.num_or("forward_bytes", kNaN);
+    f.backward_bytes = c.num_or("backward_bytes", kNaN);
+    f.compulsory_bytes = c.num_or("compulsory_bytes", kNaN);
+    rec.cost = f;
+  }
+  if (r.has("layers")) {
+    const json& layers = r.get("layers");
+    if (!layers.is_array()) fail("{}: field 'layers' must be an array", r.where());
+    std::size_t i = 0;
+    for (const json& item : layers) {
+      const Reader l(item, fmt::format("{}, layer {}", r.where(), i++));
+      LayerTiming t;
+      t.name = l.str("name");
+      t.op = l.str_or("op", "");
+      t.module = l.str_or("module", "");
+      t.forward_median_s = l.num("forward_median_s");
+      t.backward_median_s = l.num_or("backward_median_s", kNaN);
+      t.forward_flops = l.num_or("forward_flops", kNaN);
+      t.backward_flops = l.num_or("backward_flops", kNaN);
+      rec.layers.push_back(std::move(t));
+    }
+    rec.layer_passes = r.has("layer_passes") ? r.count("layer_passes") : 0;
+  }
   if (r.has("conditions")) {
     const Reader c(r.get("conditions"), r.where() + ", conditions");
     Conditions& out = rec.conditions;
