@@ -285,7 +285,7 @@ struct OpTypeShare {
   double time_s = 0;  // [s] sum of measured layer times of this op (0 when none timed)
   double flops = 0;   // [FLOP]
   double bytes = 0;   // [B] traffic
-  double activation_bytes = 0;  // [B] outputs (forward) / saved for backward is not split
+  double activation_bytes = 0;  // [B] forward: node outputs; backward: bytes saved for it
   double params = 0;
   double time_share = 0, flops_share = 0, bytes_share = 0, activation_share = 0;  // of totals, 0..1
 };

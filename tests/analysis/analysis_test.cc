@@ -1,0 +1,476 @@
+// The analysis on hand-built results: every expected value below is worked
+// out by hand in the comment beside it (or, for Spearman, taken from SciPy's
+// documentation), never copied from the code's output.
+
+#include "analysis/analysis.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+
+namespace dnnroof {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A chip with peak 1 TFLOP/s (fp32), 8 TFLOP/s (tf32); L2 1 TB/s and 1 MB;
+// DRAM 100 GB/s (main). Ridges: L2 1, DRAM 10 FLOP/B.
+Chip test_chip() {
+  Chip c;
+  c.id = "tc";
+  c.name = "Test chip";
+  c.peak[DType::fp32].value = 1e12;
+  c.peak[DType::tf32].value = 8e12;
+  MemoryLevel l1;
+  l1.name = "L1d";  // unknown bandwidth: no ceiling
+  MemoryLevel l2;
+  l2.name = "L2";
+  l2.bandwidth.value = 1e12;
+  l2.capacity.value = 1e6;
+  MemoryLevel dram;
+  dram.name = "DRAM";
+  dram.is_main = true;
+  dram.bandwidth.value = 1e11;
+  c.memory = {l1, l2, dram};
+  return c;
+}
+
+bool has_cause(const Placement& p, AboveRoofCause c) {
+  return p.above_roof &&
+         std::find(p.above_roof->causes.begin(), p.above_roof->causes.end(), c) !=
+             p.above_roof->causes.end();
+}
+
+TEST(Ceilings, OnePerLevelWithBandwidth) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].level, "L2");
+  EXPECT_FALSE(c[0].is_main);
+  EXPECT_DOUBLE_EQ(c[0].capacity_bytes, 1e6);
+  EXPECT_EQ(c[1].level, "DRAM");
+  EXPECT_TRUE(c[1].is_main);
+  EXPECT_DOUBLE_EQ(c[1].ridge(), 10.0);  // 1e12 / 1e11
+  EXPECT_DOUBLE_EQ(c[1].roof(2.0), 2e11);
+  EXPECT_DOUBLE_EQ(c[1].roof(50.0), 1e12);
+  ASSERT_EQ(c[1].other_peaks.size(), 1u);
+  EXPECT_DOUBLE_EQ(c[1].other_peaks.at(DType::tf32), 8e12);
+  EXPECT_EQ(c[1].label(), "tc fp32 DRAM (datasheet)");
+}
+
+TEST(Ceilings, MissingPeakOrBandwidthIsAnError) {
+  EXPECT_THROW(chip_ceilings(test_chip(), DType::fp16, CeilingSource::datasheet), Error);
+  Chip no_bw = test_chip();
+  for (MemoryLevel& l : no_bw.memory) l.bandwidth.value = 0;
+  EXPECT_THROW(chip_ceilings(no_bw, DType::fp32, CeilingSource::datasheet), Error);
+}
+
+TEST(Placement, BelowTheRoofMemoryBound) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 2e9;
+  w.bytes = 1e9;  // x = 2 FLOP/B
+  const Placement p = place_point("m b1", w, 0.05, c);
+  EXPECT_DOUBLE_EQ(p.intensity(), 2.0);
+  EXPECT_DOUBLE_EQ(p.achieved_flops, 4e10);  // 2e9 / 0.05
+  // DRAM roof at x = 2: min(1e12, 1e11 * 2) = 2e11; L2: min(1e12, 2e12) = 1e12.
+  EXPECT_EQ(p.binding, 1u);
+  EXPECT_DOUBLE_EQ(p.per_ceiling[1].attainable_flops, 2e11);
+  EXPECT_DOUBLE_EQ(p.per_ceiling[0].attainable_flops, 1e12);
+  EXPECT_EQ(p.bound, Bound::memory);              // 2 < ridge 10
+  EXPECT_EQ(p.per_ceiling[0].bound, Bound::compute);  // 2 > L2 ridge 1
+  EXPECT_NEAR(p.percent_of_attainable(), 20.0, 1e-12);  // 4e10 / 2e11
+  EXPECT_FALSE(p.above_roof.has_value());
+}
+
+TEST(Placement, ComputeBoundAboveTheRidge) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 1e12;
+  w.bytes = 1e10;  // x = 100 > ridge 10
+  const Placement p = place_point("big", w, 2.0, c);
+  EXPECT_EQ(p.bound, Bound::compute);
+  EXPECT_NEAR(p.percent_of_attainable(), 50.0, 1e-12);  // 5e11 of 1e12
+}
+
+TEST(Placement, AboveTheRoofExplainedByCacheAndCompulsoryTraffic) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 2e9;
+  w.bytes = 1e9;                // x = 2, DRAM roof 2e11
+  w.working_set_bytes = 5e5;    // fits L2 (1 MB)
+  w.compulsory_bytes = 1e8;     // x_c = 20: DRAM roof there 1e12
+  const Placement p = place_point("m b1", w, 0.005, c);  // 4e11 FLOP/s
+  ASSERT_TRUE(p.above_roof.has_value());
+  EXPECT_EQ(p.above_roof->ceiling, 1u);
+  EXPECT_NEAR(p.above_roof->ratio, 2.0, 1e-12);  // 4e11 / 2e11
+  EXPECT_TRUE(has_cause(p, AboveRoofCause::cache_fit));           // L2 roof 1e12 >= 4e11
+  EXPECT_TRUE(has_cause(p, AboveRoofCause::compulsory_traffic));  // 1e12 >= 4e11
+  EXPECT_FALSE(has_cause(p, AboveRoofCause::wrong_peak));         // below the peak
+  EXPECT_FALSE(has_cause(p, AboveRoofCause::unconverged));
+  EXPECT_FALSE(has_cause(p, AboveRoofCause::unexplained));
+  EXPECT_NE(p.above_roof->explanation.find("L2"), std::string::npos);
+  EXPECT_NE(p.above_roof->explanation.find("2.00x"), std::string::npos);
+}
+
+TEST(Placement, CacheTooSmallIsNoExplanation) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 2e9;
+  w.bytes = 1e9;
+  w.working_set_bytes = 5e6;  // 5 MB > 1 MB L2
+  const Placement p = place_point("m", w, 0.005, c);
+  ASSERT_TRUE(p.above_roof.has_value());
+  EXPECT_EQ(p.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::unexplained});
+}
+
+TEST(Placement, AboveThePeakWithAFasterPrecision) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 1e12;
+  w.bytes = 1e10;                               // x = 100: roof = peak 1e12
+  const Placement p = place_point("fast", w, 0.5, c);  // 2e12 > 1e12; tf32 8e12 allows it
+  ASSERT_TRUE(p.above_roof.has_value());
+  EXPECT_EQ(p.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::wrong_peak});
+  EXPECT_NE(p.above_roof->explanation.find("tf32"), std::string::npos);
+}
+
+TEST(Placement, UnconvergedAndUnexplained) {
+  std::vector<RoofCeiling> c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  for (RoofCeiling& r : c) r.other_peaks.clear();
+  Work w;
+  w.flops = 1e12;
+  w.bytes = 1e10;
+  const Placement bug = place_point("bug", w, 0.5, c);  // 2e12, nothing allows it
+  EXPECT_EQ(bug.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::unexplained});
+  const Placement noisy = place_point("noisy", w, 0.5, c, false, "CI +-9%");
+  EXPECT_EQ(noisy.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::unconverged});
+  EXPECT_NE(noisy.above_roof->explanation.find("CI +-9%"), std::string::npos);
+}
+
+TEST(Placement, WithinRoundingToleranceIsOnTheRoof) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 1e12;
+  w.bytes = 1e10;
+  // 1.0005e12 is 0.05% above the peak: within the 0.1% tolerance.
+  EXPECT_FALSE(place_point("edge", w, 1.0 / 1.0005, c).above_roof.has_value());
+  EXPECT_TRUE(place_point("over", w, 1.0 / 1.002, c).above_roof.has_value());
+}
+
+TEST(Placement, BadInputNamesThePoint) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  Work w;
+  w.flops = 1e9;
+  w.bytes = 1e9;
+  try {
+    place_point("resnet18 b8", w, 0.0, c);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("resnet18 b8"), std::string::npos);
+  }
+  EXPECT_THROW(place_point("x", w, kNaN, c), Error);
+  w.bytes = 0;
+  EXPECT_THROW(place_point("x", w, 1.0, c), Error);
+  w.bytes = 1e9;
+  EXPECT_THROW(place_point("x", w, 1.0, {}), Error);
+}
+
+// A two-node model by hand. Node "conv": 1e11 FLOPs, 1e9 B; node "relu":
+// 1e6 FLOPs, 4e9 B. Backward (training): conv 2e11 FLOPs / 2e9 B; relu 1e6 /
+// 8e9 B.
+ModelCost two_node_cost(bool training) {
+  ModelCost m;
+  m.graph_name = "two";
+  m.batch = 4;
+  m.options.training = training;
+  NodeCost conv;
+  conv.name = "conv";
+  conv.op = OpKind::Conv;
+  conv.forward.matmul_flops = 1e11;
+  conv.forward.bytes_read = 6e8;
+  conv.forward.bytes_written = 4e8;
+  conv.activation_bytes = 4e8;
+  conv.params = 1000;
+  NodeCost relu;
+  relu.name = "relu";
+  relu.op = OpKind::Relu;
+  relu.forward.other_flops = 1e6;
+  relu.forward.bytes_read = 2e9;
+  relu.forward.bytes_written = 2e9;
+  relu.activation_bytes = 2e9;
+  NodeCost flat;  // a view: no FLOPs, no bytes
+  flat.name = "flatten";
+  flat.op = OpKind::Flatten;
+  if (training) {
+    conv.backward.matmul_flops = 2e11;
+    conv.backward.bytes_read = 1.5e9;
+    conv.backward.bytes_written = 5e8;
+    relu.backward.other_flops = 1e6;
+    relu.backward.bytes_read = 4e9;
+    relu.backward.bytes_written = 4e9;
+  }
+  m.nodes = {conv, relu, flat};
+  for (const NodeCost& n : m.nodes) {
+    m.forward += n.forward;
+    m.backward += n.backward;
+  }
+  m.compulsory_forward_bytes = 1e9;
+  m.compulsory_backward_bytes = 2e9;
+  return m;
+}
+
+ResultRecord record(RunMode mode, double fwd_s, double bwd_s = 0, int batch = 4) {
+  ResultRecord r;
+  r.model = "two";
+  r.device = "cpu";
+  r.chip = "tc";
+  r.mode = mode;
+  r.batch = batch;
+  TimingStats t;
+  t.n = 20;
+  t.converged = true;
+  t.median_s = fwd_s;
+  r.timings[Phase::forward] = t;
+  if (bwd_s > 0) {
+    t.median_s = bwd_s;
+    r.timings[Phase::backward] = t;
+    t.median_s = fwd_s + bwd_s + 0.001;
+    r.timings[Phase::step] = t;
+  }
+  return r;
+}
+
+TEST(ModelWork, PassesAndWorkingSet) {
+  const ModelCost m = two_node_cost(true);
+  const Work f = model_work(m, Pass::forward);
+  EXPECT_DOUBLE_EQ(f.flops, 1e11 + 1e6);
+  EXPECT_DOUBLE_EQ(f.bytes, 1e9 + 4e9);
+  EXPECT_DOUBLE_EQ(f.compulsory_bytes, 1e9);
+  EXPECT_DOUBLE_EQ(f.working_set_bytes, 4e9);  // the relu's 4e9 B
+  const Work s = model_work(m, Pass::step);
+  EXPECT_DOUBLE_EQ(s.flops, 1e11 + 1e6 + 2e11 + 1e6);
+  EXPECT_DOUBLE_EQ(s.bytes, 5e9 + 2e9 + 8e9);
+  EXPECT_DOUBLE_EQ(s.compulsory_bytes, 3e9);
+  EXPECT_THROW(model_work(two_node_cost(false), Pass::backward), Error);
+}
+
+TEST(PlaceRecord, ModelLevelFromTheRecordsMedian) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  const Placement p = place_record(record(RunMode::infer, 0.5), two_node_cost(false),
+                                   Pass::forward, c);
+  EXPECT_EQ(p.label, "two b4");
+  EXPECT_EQ(p.batch, 4);
+  EXPECT_DOUBLE_EQ(p.achieved_flops, (1e11 + 1e6) / 0.5);
+  // x = 100001e6 / 5e9 = 20.0002 > 10: compute bound, roof 1e12.
+  EXPECT_EQ(p.bound, Bound::compute);
+  EXPECT_NEAR(p.percent_of_attainable(), 100 * (1e11 + 1e6) / 0.5 / 1e12, 1e-9);
+
+  ResultRecord noisy = record(RunMode::infer, 0.05);  // 2e12 FLOP/s: above the 1e12 peak
+  noisy.status = RecordStatus::noisy;
+  const Placement q = place_record(noisy, two_node_cost(false), Pass::forward, c);
+  EXPECT_TRUE(has_cause(q, AboveRoofCause::unconverged));
+  EXPECT_TRUE(has_cause(q, AboveRoofCause::wrong_peak));  // tf32 8e12 would allow it
+}
+
+TEST(PlaceRecord, RefusesMismatchedOrFailedRecords) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  EXPECT_THROW(place_record(record(RunMode::infer, 0.5, 0, 8), two_node_cost(false), Pass::forward, c),
+               Error);  // batch 8 vs the cost's 4
+  ResultRecord failed = record(RunMode::infer, 0.5);
+  failed.status = RecordStatus::failed;
+  failed.status_reason = "out of memory";
+  try {
+    place_record(failed, two_node_cost(false), Pass::forward, c);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("out of memory"), std::string::npos);
+  }
+  EXPECT_THROW(place_record(record(RunMode::infer, 0.5), two_node_cost(false), Pass::backward, c),
+               Error);  // no backward time (and no backward cost)
+}
+
+TEST(PlaceLayers, TimedNodesWithWorkOnly) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  const std::vector<LayerTime> times{{"conv", 0.2, kNaN}, {"flatten", 1e-6, kNaN}};
+  const LayerPlacements lp =
+      place_layers(record(RunMode::infer, 0.5), two_node_cost(false), times, Pass::forward, c);
+  ASSERT_EQ(lp.layers.size(), 1u);
+  EXPECT_EQ(lp.layers[0].layer, "conv");
+  EXPECT_EQ(lp.layers[0].op, OpKind::Conv);
+  EXPECT_DOUBLE_EQ(lp.layers[0].achieved_flops, 5e11);  // 1e11 / 0.2
+  EXPECT_DOUBLE_EQ(lp.layers[0].intensity(), 100.0);    // 1e11 / 1e9
+  EXPECT_EQ(lp.skipped.size(), 2u);                     // relu: no time; flatten: no FLOPs
+  const std::vector<LayerTime> bad{{"conv2", 0.1, 0}};
+  EXPECT_THROW(
+      place_layers(record(RunMode::infer, 0.5), two_node_cost(false), bad, Pass::forward, c),
+      Error);
+}
+
+TEST(Prediction, PerLayerLowerBoundSummedAndErrors) {
+  RoofCeiling c;
+  c.chip_id = "tc";
+  c.level = "DRAM";
+  c.peak_flops = 1e12;
+  c.bandwidth = 1e11;
+  const std::vector<LayerTime> times{{"conv", 0.12, kNaN}, {"relu", 0.05, kNaN}};
+  const Prediction p =
+      predict(record(RunMode::infer, 0.2), two_node_cost(false), Pass::forward, c, times);
+  ASSERT_EQ(p.layers.size(), 3u);
+  // conv: max(1e11/1e12, 1e9/1e11) = max(0.1, 0.01) = 0.1 (compute bound)
+  EXPECT_DOUBLE_EQ(p.layers[0].predicted_s, 0.1);
+  EXPECT_DOUBLE_EQ(p.layers[0].memory_s, 0.01);
+  EXPECT_NEAR(p.layers[0].error, (0.1 - 0.12) / 0.12, 1e-12);
+  // relu: max(1e6/1e12, 4e9/1e11) = 0.04 (memory bound)
+  EXPECT_DOUBLE_EQ(p.layers[1].predicted_s, 0.04);
+  EXPECT_NEAR(p.layers[1].error, -0.2, 1e-12);
+  EXPECT_TRUE(std::isnan(p.layers[2].measured_s));  // flatten: not timed
+  EXPECT_NEAR(p.predicted_s, 0.14, 1e-12);
+  // Whole model: max(100001e6/1e12, 5e9/1e11) = 0.100001: below the per-layer sum.
+  EXPECT_NEAR(p.whole_model_s, 0.100001, 1e-12);
+  EXPECT_DOUBLE_EQ(p.measured_s, 0.2);
+  EXPECT_NEAR(p.error, (0.14 - 0.2) / 0.2, 1e-12);
+  EXPECT_NEAR(p.layer_measured_sum_s, 0.17, 1e-12);
+  EXPECT_EQ(p.compute_bound_layers, 1u);
+}
+
+TEST(Prediction, StepIsForwardPlusBackwardPerLayer) {
+  RoofCeiling c;
+  c.peak_flops = 1e12;
+  c.bandwidth = 1e11;
+  const Prediction p =
+      predict(record(RunMode::train, 0.2, 0.4), two_node_cost(true), Pass::step, c);
+  // conv: 0.1 + max(0.2, 0.02) = 0.3; relu: 0.04 + max(1e-6, 0.08) = 0.12.
+  EXPECT_NEAR(p.predicted_s, 0.42, 1e-12);
+  EXPECT_DOUBLE_EQ(p.measured_s, 0.601);  // the step median
+  EXPECT_TRUE(std::isnan(p.layer_measured_sum_s));
+  c.bandwidth = 0;
+  EXPECT_THROW(predict(record(RunMode::infer, 0.2), two_node_cost(false), Pass::forward, c), Error);
+}
+
+TEST(Spearman, AverageRanksForTies) {
+  const std::vector<double> v{10, 20, 20, 5, 20};
+  // sorted: 5(1) 10(2) 20,20,20 (ranks 3,4,5 -> 4)
+  EXPECT_EQ(average_ranks(v), (std::vector<double>{2, 4, 4, 1, 4}));
+  const std::vector<double> bad{1, kNaN};
+  EXPECT_THROW(average_ranks(bad), Error);
+}
+
+TEST(Spearman, KnownValues) {
+  // SciPy's documentation example: spearmanr([1,2,3,4,5], [5,6,7,8,7]) =
+  // 0.8207826816681233 (ties in the second variable).
+  const std::vector<double> a{1, 2, 3, 4, 5};
+  const std::vector<double> b{5, 6, 7, 8, 7};
+  EXPECT_NEAR(spearman(a, b), 0.8207826816681233, 1e-12);
+  // By hand: ranks (1, 2.5, 2.5, 4) and (1, 3, 2, 4): deviations (-1.5, 0, 0,
+  // 1.5) and (-1.5, .5, -.5, 1.5): 4.5 / sqrt(4.5 * 5) = sqrt(0.9).
+  const std::vector<double> c{1, 2, 2, 3};
+  const std::vector<double> d{1, 3, 2, 4};
+  EXPECT_NEAR(spearman(c, d), std::sqrt(0.9), 1e-12);
+  const std::vector<double> rev{4, 3, 2, 1};
+  EXPECT_NEAR(spearman(c, rev), -spearman(c, std::vector<double>{1, 2, 3, 4}), 1e-12);
+  EXPECT_TRUE(std::isnan(spearman(c, std::vector<double>{7, 7, 7, 7})));  // constant
+  EXPECT_THROW(spearman(c, a), Error);  // 4 vs 5 values
+}
+
+TEST(Spearman, MatrixOverModelsWithEveryVariable) {
+  // Four complete models at batch 8, one without a CPU time, one at batch 1.
+  std::vector<CorrelationRow> rows;
+  auto row = [&](std::string m, int batch, double cpu, double flops, double params, double act) {
+    CorrelationRow r;
+    r.model = std::move(m);
+    r.batch = batch;
+    r.cpu_latency_s = cpu;
+    r.gpu_latency_s = kNaN;
+    r.flops = flops;
+    r.params = params;
+    r.activation_bytes = act;
+    rows.push_back(r);
+  };
+  row("a", 8, 0.10, 1, 40, 7);
+  row("b", 8, 0.30, 3, 10, 5);
+  row("c", 8, 0.20, 2, 30, 6);
+  row("d", 8, 0.40, 4, 20, 8);
+  row("e", 8, kNaN, 5, 50, 9);
+  row("z", 1, 0.01, 1, 1, 1);
+  const CorrelationMatrix m = correlation_matrix(rows, 8);
+  EXPECT_EQ(m.models, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(m.left_out, std::vector<std::string>{"e"});
+  ASSERT_EQ(m.variables.size(), 4u);  // no GPU column: nobody has a GPU time
+  EXPECT_EQ(m.variables[0], "CPU latency");
+  // CPU latency ranks (1,3,2,4) = FLOPs ranks: rho 1.
+  EXPECT_NEAR(m.rho[0][1], 1.0, 1e-12);
+  // params ranks (4,1,3,2) vs (1,3,2,4): d = (3,-2,1,-2), sum d^2 = 18,
+  // rho = 1 - 6*18/(4*15) = -0.8.
+  EXPECT_NEAR(m.rho[0][2], -0.8, 1e-12);
+  EXPECT_NEAR(m.rho[2][0], -0.8, 1e-12);
+  // activation ranks (3,1,2,4) vs (1,3,2,4): d = (2,-2,0,0): 1 - 6*8/60 = 0.2.
+  EXPECT_NEAR(m.rho[0][3], 0.2, 1e-12);
+  EXPECT_DOUBLE_EQ(m.rho[3][3], 1.0);
+  EXPECT_THROW(correlation_matrix(rows, 1), Error);  // one model at batch 1
+}
+
+TEST(ForwardBackward, RatiosAndNotes) {
+  const ForwardBackward fb =
+      forward_backward(record(RunMode::train, 0.01, 0.025), two_node_cost(true));
+  EXPECT_NEAR(fb.flops_ratio, (2e11 + 1e6) / (1e11 + 1e6), 1e-12);
+  EXPECT_NEAR(fb.time_ratio, 2.5, 1e-12);
+  EXPECT_TRUE(fb.note.empty());
+
+  ModelCost forgot = two_node_cost(true);
+  forgot.backward.matmul_flops = 1e11;  // grad-weight only: ratio ~1
+  const ForwardBackward bad = forward_backward(record(RunMode::train, 0.01, 0.005), forgot);
+  EXPECT_NE(bad.note.find("grad-input or grad-weight"), std::string::npos);
+  EXPECT_NE(bad.note.find("less time than forward"), std::string::npos);
+
+  EXPECT_THROW(forward_backward(record(RunMode::infer, 0.01), two_node_cost(true)), Error);
+  EXPECT_THROW(forward_backward(record(RunMode::train, 0.01, 0.02), two_node_cost(false)), Error);
+  EXPECT_THROW(forward_backward(record(RunMode::train, 0.01), two_node_cost(true)), Error);
+}
+
+TEST(Throughput, SeriesPerModelDeviceBatchAscending) {
+  std::vector<ResultRecord> rs{record(RunMode::infer, 0.04, 0, 8), record(RunMode::infer, 0.01, 0, 1),
+                               record(RunMode::infer, 0.5, 0, 32)};
+  rs[2].status = RecordStatus::failed;
+  ResultRecord other = record(RunMode::infer, 0.002, 0, 1);
+  other.device = "cuda:0";
+  rs.push_back(other);
+  const auto s = throughput_vs_batch(rs);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].device, "cpu");
+  EXPECT_EQ(s[0].batch, (std::vector<int>{1, 8}));
+  EXPECT_DOUBLE_EQ(s[0].throughput[0], 100.0);  // 1 / 0.01
+  EXPECT_DOUBLE_EQ(s[0].throughput[1], 200.0);  // 8 / 0.04
+  EXPECT_DOUBLE_EQ(s[1].throughput[0], 500.0);  // 1 / 0.002
+}
+
+TEST(OpTypeShares, SharesOfTimeFlopsBytes) {
+  ModelCost m = two_node_cost(false);
+  NodeCost conv2 = m.nodes[0];
+  conv2.name = "conv2";  // a second conv: 1e11 FLOPs, 1e9 B, act 4e8
+  m.nodes.push_back(conv2);
+  const std::vector<LayerTime> times{{"conv", 0.3, kNaN}, {"relu", 0.1, kNaN}, {"conv2", 0.6, kNaN}};
+  const auto s = op_type_shares(m, times, Pass::forward);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].op, OpKind::Conv);
+  EXPECT_EQ(s[0].nodes, 2);
+  EXPECT_NEAR(s[0].time_share, 0.9, 1e-12);  // 0.9 of 1.0 s
+  EXPECT_NEAR(s[0].flops_share, 2e11 / (2e11 + 1e6), 1e-12);
+  EXPECT_NEAR(s[0].bytes_share, 2e9 / 6e9, 1e-12);
+  EXPECT_NEAR(s[0].activation_share, 8e8 / 2.8e9, 1e-12);
+  EXPECT_EQ(s[1].op, OpKind::Relu);
+  EXPECT_NEAR(s[1].time_share, 0.1, 1e-12);
+  EXPECT_EQ(s[2].op, OpKind::Flatten);
+  EXPECT_DOUBLE_EQ(s[2].flops_share, 0.0);
+  // No times: time shares are all 0, FLOPs shares unchanged.
+  const auto u = op_type_shares(m, {}, Pass::forward);
+  EXPECT_DOUBLE_EQ(u[0].time_share, 0.0);
+  EXPECT_EQ(u[0].op, OpKind::Conv);
+  EXPECT_THROW(op_type_shares(m, {}, Pass::step), Error);
+}
+
+}  // namespace
+}  // namespace dnnroof
