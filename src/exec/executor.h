@@ -33,6 +33,13 @@ struct ExecOptions {
   // Weights by value name (e.g. an ONNX file's initializers). A parameter or
   // buffer not in the map gets torchvision's init scheme for its op, seeded.
   std::map<std::string, HostTensor> weights;
+  // Nsight Compute (--profile-from-start off): the first infer() or
+  // train_step() runs two unprofiled warm-up iterations of its kind, then
+  // calls cudaProfilerStart/Stop around exactly one iteration.
+  bool profile_range = false;
+  // The training step's SGD (torch.optim.SGD's update, no weight decay).
+  double learning_rate = 0.01;
+  double momentum = 0.9;
 };
 
 // What the executor can say about itself, recorded with every result.

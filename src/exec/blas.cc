@@ -1,0 +1,92 @@
+// BLAS detection (see blas.h).
+#include "exec/blas.h"
+
+#include <dlfcn.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "core/strings.h"
+
+namespace dnnroof {
+namespace {
+
+bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+}  // namespace
+
+BlasInfo classify_blas(const std::string& path, const std::optional<std::string>& openblas_config) {
+  BlasInfo info;
+  info.path = path;
+  const std::string p = lower(path);
+  if (path.empty()) {
+    info.description = "none loaded";
+    return info;
+  }
+  if (contains(p, "openblas")) {
+    std::string version = "OpenBLAS";
+    if (openblas_config && openblas_config->rfind("OpenBLAS", 0) == 0) {
+      // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64": name and version.
+      const std::string& cfg = *openblas_config;
+      const auto first = cfg.find(' ');
+      const auto second = first == std::string::npos ? first : cfg.find(' ', first + 1);
+      version = cfg.substr(0, second);
+    }
+    std::string variant;
+    if (contains(p, "openblas-pthread")) variant = " (pthread)";
+    if (contains(p, "openblas-openmp")) variant = " (openmp)";
+    if (contains(p, "openblas-serial")) variant = " (serial)";
+    info.description = version + variant;
+    return info;
+  }
+  if (contains(p, "mkl")) {
+    info.description = "Intel MKL";
+    return info;
+  }
+  if (contains(p, "blis")) {
+    info.description = "BLIS";
+    return info;
+  }
+  if (contains(p, "atlas")) {
+    info.description = "ATLAS";
+    return info;
+  }
+  // Debian's netlib reference BLAS: /usr/lib/<triplet>/blas/libblas.so.3 (and
+  // libblas.so.3.x.y there), the alternative of lowest priority.
+  if (contains(p, "/blas/libblas.so") || contains(p, "libblas.so.3")) {
+    info.description = "reference BLAS (slow)";
+    info.reference = true;
+    return info;
+  }
+  info.description = "unknown BLAS (" + path + ")";
+  return info;
+}
+
+BlasInfo detect_blas() {
+  void* sym = dlsym(RTLD_DEFAULT, "sgemm_");
+  std::string path;
+  if (sym != nullptr) {
+    Dl_info dl{};
+    if (dladdr(sym, &dl) != 0 && dl.dli_fname != nullptr) {
+      char resolved[PATH_MAX];
+      path = realpath(dl.dli_fname, resolved) != nullptr ? std::string(resolved) : dl.dli_fname;
+    }
+  }
+  std::optional<std::string> config;
+  using ConfigFn = char* (*)();
+  if (void* f = dlsym(RTLD_DEFAULT, "openblas_get_config"); f != nullptr) {
+    // POSIX guarantees an object pointer from dlsym converts to a function pointer.
+    const auto fn = reinterpret_cast<ConfigFn>(f);
+    if (const char* s = fn(); s != nullptr) config = std::string(s);
+  }
+  return classify_blas(path, config);
+}
+
+}  // namespace dnnroof
