@@ -33,6 +33,9 @@ figure svg { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #444; font-size: 0.92em; margin-top: 0.4em; }
 code { background: #f3f3f3; padding: 0.05em 0.3em; border-radius: 3px; font-size: 0.92em; }
 .missing { color: #a33; }
+.note { background: #fff7e6; border-left: 4px solid #e6a23c; padding: 0.5em 1em; margin: 1em 0; }
+.note strong { display: block; margin-bottom: 0.2em; }
+.note ul { margin: 0.2em 0; }
 )";
 
 // Escaped text with every http(s) address made a link.
@@ -208,6 +211,10 @@ std::string render_html(const Document& doc,
         s += "</ul>\n";
       } else if (const auto* t = std::get_if<TableBlock>(&block)) {
         s += html_table(*t);
+      } else if (const auto* nb = std::get_if<NoteBox>(&block)) {
+        s += fmt::format("<div class=\"note\"><strong>{}</strong>\n<ul>\n", html_text(nb->title));
+        for (const std::string& item : nb->items) s += fmt::format("<li>{}</li>\n", html_text(item));
+        s += "</ul></div>\n";
       } else if (const auto* f = std::get_if<FigureBlock>(&block)) {
         s += fmt::format("<figure id=\"fig-{}\">\n", html_escape(f->id));
         auto it = svg_by_figure_id.find(f->id);
@@ -247,6 +254,10 @@ std::string render_markdown(const Document& doc, const std::string& figure_dir,
         s += "\n";
       } else if (const auto* t = std::get_if<TableBlock>(&block)) {
         s += md_table(*t);
+      } else if (const auto* nb = std::get_if<NoteBox>(&block)) {
+        s += fmt::format("> **{}**\n>\n", nb->title);
+        for (const std::string& item : nb->items) s += fmt::format("> - {}\n", item);
+        s += "\n";
       } else if (const auto* f = std::get_if<FigureBlock>(&block)) {
         if (figures_drawn) {
           s += fmt::format("![{}]({}/{}.png)\n\n", md_cell(f->title), figure_dir, f->id);

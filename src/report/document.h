@@ -6,11 +6,13 @@
 // report_writer.h writes the files.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/table.h"
+#include "report/chart.h"
 #include "report/roofline.h"
 
 namespace dnnroof {
@@ -31,16 +33,24 @@ struct TableBlock {
   std::string caption;
   Table table;
 };
-// A figure of one or more roofline panels; `id` names its files
-// (figures/<id>.png) and must be unique in the document.
+// A figure: one or more roofline panels, or one chart (bars, scatter, heat
+// map; chart.h) when `chart` is set (then `panels` is empty). `id` names its
+// files (figures/<id>.png) and must be unique in the document.
 struct FigureBlock {
   std::string id;
   std::string caption;  // shown under the figure: what it shows and how to read it
   std::string title;    // the figure's own title (multi-panel: above the panels)
   std::vector<RooflineFigure> panels;
+  std::optional<Chart> chart;
+};
+// A highlighted box: the analysis's flags and warnings (points above a roof,
+// noisy or failed measurements), shown where they apply.
+struct NoteBox {
+  std::string title;  // "Flagged by the analysis"
+  std::vector<std::string> items;
 };
 
-using Block = std::variant<Heading, Paragraph, BulletList, TableBlock, FigureBlock>;
+using Block = std::variant<Heading, Paragraph, BulletList, TableBlock, FigureBlock, NoteBox>;
 
 struct Section {
   std::string id;     // HTML anchor, e.g. "chips"

@@ -469,11 +469,22 @@ std::string roofline_svg_for_html(const std::vector<RooflineFigure>& panels,
                                   const std::string& title, const std::string& id_prefix,
                                   PlotLayout layout) {
   layout.svg_mouse = false;
+  return gnuplot_svg_for_html(
+      [&](const std::filesystem::path& path) {
+        return roofline_script(panels, title, ImageFormat::svg, path, layout);
+      },
+      title, id_prefix);
+}
+
+std::string gnuplot_svg_for_html(
+    const std::function<std::string(const std::filesystem::path&)>& script_for,
+    const std::string& title, const std::string& id_prefix) {
   const std::filesystem::path path = temp_file(".svg");
   std::string svg;
   try {
-    render_roofline(panels, title, path, layout);
+    run_gnuplot(script_for(path));
     svg = read_file(path);
+    if (svg.empty()) fail("gnuplot ran but wrote nothing to {}", path.string());
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(path, ec);

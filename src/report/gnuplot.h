@@ -7,6 +7,7 @@
 // .png (pngcairo) or .pdf (pdfcairo).
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,13 @@ void render_roofline(const std::vector<RooflineFigure>& panels, const std::strin
 std::string roofline_svg_for_html(const std::vector<RooflineFigure>& panels,
                                   const std::string& title, const std::string& id_prefix,
                                   PlotLayout layout = {});
+
+// Runs the script `script_for(path)` returns, which must draw an SVG into
+// `path` (a temporary file), and makes that SVG ready to inline as above.
+// Shared by rooflines and charts (chart.h).
+std::string gnuplot_svg_for_html(
+    const std::function<std::string(const std::filesystem::path&)>& script_for,
+    const std::string& title, const std::string& id_prefix);
 
 // "9.56", "187", "0.5", "1250": an intensity [FLOP/B] for labels.
 std::string format_intensity(double flop_per_byte);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "report/chart.h"
 #include "report/gnuplot.h"
 
 namespace dnnroof {
@@ -53,6 +54,12 @@ std::vector<std::filesystem::path> write_report(const Document& doc,
       progress(fmt::format("drawing {}", png.string()));
       // Panels stacked in one column: a report page is narrower than two
       // panels side by side, which would shrink their text below legibility.
+      if (f->chart) {
+        render_chart(*f->chart, png);
+        written.push_back(png);
+        svgs[f->id] = chart_svg_for_html(*f->chart, fmt::format("f{}-", n++));
+        continue;
+      }
       PlotLayout layout;
       layout.columns = 1;
       render_roofline(f->panels, f->title, png, layout);

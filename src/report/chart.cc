@@ -1,0 +1,353 @@
+#include "report/chart.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace dnnroof {
+namespace {
+
+// The same palette and markers as the rooflines (gnuplot.cc), so a model has
+// one look across figures when it comes first in both.
+constexpr std::array<const char*, 10> kColours{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                               "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                               "#bcbd22", "#17becf"};
+constexpr std::array<int, 12> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
+
+std::string colour_of(std::size_t i) { return kColours.at(i % kColours.size()); }
+int marker_of(std::size_t i) { return kMarkers.at(i % kMarkers.size()); }
+
+std::string quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+// A datablock string field: double quotes, none inside.
+std::string field(std::string s) {
+  std::string out(1, '"');
+  for (char c : s) out += (c == '"' || c == '\\' || c == '\n') ? ' ' : c;
+  out += '"';
+  return out;
+}
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "?";
+  return fmt::format("{:.10g}", v);
+}
+
+std::string terminal(ImageFormat format, int w, int h) {
+  switch (format) {
+    case ImageFormat::svg:
+      return fmt::format(
+          "set terminal svg size {},{} dynamic standalone noenhanced font 'Helvetica,13' "
+          "background '#ffffff'\n",
+          w, h);
+    case ImageFormat::png:
+      return fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,11'\n", w, h);
+    case ImageFormat::pdf:
+      return fmt::format("set terminal pdfcairo size {:.2f}in,{:.2f}in noenhanced font 'Sans,8'\n",
+                         w / 100.0, h / 100.0);
+  }
+  return {};
+}
+
+std::string kind_name(ChartKind k) {
+  switch (k) {
+    case ChartKind::bars:
+      return "bar chart";
+    case ChartKind::stacked_bars:
+      return "stacked bar chart";
+    case ChartKind::scatter:
+      return "scatter plot";
+    case ChartKind::heatmap:
+      return "heat map";
+  }
+  return "chart";
+}
+
+// Rotated category labels need room under the plot: about 0.55 character
+// rows per character of the longest label (at 35 degrees), at least 3.
+double bottom_margin_for(const std::vector<std::string>& categories) {
+  std::size_t longest = 0;
+  for (const std::string& c : categories) longest = std::max(longest, c.size());
+  return std::max(3.0, 1.5 + 0.55 * static_cast<double>(longest));
+}
+
+void append_reference_lines(std::string& s, const Chart& c) {
+  int tag = 100;
+  for (const ReferenceLine& r : c.reference_lines) {
+    s += fmt::format(
+        "set arrow {} from graph 0, first {} to graph 1, first {} nohead dt (10,6) lw 1.5 lc "
+        "rgb '#444444' front\n",
+        tag, num(r.y), num(r.y));
+    if (!r.label.empty()) {
+      s += fmt::format(
+          "set label {} {} at graph 0.005, first {} left offset 0,0.7 font ',10' tc rgb "
+          "'#444444' front\n",
+          tag, quote(r.label), num(r.y));
+    }
+    ++tag;
+  }
+}
+
+void bars_script(std::string& s, const Chart& c) {
+  const bool stacked = c.kind == ChartKind::stacked_bars;
+  const std::size_t n = c.series.size();
+  s += "set datafile missing '?'\n";
+  s += "set style data histograms\n";
+  s += stacked ? "set style histogram rowstacked\n" : "set style histogram clustered gap 1\n";
+  s += "set style fill solid 0.85 border rgb '#333333'\n";
+  s += fmt::format("set boxwidth {}\n", stacked ? "0.7" : "0.9");
+  s += "set xtics rotate by 35 right nomirror scale 0\n";
+  s += fmt::format("set bmargin {:.1f}\n", bottom_margin_for(c.categories) + 1.0);
+  s += "set grid ytics lt 1 lc rgb '#dddddd'\n";
+  s += fmt::format("set xrange [-0.6:{}]\n", num(static_cast<double>(c.categories.size()) - 0.4));
+  if (c.y_scale == AxisScale::log) {
+    s += "set logscale y 10\nset format y '%g'\n";
+  } else {
+    s += "set yrange [0:*]\n";
+  }
+  s += "$bars << EOD\n";
+  for (std::size_t i = 0; i < c.categories.size(); ++i) {
+    s += field(c.categories[i]);
+    for (const ChartSeries& se : c.series) {
+      s += ' ';
+      s += num(se.values[i]);
+    }
+    s += "\n";
+  }
+  s += "EOD\n";
+  std::vector<std::string> elements;
+  for (std::size_t j = 0; j < n; ++j) {
+    elements.push_back(fmt::format("$bars using {}{} title {} lc rgb '{}'", j + 2,
+                                   j == 0 ? ":xtic(1)" : "", quote(c.series[j].name),
+                                   colour_of(j)));
+  }
+  if (c.label_values && !stacked) {
+    // Clustered bars of series j sit at i + (j - (n - 1) / 2) / (n + gap).
+    for (std::size_t j = 0; j < n; ++j) {
+      const double offset =
+          (static_cast<double>(j) - (static_cast<double>(n) - 1) / 2) / (static_cast<double>(n) + 1);
+      elements.push_back(fmt::format(
+          "$bars using ($0{:+.4f}):{}:(sprintf('%.{}f', ${})) with labels offset 0,0.6 font ',9' "
+          "notitle",
+          offset, j + 2, c.value_decimals, j + 2));
+    }
+  }
+  s += "plot " + join(elements, ", \\\n     ") + "\n";
+}
+
+void scatter_script(std::string& s, const Chart& c) {
+  s += "set grid xtics ytics mxtics mytics lt 1 lc rgb '#dddddd' lw 0.8, lt 1 lc rgb '#f0f0f0' "
+       "lw 0.5\n";
+  if (c.x_scale == AxisScale::log) s += "set logscale x 10\nset format x '%g'\n";
+  if (c.y_scale == AxisScale::log) s += "set logscale y 10\nset format y '%g'\n";
+  s += "set offsets graph 0.04, graph 0.04, graph 0.06, graph 0.06\n";
+  if (c.x_scale == AxisScale::linear) s += "set xrange [0:*]\n";
+  if (c.y_scale == AxisScale::linear) s += "set yrange [0:*]\n";
+  std::vector<std::string> elements;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = 0;
+  for (std::size_t j = 0; j < c.series.size(); ++j) {
+    const ChartSeries& se = c.series[j];
+    s += fmt::format("$s{} << EOD\n", j);
+    for (std::size_t i = 0; i < se.x.size(); ++i) {
+      const std::string label = i < se.labels.size() ? se.labels[i] : se.name;
+      s += fmt::format("{} {} {}\n", num(se.x[i]), num(se.y[i]), field(label));
+      if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) {
+        lo = std::min({lo, se.x[i], se.y[i]});
+        hi = std::max({hi, se.x[i], se.y[i]});
+      }
+    }
+    s += "EOD\n";
+    const std::string colour = colour_of(j);
+    if (se.lines) {
+      elements.push_back(
+          fmt::format("$s{} using 1:2 with lines lw 1.5 lc rgb '{}' notitle", j, colour));
+    }
+    elements.push_back(fmt::format(
+        "$s{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}", j,
+        marker_of(j), colour, quote(se.name)));
+    if (c.label_points) {
+      elements.push_back(fmt::format(
+          "$s{} using 1:2:3 with labels left offset char 0.7,0.5 font ',9' tc rgb '{}' notitle", j,
+          colour));
+    }
+  }
+  if (c.diagonal && hi > 0 && std::isfinite(lo)) {
+    const double a = c.x_scale == AxisScale::log ? lo / 2 : 0;
+    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", num(a), num(a), num(hi * 1.5),
+                     num(hi * 1.5));
+    elements.push_back(
+        "$diag using 1:2 with lines dt (10,6) lw 1.5 lc rgb '#444444' title 'y = x (perfect "
+        "prediction)'");
+  }
+  s += "plot " + join(elements, ", \\\n     ") + "\n";
+}
+
+void heatmap_script(std::string& s, const Chart& c) {
+  const std::size_t rows = c.row_categories.size();
+  const std::size_t cols = c.categories.size();
+  s += "set datafile missing '?'\n";
+  s += "unset key\n";
+  s += "set palette defined (0 '#2166ac', 0.5 '#f7f7f7', 1 '#b2182b')\n";
+  s += fmt::format("set cbrange [{}:{}]\n", num(c.cell_min), num(c.cell_max));
+  s += fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n",
+                   num(static_cast<double>(cols) - 0.5), num(static_cast<double>(rows) - 0.5));
+  std::vector<std::string> xt;
+  for (std::size_t i = 0; i < cols; ++i) xt.push_back(fmt::format("{} {}", quote(c.categories[i]), i));
+  std::vector<std::string> yt;
+  for (std::size_t r = 0; r < rows; ++r) {
+    yt.push_back(fmt::format("{} {}", quote(c.row_categories[r]), rows - 1 - r));
+  }
+  s += fmt::format("set xtics ({}) rotate by 30 right scale 0\n", join(xt, ", "));
+  s += fmt::format("set ytics ({}) scale 0\n", join(yt, ", "));
+  s += fmt::format("set bmargin {:.1f}\n", bottom_margin_for(c.categories) + 0.5);
+  s += "set tics nomirror\nset border 0\n";
+  s += "$cells << EOD\n";
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t i = 0; i < cols; ++i) {
+      s += fmt::format("{} {} {}\n", i, rows - 1 - r, num(c.cells[r][i]));
+    }
+  }
+  s += "EOD\n";
+  const double span = c.cell_max - c.cell_min;
+  const double mid = (c.cell_max + c.cell_min) / 2;
+  // Text in white on the dark ends of the palette, black elsewhere.
+  s += fmt::format(
+      "plot $cells using 1:2:3 with image, \\\n"
+      "     $cells using 1:2:(abs($3-({}))>{} ? '' : sprintf('%.{}f', $3)) with labels font ',12' "
+      "tc rgb '#000000', \\\n"
+      "     $cells using 1:2:(abs($3-({}))>{} ? sprintf('%.{}f', $3) : '') with labels font ',12' "
+      "tc rgb '#ffffff'\n",
+      num(mid), num(0.35 * span), c.value_decimals, num(mid), num(0.35 * span),
+      c.value_decimals);
+}
+
+}  // namespace
+
+ChartSeries bar_series(std::string name, std::vector<double> values) {
+  ChartSeries s;
+  s.name = std::move(name);
+  s.values = std::move(values);
+  return s;
+}
+
+ChartSeries point_series(std::string name, std::vector<double> x, std::vector<double> y,
+                         std::vector<std::string> labels) {
+  ChartSeries s;
+  s.name = std::move(name);
+  s.x = std::move(x);
+  s.y = std::move(y);
+  s.labels = std::move(labels);
+  return s;
+}
+
+void validate_chart(const Chart& c) {
+  const std::string what = fmt::format("{} '{}'", kind_name(c.kind), c.title);
+  if (c.kind == ChartKind::heatmap) {
+    if (c.cells.empty() || c.categories.empty()) fail("{}: no cells to draw", what);
+    if (c.cells.size() != c.row_categories.size()) {
+      fail("{}: {} rows of cells but {} row names", what, c.cells.size(), c.row_categories.size());
+    }
+    for (std::size_t r = 0; r < c.cells.size(); ++r) {
+      if (c.cells[r].size() != c.categories.size()) {
+        fail("{}: row {} ('{}') has {} cells, expected {}", what, r, c.row_categories[r],
+             c.cells[r].size(), c.categories.size());
+      }
+    }
+    if (!(c.cell_max > c.cell_min)) fail("{}: colour range [{}, {}] is empty", what, c.cell_min, c.cell_max);
+    return;
+  }
+  if (c.series.empty()) fail("{}: no series to draw", what);
+  for (const ChartSeries& se : c.series) {
+    if (c.kind == ChartKind::scatter) {
+      if (se.x.size() != se.y.size()) {
+        fail("{}: series '{}' has {} x values and {} y values", what, se.name, se.x.size(),
+             se.y.size());
+      }
+      for (std::size_t i = 0; i < se.x.size(); ++i) {
+        if ((c.x_scale == AxisScale::log && !(se.x[i] > 0)) ||
+            (c.y_scale == AxisScale::log && !(se.y[i] > 0))) {
+          fail("{}: series '{}' point {} ({}, {}) cannot be drawn on a log axis", what, se.name,
+               i, se.x[i], se.y[i]);
+        }
+      }
+    } else {
+      if (c.categories.empty()) fail("{}: no categories", what);
+      if (se.values.size() != c.categories.size()) {
+        fail("{}: series '{}' has {} values for {} categories", what, se.name, se.values.size(),
+             c.categories.size());
+      }
+      for (std::size_t i = 0; i < se.values.size(); ++i) {
+        if (c.y_scale == AxisScale::log && std::isfinite(se.values[i]) && !(se.values[i] > 0)) {
+          fail("{}: series '{}' value {} for '{}' cannot be drawn on a log axis", what, se.name,
+               se.values[i], c.categories[i]);
+        }
+      }
+    }
+  }
+}
+
+std::string chart_script(const Chart& c, ImageFormat format, const std::filesystem::path& output) {
+  validate_chart(c);
+  std::string s = "# dnnroof chart (generated)\n";
+  s += terminal(format, c.width_px, c.height_px);
+  s += fmt::format("set output {}\n", quote(output.string()));
+  s += "set encoding utf8\nset border lw 1\nset tics nomirror out\n";
+  s += fmt::format("set title {} font ',14'\n", quote(c.title));
+  s += fmt::format("set xlabel {}\nset ylabel {}\n", quote(c.x_label), quote(c.y_label));
+  const bool one = c.kind != ChartKind::heatmap && c.series.size() == 1;
+  if (c.kind != ChartKind::heatmap) {
+    s += one && !c.diagonal ? "unset key\n"
+                            : "set key outside right top vertical Left reverse samplen 2 "
+                              "spacing 1.1 font ',10'\n";
+  }
+  append_reference_lines(s, c);
+  switch (c.kind) {
+    case ChartKind::bars:
+    case ChartKind::stacked_bars:
+      bars_script(s, c);
+      break;
+    case ChartKind::scatter:
+      scatter_script(s, c);
+      break;
+    case ChartKind::heatmap:
+      heatmap_script(s, c);
+      break;
+  }
+  s += "set output\n";
+  return s;
+}
+
+void render_chart(const Chart& chart, const std::filesystem::path& output) {
+  const ImageFormat format = image_format_for_path(output);
+  if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
+  std::error_code ec;
+  std::filesystem::remove(output, ec);
+  run_gnuplot(chart_script(chart, format, output));
+  if (!std::filesystem::exists(output) || std::filesystem::file_size(output) == 0) {
+    fail("gnuplot ran but wrote nothing to {}", output.string());
+  }
+}
+
+std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix) {
+  return gnuplot_svg_for_html(
+      [&](const std::filesystem::path& path) {
+        return chart_script(chart, ImageFormat::svg, path);
+      },
+      chart.title, id_prefix);
+}
+
+}  // namespace dnnroof

@@ -1,0 +1,87 @@
+#pragma once
+// Charts other than rooflines, as data before any drawing: bar charts
+// (grouped or stacked), scatter plots and heat maps, drawn with gnuplot
+// (chart.cc) into PNG/PDF/SVG like the rooflines (gnuplot.h). A FigureBlock
+// (document.h) holds either roofline panels or one Chart; report_writer.h
+// draws both (PNG for Markdown, inline SVG for HTML).
+//
+// Rules every chart follows (DESIGN.md, "one figure per question"): axes
+// labelled with units, a legend whenever there is more than one series,
+// distinct colour and marker per series, bar categories (models) named on
+// the axis, log axes only where the caller asks for them (the data spans
+// decades), values printed on heat-map cells.
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "report/gnuplot.h"
+
+namespace dnnroof {
+
+enum class ChartKind { bars, stacked_bars, scatter, heatmap };
+
+enum class AxisScale { linear, log };
+
+// One series: for bars, `values` per category; for scatter plots, points
+// (x, y) with an optional label each.
+struct ChartSeries {
+  std::string name;                 // legend entry
+  std::vector<double> values;       // bars: one per category (NaN: missing)
+  std::vector<double> x;            // scatter
+  std::vector<double> y;            // scatter
+  std::vector<std::string> labels;  // scatter: per point (hover, and text when label_points)
+  bool lines = false;               // scatter: join the points with a line
+};
+
+// Shorthands (designated initialisers of ChartSeries trip
+// -Wmissing-field-initializers).
+ChartSeries bar_series(std::string name, std::vector<double> values);
+ChartSeries point_series(std::string name, std::vector<double> x, std::vector<double> y,
+                         std::vector<std::string> labels = {});
+
+// A horizontal reference line across the plot, e.g. "expected ratio 2".
+struct ReferenceLine {
+  double y = 0;
+  std::string label;
+};
+
+struct Chart {
+  ChartKind kind = ChartKind::bars;
+  std::string title;
+  std::string x_label;  // with units
+  std::string y_label;  // with units
+  AxisScale x_scale = AxisScale::linear;
+  AxisScale y_scale = AxisScale::linear;
+  std::vector<ChartSeries> series;
+  std::vector<std::string> categories;      // bars: x categories; heat map: columns
+  std::vector<std::string> row_categories;  // heat map: rows
+  std::vector<std::vector<double>> cells;   // heat map: [row][column]
+  double cell_min = -1;                     // heat map colour range
+  double cell_max = 1;
+  int value_decimals = 2;     // printed values (bar labels, heat map cells)
+  bool label_values = false;  // bars: print each bar's value above it
+  bool label_points = false;  // scatter: print each point's label beside it
+  bool diagonal = false;      // scatter: draw y = x
+  std::vector<ReferenceLine> reference_lines;
+  int width_px = 1000;
+  int height_px = 600;
+};
+
+// Throws Error naming the chart when it cannot be drawn: no series or cells,
+// sizes that disagree, or a value <= 0 on a log axis.
+void validate_chart(const Chart& chart);
+
+// The complete gnuplot script drawing `chart` into `output`.
+std::string chart_script(const Chart& chart, ImageFormat format,
+                         const std::filesystem::path& output);
+
+// Draws `chart` into `output` (format from the extension) and checks the
+// file was written.
+void render_chart(const Chart& chart, const std::filesystem::path& output);
+
+// An SVG of `chart` ready to inline into HTML (see roofline_svg_for_html).
+std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix);
+
+}  // namespace dnnroof
