@@ -1,0 +1,420 @@
+#include "runner/sweep.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "cost/cost.h"
+#include "hw/host.h"
+#include "measure/cache_flush.h"
+#include "measure/memory.h"
+#include "measure/statistics.h"
+#include "measure/stop_criterion.h"
+#include "store/conditions.h"
+#include "store/results_file.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Thrown from inside the measurement loop when the stop flag is set; never
+// leaves run_sweep.
+struct SweepInterrupted {};
+
+bool stop_requested(const SweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
+
+// "45 s", "2 min 10 s", "1 h 3 min".
+std::string format_duration(double s) {
+  if (!std::isfinite(s)) return "?";
+  const auto total = static_cast<long long>(std::llround(std::max(0.0, s)));
+  if (total < 60) return fmt::format("{} s", total);
+  if (total < 3600) return fmt::format("{} min {} s", total / 60, total % 60);
+  return fmt::format("{} h {} min", total / 3600, (total % 3600) / 60);
+}
+
+TimingStats to_timing(const Summary& s, const Measurement& m) {
+  TimingStats t;
+  t.n = s.n;
+  t.median_s = s.median;
+  t.mean_s = s.mean;
+  t.stdev_s = s.stdev;
+  t.min_s = s.min;
+  t.max_s = s.max;
+  t.p5_s = s.p5;
+  t.p95_s = s.p95;
+  t.iqr_s = s.iqr;
+  t.ci_low_s = s.median_ci.low;
+  t.ci_high_s = s.median_ci.high;
+  t.ci_confidence = s.median_ci.achieved_confidence;
+  t.ci_rel_half_width = s.ci_relative_half_width;
+  // Every phase of a configuration is sampled by the one loop: it converged
+  // when that loop stopped at its criterion.
+  t.converged = m.converged;
+  t.warmup_iterations = m.warmup_iterations;
+  t.total_s = m.total_s;
+  return t;
+}
+
+// tf32 is a compute format stored as fp32.
+DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
+
+CostFigures cost_figures(const ModelCost& c) {
+  CostFigures f;
+  f.convention = std::string(cost_convention_name(c.options.convention));
+  f.forward_flops = c.forward.flops();
+  f.backward_flops = c.backward.flops();
+  f.forward_matmul_flops = c.forward.matmul_flops;
+  f.backward_matmul_flops = c.backward.matmul_flops;
+  f.forward_bytes = c.forward.bytes();
+  f.backward_bytes = c.backward.bytes();
+  f.compulsory_bytes = c.compulsory_step_bytes();
+  return f;
+}
+
+MeasureOptions loop_options(const SweepOptions& o) {
+  MeasureOptions m = o.measure;
+  if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
+  m.max_time_s = o.budget_s;
+  return m;
+}
+
+std::string config_text(const SweepConfig& c) {
+  return fmt::format("{}, batch {}, {}", c.model, c.batch, run_mode_name(c.mode));
+}
+
+}  // namespace
+
+std::string normalize_device(const std::string& device) {
+  const std::string d = to_lower(trim(device));
+  if (d == "cpu") return "cpu";
+  if (d == "cuda" || d == "gpu") return "cuda:0";
+  if (d.starts_with("cuda:")) {
+    const std::string index = d.substr(5);
+    if (!index.empty() && index.size() < 4 &&
+        std::all_of(index.begin(), index.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return "cuda:" + std::to_string(std::stoi(index));
+    }
+  }
+  fail("unknown device '{}': expected cpu, cuda or cuda:N", device);
+}
+
+std::string progress_line(const SweepProgress& p) {
+  std::string eta = "ETA ?";
+  if (std::isfinite(p.eta_s)) {
+    eta = fmt::format("ETA {}{}", p.eta_from_budget ? "<= " : "", format_duration(p.eta_s));
+    if (p.eta_from_budget) eta += " (from the budget)";
+  }
+  std::string counts = fmt::format("{} done", p.finished);
+  if (p.failed > 0) counts += fmt::format(", {} failed", p.failed);
+  if (p.skipped > 0) counts += fmt::format(", {} skipped", p.skipped);
+  return fmt::format("[{}/{}] {}  ({}; {} elapsed, {})", p.index, p.total, p.current, counts,
+                     format_duration(p.elapsed_s), eta);
+}
+
+double estimate_eta_s(const std::vector<double>& finished_config_s, std::size_t remaining,
+                      double budget_per_config_s) {
+  if (remaining == 0) return 0;
+  if (!finished_config_s.empty()) {
+    double sum = 0;
+    for (double s : finished_config_s) sum += s;
+    return sum / static_cast<double>(finished_config_s.size()) * static_cast<double>(remaining);
+  }
+  if (std::isfinite(budget_per_config_s) && budget_per_config_s > 0) {
+    return budget_per_config_s * static_cast<double>(remaining);
+  }
+  return kNaN;
+}
+
+std::vector<SweepConfig> sweep_configs(const SweepOptions& options) {
+  std::vector<SweepConfig> configs;
+  for (const std::string& source : options.models) {
+    const std::string name = sweep_model_name(source);
+    for (int batch : options.batches) {
+      for (RunMode mode : options.modes) configs.push_back({source, name, batch, mode});
+    }
+  }
+  return configs;
+}
+
+void measure_configuration(Executor& executor, const SweepModel& model, RunMode mode,
+                           const SweepOptions& options, ResultRecord& record) {
+  const bool train = mode == RunMode::train;
+  CostOptions co;
+  co.training = train;
+  co.dtype = storage_of(options.dtype);
+  const ModelCost cost = estimate_cost(model.graph, co);
+  record.cost = cost_figures(cost);
+
+  MeasureOptions mo = loop_options(options);
+  if (options.cold) {
+    double llc = detect_host_info().l3_bytes;
+    if (!(llc > 0)) llc = 64.0 * (1 << 20);  // unknown: flush 128 MiB
+    const auto bytes = static_cast<std::size_t>(2 * llc);
+    mo.before_each = [bytes] { flush_cache(bytes); };
+  }
+  auto check_stop = [&options] {
+    if (stop_requested(options)) throw SweepInterrupted{};
+  };
+
+  executor.reset_device_peak_memory();
+  Measurement m;
+  if (!train) {
+    m = measure(
+        [&] {
+          check_stop();
+          return executor.infer();
+        },
+        mo);
+    record.timings[Phase::forward] = to_timing(m.stats, m);
+  } else {
+    std::vector<TrainStepTimes> steps;
+    m = measure(
+        [&] {
+          check_stop();
+          steps.push_back(executor.train_step());
+          return steps.back().step_s;
+        },
+        mo);
+    // The loop's samples are the last n steps; warm-up steps come before.
+    const std::size_t n = m.samples_s.size();
+    std::vector<double> fwd, bwd, opt;
+    for (std::size_t i = steps.size() - n; i < steps.size(); ++i) {
+      fwd.push_back(steps[i].forward_s);
+      bwd.push_back(steps[i].backward_s);
+      opt.push_back(steps[i].optimizer_s);
+    }
+    record.timings[Phase::forward] = to_timing(summarize(fwd, mo.confidence), m);
+    record.timings[Phase::backward] = to_timing(summarize(bwd, mo.confidence), m);
+    record.timings[Phase::optimizer] = to_timing(summarize(opt, mo.confidence), m);
+    record.timings[Phase::step] = to_timing(m.stats, m);
+  }
+  record.status = m.converged ? RecordStatus::ok : RecordStatus::noisy;
+  record.status_reason = m.converged ? "" : describe_outcome(m);
+
+  if (options.layers) {
+    MeasureOptions lo = mo;
+    lo.max_time_s = options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
+    // The whole-model loop has just warmed everything up: two passes suffice.
+    lo.warmup_window = 0;
+    lo.min_warmup_iterations = 2;
+    lo.min_warmup_s = 0;
+    lo.min_samples = std::min<std::size_t>(lo.min_samples, 5);
+    lo.min_time_s = 0;
+    std::vector<std::vector<NodeTime>> passes;
+    const Measurement lm = measure(
+        [&] {
+          check_stop();
+          passes.push_back(executor.time_layers(train));
+          double sum = 0;
+          for (const NodeTime& t : passes.back()) sum += t.forward_s + t.backward_s;
+          return sum;
+        },
+        lo);
+    const std::size_t n = lm.samples_s.size();
+    const std::vector<NodeTime>& first = passes[passes.size() - n];
+    std::map<std::string, const Node*> nodes;
+    for (const Node& node : model.graph.nodes) nodes[node.name] = &node;
+    std::map<std::string, const NodeCost*> costs;
+    for (const NodeCost& c : cost.nodes) costs[c.name] = &c;
+    record.layers.clear();
+    for (std::size_t k = 0; k < first.size(); ++k) {
+      std::vector<double> f, b;
+      for (std::size_t i = passes.size() - n; i < passes.size(); ++i) {
+        if (passes[i].size() != first.size() || passes[i][k].node != first[k].node) {
+          fail("per-layer timing: pass {} listed other nodes than pass {}", i + 1,
+               passes.size() - n + 1);
+        }
+        f.push_back(passes[i][k].forward_s);
+        b.push_back(passes[i][k].backward_s);
+      }
+      LayerTiming l;
+      l.name = first[k].node;
+      l.op = std::string(op_name(first[k].op));
+      const auto node = nodes.find(l.name);
+      l.module = node != nodes.end() ? node->second->module : "";
+      l.forward_median_s = sample_median(f);
+      l.backward_median_s = train ? sample_median(b) : kNaN;
+      const auto c = costs.find(l.name);
+      l.forward_flops = c != costs.end() ? c->second->forward.flops() : kNaN;
+      l.backward_flops = c != costs.end() && train ? c->second->backward.flops() : kNaN;
+      record.layers.push_back(std::move(l));
+    }
+    record.layer_passes = n;
+  }
+
+  if (const auto device_peak = executor.device_peak_memory_bytes()) {
+    record.memory_peak_bytes = *device_peak;
+  } else {
+    const PeakMemory p = peak_memory();
+    record.memory_peak_bytes = p.vm_hwm_bytes > 0 ? p.vm_hwm_bytes : p.max_rss_bytes;
+  }
+}
+
+SweepOutcome run_sweep(const SweepOptions& options) {
+  if (options.models.empty()) fail("bench: no model given (a zoo name or an .onnx file)");
+  if (options.batches.empty()) fail("bench: no batch size given");
+  for (int b : options.batches) {
+    if (b < 1) fail("bench: batch size {} is not a positive integer", b);
+  }
+  if (options.modes.empty()) fail("bench: no mode given (infer, train)");
+  if (!(options.budget_s > 0)) fail("bench: the budget must be positive, got {} s", options.budget_s);
+  if (!(options.target > 0)) fail("bench: the CI target must be positive, got {}", options.target);
+  if (options.threads < 0) fail("bench: threads must be >= 0, got {}", options.threads);
+  const std::string device = normalize_device(options.device);
+  if (options.cold && device != "cpu") {
+    fail("bench: --cold flushes the host's last-level cache; it does not reach the L2 of {}, so "
+         "it is refused there",
+         device);
+  }
+  if (options.resume && options.out.empty()) fail("bench: --resume needs a results file (--out)");
+
+  std::set<ConfigKey> finished;
+  if (options.resume && std::filesystem::exists(options.out)) {
+    finished = finished_keys(load_results(options.out));
+  }
+  if (!options.make_executor) {
+    fail("bench: no executor factory (pass default_executor_factory() from dnnroof::runner_default)");
+  }
+  const ExecutorFactory& factory = options.make_executor;
+  const ModelLoader loader = options.load_model ? options.load_model : ModelLoader(load_sweep_model);
+
+  SweepOutcome outcome;
+  std::vector<SweepConfig> to_run;
+  for (const SweepConfig& c : sweep_configs(options)) {
+    const ConfigKey key{c.model, device, c.mode, c.batch, options.dtype, options.threads};
+    if (finished.contains(key)) {
+      outcome.skipped.push_back(c);
+      if (options.on_skip) options.on_skip(c);
+    } else {
+      to_run.push_back(c);
+    }
+  }
+
+  Conditions base = current_conditions();
+  base.cpu_model = detect_host_info().cpu_model;
+  const double budget_per_config =
+      options.budget_s * (options.layers ? 2 : 1) + options.measure.min_warmup_s;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&t0] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  std::vector<double> durations;
+  std::size_t failed = 0;
+  // The loaded model of the current (source, batch), reused by its modes.
+  std::string loaded_source;
+  int loaded_batch = 0;
+  std::optional<SweepModel> loaded;
+  std::string load_error;
+  bool warned_rss = false;
+  bool warned_blas = false;
+
+  for (std::size_t i = 0; i < to_run.size(); ++i) {
+    const SweepConfig& c = to_run[i];
+    if (stop_requested(options)) {
+      outcome.interrupted = true;
+      break;
+    }
+    if (options.on_progress) {
+      SweepProgress p;
+      p.index = i + 1;
+      p.total = to_run.size();
+      p.finished = i;
+      p.failed = failed;
+      p.skipped = outcome.skipped.size();
+      p.elapsed_s = elapsed();
+      p.eta_s = estimate_eta_s(durations, to_run.size() - i, budget_per_config);
+      p.eta_from_budget = durations.empty();
+      p.current = config_text(c);
+      options.on_progress(p);
+    }
+    const double started = elapsed();
+
+    ResultRecord rec;
+    rec.model = c.model;
+    rec.source = c.source;
+    rec.device = device;
+    rec.chip = options.chip.empty() ? (device == "cpu" ? "host" : device) : options.chip;
+    rec.mode = c.mode;
+    rec.batch = c.batch;
+    rec.dtype = options.dtype;
+    rec.threads = options.threads;
+    rec.conditions = base;
+    rec.memory_peak_bytes = kNaN;
+    try {
+      if (!loaded || loaded_source != c.source || loaded_batch != c.batch) {
+        loaded.reset();
+        load_error.clear();
+        loaded_source = c.source;
+        loaded_batch = c.batch;
+        try {
+          loaded = loader(c.source, c.batch, options.dtype);
+        } catch (const std::exception& e) {
+          load_error = e.what();
+        }
+      }
+      if (!loaded) throw Error(load_error);
+      if (device == "cpu" && !reset_peak_memory() && options.on_warning) {
+        if (!warned_rss) {
+          options.on_warning(
+              "cannot reset the peak resident memory (/proc/self/clear_refs): memory_peak_bytes "
+              "is the process's peak so far, which may include earlier configurations");
+          warned_rss = true;
+        }
+      }
+      ExecOptions eo;
+      eo.device = device;
+      eo.dtype = options.dtype;
+      eo.threads = options.threads;
+      eo.seed = options.seed;
+      eo.weights = loaded->weights;
+      std::unique_ptr<Executor> executor = factory(loaded->graph, eo);
+      const ExecInfo& info = executor->info();
+      rec.conditions.threads = info.threads;
+      if (!info.libtorch_version.empty()) {
+        rec.conditions.library_versions["libtorch"] = info.libtorch_version;
+      }
+      if (!info.blas.empty()) rec.conditions.library_versions["blas"] = info.blas;
+      if (info.reference_blas && options.on_warning) {
+        if (!warned_blas) {
+          options.on_warning(fmt::format(
+              "LibTorch runs on the slow reference BLAS ({}): CPU latencies are not "
+              "representative; install OpenBLAS or MKL (see docs/bench.md)",
+              info.blas));
+          warned_blas = true;
+        }
+      }
+      measure_configuration(*executor, *loaded, c.mode, options, rec);
+    } catch (const SweepInterrupted&) {
+      outcome.interrupted = true;
+      break;
+    } catch (const std::exception& e) {
+      rec.status = RecordStatus::failed;
+      rec.status_reason = e.what();
+      rec.timings.clear();
+      rec.layers.clear();
+      rec.layer_passes = 0;
+      rec.memory_peak_bytes = kNaN;
+      ++failed;
+    }
+    rec.conditions.date_utc = format_iso8601_utc(std::chrono::system_clock::now());
+    durations.push_back(elapsed() - started);
+    if (!options.out.empty()) append_record(options.out, rec);
+    if (options.on_result) options.on_result(rec);
+    outcome.records.push_back(std::move(rec));
+  }
+  return outcome;
+}
+
+}  // namespace dnnroof

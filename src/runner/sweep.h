@@ -1,0 +1,175 @@
+#pragma once
+// Benchmark sweeps: every (model, batch, mode) configuration of a sweep is
+// built, run through an Executor under the measurement loop (src/measure),
+// turned into a ResultRecord with its conditions and the cost model's
+// figures, and appended to the results file atomically before the next one
+// starts. `dnnroof bench` is a thin front end to run_sweep(); `dnnroof report`
+// calls it to measure for a report.
+//
+// A configuration that fails (the model does not import, an op has no
+// lowering, out of memory, anything that throws std::exception) is recorded
+// with status failed and its reason, and the sweep goes on. A resumed sweep
+// skips the configurations the results file already has (ok or noisy). The
+// stop flag ends a sweep between two iterations: the configuration under way
+// is dropped, every finished one is already in the file.
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/host_tensor.h"
+#include "exec/executor.h"
+#include "graph/graph.h"
+#include "measure/sampler.h"
+#include "store/record.h"
+
+namespace dnnroof {
+
+// A model ready to run: its graph at one batch size and the weights to load
+// (an ONNX file's initializers; empty for zoo models, which get torchvision's
+// init, seeded).
+struct SweepModel {
+  std::string name;    // display name: zoo name or the .onnx file's stem
+  std::string source;  // as given: zoo name or path
+  Graph graph;
+  std::map<std::string, HostTensor> weights;
+};
+
+// A zoo name, or a path ending in .onnx (case-insensitive), at `batch` and
+// `dtype`. Zoo models are built at `dtype`; an ONNX file keeps its own dtypes
+// (re-batched: a fixed batch dim is overridden) and brings its weights when
+// the file has them. Throws Error naming the model when it cannot be loaded.
+SweepModel load_sweep_model(const std::string& source, int batch, DType dtype);
+
+// The display name load_sweep_model gives `source` without loading it: the
+// zoo name as given, or the file's stem for an .onnx path.
+std::string sweep_model_name(const std::string& source);
+
+// "cpu" -> "cpu"; "cuda" -> "cuda:0"; "cuda:N" -> "cuda:N"; anything else an
+// Error naming it.
+std::string normalize_device(const std::string& device);
+
+using ExecutorFactory =
+    std::function<std::unique_ptr<Executor>(const Graph&, const ExecOptions&)>;
+using ModelLoader = std::function<SweepModel(const std::string& source, int batch, DType dtype)>;
+
+// The executor this build has: make_executor from src/exec (LibTorch), or,
+// in a build without LibTorch, a factory that throws an Error saying so.
+// Defined in dnnroof::runner_default (link it to use these two), so that
+// dnnroof::runner itself does not pull in LibTorch.
+ExecutorFactory default_executor_factory();
+bool executor_built();
+
+// One configuration of a sweep, in the order run_sweep runs them: models in
+// the order given, then batch sizes, then modes.
+struct SweepConfig {
+  std::string source;
+  std::string model;  // sweep_model_name(source)
+  int batch = 1;
+  RunMode mode = RunMode::infer;
+};
+
+struct SweepProgress {
+  std::size_t index = 0;     // 1-based position of the configuration starting now
+  std::size_t total = 0;     // configurations to run in this sweep (skipped ones excluded)
+  std::size_t finished = 0;  // measured or failed so far
+  std::size_t failed = 0;
+  std::size_t skipped = 0;  // already in the results file (--resume)
+  double elapsed_s = 0;     // [s] since the sweep started
+  double eta_s = 0;         // [s] estimate for the rest, this configuration included; NaN unknown
+  bool eta_from_budget = false;  // true: no configuration finished yet, estimated from the budget
+  std::string current;           // "resnet18, batch 8, train"
+};
+// "[3/12] resnet18, batch 8, train  (2 done, 1 failed; 45 s elapsed, ETA 2 min 10 s)".
+std::string progress_line(const SweepProgress& p);
+
+// The ETA: with finished configurations, their mean wall time x
+// `remaining`; before any, `budget_per_config_s` x `remaining` (an upper
+// bound of sampling; warm-up and building are not in it). NaN when neither
+// is known.
+double estimate_eta_s(const std::vector<double>& finished_config_s, std::size_t remaining,
+                      double budget_per_config_s);
+
+// A sweep's settings. Everything has a default but `models`.
+struct SweepOptions {
+  std::vector<std::string> models;  // zoo names or .onnx paths
+  std::string device = "cpu";       // "cpu", "cuda", "cuda:N"
+  std::string chip;                 // recorded chip id; "": "host" on the CPU, the device on a GPU
+  std::vector<int> batches{1};
+  std::vector<RunMode> modes{RunMode::infer};
+  DType dtype = DType::fp32;
+  int threads = 0;  // CPU intra-op threads; 0: LibTorch's default
+  std::uint64_t seed = 0;
+
+  // The measurement loop of each timed configuration. `target` makes the
+  // stop criterion (median 95% CI within ±target) when measure.criterion is
+  // null; `budget_s` is the sampling budget (measure.max_time_s). Warm-up
+  // settings, sample floors and caps are measure's own.
+  double target = 0.02;
+  double budget_s = 10.0;
+  MeasureOptions measure;
+
+  // Per-layer times (Executor::time_layers) after the whole-model timing,
+  // with their own sampling budget (0: budget_s).
+  bool layers = false;
+  double layers_budget_s = 0;
+
+  // Cold mode: flush the host's last-level cache before every iteration
+  // (2 x its size, untimed). CPU only: refused on a GPU, whose L2 this does
+  // not reach.
+  bool cold = false;
+
+  // Results file: each finished configuration is appended (append_record)
+  // atomically; records of other configurations already there are kept.
+  // Empty: no file.
+  std::filesystem::path out;
+  // Skip configurations the results file already has with status ok or
+  // noisy (failed ones are run again).
+  bool resume = false;
+
+  std::function<void(const SweepProgress&)> on_progress;  // before each configuration
+  std::function<void(const ResultRecord&)> on_result;     // after each, failed ones too
+  std::function<void(const SweepConfig&)> on_skip;        // for each one resume skips
+  // Once per sweep and kind: the executor runs on the reference BLAS; the
+  // peak resident memory cannot be reset.
+  std::function<void(const std::string&)> on_warning;
+  // Set (e.g. by a SIGINT handler) to end the sweep at the next iteration.
+  const std::atomic<bool>* stop = nullptr;
+
+  // The executor for each configuration: default_executor_factory() for
+  // real runs (dnnroof::runner_default), a fake in tests. Required.
+  ExecutorFactory make_executor;
+  // Null: load_sweep_model.
+  ModelLoader load_model;
+};
+
+// The configurations of a sweep in run order (no resume filtering).
+std::vector<SweepConfig> sweep_configs(const SweepOptions& options);
+
+// What a sweep did.
+struct SweepOutcome {
+  std::vector<ResultRecord> records;  // measured or failed in this run, in order
+  std::vector<SweepConfig> skipped;   // already in the results file
+  bool interrupted = false;           // the stop flag ended it early
+};
+
+// Runs the sweep described above. Throws Error before measuring anything for
+// invalid options (no model, a batch < 1, an unknown device, an unreadable
+// results file with --resume, --cold on a GPU); never for a configuration's
+// own failure, which is recorded.
+SweepOutcome run_sweep(const SweepOptions& options);
+
+// Measures one configuration with an executor already made for it; the
+// piece of run_sweep that tests and `report` can call alone. Fills timings,
+// status, memory, layers and cost; the caller fills the identity
+// (model, device, ...) and conditions. Throws what the executor throws.
+void measure_configuration(Executor& executor, const SweepModel& model, RunMode mode,
+                           const SweepOptions& options, ResultRecord& record);
+
+}  // namespace dnnroof

@@ -1,0 +1,559 @@
+// run_sweep with a fake executor: the order of configurations, the values a
+// record gets from synthetic timings (hand-computed), resume, failures with
+// their reasons, the results file after every configuration and interrupted
+// sweeps. No LibTorch: the executor is injected.
+#include "runner/sweep.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/results_file.h"
+
+namespace dnnroof {
+namespace {
+
+// Durations the fake returns, per call; the loop sees only these (its
+// floors use measured time), so the tests run in milliseconds of wall time.
+struct FakeScript {
+  double infer_s = 0.002;
+  // Training: these three, and step = their sum + 0.0001 (synchronisation).
+  double forward_s = 0.001;
+  double backward_s = 0.002;
+  double optimizer_s = 0.0005;
+  // The first `slow_calls` calls (warm-up) take `slow_factor` times longer.
+  int slow_calls = 0;
+  double slow_factor = 10;
+  // Alternate every other call by this relative amount (noisy runs).
+  double alternate = 0;
+  // Throw std::runtime_error(throw_text) on call number `throw_at` (1-based; 0: never).
+  int throw_at = 0;
+  std::string throw_text;
+  // Called on every timed call with its number (1-based).
+  std::function<void(int)> on_call;
+};
+
+class FakeExecutor final : public Executor {
+ public:
+  FakeExecutor(const Graph& graph, const ExecOptions& options, FakeScript script)
+      : script_(std::move(script)) {
+    info_.device = options.device;
+    info_.device_name = "fake";
+    info_.threads = options.threads > 0 ? options.threads : 3;
+    info_.libtorch_version = "9.9.9";
+    info_.blas = "FakeBLAS 1.0";
+    for (const Node& n : graph.nodes) nodes_.push_back({n.name, n.op});
+  }
+
+  double infer() override { return scaled(script_.infer_s); }
+  TrainStepTimes train_step() override {
+    const int call = next_call();
+    const double f = call <= script_.slow_calls ? script_.slow_factor : 1.0;
+    TrainStepTimes t;
+    t.forward_s = script_.forward_s * f;
+    t.backward_s = script_.backward_s * f;
+    t.optimizer_s = script_.optimizer_s * f;
+    t.step_s = t.forward_s + t.backward_s + t.optimizer_s + 0.0001;
+    t.loss = 6.9;
+    return t;
+  }
+  // Node k takes (k + 1) ms forward and 2 (k + 1) ms backward, on every pass
+  // but the odd ones, which take 3x (the median over an odd number of passes
+  // or more even than odd ones is the fast value).
+  std::vector<NodeTime> time_layers(bool train) override {
+    ++layer_passes_;
+    const double f = layer_passes_ % 4 == 1 ? 3.0 : 1.0;
+    std::vector<NodeTime> out;
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+      NodeTime t;
+      t.node = nodes_[k].first;
+      t.op = nodes_[k].second;
+      t.forward_s = 1e-3 * static_cast<double>(k + 1) * f;
+      t.backward_s = train ? 2e-3 * static_cast<double>(k + 1) * f : 0;
+      out.push_back(t);
+    }
+    return out;
+  }
+  std::vector<HostTensor> run(const std::map<std::string, HostTensor>&) override { return {}; }
+  std::optional<double> device_peak_memory_bytes() const override { return std::nullopt; }
+  void reset_device_peak_memory() override {}
+
+ private:
+  int next_call() {
+    ++calls_;
+    if (script_.on_call) script_.on_call(calls_);
+    if (script_.throw_at > 0 && calls_ == script_.throw_at) {
+      throw std::runtime_error(script_.throw_text);
+    }
+    return calls_;
+  }
+  double scaled(double base) {
+    const int call = next_call();
+    double v = call <= script_.slow_calls ? base * script_.slow_factor : base;
+    if (script_.alternate > 0 && call % 2 == 0) v *= 1 + script_.alternate;
+    return v;
+  }
+
+  FakeScript script_;
+  std::vector<std::pair<std::string, OpKind>> nodes_;
+  int calls_ = 0;
+  int layer_passes_ = 0;
+};
+
+// A tiny model: [batch, 4] -> Linear(4, 3) -> ReLU. Forward FLOPs by
+// DESIGN.md: Linear 2 x batch x 4 x 3 = 24 batch, ReLU 1 per element = 3 batch.
+SweepModel tiny_model(const std::string& source, int batch, DType dtype) {
+  if (source == "broken") fail("model 'broken' does not import: node 7 has no inputs");
+  GraphBuilder b(source, dtype);
+  ValueId x = b.input("x", {batch, 4});
+  {
+    auto s = b.scope("head");
+    x = b.linear(x, 3, true, "fc");
+  }
+  x = b.relu(x);
+  b.output(x);
+  SweepModel m;
+  m.name = source;
+  m.source = source;
+  m.graph = b.finish();
+  return m;
+}
+
+class TempPath {
+ public:
+  explicit TempPath(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() /
+              ("dnnroof-runner-" + std::to_string(::getpid()) + "-" + name + ".json")) {
+    std::filesystem::remove(path_);
+  }
+  ~TempPath() { std::filesystem::remove(path_); }
+  TempPath(const TempPath&) = delete;
+  TempPath& operator=(const TempPath&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Options on synthetic time: the floors are measured time, so constant
+// durations converge at once (their CI has width 0).
+SweepOptions base_options() {
+  SweepOptions o;
+  o.load_model = tiny_model;
+  o.measure.min_warmup_s = 0;
+  o.measure.min_warmup_iterations = 3;
+  o.measure.min_samples = 10;
+  o.measure.min_time_s = 0.01;
+  o.budget_s = 2;
+  return o;
+}
+
+struct Factory {
+  FakeScript script;
+  int made = 0;
+  std::string throw_for;  // model (graph) name whose executor cannot be made
+  std::string throw_text = "CUDA out of memory (fake): tried to allocate 20.0 GiB";
+
+  ExecutorFactory make() {
+    return [this](const Graph& g, const ExecOptions& o) -> std::unique_ptr<Executor> {
+      ++made;
+      if (!throw_for.empty() && g.name == throw_for) throw std::runtime_error(throw_text);
+      return std::make_unique<FakeExecutor>(g, o, script);
+    };
+  }
+};
+
+TEST(SweepConfigs, ModelsThenBatchesThenModes) {
+  SweepOptions o;
+  o.models = {"a", "b.onnx"};
+  o.batches = {1, 8};
+  o.modes = {RunMode::infer, RunMode::train};
+  const auto configs = sweep_configs(o);
+  ASSERT_EQ(configs.size(), 8u);
+  const char* expected[] = {"a 1 infer", "a 1 train", "a 8 infer", "a 8 train",
+                            "b 1 infer", "b 1 train", "b 8 infer", "b 8 train"};
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    EXPECT_EQ(configs[i].model + " " + std::to_string(configs[i].batch) + " " +
+                  std::string(run_mode_name(configs[i].mode)),
+              expected[i]);
+  }
+  EXPECT_EQ(configs[4].source, "b.onnx");
+}
+
+TEST(SweepModelName, ZooNameOrFileStem) {
+  EXPECT_EQ(sweep_model_name("resnet18"), "resnet18");
+  EXPECT_EQ(sweep_model_name("/data/models/my-net.ONNX"), "my-net");
+}
+
+TEST(NormalizeDevice, KnownFormsAndErrors) {
+  EXPECT_EQ(normalize_device("cpu"), "cpu");
+  EXPECT_EQ(normalize_device("CUDA"), "cuda:0");
+  EXPECT_EQ(normalize_device("cuda:3"), "cuda:3");
+  EXPECT_EQ(normalize_device("cuda:03"), "cuda:3");
+  EXPECT_THROW(normalize_device("tpu"), Error);
+  EXPECT_THROW(normalize_device("cuda:"), Error);
+  EXPECT_THROW(normalize_device("cuda:x"), Error);
+}
+
+TEST(Eta, MeanOfFinishedTimesRemainingElseTheBudget) {
+  // (10 + 20) / 2 = 15 s per configuration, 4 to go: 60 s.
+  EXPECT_DOUBLE_EQ(estimate_eta_s({10, 20}, 4, 99), 60);
+  // None finished: 3 x 12 s of budget.
+  EXPECT_DOUBLE_EQ(estimate_eta_s({}, 3, 12), 36);
+  EXPECT_DOUBLE_EQ(estimate_eta_s({5}, 0, 12), 0);
+  EXPECT_TRUE(std::isnan(estimate_eta_s({}, 3, 0)));
+}
+
+TEST(ProgressLine, SaysWhereTheSweepIs) {
+  SweepProgress p;
+  p.index = 3;
+  p.total = 12;
+  p.finished = 2;
+  p.failed = 1;
+  p.elapsed_s = 45;
+  p.eta_s = 130;
+  p.current = "resnet18, batch 8, train";
+  EXPECT_EQ(progress_line(p),
+            "[3/12] resnet18, batch 8, train  (2 done, 1 failed; 45 s elapsed, ETA 2 min 10 s)");
+  p.eta_from_budget = true;
+  p.eta_s = 3725;
+  p.failed = 0;
+  p.skipped = 4;
+  EXPECT_EQ(progress_line(p),
+            "[3/12] resnet18, batch 8, train  (2 done, 4 skipped; 45 s elapsed, ETA <= 1 h 2 min "
+            "(from the budget))");
+}
+
+TEST(RunSweep, RecordsInOrderWithValuesFromTheTimings) {
+  Factory factory;
+  factory.script.slow_calls = 3;  // warm-up only: must not reach the statistics
+  SweepOptions o = base_options();
+  o.models = {"tiny", "tinier"};
+  o.batches = {1, 4};
+  o.modes = {RunMode::infer, RunMode::train};
+  o.threads = 2;
+  o.make_executor = factory.make();
+  std::vector<SweepProgress> progress;
+  o.on_progress = [&](const SweepProgress& p) { progress.push_back(p); };
+  std::vector<std::string> warnings;
+  o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+
+  const SweepOutcome out = run_sweep(o);
+  EXPECT_FALSE(out.interrupted);
+  EXPECT_TRUE(out.skipped.empty());
+  ASSERT_EQ(out.records.size(), 8u);
+  EXPECT_EQ(factory.made, 8);  // one fresh executor per configuration
+  ASSERT_EQ(progress.size(), 8u);
+  EXPECT_EQ(progress[0].index, 1u);
+  EXPECT_EQ(progress[0].total, 8u);
+  EXPECT_TRUE(progress[0].eta_from_budget);
+  EXPECT_FALSE(progress[1].eta_from_budget);
+  EXPECT_EQ(progress[7].finished, 7u);
+  EXPECT_EQ(progress[5].current, "tinier, batch 1, train");
+
+  for (const ResultRecord& r : out.records) {
+    SCOPED_TRACE(describe(r.key()));
+    EXPECT_EQ(r.status, RecordStatus::ok) << r.status_reason;
+    EXPECT_EQ(r.device, "cpu");
+    EXPECT_EQ(r.chip, "host");
+    EXPECT_EQ(r.threads, 2);
+    EXPECT_EQ(r.conditions.threads, 2);
+    EXPECT_EQ(r.conditions.library_versions.at("libtorch"), "9.9.9");
+    EXPECT_EQ(r.conditions.library_versions.at("blas"), "FakeBLAS 1.0");
+    EXPECT_FALSE(r.conditions.date_utc.empty());
+    EXPECT_GT(r.memory_peak_bytes, 0);  // this process's resident peak
+    ASSERT_TRUE(r.cost.has_value());
+    EXPECT_DOUBLE_EQ(r.cost->forward_flops, 27.0 * r.batch);
+    EXPECT_DOUBLE_EQ(r.cost->forward_matmul_flops, 24.0 * r.batch);
+  }
+  const ResultRecord& infer = out.records[2];  // tiny, batch 4, infer
+  EXPECT_EQ(infer.model, "tiny");
+  EXPECT_EQ(infer.batch, 4);
+  EXPECT_EQ(infer.mode, RunMode::infer);
+  ASSERT_EQ(infer.timings.size(), 1u);
+  const TimingStats& f = infer.timings.at(Phase::forward);
+  EXPECT_DOUBLE_EQ(f.median_s, 0.002);
+  EXPECT_DOUBLE_EQ(f.max_s, 0.002);  // the 3 slow warm-up calls are not samples
+  EXPECT_GE(f.warmup_iterations, 3u);
+  EXPECT_TRUE(f.converged);
+  EXPECT_DOUBLE_EQ(throughput_per_s(infer), 4 / 0.002);
+  EXPECT_DOUBLE_EQ(achieved_flops_per_s(infer), 27.0 * 4 / 0.002);
+
+  const ResultRecord& train = out.records[3];  // tiny, batch 4, train
+  EXPECT_EQ(train.mode, RunMode::train);
+  ASSERT_EQ(train.timings.size(), 4u);
+  EXPECT_DOUBLE_EQ(train.timings.at(Phase::forward).median_s, 0.001);
+  EXPECT_DOUBLE_EQ(train.timings.at(Phase::backward).median_s, 0.002);
+  EXPECT_DOUBLE_EQ(train.timings.at(Phase::optimizer).median_s, 0.0005);
+  EXPECT_DOUBLE_EQ(train.timings.at(Phase::step).median_s, 0.0036);
+  EXPECT_DOUBLE_EQ(train.timings.at(Phase::step).max_s, 0.0036);
+  EXPECT_EQ(train.timings.at(Phase::forward).n, train.timings.at(Phase::step).n);
+  EXPECT_DOUBLE_EQ(throughput_per_s(train), 4 / 0.0036);
+  EXPECT_GT(train.cost->backward_flops, 0);
+  EXPECT_NEAR(achieved_flops_per_s(train),
+              (train.cost->forward_flops + train.cost->backward_flops) / 0.0036, 1e-6);
+}
+
+TEST(RunSweep, TheResultsFileHoldsEveryFinishedConfigurationAsItGoes) {
+  TempPath file("each");
+  Factory factory;
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.batches = {1, 2, 3};
+  o.out = file.path();
+  o.make_executor = factory.make();
+  std::vector<std::size_t> sizes;
+  o.on_result = [&](const ResultRecord&) { sizes.push_back(load_results(file.path()).records.size()); };
+  run_sweep(o);
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{1, 2, 3}));
+  const ResultsFile back = load_results(file.path());
+  ASSERT_EQ(back.records.size(), 3u);
+  EXPECT_EQ(back.records[2].batch, 3);
+  EXPECT_DOUBLE_EQ(back.records[2].timings.at(Phase::forward).median_s, 0.002);
+}
+
+TEST(RunSweep, ResumeSkipsFinishedKeysAndRetriesFailedOnes) {
+  TempPath file("resume");
+  Factory factory;
+  factory.throw_for = "tinier";
+  SweepOptions o = base_options();
+  o.models = {"tiny", "tinier"};
+  o.batches = {1, 2};
+  o.out = file.path();
+  o.make_executor = factory.make();
+  const SweepOutcome first = run_sweep(o);
+  ASSERT_EQ(first.records.size(), 4u);
+  EXPECT_EQ(factory.made, 4);
+
+  // Resume: the two ok records are skipped, the two failed ones run again
+  // (and succeed now).
+  factory.throw_for.clear();
+  factory.made = 0;
+  o.resume = true;
+  std::vector<std::string> skipped;
+  o.on_skip = [&](const SweepConfig& c) { skipped.push_back(c.model + "/" + std::to_string(c.batch)); };
+  const SweepOutcome second = run_sweep(o);
+  EXPECT_EQ(skipped, (std::vector<std::string>{"tiny/1", "tiny/2"}));
+  EXPECT_EQ(second.skipped.size(), 2u);
+  ASSERT_EQ(second.records.size(), 2u);
+  EXPECT_EQ(factory.made, 2);
+  EXPECT_EQ(second.records[0].model, "tinier");
+  EXPECT_EQ(second.records[0].status, RecordStatus::ok);
+  const ResultsFile back = load_results(file.path());
+  ASSERT_EQ(back.records.size(), 4u);  // replaced in place, not appended
+  for (const ResultRecord& r : back.records) EXPECT_EQ(r.status, RecordStatus::ok);
+
+  // A third resume has nothing left; another thread count is another key.
+  factory.made = 0;
+  EXPECT_TRUE(run_sweep(o).records.empty());
+  EXPECT_EQ(factory.made, 0);
+  o.threads = 7;
+  EXPECT_EQ(run_sweep(o).records.size(), 4u);
+}
+
+TEST(RunSweep, FailuresAreRecordedWithTheirReasonAndTheSweepGoesOn) {
+  TempPath file("fail");
+  Factory factory;
+  factory.throw_for = "tinier";
+  SweepOptions o = base_options();
+  o.models = {"broken", "tinier", "tiny"};
+  o.out = file.path();
+  o.make_executor = factory.make();
+  const SweepOutcome out = run_sweep(o);
+  ASSERT_EQ(out.records.size(), 3u);
+  EXPECT_EQ(out.records[0].status, RecordStatus::failed);
+  EXPECT_EQ(out.records[0].status_reason, "model 'broken' does not import: node 7 has no inputs");
+  EXPECT_TRUE(out.records[0].timings.empty());
+  EXPECT_TRUE(std::isnan(out.records[0].memory_peak_bytes));
+  EXPECT_EQ(out.records[1].status, RecordStatus::failed);
+  EXPECT_EQ(out.records[1].status_reason, factory.throw_text);
+  EXPECT_EQ(out.records[2].status, RecordStatus::ok);
+  const ResultsFile back = load_results(file.path());
+  ASSERT_EQ(back.records.size(), 3u);
+  EXPECT_EQ(back.records[1].status, RecordStatus::failed);
+  EXPECT_EQ(back.records[1].status_reason, factory.throw_text);
+}
+
+TEST(RunSweep, AFailureDuringMeasurementIsRecordedToo) {
+  Factory factory;
+  factory.script.throw_at = 5;
+  factory.script.throw_text = "unsupported op in backward (fake)";
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.modes = {RunMode::train, RunMode::infer};
+  o.make_executor = factory.make();
+  const SweepOutcome out = run_sweep(o);
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(out.records[0].status, RecordStatus::failed);
+  EXPECT_EQ(out.records[0].status_reason, "unsupported op in backward (fake)");
+  EXPECT_TRUE(out.records[0].timings.empty());
+  // A fresh executor for the next configuration: its call count starts over,
+  // and call 5 throws there too.
+  EXPECT_EQ(out.records[1].status, RecordStatus::failed);
+}
+
+TEST(RunSweep, NoisyWhenTheCriterionDoesNotHoldBeforeTheBudget) {
+  Factory factory;
+  factory.script.alternate = 0.5;  // 2 ms and 3 ms: the median's CI stays ±20%
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.budget_s = 0.05;
+  o.make_executor = factory.make();
+  const SweepOutcome out = run_sweep(o);
+  ASSERT_EQ(out.records.size(), 1u);
+  const ResultRecord& r = out.records[0];
+  EXPECT_EQ(r.status, RecordStatus::noisy);
+  EXPECT_EQ(r.status_reason.rfind("noisy: median CI ±", 0), 0u) << r.status_reason;
+  EXPECT_FALSE(r.timings.at(Phase::forward).converged);
+}
+
+TEST(RunSweep, StopFlagBetweenConfigurationsKeepsTheFinishedOnes) {
+  TempPath file("stop");
+  Factory factory;
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.batches = {1, 2, 3, 4};
+  o.out = file.path();
+  o.make_executor = factory.make();
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  o.on_result = [&](const ResultRecord& r) {
+    if (r.batch == 2) stop = true;  // as a SIGINT handler would
+  };
+  const SweepOutcome out = run_sweep(o);
+  EXPECT_TRUE(out.interrupted);
+  EXPECT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(load_results(file.path()).records.size(), 2u);
+
+  // Resume finishes the other two and skips the kept ones.
+  stop = false;
+  o.resume = true;
+  o.on_result = nullptr;
+  const SweepOutcome rest = run_sweep(o);
+  EXPECT_FALSE(rest.interrupted);
+  EXPECT_EQ(rest.skipped.size(), 2u);
+  ASSERT_EQ(rest.records.size(), 2u);
+  EXPECT_EQ(rest.records[0].batch, 3);
+  EXPECT_EQ(load_results(file.path()).records.size(), 4u);
+}
+
+TEST(RunSweep, StopFlagDuringMeasurementDropsOnlyTheConfigurationUnderWay) {
+  TempPath file("stop-mid");
+  Factory factory;
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.batches = {1, 2};
+  o.out = file.path();
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  // The second executor sets the flag on its 4th call, mid warm-up.
+  o.make_executor = [&](const Graph& g, const ExecOptions& eo) -> std::unique_ptr<Executor> {
+    FakeScript s;
+    if (g.value(g.inputs[0]).shape[0] == 2) {
+      s.on_call = [&](int call) {
+        if (call == 4) stop = true;
+      };
+    }
+    return std::make_unique<FakeExecutor>(g, eo, s);
+  };
+  const SweepOutcome out = run_sweep(o);
+  EXPECT_TRUE(out.interrupted);
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0].batch, 1);
+  const ResultsFile back = load_results(file.path());
+  ASSERT_EQ(back.records.size(), 1u);
+  EXPECT_EQ(back.records[0].status, RecordStatus::ok);
+}
+
+TEST(RunSweep, LayersGetMediansModulesAndFlops) {
+  Factory factory;
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.batches = {2};
+  o.modes = {RunMode::infer, RunMode::train};
+  o.layers = true;
+  o.make_executor = factory.make();
+  const SweepOutcome out = run_sweep(o);
+  ASSERT_EQ(out.records.size(), 2u);
+
+  const ResultRecord& infer = out.records[0];
+  ASSERT_EQ(infer.layers.size(), 2u);  // fc, relu
+  EXPECT_GE(infer.layer_passes, 5u);
+  const LayerTiming& fc = infer.layers[0];
+  EXPECT_EQ(fc.name, "head.fc");
+  EXPECT_EQ(fc.op, "Gemm");
+  EXPECT_EQ(fc.module, "head");
+  // Pass 1 of every 4 is 3x slower: the median is the fast value.
+  EXPECT_DOUBLE_EQ(fc.forward_median_s, 1e-3);
+  EXPECT_TRUE(std::isnan(fc.backward_median_s));
+  EXPECT_DOUBLE_EQ(fc.forward_flops, 2.0 * 2 * 4 * 3);  // 48
+  EXPECT_DOUBLE_EQ(infer.layers[1].forward_median_s, 2e-3);
+  EXPECT_DOUBLE_EQ(infer.layers[1].forward_flops, 2.0 * 3);  // ReLU: 1 per element
+  // (1 + 2) ms of layers over a 2 ms forward.
+  EXPECT_DOUBLE_EQ(layers_to_model_ratio(infer), 1.5);
+
+  const ResultRecord& train = out.records[1];
+  ASSERT_EQ(train.layers.size(), 2u);
+  EXPECT_DOUBLE_EQ(train.layers[0].backward_median_s, 2e-3);
+  EXPECT_DOUBLE_EQ(train.layers[1].backward_median_s, 4e-3);
+  // (1 + 2 + 2 + 4) ms over forward 1 ms + backward 2 ms.
+  EXPECT_DOUBLE_EQ(layers_to_model_ratio(train), 3.0);
+}
+
+TEST(RunSweep, InvalidOptionsAreErrorsBeforeAnythingRuns) {
+  Factory factory;
+  auto error_of = [&](SweepOptions o) -> std::string {
+    o.make_executor = factory.make();
+    try {
+      run_sweep(o);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  SweepOptions none = o;
+  none.models.clear();
+  EXPECT_NE(error_of(none).find("no model given"), std::string::npos);
+  SweepOptions zero = o;
+  zero.batches = {1, 0};
+  EXPECT_NE(error_of(zero).find("batch size 0"), std::string::npos);
+  SweepOptions tpu = o;
+  tpu.device = "tpu";
+  EXPECT_NE(error_of(tpu).find("unknown device 'tpu'"), std::string::npos);
+  SweepOptions cold = o;
+  cold.device = "cuda:1";
+  cold.cold = true;
+  EXPECT_NE(error_of(cold).find("--cold"), std::string::npos);
+  SweepOptions resume = o;
+  resume.resume = true;
+  EXPECT_NE(error_of(resume).find("--resume needs a results file"), std::string::npos);
+  EXPECT_EQ(factory.made, 0);
+  SweepOptions no_factory = o;
+  EXPECT_THROW(run_sweep(no_factory), Error);
+}
+
+TEST(LoadSweepModel, ZooModelsAndUnknownNames) {
+  const SweepModel m = load_sweep_model("alexnet", 2, DType::fp32);
+  EXPECT_EQ(m.name, "alexnet");
+  EXPECT_EQ(m.graph.value(m.graph.inputs[0]).shape, (Shape{2, 3, 224, 224}));
+  try {
+    load_sweep_model("resnet81", 1, DType::fp32);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model 'resnet81'"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace dnnroof
