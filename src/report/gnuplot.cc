@@ -298,9 +298,17 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
         fmt::format("${}above using 1:2:3 with labels hypertext point pt 3 ps 2.2 lw 2 lc rgb '{}' "
                     "title 'above roof: check ceiling'",
                     tag, kAboveRoofColour));
-    elements.push_back(fmt::format(
-        "${}above using 1:2:3 with labels left offset char 0.9,0.5 font ',{}' tc rgb '{}' notitle",
-        tag, text_pt - 1, kAboveRoofColour));
+    // Text beside them only when few: many (e.g. every elementwise layer of
+    // a model) would pile into an unreadable blot; the legend marks them, the
+    // hover text and the figure's warnings name each one.
+    const auto above = static_cast<std::size_t>(std::count_if(
+        fig.points.begin(), fig.points.end(), [](const PlacedPoint& p) { return p.above_roof; }));
+    if (above <= kMaxLabelledPoints) {
+      elements.push_back(fmt::format(
+          "${}above using 1:2:3 with labels left offset char 0.9,0.5 font ',{}' tc rgb '{}' "
+          "notitle",
+          tag, text_pt - 1, kAboveRoofColour));
+    }
   }
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
