@@ -184,7 +184,9 @@ Placement place_point(std::string label, const Work& work, double time_s,
     cp.attainable_flops = ceilings[i].roof(x);
     cp.fraction = p.achieved_flops / cp.attainable_flops;
     cp.bound = x < ceilings[i].ridge() ? Bound::memory : Bound::compute;
-    if (p.per_ceiling.empty() || cp.attainable_flops < p.per_ceiling[p.binding].attainable_flops) {
+    // Ties go to the later ceiling: levels are listed fastest first, so at a
+    // compute-bound point the main-memory ceiling binds, not L1's.
+    if (p.per_ceiling.empty() || cp.attainable_flops <= p.per_ceiling[p.binding].attainable_flops) {
       p.binding = i;
     }
     p.per_ceiling.push_back(cp);

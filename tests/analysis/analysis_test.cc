@@ -92,6 +92,8 @@ TEST(Placement, ComputeBoundAboveTheRidge) {
   w.flops = 1e12;
   w.bytes = 1e10;  // x = 100 > ridge 10
   const Placement p = place_point("big", w, 2.0, c);
+  // Both roofs are the 1e12 peak at x = 100: the tie goes to main memory.
+  EXPECT_EQ(p.binding, 1u);
   EXPECT_EQ(p.bound, Bound::compute);
   EXPECT_NEAR(p.percent_of_attainable(), 50.0, 1e-12);  // 5e11 of 1e12
 }

@@ -1,0 +1,365 @@
+// The figures of measured data on synthetic but realistic results: zoo
+// models' real cost-model numbers, latencies of a 2-core CPU built from an
+// efficiency per model (tens to hundreds of ms), one model made faster than
+// the DRAM roof so a flagged point must appear. Checks what each figure holds
+// (computed here from the inputs, not from the figure code), and renders them
+// all when gnuplot is installed (to $DNNROOF_FIGURE_OUT when set, so they
+// can be looked at).
+
+#include "report/figures_measured.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <map>
+
+#include "analysis/analysis.h"
+#include "core/error.h"
+#include "cost/cost.h"
+#include "report/chart.h"
+#include "report/gnuplot.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A 2-core AVX2 host: 2 x 3 GHz x 32 FLOP/cycle = 192 GFLOP/s fp32.
+Chip host_chip(bool measured) {
+  Chip c;
+  c.id = measured ? "host-measured" : "host";
+  c.name = measured ? "2-core host (measured)" : "2-core host";
+  c.peak[DType::fp32].value = measured ? 150e9 : 192e9;
+  auto level = [](std::string name, double bw, double cap, bool main) {
+    MemoryLevel l;
+    l.name = std::move(name);
+    l.bandwidth.value = bw;
+    l.capacity.value = cap;
+    l.is_main = main;
+    return l;
+  };
+  c.memory = {level("L1d", measured ? 300e9 : 384e9, 64e3, false),
+              level("L2", measured ? 150e9 : 192e9, 2e6, false),
+              level("L3", measured ? 60e9 : 96e9, 32e6, false),
+              level("DRAM", measured ? 14e9 : 20e9, 0, true)};
+  return c;
+}
+
+// Efficiency of each model against the peak (compute-bound ones) and a
+// ratio to the DRAM roof for the memory-bound ones.
+const std::vector<std::pair<std::string, double>>& models() {
+  static const std::vector<std::pair<std::string, double>> m{
+      {"resnet18", 0.55},        {"alexnet", 0.45},       {"vgg16", 0.62},
+      {"mobilenet_v2", 0.12},    {"squeezenet1_0", 0.35}, {"googlenet", 0.40},
+      {"shufflenet_v2_x1_0", 0.08}, {"efficientnet_b0", 0.10}, {"densenet121", 0.30},
+      {"regnet_y_400mf", 0.15}};
+  return m;
+}
+
+ModelCost cost_of(const std::string& model, int batch, bool training) {
+  ZooOptions zo;
+  zo.batch = batch;
+  CostOptions co;
+  co.training = training;
+  return estimate_cost(build_zoo_model(model, zo), co);
+}
+
+ResultRecord make_record(const std::string& model, const std::string& device, RunMode mode,
+                         int batch, double fwd_s, double bwd_s = 0) {
+  ResultRecord r;
+  r.model = model;
+  r.device = device;
+  r.chip = device == "cpu" ? "host" : "gpu";
+  r.mode = mode;
+  r.batch = batch;
+  TimingStats t;
+  t.n = 30;
+  t.converged = true;
+  t.median_s = fwd_s;
+  r.timings[Phase::forward] = t;
+  if (bwd_s > 0) {
+    t.median_s = bwd_s;
+    r.timings[Phase::backward] = t;
+    t.median_s = fwd_s + bwd_s;
+    r.timings[Phase::step] = t;
+  }
+  return r;
+}
+
+struct Study {
+  std::vector<RoofCeiling> ceilings;  // datasheet then measured
+  std::map<std::pair<std::string, int>, ModelCost> costs;
+  std::vector<ResultRecord> records;
+  std::vector<Placement> placements;
+  std::vector<CorrelationRow> rows;
+  std::vector<Prediction> predictions;
+  std::vector<ForwardBackward> fb;
+  std::vector<LayerTime> resnet_layers;  // resnet18 b1 forward
+};
+
+const Study& study() {
+  static const Study s = [] {
+    Study st;
+    st.ceilings = chip_ceilings(host_chip(false), DType::fp32, CeilingSource::datasheet);
+    for (RoofCeiling& c : chip_ceilings(host_chip(true), DType::fp32, CeilingSource::measured)) {
+      st.ceilings.push_back(std::move(c));
+    }
+    const RoofCeiling& dram = st.ceilings[3];
+    for (int batch : {1, 8, 32}) {
+      for (const auto& [model, eff] : models()) {
+        const ModelCost& c = st.costs[{model, batch}] = cost_of(model, batch, false);
+        const double x = c.forward.intensity();
+        double achieved = eff * dram.roof(x);
+        // mobilenet_v2 at batch 1 runs from the L3 cache: above the DRAM roof.
+        if (model == "mobilenet_v2" && batch == 1) achieved = 1.6 * dram.roof(x);
+        const double t = c.forward.flops() / achieved;
+        st.records.push_back(make_record(model, "cpu", RunMode::infer, batch, t));
+        st.placements.push_back(
+            place_record(st.records.back(), c, Pass::forward, st.ceilings));
+        CorrelationRow row;
+        row.model = model;
+        row.batch = batch;
+        row.cpu_latency_s = t;
+        // A GPU ~30x faster, less so for small models (launch-bound).
+        row.gpu_latency_s = t / 30 + 0.8e-3;
+        row.flops = c.forward.flops();
+        row.params = c.params;
+        row.activation_bytes = c.activation_bytes;
+        st.rows.push_back(row);
+        st.predictions.push_back(predict(st.records.back(), c, Pass::forward, st.ceilings[3]));
+        st.predictions.push_back(predict(st.records.back(), c, Pass::forward, st.ceilings[7]));
+      }
+    }
+    for (const auto& [model, eff] : models()) {
+      if (model != "resnet18" && model != "alexnet" && model != "vgg16" &&
+          model != "mobilenet_v2") {
+        continue;
+      }
+      const ModelCost c = cost_of(model, 8, true);
+      const double fwd = c.forward.flops() / (eff * 192e9);
+      const double bwd = fwd * (model == "mobilenet_v2" ? 2.6 : 2.1);
+      st.fb.push_back(forward_backward(make_record(model, "cpu", RunMode::train, 8, fwd, bwd), c));
+    }
+    // resnet18 per-layer: conv-like layers at 55% of their roof, the rest
+    // (elementwise, from cache) at 60% of the L3 roof: above the DRAM roof.
+    const ModelCost& r18 = st.costs.at({"resnet18", 1});
+    for (const NodeCost& n : r18.nodes) {
+      if (!(n.forward.flops() > 0)) continue;
+      const double x = n.forward.intensity();
+      const bool matrix = n.forward.matmul_flops > 0;
+      const double achieved = matrix ? 0.55 * dram.roof(x) : 0.6 * st.ceilings[2].roof(x);
+      st.resnet_layers.push_back({n.name, n.forward.flops() / achieved, kNaN});
+    }
+    return st;
+  }();
+  return s;
+}
+
+std::filesystem::path figure_dir() {
+  if (const char* d = std::getenv("DNNROOF_FIGURE_OUT"); d != nullptr && *d != '\0') return d;
+  return std::filesystem::temp_directory_path() / "dnnroof-figures-measured-test";
+}
+
+// Draws the figure to PNG (and, for charts, to inline SVG) when gnuplot is
+// installed; checks a file came out.
+void render(const FigureBlock& f) {
+  if (find_gnuplot().empty()) return;
+  const std::filesystem::path png = figure_dir() / (f.id + ".png");
+  if (f.chart) {
+    render_chart(*f.chart, png);
+    const std::string svg = chart_svg_for_html(*f.chart, "t-");
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << f.id;
+  } else {
+    PlotLayout layout;
+    layout.columns = 1;
+    render_roofline(f.panels, f.title, png, layout);
+  }
+  EXPECT_GT(std::filesystem::file_size(png), 1000u) << f.id;
+}
+
+TEST(FiguresMeasured, LatencyVsFlopsOneMarkerPerModel) {
+  const Study& s = study();
+  const FigureBlock f =
+      latency_vs_work_figure(s.rows, DeviceSide::cpu, WorkMetric::flops, 8, "2-core host");
+  EXPECT_EQ(f.id, "latency-vs-flops-cpu-b8");
+  ASSERT_TRUE(f.chart.has_value());
+  EXPECT_EQ(f.chart->kind, ChartKind::scatter);
+  ASSERT_EQ(f.chart->series.size(), models().size());
+  const ModelCost& vgg = s.costs.at({"vgg16", 8});
+  for (const ChartSeries& se : f.chart->series) {
+    if (se.name != "vgg16") continue;
+    EXPECT_NEAR(se.x[0], vgg.forward.flops() / 1e9, 1e-9);
+  }
+  EXPECT_NE(f.chart->x_label.find("[GFLOP]"), std::string::npos);
+  EXPECT_NE(f.chart->y_label.find("[ms]"), std::string::npos);
+  render(f);
+  render(latency_vs_work_figure(s.rows, DeviceSide::cpu, WorkMetric::params, 1, "2-core host"));
+  render(latency_vs_work_figure(s.rows, DeviceSide::gpu, WorkMetric::flops, 32, "GPU"));
+  EXPECT_THROW(latency_vs_work_figure(s.rows, DeviceSide::cpu, WorkMetric::flops, 64, "x"), Error);
+}
+
+TEST(FiguresMeasured, LinearAxesUnlessTheDataSpanDecades) {
+  std::vector<CorrelationRow> rows;
+  for (int i = 1; i <= 4; ++i) {
+    CorrelationRow r;
+    r.model = "m" + std::to_string(i);
+    r.batch = 1;
+    r.cpu_latency_s = 0.01 * i;  // 10..40 ms: 0.6 decades
+    r.flops = 1e9 * i;
+    r.params = 1e6 * std::pow(10.0, i);  // 10M .. 10G: 3 decades
+    rows.push_back(r);
+  }
+  const FigureBlock lin = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 1, "h");
+  EXPECT_EQ(lin.chart->x_scale, AxisScale::linear);
+  EXPECT_EQ(lin.chart->y_scale, AxisScale::linear);
+  const FigureBlock lg = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::params, 1, "h");
+  EXPECT_EQ(lg.chart->x_scale, AxisScale::log);
+  EXPECT_NE(lg.chart->x_label.find("3.0 decades"), std::string::npos);
+}
+
+TEST(FiguresMeasured, ThroughputLinesPerModel) {
+  const Study& s = study();
+  const auto series = throughput_vs_batch(s.records);
+  const FigureBlock f = throughput_figure(series, "cpu", RunMode::infer);
+  ASSERT_TRUE(f.chart.has_value());
+  ASSERT_EQ(f.chart->series.size(), models().size());
+  const ChartSeries& r18 = f.chart->series[0];
+  EXPECT_EQ(r18.name, "resnet18");
+  EXPECT_TRUE(r18.lines);
+  EXPECT_EQ(r18.x, (std::vector<double>{1, 8, 32}));
+  // throughput = batch / latency of the record
+  for (const ResultRecord& r : s.records) {
+    if (r.model == "resnet18" && r.batch == 8) {
+      EXPECT_NEAR(r18.y[1], 8 / r.timings.at(Phase::forward).median_s, 1e-9);
+    }
+  }
+  render(f);
+}
+
+TEST(FiguresMeasured, CorrelationHeatMapHoldsTheMatrix) {
+  const Study& s = study();
+  const CorrelationMatrix m = correlation_matrix(s.rows, 8);
+  const FigureBlock f = correlation_figure(m);
+  EXPECT_EQ(f.id, "spearman-b8");
+  ASSERT_TRUE(f.chart.has_value());
+  EXPECT_EQ(f.chart->kind, ChartKind::heatmap);
+  EXPECT_EQ(f.chart->row_categories.size(), 5u);  // CPU, GPU, FLOPs, params, activations
+  EXPECT_EQ(f.chart->cells, m.rho);
+  EXPECT_NE(f.chart->title.find("n = 10"), std::string::npos);
+  const std::string script = chart_script(*f.chart, ImageFormat::png, "x.png");
+  EXPECT_NE(script.find("with labels"), std::string::npos);  // values printed in the cells
+  render(f);
+}
+
+TEST(FiguresMeasured, MeasuredRooflineFlagsThePointAboveItsRoof) {
+  const Study& s = study();
+  const FigureBlock f = measured_roofline_figure(s.placements, s.ceilings, "cpu", "2-core host");
+  EXPECT_EQ(f.id, "roofline-measured-cpu");
+  ASSERT_EQ(f.panels.size(), 3u);  // batches 1, 8, 32
+  // Drawn: L3 and DRAM of each source (last cache level and main memory).
+  EXPECT_EQ(drawn_ceilings(s.ceilings), (std::vector<std::size_t>{2, 3, 6, 7}));
+  ASSERT_EQ(f.panels[0].ceilings.size(), 4u);
+  // mobilenet_v2 at batch 1 was built 1.6x above the datasheet DRAM roof.
+  std::size_t flagged = 0;
+  for (const PlacedPoint& p : f.panels[0].points) {
+    if (p.input.label == "mobilenet_v2 b1") {
+      EXPECT_TRUE(p.above_roof);
+      EXPECT_NEAR(p.flops / p.attainable_flops, 1.6 * 20.0 / 14.0, 1e-6);
+    }
+    flagged += p.above_roof ? 1 : 0;
+  }
+  EXPECT_EQ(flagged, 1u);
+  EXPECT_EQ(f.panels[0].warnings.size(), 1u);
+  EXPECT_NE(f.caption.find("mobilenet_v2 b1"), std::string::npos);
+  EXPECT_FALSE(f.panels[1].has_point_above_roof());
+  const std::string script = roofline_script(f.panels, f.title, ImageFormat::png, "x.png");
+  EXPECT_NE(script.find("above roof"), std::string::npos);
+  render(f);
+}
+
+TEST(FiguresMeasured, LayerRooflineGroupsByOpType) {
+  const Study& s = study();
+  const ModelCost& r18 = s.costs.at({"resnet18", 1});
+  const LayerPlacements lp = place_layers(s.records[0], r18, s.resnet_layers, Pass::forward,
+                                          s.ceilings);
+  ASSERT_EQ(lp.layers.size(), s.resnet_layers.size());
+  const FigureBlock f = layer_roofline_figure("resnet18", 1, lp.layers, s.ceilings, "cpu",
+                                              "2-core host");
+  ASSERT_EQ(f.panels.size(), 1u);
+  std::set<int> markers;
+  for (const PlacedPoint& p : f.panels[0].points) markers.insert(p.marker);
+  // Conv, BatchNorm, Relu, MaxPool, Add, GlobalAvgPool/AdaptiveAvgPool, Gemm: several groups.
+  EXPECT_GE(markers.size(), 5u);
+  // The elementwise layers were built at 60% of the L3 roof: above DRAM's,
+  // explained by the cache.
+  std::size_t cache = 0;
+  for (const Placement& p : lp.layers) {
+    if (p.above_roof) {
+      cache += std::count(p.above_roof->causes.begin(), p.above_roof->causes.end(),
+                          AboveRoofCause::cache_fit);
+    }
+  }
+  EXPECT_GT(cache, 0u);
+  render(f);
+}
+
+TEST(FiguresMeasured, ForwardBackwardBarsAndRatios) {
+  const Study& s = study();
+  const FigureBlock t = forward_backward_time_figure(s.fb, "cpu");
+  ASSERT_TRUE(t.chart.has_value());
+  ASSERT_EQ(t.chart->series.size(), 2u);
+  EXPECT_NEAR(t.chart->series[1].values[0], 1e3 * s.fb[0].backward_s, 1e-9);
+  const FigureBlock r = forward_backward_ratio_figure(s.fb, "cpu");
+  ASSERT_EQ(r.chart->reference_lines.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.chart->reference_lines[0].y, 2.0);
+  for (std::size_t i = 0; i < s.fb.size(); ++i) {
+    EXPECT_NEAR(r.chart->series[1].values[i], s.fb[i].backward_s / s.fb[i].forward_s, 1e-12);
+  }
+  render(t);
+  render(r);
+}
+
+TEST(FiguresMeasured, OpSharesStackTo100Percent) {
+  const Study& s = study();
+  const ModelCost& r18 = s.costs.at({"resnet18", 1});
+  const auto shares = op_type_shares(r18, s.resnet_layers, Pass::forward);
+  const FigureBlock f = op_share_figure("resnet18", Pass::forward, shares, 5);
+  ASSERT_TRUE(f.chart.has_value());
+  EXPECT_EQ(f.chart->categories,
+            (std::vector<std::string>{"latency", "FLOPs", "memory traffic", "activation memory"}));
+  EXPECT_LE(f.chart->series.size(), 6u);  // 5 op types + other
+  for (std::size_t k = 0; k < f.chart->categories.size(); ++k) {
+    double sum = 0;
+    for (const ChartSeries& se : f.chart->series) sum += se.values[k];
+    EXPECT_NEAR(sum, 100.0, 1e-9) << f.chart->categories[k];
+  }
+  render(f);
+  std::map<std::string, std::vector<OpTypeShare>> by_model;
+  for (const auto& [model, eff] : models()) {
+    by_model[model] = op_type_shares(s.costs.at({model, 1}), {}, Pass::forward);
+  }
+  const FigureBlock g = op_share_by_model_figure(by_model, ShareMetric::flops, Pass::forward);
+  EXPECT_EQ(g.chart->categories.size(), models().size());
+  render(g);
+  EXPECT_THROW(op_share_by_model_figure(by_model, ShareMetric::time, Pass::forward), Error);
+}
+
+TEST(FiguresMeasured, PredictedVsMeasuredWithDiagonal) {
+  const Study& s = study();
+  const FigureBlock f = prediction_figure(s.predictions, "cpu", "Predicted vs measured, CPU");
+  ASSERT_TRUE(f.chart.has_value());
+  EXPECT_TRUE(f.chart->diagonal);
+  ASSERT_EQ(f.chart->series.size(), 2u);  // datasheet and measured DRAM ceilings
+  EXPECT_EQ(f.chart->series[0].x.size(), 30u);
+  render(f);
+  const ModelCost& r18 = s.costs.at({"resnet18", 1});
+  const Prediction p = predict(s.records[0], r18, Pass::forward, s.ceilings[3], s.resnet_layers);
+  render(layer_prediction_figure(p));
+}
+
+}  // namespace
+}  // namespace dnnroof
