@@ -340,6 +340,47 @@ Work reduce_mean_fwd(const RuleContext& c) { return {0, c.in_numel(0), 0}; }
 Work reduce_sum_fwd(const RuleContext& c) { return {0, c.in_numel(0) - c.out_numel(), 0}; }
 Work reduce_mean_bwd(const RuleContext& c) { return {0, c.in_numel(0), 0}; }
 
+// --- Elementwise math -------------------------------------------------------------------
+
+// Pow a ** b: 1/elem forward (one pow, as Exp counts one exp). Backward:
+// grad-a = dy * b * a^(b-1): 4/elem (sub, pow, mul, mul); grad-b = dy * y *
+// log(a): 3/elem (log, mul, mul); plus the broadcast reductions. Saves a and
+// b, and the output when b needs a gradient.
+Work pow_bwd(const RuleContext& c) {
+  Work r;
+  if (c.grad(0)) r.other_flops += 4 * c.out_numel() + reduction(c, 0);
+  if (c.grad(1)) r.other_flops += 3 * c.out_numel() + reduction(c, 1);
+  return r;
+}
+Saved pow_saved(const RuleContext& c) {
+  Saved s;
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!c.is_param(i)) s.values.push_back(c.node.inputs[i]);
+  }
+  if (c.grad(1)) s.values.push_back(c.node.outputs[0]);
+  return s;
+}
+// Max/Min (torch.maximum/minimum): 1 compare-select per element forward;
+// backward per input that needs a gradient a compare and a masked select
+// (2/elem) plus its broadcast reduction. Saves both (non-parameter) operands.
+Work minmax_bwd(const RuleContext& c) {
+  Work r;
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (c.grad(i)) r.other_flops += 2 * c.out_numel() + reduction(c, i);
+  }
+  return r;
+}
+Saved operands_saved(const RuleContext& c) {
+  Saved s;
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!c.is_param(i)) s.values.push_back(c.node.inputs[i]);
+  }
+  return s;
+}
+// Tile: a copy, 0 FLOPs forward; backward sums the repeats into the input's
+// gradient: numel(out) - numel(in) adds.
+Work tile_bwd(const RuleContext& c) { return {0, c.grad(0) ? c.out_numel() - c.in_numel(0) : 0, 0}; }
+
 using M = MemoryKind;
 
 // {memory, forward, backward, saved, extra bytes} in OpKind order.
@@ -396,6 +437,17 @@ constexpr std::array<CostRow, kOpKindCount> kCostRows{{
     {M::view, zero, zero, nothing_saved, nullptr},                           // Identity
     {M::compute, reduce_mean_fwd, reduce_mean_bwd, nothing_saved, nullptr},  // ReduceMean
     {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},              // ReduceSum
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},   // Exp
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, input_saved, nullptr},    // Log
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, nothing_saved, nullptr},  // Neg
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<2>, input_saved, nullptr},    // Abs
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<2>, output_saved, nullptr},   // Sqrt
+    {M::compute, per_elem_fwd<1>, per_elem_bwd<3>, output_saved, nullptr},   // Reciprocal
+    {M::compute, per_elem_fwd<3>, per_elem_bwd<4>, input_saved, nullptr},    // Softplus
+    {M::compute, binary_fwd, pow_bwd, pow_saved, nullptr},                   // Pow
+    {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Max
+    {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Min
+    {M::copy, zero, tile_bwd, nothing_saved, nullptr},                       // Tile
 }};
 
 // A missing row is zero-filled by std::array: catch it at compile time.

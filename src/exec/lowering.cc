@@ -9,6 +9,7 @@
 // already resolved (0 and -1 included).
 #include "exec/lowering.h"
 
+#include <ATen/ops/abs.h>
 #include <ATen/ops/adaptive_avg_pool1d.h>
 #include <ATen/ops/adaptive_avg_pool2d.h>
 #include <ATen/ops/adaptive_avg_pool3d.h>
@@ -29,6 +30,7 @@
 #include <ATen/ops/dropout.h>
 #include <ATen/ops/elu.h>
 #include <ATen/ops/embedding.h>
+#include <ATen/ops/exp.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/gelu.h>
 #include <ATen/ops/group_norm.h>
@@ -39,23 +41,32 @@
 #include <ATen/ops/layer_norm.h>
 #include <ATen/ops/leaky_relu.h>
 #include <ATen/ops/linear.h>
+#include <ATen/ops/log.h>
 #include <ATen/ops/log_softmax.h>
 #include <ATen/ops/matmul.h>
 #include <ATen/ops/max_pool1d.h>
 #include <ATen/ops/max_pool2d.h>
 #include <ATen/ops/max_pool3d.h>
+#include <ATen/ops/maximum.h>
 #include <ATen/ops/mean.h>
+#include <ATen/ops/minimum.h>
 #include <ATen/ops/mul.h>
+#include <ATen/ops/neg.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/ones_like.h>
 #include <ATen/ops/pad.h>
+#include <ATen/ops/pow.h>
 #include <ATen/ops/prelu.h>
+#include <ATen/ops/reciprocal.h>
 #include <ATen/ops/relu.h>
+#include <ATen/ops/repeat.h>
 #include <ATen/ops/roll.h>
 #include <ATen/ops/selu.h>
 #include <ATen/ops/sigmoid.h>
 #include <ATen/ops/silu.h>
 #include <ATen/ops/softmax.h>
+#include <ATen/ops/softplus.h>
+#include <ATen/ops/sqrt.h>
 #include <ATen/ops/sub.h>
 #include <ATen/ops/sum.h>
 #include <ATen/ops/tanh.h>
@@ -585,6 +596,20 @@ Out reduce_sum(const LowerContext& c) {
   return {at::sum(c.in(0), reduce_axes(c), c.attrs().get_int("keepdims", 1) != 0, c10::nullopt)};
 }
 
+// Elementwise math (torch semantics; Softplus with beta 1, threshold 20).
+Out exp_(const LowerContext& c) { return {at::exp(c.in(0))}; }
+Out log_(const LowerContext& c) { return {at::log(c.in(0))}; }
+Out neg(const LowerContext& c) { return {at::neg(c.in(0))}; }
+Out abs_(const LowerContext& c) { return {at::abs(c.in(0))}; }
+Out sqrt_(const LowerContext& c) { return {at::sqrt(c.in(0))}; }
+Out reciprocal(const LowerContext& c) { return {at::reciprocal(c.in(0))}; }
+Out softplus(const LowerContext& c) { return {at::softplus(c.in(0), 1.0, 20.0)}; }
+Out pow_(const LowerContext& c) { return {at::pow(c.in(0), c.in(1))}; }
+Out maximum(const LowerContext& c) { return {at::maximum(c.in(0), c.in(1))}; }
+Out minimum(const LowerContext& c) { return {at::minimum(c.in(0), c.in(1))}; }
+// Tile: torch's repeat with one repeat per dim.
+Out tile(const LowerContext& c) { return {c.in(0).repeat(c.attrs().get_ints("repeats", {}))}; }
+
 // The table. A row: the lowering, or nullptr and the reason it has none.
 struct LowerRow {
   LowerFn fn;
@@ -642,6 +667,17 @@ constexpr std::array<LowerRow, kOpKindCount> kLowerRows{{
     {identity, nullptr},           // Identity
     {reduce_mean, nullptr},        // ReduceMean
     {reduce_sum, nullptr},         // ReduceSum
+    {exp_, nullptr},               // Exp
+    {log_, nullptr},               // Log
+    {neg, nullptr},                // Neg
+    {abs_, nullptr},               // Abs
+    {sqrt_, nullptr},              // Sqrt
+    {reciprocal, nullptr},         // Reciprocal
+    {softplus, nullptr},           // Softplus
+    {pow_, nullptr},               // Pow
+    {maximum, nullptr},            // Max
+    {minimum, nullptr},            // Min
+    {tile, nullptr},               // Tile
 }};
 
 constexpr bool all_rows_decided() {

@@ -18,6 +18,9 @@ constexpr std::array<std::string_view, kOpKindCount> kOpNames{
     "Split",       "Slice",         "Reshape",       "Flatten",         "Transpose",
     "Expand",      "Roll",          "Pad",           "ChannelShuffle",  "Gather",
     "Embedding",   "Dropout",       "Identity",      "ReduceMean",      "ReduceSum",
+    "Exp",         "Log",           "Neg",           "Abs",             "Sqrt",
+    "Reciprocal",  "Softplus",      "Pow",           "Max",             "Min",
+    "Tile",
 };
 
 // Every entry filled: an empty name means the table fell behind the enum.

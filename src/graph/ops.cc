@@ -4,6 +4,7 @@
 // and infer_node_shapes() prefixes it with the node's name and op.
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <numeric>
 
 #include "core/error.h"
@@ -578,6 +579,26 @@ std::vector<Shape> reduce_rule(const ShapeContext& c) {
   return {out};
 }
 
+// torch.Tensor.repeat / ONNX Tile: repeats has one entry per dim, each >= 1;
+// out[i] = x[i] * repeats[i].
+std::vector<Shape> tile_rule(const ShapeContext& c) {
+  const Shape& x = c.in(0);
+  const Ints repeats = c.attrs().get_ints("repeats", {});
+  if (repeats.size() != x.size()) {
+    fail("repeats {} has {} entries for an input of rank {}", shape_str(repeats), repeats.size(),
+         x.size());
+  }
+  Shape out = x;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (repeats[i] < 1) fail("repeats {} must all be >= 1", shape_str(repeats));
+    if (x[i] > std::numeric_limits<std::int64_t>::max() / repeats[i]) {
+      fail("repeating dim {} of size {} {} times overflows", i, x[i], repeats[i]);
+    }
+    out[i] = x[i] * repeats[i];
+  }
+  return {out};
+}
+
 // The table: {min inputs, max inputs (-1 unbounded), rule}, in OpKind order.
 constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {2, 3, conv_rule},             // Conv
@@ -630,6 +651,17 @@ constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {1, 1, same_rule},             // Identity
     {1, 1, reduce_rule},           // ReduceMean
     {1, 1, reduce_rule},           // ReduceSum
+    {1, 1, same_rule},             // Exp
+    {1, 1, same_rule},             // Log
+    {1, 1, same_rule},             // Neg
+    {1, 1, same_rule},             // Abs
+    {1, 1, same_rule},             // Sqrt
+    {1, 1, same_rule},             // Reciprocal
+    {1, 1, same_rule},             // Softplus
+    {2, 2, broadcast_rule},        // Pow
+    {2, 2, broadcast_rule},        // Max
+    {2, 2, broadcast_rule},        // Min
+    {1, 1, tile_rule},             // Tile
 }};
 
 constexpr bool all_rows_filled() {

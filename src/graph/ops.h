@@ -75,6 +75,20 @@ enum class OpKind : std::uint8_t {
   // Reductions
   ReduceMean,  // attrs: axes, keepdims
   ReduceSum,   // attrs: axes, keepdims
+  // Elementwise unary math (one input, same shape)
+  Exp,
+  Log,
+  Neg,
+  Abs,
+  Sqrt,
+  Reciprocal,
+  Softplus,  // log(1 + exp(x)) (torch.nn.Softplus with beta 1)
+  // Elementwise binary with numpy broadcasting (continued)
+  Pow,  // a ** b
+  Max,  // torch.maximum
+  Min,  // torch.minimum
+  // Data movement (continued)
+  Tile,  // attrs: repeats (one per dim; torch.Tensor.repeat with as many repeats as dims)
   count  // keep last
 };
 

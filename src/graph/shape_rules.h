@@ -22,6 +22,7 @@
 //     pair per dim), mode, value.  ChannelShuffle: groups.
 //   LayerNorm: axis (first normalised dim).  GroupNorm: num_groups.
 //   ReduceMean/ReduceSum: axes (empty: all), keepdims.  MatMul: trans_b.
+//   Tile: repeats (one per dim, each >= 1).
 
 #include <cstddef>
 #include <vector>

@@ -404,7 +404,11 @@ void convert_sub(const NodeView& v) { binary(v, OpKind::Sub); }
 void convert_mul(const NodeView& v) { binary(v, OpKind::Mul); }
 void convert_div(const NodeView& v) { binary(v, OpKind::Div); }
 
-void convert_sum(const NodeView& v) {
+void convert_pow(const NodeView& v) { binary(v, OpKind::Pow); }
+
+// Sum, Max and Min take one or more inputs (numpy broadcasting from opset 8):
+// a chain of binary nodes, the last bound to the output; one input is an alias.
+void variadic(const NodeView& v, OpKind op, std::string_view step) {
   if (v.num_inputs() < 1) v.reject("needs at least one input");
   if (v.num_inputs() == 1) {
     v.bind(0, v.data(0));
@@ -413,10 +417,21 @@ void convert_sum(const NodeView& v) {
   ValueId acc = v.data(0);
   for (int i = 1; i < v.num_inputs(); ++i) {
     const bool last = i + 1 == v.num_inputs();
-    acc = v.emit(OpKind::Add, {acc, v.data(i)}, {}, {last ? 0 : -1},
-                 last ? "" : fmt::format("/add{}", i))[0];
+    acc = v.emit(op, {acc, v.data(i)}, {}, {last ? 0 : -1},
+                 last ? "" : fmt::format("/{}{}", step, i))[0];
   }
 }
+void convert_sum(const NodeView& v) { variadic(v, OpKind::Add, "add"); }
+void convert_max(const NodeView& v) { variadic(v, OpKind::Max, "max"); }
+void convert_min(const NodeView& v) { variadic(v, OpKind::Min, "min"); }
+
+void convert_exp(const NodeView& v) { unary(v, OpKind::Exp); }
+void convert_log(const NodeView& v) { unary(v, OpKind::Log); }
+void convert_neg(const NodeView& v) { unary(v, OpKind::Neg); }
+void convert_abs(const NodeView& v) { unary(v, OpKind::Abs); }
+void convert_sqrt(const NodeView& v) { unary(v, OpKind::Sqrt); }
+void convert_reciprocal(const NodeView& v) { unary(v, OpKind::Reciprocal); }
+void convert_softplus(const NodeView& v) { unary(v, OpKind::Softplus); }
 
 // --- Data movement -------------------------------------------------------------------
 
@@ -591,6 +606,17 @@ void convert_cast(const NodeView& v) {
   v.bind(0, v.data(0));
 }
 
+// Tile (opset 6 on): repeats is a constant input, one entry per dim.
+void convert_tile(const NodeView& v) {
+  const Ints repeats = v.const_ints(1);
+  const Shape& x = v.input_shape(0);
+  if (repeats.size() != x.size()) {
+    v.reject("repeats {} has {} entries for an input of rank {}", shape_str(repeats),
+             repeats.size(), x.size());
+  }
+  v.emit(OpKind::Tile, {v.data(0)}, attrs_with({{"repeats", repeats}}));
+}
+
 void convert_expand(const NodeView& v) {
   const Ints target = v.const_ints(1);
   check_target(target);
@@ -634,6 +660,16 @@ constexpr ConvertRow kConverters[] = {
     {"Mul", convert_mul},
     {"Div", convert_div},
     {"Sum", convert_sum},
+    {"Pow", convert_pow},
+    {"Max", convert_max},
+    {"Min", convert_min},
+    {"Exp", convert_exp},
+    {"Log", convert_log},
+    {"Neg", convert_neg},
+    {"Abs", convert_abs},
+    {"Sqrt", convert_sqrt},
+    {"Reciprocal", convert_reciprocal},
+    {"Softplus", convert_softplus},
     {"Concat", convert_concat},
     {"Split", convert_split},
     {"Slice", convert_slice},
@@ -650,6 +686,7 @@ constexpr ConvertRow kConverters[] = {
     {"Identity", convert_identity},
     {"Cast", convert_cast},
     {"Expand", convert_expand},
+    {"Tile", convert_tile},
 };
 
 }  // namespace

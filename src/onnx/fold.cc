@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <numeric>
 
@@ -469,6 +470,25 @@ bool fold_elementwise(const NodeView& v) {
       r = x(0) == 0 ? 1 : 0;
     else if (op == "Where")
       r = x(0) != 0 ? x(1) : x(2);
+    else if (op == "Neg")
+      r = -x(0);
+    else if (op == "Abs")
+      r = std::abs(x(0));
+    else if (op == "Sqrt")
+      r = std::sqrt(x(0));
+    else if (op == "Exp")
+      r = std::exp(x(0));
+    else if (op == "Log")
+      r = std::log(x(0));
+    else if (op == "Reciprocal") {
+      if (x(0) == 0) v.reject("division by zero while folding");
+      r = 1.0 / x(0);
+    } else if (op == "Pow")
+      r = std::pow(x(0), x(1));
+    else if (op == "Max" || op == "Min") {
+      r = x(0);
+      for (int i = 1; i < v.num_inputs(); ++i) r = op == "Max" ? std::max(r, x(i)) : std::min(r, x(i));
+    }
     push(e, r);
   });
   v.bind_constant(0, std::move(e));
@@ -534,6 +554,15 @@ constexpr FoldRow kFolders[] = {
     {"Sub", fold_elementwise, false},
     {"Mul", fold_elementwise, false},
     {"Div", fold_elementwise, false},
+    {"Neg", fold_elementwise, false},
+    {"Abs", fold_elementwise, false},
+    {"Sqrt", fold_elementwise, false},
+    {"Exp", fold_elementwise, false},
+    {"Log", fold_elementwise, false},
+    {"Reciprocal", fold_elementwise, false},
+    {"Pow", fold_elementwise, false},
+    {"Max", fold_elementwise, false},
+    {"Min", fold_elementwise, false},
 };
 
 }  // namespace

@@ -735,21 +735,42 @@ void Importer::convert_gelu_pattern(int index) {
 }
 
 void Importer::check_supported(const std::vector<int>& order) {
+  // Values computed at run time: the graph inputs and everything computed
+  // from them, except through Shape and Size (shapes are static). An op that
+  // exists only to compute constants (Equal, Where, Range, ...) and reads
+  // one cannot fold: it is as unsupported as an op without a converter.
+  std::set<std::string, std::less<>> runtime;
+  for (const auto& in : g_.input()) {
+    if (entries_.count(in.name()) != 0 && !entries_.at(in.name()).is_constant) {
+      runtime.insert(in.name());
+    }
+  }
   std::vector<std::string> bad;
   for (int i : order) {
-    if (gelu_inner_.count(i) != 0) continue;
     const auto& node = g_.node(i);
+    bool reads_runtime = false;
+    for (const auto& in : node.input()) reads_runtime = reads_runtime || runtime.count(in) != 0;
+    if (reads_runtime && node.op_type() != "Shape" && node.op_type() != "Size") {
+      for (const auto& o : node.output()) runtime.insert(o);
+    }
+    if (gelu_inner_.count(i) != 0) continue;
     const std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
-    bool ok = is_default_domain(node.domain()) &&
-              (find_converter(node.op_type()) != nullptr || find_folder(node.op_type()) != nullptr);
-    if (!ok) {
+    const bool known =
+        is_default_domain(node.domain()) &&
+        (find_converter(node.op_type()) != nullptr || find_folder(node.op_type()) != nullptr);
+    const bool unfoldable = known && reads_runtime && is_fold_only(node.op_type()) &&
+                            node.op_type() != "Shape" && node.op_type() != "Size";
+    if (!known || unfoldable) {
       int opset = opset_;
       for (const auto& o : model_.opset_import()) {
         if (o.domain() == node.domain()) opset = static_cast<int>(o.version());
       }
-      bad.push_back(fmt::format("  node '{}': op {} (domain {}, opset {})",
+      bad.push_back(fmt::format("  node '{}': op {} (domain {}, opset {}){}",
                                 display_names_[static_cast<std::size_t>(i)], node.op_type(), domain,
-                                opset));
+                                opset,
+                                unfoldable ? " on a run-time tensor (supported only on constants, "
+                                             "where it folds)"
+                                           : ""));
     }
   }
   if (!bad.empty()) {

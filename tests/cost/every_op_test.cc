@@ -108,6 +108,22 @@ ValueId add_node(GraphBuilder& b, OpKind op, ValueId x) {
       return b.reduce_mean(x, {2, 3}, true);
     case OpKind::ReduceSum:
       return b.reduce_sum(x, {1}, false);
+    case OpKind::Exp:
+    case OpKind::Log:
+    case OpKind::Neg:
+    case OpKind::Abs:
+    case OpKind::Sqrt:
+    case OpKind::Reciprocal:
+    case OpKind::Softplus:
+      return b.op(op, {x});
+    case OpKind::Pow:
+      return b.op(op, {x, b.parameter("p", {6})});
+    case OpKind::Max:
+    case OpKind::Min:
+      return b.op(op, {x, b.parameter("p", {1, 4, 1, 1})});
+    case OpKind::Tile:
+      a.set("repeats", std::vector<std::int64_t>{1, 2, 1, 3});
+      return b.op(op, {x}, a);
     case OpKind::count:
       break;
   }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <string>
 
 #include "core/error.h"
 #include "exec/blas.h"
@@ -183,6 +185,60 @@ TEST(ExecOps, BlasClassification) {
   EXPECT_GT(info.threads, 0);
   std::printf("runtime: LibTorch %s, BLAS %s, threads %d, CUDA built %d\n",
               info.libtorch_version.c_str(), info.blas.c_str(), info.threads, info.cuda_built);
+}
+
+// The elementwise math kinds (Exp .. Min) and Tile against std:: math on the
+// same inputs: one node of `op` on x [1, n] (and y [m], broadcast).
+std::vector<float> run_one(OpKind op, const std::vector<float>& x, Attributes a = {},
+                           const std::vector<float>& y = {}) {
+  GraphBuilder b("m", DType::fp32);
+  const auto n = static_cast<std::int64_t>(x.size());
+  const ValueId xv = b.input("x", {1, n});
+  std::vector<ValueId> ins{xv};
+  std::map<std::string, HostTensor> feeds{{"x", f32("x", {1, n}, x)}};
+  if (!y.empty()) {
+    ins.push_back(b.input("y", {static_cast<std::int64_t>(y.size())}));
+    feeds.emplace("y", f32("y", {static_cast<std::int64_t>(y.size())}, y));
+  }
+  b.output(b.op(op, ins, std::move(a)));
+  auto e = make_executor(b.finish(), {});
+  return floats(e->run(feeds).at(0));
+}
+
+TEST(ExecElementwiseMath, UnaryOps) {
+  const std::vector<float> x{0.25F, 1.0F, 4.0F};
+  const auto e = run_one(OpKind::Exp, x);
+  const auto l = run_one(OpKind::Log, x);
+  const auto s = run_one(OpKind::Sqrt, x);
+  const auto r = run_one(OpKind::Reciprocal, x);
+  const auto sp = run_one(OpKind::Softplus, x);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(e[i], std::exp(x[i]), 1e-5 * std::exp(x[i]));
+    EXPECT_NEAR(l[i], std::log(x[i]), 1e-6);
+    EXPECT_NEAR(s[i], std::sqrt(x[i]), 1e-6);
+    EXPECT_NEAR(r[i], 1.0 / x[i], 1e-6);
+    EXPECT_NEAR(sp[i], std::log1p(std::exp(x[i])), 1e-5);
+  }
+  EXPECT_EQ(run_one(OpKind::Neg, {1.5F, -2.0F}), (std::vector<float>{-1.5F, 2.0F}));
+  EXPECT_EQ(run_one(OpKind::Abs, {1.5F, -2.0F}), (std::vector<float>{1.5F, 2.0F}));
+}
+
+TEST(ExecElementwiseMath, BinaryOpsBroadcast) {
+  // x [1, 3] against y [1]: numpy broadcasting.
+  EXPECT_EQ(run_one(OpKind::Pow, {2.0F, 3.0F, -1.0F}, {}, {2.0F}),
+            (std::vector<float>{4.0F, 9.0F, 1.0F}));
+  EXPECT_EQ(run_one(OpKind::Max, {2.0F, -3.0F, 0.5F}, {}, {0.0F}),
+            (std::vector<float>{2.0F, 0.0F, 0.5F}));
+  EXPECT_EQ(run_one(OpKind::Min, {2.0F, -3.0F, 0.5F}, {}, {1.0F}),
+            (std::vector<float>{1.0F, -3.0F, 0.5F}));
+}
+
+TEST(ExecElementwiseMath, TileRepeatsEachDim) {
+  Attributes a;
+  a.set("repeats", std::vector<std::int64_t>{2, 2});
+  // [[1, 2]] tiled 2x2: [[1, 2, 1, 2], [1, 2, 1, 2]].
+  EXPECT_EQ(run_one(OpKind::Tile, {1.0F, 2.0F}, a),
+            (std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2}));
 }
 
 }  // namespace

@@ -30,13 +30,23 @@ TEST(OnnxErrors, EveryUnsupportedOpIsListedAtOnce) {
   m.node("Erf", {"a"}, {"b"}, "erf_alone");
   m.node("Relu", {"b"}, {"c"});
   m.node("FancyOp", {"c"}, {"d"}, "fancy").set_domain("com.example");
-  m.node("Tile", {"d", "d"}, {"y"}, "tile");
+  m.node("Einsum", {"d", "d"}, {"e"}, "einsum");
+  // Equal and Where on run-time tensors (they are supported only where they
+  // fold to constants) join the same list.
+  m.node("Equal", {"e", "x"}, {"mask"}, "equal");
+  m.node("Where", {"mask", "e", "x"}, {"y"}, "where");
   m.output("y");
   const std::string err = error_of([&] { m.import(); });
-  EXPECT_TRUE(contains(err, "test.onnx: 3 node(s) use ops dnnroof does not support")) << err;
+  EXPECT_TRUE(contains(err, "test.onnx: 5 node(s) use ops dnnroof does not support")) << err;
   EXPECT_TRUE(contains(err, "node 'erf_alone': op Erf (domain ai.onnx, opset 13)")) << err;
   EXPECT_TRUE(contains(err, "node 'fancy': op FancyOp (domain com.example, opset 2)")) << err;
-  EXPECT_TRUE(contains(err, "node 'tile': op Tile (domain ai.onnx, opset 13)")) << err;
+  EXPECT_TRUE(contains(err, "node 'einsum': op Einsum (domain ai.onnx, opset 13)")) << err;
+  EXPECT_TRUE(contains(err, "node 'equal': op Equal (domain ai.onnx, opset 13) on a run-time "
+                            "tensor"))
+      << err;
+  EXPECT_TRUE(contains(err, "node 'where': op Where (domain ai.onnx, opset 13) on a run-time "
+                            "tensor"))
+      << err;
 }
 
 TEST(OnnxErrors, GarbageEmptyAndTruncatedFiles) {
@@ -154,7 +164,21 @@ TEST(OnnxErrors, OldOpsetsAndUnfoldableShapeOps) {
   w.node("Where", {"c", "x", "x"}, {"y"}, "where");
   w.output("y");
   const std::string err = error_of([&] { w.import(); });
-  EXPECT_TRUE(contains(err, "node 'where' (Where, opset 13): cannot be folded")) << err;
+  EXPECT_TRUE(contains(err, "test.onnx: 1 node(s) use ops dnnroof does not support")) << err;
+  EXPECT_TRUE(contains(err, "node 'where': op Where (domain ai.onnx, opset 13) on a run-time"))
+      << err;
+  // A Where over constants folds: y = where([1, 0], 3, x) with x = 5 -> [3, 5],
+  // and the folded result is a Reshape target.
+  ModelMaker folds(13);
+  folds.input("x", {2, 3});
+  folds.ints("c", {1, 0});
+  folds.ints("a", {3, 6});
+  folds.ints("b", {5, 2});
+  folds.node("Where", {"c", "a", "b"}, {"shape"}, "where");
+  folds.node("Reshape", {"x", "shape"}, {"y"});
+  folds.output("y");
+  const Graph g = folds.import();
+  EXPECT_EQ(g.value(g.outputs.at(0)).shape, (Shape{3, 2}));
 }
 
 // Inputs the fuzzer (fuzz/onnx_import_fuzz.cc) produced: each must give an

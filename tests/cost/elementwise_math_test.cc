@@ -1,0 +1,121 @@
+// The elementwise math kinds (Exp, Log, Neg, Abs, Sqrt, Reciprocal, Softplus,
+// Pow, Max, Min) and Tile, costed in training on one node fed by an
+// activation that needs a gradient. Every expectation is worked out from the
+// shapes and docs/cost-model.md's per-element rule, written next to it.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "core/error.h"
+#include "cost/cost.h"
+#include "graph/shape_rules.h"
+
+namespace dnnroof {
+namespace {
+
+// h = x * scale with x [2, 3, 4] (24 elements) and a scalar parameter, so h
+// needs a gradient; `make` adds the node under test on h. Returns its cost.
+NodeCost cost_of(const std::function<ValueId(GraphBuilder&, ValueId)>& make) {
+  GraphBuilder b("t", DType::fp32);
+  const ValueId x = b.input("x", {2, 3, 4});
+  const ValueId h = b.mul(x, b.parameter("scale", {1}));
+  b.output(make(b, h));
+  CostOptions o;
+  o.training = true;
+  const ModelCost c = estimate_cost(b.finish(), o);
+  EXPECT_TRUE(c.uncovered.empty());
+  return c.nodes.back();
+}
+
+TEST(ElementwiseMathCost, UnaryPerElementRules) {
+  struct Case {
+    OpKind op;
+    double fwd;    // FLOPs per element forward
+    double bwd;    // per element backward
+    bool saved;    // saves one tensor of 24 floats (its input or its output)
+  };
+  const Case cases[] = {
+      {OpKind::Exp, 1, 1, true},         // y = e^x; dx = dy * y
+      {OpKind::Log, 1, 1, true},         // dx = dy / x
+      {OpKind::Neg, 1, 1, false},        // dx = -dy, nothing saved
+      {OpKind::Abs, 1, 2, true},         // dx = dy * sign(x)
+      {OpKind::Sqrt, 1, 2, true},        // dx = dy / (2 y)
+      {OpKind::Reciprocal, 1, 3, true},  // dx = -dy * y * y
+      {OpKind::Softplus, 3, 4, true},    // exp, add, log; dx = dy * z / (z + 1), z = e^x
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(std::string(op_name(k.op)));
+    const NodeCost n = cost_of([&](GraphBuilder& b, ValueId h) { return b.op(k.op, {h}); });
+    EXPECT_EQ(n.output_shape, (Shape{2, 3, 4}));
+    EXPECT_DOUBLE_EQ(n.forward.macs, 0);
+    EXPECT_DOUBLE_EQ(n.forward.other_flops, k.fwd * 24);
+    EXPECT_DOUBLE_EQ(n.backward.other_flops, k.bwd * 24);
+    // Reads 24 floats, writes 24 floats.
+    EXPECT_DOUBLE_EQ(n.forward.bytes_read, 24 * 4);
+    EXPECT_DOUBLE_EQ(n.forward.bytes_written, 24 * 4);
+    EXPECT_DOUBLE_EQ(n.saved_bytes, k.saved ? 24 * 4 : 0);
+    // Backward reads grad-out (+ the saved tensor), writes grad-input.
+    EXPECT_DOUBLE_EQ(n.backward.bytes_read, 24 * 4 + (k.saved ? 24 * 4 : 0));
+    EXPECT_DOUBLE_EQ(n.backward.bytes_written, 24 * 4);
+  }
+}
+
+TEST(ElementwiseMathCost, PowBroadcastExponentParameter) {
+  // h [2,3,4] ** p [4] (a parameter): out 24 elements.
+  const NodeCost n = cost_of([](GraphBuilder& b, ValueId h) {
+    return b.op(OpKind::Pow, {h, b.parameter("p", {4})});
+  });
+  EXPECT_DOUBLE_EQ(n.forward.other_flops, 24);
+  // grad-a 4 * 24 = 96 (no reduction); grad-b 3 * 24 + (24 - 4) = 92.
+  EXPECT_DOUBLE_EQ(n.backward.other_flops, 96 + 92);
+  // Saves h (24 floats) and, because p needs a gradient, the output (24).
+  EXPECT_DOUBLE_EQ(n.saved_bytes, (24 + 24) * 4);
+  // Forward reads h and p: (24 + 4) floats.
+  EXPECT_DOUBLE_EQ(n.forward.bytes_read, 28 * 4);
+  // Backward writes grad-h (24) and grad-p (4).
+  EXPECT_DOUBLE_EQ(n.backward.bytes_written, 28 * 4);
+}
+
+TEST(ElementwiseMathCost, MaxAndMinAgainstAScalarParameter) {
+  for (OpKind op : {OpKind::Max, OpKind::Min}) {
+    SCOPED_TRACE(std::string(op_name(op)));
+    const NodeCost n = cost_of([&](GraphBuilder& b, ValueId h) {
+      return b.op(op, {h, b.parameter("floor", {1})});
+    });
+    EXPECT_EQ(n.output_shape, (Shape{2, 3, 4}));
+    EXPECT_DOUBLE_EQ(n.forward.other_flops, 24);
+    // Each input: compare + select 2 * 24; the scalar's gradient is reduced: 24 - 1.
+    EXPECT_DOUBLE_EQ(n.backward.other_flops, 48 + (48 + 23));
+    EXPECT_DOUBLE_EQ(n.saved_bytes, 24 * 4);  // h only; the parameter is not an activation
+  }
+}
+
+TEST(ElementwiseMathCost, TileIsACopyWhoseGradientSumsTheRepeats) {
+  const NodeCost n = cost_of([](GraphBuilder& b, ValueId h) {
+    Attributes a;
+    a.set("repeats", std::vector<std::int64_t>{2, 1, 3});
+    return b.op(OpKind::Tile, {h}, a);
+  });
+  // [2*2, 3*1, 4*3] = [4, 3, 12]: 144 elements.
+  EXPECT_EQ(n.output_shape, (Shape{4, 3, 12}));
+  EXPECT_DOUBLE_EQ(n.forward.flops(), 0);
+  EXPECT_DOUBLE_EQ(n.forward.bytes_read, 24 * 4);
+  EXPECT_DOUBLE_EQ(n.forward.bytes_written, 144 * 4);
+  EXPECT_DOUBLE_EQ(n.backward.other_flops, 144 - 24);
+  EXPECT_DOUBLE_EQ(n.backward.bytes_read, 144 * 4);
+  EXPECT_DOUBLE_EQ(n.backward.bytes_written, 24 * 4);
+}
+
+TEST(ElementwiseMathCost, TileRejectsBadRepeats) {
+  GraphBuilder b("t", DType::fp32);
+  const ValueId x = b.input("x", {2, 3});
+  Attributes one;
+  one.set("repeats", std::vector<std::int64_t>{2});
+  EXPECT_THROW(b.op(OpKind::Tile, {x}, one), Error);  // rank 2, one repeat
+  Attributes zero;
+  zero.set("repeats", std::vector<std::int64_t>{1, 0});
+  EXPECT_THROW(b.op(OpKind::Tile, {x}, zero), Error);
+}
+
+}  // namespace
+}  // namespace dnnroof

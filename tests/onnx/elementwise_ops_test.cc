@@ -1,0 +1,153 @@
+// The elementwise math ops (Exp, Log, Neg, Abs, Sqrt, Reciprocal, Softplus,
+// Pow, Max, Min) and Tile across opsets: the IR nodes they become, their
+// shapes (numpy broadcasting worked out by hand), their costs from the
+// documented per-element rules, and folding when they compute constants.
+#include <gtest/gtest.h>
+
+#include "cost/cost.h"
+#include "onnx_testing.h"
+
+namespace dnnroof {
+namespace {
+
+using onnx_testing::count_ops;
+using onnx_testing::error_of;
+using onnx_testing::ModelMaker;
+using Ints = std::vector<std::int64_t>;
+
+const Shape& out_shape(const Graph& g) { return g.value(g.outputs.at(0)).shape; }
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST(OnnxElementwise, UnaryChainAcrossOpsets) {
+  for (int opset : {6, 7, 13, 21}) {
+    SCOPED_TRACE(opset);
+    ModelMaker m(opset);
+    m.input("x", {2, 3, 5});
+    m.node("Abs", {"x"}, {"a"});
+    m.node("Sqrt", {"a"}, {"b"});
+    m.node("Exp", {"b"}, {"c"});
+    m.node("Log", {"c"}, {"d"});
+    m.node("Reciprocal", {"d"}, {"e"});
+    m.node("Softplus", {"e"}, {"f"});
+    m.node("Neg", {"f"}, {"y"});
+    m.output("y");
+    const Graph g = m.import();
+    EXPECT_EQ(out_shape(g), (Shape{2, 3, 5}));
+    const std::vector<OpKind> want{OpKind::Abs,        OpKind::Sqrt,     OpKind::Exp, OpKind::Log,
+                                   OpKind::Reciprocal, OpKind::Softplus, OpKind::Neg};
+    ASSERT_EQ(g.nodes.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(g.nodes[i].op, want[i]);
+    // 30 elements each: 1 FLOP per element for six of them, Softplus 3.
+    EXPECT_DOUBLE_EQ(estimate_cost(g).forward.other_flops, 30.0 * (6 + 3));
+  }
+}
+
+TEST(OnnxElementwise, VariadicMaxMinBroadcastIntoAChain) {
+  // Opset 13: [2, 1, 4], [3, 1] and [4] broadcast to [2, 3, 4].
+  ModelMaker m(13);
+  m.input("a", {2, 1, 4});
+  m.input("b", {3, 1});
+  m.input("c", {4});
+  m.node("Max", {"a", "b", "c"}, {"mx"});
+  m.node("Min", {"mx"}, {"y"});  // one input: an alias
+  m.output("y");
+  const Graph g = m.import();
+  EXPECT_EQ(out_shape(g), (Shape{2, 3, 4}));
+  EXPECT_EQ(count_ops(g, OpKind::Max), 2);
+  EXPECT_EQ(count_ops(g, OpKind::Min), 0);
+  // Two Max nodes, each writing 24 elements: 48 FLOPs.
+  EXPECT_DOUBLE_EQ(estimate_cost(g).forward.other_flops, 48);
+  // Opset 6 Min of two same-shaped inputs (the pytorch-operator export).
+  ModelMaker old(6);
+  old.input("a", {3, 4});
+  old.input("b", {3, 4});
+  old.node("Min", {"a", "b"}, {"y"});
+  old.output("y");
+  const Graph go = old.import();
+  EXPECT_EQ(count_ops(go, OpKind::Min), 1);
+  EXPECT_EQ(out_shape(go), (Shape{3, 4}));
+}
+
+TEST(OnnxElementwise, PowWithAConstantExponentAndLegacyBroadcast) {
+  // x ** 2 (a scalar constant): one Pow node, the exponent a constant, no parameter.
+  ModelMaker m(13);
+  m.input("x", {4, 8});
+  m.floats("two", {2.0F}, true);
+  m.node("Pow", {"x", "two"}, {"y"});
+  m.output("y");
+  const Graph g = m.import();
+  EXPECT_EQ(count_ops(g, OpKind::Pow), 1);
+  EXPECT_EQ(out_shape(g), (Shape{4, 8}));
+  EXPECT_EQ(estimate_cost(g).params, 0);
+  // Opset 6 with broadcast=1, axis=1: B [3] aligns with dim 1 of [2, 3, 5].
+  ModelMaker old(6);
+  old.input("x", {2, 3, 5});
+  old.weight("e", {3});
+  auto& n = old.node("Pow", {"x", "e"}, {"y"});
+  ModelMaker::attr(n, "broadcast", std::int64_t{1});
+  ModelMaker::attr(n, "axis", std::int64_t{1});
+  old.output("y");
+  const Graph go = old.import();
+  EXPECT_EQ(out_shape(go), (Shape{2, 3, 5}));
+  EXPECT_EQ(estimate_cost(go).params, 3);
+}
+
+TEST(OnnxElementwise, TileRepeatsAConstantPerDim) {
+  for (int opset : {6, 13}) {
+    SCOPED_TRACE(opset);
+    ModelMaker m(opset);
+    m.input("x", {1, 2, 3});
+    m.ints("reps", {4, 1, 2});
+    m.node("Tile", {"x", "reps"}, {"y"});
+    m.output("y");
+    const Graph g = m.import();
+    // [1*4, 2*1, 3*2]
+    EXPECT_EQ(out_shape(g), (Shape{4, 2, 6}));
+    EXPECT_EQ(count_ops(g, OpKind::Tile), 1);
+    // A copy: reads 6 floats, writes 48.
+    const ModelCost c = estimate_cost(g);
+    EXPECT_DOUBLE_EQ(c.forward.flops(), 0);
+    EXPECT_DOUBLE_EQ(c.forward.bytes(), (6 + 48) * 4);
+  }
+  // Repeats computed at run time, or of the wrong length: clear errors.
+  ModelMaker rt(13);
+  rt.input("x", {1, 2});
+  rt.input("r", {2}, {}, onnx::TensorProto::INT64);
+  rt.node("Tile", {"x", "r"}, {"y"}, "tile");
+  rt.output("y");
+  const std::string e1 = error_of([&] { rt.import(); });
+  EXPECT_TRUE(contains(e1, "node 'tile' (Tile, opset 13)")) << e1;
+  EXPECT_TRUE(contains(e1, "computed at run time")) << e1;
+  ModelMaker bad(13);
+  bad.input("x", {1, 2});
+  bad.ints("reps", {2});
+  bad.node("Tile", {"x", "reps"}, {"y"}, "tile");
+  bad.output("y");
+  const std::string e2 = error_of([&] { bad.import(); });
+  EXPECT_TRUE(contains(e2, "repeats [2] has 1 entries for an input of rank 2")) << e2;
+}
+
+TEST(OnnxElementwise, MathOnIntegerConstantsFolds) {
+  // target = Max(Neg([-2, -3]), Pow([1, 1], [5, 5])) = Max([2, 3], [1, 1]) = [2, 3];
+  // x [6] reshaped to [2, 3]: no IR node but the Reshape.
+  ModelMaker m(13);
+  m.input("x", {6});
+  m.ints("neg_in", {-2, -3});
+  m.ints("ones", {1, 1});
+  m.ints("fives", {5, 5});
+  m.node("Neg", {"neg_in"}, {"n"});
+  m.node("Pow", {"ones", "fives"}, {"p"});
+  m.node("Max", {"n", "p"}, {"target"});
+  m.node("Reshape", {"x", "target"}, {"y"});
+  m.output("y");
+  const Graph g = m.import();
+  EXPECT_EQ(out_shape(g), (Shape{2, 3}));
+  ASSERT_EQ(g.nodes.size(), 1u);  // only the Reshape
+  EXPECT_EQ(g.nodes[0].op, OpKind::Reshape);
+}
+
+}  // namespace
+}  // namespace dnnroof
