@@ -402,6 +402,8 @@ Prediction predict(const ResultRecord& record, const ModelCost& cost, Pass pass,
       }
     }
     lp.error = positive(lp.measured_s) ? (lp.predicted_s - lp.measured_s) / lp.measured_s : kNaN;
+    lp.faster_than_bound =
+        positive(lp.measured_s) && lp.predicted_s > lp.measured_s * (1 + kAboveRoofTolerance);
     if (lp.compute_s > lp.memory_s) ++out.compute_bound_layers;
     out.predicted_s += lp.predicted_s;
     out.layers.push_back(std::move(lp));
@@ -415,6 +417,8 @@ Prediction predict(const ResultRecord& record, const ModelCost& cost, Pass pass,
                        ? it->second.median_s
                        : kNaN;
   out.error = positive(out.measured_s) ? (out.predicted_s - out.measured_s) / out.measured_s : kNaN;
+  out.faster_than_bound =
+      positive(out.measured_s) && out.predicted_s > out.measured_s * (1 + kAboveRoofTolerance);
   return out;
 }
 

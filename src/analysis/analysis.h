@@ -185,6 +185,9 @@ struct LayerPrediction {
   double predicted_s = 0;  // max of the two
   double measured_s = 0;   // NaN when not measured
   double error = 0;        // (predicted - measured) / measured; NaN without a measurement
+  // Measured faster than the lower bound (beyond kAboveRoofTolerance): the
+  // ceiling does not hold for it (e.g. its data came from cache).
+  bool faster_than_bound = false;
 };
 
 struct Prediction {
@@ -199,6 +202,9 @@ struct Prediction {
   double error = 0;              // (predicted - measured) / measured
   double layer_measured_sum_s = 0;  // sum of the measured layer times (NaN when none)
   std::size_t compute_bound_layers = 0;
+  // The model ran faster than its lower bound (beyond kAboveRoofTolerance):
+  // like a point above its roof, the ceiling or the time is wrong for it.
+  bool faster_than_bound = false;
 };
 
 // Lower-bound time of `pass` per layer against one ceiling, summed, and the

@@ -156,6 +156,12 @@ void scatter_script(std::string& s, const Chart& c) {
   s += "set offsets graph 0.04, graph 0.04, graph 0.06, graph 0.06\n";
   if (c.x_scale == AxisScale::linear) s += "set xrange [0:*]\n";
   if (c.y_scale == AxisScale::linear) s += "set yrange [0:*]\n";
+  if (std::isfinite(c.x_min) && std::isfinite(c.x_max)) {
+    s += fmt::format("set xrange [{}:{}]\n", num(c.x_min), num(c.x_max));
+  }
+  if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
+    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(c.y_max));
+  }
   std::vector<std::string> elements;
   double lo = std::numeric_limits<double>::infinity();
   double hi = 0;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,13 @@ struct Chart {
   bool label_values = false;  // bars: print each bar's value above it
   bool label_points = false;  // scatter: print each point's label beside it
   bool diagonal = false;      // scatter: draw y = x
+  // Scatter: explicit axis ranges (both ends finite to apply); NaN lets
+  // gnuplot choose (from 0 on linear axes, whole decades on log ones). A
+  // predicted-vs-measured plot gives both axes the same range.
+  double x_min = std::numeric_limits<double>::quiet_NaN();
+  double x_max = std::numeric_limits<double>::quiet_NaN();
+  double y_min = std::numeric_limits<double>::quiet_NaN();
+  double y_max = std::numeric_limits<double>::quiet_NaN();
   std::vector<ReferenceLine> reference_lines;
   int width_px = 1000;
   int height_px = 600;

@@ -62,6 +62,28 @@ AxisScale scale_for(const std::vector<double>& values, std::string& label) {
 
 std::string ms(double s) { return format_si(s, "s"); }
 
+// The same range on both axes of a predicted-vs-measured plot, so y = x is
+// the diagonal: whole decades around the values (log), or 0 to 10% above the
+// largest (linear).
+void equal_ranges(Chart& c, const std::vector<double>& values) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = 0;
+  for (double v : values) {
+    if (!positive(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!(hi > 0)) return;
+  if (c.x_scale == AxisScale::log) {
+    c.x_min = c.y_min = std::pow(10.0, std::floor(std::log10(lo)));
+    c.x_max = c.y_max = std::pow(10.0, std::ceil(std::log10(hi)));
+    if (c.x_max <= c.x_min) c.x_max = c.y_max = c.x_min * 10;
+  } else {
+    c.x_min = c.y_min = 0;
+    c.x_max = c.y_max = 1.1 * hi;
+  }
+}
+
 std::string_view side_name(DeviceSide s) { return s == DeviceSide::gpu ? "GPU" : "CPU"; }
 
 std::string pass_text(Pass p) {
@@ -631,13 +653,16 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
   c.kind = ChartKind::scatter;
   c.title = title;
   c.x_label = "Measured time, median [ms]";
-  c.y_label = "Predicted lower bound, sum over layers of max(FLOPs/peak, bytes/bandwidth) [ms]";
+  c.y_label = "Predicted lower bound [ms]";
   const double d = decades(all);
   if (d > kLogSpanDecades) {
     c.x_scale = c.y_scale = AxisScale::log;
     c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
+    c.y_label += " (log scale)";
   }
   c.diagonal = true;
+  equal_ranges(c, all);
+  c.height_px = 700;
   std::vector<double> errors;
   for (const std::string& ce : ceilings) {
     std::vector<double> x, y;
@@ -656,10 +681,23 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
   const double median_error = errors[errors.size() / 2];
   std::string caption = fmt::format(
       "Each point is one model and batch: measured median time (x) against the roofline lower "
-      "bound (y), summed over layers, one series per ceiling. On the dashed line the prediction "
-      "is exact; below it the model runs slower than the bound. Median relative error "
-      "(predicted - measured) / measured: {:+.0f}%.",
+      "bound (y), the sum over layers of max(FLOPs / peak, bytes / bandwidth), one series per "
+      "ceiling. On the dashed line the prediction is exact; below it the model runs slower than "
+      "the bound. Median relative error (predicted - measured) / measured: {:+.0f}%.",
       100 * median_error);
+  std::vector<std::string> faster;
+  for (const Prediction& p : predictions) {
+    if (p.faster_than_bound) {
+      faster.push_back(fmt::format("{} b{} against {} ({:+.0f}%)", p.model, p.batch, p.ceiling,
+                                   100 * p.error));
+    }
+  }
+  if (!faster.empty()) {
+    caption += fmt::format(
+        " Above the line, faster than its lower bound, so that ceiling does not hold for it "
+        "(data reused from cache, or a wrong peak or time; see its flag on the roofline): {}.",
+        join(faster, "; "));
+  }
   return chart_block("predicted-vs-measured-" + slug(id_suffix), std::move(caption), std::move(c));
 }
 
@@ -681,13 +719,16 @@ FigureBlock layer_prediction_figure(const Prediction& prediction) {
   c.title = fmt::format("{} layers, batch {}: predicted vs measured ({})", prediction.model,
                         prediction.batch, prediction.ceiling);
   c.x_label = "Measured layer time, median [ms]";
-  c.y_label = "Predicted lower bound max(FLOPs/peak, bytes/bandwidth) [ms]";
+  c.y_label = "Predicted lower bound [ms]";
   const double d = decades(all);
   if (d > kLogSpanDecades) {
     c.x_scale = c.y_scale = AxisScale::log;
     c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
+    c.y_label += " (log scale)";
   }
   c.diagonal = true;
+  equal_ranges(c, all);
+  c.height_px = 700;
   for (OpKind op : ops) {
     std::vector<double> x, y;
     std::vector<std::string> labels;
@@ -703,9 +744,26 @@ FigureBlock layer_prediction_figure(const Prediction& prediction) {
   }
   std::string caption = fmt::format(
       "Every timed layer of {} at batch {}: measured median time against its roofline lower bound "
-      "on {}, one marker per op type. Layers far below the dashed line are where the model loses "
-      "time to overheads the roofline does not see (launches, layout changes, small tensors).",
+      "on {} (max(FLOPs / peak, bytes / bandwidth)), one marker per op type. Layers far below "
+      "the dashed line are where the model loses time to overheads the roofline does not see "
+      "(launches, layout changes, small tensors).",
       prediction.model, prediction.batch, prediction.ceiling);
+  std::size_t faster = 0;
+  std::map<std::string, std::size_t> faster_ops;
+  for (const LayerPrediction& l : prediction.layers) {
+    if (!l.faster_than_bound) continue;
+    ++faster;
+    ++faster_ops[std::string(op_name(l.op))];
+  }
+  if (faster > 0) {
+    std::vector<std::string> parts;
+    for (const auto& [op, n] : faster_ops) parts.push_back(fmt::format("{} {}", n, op));
+    caption += fmt::format(
+        " {} layer{} ({}) ran faster than the bound, above the line: their data did not come "
+        "from the memory level of this ceiling (a cache held them), so its bandwidth is not "
+        "theirs.",
+        faster, faster == 1 ? "" : "s", join(parts, ", "));
+  }
   return chart_block(fmt::format("predicted-layers-{}-b{}", slug(prediction.model),
                                  prediction.batch),
                      std::move(caption), std::move(c));

@@ -337,6 +337,17 @@ TEST(Prediction, PerLayerLowerBoundSummedAndErrors) {
   EXPECT_NEAR(p.error, (0.14 - 0.2) / 0.2, 1e-12);
   EXPECT_NEAR(p.layer_measured_sum_s, 0.17, 1e-12);
   EXPECT_EQ(p.compute_bound_layers, 1u);
+  EXPECT_FALSE(p.faster_than_bound);
+  EXPECT_FALSE(p.layers[0].faster_than_bound);
+  // Measured 0.1 s is faster than the 0.14 s bound; conv alone in 0.05 s
+  // beats its 0.1 s bound too.
+  const std::vector<LayerTime> fast{{"conv", 0.05, kNaN}};
+  const Prediction q =
+      predict(record(RunMode::infer, 0.1), two_node_cost(false), Pass::forward, c, fast);
+  EXPECT_TRUE(q.faster_than_bound);
+  EXPECT_NEAR(q.error, 0.4, 1e-12);
+  EXPECT_TRUE(q.layers[0].faster_than_bound);
+  EXPECT_FALSE(q.layers[1].faster_than_bound);  // relu: not timed
 }
 
 TEST(Prediction, StepIsForwardPlusBackwardPerLayer) {
