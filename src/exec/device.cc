@@ -62,8 +62,9 @@ std::unique_ptr<Timer> make_cuda_timer(int device) {
 std::optional<double> cuda_peak_bytes(int device) {
   const auto stats =
       c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device));
-  const auto aggregate = static_cast<std::size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE);
-  return static_cast<double>(stats.allocated_bytes[aggregate].peak);
+  // Index 0 is StatType::AGGREGATE (all pools); the enum moved between
+  // LibTorch 1.x (c10::cuda::CUDACachingAllocator) and 2.x (c10::CachingAllocator).
+  return static_cast<double>(stats.allocated_bytes[0].peak);
 }
 
 void cuda_reset_peak(int device) {

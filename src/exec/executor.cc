@@ -239,6 +239,11 @@ class TorchExecutor final : public Executor {
   at::Tensor leaf_tensor(ValueId id);
   at::Tensor init_parameter(ValueId id);
   std::int64_t int_bound(ValueId id) const;
+  // The compute dtype, except that fp64 values (a model that asks for
+  // double explicitly) stay fp64.
+  at::ScalarType float_type(const Value& v) const {
+    return v.dtype == DType::fp64 ? at::kDouble : compute_;
+  }
   void sync() const;
   std::unique_ptr<Timer> timer() const;
   void maybe_profile_warmup(bool train);
@@ -311,7 +316,7 @@ TorchExecutor::TorchExecutor(const Graph& graph, const ExecOptions& options)
       at::Tensor t = at::empty(v.shape, at::TensorOptions().dtype(at::kFloat));
       if (is_floating(v.dtype)) {
         t.normal_(0.0, 1.0, gen);
-        t = t.to(compute_);
+        t = t.to(float_type(v));
       } else {
         t.uniform_(0.0, static_cast<double>(int_bound(id)), gen);
         t = t.floor().to(scalar_type(v.dtype));
@@ -374,12 +379,13 @@ at::Tensor TorchExecutor::leaf_tensor(ValueId id) {
     }
   } else {
     t = init_parameter(id);
+    info_.seeded.push_back(v.name);
   }
   // Floating tensors compute in the chosen dtype; integers stay integers
   // (int64 for indices), booleans stay booleans.
   if (is_floating(v.dtype) || at::isFloatingType(t.scalar_type())) {
     if (is_floating(v.dtype)) {
-      t = t.to(compute_);
+      t = t.to(float_type(v));
     } else {
       t = t.to(scalar_type(v.dtype));
     }
@@ -712,7 +718,7 @@ std::vector<HostTensor> TorchExecutor::run(const std::map<std::string, HostTenso
       auto it = inputs.find(v.name);
       at::Tensor t;
       if (it == inputs.end()) {
-        t = deterministic_fill(v, compute_, int_bound(id));
+        t = deterministic_fill(v, float_type(v), int_bound(id));
       } else {
         t = from_host(it->second, fmt::format("input '{}'", v.name));
         const Shape got(t.sizes().begin(), t.sizes().end());
@@ -720,7 +726,7 @@ std::vector<HostTensor> TorchExecutor::run(const std::map<std::string, HostTenso
           fail("input '{}' has shape {}, the graph expects {}", v.name, shape_str(got),
                shape_str(v.shape));
         }
-        t = is_floating(v.dtype) ? t.to(compute_) : t.to(scalar_type(v.dtype));
+        t = is_floating(v.dtype) ? t.to(float_type(v)) : t.to(scalar_type(v.dtype));
       }
       feed.push_back(t.to(device_));
     }

@@ -51,6 +51,9 @@ struct ExecInfo {
   std::string blas;           // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
   bool reference_blas = false;  // true: libblas.so.3 is the slow reference BLAS
   bool cuda_built = false;      // the LibTorch this was built against has CUDA
+  // Parameters and buffers that were not in ExecOptions::weights and got the
+  // seeded init scheme instead (by value name; empty for runtime_info()).
+  std::vector<std::string> seeded;
 };
 
 // Seconds of each phase of one training step; step_s is the whole step as
