@@ -96,7 +96,8 @@ std::int64_t broadcast_flat(const Shape& in, const Shape& out, const Ints& out_i
 Entry tensor_attr(const NodeView& v, std::string_view key) {
   const auto* a = v.find(key);
   if (a == nullptr || !a->has_t()) v.reject("attribute '{}' must be a tensor", key);
-  return tensor_entry(a->t(), fmt::format("attribute '{}'", key), nullptr);
+  return tensor_entry(a->t(), fmt::format("attribute '{}'", key), nullptr,
+                      &v.importer().external_data());
 }
 
 bool fold_constant(const NodeView& v) {
@@ -487,7 +488,8 @@ bool fold_elementwise(const NodeView& v) {
       r = std::pow(x(0), x(1));
     else if (op == "Max" || op == "Min") {
       r = x(0);
-      for (int i = 1; i < v.num_inputs(); ++i) r = op == "Max" ? std::max(r, x(i)) : std::min(r, x(i));
+      for (int i = 1; i < v.num_inputs(); ++i)
+        r = op == "Max" ? std::max(r, x(i)) : std::min(r, x(i));
     }
     push(e, r);
   });

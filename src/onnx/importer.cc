@@ -27,213 +27,9 @@ namespace dnnroof {
 namespace onnx_import {
 namespace {
 
-// Payloads up to this size survive the analysis-only strip: shape tensors,
-// axes, indices and scalars are all far smaller.
-constexpr std::size_t kKeepPayloadBytes = 4096;
-
 bool is_default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 
-// Bytes per element of a TensorProto data type (0: variable, strings).
-std::size_t elem_bytes(std::int32_t t) {
-  switch (t) {
-    case onnx::TensorProto::FLOAT:
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32:
-      return 4;
-    case onnx::TensorProto::DOUBLE:
-    case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT64:
-    case onnx::TensorProto::COMPLEX64:
-      return 8;
-    case onnx::TensorProto::FLOAT16:
-    case onnx::TensorProto::BFLOAT16:
-    case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16:
-      return 2;
-    case onnx::TensorProto::INT8:
-    case onnx::TensorProto::UINT8:
-    case onnx::TensorProto::BOOL:
-      return 1;
-    case onnx::TensorProto::COMPLEX128:
-      return 16;
-    default:
-      return 0;
-  }
-}
-
-template <typename T>
-T load_le(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));  // x86-64 and aarch64 are little-endian, as ONNX is
-  return v;
-}
-
-double half_to_double(std::uint16_t h, bool bf16) {
-  if (bf16) {
-    const std::uint32_t bits = static_cast<std::uint32_t>(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-  }
-  const int sign = (h >> 15) != 0 ? -1 : 1;
-  const int exp = (h >> 10) & 0x1F;
-  const int mant = h & 0x3FF;
-  if (exp == 0) return sign * std::ldexp(mant, -24);
-  if (exp == 31)
-    return sign * (mant != 0 ? std::numeric_limits<double>::quiet_NaN()
-                             : std::numeric_limits<double>::infinity());
-  return sign * std::ldexp(mant + 1024, exp - 25);
-}
-
-// Decodes raw_data into ints or floats.
-void decode_raw(const std::string& raw, std::int32_t t, Entry& e) {
-  const std::size_t n = raw.size() / std::max<std::size_t>(elem_bytes(t), 1);
-  const char* p = raw.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    switch (t) {
-      case onnx::TensorProto::FLOAT:
-        e.floats.push_back(load_le<float>(p + 4 * i));
-        break;
-      case onnx::TensorProto::DOUBLE:
-        e.floats.push_back(load_le<double>(p + 8 * i));
-        break;
-      case onnx::TensorProto::FLOAT16:
-      case onnx::TensorProto::BFLOAT16:
-        e.floats.push_back(
-            half_to_double(load_le<std::uint16_t>(p + 2 * i), t == onnx::TensorProto::BFLOAT16));
-        break;
-      case onnx::TensorProto::INT64:
-        e.ints.push_back(load_le<std::int64_t>(p + 8 * i));
-        break;
-      case onnx::TensorProto::UINT64:
-        e.ints.push_back(static_cast<std::int64_t>(load_le<std::uint64_t>(p + 8 * i)));
-        break;
-      case onnx::TensorProto::INT32:
-        e.ints.push_back(load_le<std::int32_t>(p + 4 * i));
-        break;
-      case onnx::TensorProto::UINT32:
-        e.ints.push_back(load_le<std::uint32_t>(p + 4 * i));
-        break;
-      case onnx::TensorProto::INT16:
-        e.ints.push_back(load_le<std::int16_t>(p + 2 * i));
-        break;
-      case onnx::TensorProto::UINT16:
-        e.ints.push_back(load_le<std::uint16_t>(p + 2 * i));
-        break;
-      case onnx::TensorProto::INT8:
-        e.ints.push_back(load_le<std::int8_t>(p + i));
-        break;
-      case onnx::TensorProto::UINT8:
-      case onnx::TensorProto::BOOL:
-        e.ints.push_back(load_le<std::uint8_t>(p + i));
-        break;
-      default:
-        return;
-    }
-  }
-}
-
 }  // namespace
-
-DType dtype_of(std::int32_t elem_type, std::string_view what) {
-  switch (elem_type) {
-    case onnx::TensorProto::FLOAT:
-      return DType::fp32;
-    case onnx::TensorProto::DOUBLE:
-      return DType::fp64;
-    case onnx::TensorProto::FLOAT16:
-      return DType::fp16;
-    case onnx::TensorProto::BFLOAT16:
-      return DType::bf16;
-    case onnx::TensorProto::INT8:
-    case onnx::TensorProto::UINT8:
-      return DType::int8;
-    case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16:
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32:
-      return DType::int32;
-    case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT64:
-      return DType::int64;
-    case onnx::TensorProto::BOOL:
-      return DType::boolean;
-    default:
-      fail("{} has element type {}, which dnnroof does not support", what, elem_type);
-  }
-}
-
-std::int64_t checked_numel(const Shape& shape, std::string_view what) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) {
-    if (d < 0) fail("{} has a negative dim: {}", what, shape_str(shape));
-    if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / 16 / d) {
-      fail("{} is too large: {}", what, shape_str(shape));
-    }
-    n *= d;
-  }
-  return n;
-}
-
-Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
-                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths) {
-  Entry e;
-  e.is_constant = true;
-  e.dtype = dtype_of(t.data_type(), what);
-  e.shape.assign(t.dims().begin(), t.dims().end());
-  const std::int64_t n = checked_numel(e.shape, what);
-  const std::size_t eb = elem_bytes(t.data_type());
-  const auto expected = static_cast<std::uint64_t>(n) * eb;
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) return e;  // sizes from the dims
-  if (t.has_raw_data()) {
-    if (t.raw_data().size() != expected) {
-      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, t.raw_data().size(), n,
-           dtype_name(e.dtype), expected);
-    }
-  } else if (raw_lengths != nullptr && !t.name().empty()) {
-    auto it = raw_lengths->find(t.name());
-    if (it != raw_lengths->end() && it->second != expected) {
-      fail("{}: raw_data has {} bytes, but {} elements of {} need {}", what, it->second, n,
-           dtype_name(e.dtype), expected);
-    }
-  }
-  if (n > kMaxFoldElements) return e;
-  if (t.has_raw_data()) {
-    decode_raw(t.raw_data(), t.data_type(), e);
-  } else if (t.float_data_size() > 0) {
-    if (t.data_type() == onnx::TensorProto::FLOAT16 ||
-        t.data_type() == onnx::TensorProto::BFLOAT16) {
-      return e;  // stored as int32_data in the spec; a float_data here is malformed, keep the shape
-    }
-    e.floats.assign(t.float_data().begin(), t.float_data().end());
-  } else if (t.double_data_size() > 0) {
-    e.floats.assign(t.double_data().begin(), t.double_data().end());
-  } else if (t.int64_data_size() > 0) {
-    e.ints.assign(t.int64_data().begin(), t.int64_data().end());
-  } else if (t.int32_data_size() > 0) {
-    if (t.data_type() == onnx::TensorProto::FLOAT16 ||
-        t.data_type() == onnx::TensorProto::BFLOAT16) {
-      for (std::int32_t v : t.int32_data()) {
-        e.floats.push_back(half_to_double(static_cast<std::uint16_t>(v),
-                                          t.data_type() == onnx::TensorProto::BFLOAT16));
-      }
-    } else {
-      e.ints.assign(t.int32_data().begin(), t.int32_data().end());
-    }
-  } else if (t.uint64_data_size() > 0) {
-    for (std::uint64_t v : t.uint64_data()) e.ints.push_back(static_cast<std::int64_t>(v));
-  }
-  const auto got = static_cast<std::int64_t>(e.ints.size() + e.floats.size());
-  if (got == n) {
-    // Integer-typed data stays integer; floats stay floats.
-    e.has_data = true;
-  } else if (got != 0) {
-    fail("{}: holds {} values, its dims {} need {}", what, got, shape_str(e.shape), n);
-  } else if (n == 0) {
-    e.has_data = true;
-  }
-  return e;
-}
 
 // --- NodeView -------------------------------------------------------------------
 
@@ -296,7 +92,11 @@ std::vector<std::int64_t> NodeView::const_ints(int i) const {
   if (!e.is_constant) {
     fail("input {} ('{}') must be a constant, but it is computed at run time", i, node_.input(i));
   }
-  if (!e.has_data) fail("input {} ('{}') is a constant too large to fold", i, node_.input(i));
+  if (!e.has_data) {
+    if (!e.no_data.empty())
+      fail("input {} ('{}') is a constant whose data is unknown: {}", i, node_.input(i), e.no_data);
+    fail("input {} ('{}') is a constant too large to fold", i, node_.input(i));
+  }
   if (!e.ints.empty() || e.floats.empty()) return e.ints;
   std::vector<std::int64_t> v;
   for (double f : e.floats) v.push_back(static_cast<std::int64_t>(f));
@@ -306,7 +106,8 @@ std::vector<std::int64_t> NodeView::const_ints(int i) const {
 double NodeView::const_float(int i) const {
   const Entry& e = input(i);
   if (!e.is_constant || !e.has_data) {
-    fail("input {} ('{}') must be a constant scalar", i, node_.input(i));
+    fail("input {} ('{}') must be a constant scalar{}", i, node_.input(i),
+         e.no_data.empty() ? std::string() : "; its data is unknown: " + e.no_data);
   }
   if (e.ints.size() + e.floats.size() != 1) {
     fail("input {} ('{}') must be a scalar, it has shape {}", i, node_.input(i),
@@ -399,12 +200,14 @@ void NodeView::bind_constant(int i, Entry e) const {
 
 Importer::Importer(const onnx::ModelProto& model, std::string source,
                    const OnnxImportOptions& options,
-                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths)
+                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths,
+                   std::optional<std::string> model_dir)
     : model_(model),
       g_(model.graph()),
       source_(std::move(source)),
       options_(options),
-      raw_lengths_(raw_lengths) {}
+      raw_lengths_(raw_lengths),
+      external_{std::move(model_dir), options.load_weights} {}
 
 const Entry& Importer::entry(const std::string& onnx_name, std::string_view node) const {
   auto it = entries_.find(onnx_name);
@@ -514,7 +317,12 @@ void Importer::read_opsets() {
 void Importer::read_initializers() {
   for (const auto& t : g_.initializer()) {
     if (t.name().empty()) fail("{}: an initializer has no name", source_);
-    define(t.name(), tensor_entry(t, fmt::format("initializer '{}'", t.name()), raw_lengths_));
+    try {
+      define(t.name(),
+             tensor_entry(t, fmt::format("initializer '{}'", t.name()), raw_lengths_, &external_));
+    } catch (const Error& e) {
+      fail("{}: {}", source_, e.what());
+    }
   }
   if (g_.sparse_initializer_size() > 0) {
     fail("{}: sparse initializers are not supported", source_);
@@ -844,7 +652,7 @@ Graph Importer::run() {
 // --- Reading files ---------------------------------------------------------------
 
 Graph import_bytes(std::string_view bytes, const std::string& source,
-                   const OnnxImportOptions& options) {
+                   const OnnxImportOptions& options, std::optional<std::string> model_dir) {
   if (bytes.empty()) fail("{}: not an ONNX model: the file is empty", source);
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     fail("{}: the file is {} bytes; protobuf reads at most 2 GiB (store weights as external data)",
@@ -861,7 +669,8 @@ Graph import_bytes(std::string_view bytes, const std::string& source,
   }
   if (!ok)
     fail("{}: not an ONNX model: protobuf could not parse it (truncated or garbage)", source);
-  Importer imp(model, source, options, options.load_weights ? nullptr : &stripped.raw_lengths);
+  Importer imp(model, source, options, options.load_weights ? nullptr : &stripped.raw_lengths,
+               std::move(model_dir));
   return imp.run();
 }
 
@@ -869,7 +678,7 @@ Graph import_bytes(std::string_view bytes, const std::string& source,
 
 Graph import_onnx_bytes(std::string_view bytes, std::string_view source,
                         const OnnxImportOptions& options) {
-  return onnx_import::import_bytes(bytes, std::string(source), options);
+  return onnx_import::import_bytes(bytes, std::string(source), options, std::nullopt);
 }
 
 Graph import_onnx_file(const std::string& path, const OnnxImportOptions& options) {
@@ -893,8 +702,12 @@ Graph import_onnx_file(const std::string& path, const OnnxImportOptions& options
     std::size_t n;
     ~Unmap() { ::munmap(p, n); }
   } unmap{p, size};
+  // External data is relative to the model's folder.
+  const auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+  if (dir.empty()) dir = "/";
   return onnx_import::import_bytes(std::string_view(static_cast<const char*>(p), size), path,
-                                   options);
+                                   options, std::move(dir));
 }
 
 std::pair<std::string, std::int64_t> parse_dim_assignment(std::string_view text) {

@@ -23,6 +23,11 @@ namespace dnnroof::onnx_import {
 // keep only their shape.
 inline constexpr std::int64_t kMaxFoldElements = 1 << 16;
 
+// Payloads up to this size survive the analysis-only strip, and external
+// data this small is read even for analysis: shape tensors, axes, indices
+// and scalars are all far smaller.
+inline constexpr std::size_t kKeepPayloadBytes = 4096;
+
 // What one ONNX value name stands for while importing.
 struct Entry {
   // An IR value already exists (activations, graph inputs, constants that
@@ -34,6 +39,7 @@ struct Entry {
   DType dtype = DType::fp32;
   std::vector<std::int64_t> ints;  // integer and bool data
   std::vector<double> floats;      // floating-point data
+  std::string no_data;             // why a constant's elements are unknown, when not its size
   // The materialised IR leaves of a constant, by shape (a weight reshaped
   // for one use keeps one IR value per element layout).
   std::map<Shape, ValueId> leaves;
@@ -118,9 +124,19 @@ FoldFn find_folder(std::string_view op_type);
 // Range, ...): they must fold.
 bool is_fold_only(std::string_view op_type);
 
-// Reads a TensorProto into an Entry (shape, dtype, data when small and present).
+// Where a model's external data lives and how strictly it is read.
+struct ExternalData {
+  std::optional<std::string> dir;  // the model's folder; absent for a model read from memory
+  bool verify = false;             // load_weights: every external tensor's file is checked
+};
+
+// Reads a TensorProto into an Entry (shape, dtype, data when small and
+// present). External data: checked when `external->verify` (the file exists
+// and holds offset + numel * element size bytes), and read when at most
+// kKeepPayloadBytes; otherwise only the dims count (src/onnx/tensor_entry.cc).
 Entry tensor_entry(const onnx::TensorProto& t, std::string_view what,
-                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths);
+                   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths,
+                   const ExternalData* external = nullptr);
 // ONNX TensorProto element type -> DType; Error for unsupported types.
 DType dtype_of(std::int32_t elem_type, std::string_view what);
 // Element count with an overflow check; Error naming `what`.
@@ -144,7 +160,8 @@ SliceArgs slice_args(const NodeView& v);
 class Importer {
  public:
   Importer(const onnx::ModelProto& model, std::string source, const OnnxImportOptions& options,
-           const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths);
+           const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths,
+           std::optional<std::string> model_dir);
   Graph run();
 
   // Used by NodeView.
@@ -159,6 +176,7 @@ class Importer {
   const OnnxImportOptions& options() const { return options_; }
   std::optional<std::int64_t> file_batch() const { return file_batch_; }
   Graph& graph() { return graph_; }
+  const ExternalData& external_data() const { return external_; }
 
  private:
   void read_opsets();
@@ -176,6 +194,7 @@ class Importer {
   std::string source_;
   OnnxImportOptions options_;
   const std::map<std::string, std::uint64_t, std::less<>>* raw_lengths_;
+  ExternalData external_;
   int opset_ = 0;
   std::optional<std::int64_t> file_batch_;  // dim 0 of the first input in the file
   std::map<std::string, Entry, std::less<>> entries_;
