@@ -72,6 +72,8 @@ std::string kind_name(ChartKind k) {
       return "scatter plot";
     case ChartKind::heatmap:
       return "heat map";
+    case ChartKind::pie:
+      return "pie chart";
   }
   return "chart";
 }
@@ -202,6 +204,55 @@ void scatter_script(std::string& s, const Chart& c) {
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
 
+// Pies side by side (centres 2.6 apart, radius 1), slices counter-clockwise
+// from 12 o'clock in category order; shares of at least 4% printed inside,
+// every slice named in the legend with its colour.
+void pie_script(std::string& s, const Chart& c) {
+  constexpr double kStep = 2.6;
+  constexpr double kMinLabelledShare = 0.04;
+  const std::size_t n = c.series.size();
+  s += "unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\nunset grid\n";
+  s += "set size ratio -1\n";
+  s += fmt::format("set xrange [-1.15:{}]\nset yrange [-1.45:1.15]\n",
+                   num(kStep * static_cast<double>(n - 1) + 1.15));
+  s += "set style fill solid 0.9 border rgb '#ffffff'\n";
+  std::string slices, labels, titles;
+  for (std::size_t k = 0; k < n; ++k) {
+    const ChartSeries& se = c.series[k];
+    const double xc = kStep * static_cast<double>(k);
+    double total = 0;
+    for (double v : se.values) total += v;
+    double cum = 0;
+    for (std::size_t i = 0; i < se.values.size(); ++i) {
+      const double share = se.values[i] / total;
+      if (!(share > 0)) continue;
+      const double a0 = 90 + 360 * cum;
+      const double a1 = 90 + 360 * (cum + share);
+      const unsigned long rgb = std::stoul(colour_of(i).substr(1), nullptr, 16);
+      slices += fmt::format("{} 0 1 {} {} {}\n", num(xc), num(a0), num(a1), rgb);
+      if (share >= kMinLabelledShare) {
+        const double mid = (a0 + a1) / 2 * 3.14159265358979323846 / 180;
+        labels += fmt::format("{} {} \"{:.0f}%\"\n", num(xc + 0.68 * std::cos(mid)),
+                              num(0.68 * std::sin(mid)), 100 * share);
+      }
+      cum += share;
+    }
+    titles += fmt::format("{} -1.28 {}\n", num(xc), field(se.name));
+  }
+  s += "$slices << EOD\n" + slices + "EOD\n";
+  s += "$labels << EOD\n" + labels + "EOD\n";
+  s += "$titles << EOD\n" + titles + "EOD\n";
+  std::vector<std::string> elements{
+      "$slices using 1:2:3:4:5:6 with circles lc rgb variable notitle",
+      "$labels using 1:2:3 with labels font ',10' tc rgb '#111111' notitle",
+      "$titles using 1:2:3 with labels font ',12' notitle"};
+  for (std::size_t i = 0; i < c.categories.size(); ++i) {
+    elements.push_back(fmt::format("keyentry with boxes fc rgb '{}' title {}", colour_of(i),
+                                   quote(c.categories[i])));
+  }
+  s += "plot " + join(elements, ", \\\n     ") + "\n";
+}
+
 void heatmap_script(std::string& s, const Chart& c) {
   const std::size_t rows = c.row_categories.size();
   const std::size_t cols = c.categories.size();
@@ -290,6 +341,21 @@ void validate_chart(const Chart& c) {
                i, se.x[i], se.y[i]);
         }
       }
+    } else if (c.kind == ChartKind::pie) {
+      if (c.categories.empty()) fail("{}: no slices", what);
+      if (se.values.size() != c.categories.size()) {
+        fail("{}: pie '{}' has {} values for {} slices", what, se.name, se.values.size(),
+             c.categories.size());
+      }
+      double total = 0;
+      for (std::size_t i = 0; i < se.values.size(); ++i) {
+        if (!(se.values[i] >= 0) || !std::isfinite(se.values[i])) {
+          fail("{}: pie '{}' slice '{}' has value {} (must be >= 0)", what, se.name,
+               c.categories[i], se.values[i]);
+        }
+        total += se.values[i];
+      }
+      if (!(total > 0)) fail("{}: pie '{}' has nothing to share (all slices 0)", what, se.name);
     } else {
       if (c.categories.empty()) fail("{}: no categories", what);
       if (se.values.size() != c.categories.size()) {
@@ -314,7 +380,8 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\n";
   s += fmt::format("set title {} font ',14'\n", quote(c.title));
   s += fmt::format("set xlabel {}\nset ylabel {}\n", quote(c.x_label), quote(c.y_label));
-  const bool one = c.kind != ChartKind::heatmap && c.series.size() == 1;
+  const bool one =
+      c.kind != ChartKind::heatmap && c.kind != ChartKind::pie && c.series.size() == 1;
   if (c.kind != ChartKind::heatmap) {
     s += one && !c.diagonal ? "unset key\n"
                             : "set key outside right top vertical Left reverse samplen 2 "
@@ -331,6 +398,9 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
       break;
     case ChartKind::heatmap:
       heatmap_script(s, c);
+      break;
+    case ChartKind::pie:
+      pie_script(s, c);
       break;
   }
   s += "set output\n";

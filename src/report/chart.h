@@ -21,7 +21,10 @@
 
 namespace dnnroof {
 
-enum class ChartKind { bars, stacked_bars, scatter, heatmap };
+// pie: one pie per series, side by side, titled by the series name; the
+// categories are the slices (one colour each, named in the legend), the
+// values their sizes (>= 0; each pie shows shares of its own total).
+enum class ChartKind { bars, stacked_bars, scatter, heatmap, pie };
 
 enum class AxisScale { linear, log };
 

@@ -589,6 +589,49 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
                      std::move(caption), std::move(c));
 }
 
+FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
+                                 std::span<const OpTypeShare> shares, std::size_t max_types) {
+  if (shares.empty()) fail("op-type pies of '{}': no op type", model);
+  const bool timed = std::any_of(shares.begin(), shares.end(),
+                                 [](const OpTypeShare& s) { return s.time_share > 0; });
+  std::vector<ShareMetric> metrics;
+  if (timed) metrics.push_back(ShareMetric::time);
+  metrics.push_back(ShareMetric::flops);
+  metrics.push_back(ShareMetric::bytes);
+  metrics.push_back(ShareMetric::activation);
+  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
+  const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
+  Chart c;
+  c.kind = ChartKind::pie;
+  c.title = fmt::format("{}: {} pass by op type", model, pass_text(pass));
+  for (OpKind op : top) c.categories.emplace_back(op_name(op));
+  c.categories.emplace_back("other");
+  for (ShareMetric m : metrics) {
+    std::vector<double> v(c.categories.size(), 0.0);
+    for (const OpTypeShare& s : shares) {
+      const auto it = std::find(top.begin(), top.end(), s.op);
+      v[static_cast<std::size_t>(it - top.begin())] += 100 * share_of(s, m);
+    }
+    c.series.push_back(bar_series(std::string(share_metric_name(m)), std::move(v)));
+  }
+  // "other" stays in the legend only when some pie has it.
+  bool other = false;
+  for (const ChartSeries& se : c.series) other = other || se.values.back() > 0;
+  if (!other) {
+    c.categories.pop_back();
+    for (ChartSeries& se : c.series) se.values.pop_back();
+  }
+  c.width_px = 300 * static_cast<int>(metrics.size()) + 260;
+  c.height_px = 420;
+  std::string caption = fmt::format(
+      "{}'s {} pass by op type, one pie per measure: {}FLOPs, memory traffic and activation "
+      "memory; shares of 4% or more printed in the slice.{}",
+      model, pass_text(pass), timed ? "latency (per-layer medians), " : "",
+      timed ? "" : " No per-layer times were measured, so there is no latency pie.");
+  return chart_block(fmt::format("op-pies-{}-{}", slug(model), pass_text(pass)),
+                     std::move(caption), std::move(c));
+}
+
 FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,
                                      ShareMetric metric, Pass pass, std::size_t max_types) {
   if (shares.empty()) fail("op-type shares of {}: no model", share_metric_name(metric));

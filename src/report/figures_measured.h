@@ -95,6 +95,13 @@ std::string_view share_metric_name(ShareMetric m);  // "latency", "FLOPs", "memo
 FigureBlock op_share_figure(const std::string& model, Pass pass,
                             std::span<const OpTypeShare> shares, std::size_t max_types = 7);
 
+// The same shares as pies, one pie per metric side by side (latency when
+// timed, FLOPs, memory traffic, activation memory), slices = op types (the
+// largest `max_types`, then "other"), shares of at least 4% printed. Id
+// "op-pies-<model>-<pass>".
+FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
+                                 std::span<const OpTypeShare> shares, std::size_t max_types = 6);
+
 // One metric's shares by op type across models: one 100% bar per model.
 // Id "op-shares-<metric>-<pass>".
 FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,

@@ -338,6 +338,19 @@ TEST(FiguresMeasured, OpSharesStackTo100Percent) {
     EXPECT_NEAR(sum, 100.0, 1e-9) << f.chart->categories[k];
   }
   render(f);
+  const FigureBlock pies = op_share_pies_figure("resnet18", Pass::forward, shares, 5);
+  ASSERT_TRUE(pies.chart.has_value());
+  EXPECT_EQ(pies.chart->kind, ChartKind::pie);
+  ASSERT_EQ(pies.chart->series.size(), 4u);  // latency, FLOPs, traffic, activations
+  for (const ChartSeries& se : pies.chart->series) {
+    double sum = 0;
+    for (double v : se.values) sum += v;
+    EXPECT_NEAR(sum, 100.0, 1e-9) << se.name;
+  }
+  const std::string script = chart_script(*pies.chart, ImageFormat::png, "x.png");
+  EXPECT_NE(script.find("with circles"), std::string::npos);
+  EXPECT_NE(script.find("keyentry with boxes fc rgb '#1f77b4' title 'Conv'"), std::string::npos);
+  render(pies);
   std::map<std::string, std::vector<OpTypeShare>> by_model;
   for (const auto& [model, eff] : models()) {
     by_model[model] = op_type_shares(s.costs.at({model, 1}), {}, Pass::forward);
@@ -359,6 +372,29 @@ TEST(FiguresMeasured, PredictedVsMeasuredWithDiagonal) {
   const ModelCost& r18 = s.costs.at({"resnet18", 1});
   const Prediction p = predict(s.records[0], r18, Pass::forward, s.ceilings[3], s.resnet_layers);
   render(layer_prediction_figure(p));
+}
+
+TEST(FiguresMeasured, PieValidationNamesThePie) {
+  Chart c;
+  c.kind = ChartKind::pie;
+  c.title = "t";
+  c.categories = {"a", "b"};
+  c.series.push_back(bar_series("FLOPs", {1.0, -1.0}));
+  try {
+    validate_chart(c);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'FLOPs' slice 'b'"), std::string::npos) << e.what();
+  }
+  c.series[0].values = {0.0, 0.0};
+  EXPECT_THROW(validate_chart(c), Error);
+  c.series[0].values = {1.0};
+  EXPECT_THROW(validate_chart(c), Error);
+  // 3 of 4 is 75%, 1 of 4 is 25%: printed in the slices.
+  c.series[0].values = {3.0, 1.0};
+  const std::string script = chart_script(c, ImageFormat::png, "x.png");
+  EXPECT_NE(script.find("\"75%\""), std::string::npos);
+  EXPECT_NE(script.find("\"25%\""), std::string::npos);
 }
 
 }  // namespace
