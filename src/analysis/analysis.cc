@@ -314,6 +314,58 @@ Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass p
   return p;
 }
 
+std::vector<LayerTime> layer_times(const ResultRecord& record) {
+  std::vector<LayerTime> out;
+  out.reserve(record.layers.size());
+  for (const LayerTiming& l : record.layers) {
+    out.push_back({l.name, l.forward_median_s, l.backward_median_s});
+  }
+  return out;
+}
+
+Work record_work(const ResultRecord& record, Pass pass) {
+  if (!record.cost) {
+    fail("the record of {} has no cost figures (re-run the benchmark, or place it with the "
+         "model's cost)",
+         describe(record.key()));
+  }
+  if (pass != Pass::forward && record.mode != RunMode::train) {
+    fail("the record of {} is inference: it has no {} pass", describe(record.key()),
+         pass_name(pass));
+  }
+  const CostFigures& c = *record.cost;
+  Work w;
+  switch (pass) {
+    case Pass::forward:
+      w.flops = c.forward_flops;
+      w.bytes = c.forward_bytes;
+      if (record.mode == RunMode::infer) w.compulsory_bytes = c.compulsory_bytes;
+      break;
+    case Pass::backward:
+      w.flops = c.backward_flops;
+      w.bytes = c.backward_bytes;
+      break;
+    case Pass::step:
+      w.flops = c.forward_flops + c.backward_flops;
+      w.bytes = c.forward_bytes + c.backward_bytes;
+      w.compulsory_bytes = c.compulsory_bytes;
+      break;
+  }
+  return w;
+}
+
+Placement place_record(const ResultRecord& record, Pass pass,
+                       std::span<const RoofCeiling> ceilings) {
+  const TimingStats& t = phase_stats(record, phase_of(pass), "placement");
+  const bool converged = record.status == RecordStatus::ok && t.converged;
+  Placement p = place_point(fmt::format("{} b{}", record.model, record.batch),
+                            record_work(record, pass), t.median_s, ceilings, converged,
+                            converged ? "" : convergence_note(record, t));
+  p.model = record.model;
+  p.batch = record.batch;
+  return p;
+}
+
 LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
                              std::span<const LayerTime> times, Pass pass,
                              std::span<const RoofCeiling> ceilings) {

@@ -162,6 +162,21 @@ struct LayerTime {
   double backward_s = 0;  // [s] median; <= 0 or NaN: not measured
 };
 
+// The record's per-layer times (ResultRecord::layers) as LayerTimes.
+std::vector<LayerTime> layer_times(const ResultRecord& record);
+
+// The work of `pass` from the cost figures stored in the record
+// (ResultRecord::cost), for when the model's graph is not at hand. No
+// working set (the cache check is then skipped); the compulsory traffic only
+// for the record's whole step (inference: forward; training: Pass::step).
+// Throws Error naming the record when it has no cost figures, or for a
+// backward or step pass of an inference record.
+Work record_work(const ResultRecord& record, Pass pass);
+
+// place_record with the work from record_work.
+Placement place_record(const ResultRecord& record, Pass pass,
+                       std::span<const RoofCeiling> ceilings);
+
 // Per-layer placements for `pass` (forward or backward): one per node with
 // FLOPs, bytes and a measured time; others are listed in `skipped`
 // ("relu1: no time"). Throws Error naming a layer time whose name is no node

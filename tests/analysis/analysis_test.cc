@@ -278,6 +278,48 @@ TEST(PlaceRecord, ModelLevelFromTheRecordsMedian) {
   EXPECT_TRUE(has_cause(q, AboveRoofCause::wrong_peak));  // tf32 8e12 would allow it
 }
 
+TEST(PlaceRecord, FromTheRecordsOwnCostFigures) {
+  const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
+  ResultRecord r = record(RunMode::train, 0.5, 1.0);
+  EXPECT_THROW(place_record(r, Pass::forward, c), Error);  // no cost figures yet
+  CostFigures f;
+  f.forward_flops = 4e11;
+  f.backward_flops = 8e11;
+  f.forward_bytes = 2e10;
+  f.backward_bytes = 4e10;
+  f.compulsory_bytes = 3e9;
+  r.cost = f;
+  const Work step = record_work(r, Pass::step);
+  EXPECT_DOUBLE_EQ(step.flops, 1.2e12);
+  EXPECT_DOUBLE_EQ(step.bytes, 6e10);
+  EXPECT_DOUBLE_EQ(step.compulsory_bytes, 3e9);
+  EXPECT_DOUBLE_EQ(record_work(r, Pass::forward).compulsory_bytes, 0.0);  // training: step only
+  // Step median = 0.5 + 1.0 + 0.001 (see record()); x = 20 > ridge 10: compute bound.
+  const Placement p = place_record(r, Pass::step, c);
+  EXPECT_DOUBLE_EQ(p.achieved_flops, 1.2e12 / 1.501);
+  EXPECT_EQ(p.bound, Bound::compute);
+  const Placement b = place_record(r, Pass::backward, c);
+  EXPECT_DOUBLE_EQ(b.achieved_flops, 8e11 / 1.0);
+  ResultRecord inf = record(RunMode::infer, 0.5);
+  inf.cost = f;
+  EXPECT_DOUBLE_EQ(record_work(inf, Pass::forward).compulsory_bytes, 3e9);
+  EXPECT_THROW(record_work(inf, Pass::backward), Error);
+}
+
+TEST(PlaceRecord, LayerTimesFromTheRecord) {
+  ResultRecord r = record(RunMode::train, 0.5, 1.0);
+  LayerTiming l;
+  l.name = "conv";
+  l.forward_median_s = 0.2;
+  l.backward_median_s = 0.3;
+  r.layers.push_back(l);
+  const std::vector<LayerTime> t = layer_times(r);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].name, "conv");
+  EXPECT_DOUBLE_EQ(t[0].forward_s, 0.2);
+  EXPECT_DOUBLE_EQ(t[0].backward_s, 0.3);
+}
+
 TEST(PlaceRecord, RefusesMismatchedOrFailedRecords) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
   EXPECT_THROW(place_record(record(RunMode::infer, 0.5, 0, 8), two_node_cost(false), Pass::forward, c),
