@@ -7,6 +7,7 @@
 #include "zoo/zoo.h"
 #if defined(DNNROOF_HAVE_ONNX)
 #include "onnx/onnx_import.h"
+#include "onnx/tensor_io.h"
 #endif
 
 namespace dnnroof {
@@ -31,6 +32,9 @@ SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
     io.batch = batch;
     io.override_fixed_batch = true;
     m.graph = import_onnx_file(source, io);
+    // The file's weights (initializers, external data, constant-built
+    // weights); a parameter the file lacks gets the executor's seeded init.
+    m.weights = read_onnx_weights(source);
 #else
     (void)batch;
     fail("'{}': this dnnroof was built without ONNX import (install libonnx-dev and "

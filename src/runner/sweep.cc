@@ -86,6 +86,9 @@ MeasureOptions loop_options(const SweepOptions& o) {
   MeasureOptions m = o.measure;
   if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
   m.max_time_s = o.budget_s;
+  // The budget caps the warm-up too, so a configuration takes at most about
+  // twice the budget (plus building the executor).
+  m.max_warmup_s = std::min(m.max_warmup_s, o.budget_s);
   return m;
 }
 
@@ -112,7 +115,7 @@ std::string normalize_device(const std::string& device) {
 std::string progress_line(const SweepProgress& p) {
   std::string eta = "ETA ?";
   if (std::isfinite(p.eta_s)) {
-    eta = fmt::format("ETA {}{}", p.eta_from_budget ? "<= " : "", format_duration(p.eta_s));
+    eta = fmt::format("ETA {}{}", p.eta_from_budget ? "~" : "", format_duration(p.eta_s));
     if (p.eta_from_budget) eta += " (from the budget)";
   }
   std::string counts = fmt::format("{} done", p.finished);
@@ -303,8 +306,10 @@ SweepOutcome run_sweep(const SweepOptions& options) {
 
   Conditions base = current_conditions();
   base.cpu_model = detect_host_info().cpu_model;
-  const double budget_per_config =
-      options.budget_s * (options.layers ? 2 : 1) + options.measure.min_warmup_s;
+  // Warm-up and sampling are each capped by the budget; per-layer timing
+  // has its own pair.
+  const double layers_budget = options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
+  const double budget_per_config = 2 * options.budget_s + (options.layers ? 2 * layers_budget : 0);
 
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&t0] {

@@ -90,9 +90,9 @@ struct SweepProgress {
 std::string progress_line(const SweepProgress& p);
 
 // The ETA: with finished configurations, their mean wall time x
-// `remaining`; before any, `budget_per_config_s` x `remaining` (an upper
-// bound of sampling; warm-up and building are not in it). NaN when neither
-// is known.
+// `remaining`; before any, `budget_per_config_s` x `remaining` (run_sweep
+// passes twice the budget: warm-up and sampling are each capped by it;
+// building the executor is not counted). NaN when neither is known.
 double estimate_eta_s(const std::vector<double>& finished_config_s, std::size_t remaining,
                       double budget_per_config_s);
 
@@ -109,8 +109,9 @@ struct SweepOptions {
 
   // The measurement loop of each timed configuration. `target` makes the
   // stop criterion (median 95% CI within ±target) when measure.criterion is
-  // null; `budget_s` is the sampling budget (measure.max_time_s). Warm-up
-  // settings, sample floors and caps are measure's own.
+  // null; `budget_s` is the sampling budget (measure.max_time_s) and caps
+  // the warm-up too (measure.max_warmup_s at most budget_s). Warm-up
+  // settings, sample floors and caps are otherwise measure's own.
   double target = 0.02;
   double budget_s = 10.0;
   MeasureOptions measure;

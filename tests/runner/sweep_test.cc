@@ -229,7 +229,7 @@ TEST(ProgressLine, SaysWhereTheSweepIs) {
   p.failed = 0;
   p.skipped = 4;
   EXPECT_EQ(progress_line(p),
-            "[3/12] resnet18, batch 8, train  (2 done, 4 skipped; 45 s elapsed, ETA <= 1 h 2 min "
+            "[3/12] resnet18, batch 8, train  (2 done, 4 skipped; 45 s elapsed, ETA ~1 h 2 min "
             "(from the budget))");
 }
 

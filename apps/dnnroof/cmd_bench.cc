@@ -1,0 +1,326 @@
+// `dnnroof bench MODELS...`: measures latency and throughput of zoo models
+// and .onnx files through the LibTorch executor, per batch size and mode
+// (inference, training step), with the adaptive measurement loop, and writes
+// every configuration to a results file as soon as it is finished. The work
+// is run_sweep (src/runner); this file parses options and prints.
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "core/dtype.h"
+#include "core/error.h"
+#include "core/strings.h"
+#include "core/table.h"
+#include "core/units.h"
+#include "hw/catalog.h"
+#include "runner/sweep.h"
+#include "store/record.h"
+#include "zoo/zoo.h"
+
+namespace dnnroof::cli {
+namespace {
+
+struct BenchCliOptions {
+  std::vector<std::string> models;
+  std::string device = "cpu";
+  std::string chip;
+  std::vector<int> batches{1};
+  std::vector<std::string> modes{"infer"};
+  bool layers = false;
+  int threads = 0;
+  std::string dtype = "fp32";
+  std::string target = "2%";
+  std::string budget = "10s";
+  std::string out;
+  bool resume = false;
+  bool cold = false;
+  std::string format = "table";
+  // (Hardware counters, --counters, will add their options here and their
+  // columns to the rows below.)
+};
+
+// "2%" -> 0.02; "0.02" -> 0.02. A bare number >= 1 is refused (ambiguous).
+double parse_target(const std::string& text) {
+  const std::string t = trim(text);
+  try {
+    std::size_t used = 0;
+    if (t.ends_with("%")) {
+      const double pct = std::stod(t.substr(0, t.size() - 1), &used);
+      if (used == t.size() - 1 && pct > 0 && pct < 100) return pct / 100;
+    } else {
+      const double v = std::stod(t, &used);
+      if (used == t.size() && v > 0 && v < 1) return v;
+    }
+  } catch (const std::exception&) {
+  }
+  fail("--target '{}': expected a percentage such as 2% (or a fraction such as 0.02)", text);
+}
+
+// "10s", "10", "500ms", "2min", "1.5 s" -> seconds.
+double parse_budget(const std::string& text) {
+  const std::string t = to_lower(trim(text));
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(t, &used);
+    const std::string unit = trim(t.substr(used));
+    double scale = 0;
+    if (unit.empty() || unit == "s") scale = 1;
+    if (unit == "ms") scale = 1e-3;
+    if (unit == "min" || unit == "m") scale = 60;
+    if (unit == "h") scale = 3600;
+    if (scale > 0 && v > 0 && std::isfinite(v)) return v * scale;
+  } catch (const std::exception&) {
+  }
+  fail("--budget '{}': expected a positive duration such as 10s, 500ms or 2min", text);
+}
+
+// The stop flag a SIGINT sets; a second SIGINT kills as usual.
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int /*signal*/) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+// The columns of a result row.
+const std::vector<std::string> kColumns = {
+    "model", "batch", "mode", "latency", "±CI", "throughput", "achieved", "fwd", "bwd", "peak mem",
+    "status"};
+const std::vector<std::string> kKeys = {"model",
+                                        "batch",
+                                        "mode",
+                                        "latency_s",
+                                        "ci_rel_half_width",
+                                        "throughput_per_s",
+                                        "achieved_flops_per_s",
+                                        "forward_median_s",
+                                        "backward_median_s",
+                                        "memory_peak_bytes",
+                                        "status"};
+// Widths of the streamed text table (a cell wider than its column widens
+// only its own row).
+const int kWidths[] = {18, 5, 5, 10, 6, 13, 14, 10, 10, 10, 0};
+
+std::vector<Cell> row_of(const ResultRecord& r, OutputFormat format) {
+  const std::string dash = format == OutputFormat::table ? "-" : "";
+  auto maybe = [&](double v, const std::string& text) {
+    return std::isfinite(v) ? Cell(v, text) : Cell(dash);
+  };
+  const auto phase = headline_phase(r);
+  Cell latency(dash), ci(dash), fwd(dash), bwd(dash);
+  if (phase) {
+    const TimingStats& s = r.timings.at(*phase);
+    latency = maybe(s.median_s, format_si(s.median_s, "s"));
+    ci = maybe(s.ci_rel_half_width, fmt::format("{:.1f}%", 100 * s.ci_rel_half_width));
+  }
+  if (r.mode == RunMode::train) {
+    if (const auto it = r.timings.find(Phase::forward); it != r.timings.end()) {
+      fwd = maybe(it->second.median_s, format_si(it->second.median_s, "s"));
+    }
+    if (const auto it = r.timings.find(Phase::backward); it != r.timings.end()) {
+      bwd = maybe(it->second.median_s, format_si(it->second.median_s, "s"));
+    }
+  }
+  const double tput = throughput_per_s(r);
+  const double achieved = achieved_flops_per_s(r);
+  std::string status(record_status_name(r.status));
+  if (r.status == RecordStatus::failed) status += ": " + r.status_reason;
+  if (r.status == RecordStatus::noisy && !r.status_reason.empty()) {
+    const std::string_view why = r.status_reason;
+    status += fmt::format(" ({})", why.starts_with("noisy: ") ? why.substr(7) : why);
+  }
+  return {r.model,
+          Cell(r.batch, std::to_string(r.batch)),
+          std::string(run_mode_name(r.mode)),
+          latency,
+          ci,
+          maybe(tput, format_si(tput, "/s")),
+          maybe(achieved, format_si(achieved, "FLOP/s")),
+          fwd,
+          bwd,
+          maybe(r.memory_peak_bytes, format_binary(r.memory_peak_bytes)),
+          status};
+}
+
+std::string text_line(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const int w = kWidths[i];
+    const bool right = i != 0 && i != 2 && i + 1 != cells.size();
+    if (w == 0) {
+      line += cells[i];
+    } else if (right) {
+      line += fmt::format("{:>{}}", cells[i], w);
+    } else {
+      line += fmt::format("{:<{}}", cells[i], w);
+    }
+    if (i + 1 != cells.size()) line += "  ";
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+void run(const BenchCliOptions& o, const Context& ctx) {
+  const OutputFormat format = parse_output_format(o.format);
+  SweepOptions s;
+  s.models = o.models;
+  // A typo in a model name is an error now, not a failed record later.
+  for (const std::string& m : o.models) {
+    if (to_lower(m).ends_with(".onnx")) {
+      if (!std::filesystem::exists(m)) fail("model file '{}' does not exist", m);
+    } else {
+      (void)zoo_entry(m);
+    }
+  }
+  s.device = normalize_device(o.device);
+  if (!o.chip.empty() && o.chip != "host" && !o.chip.starts_with("cuda:")) {
+    (void)load_catalog(ctx.catalog_files).get(o.chip);  // unknown: Error with the closest ids
+  }
+  s.chip = o.chip;
+  s.batches = o.batches;
+  s.modes.clear();
+  for (const std::string& m : o.modes) {
+    const auto mode = parse_run_mode(to_lower(trim(m)));
+    if (!mode) fail("--mode '{}': expected infer or train", m);
+    s.modes.push_back(*mode);
+  }
+  s.dtype = parse_dtype_or_throw(o.dtype);
+  s.threads = o.threads;
+  s.target = parse_target(o.target);
+  s.budget_s = parse_budget(o.budget);
+  // Short budgets (a smoke run) shorten the warm-up floor with them.
+  s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
+  s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);
+  s.layers = o.layers;
+  s.cold = o.cold;
+  s.out = o.out;
+  s.resume = o.resume;
+  s.make_executor = default_executor_factory();
+  if (!executor_built()) {
+    fail("dnnroof bench needs the LibTorch executor, which this build lacks (install "
+         "libtorch-dev and rebuild)");
+  }
+
+  s.on_progress = [](const SweepProgress& p) {
+    fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
+  };
+  s.on_skip = [](const SweepConfig& c) {
+    fmt::print(stderr, "dnnroof bench: skipping {}, batch {}, {} (already in the results file)\n",
+               c.model, c.batch, run_mode_name(c.mode));
+  };
+  s.on_warning = [](const std::string& w) { fmt::print(stderr, "dnnroof bench: warning: {}\n", w); };
+  Table table(kColumns, kKeys);
+  if (format == OutputFormat::table) {
+    fmt::print("{}\n", text_line(kColumns));
+    std::fflush(stdout);
+  }
+  s.on_result = [&](const ResultRecord& r) {
+    std::vector<Cell> row = row_of(r, format);
+    if (format == OutputFormat::table) {
+      std::vector<std::string> texts;
+      for (const Cell& c : row) texts.push_back(c.text);
+      fmt::print("{}\n", text_line(texts));
+      std::fflush(stdout);
+      if (!r.layers.empty()) {
+        fmt::print(stderr,
+                   "dnnroof bench: {} layers over {} passes: sum {} = {:.2f} x the whole model\n",
+                   r.layers.size(), r.layer_passes, format_si(layers_sum_s(r), "s"),
+                   layers_to_model_ratio(r));
+      }
+    }
+    table.add_row(std::move(row));
+  };
+
+  g_stop = false;
+  s.stop = &g_stop;
+  const auto previous = std::signal(SIGINT, on_sigint);
+  SweepOutcome outcome;
+  try {
+    outcome = run_sweep(s);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+
+  if (format != OutputFormat::table) fmt::print("{}", table.render(format));
+  std::size_t failed = 0;
+  for (const ResultRecord& r : outcome.records) failed += r.status == RecordStatus::failed ? 1 : 0;
+  const std::string kept =
+      o.out.empty() ? std::string("no results file (--out) was given")
+                    : fmt::format("the results are in '{}'", o.out);
+  if (outcome.interrupted) {
+    std::fflush(stdout);
+    fail("interrupted: {} configuration{} finished before the interrupt; {}{}",
+         outcome.records.size(), outcome.records.size() == 1 ? "" : "s", kept,
+         o.out.empty() ? "" : " (run again with --resume to finish the sweep)");
+  }
+  fmt::print(stderr, "dnnroof bench: {} configuration{} measured{}{}; {}\n", outcome.records.size(),
+             outcome.records.size() == 1 ? "" : "s",
+             failed > 0 ? fmt::format(", {} failed", failed) : "",
+             outcome.skipped.empty() ? ""
+                                     : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
+             kept);
+}
+
+void register_bench(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand(
+      "bench",
+      "Measure latency and throughput of models (zoo names or .onnx files) per batch size and "
+      "mode, with adaptive sampling, into a results file");
+  sub->footer(
+      "Examples:\n"
+      "  dnnroof bench resnet18 --batch 1,8,32 --mode infer,train --out results.json\n"
+      "  dnnroof bench resnet18 mobilenet_v2 model.onnx --threads 8 --target 1% --budget 20s\n"
+      "  dnnroof bench resnet18 --device cuda --dtype fp16 --layers --out gpu.json --resume\n"
+      "Rows are printed as results arrive (latency = median of the training step, else of the\n"
+      "forward pass; ±CI = half-width of its 95% confidence interval; achieved = the cost\n"
+      "model's FLOPs / latency). Progress with an ETA goes to stderr. Each configuration is\n"
+      "written to --out as soon as it is finished; Ctrl-C stops after writing, and --resume\n"
+      "skips what the file already has. Schema: docs/results-schema.md; method: docs/bench.md.\n");
+  auto o = std::make_shared<BenchCliOptions>();
+  sub->add_option("models", o->models, "Zoo names (dnnroof models) or .onnx files")->required();
+  sub->add_option("--device", o->device, "cpu, cuda or cuda:N")->default_val("cpu");
+  sub->add_option("--chip", o->chip,
+                  "Catalog id of the chip the device is (recorded with each result; default: "
+                  "host on the CPU, cuda:N on a GPU)");
+  sub->add_option("--batch", o->batches, "Batch sizes, comma-separated")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber)
+      ->default_str("1");
+  sub->add_option("--mode", o->modes, "infer, train or both, comma-separated")
+      ->delimiter(',')
+      ->default_str("infer");
+  sub->add_flag("--layers", o->layers,
+                "Also time every layer alone (per-layer medians go to the results file)");
+  sub->add_option("--threads", o->threads, "CPU intra-op threads (default: LibTorch's)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--dtype", o->dtype, "Compute dtype: fp32, bf16, fp16 where the device has it")
+      ->default_val("fp32");
+  sub->add_option("--target", o->target,
+                  "Stop sampling when the median's 95% CI is within ± this")
+      ->default_val("2%");
+  sub->add_option("--budget", o->budget, "Sampling time budget per configuration (10s, 500ms, 2min)")
+      ->default_val("10s");
+  sub->add_option("--out,-o", o->out, "Results file (JSON), written after each configuration");
+  sub->add_flag("--resume", o->resume,
+                "Skip configurations already in --out (status ok or noisy); failed ones run again");
+  sub->add_flag("--cold", o->cold,
+                "Flush the host's last-level cache before every iteration (CPU only)");
+  add_format_option(*sub, o->format);
+  sub->callback([o, &ctx] { run(*o, ctx); });
+}
+
+}  // namespace
+
+DNNROOF_COMMAND(500, register_bench);
+
+}  // namespace dnnroof::cli
