@@ -1,0 +1,96 @@
+// `dnnroof run` end to end: a conformance case through the program (its
+// output file compared with output_0.pb), --help, JSON on stdout, and bad
+// input failing with a message that names it.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "onnx/tensor_io.h"
+
+namespace dnnroof {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class RunCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dnnroof-run-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  CliRun run(const std::string& args) const {
+    const std::string cmd = std::string(DNNROOF_BINARY) + " " + args + " >" +
+                            (dir_ / "o.txt").string() + " 2>" + (dir_ / "e.txt").string();
+    const int raw = std::system(cmd.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(dir_ / "o.txt"),
+            read_text(dir_ / "e.txt")};
+  }
+  fs::path dir_;
+};
+
+const fs::path kCase =
+    fs::path(DNNROOF_SHARED_DIR) / "onnx-testdata" / "pytorch-converted" / "test_Conv2d_groups";
+
+TEST_F(RunCli, Help) {
+  const CliRun r = run("run --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("Example"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCli, ConformanceCaseThroughTheProgram) {
+  if (!fs::exists(kCase)) GTEST_SKIP() << kCase << " is absent";
+  const CliRun r = run("run " + (kCase / "model.onnx").string() + " --inputs " +
+                       (kCase / "test_data_set_0" / "input_0.pb").string() + " --outputs " +
+                       (dir_ / "out").string() + " --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find("running"), std::string::npos) << "progress belongs on stderr";
+  EXPECT_NE(r.out.find("\"output\""), std::string::npos) << r.out;
+  const HostTensor got = read_tensor_pb((dir_ / "out" / "output_0.pb").string());
+  const HostTensor want = read_tensor_pb((kCase / "test_data_set_0" / "output_0.pb").string());
+  ASSERT_EQ(got.dims, want.dims);
+  std::vector<float> a(got.data.size() / 4);
+  std::vector<float> b(want.data.size() / 4);
+  std::memcpy(a.data(), got.data.data(), got.data.size());
+  std::memcpy(b.data(), want.data.data(), want.data.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4 + 1e-3 * std::abs(b[i]));
+  // The output is also written under the graph output's name.
+  EXPECT_TRUE(fs::exists(dir_ / "out" / (got.name + ".pb"))) << got.name;
+}
+
+TEST_F(RunCli, BadInputFailsClearly) {
+  CliRun r = run("run " + (dir_ / "missing.onnx").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("missing.onnx"), std::string::npos) << r.err;
+  if (!fs::exists(kCase)) return;
+  // A wrongly shaped input: the light models' fill is not used, the error names it.
+  r = run("run " + (kCase / "model.onnx").string() + " --inputs " +
+          (kCase / "test_data_set_0" / "output_0.pb").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("shape"), std::string::npos) << r.err;
+  r = run("run resnet18 --device cuda:7");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("cuda:7"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace dnnroof
