@@ -165,7 +165,9 @@ NcuSummary summarize(const NcuProfile& profile, const KernelWorkOptions& options
 std::vector<MeasuredPoint> measured_points(const std::string& label, const KernelWork& work) {
   std::vector<MeasuredPoint> out;
   const std::optional<double> flops = work.flops();
-  if (!flops || !work.time_s || !(*work.time_s > 0)) return out;
+  // A point needs FLOPs and time; zero-FLOP kernels (copies, ReLU as max)
+  // have no place on log-log axes.
+  if (!flops || !(*flops > 0) || !work.time_s || !(*work.time_s > 0)) return out;
   const std::array<std::pair<const char*, std::optional<double>>, 3> levels{
       {{"DRAM", work.dram_bytes}, {"L2", work.l2_bytes}, {"L1", work.l1_bytes}}};
   for (const auto& [level, bytes] : levels) {
@@ -220,6 +222,19 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
   row("intensity [FLOP/B] (DRAM vs no-reuse)", analytic_oi, measured_oi);
 
   auto& why = c.explanations;
+  // Every node that moves bytes launches at least one kernel (cuDNN fuses
+  // little at the framework level): far fewer kernels means the CSV holds
+  // part of an iteration only.
+  const auto moving = std::count_if(cost.nodes.begin(), cost.nodes.end(),
+                                    [](const NodeCost& n) { return n.forward.bytes() > 0; });
+  if (moving > 0 && static_cast<double>(summary.kernels.size()) < 0.5 * static_cast<double>(moving)) {
+    why.push_back(fmt::format(
+        "the profile holds {} kernels but the model has {} nodes that move data, each at least "
+        "one kernel: the CSV covers only part of an iteration (was the range of one iteration "
+        "profiled, with --profile-from-start off and no --launch-count limit?), so the ratios "
+        "below 1 say little",
+        summary.kernels.size(), moving));
+  }
   const bool tensor_collected = t.tensor_flops || t.tensor_inst;
   if (flops_row.ratio) {
     const double r = *flops_row.ratio;
@@ -257,16 +272,17 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
     const double compulsory = cost.compulsory_step_bytes();
     if (r < 0.9) {
       why.push_back(fmt::format(
-          "DRAM traffic is {:.0f}% of the no-reuse model: the L2 cache keeps tensors between "
-          "kernels and within a kernel, which the no-reuse model (every node reads its inputs "
-          "and writes its outputs in DRAM) ignores",
+          "DRAM traffic is {:.0f}% of the no-reuse model: fused kernels (convolution with bias "
+          "and activation, in-place ops) skip the round trips the no-reuse model (every node "
+          "reads its inputs and writes its outputs in DRAM) counts, and with --cache-control "
+          "none the L2 also keeps tensors between kernels",
           100 * r));
     }
     if (t.dram_bytes && compulsory > 0 && *t.dram_bytes < compulsory) {
       why.push_back(
           "DRAM traffic is below the compulsory traffic (every parameter, input and output "
-          "once): tensors were already in L2 (warm cache; ncu --cache-control none keeps it warm "
-          "between kernels)");
+          "once): kernels are missing from the profile, or tensors were already in L2 (only "
+          "possible with ncu --cache-control none, which keeps caches warm between kernels)");
     }
     if (r > 1.1) {
       why.push_back(fmt::format(

@@ -160,7 +160,8 @@ struct MeasuredPoint {
   double intensity = 0;    // [FLOP/B]
   double flops_per_s = 0;  // [FLOP/s]
 };
-// Points for every level with bytes, for `work` (needs FLOPs and time).
+// Points for every level with bytes, for `work`; none when it has no FLOPs
+// (> 0) or no time.
 std::vector<MeasuredPoint> measured_points(const std::string& label, const KernelWork& work);
 // The total's points, then each group's.
 std::vector<MeasuredPoint> measured_points(const NcuSummary& summary);

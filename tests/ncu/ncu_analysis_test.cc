@@ -29,7 +29,7 @@ constexpr double kRawFp32 =
     2.0 * (118013952 + 802816 + 512000) + (12544 + 25088) + (12544 + 512);
 constexpr double kRawL1 = (48.23 + 6.42 + 6.42 + 7.23 + 9.87 + 2.30) * 1e6;
 constexpr double kRawL2 =
-    (0.01285 + 0.00645 + 0.00642 + 0.00401 + 0.00312 + 0.0001 + 0.0021) * 1e9;
+    (0.01285 + 0.00645 + 0.00642 + 0.00401 + 0.00312 + 0.00012 + 0.0021) * 1e9;
 
 TEST(NcuGroups, ByNamePattern) {
   EXPECT_EQ(kernel_group("void implicit_convolve_sgemm<float, float, 128>(int)"), "conv");
@@ -133,8 +133,12 @@ TEST(NcuPoints, HierarchicalRooflinePoints) {
   EXPECT_NEAR(pts[1].intensity, kRawFp32 / kRawL2, 1e-6);
   EXPECT_EQ(pts[2].level, "L1");
   EXPECT_NEAR(pts[2].intensity, kRawFp32 / kRawL1, 1e-9);
-  // The elementwise group did no FLOPs: points at intensity 0 are kept (on a
-  // log axis the report leaves them out, saying so).
+  // Total (3 levels), conv, gemm, norm (3 each), reduce (DRAM, L2; its L1 is
+  // n/a); pool and elementwise did no FLOPs and give no point.
+  EXPECT_EQ(pts.size(), 3u + 3u + 3u + 3u + 2u);
+  EXPECT_TRUE(std::none_of(pts.begin(), pts.end(), [](const MeasuredPoint& p) {
+    return p.label == "pool" || p.label == "elementwise";
+  }));
   // A work with no time gives no point.
   KernelWork w;
   w.fp32_flops = 10;
@@ -174,6 +178,18 @@ TEST(NcuCompare, AgainstAHandMadeCost) {
   EXPECT_TRUE(has("DRAM traffic is 89% of the no-reuse model"));
   EXPECT_FALSE(has("below the compulsory traffic"));
   EXPECT_FALSE(has("x the analytic count"));
+  EXPECT_FALSE(has("covers only part of an iteration"));
+  // 20 nodes that move data and only 7 kernels: part of an iteration.
+  for (int i = 0; i < 20; ++i) {
+    NodeCost n;
+    n.forward.bytes_read = 1;
+    cost.nodes.push_back(n);
+  }
+  const NcuComparison partial = compare_with_cost(s, cost);
+  ASSERT_FALSE(partial.explanations.empty());
+  EXPECT_NE(partial.explanations[0].find("the profile holds 7 kernels but the model has 20 nodes"),
+            std::string::npos)
+      << partial.explanations[0];
 }
 
 TEST(NcuCompare, MissingTensorMetricsExplainLowFlops) {
