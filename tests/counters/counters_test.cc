@@ -9,6 +9,7 @@
 #include <string>
 
 #include "counters/counters.h"
+#include "counters/counting_executor.h"
 
 namespace dnnroof {
 namespace {
@@ -169,6 +170,58 @@ TEST(CounterSession, UnknownCpuStillCountsBytes) {
   EXPECT_NE(notice->find("some hardware counters unavailable: FLOPs: no floating-point event"),
             std::string::npos)
       << *notice;
+}
+
+// An executor that does nothing but count its calls.
+class NullExecutor final : public Executor {
+ public:
+  double infer() override {
+    ++infers;
+    return 0.5;
+  }
+  TrainStepTimes train_step() override {
+    ++steps;
+    TrainStepTimes t;
+    t.step_s = 2;
+    return t;
+  }
+  std::vector<NodeTime> time_layers(bool) override { return {}; }
+  std::vector<HostTensor> run(const std::map<std::string, HostTensor>&) override { return {}; }
+  std::optional<double> device_peak_memory_bytes() const override { return 7.0; }
+  void reset_device_peak_memory() override {}
+  int infers = 0;
+  int steps = 0;
+};
+
+TEST(CountingExecutor, CountsEveryIterationOfTheWrappedExecutor) {
+  // Every read returns the same counts: each iteration adds them once.
+  auto session = std::make_shared<CounterSession>(
+      std::make_unique<FakeBackend>(
+          0, std::map<std::string, double>{{"FP_ARITH_INST_RETIRED.256B_PACKED_SINGLE", 100},
+                                           {"LLC misses (PERF_COUNT_HW_CACHE_MISSES)", 2}}),
+      CpuId{CpuVendor::intel, 6, 0x55});
+  auto sink = std::make_shared<IterationCounts>();
+  NullExecutor* raw = nullptr;
+  const ExecutorMaker inner = [&raw](const Graph&, const ExecOptions&) {
+    auto e = std::make_unique<NullExecutor>();
+    raw = e.get();
+    return std::unique_ptr<Executor>(std::move(e));
+  };
+  const ExecutorMaker counting = counting_executor_factory(inner, session, sink);
+  const Graph g;
+  std::unique_ptr<Executor> e = counting(g, ExecOptions{});
+  EXPECT_DOUBLE_EQ(e->infer(), 0.5);
+  EXPECT_DOUBLE_EQ(e->infer(), 0.5);
+  EXPECT_DOUBLE_EQ(e->train_step().step_s, 2.0);
+  e->time_layers(false);  // not an iteration
+  EXPECT_EQ(raw->infers, 2);
+  EXPECT_EQ(raw->steps, 1);
+  EXPECT_EQ(*e->device_peak_memory_bytes(), 7.0);
+  EXPECT_EQ(sink->iterations, 3u);
+  EXPECT_TRUE(sink->flops_counted);
+  EXPECT_DOUBLE_EQ(sink->flops, 3 * 100.0 * 8);  // 256-bit single: 8 FLOPs each
+  EXPECT_DOUBLE_EQ(sink->flops_per_iteration(), 800.0);
+  EXPECT_DOUBLE_EQ(sink->bytes_per_iteration(), 2 * 64.0);
 }
 
 }  // namespace
