@@ -147,6 +147,19 @@ TEST(OnnxLight, BatchOptionRebatchesAFixedBatchFile) {
   keep.batch = 8;
   const Graph kept = import_onnx_file(kLight + "light_bvlc_alexnet.onnx", keep);
   EXPECT_EQ(kept.value(kept.inputs.at(0)).shape, (Shape{1, 3, 224, 224}));
+  // Every light model (ShuffleNet reshapes to [1, groups, ...] in each
+  // channel shuffle): batch 8 has the same parameters and 8x the MACs.
+  for (const char* name : {"light_bvlc_alexnet", "light_inception_v1", "light_resnet50",
+                           "light_shufflenet", "light_squeezenet", "light_vgg19"}) {
+    SCOPED_TRACE(name);
+    const std::string path = kLight + name + ".onnx";
+    const ModelCost c1 = estimate_cost(import_onnx_file(path));
+    const Graph g = import_onnx_file(path, o);
+    const ModelCost c8 = estimate_cost(g);
+    EXPECT_EQ(g.value(g.outputs.at(0)).shape.at(0), 8);
+    EXPECT_EQ(c8.params, c1.params);
+    EXPECT_EQ(c8.forward.macs, 8 * c1.forward.macs);
+  }
 }
 
 TEST(OnnxLight, FullLoadAgreesWithAnalysisOnlyLoad) {

@@ -41,16 +41,28 @@ std::vector<double> matrix_macs(const ModelCost& c) {
   return v;
 }
 
-void compare_with_zoo(const std::string& model, int opset) {
+// Exports `model` at batch 1 (with torch's constant folding when `fold`),
+// imports it at `batch` (replacing the file's fixed batch when given) and
+// compares it with the zoo's model at that batch.
+void compare_with_zoo(const std::string& model, int opset, std::int64_t batch = 1,
+                      bool fold = false) {
   if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 has no torch/torchvision";
   const std::filesystem::path dir = temp_dir();
   const std::string cmd = "/usr/bin/python3 " + std::string(DNNROOF_SOURCE_DIR) +
                           "/tests/onnx/export_torchvision.py " + dir.string() + " " + model +
-                          " --opset " + std::to_string(opset) + " >/dev/null 2>&1";
+                          " --opset " + std::to_string(opset) + (fold ? " --fold" : "") +
+                          " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  const Graph onnx = import_onnx_file((dir / (model + ".onnx")).string());
+  OnnxImportOptions options;
+  if (batch != 1) {
+    options.batch = batch;
+    options.override_fixed_batch = true;
+  }
+  const Graph onnx = import_onnx_file((dir / (model + ".onnx")).string(), options);
   std::filesystem::remove_all(dir);
-  const Graph zoo = build_zoo_model(model, ZooOptions{});
+  ZooOptions zo;
+  zo.batch = batch;
+  const Graph zoo = build_zoo_model(model, zo);
   const ModelCost a = estimate_cost(onnx);
   const ModelCost b = estimate_cost(zoo);
   EXPECT_EQ(a.params, b.params);
@@ -64,6 +76,14 @@ void compare_with_zoo(const std::string& model, int opset) {
 TEST(OnnxTorchvision, ResNet18MatchesTheZoo) { compare_with_zoo("resnet18", 13); }
 TEST(OnnxTorchvision, MobileNetV2MatchesTheZoo) { compare_with_zoo("mobilenet_v2", 13); }
 TEST(OnnxTorchvision, AlexNetMatchesTheZoo) { compare_with_zoo("alexnet", 9); }
+// Exported at batch 1 with constant folding, the batch is fixed in the file
+// (the input [1, 3, 224, 224]; ShuffleNet's channel shuffles reshape to
+// constant targets [1, 2, C/2, H, W] and back); --batch 8 with the override
+// re-batches them to the zoo's batch-8 model.
+TEST(OnnxTorchvision, FoldedFixedBatchExportsRebatchTo8) {
+  compare_with_zoo("shufflenet_v2_x1_0", 13, 8, true);
+  compare_with_zoo("mobilenet_v2", 13, 8, true);
+}
 
 #endif
 
