@@ -20,9 +20,12 @@
 #include "hw/catalog.h"
 #include "hw/host.h"
 #include "probe/bandwidth_plot.h"
+#include "probe/ceiling_check.h"
 #include "probe/host_measured.h"
 #include "probe/probe.h"
+#include "probe_gemm/gemm_ceiling.h"
 #include "report/gnuplot.h"
+#include "report/hierarchical_roofline.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -34,10 +37,14 @@ struct ProbeCliOptions {
   std::string out;
   bool no_save = false;
   std::string plot;
+  std::string roofline;
   bool curve = false;
+  bool no_gemm = false;
+  int gemm_size = 0;
 };
 
 std::string threads_text(int n) { return fmt::format("{}", n); }
+std::string threads_words(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
 
 Cell rate_cell(double value, std::string_view unit, OutputFormat format) {
   if (!(value > 0) || !std::isfinite(value)) return Cell(format == OutputFormat::table ? "-" : "");
@@ -50,25 +57,71 @@ Cell percent_cell(double measured, double theoretical, OutputFormat format) {
   return Cell(pct, fmt::format("{:.1f}%", pct));
 }
 
-// The ceilings table: every compute peak (1 thread and all) and every
-// plateau of the triad curves, measured against the host's theoretical
-// figure (per-thread share for compute on fewer threads than cores).
-Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format) {
+// The flag of a compute ceiling against the host's theoretical figure:
+// impossible (above 100%) with its likely cause, or far below.
+std::string compute_flag(double measured, double theoretical, DType precision, int threads,
+                         const Chip& host, const HostInfo& info, bool fma_kernel) {
+  double flops_per_cycle = 0;
+  double clock_hz = 0;
+  if (host.cpu) {
+    auto it = host.cpu->flops_per_cycle.find(precision);
+    if (it != host.cpu->flops_per_cycle.end()) flops_per_cycle = it->second;
+    clock_hz = host.cpu->allcore_clock_hz;
+  }
+  const double cores = std::min<double>(threads, std::max(1, info.physical_cores));
+  std::string flag = compute_ceiling_flag(measured, theoretical, clock_hz, flops_per_cycle, cores,
+                                          info.virtualized);
+  if (flag.empty() && fma_kernel) flag = compute_shortfall_note(measured, theoretical);
+  return flag;
+}
+
+// The ceilings table: every compute peak (1 thread and all), the GEMM
+// ceilings, and every plateau of the triad curves, measured against the
+// host's theoretical figure (per-thread share for compute on fewer threads
+// than cores), with a flag on any impossible ratio. Flags also go to `flags`.
+Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format,
+                     std::vector<std::string>& flags) {
   Table t({"ceiling", "threads", "kernel", "measured (best)", "median", "theoretical",
-           "% of theoretical", "samples"},
+           "% of theoretical", "samples", "flag"},
           {"ceiling", "threads", "kernel", "measured", "median", "theoretical",
-           "percent_of_theoretical", "samples"});
+           "percent_of_theoretical", "samples", "flag"});
   const double cores = std::max(1, r.host.physical_cores);
   for (const ComputeCeiling& c : r.compute) {
     const std::string_view unit = is_floating(c.precision) ? "FLOP/s" : "OP/s";
     const double theoretical =
         host.peak_flops(c.precision).value_or(0) * std::min<double>(c.threads, cores) / cores;
-    t.add_row({fmt::format("{} peak", dtype_name(c.precision)),
-               Cell(c.threads, threads_text(c.threads)), c.kernel,
+    const std::string flag =
+        compute_flag(c.rate.best, theoretical, c.precision, c.threads, host, r.host, true);
+    const std::string name = fmt::format("{} peak", dtype_name(c.precision));
+    if (flag.rfind("IMPOSSIBLE", 0) == 0) {
+      flags.push_back(fmt::format("{}, {}: {}", name, threads_words(c.threads), flag));
+    }
+    t.add_row({name, Cell(c.threads, threads_text(c.threads)), c.kernel,
                rate_cell(c.rate.best, unit, format), rate_cell(c.rate.median, unit, format),
                rate_cell(theoretical, unit, format), percent_cell(c.rate.best, theoretical, format),
                Cell(static_cast<double>(c.rate.samples),
-                    fmt::format("{}{}", c.rate.samples, c.rate.converged ? "" : " (noisy)"))});
+                    fmt::format("{}{}", c.rate.samples, c.rate.converged ? "" : " (noisy)")),
+               flag});
+  }
+  for (const GemmCeiling& g : r.gemm) {
+    const double theoretical =
+        host.peak_flops(g.precision).value_or(0) * std::min<double>(g.threads, cores) / cores;
+    std::string flag = g.rate.best > 0 ? compute_flag(g.rate.best, theoretical, g.precision,
+                                                      g.threads, host, r.host, false)
+                                       : std::string();
+    if (!g.note.empty()) flag = flag.empty() ? g.note : fmt::format("{}; {}", flag, g.note);
+    const std::string name = fmt::format("{} GEMM {}^3", dtype_name(g.precision), g.size);
+    if (!flag.empty()) {
+      flags.push_back(fmt::format("{}, {}: {}", name, threads_words(g.threads), flag));
+    }
+    t.add_row({name, Cell(g.threads, threads_text(g.threads)), "at::mm (LibTorch)",
+               rate_cell(g.rate.best, "FLOP/s", format), rate_cell(g.rate.median, "FLOP/s", format),
+               rate_cell(theoretical, "FLOP/s", format),
+               percent_cell(g.rate.best, theoretical, format),
+               Cell(static_cast<double>(g.rate.samples),
+                    fmt::format("{}{}", g.rate.samples,
+                                g.rate.converged || g.rate.samples == 0 ? "" : " (noisy)")),
+               flag});
   }
   for (const BandwidthCurve& curve : r.curves) {
     for (const Plateau& p : curve.plateaus) {
@@ -85,15 +138,20 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
       const double median =
           medians.empty() ? 0
                           : (medians[(medians.size() - 1) / 2] + medians[medians.size() / 2]) / 2;
-      t.add_row({fmt::format("{} bandwidth ({}-{})", p.level, format_binary(p.min_bytes),
-                             format_binary(p.max_bytes)),
-                 Cell(curve.threads, threads_text(curve.threads)),
+      const std::string flag = bandwidth_ceiling_flag(p.bytes_per_s, theoretical, p.level);
+      const std::string name = fmt::format("{} bandwidth ({}-{})", p.level,
+                                           format_binary(p.min_bytes), format_binary(p.max_bytes));
+      if (!flag.empty()) {
+        flags.push_back(fmt::format("{}, {}: {}", name, threads_words(curve.threads), flag));
+      }
+      t.add_row({name, Cell(curve.threads, threads_text(curve.threads)),
                  std::string(memory_kernel_name(curve.kind)),
                  rate_cell(p.bytes_per_s, "B/s", format), rate_cell(median, "B/s", format),
                  rate_cell(theoretical, "B/s", format),
                  percent_cell(p.bytes_per_s, theoretical, format),
                  Cell(static_cast<double>(p.last - p.first + 1),
-                      fmt::format("{} sizes", p.last - p.first + 1))});
+                      fmt::format("{} sizes", p.last - p.first + 1)),
+                 flag});
     }
   }
   return t;
@@ -139,6 +197,8 @@ void run(const ProbeCliOptions& opt) {
       fail("--plot {}: unknown image type (use .png, .svg or .pdf)", opt.plot);
     }
   }
+  if (!opt.roofline.empty()) image_format_for_path(opt.roofline);  // Error for a bad type
+  if (opt.gemm_size < 0) fail("--gemm-size {}: must be positive", opt.gemm_size);
   const HostInfo host = detect_host_info();
   ProbeOptions po;
   po.quick = opt.quick;
@@ -147,7 +207,7 @@ void run(const ProbeCliOptions& opt) {
   fmt::print(stderr, "dnnroof probe: {}, {} cores ({}), {} mode\n", host.cpu_model,
              host.physical_cores, host.virtualized ? "virtual machine" : "bare metal",
              opt.quick ? "quick" : "full");
-  const ProbeResult r = run_probe(host, po, [tty](const ProbeProgress& p) {
+  ProbeResult r = run_probe(host, po, [tty](const ProbeProgress& p) {
     const std::string eta =
         std::isfinite(p.remaining_s) ? fmt::format("ETA {:.0f} s", p.remaining_s) : "ETA ?";
     fmt::print(stderr, "{}[{:>3}/{}] {:<34} {:>5.0f} s elapsed, {}{}", tty ? "\r" : "", p.step,
@@ -158,8 +218,25 @@ void run(const ProbeCliOptions& opt) {
   fmt::print(stderr, "dnnroof probe: done in {:.0f} s with the {} kernels{}\n", r.seconds,
              simd_isa_name(r.isa), r.pinned ? ", threads pinned one per core" : "");
 
+  if (opt.no_gemm) {
+    // Nothing: asked for.
+  } else if (!gemm_ceiling_available()) {
+    fmt::print(stderr, "dnnroof probe: no GEMM ceiling: {}\n", gemm_backend_description());
+  } else {
+    GemmCeilingOptions go;
+    go.quick = opt.quick;
+    go.size = opt.gemm_size;
+    go.threads = r.all_threads;
+    fmt::print(stderr, "dnnroof probe: GEMM ceiling ({}^3, fp32 and bf16, {}) through {}\n",
+               go.size > 0 ? go.size : (opt.quick ? 2048 : 4096), threads_words(go.threads),
+               gemm_backend_description());
+    r.gemm = measure_gemm_ceilings(go);
+  }
+
   const Chip theoretical = host_chip(host);
-  fmt::print("{}", ceilings_table(r, theoretical, format).render(format));
+  std::vector<std::string> flags;
+  fmt::print("{}", ceilings_table(r, theoretical, format, flags).render(format));
+  for (const std::string& f : flags) fmt::print(stderr, "dnnroof probe: warning: {}\n", f);
   if (opt.curve) {
     if (format == OutputFormat::table) fmt::print("\n");
     fmt::print("{}", curve_table(r, format).render(format));
@@ -185,6 +262,16 @@ void run(const ProbeCliOptions& opt) {
     run_gnuplot(bandwidth_plot_script(r, opt.plot));
     fmt::print(stderr, "dnnroof probe: wrote {}\n", opt.plot);
   }
+  if (!opt.roofline.empty()) {
+    const Chip measured = host_measured_chip(r);
+    const HierarchicalCeilings h = hierarchical_ceilings(theoretical, &measured, DType::fp32);
+    for (const std::string& n : h.notes) fmt::print(stderr, "dnnroof probe: roofline: {}\n", n);
+    PlotLayout layout;
+    layout.max_ridge_labels = 0;  // roofs share peaks: the legend gives the values
+    render_roofline({hierarchical_roofline(theoretical, &measured, DType::fp32)},
+                    fmt::format("Hierarchical roofline: {}", host.cpu_model), opt.roofline, layout);
+    fmt::print(stderr, "dnnroof probe: wrote {}\n", opt.roofline);
+  }
 }
 
 void register_probe(CLI::App& app, Context& /*ctx*/) {
@@ -195,7 +282,7 @@ void register_probe(CLI::App& app, Context& /*ctx*/) {
   sub->footer(
       "Examples:\n"
       "  dnnroof probe --quick\n"
-      "  dnnroof probe --threads 8 --plot bandwidth.png\n"
+      "  dnnroof probe --threads 8 --plot bandwidth.png --roofline roofline.png\n"
       "  dnnroof probe --format json --curve --no-save | jq\n"
       "  dnnroof chips show host-measured\n"
       "Progress goes to stderr. The chip is saved to $DNNROOF_CACHE_DIR/host-measured.toml\n"
@@ -212,7 +299,15 @@ void register_probe(CLI::App& app, Context& /*ctx*/) {
   sub->add_flag("--no-save", opt->no_save, "Do not write the host-measured chip");
   sub->add_option("--plot", opt->plot,
                   "Draw bandwidth vs working set with the plateaus (.png, .svg or .pdf; gnuplot)");
+  sub->add_option("--roofline", opt->roofline,
+                  "Draw the hierarchical roofline: theoretical and measured roofs, every memory "
+                  "level (.png, .svg or .pdf; gnuplot)");
   sub->add_flag("--curve", opt->curve, "Also print every point of the bandwidth curves");
+  sub->add_flag("--no-gemm", opt->no_gemm,
+                "Skip the GEMM ceiling (large fp32/bf16 matrix multiplications through LibTorch)");
+  sub->add_option("--gemm-size", opt->gemm_size,
+                  "n of the n x n x n GEMMs (default 4096; 2048 with --quick)")
+      ->check(CLI::PositiveNumber);
   sub->callback([opt] { run(*opt); });
 }
 

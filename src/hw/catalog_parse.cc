@@ -70,7 +70,8 @@ class ChipReader {
     }
     check_keys(
         table_, "",
-        {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "memory", "cpu"});
+        {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "practical", "memory",
+         "cpu"});
     Chip chip;
     chip.id = required_string(table_, "id", "id");
     check_id(chip.id);
@@ -91,7 +92,10 @@ class ChipReader {
     }
     default_source_ = chip.source;
 
-    if (const toml::node* peak = table_.get("peak")) read_peaks(*peak, chip);
+    if (const toml::node* peak = table_.get("peak")) read_peaks(*peak, chip.peak, "peak");
+    if (const toml::node* practical = table_.get("practical")) {
+      read_peaks(*practical, chip.practical, "practical");
+    }
     if (const toml::node* cpu = table_.get("cpu")) {
       if (chip.kind != ChipKind::cpu) {
         fail_at(*cpu, "cpu",
@@ -235,11 +239,12 @@ class ChipReader {
     }
   }
 
-  void read_peaks(const toml::node& node, Chip& chip) const {
+  void read_peaks(const toml::node& node, std::map<DType, Figure>& peaks,
+                  std::string_view table) const {
     const toml::table* t = node.as_table();
-    if (!t) fail_at(node, "peak", fmt::format("expected a table, found {}", type_name(node)));
+    if (!t) fail_at(node, table, fmt::format("expected a table, found {}", type_name(node)));
     for (auto&& [key, value] : *t) {
-      const std::string field = join_field("peak", key.str());
+      const std::string field = join_field(table, key.str());
       auto precision = parse_precision(key.str());
       if (!precision) {
         auto close = closest_matches(key.str(), precision_names(), 1);
@@ -248,7 +253,7 @@ class ChipReader {
                               close.empty() ? "" : fmt::format("; did you mean '{}'?", close[0]),
                               join(precision_names(), ", ")));
       }
-      chip.peak[*precision] = figure(value, field, "FLOP/s", default_source_);
+      peaks[*precision] = figure(value, field, "FLOP/s", default_source_);
     }
   }
 
@@ -401,6 +406,7 @@ class ChipReader {
       }
     };
     for (const auto& [p, f] : chip.peak) check(f, join_field("peak", dtype_name(p)));
+    for (const auto& [p, f] : chip.practical) check(f, join_field("practical", dtype_name(p)));
     for (std::size_t i = 0; i < chip.memory.size(); ++i) {
       check(chip.memory[i].bandwidth, fmt::format("memory[{}].bandwidth", i + 1));
       check(chip.memory[i].capacity, fmt::format("memory[{}].capacity", i + 1));

@@ -61,6 +61,10 @@ struct Chip {
   std::string vendor;
   int year = 0;
   std::map<DType, Figure> peak;     // dense peak per precision [FLOP/s] (int8: OP/s)
+  // Practical compute ceilings per precision [FLOP/s]: what a large GEMM
+  // reaches through a library (e.g. `dnnroof probe`'s LibTorch GEMM), a
+  // lower roof than `peak`. Optional; [chip.practical] in the catalog.
+  std::map<DType, Figure> practical;
   std::vector<MemoryLevel> memory;  // fastest first; at least the main level
   std::optional<CpuMicroarch> cpu;
   std::string notes;

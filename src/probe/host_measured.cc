@@ -75,6 +75,18 @@ Chip host_measured_chip(const ProbeResult& result) {
                                threads_text(c.threads), rate_note(c.rate, c.precision));
     chip.peak[c.precision] = f;
   }
+  chip.practical.clear();
+  for (const GemmCeiling& g : result.gemm) {
+    if (!(g.rate.best > 0)) continue;
+    Figure f;
+    f.value = g.rate.best;
+    f.derivation = fmt::format(
+        "measured by dnnroof probe: {}^3 GEMM through {} on {}, fastest of {} samples (median "
+        "{}{})",
+        g.size, g.backend, threads_text(g.threads), g.rate.samples,
+        format_si(g.rate.median, "FLOP/s", 4), g.rate.converged ? "" : ", noisy");
+    chip.practical[g.precision] = f;
+  }
   // Only what was measured: a precision left in flops_per_cycle would come
   // back derived from the clock when the file is loaded.
   if (chip.cpu) {
@@ -107,7 +119,7 @@ Chip host_measured_chip(const ProbeResult& result) {
   }
   std::vector<std::string> notes{
       fmt::format("measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
-                  "samples, bandwidths all-core triad plateaus",
+                  "samples, practical ceilings large GEMMs, bandwidths all-core triad plateaus",
                   simd_isa_name(result.isa), result.seconds)};
   if (!chip.notes.empty()) notes.push_back(fmt::format("host: {}", chip.notes));
   chip.notes = join(notes, ". ");
@@ -125,6 +137,12 @@ std::string chip_catalog_toml(const Chip& chip) {
   if (!chip.peak.empty()) {
     out += "\n[chip.peak]\n";
     for (const auto& [p, f] : chip.peak) {
+      out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
+    }
+  }
+  if (!chip.practical.empty()) {
+    out += "\n[chip.practical]\n";
+    for (const auto& [p, f] : chip.practical) {
       out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
     }
   }

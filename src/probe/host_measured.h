@@ -15,7 +15,8 @@ namespace dnnroof {
 // all-core samples (Rate::best); memory levels L1d, L2, L3 (capacities as the host reports them)
 // with the all-core triad plateau bandwidths where a plateau was found, and
 // DRAM (main) with its plateau, or failing that the best triad bandwidth at
-// the largest working set. Every figure says how it was measured.
+// the largest working set; practical ceilings ([chip.practical]) from the
+// measured GEMMs (result.gemm). Every figure says how it was measured.
 Chip host_measured_chip(const ProbeResult& result);
 
 // `chip` as catalog TOML; Catalog::load_text reads it back to the same

@@ -67,6 +67,9 @@ std::vector<Plateau> find_flat_regions(const std::vector<CurvePoint>& curve,
   return out;
 }
 
+// A level's plateau below this fraction of a slower level's is not that level.
+constexpr double kSlowerThanBehind = 0.9;
+
 std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
                                    const std::vector<LevelCapacity>& levels) {
   std::vector<LevelCapacity> known;
@@ -108,6 +111,20 @@ std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
     if (len_b > len_a || (len_b == len_a && b.bytes_per_s > a.bytes_per_s)) {
       owner[k] = static_cast<int>(r);
     }
+  }
+  // A cache is faster than the levels behind it. A region named for a level
+  // but clearly slower (below 90%) than a slower level's plateau is not that
+  // level: a disturbed measurement (e.g. an all-core run whose other core was
+  // busy at the small sizes) or a mix of levels. It stays unnamed.
+  double floor = 0;
+  for (std::size_t k = owner.size(); k-- > 0;) {
+    if (owner[k] < 0) continue;
+    const double bw = regions[static_cast<std::size_t>(owner[k])].bytes_per_s;
+    if (bw < kSlowerThanBehind * floor) {
+      owner[k] = -1;
+      continue;
+    }
+    floor = std::max(floor, bw);
   }
   for (std::size_t k = 0; k < owner.size(); ++k) {
     if (owner[k] >= 0) regions[static_cast<std::size_t>(owner[k])].level = level_name(k);

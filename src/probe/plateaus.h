@@ -52,8 +52,11 @@ std::vector<Plateau> find_flat_regions(const std::vector<CurvePoint>& curve,
 // last region is DRAM whenever it reaches past the last cache (past the LLC
 // only DRAM serves), even if its middle lies below it. When two regions land
 // in one cache level the longer one keeps the name (on a tie the faster
-// one); in DRAM the last one does. The others stay unnamed. `levels` fastest
-// first.
+// one); in DRAM the last one does. Then, from the slowest level up, a named
+// region whose bandwidth is below 90% of a slower level's named plateau loses
+// its name (a cache is faster than what lies behind it: such a region is a
+// disturbed measurement or a mix of levels, not the level). The others stay
+// unnamed. `levels` fastest first.
 std::vector<Plateau> name_plateaus(std::vector<Plateau> regions,
                                    const std::vector<LevelCapacity>& levels);
 

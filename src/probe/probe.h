@@ -44,6 +44,17 @@ struct ComputeCeiling {
   Rate rate;  // [FLOP/s] (int8: OP/s)
 };
 
+// A practical compute ceiling: an n x n x n GEMM through LibTorch
+// (src/probe_gemm), on `threads` intra-op threads.
+struct GemmCeiling {
+  DType precision = DType::fp32;
+  int size = 0;  // n
+  int threads = 1;
+  std::string backend;  // "LibTorch 1.13.1, BLAS: OpenBLAS ..."
+  Rate rate;            // [FLOP/s], 2 n^3 per sample; best 0 when not measured
+  std::string note;     // why it was not measured, or a remark
+};
+
 struct BandwidthPoint {
   MemoryKernelKind kind = MemoryKernelKind::triad;
   int threads = 1;
@@ -65,6 +76,7 @@ struct ProbeResult {
   bool pinned = false;  // the all-core threads were pinned to their cores
   std::vector<ComputeCeiling> compute;
   std::vector<BandwidthCurve> curves;
+  std::vector<GemmCeiling> gemm;  // filled by the caller (probe_gemm); may be empty
   double seconds = 0;  // wall time of the whole probe [s]
 
   // The curve of `kind` at `threads`; nullptr when not measured.

@@ -95,6 +95,47 @@ TEST(HostMeasured, TomlLoadsBackWithTheSameNumbers) {
   EXPECT_DOUBLE_EQ(ridge_point(m, DType::fp64), 1.4999999999999998e11 / 20.5e9);
 }
 
+TEST(HostMeasured, GemmCeilingsArePracticalCeilings) {
+  ProbeResult r = synthetic_result();
+  Rate fp32;
+  fp32.best = 2.3456789012345678e11;
+  fp32.median = 2.2e11;
+  fp32.samples = 8;
+  fp32.converged = true;
+  r.gemm.push_back({DType::fp32, 2048, 2, "LibTorch test backend", fp32, ""});
+  r.gemm.push_back({DType::bf16, 2048, 2, "LibTorch test backend", Rate{}, "not fast"});
+  const Chip chip = host_measured_chip(r);
+  const std::string toml = chip_catalog_toml(chip);
+  EXPECT_NE(toml.find("[chip.practical]"), std::string::npos);
+  Catalog catalog;
+  catalog.load_text(toml, "host-measured.toml");
+  const Chip& m = catalog.get("host-measured");
+  // The measured GEMM, bit for bit; the unmeasured bf16 one is left out; the
+  // FMA peaks are untouched.
+  ASSERT_EQ(m.practical.size(), 1u);
+  EXPECT_EQ(m.practical.at(DType::fp32).value, 2.3456789012345678e11);
+  EXPECT_NE(m.practical.at(DType::fp32).derivation.find("2048^3 GEMM through LibTorch test backend"),
+            std::string::npos);
+  EXPECT_EQ(*m.peak_flops(DType::fp32), 3.1e11);
+}
+
+TEST(HostMeasured, PracticalTableIsCheckedLikePeaks) {
+  const std::string base =
+      "[[chip]]\nid = \"x\"\nname = \"X\"\nkind = \"gpu\"\nsource = \"s\"\n"
+      "[chip.peak]\nfp32 = \"10 TFLOP/s\"\n[[chip.memory]]\nname = \"HBM\"\nmain = true\n"
+      "bandwidth = \"1 TB/s\"\n";
+  Catalog ok;
+  ok.load_text(base + "[chip.practical]\nfp32 = \"7.5 TFLOP/s\"\n", "ok.toml");
+  EXPECT_EQ(ok.get("x").practical.at(DType::fp32).value, 7.5e12);
+  Catalog bad;
+  try {
+    bad.load_text(base + "[chip.practical]\nfp33 = \"7.5 TFLOP/s\"\n", "bad.toml");
+    FAIL() << "an unknown precision in [chip.practical] must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("practical.fp33"), std::string::npos) << e.what();
+  }
+}
+
 TEST(HostMeasured, DramFallsBackToTheLargestWorkingSet) {
   ProbeResult r = synthetic_result();
   r.curves[0].plateaus.pop_back();  // no DRAM plateau found

@@ -67,6 +67,28 @@ TEST(Plateaus, FourLevelsWithNoiseAndTransitions) {
   EXPECT_DOUBLE_EQ(plateaus[3].bytes_per_s, 12e9);  // (11.76 + 12.24) / 2
 }
 
+TEST(Plateaus, ARegionSlowerThanTheLevelBehindItIsNotThatLevel) {
+  // The all-core curve whose other core was busy at the small sizes: the
+  // "L1d" region (4-32 KiB) runs at 90 GB/s, below the L2 plateau's 100.
+  std::vector<double> v = four_levels();
+  for (int i = 0; i < 4; ++i) v[static_cast<std::size_t>(i)] = 90;
+  v[4] = 95;  // the transition now joins nothing faster
+  const auto plateaus = detect_plateaus(curve_of(v), kLevels);
+  ASSERT_FALSE(plateaus.empty());
+  for (const Plateau& p : plateaus) EXPECT_NE(p.level, "L1d") << p.bytes_per_s;
+  // Within 10% of the slower level still counts: an L3 at 38 against a DRAM
+  // at 40 keeps its name (0.95 >= 0.9), one at 35 does not (0.875).
+  std::vector<Plateau> regions{{"", 0, 1, 8 * kMiB, 16 * kMiB, 38e9},
+                               {"", 2, 4, 128 * kMiB, 512 * kMiB, 40e9}};
+  auto named = name_plateaus(regions, kLevels);
+  EXPECT_EQ(named[0].level, "L3");
+  EXPECT_EQ(named[1].level, "DRAM");
+  regions[0].bytes_per_s = 35e9;
+  named = name_plateaus(regions, kLevels);
+  EXPECT_EQ(named[0].level, "");
+  EXPECT_EQ(named[1].level, "DRAM");
+}
+
 TEST(Plateaus, OneOutlierDoesNotSplitAPlateau) {
   auto v = four_levels();
   v[6] = 60;  // a dip at 256 KiB inside the L2 plateau
