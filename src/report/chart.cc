@@ -164,6 +164,28 @@ void scatter_script(std::string& s, const Chart& c) {
   if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
     s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(c.y_max));
   }
+  // 1-2-5 ticks on a short log axis with a fixed range.
+  auto log_tics = [&](const char* axis, double lo, double hi) {
+    if (!(lo > 0) || !(hi > lo) || std::log10(hi / lo) > 3.0001) return;
+    std::vector<std::string> t;
+    for (double d = std::pow(10.0, std::floor(std::log10(lo))); d <= hi; d *= 10) {
+      for (double m : {1.0, 2.0, 5.0}) {
+        const double v = m * d;
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(fmt::format("'{:g}' {}", v, num(v)));
+      }
+    }
+    s += fmt::format("set {}tics ({})\n", axis, join(t, ", "));
+  };
+  if (!c.x_tics.empty()) {
+    std::vector<std::string> t;
+    for (double v : c.x_tics) t.push_back(fmt::format("'{:g}' {}", v, num(v)));
+    s += fmt::format("set xtics ({})\n", join(t, ", "));
+  } else if (c.x_scale == AxisScale::log && std::isfinite(c.x_min) && std::isfinite(c.x_max)) {
+    log_tics("x", c.x_min, c.x_max);
+  }
+  if (c.y_scale == AxisScale::log && std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
+    log_tics("y", c.y_min, c.y_max);
+  }
   std::vector<std::string> elements;
   double lo = std::numeric_limits<double>::infinity();
   double hi = 0;

@@ -75,6 +75,10 @@ struct Chart {
   double x_max = std::numeric_limits<double>::quiet_NaN();
   double y_min = std::numeric_limits<double>::quiet_NaN();
   double y_max = std::numeric_limits<double>::quiet_NaN();
+  // Scatter: tick positions on the x axis (e.g. the batch sizes measured);
+  // empty: automatic. A log axis with an explicit range of at most three
+  // decades gets ticks at 1, 2 and 5 x 10^k (gnuplot labels only decades).
+  std::vector<double> x_tics;
   std::vector<ReferenceLine> reference_lines;
   int width_px = 1000;
   int height_px = 600;

@@ -9,6 +9,8 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -61,6 +63,42 @@ AxisScale scale_for(const std::vector<double>& values, std::string& label) {
 }
 
 std::string ms(double s) { return format_si(s, "s"); }
+
+// A log axis's range: 1-2-5 steps around the values with a little room, so
+// points do not sit on the frame and no empty decade is added.
+std::pair<double, double> log_range(const std::vector<double>& values) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = 0;
+  for (double v : values) {
+    if (!positive(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!(hi > 0)) return {kNaN, kNaN};
+  // Round out to 1, 2 or 5 x 10^k, leaving at least 15% room.
+  auto nice_below = [](double v) {
+    const double d = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {5.0, 2.0, 1.0}) {
+      if (m * d <= v) return m * d;
+    }
+    return d;
+  };
+  auto nice_above = [](double v) {
+    const double d = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+      if (m * d >= v) return m * d;
+    }
+    return 10 * d;
+  };
+  return {nice_below(lo / 1.15), nice_above(hi * 1.15)};
+}
+
+// Fixes the range of each log axis of a scatter plot (gnuplot's own
+// autoscaling adds a decade on either side).
+void fit_log_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys) {
+  if (c.x_scale == AxisScale::log) std::tie(c.x_min, c.x_max) = log_range(xs);
+  if (c.y_scale == AxisScale::log) std::tie(c.y_min, c.y_max) = log_range(ys);
+}
 
 // The same range on both axes of a predicted-vs-measured plot, so y = x is
 // the diagonal: whole decades around the values (log), or 0 to 10% above the
@@ -299,6 +337,7 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
   c.y_label = "Latency, median [ms]";
   c.x_scale = scale_for(xs, c.x_label);
   c.y_scale = scale_for(ys, c.y_label);
+  fit_log_axes(c, xs, ys);
   for (std::size_t i = 0; i < use.size(); ++i) {
     c.series.push_back(point_series(
         use[i]->model, {xs[i]}, {ys[i]},
@@ -349,6 +388,10 @@ FigureBlock throughput_figure(std::span<const ThroughputSeries> series, const st
     c.x_label += " (log scale: batch sizes grow geometrically)";
   }
   c.y_scale = scale_for(tps, c.y_label);
+  fit_log_axes(c, batches, tps);
+  // Tick marks at the batch sizes measured.
+  std::set<double> distinct(batches.begin(), batches.end());
+  c.x_tics.assign(distinct.begin(), distinct.end());
   for (const ThroughputSeries* s : use) {
     std::vector<double> x(s->batch.begin(), s->batch.end());
     std::vector<std::string> labels;

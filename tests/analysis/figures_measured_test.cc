@@ -231,6 +231,12 @@ TEST(FiguresMeasured, ThroughputLinesPerModel) {
   EXPECT_EQ(r18.name, "resnet18");
   EXPECT_TRUE(r18.lines);
   EXPECT_EQ(r18.x, (std::vector<double>{1, 8, 32}));
+  // Ticks at the batch sizes measured; the throughput axis (log: 3.8 to
+  // 185 samples/s here) fixed to 1-2-5 steps, labelled at each.
+  EXPECT_EQ(f.chart->x_tics, (std::vector<double>{1, 8, 32}));
+  const std::string script = chart_script(*f.chart, ImageFormat::png, "x.png");
+  EXPECT_NE(script.find("set xtics ('1' 1, '8' 8, '32' 32)"), std::string::npos);
+  EXPECT_NE(script.find("'20' 20, '50' 50"), std::string::npos);
   // throughput = batch / latency of the record
   for (const ResultRecord& r : s.records) {
     if (r.model == "resnet18" && r.batch == 8) {
