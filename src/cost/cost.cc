@@ -130,9 +130,17 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
         if (seen_buffers.insert(id).second) m.buffers += static_cast<double>(numel(v.shape));
       }
     }
-    const bool any_grad = ctx.any_grad();
-    nc.input_needs_grad = ctx.any_activation_grad();
-    for (ValueId out : node.outputs) requires_grad.at(static_cast<std::size_t>(out)) = any_grad;
+    // Gradients flow only into floating-point outputs: a comparison (bool)
+    // or a Cast to an integer type ends them, and has no backward.
+    bool differentiable = false;
+    for (ValueId out : node.outputs)
+      differentiable = differentiable || is_floating(graph.value(out).dtype);
+    const bool any_grad = differentiable && ctx.any_grad();
+    nc.input_needs_grad = differentiable && ctx.any_activation_grad();
+    for (ValueId out : node.outputs) {
+      requires_grad.at(static_cast<std::size_t>(out)) =
+          any_grad && is_floating(graph.value(out).dtype);
+    }
 
     if (!has_cost_rule(node.op)) {
       nc.has_rule = false;

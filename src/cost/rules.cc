@@ -379,7 +379,21 @@ Saved operands_saved(const RuleContext& c) {
 }
 // Tile: a copy, 0 FLOPs forward; backward sums the repeats into the input's
 // gradient: numel(out) - numel(in) adds.
-Work tile_bwd(const RuleContext& c) { return {0, c.grad(0) ? c.out_numel() - c.in_numel(0) : 0, 0}; }
+Work tile_bwd(const RuleContext& c) {
+  return {0, c.grad(0) ? c.out_numel() - c.in_numel(0) : 0, 0};
+}
+
+// Where(cond, x, y): 1 select per element; backward routes dy to x or y
+// (a select with zeros, 1/elem) for each that needs a gradient, plus its
+// broadcast reduction; saves the condition.
+Work where_bwd(const RuleContext& c) {
+  Work r;
+  for (std::size_t i = 1; i < 3; ++i) {
+    if (c.grad(i)) r.other_flops += c.out_numel() + reduction(c, i);
+  }
+  return r;
+}
+Saved where_saved(const RuleContext& c) { return {{c.node.inputs[0]}, 0}; }
 
 using M = MemoryKind;
 
@@ -448,6 +462,12 @@ constexpr std::array<CostRow, kOpKindCount> kCostRows{{
     {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Max
     {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Min
     {M::copy, zero, tile_bwd, nothing_saved, nullptr},                       // Tile
+    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Equal
+    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Less
+    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Greater
+    {M::compute, per_elem_fwd<1>, zero, nothing_saved, nullptr},             // Not
+    {M::compute, binary_fwd, where_bwd, where_saved, nullptr},               // Where
+    {M::copy, zero, zero, nothing_saved, nullptr},                           // Cast
 }};
 
 // A missing row is zero-filled by std::array: catch it at compile time.

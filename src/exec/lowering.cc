@@ -30,10 +30,12 @@
 #include <ATen/ops/dropout.h>
 #include <ATen/ops/elu.h>
 #include <ATen/ops/embedding.h>
+#include <ATen/ops/eq.h>
 #include <ATen/ops/exp.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/gelu.h>
 #include <ATen/ops/group_norm.h>
+#include <ATen/ops/gt.h>
 #include <ATen/ops/hardsigmoid.h>
 #include <ATen/ops/hardswish.h>
 #include <ATen/ops/hardtanh.h>
@@ -43,6 +45,8 @@
 #include <ATen/ops/linear.h>
 #include <ATen/ops/log.h>
 #include <ATen/ops/log_softmax.h>
+#include <ATen/ops/logical_not.h>
+#include <ATen/ops/lt.h>
 #include <ATen/ops/matmul.h>
 #include <ATen/ops/max_pool1d.h>
 #include <ATen/ops/max_pool2d.h>
@@ -610,6 +614,37 @@ Out minimum(const LowerContext& c) { return {at::minimum(c.in(0), c.in(1))}; }
 // Tile: torch's repeat with one repeat per dim.
 Out tile(const LowerContext& c) { return {c.in(0).repeat(c.attrs().get_ints("repeats", {}))}; }
 
+// Comparisons give bool tensors; Where takes a bool (or 0/1) condition.
+Out equal(const LowerContext& c) { return {at::eq(c.in(0), c.in(1))}; }
+Out less(const LowerContext& c) { return {at::lt(c.in(0), c.in(1))}; }
+Out greater(const LowerContext& c) { return {at::gt(c.in(0), c.in(1))}; }
+Out logical_not(const LowerContext& c) { return {at::logical_not(c.in(0))}; }
+Out where(const LowerContext& c) {
+  return {at::where(c.in(0).to(at::kBool), c.in(1), c.in(2))};
+}
+// Cast: to an integer or bool type as asked; to a floating type, a floating
+// input keeps the executor's compute precision and an integer one becomes
+// fp32 (fp64 when asked).
+Out cast(const LowerContext& c) {
+  const DType to = c.out_value(0).dtype;
+  if (is_floating(to)) {
+    if (at::isFloatingType(c.in(0).scalar_type())) return {c.in(0)};
+    return {c.in(0).to(to == DType::fp64 ? at::kDouble : at::kFloat)};
+  }
+  switch (to) {
+    case DType::int8:
+      return {c.in(0).to(at::kChar)};
+    case DType::int32:
+      return {c.in(0).to(at::kInt)};
+    case DType::int64:
+      return {c.in(0).to(at::kLong)};
+    case DType::boolean:
+      return {c.in(0).to(at::kBool)};
+    default:
+      fail("Cast to {} has no LibTorch tensor type", dtype_name(to));
+  }
+}
+
 // The table. A row: the lowering, or nullptr and the reason it has none.
 struct LowerRow {
   LowerFn fn;
@@ -678,6 +713,12 @@ constexpr std::array<LowerRow, kOpKindCount> kLowerRows{{
     {maximum, nullptr},            // Max
     {minimum, nullptr},            // Min
     {tile, nullptr},               // Tile
+    {equal, nullptr},              // Equal
+    {less, nullptr},               // Less
+    {greater, nullptr},            // Greater
+    {logical_not, nullptr},        // Not
+    {where, nullptr},              // Where
+    {cast, nullptr},               // Cast
 }};
 
 constexpr bool all_rows_decided() {

@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kOpKindCount> kOpNames{
     "Embedding",   "Dropout",       "Identity",      "ReduceMean",      "ReduceSum",
     "Exp",         "Log",           "Neg",           "Abs",             "Sqrt",
     "Reciprocal",  "Softplus",      "Pow",           "Max",             "Min",
-    "Tile",
+    "Tile",        "Equal",         "Less",          "Greater",         "Not",
+    "Where",       "Cast",
 };
 
 // Every entry filled: an empty name means the table fell behind the enum.

@@ -599,6 +599,18 @@ std::vector<Shape> tile_rule(const ShapeContext& c) {
   return {out};
 }
 
+// torch.where(condition, x, y): the three shapes broadcast together.
+std::vector<Shape> where_rule(const ShapeContext& c) {
+  return {broadcast_shapes(broadcast_shapes(c.in(0), c.in(1)), c.in(2))};
+}
+
+// Cast: same shape; the attribute names the target dtype.
+std::vector<Shape> cast_rule(const ShapeContext& c) {
+  if (!c.attrs().has("to")) fail("needs the attribute 'to' (a dtype name)");
+  parse_dtype_or_throw(c.attrs().get_string("to", ""));
+  return {c.in(0)};
+}
+
 // The table: {min inputs, max inputs (-1 unbounded), rule}, in OpKind order.
 constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {2, 3, conv_rule},             // Conv
@@ -662,6 +674,12 @@ constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {2, 2, broadcast_rule},        // Max
     {2, 2, broadcast_rule},        // Min
     {1, 1, tile_rule},             // Tile
+    {2, 2, broadcast_rule},        // Equal
+    {2, 2, broadcast_rule},        // Less
+    {2, 2, broadcast_rule},        // Greater
+    {1, 1, same_rule},             // Not
+    {3, 3, where_rule},            // Where
+    {1, 1, cast_rule},             // Cast
 }};
 
 constexpr bool all_rows_filled() {
@@ -728,6 +746,20 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
 
 DType infer_node_dtype(const Graph& graph, const Node& node) {
   if (node.inputs.empty()) return graph.dtype;
+  switch (node.op) {
+    case OpKind::Equal:
+    case OpKind::Less:
+    case OpKind::Greater:
+    case OpKind::Not:
+      return DType::boolean;
+    case OpKind::Where:
+      if (node.inputs.size() > 1) return graph.value(node.inputs[1]).dtype;
+      break;
+    case OpKind::Cast:
+      return parse_dtype_or_throw(node.attrs.get_string("to", "fp32"));
+    default:
+      break;
+  }
   if (node.op == OpKind::Embedding && node.inputs.size() > 1) {
     return graph.value(node.inputs[1]).dtype;
   }

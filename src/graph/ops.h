@@ -10,6 +10,7 @@
 //   BatchNorm: x, scale, shift, running_mean, running_var
 //   LayerNorm/GroupNorm: x[, scale, shift]    PRelu: x, slope
 //   Embedding: indices, table                 Attention: q, k, v[, mask]
+//   Where: condition, x, y
 
 #include <cstdint>
 #include <optional>
@@ -89,6 +90,13 @@ enum class OpKind : std::uint8_t {
   Min,  // torch.minimum
   // Data movement (continued)
   Tile,  // attrs: repeats (one per dim; torch.Tensor.repeat with as many repeats as dims)
+  // Comparisons (bool output, numpy broadcasting), selection, conversion
+  Equal,
+  Less,
+  Greater,
+  Not,    // logical not of a bool tensor
+  Where,  // inputs: condition, x, y (all three broadcast); x's dtype
+  Cast,   // attrs: to (a dtype name: "fp32", "int64", "bool", ...)
   count  // keep last
 };
 

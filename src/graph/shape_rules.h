@@ -22,7 +22,7 @@
 //     pair per dim), mode, value.  ChannelShuffle: groups.
 //   LayerNorm: axis (first normalised dim).  GroupNorm: num_groups.
 //   ReduceMean/ReduceSum: axes (empty: all), keepdims.  MatMul: trans_b.
-//   Tile: repeats (one per dim, each >= 1).
+//   Tile: repeats (one per dim, each >= 1).  Cast: to (a dtype name).
 
 #include <cstddef>
 #include <vector>
@@ -37,7 +37,8 @@ namespace dnnroof {
 std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
                                      std::size_t num_outputs = 1);
 
-// The dtype of the node's outputs: the data input's (Embedding: the table's).
+// The dtype of the node's outputs: the data input's (Embedding: the table's;
+// Where: x's; comparisons and Not: bool; Cast: its 'to').
 DType infer_node_dtype(const Graph& graph, const Node& node);
 
 // True when the op's row has a shape rule (every row must; the test checks).

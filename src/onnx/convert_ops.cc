@@ -425,6 +425,14 @@ void convert_sum(const NodeView& v) { variadic(v, OpKind::Add, "add"); }
 void convert_max(const NodeView& v) { variadic(v, OpKind::Max, "max"); }
 void convert_min(const NodeView& v) { variadic(v, OpKind::Min, "min"); }
 
+void convert_equal(const NodeView& v) { binary(v, OpKind::Equal); }
+void convert_less(const NodeView& v) { binary(v, OpKind::Less); }
+void convert_greater(const NodeView& v) { binary(v, OpKind::Greater); }
+void convert_not(const NodeView& v) { unary(v, OpKind::Not); }
+void convert_where(const NodeView& v) {
+  v.emit(OpKind::Where, {v.data(0), v.data(1), v.data(2)}, {});
+}
+
 void convert_exp(const NodeView& v) { unary(v, OpKind::Exp); }
 void convert_log(const NodeView& v) { unary(v, OpKind::Log); }
 void convert_neg(const NodeView& v) { unary(v, OpKind::Neg); }
@@ -597,13 +605,14 @@ void convert_gather(const NodeView& v) {
 
 void convert_identity(const NodeView& v) { v.bind(0, v.data(0)); }
 
+// A Cast to the input's own dtype is an alias; any other is an IR Cast.
 void convert_cast(const NodeView& v) {
   const DType to = dtype_of(static_cast<std::int32_t>(v.attr_int("to", 1)), "attribute 'to'");
-  if (to != v.input(0).dtype) {
-    v.reject("a Cast of a run-time tensor from {} to {} is not supported",
-             dtype_name(v.input(0).dtype), dtype_name(to));
+  if (to == v.input(0).dtype) {
+    v.bind(0, v.data(0));
+    return;
   }
-  v.bind(0, v.data(0));
+  v.emit(OpKind::Cast, {v.data(0)}, attrs_with({{"to", std::string(dtype_name(to))}}));
 }
 
 // Tile (opset 6 on): repeats is a constant input, one entry per dim.
@@ -663,6 +672,11 @@ constexpr ConvertRow kConverters[] = {
     {"Pow", convert_pow},
     {"Max", convert_max},
     {"Min", convert_min},
+    {"Equal", convert_equal},
+    {"Less", convert_less},
+    {"Greater", convert_greater},
+    {"Not", convert_not},
+    {"Where", convert_where},
     {"Exp", convert_exp},
     {"Log", convert_log},
     {"Neg", convert_neg},

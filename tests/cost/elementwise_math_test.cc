@@ -117,5 +117,36 @@ TEST(ElementwiseMathCost, TileRejectsBadRepeats) {
   EXPECT_THROW(b.op(OpKind::Tile, {x}, zero), Error);
 }
 
+TEST(ElementwiseMathCost, ComparisonsEndTheGradientWhereRoutesIt) {
+  GraphBuilder b("t", DType::fp32);
+  const ValueId x = b.input("x", {2, 3, 4});
+  const ValueId h = b.mul(x, b.parameter("scale", {1}));
+  const ValueId cond = b.op(OpKind::Greater, {h, b.parameter("t", {1})});
+  b.output(b.op(OpKind::Where, {cond, h, b.parameter("p", {1})}));
+  CostOptions o;
+  o.training = true;
+  const ModelCost c = estimate_cost(b.finish(), o);
+  ASSERT_EQ(c.nodes.size(), 3u);
+  const NodeCost& greater = c.nodes[1];
+  const NodeCost& where = c.nodes[2];
+  // Greater: 24 compares, reads h (24 floats) and t (1), writes 24 bools;
+  // its output is bool: no backward at all, though h and t need gradients.
+  EXPECT_DOUBLE_EQ(greater.forward.other_flops, 24);
+  EXPECT_DOUBLE_EQ(greater.forward.bytes_read, 25 * 4);
+  EXPECT_DOUBLE_EQ(greater.forward.bytes_written, 24);
+  EXPECT_FALSE(greater.input_needs_grad);
+  EXPECT_DOUBLE_EQ(greater.backward.flops(), 0);
+  EXPECT_DOUBLE_EQ(greater.backward.bytes(), 0);
+  // Where: 24 selects; backward grad-h 24, grad-p 24 + (24 - 1) reduction.
+  EXPECT_DOUBLE_EQ(where.forward.other_flops, 24);
+  EXPECT_DOUBLE_EQ(where.backward.other_flops, 24 + 24 + 23);
+  // Saves the condition: 24 bools. Backward reads grad-out (24 floats) and the
+  // condition, writes grad-h (24 floats) and grad-p (1); the parameter p is
+  // also read (grad-input is computed).
+  EXPECT_DOUBLE_EQ(where.saved_bytes, 24);
+  EXPECT_DOUBLE_EQ(where.backward.bytes_read, 24 * 4 + 24 + 4);
+  EXPECT_DOUBLE_EQ(where.backward.bytes_written, 25 * 4);
+}
+
 }  // namespace
 }  // namespace dnnroof

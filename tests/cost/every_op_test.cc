@@ -124,6 +124,18 @@ ValueId add_node(GraphBuilder& b, OpKind op, ValueId x) {
     case OpKind::Tile:
       a.set("repeats", std::vector<std::int64_t>{1, 2, 1, 3});
       return b.op(op, {x}, a);
+    case OpKind::Equal:
+    case OpKind::Less:
+    case OpKind::Greater:
+      return b.op(op, {x, b.parameter("p", {6})});
+    case OpKind::Not:
+      return b.op(op, {b.op(OpKind::Equal, {x, x})});
+    case OpKind::Where:
+      return b.op(op, {b.op(OpKind::Greater, {x, b.parameter("t", {1})}), x,
+                       b.parameter("p", {1, 4, 1, 1})});
+    case OpKind::Cast:
+      a.set("to", std::string("fp16"));
+      return b.op(op, {x}, a);
     case OpKind::count:
       break;
   }
@@ -157,7 +169,9 @@ TEST(EveryOp, ShapeRuleAndCostRulesRun) {
     if (is_view_op(op, true)) {
       EXPECT_EQ(n.forward.bytes(), 0);
       EXPECT_EQ(n.forward.flops(), 0);
-    } else if (op != OpKind::Embedding) {  // Embedding is fed by indices, not x
+    } else if (op != OpKind::Embedding &&  // Embedding is fed by indices, not x
+               is_floating(g.value(g.nodes.back().outputs.at(0)).dtype)) {
+      // (A bool output, of a comparison or Not, ends the gradient: no backward.)
       // Everything else moves bytes and, fed by x, has a backward that writes x's gradient.
       EXPECT_GT(n.forward.bytes(), 0);
       EXPECT_TRUE(n.input_needs_grad);

@@ -241,5 +241,25 @@ TEST(ExecElementwiseMath, TileRepeatsEachDim) {
             (std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2}));
 }
 
+// Comparisons, Not, Where and Cast: x = [3, -1, 2, 0] against y = [1.5].
+TEST(ExecElementwiseMath, ComparisonsWhereAndCast) {
+  GraphBuilder b("cmp", DType::fp32);
+  const ValueId x = b.input("x", {1, 4});
+  const ValueId y = b.input("y", {1});
+  // where(x > y, x, y) = [3, 1.5, 2, 1.5]
+  b.output(b.op(OpKind::Where, {b.op(OpKind::Greater, {x, y}), x, y}));
+  // float(!(x < y)) = [1, 0, 1, 0]; float(x == x) = [1, 1, 1, 1]
+  Attributes to_f32;
+  to_f32.set("to", std::string("fp32"));
+  b.output(b.op(OpKind::Cast, {b.op(OpKind::Not, {b.op(OpKind::Less, {x, y})})}, to_f32));
+  b.output(b.op(OpKind::Cast, {b.op(OpKind::Equal, {x, x})}, to_f32));
+  auto e = make_executor(b.finish(), {});
+  const auto out = e->run({{"x", f32("x", {1, 4}, {3, -1, 2, 0})}, {"y", f32("y", {1}, {1.5F})}});
+  ASSERT_EQ(out.size(), 3U);
+  EXPECT_EQ(floats(out[0]), (std::vector<float>{3, 1.5F, 2, 1.5F}));
+  EXPECT_EQ(floats(out[1]), (std::vector<float>{1, 0, 1, 0}));
+  EXPECT_EQ(floats(out[2]), (std::vector<float>{1, 1, 1, 1}));
+}
+
 }  // namespace
 }  // namespace dnnroof

@@ -3,6 +3,11 @@
 // shapes (numpy broadcasting worked out by hand), their costs from the
 // documented per-element rules, and folding when they compute constants.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include "cost/cost.h"
 #include "onnx_testing.h"
@@ -147,6 +152,86 @@ TEST(OnnxElementwise, MathOnIntegerConstantsFolds) {
   EXPECT_EQ(out_shape(g), (Shape{2, 3}));
   ASSERT_EQ(g.nodes.size(), 1u);  // only the Reshape
   EXPECT_EQ(g.nodes[0].op, OpKind::Reshape);
+}
+
+TEST(OnnxElementwise, RunTimeMaskEqualWhereNotCast) {
+  // A causal-style mask on run-time scores: keep = Not(Greater(col, row)) is
+  // folded (constants); Equal and Less on the scores are run-time, as are
+  // Where and the Casts. scores [2, 4, 4].
+  ModelMaker m(13);
+  m.input("scores", {2, 4, 4});
+  m.floats("zero", {0.0F}, true);
+  m.floats("neg", {-1e9F}, true);
+  m.node("Less", {"scores", "zero"}, {"is_neg"});          // bool [2, 4, 4]
+  m.node("Equal", {"scores", "zero"}, {"is_zero"});        // bool [2, 4, 4]
+  m.node("Not", {"is_zero"}, {"nonzero"});                 // bool
+  m.node("Where", {"is_neg", "neg", "scores"}, {"w"});     // fp32 [2, 4, 4]
+  ModelMaker::attr(m.node("Cast", {"nonzero"}, {"nz_f"}), "to", std::int64_t{1});  // to fp32
+  m.node("Mul", {"w", "nz_f"}, {"masked"});
+  ModelMaker::attr(m.node("Cast", {"masked"}, {"y"}), "to", std::int64_t{1});  // same: alias
+  m.output("y");
+  const Graph g = m.import();
+  EXPECT_EQ(out_shape(g), (Shape{2, 4, 4}));
+  for (OpKind op : {OpKind::Less, OpKind::Equal, OpKind::Not, OpKind::Where}) {
+    EXPECT_EQ(count_ops(g, op), 1) << op_name(op);
+  }
+  EXPECT_EQ(count_ops(g, OpKind::Cast), 1);  // the fp32 -> fp32 Cast is an alias
+  auto dtype_of_node = [&](OpKind op) {
+    for (const Node& n : g.nodes) {
+      if (n.op == op) return g.value(n.outputs.at(0)).dtype;
+    }
+    return DType::count;
+  };
+  EXPECT_EQ(dtype_of_node(OpKind::Less), DType::boolean);
+  EXPECT_EQ(dtype_of_node(OpKind::Not), DType::boolean);
+  EXPECT_EQ(dtype_of_node(OpKind::Where), DType::fp32);
+  EXPECT_EQ(dtype_of_node(OpKind::Cast), DType::fp32);
+  // 32 elements per node: Less, Equal, Not, Where, Mul 1 FLOP each; Cast 0.
+  const ModelCost c = estimate_cost(g);
+  EXPECT_DOUBLE_EQ(c.forward.other_flops, 5 * 32);
+  // Bytes: Less and Equal read 32 floats (the scalar constant too: 4 B) and
+  // write 32 bools; Not reads and writes 32 bools; Where reads 32 bools, the
+  // scalar and 32 floats, writes 32 floats; Cast reads 32 bools, writes 32
+  // floats; Mul reads 64 floats, writes 32.
+  const double less_eq = 2 * (32 * 4 + 4 + 32);
+  const double not_ = 32 + 32;
+  const double where = 32 + 4 + 32 * 4 + 32 * 4;
+  const double cast = 32 + 32 * 4;
+  const double mul = 64 * 4 + 32 * 4;
+  EXPECT_DOUBLE_EQ(c.forward.bytes(), less_eq + not_ + where + cast + mul);
+}
+
+// tests/onnx/export_masked_attention.py through Debian's python3-torch:
+// q = Linear(16, 16)(x), scores = q @ x^T for x [2, 8, 16], masked with
+// torch.where by a causal buffer, compared, cast, exp'd and pow'd.
+TEST(OnnxElementwise, TorchExportedMaskedScoresImportAcrossOpsets) {
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 has no torch";
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "dnnroof_masked_XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  for (int opset : {11, 13, 17}) {
+    SCOPED_TRACE(opset);
+    const std::string path = dir + "/masked.onnx";
+    const std::string cmd = "/usr/bin/python3 " + std::string(DNNROOF_SOURCE_DIR) +
+                            "/tests/onnx/export_masked_attention.py " + path + " " +
+                            std::to_string(opset) + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const Graph g = import_onnx_file(path);
+    EXPECT_EQ(out_shape(g), (Shape{2, 1, 8, 8}));
+    for (OpKind op : {OpKind::Where, OpKind::Greater, OpKind::Equal, OpKind::Cast, OpKind::Exp,
+                      OpKind::Abs, OpKind::Neg, OpKind::Pow}) {
+      EXPECT_GE(count_ops(g, op), 1) << op_name(op);
+    }
+    const ModelCost c = estimate_cost(g);
+    // Linear: 2 * 8 rows * 16 in * 16 out = 4096 MACs; scores: 2 * 8 * 8 * 16 = 2048.
+    EXPECT_DOUBLE_EQ(c.forward.macs, 4096 + 2048);
+    // q's weight and bias (256 + 16), and the causal buffer (8 x 8 floats):
+    // ONNX does not tell buffers from parameters, so a float initializer of
+    // more than one element counts as a parameter (docs/onnx.md).
+    EXPECT_DOUBLE_EQ(c.params, 256 + 16 + 64);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

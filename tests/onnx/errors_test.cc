@@ -31,21 +31,19 @@ TEST(OnnxErrors, EveryUnsupportedOpIsListedAtOnce) {
   m.node("Relu", {"b"}, {"c"});
   m.node("FancyOp", {"c"}, {"d"}, "fancy").set_domain("com.example");
   m.node("Einsum", {"d", "d"}, {"e"}, "einsum");
-  // Equal and Where on run-time tensors (they are supported only where they
-  // fold to constants) join the same list.
-  m.node("Equal", {"e", "x"}, {"mask"}, "equal");
-  m.node("Where", {"mask", "e", "x"}, {"y"}, "where");
+  // A constant-only op (supported only where it folds) on a run-time tensor
+  // joins the same list: ConstantOfShape of a shape given as an input.
+  m.input("n", {2}, {}, onnx::TensorProto::INT64);
+  m.node("ConstantOfShape", {"n"}, {"zeros"}, "zeros");
+  m.node("Add", {"e", "zeros"}, {"y"});
   m.output("y");
   const std::string err = error_of([&] { m.import(); });
-  EXPECT_TRUE(contains(err, "test.onnx: 5 node(s) use ops dnnroof does not support")) << err;
+  EXPECT_TRUE(contains(err, "test.onnx: 4 node(s) use ops dnnroof does not support")) << err;
   EXPECT_TRUE(contains(err, "node 'erf_alone': op Erf (domain ai.onnx, opset 13)")) << err;
   EXPECT_TRUE(contains(err, "node 'fancy': op FancyOp (domain com.example, opset 2)")) << err;
   EXPECT_TRUE(contains(err, "node 'einsum': op Einsum (domain ai.onnx, opset 13)")) << err;
-  EXPECT_TRUE(contains(err, "node 'equal': op Equal (domain ai.onnx, opset 13) on a run-time "
-                            "tensor"))
-      << err;
-  EXPECT_TRUE(contains(err, "node 'where': op Where (domain ai.onnx, opset 13) on a run-time "
-                            "tensor"))
+  EXPECT_TRUE(contains(err, "node 'zeros': op ConstantOfShape (domain ai.onnx, opset 13) on a "
+                            "run-time tensor"))
       << err;
 }
 
@@ -160,12 +158,16 @@ TEST(OnnxErrors, OldOpsetsAndUnfoldableShapeOps) {
   EXPECT_TRUE(contains(error_of([&] { old.import(); }), "opset 5 of the default domain"));
   ModelMaker w(13);
   w.input("x", {1, 4});
-  w.input("c", {1, 4}, {}, onnx::TensorProto::BOOL);
-  w.node("Where", {"c", "x", "x"}, {"y"}, "where");
+  w.ints("start", {0}, true);
+  w.ints("delta", {1}, true);
+  w.node("ReduceSum", {"x"}, {"s"});
+  ModelMaker::attr(w.node("Cast", {"s"}, {"limit"}), "to", std::int64_t{7});  // to int64
+  w.node("Range", {"start", "limit", "delta"}, {"y"}, "range");
   w.output("y");
   const std::string err = error_of([&] { w.import(); });
+  // Range(0, sum(x), 1): its limit is computed at run time.
   EXPECT_TRUE(contains(err, "test.onnx: 1 node(s) use ops dnnroof does not support")) << err;
-  EXPECT_TRUE(contains(err, "node 'where': op Where (domain ai.onnx, opset 13) on a run-time"))
+  EXPECT_TRUE(contains(err, "node 'range': op Range (domain ai.onnx, opset 13) on a run-time"))
       << err;
   // A Where over constants folds: y = where([1, 0], 3, x) with x = 5 -> [3, 5],
   // and the folded result is a Reshape target.
