@@ -18,9 +18,11 @@
 #include "core/table.h"
 #include "core/units.h"
 #include "hw/catalog.h"
+#include "hw/cuda_devices.h"
 #include "hw/host.h"
 #include "probe/bandwidth_plot.h"
 #include "probe/ceiling_check.h"
+#include "probe/cuda_probe.h"
 #include "probe/host_measured.h"
 #include "probe/probe.h"
 #include "probe_gemm/gemm_ceiling.h"
@@ -40,6 +42,7 @@ struct ProbeCliOptions {
   std::string roofline;
   bool curve = false;
   bool no_gemm = false;
+  bool no_gpu = false;
   int gemm_size = 0;
 };
 
@@ -157,6 +160,50 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
   return t;
 }
 
+// The GPU rows: FMA peaks, cuBLAS GEMMs, device-memory and L2 bandwidth per
+// device, against the figures the runtime's properties give (fp32/fp64
+// peaks, memory bandwidth; others unknown).
+void add_gpu_rows(Table& t, const CudaProbeResult& gpus, OutputFormat format,
+                  std::vector<std::string>& flags) {
+  for (const CudaDeviceProbe& d : gpus.devices) {
+    const Chip derived = cuda_device_chip(d.info);
+    const std::string dev = fmt::format("cuda:{}", d.info.index);
+    auto add = [&](const std::string& name, const std::string& threads, const std::string& kernel,
+                   const Rate& rate, std::string_view unit, double theoretical,
+                   const std::string& flag) {
+      if (!flag.empty()) flags.push_back(fmt::format("{}: {}", name, flag));
+      t.add_row({name, threads, kernel, rate_cell(rate.best, unit, format),
+                 rate_cell(rate.median, unit, format), rate_cell(theoretical, unit, format),
+                 percent_cell(rate.best, theoretical, format),
+                 Cell(static_cast<double>(rate.samples),
+                      fmt::format("{}{}", rate.samples, rate.converged ? "" : " (noisy)")),
+                 flag});
+    };
+    for (const ComputeCeiling& c : d.compute) {
+      const double theoretical = derived.peak_flops(c.precision).value_or(0);
+      add(fmt::format("{} {} peak", dev, dtype_name(c.precision)), std::to_string(c.threads),
+          c.kernel, c.rate, "FLOP/s", theoretical,
+          compute_ceiling_flag(c.rate.best, theoretical, 0, 0, 0, false));
+    }
+    for (const GemmCeiling& g : d.gemm) {
+      const double theoretical = derived.peak_flops(g.precision).value_or(0);
+      add(fmt::format("{} {} GEMM {}^3", dev, dtype_name(g.precision), g.size), "-", g.backend,
+          g.rate, "FLOP/s", theoretical,
+          compute_ceiling_flag(g.rate.best, theoretical, 0, 0, 0, false));
+    }
+    for (const CudaBandwidth& b : d.bandwidth) {
+      double theoretical = 0;
+      for (const MemoryLevel& m : derived.memory) {
+        if ((m.is_main && b.level == "DRAM") || m.name == b.level) theoretical = m.bandwidth.value;
+      }
+      add(fmt::format("{} {} bandwidth ({})", dev, b.level, format_binary(b.working_set_bytes)),
+          "-", std::string(memory_kernel_name(b.kind)), b.rate, "B/s", theoretical,
+          bandwidth_ceiling_flag(b.rate.best, theoretical, b.level));
+    }
+    for (const std::string& n : d.notes) fmt::print(stderr, "dnnroof probe: {}: {}\n", dev, n);
+  }
+}
+
 Table curve_table(const ProbeResult& r, OutputFormat format) {
   Table t({"kernel", "threads", "working set", "bandwidth (best)", "median", "samples"},
           {"kernel", "threads", "working_set_bytes", "bandwidth_bytes_per_s", "median_bytes_per_s",
@@ -233,9 +280,21 @@ void run(const ProbeCliOptions& opt) {
     r.gemm = measure_gemm_ceilings(go);
   }
 
+  CudaProbeResult gpus;
+  if (!opt.no_gpu) {
+    gpus = run_cuda_probes(opt.quick, [](const std::string& what) {
+      fmt::print(stderr, "dnnroof probe: {}\n", what);
+    });
+    if (gpus.devices.empty()) {
+      fmt::print(stderr, "dnnroof probe: no CUDA device: GPU probes skipped ({})\n", gpus.status);
+    }
+  }
+
   const Chip theoretical = host_chip(host);
   std::vector<std::string> flags;
-  fmt::print("{}", ceilings_table(r, theoretical, format, flags).render(format));
+  Table table = ceilings_table(r, theoretical, format, flags);
+  add_gpu_rows(table, gpus, format, flags);
+  fmt::print("{}", table.render(format));
   for (const std::string& f : flags) fmt::print(stderr, "dnnroof probe: warning: {}\n", f);
   if (opt.curve) {
     if (format == OutputFormat::table) fmt::print("\n");
@@ -249,7 +308,12 @@ void run(const ProbeCliOptions& opt) {
                  "dnnroof probe: not saved: no HOME, XDG_CACHE_HOME or DNNROOF_CACHE_DIR; use "
                  "--out FILE\n");
     } else {
-      write_file(path, chip_catalog_toml(host_measured_chip(r)));
+      // The host and every measured GPU in one catalog file.
+      std::string text = chip_catalog_toml(host_measured_chip(r));
+      for (const CudaDeviceProbe& d : gpus.devices) {
+        text += "\n" + chip_catalog_toml(cuda_measured_chip(d));
+      }
+      write_file(path, text);
       fmt::print(stderr, "dnnroof probe: saved chip 'host-measured' to {}{}\n", path,
                  opt.out.empty() ? " (loaded by every command: --chip host-measured)"
                                  : " (use it with --catalog)");
@@ -271,6 +335,18 @@ void run(const ProbeCliOptions& opt) {
     render_roofline({hierarchical_roofline(theoretical, &measured, DType::fp32)},
                     fmt::format("Hierarchical roofline: {}", host.cpu_model), opt.roofline, layout);
     fmt::print(stderr, "dnnroof probe: wrote {}\n", opt.roofline);
+    // One figure per GPU beside it: FILE-cuda0.png, at fp16 (tensor cores).
+    for (const CudaDeviceProbe& d : gpus.devices) {
+      const std::filesystem::path base(opt.roofline);
+      const std::filesystem::path out =
+          base.parent_path() /
+          fmt::format("{}-cuda{}{}", base.stem().string(), d.info.index, base.extension().string());
+      const Chip gpu = cuda_device_chip(d.info);
+      const Chip gpu_measured = cuda_measured_chip(d);
+      render_roofline({hierarchical_roofline(gpu, &gpu_measured, DType::fp16)},
+                      fmt::format("Hierarchical roofline: {}", d.info.name), out, layout);
+      fmt::print(stderr, "dnnroof probe: wrote {}\n", out.string());
+    }
   }
 }
 
@@ -303,6 +379,7 @@ void register_probe(CLI::App& app, Context& /*ctx*/) {
                   "Draw the hierarchical roofline: theoretical and measured roofs, every memory "
                   "level (.png, .svg or .pdf; gnuplot)");
   sub->add_flag("--curve", opt->curve, "Also print every point of the bandwidth curves");
+  sub->add_flag("--no-gpu", opt->no_gpu, "Skip the CUDA GPU probes");
   sub->add_flag("--no-gemm", opt->no_gemm,
                 "Skip the GEMM ceiling (large fp32/bf16 matrix multiplications through LibTorch)");
   sub->add_option("--gemm-size", opt->gemm_size,

@@ -25,15 +25,15 @@ double practical_of(const Chip& chip, DType p) {
 Ceiling make_ceiling(const Chip& chip, CeilingOrigin origin, std::string_view roof, double peak,
                      const MemoryLevel& level, double bandwidth, std::string_view bandwidth_note) {
   Ceiling c;
-  const std::string kind = origin == CeilingOrigin::measured ? "measured" : "datasheet";
-  // One colour per line: the key is unique per (chip, roof, level).
+  // gnuplot.h appends " [measured]" to measured roofs' legend entries.
+  const std::string kind = origin == CeilingOrigin::measured ? "" : "theoretical ";
   c.chip = fmt::format("{} {} {}", chip.id, roof, level.name);
   c.short_label = fmt::format("{} {}", roof, level.name);
   c.level = level.name;
   c.origin = origin;
   c.peak_flops = peak;
   c.bandwidth = bandwidth;
-  c.label = fmt::format("{} {} {} x {} {}{}", kind, roof, format_si(peak, "FLOP/s", 3), level.name,
+  c.label = fmt::format("{}{} {} x {} {}{}", kind, roof, format_si(peak, "FLOP/s", 3), level.name,
                         format_si(bandwidth, "B/s", 3), bandwidth_note);
   return c;
 }
