@@ -139,6 +139,12 @@ void run_model(const RunOptions& o) {
     fmt::print(stderr, "warning: {} weight(s) are not in the file and were initialised (seed {}): {}{}\n",
                seeded.size(), o.seed, seeded.front(), seeded.size() > 1 ? ", ..." : "");
   }
+  if (executor->info().reference_blas && executor->info().device == "cpu") {
+    fmt::print(stderr,
+               "warning: LibTorch's BLAS is the slow reference BLAS ({}); install "
+               "libopenblas0-pthread\n",
+               executor->info().blas);
+  }
   fmt::print(stderr, "running {} on {} ({}, {} threads, {})\n", o.model, executor->info().device,
              o.dtype, executor->info().threads, executor->info().blas);
   const std::vector<HostTensor> outs = executor->run(feed);
