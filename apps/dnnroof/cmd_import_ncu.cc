@@ -312,7 +312,8 @@ void register_import_ncu(CLI::App& app, Context& ctx) {
   sub->add_option("--batch", opt->batch, "Batch size of the profiled run (default 1)");
   sub->add_option("--mode", opt->mode, "infer (forward) or train (forward + backward)")
       ->default_val("infer");
-  sub->add_option("--dtype", opt->dtype, "Precision: storage for analytic bytes, peak for the roof")
+  sub->add_option("--dtype", opt->dtype, "Precision: storage for analytic bytes and the chip peak of the roof (tf32, fp16 or "
+                  "bf16 for tensor-core runs)")
       ->default_val("fp32");
   sub->add_option("--device-chip", opt->device_chip,
                   "Catalog id of the GPU that ran it: adds the roof and % of roof per point");

@@ -227,16 +227,18 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
   // part of an iteration only.
   const auto moving = std::count_if(cost.nodes.begin(), cost.nodes.end(),
                                     [](const NodeCost& n) { return n.forward.bytes() > 0; });
-  if (moving > 0 && static_cast<double>(summary.kernels.size()) < 0.5 * static_cast<double>(moving)) {
+  const bool partial =
+      moving > 0 && static_cast<double>(summary.kernels.size()) < 0.5 * static_cast<double>(moving);
+  if (partial) {
     why.push_back(fmt::format(
         "the profile holds {} kernels but the model has {} nodes that move data, each at least "
         "one kernel: the CSV covers only part of an iteration (was the range of one iteration "
         "profiled, with --profile-from-start off and no --launch-count limit?), so the ratios "
-        "below 1 say little",
+        "below 1 say little (no other reason is looked for)",
         summary.kernels.size(), moving));
   }
   const bool tensor_collected = t.tensor_flops || t.tensor_inst;
-  if (flops_row.ratio) {
+  if (flops_row.ratio && !partial) {
     const double r = *flops_row.ratio;
     if (summary.tensor_flops_unknown) {
       why.push_back(fmt::format(
@@ -267,7 +269,7 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
           r));
     }
   }
-  if (bytes_row.ratio) {
+  if (bytes_row.ratio && !partial) {
     const double r = *bytes_row.ratio;
     const double compulsory = cost.compulsory_step_bytes();
     if (r < 0.9) {

@@ -190,6 +190,10 @@ TEST(NcuCompare, AgainstAHandMadeCost) {
   EXPECT_NE(partial.explanations[0].find("the profile holds 7 kernels but the model has 20 nodes"),
             std::string::npos)
       << partial.explanations[0];
+  // The ratio-based reasons would mislead on a partial profile: only the
+  // timing note follows.
+  ASSERT_EQ(partial.explanations.size(), 2u);
+  EXPECT_NE(partial.explanations[1].find("clocks locked to base"), std::string::npos);
 }
 
 TEST(NcuCompare, MissingTensorMetricsExplainLowFlops) {
