@@ -167,8 +167,12 @@ double Placement::percent_of_attainable() const {
 Placement place_point(std::string label, const Work& work, double time_s,
                       std::span<const RoofCeiling> ceilings, bool converged,
                       const std::string& convergence_note_text) {
-  if (!positive(work.flops)) fail("'{}': {} FLOPs cannot be placed (must be > 0)", label, work.flops);
-  if (!positive(work.bytes)) fail("'{}': {} bytes cannot be placed (must be > 0)", label, work.bytes);
+  if (!positive(work.flops)) {
+    fail("'{}': {} FLOPs cannot be placed (must be > 0)", label, work.flops);
+  }
+  if (!positive(work.bytes)) {
+    fail("'{}': {} bytes cannot be placed (must be > 0)", label, work.bytes);
+  }
   if (!positive(time_s)) fail("'{}': a time of {} s cannot be placed (must be > 0)", label, time_s);
   if (ceilings.empty()) fail("'{}': no ceiling to place it against", label);
   for (const RoofCeiling& c : ceilings) check_ceiling(c);
@@ -201,9 +205,9 @@ Placement place_point(std::string label, const Work& work, double time_s,
   flag.ceiling = p.binding;
   flag.ratio = bind.fraction;
   std::vector<std::string> why;
-  why.push_back(fmt::format("{} reaches {}, {:.2f}x the {} roof ({} at {:.3g} FLOP/B).",
-                            p.label, format_si(p.achieved_flops, "FLOP/s"), flag.ratio,
-                            bc.label(), format_si(bind.attainable_flops, "FLOP/s"), x));
+  why.push_back(fmt::format("{} reaches {}, {:.2f}x the {} roof ({} at {:.3g} FLOP/B).", p.label,
+                            format_si(p.achieved_flops, "FLOP/s"), flag.ratio, bc.label(),
+                            format_si(bind.attainable_flops, "FLOP/s"), x));
   // Cache fit: the smallest level (other than the binding one) that holds
   // the working set, and whose roof is above the point.
   if (positive(work.working_set_bytes)) {
@@ -257,12 +261,13 @@ Placement place_point(std::string label, const Work& work, double time_s,
   }
   if (!converged) {
     flag.causes.push_back(AboveRoofCause::unconverged);
-    why.push_back(fmt::format("The measurement did not converge{}: its median is not trustworthy.",
-                              convergence_note_text.empty() ? "" : " (" + convergence_note_text + ")"));
+    why.push_back(
+        fmt::format("The measurement did not converge{}: its median is not trustworthy.",
+                    convergence_note_text.empty() ? "" : " (" + convergence_note_text + ")"));
   }
   if (flag.causes.empty()) {
     flag.causes.push_back(AboveRoofCause::unexplained);
-    why.push_back(
+    why.emplace_back(
         "No cache level, compulsory traffic, other precision or noise explains it: suspect the "
         "time (e.g. asynchronous work not waited for) or the FLOP count.");
   }
@@ -288,12 +293,11 @@ Work model_work(const ModelCost& cost, Pass pass) {
                        : pass == Pass::backward ? cost.compulsory_backward_bytes
                                                 : cost.compulsory_step_bytes();
   for (const NodeCost& n : cost.nodes) {
-    const double b = pass == Pass::step ? n.forward.bytes() + n.backward.bytes()
-                                        : node_pass(n, pass).bytes();
-    w.working_set_bytes = std::max(w.working_set_bytes, pass == Pass::step
-                                                            ? std::max(n.forward.bytes(),
-                                                                       n.backward.bytes())
-                                                            : b);
+    const double b =
+        pass == Pass::step ? n.forward.bytes() + n.backward.bytes() : node_pass(n, pass).bytes();
+    w.working_set_bytes =
+        std::max(w.working_set_bytes,
+                 pass == Pass::step ? std::max(n.forward.bytes(), n.backward.bytes()) : b);
   }
   return w;
 }
@@ -306,9 +310,9 @@ Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass p
          cost.graph_name, cost.batch, describe(record.key()), record.batch);
   }
   const bool converged = record.status == RecordStatus::ok && t.converged;
-  Placement p = place_point(fmt::format("{} b{}", record.model, record.batch),
-                            model_work(cost, pass), t.median_s, ceilings, converged,
-                            converged ? "" : convergence_note(record, t));
+  Placement p =
+      place_point(fmt::format("{} b{}", record.model, record.batch), model_work(cost, pass),
+                  t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
   p.model = record.model;
   p.batch = record.batch;
   return p;
@@ -325,9 +329,10 @@ std::vector<LayerTime> layer_times(const ResultRecord& record) {
 
 Work record_work(const ResultRecord& record, Pass pass) {
   if (!record.cost) {
-    fail("the record of {} has no cost figures (re-run the benchmark, or place it with the "
-         "model's cost)",
-         describe(record.key()));
+    fail(
+        "the record of {} has no cost figures (re-run the benchmark, or place it with the "
+        "model's cost)",
+        describe(record.key()));
   }
   if (pass != Pass::forward && record.mode != RunMode::train) {
     fail("the record of {} is inference: it has no {} pass", describe(record.key()),
@@ -358,9 +363,9 @@ Placement place_record(const ResultRecord& record, Pass pass,
                        std::span<const RoofCeiling> ceilings) {
   const TimingStats& t = phase_stats(record, phase_of(pass), "placement");
   const bool converged = record.status == RecordStatus::ok && t.converged;
-  Placement p = place_point(fmt::format("{} b{}", record.model, record.batch),
-                            record_work(record, pass), t.median_s, ceilings, converged,
-                            converged ? "" : convergence_note(record, t));
+  Placement p =
+      place_point(fmt::format("{} b{}", record.model, record.batch), record_work(record, pass),
+                  t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
   p.model = record.model;
   p.batch = record.batch;
   return p;
@@ -392,9 +397,9 @@ LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
     w.flops = pc.flops();
     w.bytes = pc.bytes();
     w.working_set_bytes = pc.bytes();
-    Placement p = place_point(n.name, w, t, ceilings, converged,
-                              converged ? "" : "the record is " +
-                                                   std::string(record_status_name(record.status)));
+    Placement p = place_point(
+        n.name, w, t, ceilings, converged,
+        converged ? "" : "the record is " + std::string(record_status_name(record.status)));
     p.model = record.model;
     p.layer = n.name;
     p.op = n.op;
@@ -527,15 +532,16 @@ CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, int b
   using Getter = double (*)(const CorrelationRow&);
   std::vector<std::pair<std::string, Getter>> vars;
   vars.emplace_back("CPU latency", [](const CorrelationRow& r) { return r.cpu_latency_s; });
-  if (any_gpu) vars.emplace_back("GPU latency", [](const CorrelationRow& r) { return r.gpu_latency_s; });
+  if (any_gpu) {
+    vars.emplace_back("GPU latency", [](const CorrelationRow& r) { return r.gpu_latency_s; });
+  }
   vars.emplace_back("FLOPs", [](const CorrelationRow& r) { return r.flops; });
   vars.emplace_back("parameters", [](const CorrelationRow& r) { return r.params; });
   vars.emplace_back("activation bytes", [](const CorrelationRow& r) { return r.activation_bytes; });
   std::vector<std::vector<double>> columns(vars.size());
   for (const CorrelationRow* r : at) {
-    const bool complete = std::all_of(vars.begin(), vars.end(), [&](const auto& v) {
-      return positive(v.second(*r));
-    });
+    const bool complete = std::all_of(vars.begin(), vars.end(),
+                                      [&](const auto& v) { return positive(v.second(*r)); });
     if (!complete) {
       m.left_out.push_back(r->model);
       continue;
@@ -544,9 +550,10 @@ CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, int b
     for (std::size_t i = 0; i < vars.size(); ++i) columns[i].push_back(vars[i].second(*r));
   }
   if (m.models.size() < 3) {
-    fail("rank correlation at batch {}: {} model{} with every variable measured; at least 3 are "
-         "needed",
-         batch, m.models.size(), m.models.size() == 1 ? "" : "s");
+    fail(
+        "rank correlation at batch {}: {} model{} with every variable measured; at least 3 are "
+        "needed",
+        batch, m.models.size(), m.models.size() == 1 ? "" : "s");
   }
   for (const auto& v : vars) m.variables.push_back(v.first);
   m.rho.assign(vars.size(), std::vector<double>(vars.size(), 1.0));
@@ -624,8 +631,7 @@ std::vector<ThroughputSeries> throughput_vs_batch(std::span<const ResultRecord> 
     it->batch.insert(it->batch.begin() + pos, r.batch);
     it->latency_s.insert(it->latency_s.begin() + pos, t.median_s);
     it->throughput.insert(it->throughput.begin() + pos, r.batch / t.median_s);
-    it->converged.insert(it->converged.begin() + pos,
-                         r.status == RecordStatus::ok && t.converged);
+    it->converged.insert(it->converged.begin() + pos, r.status == RecordStatus::ok && t.converged);
   }
   return out;
 }

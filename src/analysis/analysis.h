@@ -57,7 +57,7 @@ struct RoofCeiling {
 
   double ridge() const { return peak_flops / bandwidth; }  // [FLOP/B]
   double roof(double intensity) const;                     // min(peak, bandwidth * intensity)
-  std::string label() const;  // "xeon-8380 fp32 DRAM (datasheet)"
+  std::string label() const;                               // "xeon-8380 fp32 DRAM (datasheet)"
 };
 
 // Every ceiling of `chip` at `precision`: one per memory level with a known
@@ -84,7 +84,7 @@ struct Work {
 // Why a point may lie above its roof. Every flag lists each cause whose
 // check holds; `unexplained` when none does (then it is a bug).
 enum class AboveRoofCause {
-  cache_fit,           // the working set fits a cache level, and that level's roof is above the point
+  cache_fit,  // the working set fits a cache level, and that level's roof is above the point
   compulsory_traffic,  // at the compulsory-traffic intensity the roof is above the point (reuse
                        // between layers the no-reuse traffic model ignores)
   wrong_peak,          // the point beats the compute peak at the dtype; another precision's peak
@@ -114,16 +114,16 @@ struct CeilingPlacement {
 struct Placement {
   std::string label;  // "resnet18 b8", or a layer name
   std::string model;
-  std::string layer;  // empty at model level
+  std::string layer;             // empty at model level
   OpKind op = OpKind::Identity;  // layers only
   int batch = 0;
   Work work;
-  double time_s = 0;          // [s] measured median
-  double achieved_flops = 0;  // [FLOP/s] work.flops / time_s
+  double time_s = 0;                          // [s] measured median
+  double achieved_flops = 0;                  // [FLOP/s] work.flops / time_s
   std::vector<CeilingPlacement> per_ceiling;  // one per ceiling, same order
-  std::size_t binding = 0;  // the ceiling with the lowest attainable value at x
-  Bound bound = Bound::memory;  // against the binding ceiling
-  std::optional<AboveRoof> above_roof;  // set when above the binding roof
+  std::size_t binding = 0;                    // the ceiling with the lowest attainable value at x
+  Bound bound = Bound::memory;                // against the binding ceiling
+  std::optional<AboveRoof> above_roof;        // set when above the binding roof
 
   double intensity() const { return work.intensity(); }
   double percent_of_attainable() const;  // 100 x fraction of the binding ceiling
@@ -211,10 +211,10 @@ struct Prediction {
   Pass pass = Pass::forward;
   std::string ceiling;  // RoofCeiling::label()
   std::vector<LayerPrediction> layers;
-  double predicted_s = 0;        // sum over layers of max(flops/peak, bytes/bandwidth)
-  double whole_model_s = 0;      // max(total flops/peak, total bytes/bandwidth) (a lower bound of it)
-  double measured_s = 0;         // the record's median for the pass; NaN when none
-  double error = 0;              // (predicted - measured) / measured
+  double predicted_s = 0;    // sum over layers of max(flops/peak, bytes/bandwidth)
+  double whole_model_s = 0;  // max(total flops/peak, total bytes/bandwidth) (a lower bound of it)
+  double measured_s = 0;     // the record's median for the pass; NaN when none
+  double error = 0;          // (predicted - measured) / measured
   double layer_measured_sum_s = 0;  // sum of the measured layer times (NaN when none)
   std::size_t compute_bound_layers = 0;
   // The model ran faster than its lower bound (beyond kAboveRoofTolerance):
@@ -252,10 +252,10 @@ struct CorrelationRow {
 
 struct CorrelationMatrix {
   int batch = 1;
-  std::vector<std::string> variables;       // "CPU latency", ["GPU latency",] "FLOPs", ...
-  std::vector<std::vector<double>> rho;     // [i][j], symmetric, 1 on the diagonal
-  std::vector<std::string> models;          // the models it rests on
-  std::vector<std::string> left_out;        // models at this batch lacking a variable present
+  std::vector<std::string> variables;    // "CPU latency", ["GPU latency",] "FLOPs", ...
+  std::vector<std::vector<double>> rho;  // [i][j], symmetric, 1 on the diagonal
+  std::vector<std::string> models;       // the models it rests on
+  std::vector<std::string> left_out;     // models at this batch lacking a variable present
 };
 
 // The Spearman matrix of the rows at `batch`: CPU latency, GPU latency (only
@@ -289,9 +289,9 @@ struct ThroughputSeries {
   std::string device;
   RunMode mode = RunMode::infer;
   DType dtype = DType::fp32;
-  std::vector<int> batch;           // ascending
-  std::vector<double> latency_s;    // median of the headline phase
-  std::vector<double> throughput;   // [samples/s] batch / latency
+  std::vector<int> batch;          // ascending
+  std::vector<double> latency_s;   // median of the headline phase
+  std::vector<double> throughput;  // [samples/s] batch / latency
   std::vector<bool> converged;
 };
 
@@ -303,9 +303,9 @@ std::vector<ThroughputSeries> throughput_vs_batch(std::span<const ResultRecord> 
 struct OpTypeShare {
   OpKind op = OpKind::Identity;
   int nodes = 0;
-  double time_s = 0;  // [s] sum of measured layer times of this op (0 when none timed)
-  double flops = 0;   // [FLOP]
-  double bytes = 0;   // [B] traffic
+  double time_s = 0;            // [s] sum of measured layer times of this op (0 when none timed)
+  double flops = 0;             // [FLOP]
+  double bytes = 0;             // [B] traffic
   double activation_bytes = 0;  // [B] forward: node outputs; backward: bytes saved for it
   double params = 0;
   double time_share = 0, flops_share = 0, bytes_share = 0, activation_share = 0;  // of totals, 0..1

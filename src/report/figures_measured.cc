@@ -3,148 +3,30 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
-#include <limits>
-#include <map>
 #include <set>
-#include <tuple>
-#include <utility>
 
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/units.h"
 #include "graph/ops.h"
 #include "report/chart.h"
+#include "report/figures_common.h"
 #include "report/roofline.h"
 
 namespace dnnroof {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-bool positive(double v) { return v > 0 && std::isfinite(v); }
-
-// A figure id part: lower-case letters, digits and dashes.
-std::string slug(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0) {
-      out += static_cast<char>(std::tolower(u));
-    } else if (!out.empty() && out.back() != '-') {
-      out += '-';
-    }
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "x" : out;
-}
-
-// Decades the positive finite values span (0 with fewer than two).
-double decades(const std::vector<double>& values) {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = 0;
-  for (double v : values) {
-    if (!positive(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  return hi > 0 && std::isfinite(lo) ? std::log10(hi / lo) : 0;
-}
-
-// Log when the data span more than kLogSpanDecades decades; the label then
-// says why.
-AxisScale scale_for(const std::vector<double>& values, std::string& label) {
-  const double d = decades(values);
-  if (d <= kLogSpanDecades) return AxisScale::linear;
-  label += fmt::format(" (log scale: the values span {:.1f} decades)", d);
-  return AxisScale::log;
-}
-
-std::string ms(double s) { return format_si(s, "s"); }
-
-// A log axis's range: 1-2-5 steps around the values with a little room, so
-// points do not sit on the frame and no empty decade is added.
-std::pair<double, double> log_range(const std::vector<double>& values) {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = 0;
-  for (double v : values) {
-    if (!positive(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  if (!(hi > 0)) return {kNaN, kNaN};
-  // Round out to 1, 2 or 5 x 10^k, leaving at least 15% room.
-  auto nice_below = [](double v) {
-    const double d = std::pow(10.0, std::floor(std::log10(v)));
-    for (double m : {5.0, 2.0, 1.0}) {
-      if (m * d <= v) return m * d;
-    }
-    return d;
-  };
-  auto nice_above = [](double v) {
-    const double d = std::pow(10.0, std::floor(std::log10(v)));
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-      if (m * d >= v) return m * d;
-    }
-    return 10 * d;
-  };
-  return {nice_below(lo / 1.15), nice_above(hi * 1.15)};
-}
-
-// Fixes the range of each log axis of a scatter plot (gnuplot's own
-// autoscaling adds a decade on either side).
-void fit_log_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys) {
-  if (c.x_scale == AxisScale::log) std::tie(c.x_min, c.x_max) = log_range(xs);
-  if (c.y_scale == AxisScale::log) std::tie(c.y_min, c.y_max) = log_range(ys);
-}
-
-// The same range on both axes of a predicted-vs-measured plot, so y = x is
-// the diagonal: whole decades around the values (log), or 0 to 10% above the
-// largest (linear).
-void equal_ranges(Chart& c, const std::vector<double>& values) {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = 0;
-  for (double v : values) {
-    if (!positive(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  if (!(hi > 0)) return;
-  if (c.x_scale == AxisScale::log) {
-    c.x_min = c.y_min = std::pow(10.0, std::floor(std::log10(lo)));
-    c.x_max = c.y_max = std::pow(10.0, std::ceil(std::log10(hi)));
-    if (c.x_max <= c.x_min) c.x_max = c.y_max = c.x_min * 10;
-  } else {
-    c.x_min = c.y_min = 0;
-    c.x_max = c.y_max = 1.1 * hi;
-  }
-}
+using figures_detail::chart_block;
+using figures_detail::decades;
+using figures_detail::fit_log_axes;
+using figures_detail::ms;
+using figures_detail::positive;
+using figures_detail::scale_for;
+using figures_detail::slug;
 
 std::string_view side_name(DeviceSide s) { return s == DeviceSide::gpu ? "GPU" : "CPU"; }
-
-std::string pass_text(Pass p) {
-  switch (p) {
-    case Pass::forward:
-      return "forward";
-    case Pass::backward:
-      return "backward";
-    case Pass::step:
-      return "step";
-  }
-  return "?";
-}
-
-FigureBlock chart_block(std::string id, std::string caption, Chart chart) {
-  validate_chart(chart);
-  FigureBlock f;
-  f.id = std::move(id);
-  f.caption = std::move(caption);
-  f.title = chart.title;
-  f.chart = std::move(chart);
-  return f;
-}
 
 // Roofline ceilings of analysis as figure ceilings.
 Ceiling figure_ceiling(const RoofCeiling& c) {
@@ -154,8 +36,8 @@ Ceiling figure_ceiling(const RoofCeiling& c) {
   out.label = fmt::format("{} {} ({})", c.chip_id, c.level, dtype_name(c.precision));
   out.short_label = fmt::format("{} {}", c.chip_id, c.level);
   out.level = c.level;
-  out.origin = c.source == CeilingSource::measured ? CeilingOrigin::measured
-                                                     : CeilingOrigin::datasheet;
+  out.origin =
+      c.source == CeilingSource::measured ? CeilingOrigin::measured : CeilingOrigin::datasheet;
   out.peak_flops = c.peak_flops;
   out.bandwidth = c.bandwidth;
   return out;
@@ -179,6 +61,7 @@ RooflineFigure placement_panel(const std::string& title, std::span<const Placeme
     }
   }
   std::vector<Ceiling> figure_ceilings;
+  figure_ceilings.reserve(drawn.size());
   for (std::size_t i : drawn) figure_ceilings.push_back(figure_ceiling(ceilings[i]));
   std::vector<PointInput> inputs;
   for (const Placement* p : points) {
@@ -192,8 +75,8 @@ RooflineFigure placement_panel(const std::string& title, std::span<const Placeme
     in.kind = PointKind::measured;
     in.intensity = p->intensity();
     in.flops = p->achieved_flops;
-    in.ceiling = static_cast<std::size_t>(
-        std::find(drawn.begin(), drawn.end(), p->binding) - drawn.begin());
+    in.ceiling =
+        static_cast<std::size_t>(std::find(drawn.begin(), drawn.end(), p->binding) - drawn.begin());
     inputs.push_back(std::move(in));
   }
   RooflineFigure fig = build_roofline_figure(title, std::move(figure_ceilings), std::move(inputs));
@@ -227,12 +110,15 @@ std::string flagged_caption(std::span<const Placement* const> points) {
     for (AboveRoofCause c : p.above_roof->causes) causes.emplace_back(above_roof_cause_name(c));
     return join(causes, ", ");
   };
-  std::string out = fmt::format(" {} point{} above the lowest roof, drawn as red crosses: ",
-                                flagged.size(), flagged.size() == 1 ? " lies" : "s lie");
+  std::string out =
+      fmt::format(" {} point{} above the lowest roof, drawn as red crosses: ", flagged.size(),
+                  flagged.size() == 1 ? " lies" : "s lie");
   if (flagged.size() <= kMaxExplainedPoints) {
     std::vector<std::string> lines;
+    lines.reserve(flagged.size());
     for (const Placement* p : flagged) {
-      lines.push_back(fmt::format("{} ({}): {}", p->label, causes_of(*p), p->above_roof->explanation));
+      lines.push_back(
+          fmt::format("{} ({}): {}", p->label, causes_of(*p), p->above_roof->explanation));
     }
     return out + join(lines, " ");
   }
@@ -241,15 +127,17 @@ std::string flagged_caption(std::span<const Placement* const> points) {
     for (AboveRoofCause c : p->above_roof->causes) by_cause[c].push_back(p->label);
   }
   std::vector<std::string> parts;
+  parts.reserve(by_cause.size());
   for (const auto& [cause, names] : by_cause) {
-    parts.push_back(fmt::format("{} ({}): {}", above_roof_cause_name(cause), names.size(),
-                                join(names, ", ")));
+    parts.push_back(
+        fmt::format("{} ({}): {}", above_roof_cause_name(cause), names.size(), join(names, ", ")));
   }
   return out + join(parts, "; ") + ". For example, " + flagged.front()->above_roof->explanation;
 }
 
 std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vector<std::size_t>& i) {
   std::vector<std::string> names;
+  names.reserve(i.size());
   for (std::size_t k : i) {
     names.push_back(fmt::format("{} {} ({}, {} at {})", ceilings[k].chip_id, ceilings[k].level,
                                 ceiling_source_name(ceilings[k].source),
@@ -259,56 +147,7 @@ std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vecto
   return join(names, "; ");
 }
 
-double share_of(const OpTypeShare& s, ShareMetric m) {
-  switch (m) {
-    case ShareMetric::time:
-      return s.time_share;
-    case ShareMetric::flops:
-      return s.flops_share;
-    case ShareMetric::bytes:
-      return s.bytes_share;
-    case ShareMetric::activation:
-      return s.activation_share;
-  }
-  return 0;
-}
-
-// The op types to show on their own: the `max_types` with the largest
-// share in any of `metrics` over all `tables`; the rest are "other".
-std::vector<OpKind> top_op_types(const std::vector<const std::vector<OpTypeShare>*>& tables,
-                                 const std::vector<ShareMetric>& metrics, std::size_t max_types) {
-  std::map<OpKind, double> best;
-  for (const auto* t : tables) {
-    for (const OpTypeShare& s : *t) {
-      for (ShareMetric m : metrics) best[s.op] = std::max(best[s.op], share_of(s, m));
-    }
-  }
-  std::vector<std::pair<OpKind, double>> sorted(best.begin(), best.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<OpKind> out;
-  for (const auto& [op, v] : sorted) {
-    if (out.size() >= max_types) break;
-    if (v > 0) out.push_back(op);
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string_view share_metric_name(ShareMetric m) {
-  switch (m) {
-    case ShareMetric::time:
-      return "latency";
-    case ShareMetric::flops:
-      return "FLOPs";
-    case ShareMetric::bytes:
-      return "memory traffic";
-    case ShareMetric::activation:
-      return "activation memory";
-  }
-  return "?";
-}
 
 FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceSide side,
                                    WorkMetric metric, int batch, const std::string& device_name) {
@@ -339,13 +178,13 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
   c.y_scale = scale_for(ys, c.y_label);
   fit_log_axes(c, xs, ys);
   for (std::size_t i = 0; i < use.size(); ++i) {
-    c.series.push_back(point_series(
-        use[i]->model, {xs[i]}, {ys[i]},
-        {fmt::format("{}: {} {}, {} ms", use[i]->model, fmt::format("{:.3g}", xs[i]),
-                     flops ? "GFLOP" : "M params", fmt::format("{:.3g}", ys[i]))}));
+    c.series.push_back(
+        point_series(use[i]->model, {xs[i]}, {ys[i]},
+                     {fmt::format("{}: {} {}, {} ms", use[i]->model, fmt::format("{:.3g}", xs[i]),
+                                  flops ? "GFLOP" : "M params", fmt::format("{:.3g}", ys[i]))}));
   }
-  const std::string id = fmt::format("latency-vs-{}-{}-b{}", flops ? "flops" : "params",
-                                     slug(side_name(side)), batch);
+  const std::string id =
+      fmt::format("latency-vs-{}-{}-b{}", flops ? "flops" : "params", slug(side_name(side)), batch);
   std::string caption = fmt::format(
       "Median inference latency of {} model{} on {} at batch {} against {} (one marker per "
       "model, named in the legend). {}",
@@ -467,8 +306,7 @@ std::vector<std::size_t> drawn_ceilings(std::span<const RoofCeiling> ceilings) {
 
 FigureBlock measured_roofline_figure(std::span<const Placement> placements,
                                      std::span<const RoofCeiling> ceilings,
-                                     const std::string& device_id,
-                                     const std::string& device_name) {
+                                     const std::string& device_id, const std::string& device_name) {
   if (placements.empty()) fail("measured roofline of '{}': no measured point", device_id);
   std::set<int> batches;
   for (const Placement& p : placements) batches.insert(p.batch);
@@ -483,9 +321,9 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
       if (p.batch == b) pts.push_back(&p);
     }
     all.insert(all.end(), pts.begin(), pts.end());
-    f.panels.push_back(placement_panel(
-        fmt::format("{}, batch {}", device_name, b), pts, ceilings, drawn,
-        [](const Placement& p) { return p.model.empty() ? p.label : p.model; }));
+    f.panels.push_back(
+        placement_panel(fmt::format("{}, batch {}", device_name, b), pts, ceilings, drawn,
+                        [](const Placement& p) { return p.model.empty() ? p.label : p.model; }));
   }
   f.caption = fmt::format(
       "Each model at its operational intensity (cost-model FLOPs / bytes, no reuse between "
@@ -521,338 +359,6 @@ FigureBlock layer_roofline_figure(const std::string& model, int batch,
       model, ceiling_list(ceilings, drawn));
   f.caption += flagged_caption(pts);
   return f;
-}
-
-FigureBlock forward_backward_time_figure(std::span<const ForwardBackward> ratios,
-                                         const std::string& device) {
-  if (ratios.empty()) fail("forward vs backward time on '{}': no training result", device);
-  Chart c;
-  c.kind = ChartKind::bars;
-  c.title = fmt::format("Forward and backward time per model on {}", device);
-  c.x_label = "Model (batch)";
-  c.y_label = "Time, median [ms]";
-  std::vector<double> fwd, bwd, all;
-  for (const ForwardBackward& r : ratios) {
-    c.categories.push_back(fmt::format("{} (b{})", r.model, r.batch));
-    fwd.push_back(1e3 * r.forward_s);
-    bwd.push_back(1e3 * r.backward_s);
-    all.push_back(1e3 * r.forward_s);
-    all.push_back(1e3 * r.backward_s);
-  }
-  c.y_scale = scale_for(all, c.y_label);
-  c.series.push_back(bar_series("forward", fwd));
-  c.series.push_back(bar_series("backward", bwd));
-  c.label_values = true;
-  c.value_decimals = 1;
-  std::string caption = fmt::format(
-      "Median time of the forward and the backward pass of one training step on {}, timed apart "
-      "(synchronised between), per model; values in ms above the bars.",
-      device);
-  return chart_block("fwd-bwd-time-" + slug(device), std::move(caption), std::move(c));
-}
-
-FigureBlock forward_backward_ratio_figure(std::span<const ForwardBackward> ratios,
-                                          const std::string& device) {
-  if (ratios.empty()) fail("forward:backward ratios on '{}': no training result", device);
-  Chart c;
-  c.kind = ChartKind::bars;
-  c.title = fmt::format("Backward : forward ratios per model on {}", device);
-  c.x_label = "Model (batch)";
-  c.y_label = "Backward / forward [ratio]";
-  std::vector<double> fl, tm;
-  std::vector<std::string> notes;
-  for (const ForwardBackward& r : ratios) {
-    c.categories.push_back(fmt::format("{} (b{})", r.model, r.batch));
-    fl.push_back(r.flops_ratio);
-    tm.push_back(r.time_ratio);
-    if (!r.note.empty()) notes.push_back(fmt::format("{}: {}", r.model, r.note));
-  }
-  c.series.push_back(bar_series("FLOPs ratio (cost model)", fl));
-  c.series.push_back(bar_series("time ratio (measured)", tm));
-  c.label_values = true;
-  c.value_decimals = 2;
-  c.reference_lines.push_back({2.0, "2: grad-input + grad-weight, each ~ the forward FLOPs"});
-  std::string caption = fmt::format(
-      "Backward over forward, in FLOPs (cost model: grad-input and grad-weight each cost about "
-      "the forward FLOPs of a conv or linear layer, grad-input skipped for the first layer, so a "
-      "little under 2) and in measured time on {}. A time ratio above the FLOPs ratio means the "
-      "backward kernels run less efficiently than the forward ones.",
-      device);
-  if (!notes.empty()) caption += " Flagged: " + join(notes, "; ") + ".";
-  return chart_block("fwd-bwd-ratio-" + slug(device), std::move(caption), std::move(c));
-}
-
-FigureBlock op_share_figure(const std::string& model, Pass pass,
-                            std::span<const OpTypeShare> shares, std::size_t max_types) {
-  if (shares.empty()) fail("op-type shares of '{}': no op type", model);
-  const bool timed = std::any_of(shares.begin(), shares.end(),
-                                 [](const OpTypeShare& s) { return s.time_share > 0; });
-  std::vector<ShareMetric> metrics;
-  if (timed) metrics.push_back(ShareMetric::time);
-  metrics.push_back(ShareMetric::flops);
-  metrics.push_back(ShareMetric::bytes);
-  metrics.push_back(ShareMetric::activation);
-  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
-  const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
-  Chart c;
-  c.kind = ChartKind::stacked_bars;
-  c.title = fmt::format("{}: {} shares by op type", model, pass_text(pass));
-  c.x_label = "Measure";
-  c.y_label = "Share of the model total [%]";
-  for (ShareMetric m : metrics) c.categories.emplace_back(share_metric_name(m));
-  for (OpKind op : top) {
-    std::vector<double> v;
-    for (ShareMetric m : metrics) {
-      double x = 0;
-      for (const OpTypeShare& s : shares) {
-        if (s.op == op) x = 100 * share_of(s, m);
-      }
-      v.push_back(x);
-    }
-    c.series.push_back(bar_series(std::string(op_name(op)), std::move(v)));
-  }
-  std::vector<double> other(metrics.size(), 0.0);
-  bool any_other = false;
-  for (const OpTypeShare& s : shares) {
-    if (std::find(top.begin(), top.end(), s.op) != top.end()) continue;
-    for (std::size_t i = 0; i < metrics.size(); ++i) {
-      other[i] += 100 * share_of(s, metrics[i]);
-      any_other = any_other || share_of(s, metrics[i]) > 0;
-    }
-  }
-  if (any_other) c.series.push_back(bar_series("other", std::move(other)));
-  c.width_px = 900;
-  std::string caption = fmt::format(
-      "Where {}'s {} pass goes, by op type: {}FLOPs, memory traffic (bytes read and written) "
-      "and activation memory{}, each bar 100%.{}",
-      model, pass_text(pass), timed ? "latency (sum of per-layer medians, each layer run alone), " : "",
-      pass == Pass::backward ? " (bytes saved for backward)" : " (bytes of node outputs)",
-      timed ? "" : " No per-layer times were measured, so there is no latency bar.");
-  return chart_block(fmt::format("op-shares-{}-{}", slug(model), pass_text(pass)),
-                     std::move(caption), std::move(c));
-}
-
-FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
-                                 std::span<const OpTypeShare> shares, std::size_t max_types) {
-  if (shares.empty()) fail("op-type pies of '{}': no op type", model);
-  const bool timed = std::any_of(shares.begin(), shares.end(),
-                                 [](const OpTypeShare& s) { return s.time_share > 0; });
-  std::vector<ShareMetric> metrics;
-  if (timed) metrics.push_back(ShareMetric::time);
-  metrics.push_back(ShareMetric::flops);
-  metrics.push_back(ShareMetric::bytes);
-  metrics.push_back(ShareMetric::activation);
-  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
-  const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
-  Chart c;
-  c.kind = ChartKind::pie;
-  c.title = fmt::format("{}: {} pass by op type", model, pass_text(pass));
-  for (OpKind op : top) c.categories.emplace_back(op_name(op));
-  c.categories.emplace_back("other");
-  for (ShareMetric m : metrics) {
-    std::vector<double> v(c.categories.size(), 0.0);
-    for (const OpTypeShare& s : shares) {
-      const auto it = std::find(top.begin(), top.end(), s.op);
-      v[static_cast<std::size_t>(it - top.begin())] += 100 * share_of(s, m);
-    }
-    c.series.push_back(bar_series(std::string(share_metric_name(m)), std::move(v)));
-  }
-  // "other" stays in the legend only when some pie has it.
-  bool other = false;
-  for (const ChartSeries& se : c.series) other = other || se.values.back() > 0;
-  if (!other) {
-    c.categories.pop_back();
-    for (ChartSeries& se : c.series) se.values.pop_back();
-  }
-  c.width_px = 300 * static_cast<int>(metrics.size()) + 260;
-  c.height_px = 420;
-  std::string caption = fmt::format(
-      "{}'s {} pass by op type, one pie per measure: {}FLOPs, memory traffic and activation "
-      "memory; shares of 4% or more printed in the slice.{}",
-      model, pass_text(pass), timed ? "latency (per-layer medians), " : "",
-      timed ? "" : " No per-layer times were measured, so there is no latency pie.");
-  return chart_block(fmt::format("op-pies-{}-{}", slug(model), pass_text(pass)),
-                     std::move(caption), std::move(c));
-}
-
-FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,
-                                     ShareMetric metric, Pass pass, std::size_t max_types) {
-  if (shares.empty()) fail("op-type shares of {}: no model", share_metric_name(metric));
-  std::vector<const std::vector<OpTypeShare>*> tables;
-  for (const auto& [model, t] : shares) tables.push_back(&t);
-  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
-  if (top.empty()) {
-    fail("op-type shares of {}: no model has any (were per-layer times measured?)",
-         share_metric_name(metric));
-  }
-  Chart c;
-  c.kind = ChartKind::stacked_bars;
-  c.title = fmt::format("Share of {} {} by op type", pass_text(pass), share_metric_name(metric));
-  c.x_label = "Model";
-  c.y_label = fmt::format("Share of the model's {} [%]", share_metric_name(metric));
-  for (const auto& [model, t] : shares) c.categories.push_back(model);
-  std::vector<double> other;
-  bool any_other = false;
-  for (OpKind op : top) {
-    std::vector<double> v;
-    for (const auto& [model, t] : shares) {
-      double x = 0;
-      for (const OpTypeShare& s : t) {
-        if (s.op == op) x = 100 * share_of(s, metric);
-      }
-      v.push_back(x);
-    }
-    c.series.push_back(bar_series(std::string(op_name(op)), std::move(v)));
-  }
-  for (const auto& [model, t] : shares) {
-    double x = 0;
-    for (const OpTypeShare& s : t) {
-      if (std::find(top.begin(), top.end(), s.op) == top.end()) x += 100 * share_of(s, metric);
-    }
-    any_other = any_other || x > 0;
-    other.push_back(x);
-  }
-  if (any_other) c.series.push_back(bar_series("other", std::move(other)));
-  std::string caption = fmt::format(
-      "For each model, the share of its {} {} taken by each op type (the {} largest named, the "
-      "rest as 'other'); every bar is 100%.",
-      pass_text(pass), share_metric_name(metric), top.size());
-  return chart_block(
-      fmt::format("op-shares-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
-      std::move(caption), std::move(c));
-}
-
-FigureBlock prediction_figure(std::span<const Prediction> predictions, const std::string& id_suffix,
-                              const std::string& title) {
-  std::vector<std::string> ceilings;
-  std::vector<double> all;
-  for (const Prediction& p : predictions) {
-    if (!positive(p.measured_s) || !positive(p.predicted_s)) continue;
-    if (std::find(ceilings.begin(), ceilings.end(), p.ceiling) == ceilings.end()) {
-      ceilings.push_back(p.ceiling);
-    }
-    all.push_back(1e3 * p.measured_s);
-    all.push_back(1e3 * p.predicted_s);
-  }
-  if (ceilings.empty()) fail("predicted vs measured '{}': no prediction with a measured time", title);
-  Chart c;
-  c.kind = ChartKind::scatter;
-  c.title = title;
-  c.x_label = "Measured time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
-  std::vector<double> errors;
-  for (const std::string& ce : ceilings) {
-    std::vector<double> x, y;
-    std::vector<std::string> labels;
-    for (const Prediction& p : predictions) {
-      if (p.ceiling != ce || !positive(p.measured_s) || !positive(p.predicted_s)) continue;
-      x.push_back(1e3 * p.measured_s);
-      y.push_back(1e3 * p.predicted_s);
-      errors.push_back(p.error);
-      labels.push_back(fmt::format("{} b{}: predicted {}, measured {} ({:+.0f}%)", p.model,
-                                   p.batch, ms(p.predicted_s), ms(p.measured_s), 100 * p.error));
-    }
-    c.series.push_back(point_series(ce, std::move(x), std::move(y), std::move(labels)));
-  }
-  std::sort(errors.begin(), errors.end());
-  const double median_error = errors[errors.size() / 2];
-  std::string caption = fmt::format(
-      "Each point is one model and batch: measured median time (x) against the roofline lower "
-      "bound (y), the sum over layers of max(FLOPs / peak, bytes / bandwidth), one series per "
-      "ceiling. On the dashed line the prediction is exact; below it the model runs slower than "
-      "the bound. Median relative error (predicted - measured) / measured: {:+.0f}%.",
-      100 * median_error);
-  std::vector<std::string> faster;
-  for (const Prediction& p : predictions) {
-    if (p.faster_than_bound) {
-      faster.push_back(fmt::format("{} b{} against {} ({:+.0f}%)", p.model, p.batch, p.ceiling,
-                                   100 * p.error));
-    }
-  }
-  if (!faster.empty()) {
-    caption += fmt::format(
-        " Above the line, faster than its lower bound, so that ceiling does not hold for it "
-        "(data reused from cache, or a wrong peak or time; see its flag on the roofline): {}.",
-        join(faster, "; "));
-  }
-  return chart_block("predicted-vs-measured-" + slug(id_suffix), std::move(caption), std::move(c));
-}
-
-FigureBlock layer_prediction_figure(const Prediction& prediction) {
-  std::vector<OpKind> ops;
-  std::vector<double> all;
-  for (const LayerPrediction& l : prediction.layers) {
-    if (!positive(l.measured_s) || !positive(l.predicted_s)) continue;
-    if (std::find(ops.begin(), ops.end(), l.op) == ops.end()) ops.push_back(l.op);
-    all.push_back(1e3 * l.measured_s);
-    all.push_back(1e3 * l.predicted_s);
-  }
-  if (ops.empty()) {
-    fail("per-layer prediction of '{}': no layer has both a measured time and work",
-         prediction.model);
-  }
-  Chart c;
-  c.kind = ChartKind::scatter;
-  c.title = fmt::format("{} layers, batch {}: predicted vs measured ({})", prediction.model,
-                        prediction.batch, prediction.ceiling);
-  c.x_label = "Measured layer time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
-  for (OpKind op : ops) {
-    std::vector<double> x, y;
-    std::vector<std::string> labels;
-    for (const LayerPrediction& l : prediction.layers) {
-      if (l.op != op || !positive(l.measured_s) || !positive(l.predicted_s)) continue;
-      x.push_back(1e3 * l.measured_s);
-      y.push_back(1e3 * l.predicted_s);
-      labels.push_back(fmt::format("{}: predicted {}, measured {}", l.name, ms(l.predicted_s),
-                                   ms(l.measured_s)));
-    }
-    c.series.push_back(point_series(std::string(op_name(op)), std::move(x), std::move(y),
-                                    std::move(labels)));
-  }
-  std::string caption = fmt::format(
-      "Every timed layer of {} at batch {}: measured median time against its roofline lower bound "
-      "on {} (max(FLOPs / peak, bytes / bandwidth)), one marker per op type. Layers far below "
-      "the dashed line are where the model loses time to overheads the roofline does not see "
-      "(launches, layout changes, small tensors).",
-      prediction.model, prediction.batch, prediction.ceiling);
-  std::size_t faster = 0;
-  std::map<std::string, std::size_t> faster_ops;
-  for (const LayerPrediction& l : prediction.layers) {
-    if (!l.faster_than_bound) continue;
-    ++faster;
-    ++faster_ops[std::string(op_name(l.op))];
-  }
-  if (faster > 0) {
-    std::vector<std::string> parts;
-    for (const auto& [op, n] : faster_ops) parts.push_back(fmt::format("{} {}", n, op));
-    caption += fmt::format(
-        " {} layer{} ({}) ran faster than the bound, above the line: their data did not come "
-        "from the memory level of this ceiling (a cache held them), so its bandwidth is not "
-        "theirs.",
-        faster, faster == 1 ? "" : "s", join(parts, ", "));
-  }
-  return chart_block(fmt::format("predicted-layers-{}-b{}", slug(prediction.model),
-                                 prediction.batch),
-                     std::move(caption), std::move(c));
 }
 
 }  // namespace dnnroof

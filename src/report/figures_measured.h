@@ -112,8 +112,8 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
 // Predicted lower-bound time vs measured time, one point per prediction
 // (one series per ceiling label), with the y = x line; log-log when the
 // times span more than kLogSpanDecades decades. Id "predicted-vs-measured-<id_suffix>".
-FigureBlock prediction_figure(std::span<const Prediction> predictions,
-                              const std::string& id_suffix, const std::string& title);
+FigureBlock prediction_figure(std::span<const Prediction> predictions, const std::string& id_suffix,
+                              const std::string& title);
 
 // One model's layers: predicted vs measured layer time, one series per op
 // type. Id "predicted-layers-<model>-b<batch>".

@@ -40,9 +40,8 @@ Chip test_chip() {
 }
 
 bool has_cause(const Placement& p, AboveRoofCause c) {
-  return p.above_roof &&
-         std::find(p.above_roof->causes.begin(), p.above_roof->causes.end(), c) !=
-             p.above_roof->causes.end();
+  return p.above_roof && std::find(p.above_roof->causes.begin(), p.above_roof->causes.end(), c) !=
+                             p.above_roof->causes.end();
 }
 
 TEST(Ceilings, OnePerLevelWithBandwidth) {
@@ -80,8 +79,8 @@ TEST(Placement, BelowTheRoofMemoryBound) {
   EXPECT_EQ(p.binding, 1u);
   EXPECT_DOUBLE_EQ(p.per_ceiling[1].attainable_flops, 2e11);
   EXPECT_DOUBLE_EQ(p.per_ceiling[0].attainable_flops, 1e12);
-  EXPECT_EQ(p.bound, Bound::memory);              // 2 < ridge 10
-  EXPECT_EQ(p.per_ceiling[0].bound, Bound::compute);  // 2 > L2 ridge 1
+  EXPECT_EQ(p.bound, Bound::memory);                    // 2 < ridge 10
+  EXPECT_EQ(p.per_ceiling[0].bound, Bound::compute);    // 2 > L2 ridge 1
   EXPECT_NEAR(p.percent_of_attainable(), 20.0, 1e-12);  // 4e10 / 2e11
   EXPECT_FALSE(p.above_roof.has_value());
 }
@@ -102,13 +101,13 @@ TEST(Placement, AboveTheRoofExplainedByCacheAndCompulsoryTraffic) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
   Work w;
   w.flops = 2e9;
-  w.bytes = 1e9;                // x = 2, DRAM roof 2e11
-  w.working_set_bytes = 5e5;    // fits L2 (1 MB)
-  w.compulsory_bytes = 1e8;     // x_c = 20: DRAM roof there 1e12
+  w.bytes = 1e9;                                         // x = 2, DRAM roof 2e11
+  w.working_set_bytes = 5e5;                             // fits L2 (1 MB)
+  w.compulsory_bytes = 1e8;                              // x_c = 20: DRAM roof there 1e12
   const Placement p = place_point("m b1", w, 0.005, c);  // 4e11 FLOP/s
   ASSERT_TRUE(p.above_roof.has_value());
   EXPECT_EQ(p.above_roof->ceiling, 1u);
-  EXPECT_NEAR(p.above_roof->ratio, 2.0, 1e-12);  // 4e11 / 2e11
+  EXPECT_NEAR(p.above_roof->ratio, 2.0, 1e-12);                   // 4e11 / 2e11
   EXPECT_TRUE(has_cause(p, AboveRoofCause::cache_fit));           // L2 roof 1e12 >= 4e11
   EXPECT_TRUE(has_cause(p, AboveRoofCause::compulsory_traffic));  // 1e12 >= 4e11
   EXPECT_FALSE(has_cause(p, AboveRoofCause::wrong_peak));         // below the peak
@@ -133,7 +132,7 @@ TEST(Placement, AboveThePeakWithAFasterPrecision) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
   Work w;
   w.flops = 1e12;
-  w.bytes = 1e10;                               // x = 100: roof = peak 1e12
+  w.bytes = 1e10;                                      // x = 100: roof = peak 1e12
   const Placement p = place_point("fast", w, 0.5, c);  // 2e12 > 1e12; tf32 8e12 allows it
   ASSERT_TRUE(p.above_roof.has_value());
   EXPECT_EQ(p.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::wrong_peak});
@@ -262,8 +261,8 @@ TEST(ModelWork, PassesAndWorkingSet) {
 
 TEST(PlaceRecord, ModelLevelFromTheRecordsMedian) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  const Placement p = place_record(record(RunMode::infer, 0.5), two_node_cost(false),
-                                   Pass::forward, c);
+  const Placement p =
+      place_record(record(RunMode::infer, 0.5), two_node_cost(false), Pass::forward, c);
   EXPECT_EQ(p.label, "two b4");
   EXPECT_EQ(p.batch, 4);
   EXPECT_DOUBLE_EQ(p.achieved_flops, (1e11 + 1e6) / 0.5);
@@ -322,8 +321,9 @@ TEST(PlaceRecord, LayerTimesFromTheRecord) {
 
 TEST(PlaceRecord, RefusesMismatchedOrFailedRecords) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  EXPECT_THROW(place_record(record(RunMode::infer, 0.5, 0, 8), two_node_cost(false), Pass::forward, c),
-               Error);  // batch 8 vs the cost's 4
+  EXPECT_THROW(
+      place_record(record(RunMode::infer, 0.5, 0, 8), two_node_cost(false), Pass::forward, c),
+      Error);  // batch 8 vs the cost's 4
   ResultRecord failed = record(RunMode::infer, 0.5);
   failed.status = RecordStatus::failed;
   failed.status_reason = "out of memory";
@@ -428,7 +428,7 @@ TEST(Spearman, KnownValues) {
   const std::vector<double> rev{4, 3, 2, 1};
   EXPECT_NEAR(spearman(c, rev), -spearman(c, std::vector<double>{1, 2, 3, 4}), 1e-12);
   EXPECT_TRUE(std::isnan(spearman(c, std::vector<double>{7, 7, 7, 7})));  // constant
-  EXPECT_THROW(spearman(c, a), Error);  // 4 vs 5 values
+  EXPECT_THROW(spearman(c, a), Error);                                    // 4 vs 5 values
 }
 
 TEST(Spearman, MatrixOverModelsWithEveryVariable) {
@@ -487,7 +487,8 @@ TEST(ForwardBackward, RatiosAndNotes) {
 }
 
 TEST(Throughput, SeriesPerModelDeviceBatchAscending) {
-  std::vector<ResultRecord> rs{record(RunMode::infer, 0.04, 0, 8), record(RunMode::infer, 0.01, 0, 1),
+  std::vector<ResultRecord> rs{record(RunMode::infer, 0.04, 0, 8),
+                               record(RunMode::infer, 0.01, 0, 1),
                                record(RunMode::infer, 0.5, 0, 32)};
   rs[2].status = RecordStatus::failed;
   ResultRecord other = record(RunMode::infer, 0.002, 0, 1);
@@ -507,7 +508,8 @@ TEST(OpTypeShares, SharesOfTimeFlopsBytes) {
   NodeCost conv2 = m.nodes[0];
   conv2.name = "conv2";  // a second conv: 1e11 FLOPs, 1e9 B, act 4e8
   m.nodes.push_back(conv2);
-  const std::vector<LayerTime> times{{"conv", 0.3, kNaN}, {"relu", 0.1, kNaN}, {"conv2", 0.6, kNaN}};
+  const std::vector<LayerTime> times{
+      {"conv", 0.3, kNaN}, {"relu", 0.1, kNaN}, {"conv2", 0.6, kNaN}};
   const auto s = op_type_shares(m, times, Pass::forward);
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s[0].op, OpKind::Conv);

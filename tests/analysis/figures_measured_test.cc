@@ -53,8 +53,8 @@ Chip host_chip(bool measured) {
 // ratio to the DRAM roof for the memory-bound ones.
 const std::vector<std::pair<std::string, double>>& models() {
   static const std::vector<std::pair<std::string, double>> m{
-      {"resnet18", 0.55},        {"alexnet", 0.45},       {"vgg16", 0.62},
-      {"mobilenet_v2", 0.12},    {"squeezenet1_0", 0.35}, {"googlenet", 0.40},
+      {"resnet18", 0.55},           {"alexnet", 0.45},         {"vgg16", 0.62},
+      {"mobilenet_v2", 0.12},       {"squeezenet1_0", 0.35},   {"googlenet", 0.40},
       {"shufflenet_v2_x1_0", 0.08}, {"efficientnet_b0", 0.10}, {"densenet121", 0.30},
       {"regnet_y_400mf", 0.15}};
   return m;
@@ -118,8 +118,7 @@ const Study& study() {
         if (model == "mobilenet_v2" && batch == 1) achieved = 1.6 * dram.roof(x);
         const double t = c.forward.flops() / achieved;
         st.records.push_back(make_record(model, "cpu", RunMode::infer, batch, t));
-        st.placements.push_back(
-            place_record(st.records.back(), c, Pass::forward, st.ceilings));
+        st.placements.push_back(place_record(st.records.back(), c, Pass::forward, st.ceilings));
         CorrelationRow row;
         row.model = model;
         row.batch = batch;
@@ -290,11 +289,11 @@ TEST(FiguresMeasured, MeasuredRooflineFlagsThePointAboveItsRoof) {
 TEST(FiguresMeasured, LayerRooflineGroupsByOpType) {
   const Study& s = study();
   const ModelCost& r18 = s.costs.at({"resnet18", 1});
-  const LayerPlacements lp = place_layers(s.records[0], r18, s.resnet_layers, Pass::forward,
-                                          s.ceilings);
+  const LayerPlacements lp =
+      place_layers(s.records[0], r18, s.resnet_layers, Pass::forward, s.ceilings);
   ASSERT_EQ(lp.layers.size(), s.resnet_layers.size());
-  const FigureBlock f = layer_roofline_figure("resnet18", 1, lp.layers, s.ceilings, "cpu",
-                                              "2-core host");
+  const FigureBlock f =
+      layer_roofline_figure("resnet18", 1, lp.layers, s.ceilings, "cpu", "2-core host");
   ASSERT_EQ(f.panels.size(), 1u);
   std::set<int> markers;
   for (const PlacedPoint& p : f.panels[0].points) markers.insert(p.marker);
