@@ -414,10 +414,12 @@ bool fold_slice(const NodeView& v) {
     const auto a = static_cast<std::size_t>(normalize_axis(axes[i], in.shape.size()));
     const std::int64_t dim = in.shape[a];
     if (steps[i] == 0) v.reject("slice step 0");
-    auto clampv = [&](std::int64_t x) {
+    // (A plain copy: clang before 16 cannot capture a structured binding.)
+    const std::int64_t step_i = steps[i];
+    auto clampv = [dim, step_i](std::int64_t x) {
       if (x < 0) x += dim;
-      return steps[i] > 0 ? std::clamp<std::int64_t>(x, 0, dim)
-                          : std::clamp<std::int64_t>(x, -1, dim - 1);
+      return step_i > 0 ? std::clamp<std::int64_t>(x, 0, dim)
+                        : std::clamp<std::int64_t>(x, -1, dim - 1);
     };
     const std::int64_t s = clampv(starts[i]);
     const std::int64_t e = clampv(ends[i]);
