@@ -8,8 +8,10 @@
 //     on all cores, against the theoretical peak and against the FMA loop's
 //     measured peak of the same precision (printed as ratios).
 // Usage: bench_probe [fma] [stream] [gemm] [ARRAY_MIB] [--gemm-size N]
+//                    [--gemm-threads T]
 //   sections to run (default all); ARRAY_MIB: the triad's array size
-//   (default max(4 x LLC, 128 MiB) per array); N default 2048.
+//   (default max(4 x LLC, 128 MiB) per array); N default 2048; T default
+//   all cores.
 
 #include <fmt/format.h>
 
@@ -38,10 +40,13 @@ int main(int argc, char** argv) {
   std::set<std::string> sections;
   double array_mib = 0;
   int gemm_size = 2048;
+  int gemm_threads = 0;  // 0: all cores
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "fma" || a == "stream" || a == "gemm") {
       sections.insert(a);
+    } else if (a == "--gemm-threads" && i + 1 < argc) {
+      gemm_threads = std::atoi(argv[++i]);
     } else if (a == "--gemm-size" && i + 1 < argc) {
       gemm_size = std::atoi(argv[++i]);
     } else if (std::atof(a.c_str()) > 0) {
@@ -92,10 +97,11 @@ int main(int argc, char** argv) {
   }
 
   if (sections.count("gemm") != 0) {
+    if (gemm_threads <= 0) gemm_threads = all;
     fmt::print(
         "\n3. GEMM {}^3 through LibTorch on {} threads vs theoretical and vs the FMA "
         "loop\n",
-        gemm_size, all);
+        gemm_size, gemm_threads);
     if (!gemm_ceiling_available()) {
       fmt::print("skipped: {}\n", gemm_backend_description());
       return 0;
@@ -103,16 +109,17 @@ int main(int argc, char** argv) {
     fmt::print("backend: {}\n", gemm_backend_description());
     GemmCeilingOptions go;
     go.size = gemm_size;
-    go.threads = all;
+    go.threads = gemm_threads;
     const std::vector<GemmCeiling> gemms = measure_gemm_ceilings(go);
     fmt::print("{:<6} {:>16} {:>16} {:>16} {:>16} {:>14} {:>14}\n", "dtype", "best", "median",
                "theoretical", "FMA loop best", "% theoretical", "% FMA loop");
     for (const GemmCeiling& g : gemms) {
-      const double peak =
-          theoretical.peak_flops(g.precision).value_or(0) * std::min<double>(all, cores) / cores;
+      const double peak = theoretical.peak_flops(g.precision).value_or(0) *
+                          std::min<double>(gemm_threads, cores) / cores;
       double fma = 0;
       for (const ComputeKernel& k : select_compute_kernels(host.isa)) {
-        if (k.precision == g.precision) fma = measure_compute_ceiling(k, all, false).rate.best;
+        if (k.precision == g.precision)
+          fma = measure_compute_ceiling(k, gemm_threads, false).rate.best;
       }
       auto pct = [](double a, double b) {
         return a > 0 && b > 0 ? fmt::format("{:.1f}%", 100 * a / b) : std::string("-");

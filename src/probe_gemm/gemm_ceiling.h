@@ -30,7 +30,7 @@ struct GemmCeilingOptions {
   bool quick = false;
   // A precision whose first GEMM takes longer than this [s] is "not fast
   // here" (e.g. a reference fallback) and is not measured further: the probe
-  // says so instead. 0: 2 s quick, 6 s full.
+  // says so instead. 0: 5 s quick, 15 s full.
   double max_call_s = 0;
 };
 

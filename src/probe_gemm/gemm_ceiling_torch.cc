@@ -186,11 +186,16 @@ std::vector<GemmCeiling> measure_gemm_ceilings(const GemmCeilingOptions& options
         return steady_now_s() - t0;
       }();
       const double max_call_s =
-          options.max_call_s > 0 ? options.max_call_s : (options.quick ? 2.0 : 6.0);
+          options.max_call_s > 0 ? options.max_call_s : (options.quick ? 5.0 : 15.0);
       if (first_s > max_call_s) {
         g.note = fmt::format(
             "not fast in this LibTorch: one {}^3 GEMM took {:.1f} s ({}); not measured further", n,
             first_s, format_si(flops / first_s, "FLOP/s", 3));
+        // fp32 and fp64 go to the BLAS: say when its kernels are the cause.
+        if (dtype == DType::fp32 || dtype == DType::fp64) {
+          const std::string why = blas_core_note();
+          if (!why.empty()) g.note += "; " + why;
+        }
         out.push_back(g);
         continue;
       }
