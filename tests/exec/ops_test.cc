@@ -261,5 +261,31 @@ TEST(ExecElementwiseMath, ComparisonsWhereAndCast) {
   EXPECT_EQ(floats(out[2]), (std::vector<float>{1, 1, 1, 1}));
 }
 
+// ReduceMax/ReduceMin and ArgMax/ArgMin on x = [[3, -1, 2], [0, 5, 5]].
+TEST(ExecElementwiseMath, ReduceMaxMinArgMaxMin) {
+  GraphBuilder b("red", DType::fp32);
+  const ValueId x = b.input("x", {2, 3});
+  Attributes rows;
+  rows.set("axes", std::vector<std::int64_t>{1});
+  rows.set("keepdims", std::int64_t{0});
+  b.output(b.op(OpKind::ReduceMax, {x}, rows));  // [3, 5]
+  b.output(b.op(OpKind::ReduceMin, {x}, rows));  // [-1, 0]
+  Attributes axis1;
+  axis1.set("axis", std::int64_t{1});
+  axis1.set("keepdims", std::int64_t{0});
+  Attributes to_f32;
+  to_f32.set("to", std::string("fp32"));
+  // argmax per row: [0, 1] (the first of the tied 5s); argmin: [1, 0]
+  b.output(b.op(OpKind::Cast, {b.op(OpKind::ArgMax, {x}, axis1)}, to_f32));
+  b.output(b.op(OpKind::Cast, {b.op(OpKind::ArgMin, {x}, axis1)}, to_f32));
+  auto e = make_executor(b.finish(), {});
+  const auto out = e->run({{"x", f32("x", {2, 3}, {3, -1, 2, 0, 5, 5})}});
+  ASSERT_EQ(out.size(), 4U);
+  EXPECT_EQ(floats(out[0]), (std::vector<float>{3, 5}));
+  EXPECT_EQ(floats(out[1]), (std::vector<float>{-1, 0}));
+  EXPECT_EQ(floats(out[2]), (std::vector<float>{0, 1}));
+  EXPECT_EQ(floats(out[3]), (std::vector<float>{1, 0}));
+}
+
 }  // namespace
 }  // namespace dnnroof
