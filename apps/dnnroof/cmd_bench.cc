@@ -91,9 +91,9 @@ extern "C" void on_sigint(int /*signal*/) {
 }
 
 // The columns of a result row.
-const std::vector<std::string> kColumns = {
-    "model", "batch", "mode", "latency", "±CI", "throughput", "achieved", "fwd", "bwd", "peak mem",
-    "status"};
+const std::vector<std::string> kColumns = {"model", "batch",      "mode",     "latency",
+                                           "±CI",   "throughput", "achieved", "fwd",
+                                           "bwd",   "peak mem",   "status"};
 const std::vector<std::string> kKeys = {"model",
                                         "batch",
                                         "mode",
@@ -170,6 +170,11 @@ std::string text_line(const std::vector<std::string>& cells) {
 
 void run(const BenchCliOptions& o, const Context& ctx) {
   const OutputFormat format = parse_output_format(o.format);
+  if (!executor_built()) {
+    fail(
+        "dnnroof bench needs the LibTorch executor, which this build lacks (install "
+        "libtorch-dev and rebuild)");
+  }
   SweepOptions s;
   s.models = o.models;
   // A typo in a model name is an error now, not a failed record later.
@@ -181,6 +186,9 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     }
   }
   s.device = normalize_device(o.device);
+  if (const std::string why = device_unavailable_reason(s.device); !why.empty()) {
+    fail("--device {}", why);
+  }
   if (!o.chip.empty() && o.chip != "host" && !o.chip.starts_with("cuda:")) {
     (void)load_catalog(ctx.catalog_files).get(o.chip);  // unknown: Error with the closest ids
   }
@@ -204,10 +212,6 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   s.out = o.out;
   s.resume = o.resume;
   s.make_executor = default_executor_factory();
-  if (!executor_built()) {
-    fail("dnnroof bench needs the LibTorch executor, which this build lacks (install "
-         "libtorch-dev and rebuild)");
-  }
 
   s.on_progress = [](const SweepProgress& p) {
     fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
@@ -216,7 +220,9 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     fmt::print(stderr, "dnnroof bench: skipping {}, batch {}, {} (already in the results file)\n",
                c.model, c.batch, run_mode_name(c.mode));
   };
-  s.on_warning = [](const std::string& w) { fmt::print(stderr, "dnnroof bench: warning: {}\n", w); };
+  s.on_warning = [](const std::string& w) {
+    fmt::print(stderr, "dnnroof bench: warning: {}\n", w);
+  };
   Table table(kColumns, kKeys);
   if (format == OutputFormat::table) {
     fmt::print("{}\n", text_line(kColumns));
@@ -254,21 +260,19 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   if (format != OutputFormat::table) fmt::print("{}", table.render(format));
   std::size_t failed = 0;
   for (const ResultRecord& r : outcome.records) failed += r.status == RecordStatus::failed ? 1 : 0;
-  const std::string kept =
-      o.out.empty() ? std::string("no results file (--out) was given")
-                    : fmt::format("the results are in '{}'", o.out);
+  const std::string kept = o.out.empty() ? std::string("no results file (--out) was given")
+                                         : fmt::format("the results are in '{}'", o.out);
   if (outcome.interrupted) {
     std::fflush(stdout);
     fail("interrupted: {} configuration{} finished before the interrupt; {}{}",
          outcome.records.size(), outcome.records.size() == 1 ? "" : "s", kept,
          o.out.empty() ? "" : " (run again with --resume to finish the sweep)");
   }
-  fmt::print(stderr, "dnnroof bench: {} configuration{} measured{}{}; {}\n", outcome.records.size(),
-             outcome.records.size() == 1 ? "" : "s",
-             failed > 0 ? fmt::format(", {} failed", failed) : "",
-             outcome.skipped.empty() ? ""
-                                     : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
-             kept);
+  fmt::print(
+      stderr, "dnnroof bench: {} configuration{} measured{}{}; {}\n", outcome.records.size(),
+      outcome.records.size() == 1 ? "" : "s", failed > 0 ? fmt::format(", {} failed", failed) : "",
+      outcome.skipped.empty() ? "" : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
+      kept);
 }
 
 void register_bench(CLI::App& app, Context& ctx) {
@@ -305,10 +309,10 @@ void register_bench(CLI::App& app, Context& ctx) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--dtype", o->dtype, "Compute dtype: fp32, bf16, fp16 where the device has it")
       ->default_val("fp32");
-  sub->add_option("--target", o->target,
-                  "Stop sampling when the median's 95% CI is within ± this")
+  sub->add_option("--target", o->target, "Stop sampling when the median's 95% CI is within ± this")
       ->default_val("2%");
-  sub->add_option("--budget", o->budget, "Sampling time budget per configuration (10s, 500ms, 2min)")
+  sub->add_option("--budget", o->budget,
+                  "Sampling time budget per configuration (10s, 500ms, 2min)")
       ->default_val("10s");
   sub->add_option("--out,-o", o->out, "Results file (JSON), written after each configuration");
   sub->add_flag("--resume", o->resume,

@@ -11,8 +11,9 @@ std::string cuda_timing_status() {
 }
 
 std::unique_ptr<Timer> make_cuda_event_timer(void* /*stream*/) {
-  fail("CUDA event timer: this dnnroof was built without CUDA (nvcc was not found at configure "
-       "time); rebuild with the CUDA toolkit to time GPU work");
+  fail(
+      "CUDA event timer: this dnnroof was built without CUDA (nvcc was not found at configure "
+      "time); rebuild with the CUDA toolkit to time GPU work");
 }
 
 }  // namespace dnnroof

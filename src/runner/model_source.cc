@@ -37,9 +37,10 @@ SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
     m.weights = read_onnx_weights(source);
 #else
     (void)batch;
-    fail("'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
-         "libprotobuf-dev, then rebuild)",
-         source);
+    fail(
+        "'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
+        "libprotobuf-dev, then rebuild)",
+        source);
 #endif
     return m;
   }

@@ -271,14 +271,16 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     if (b < 1) fail("bench: batch size {} is not a positive integer", b);
   }
   if (options.modes.empty()) fail("bench: no mode given (infer, train)");
-  if (!(options.budget_s > 0)) fail("bench: the budget must be positive, got {} s", options.budget_s);
+  if (!(options.budget_s > 0))
+    fail("bench: the budget must be positive, got {} s", options.budget_s);
   if (!(options.target > 0)) fail("bench: the CI target must be positive, got {}", options.target);
   if (options.threads < 0) fail("bench: threads must be >= 0, got {}", options.threads);
   const std::string device = normalize_device(options.device);
   if (options.cold && device != "cpu") {
-    fail("bench: --cold flushes the host's last-level cache; it does not reach the L2 of {}, so "
-         "it is refused there",
-         device);
+    fail(
+        "bench: --cold flushes the host's last-level cache; it does not reach the L2 of {}, so "
+        "it is refused there",
+        device);
   }
   if (options.resume && options.out.empty()) fail("bench: --resume needs a results file (--out)");
 
@@ -287,10 +289,13 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     finished = finished_keys(load_results(options.out));
   }
   if (!options.make_executor) {
-    fail("bench: no executor factory (pass default_executor_factory() from dnnroof::runner_default)");
+    fail(
+        "bench: no executor factory (pass default_executor_factory() from "
+        "dnnroof::runner_default)");
   }
   const ExecutorFactory& factory = options.make_executor;
-  const ModelLoader loader = options.load_model ? options.load_model : ModelLoader(load_sweep_model);
+  const ModelLoader loader =
+      options.load_model ? options.load_model : ModelLoader(load_sweep_model);
 
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
@@ -308,7 +313,8 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   base.cpu_model = detect_host_info().cpu_model;
   // Warm-up and sampling are each capped by the budget; per-layer timing
   // has its own pair.
-  const double layers_budget = options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
+  const double layers_budget =
+      options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
   const double budget_per_config = 2 * options.budget_s + (options.layers ? 2 * layers_budget : 0);
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -393,10 +399,10 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       if (!info.blas.empty()) rec.conditions.library_versions["blas"] = info.blas;
       if (info.reference_blas && options.on_warning) {
         if (!warned_blas) {
-          options.on_warning(fmt::format(
-              "LibTorch runs on the slow reference BLAS ({}): CPU latencies are not "
-              "representative; install OpenBLAS or MKL (see docs/bench.md)",
-              info.blas));
+          options.on_warning(
+              fmt::format("LibTorch runs on the slow reference BLAS ({}): CPU latencies are not "
+                          "representative; install OpenBLAS or MKL (see docs/bench.md)",
+                          info.blas));
           warned_blas = true;
         }
       }

@@ -55,8 +55,7 @@ std::string sweep_model_name(const std::string& source);
 // Error naming it.
 std::string normalize_device(const std::string& device);
 
-using ExecutorFactory =
-    std::function<std::unique_ptr<Executor>(const Graph&, const ExecOptions&)>;
+using ExecutorFactory = std::function<std::unique_ptr<Executor>(const Graph&, const ExecOptions&)>;
 using ModelLoader = std::function<SweepModel(const std::string& source, int batch, DType dtype)>;
 
 // The executor this build has: make_executor from src/exec (LibTorch), or,
@@ -65,6 +64,10 @@ using ModelLoader = std::function<SweepModel(const std::string& source, int batc
 // dnnroof::runner itself does not pull in LibTorch.
 ExecutorFactory default_executor_factory();
 bool executor_built();
+// Empty when `device` (normalized: "cpu", "cuda:N") can run here; otherwise
+// why not ("no CUDA device: this dnnroof's LibTorch was built without CUDA",
+// "cuda:3: only 2 CUDA devices", "built without the LibTorch executor").
+std::string device_unavailable_reason(const std::string& device);
 
 // One configuration of a sweep, in the order run_sweep runs them: models in
 // the order given, then batch sizes, then modes.

@@ -97,9 +97,9 @@ struct CostFigures {
 // One node's time from the executor's per-layer pass (each node run alone,
 // synchronised before and after), median over the passes taken.
 struct LayerTiming {
-  std::string name;            // the graph node's name ("layer1.0.conv1")
-  std::string op;              // op_name of its OpKind ("Conv")
-  std::string module;          // module path ("layer1.0"); "" at top level
+  std::string name;              // the graph node's name ("layer1.0.conv1")
+  std::string op;                // op_name of its OpKind ("Conv")
+  std::string module;            // module path ("layer1.0"); "" at top level
   double forward_median_s = 0;   // [s]
   double backward_median_s = 0;  // [s] NaN for inference; 0 for nodes without gradient
   double forward_flops = 0;      // [FLOP] cost model; NaN when unknown

@@ -48,8 +48,8 @@ class BenchCli : public ::testing::Test {
   CliRun run(const std::string& args) const {
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = std::string(DNNROOF_BINARY) + " " + args + " >" + out.string() +
-                            " 2>" + err.string();
+    const std::string cmd =
+        std::string(DNNROOF_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
     CliRun r;
     const int raw = std::system(cmd.c_str());
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -63,8 +63,10 @@ class BenchCli : public ::testing::Test {
 
 TEST_F(BenchCli, SqueezenetInferAndTrainThenResumeSkipsBoth) {
   const fs::path file = dir_ / "results.json";
-  const std::string args = "bench squeezenet1_0 --batch 1 --mode infer,train --budget 1s "
-                           "--threads 1 --out " + file.string();
+  const std::string args =
+      "bench squeezenet1_0 --batch 1 --mode infer,train --budget 1s "
+      "--threads 1 --out " +
+      file.string();
   const CliRun first = run(args);
   ASSERT_EQ(first.status, 0) << first.err;
   EXPECT_NE(first.out.find("latency"), std::string::npos) << first.out;  // the header
@@ -166,8 +168,8 @@ TEST_F(BenchCli, InterruptKeepsFinishedConfigurationsAndResumeFinishes) {
   ASSERT_EQ(kept.records.size(), 1u);
   EXPECT_EQ(kept.records[0].batch, 1);
 
-  const CliRun rest = run("bench squeezenet1_0 --batch 1,2 --budget 1s --threads 1 --resume --out " +
-                       file.string());
+  const CliRun rest = run(
+      "bench squeezenet1_0 --batch 1,2 --budget 1s --threads 1 --resume --out " + file.string());
   ASSERT_EQ(rest.status, 0) << rest.err;
   EXPECT_NE(rest.err.find("1 skipped"), std::string::npos) << rest.err;
   const ResultsFile all = load_results(file);
@@ -195,6 +197,10 @@ TEST_F(BenchCli, BadInputIsAClearErrorNamingIt) {
   EXPECT_NE(file.status, 0);
   EXPECT_NE(file.err.find("model file 'missing.onnx' does not exist"), std::string::npos)
       << file.err;
+  // Debian's LibTorch has no CUDA (and this machine no GPU): refused up front.
+  const CliRun cuda = run("bench resnet18 --device cuda:7");
+  EXPECT_NE(cuda.status, 0);
+  EXPECT_NE(cuda.err.find("--device cuda:7: "), std::string::npos) << cuda.err;
   const CliRun help = run("bench --help");
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("dnnroof bench resnet18 --batch 1,8,32"), std::string::npos);

@@ -312,7 +312,9 @@ TEST(RunSweep, TheResultsFileHoldsEveryFinishedConfigurationAsItGoes) {
   o.out = file.path();
   o.make_executor = factory.make();
   std::vector<std::size_t> sizes;
-  o.on_result = [&](const ResultRecord&) { sizes.push_back(load_results(file.path()).records.size()); };
+  o.on_result = [&](const ResultRecord&) {
+    sizes.push_back(load_results(file.path()).records.size());
+  };
   run_sweep(o);
   EXPECT_EQ(sizes, (std::vector<std::size_t>{1, 2, 3}));
   const ResultsFile back = load_results(file.path());
@@ -340,7 +342,9 @@ TEST(RunSweep, ResumeSkipsFinishedKeysAndRetriesFailedOnes) {
   factory.made = 0;
   o.resume = true;
   std::vector<std::string> skipped;
-  o.on_skip = [&](const SweepConfig& c) { skipped.push_back(c.model + "/" + std::to_string(c.batch)); };
+  o.on_skip = [&](const SweepConfig& c) {
+    skipped.push_back(c.model + "/" + std::to_string(c.batch));
+  };
   const SweepOutcome second = run_sweep(o);
   EXPECT_EQ(skipped, (std::vector<std::string>{"tiny/1", "tiny/2"}));
   EXPECT_EQ(second.skipped.size(), 2u);
