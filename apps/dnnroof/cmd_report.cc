@@ -114,9 +114,10 @@ struct Plan {
   std::vector<std::string> devices;
   double budget_s = 3;
   double time_limit_s = 540;
+  int threads = 0;  // CPU intra-op threads: --threads, else one per physical core
 };
 
-Plan make_plan(const ReportOptions& opt, const Catalog& catalog) {
+Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo* host) {
   if (opt.quick && opt.full) fail("--quick and --full exclude each other");
   Plan p;
   p.mode = opt.quick ? "quick" : (opt.full ? "full" : "default");
@@ -144,6 +145,8 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog) {
     for (const std::string& d : list(opt.device)) p.devices.push_back(normalize_device(d));
   }
   if (p.devices.empty()) fail("--device: no device given");
+  if (opt.threads < 0) fail("--threads {}: must be 0 (one per physical core) or more", opt.threads);
+  p.threads = opt.threads > 0 ? opt.threads : (host != nullptr ? host->physical_cores : 0);
   return p;
 }
 
@@ -163,6 +166,8 @@ std::string run_quick_probe(const HostInfo& host) {
   const std::string path = host_measured_catalog_path();
   std::string how = fmt::format("`dnnroof probe --quick` run by this report ({:.0f} s)", r.seconds);
   if (!path.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
     write_file_atomic(path, chip_catalog_toml(host_measured_chip(r)));
     how += fmt::format(", saved to {}", path);
   }
@@ -197,6 +202,7 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
       o.measure.min_warmup_s = std::min(0.2, plan.budget_s / 4);
       o.measure.min_samples = 5;
       o.measure.min_time_s = std::min(0.5, plan.budget_s / 3);
+      o.threads = plan.threads;
       o.out = results_path;
       o.make_executor = default_executor_factory();
       o.stop = &g_stop;
@@ -346,7 +352,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
       if (study.batches.empty()) study.batches = {1};
     }
   } else {
-    const Plan plan = make_plan(opt, catalog);
+    const Plan plan = make_plan(opt, catalog, host ? &*host : nullptr);
     study.models = plan.models;
     study.batches = plan.batches;
     study.run.mode = plan.mode;
@@ -443,6 +449,8 @@ void register_report(CLI::App& app, Context& ctx) {
   sub->add_option("--time-limit", opt->time_limit_s,
                   "Stop measuring after this many seconds and report what finished (0: none); "
                   "default 480 (--quick 100, --full none)");
+  sub->add_option("--threads", opt->threads,
+                  "CPU intra-op threads for measuring; default: one per physical core");
   sub->add_option("--precision", opt->precision, "Precision of the rooflines and cost model")
       ->default_val("fp32");
   sub->add_option("--tensor", opt->tensor,

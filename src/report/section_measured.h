@@ -79,6 +79,9 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& data,
                                                 const std::vector<Placement>& placements,
                                                 const MeasuredDevice& device);
 std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios);
+// One model's measured per-layer time by op type against FLOPs and traffic.
+std::string op_time_commentary(const ResultRecord& record, const std::vector<OpTypeShare>& shares,
+                               Pass pass, const std::string& device);
 std::vector<std::string> prediction_commentary(const std::vector<Prediction>& predictions,
                                                const MeasuredDevice& device);
 

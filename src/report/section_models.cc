@@ -204,12 +204,23 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
     // FLOPs per parameter: how much work each weight does.
     auto fpp = [&](const ModelCosts& m) { return flops(m) / params(m); };
     const std::size_t qmin = argmin(models, fpp), qmax = argmax(models, fpp);
+    // Where the low-reuse model keeps its weights: fully connected layers
+    // use each weight once per sample.
+    const ModelCost& qc = at(models[qmin], b0);
+    double gemm_params = 0;
+    for (const OpTypeCost& g : group_by_op(qc)) {
+      if (g.op == OpKind::Gemm || g.op == OpKind::MatMul) gemm_params += g.params;
+    }
+    const double gemm_share = qc.params > 0 ? gemm_params / qc.params : 0;
     text += fmt::format(
-        " FLOPs and parameters measure different things: {} does {} FLOPs per parameter "
-        "(convolutions reuse each weight at every output position), {} only {} (its weights "
-        "sit mostly in fully connected layers, used once per sample).",
-        models[qmax].name, format_si(fpp(models[qmax]), ""), models[qmin].name,
-        format_si(fpp(models[qmin]), ""));
+        " FLOPs and parameters measure different things: {} does {:.0f} FLOPs per parameter "
+        "(convolutions reuse each weight at every output position), {} only {:.0f} ({:.0f}% of "
+        "its parameters are in fully connected layers, {}).",
+        models[qmax].name, fpp(models[qmax]), models[qmin].name, fpp(models[qmin]),
+        100 * gemm_share,
+        gemm_share > 0.5 ? "which use each weight once per sample"
+                         : "the rest in convolutions over small feature maps, which reuse each "
+                           "weight at few positions");
     if (models.size() >= 3) {
       std::vector<double> f, p;
       for (const ModelCosts& m : models) {

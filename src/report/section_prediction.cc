@@ -93,9 +93,24 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
         p->layers.size()));
   }
   if (!layer_parts.empty()) {
-    out.push_back(fmt::format("Per layer: {}. Timing each layer alone (synchronised, no overlap "
-                              "between layers) adds overhead, so the sum exceeds the whole.",
-                              join(layer_parts, "; ")));
+    std::size_t over = 0;
+    std::size_t with_layers = 0;
+    for (const Prediction* p : ps) {
+      if (!(p->layer_measured_sum_s > 0)) continue;
+      ++with_layers;
+      over += p->layer_measured_sum_s > p->measured_s ? 1 : 0;
+    }
+    out.push_back(fmt::format(
+        "Per layer: {}. {}", join(layer_parts, "; "),
+        over == with_layers
+            ? "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
+              "overhead, so the sum exceeds the whole."
+            : (over == 0 ? "The layers alone sum to less than the whole model: the whole-model "
+                           "time carries work the layer timing does not see (allocation, "
+                           "dispatch between layers), or the whole-model median was taken on a "
+                           "busier machine."
+                         : "Some sums exceed the whole model (per-layer overhead), others fall "
+                           "short of it (work between layers the layer timing does not see).")));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -67,6 +68,36 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
   }
   out.push_back(std::move(text));
   return out;
+}
+
+std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeShare>& shares,
+                               Pass pass, const std::string& device) {
+  const char* pass_name = pass == Pass::forward ? "forward" : "backward";
+  std::vector<std::string> parts;
+  const OpTypeShare* most_over = nullptr;
+  for (const OpTypeShare& o : shares) {
+    if (o.time_share <= 0) continue;
+    if (parts.size() < 4) {
+      parts.push_back(fmt::format("{} {:.0f}% of the time for {:.0f}% of the FLOPs and {:.0f}% "
+                                  "of the traffic",
+                                  op_name(o.op), 100 * o.time_share, 100 * o.flops_share,
+                                  100 * o.bytes_share));
+    }
+    const double excess = o.time_share - o.flops_share;
+    if (most_over == nullptr || excess > most_over->time_share - most_over->flops_share) {
+      most_over = &o;
+    }
+  }
+  if (parts.empty()) return fmt::format("No {} layer of {} was timed.", pass_name, r.model);
+  std::string text = fmt::format("{} at batch {} on {}, {} pass, timed layer by layer: {}.",
+                                 r.model, r.batch, device, pass_name, join(parts, "; "));
+  if (most_over != nullptr && most_over->time_share > most_over->flops_share + 0.05) {
+    text += fmt::format(
+        " {} takes the most time beyond its share of FLOPs ({:.0f}% against {:.0f}%): "
+        "low-intensity work whose time is set by bytes moved, not by arithmetic.",
+        op_name(most_over->op), 100 * most_over->time_share, 100 * most_over->flops_share);
+  }
+  return text;
 }
 
 MeasuredSection build_training_section(const MeasuredData& data,
@@ -202,6 +233,28 @@ MeasuredSection build_training_section(const MeasuredData& data,
           b0, min_name, max_name)});
     }
     out.data.push_back(DataFile{"op_type_shares", shares});
+  }
+  // Measured per-layer times: time against FLOPs and traffic per op type.
+  std::set<std::string> drawn;
+  for (const MeasuredDevice& d : data.devices) {
+    for (RunMode mode : {RunMode::infer, RunMode::train}) {
+      for (const ResultRecord* r : data.usable(d, mode)) {
+        if (r->layers.empty()) continue;
+        const ModelCost* c = data.cost_of(*r, mode == RunMode::train);
+        if (c == nullptr) continue;
+        const Pass pass = mode == RunMode::train ? Pass::backward : Pass::forward;
+        const std::string id = fmt::format("{}-{}", r->model, pass == Pass::forward ? "f" : "b");
+        if (!drawn.insert(id).second) continue;
+        try {
+          const std::vector<OpTypeShare> v = op_type_shares(*c, layer_times(*r), pass);
+          s.blocks.emplace_back(op_share_figure(r->model, pass, v));
+          s.blocks.emplace_back(Paragraph{op_time_commentary(*r, v, pass, d.short_name)});
+        } catch (const Error& e) {
+          s.blocks.emplace_back(Paragraph{fmt::format("No per-layer breakdown of {}: {}",
+                                                      r->model, e.what())});
+        }
+      }
+    }
   }
   return out;
 }

@@ -1,0 +1,227 @@
+// The commentary of sections 2-6 from hand-built inputs: every number the
+// tests look for is worked out by hand in the comments, and changing an
+// input changes the text.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+#include "report/section_measured.h"
+#include "report/section_models.h"
+
+namespace dnnroof {
+namespace {
+
+bool contains(const std::vector<std::string>& paragraphs, const std::string& needle) {
+  for (const std::string& p : paragraphs) {
+    if (p.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string all(const std::vector<std::string>& paragraphs) {
+  std::string s;
+  for (const std::string& p : paragraphs) s += p + "\n";
+  return s;
+}
+
+// A model cost with only the totals the commentary reads.
+ModelCost cost(double flops, double params, double activation_bytes, double traffic_bytes) {
+  ModelCost c;
+  c.batch = 1;
+  c.forward.macs = flops / 2;
+  c.forward.matmul_flops = flops;
+  c.forward.bytes_read = traffic_bytes * 0.8;
+  c.forward.bytes_written = traffic_bytes * 0.2;
+  c.params = params;
+  c.param_bytes = 4 * params;
+  c.activation_bytes = activation_bytes;
+  return c;
+}
+
+ModelCosts model(const std::string& name, ModelCost c) {
+  ModelCosts m;
+  m.name = name;
+  m.infer.emplace(1, std::move(c));
+  return m;
+}
+
+TEST(ModelCommentary, RangesRatiosAndBoundsFromTheNumbers) {
+  // small: 1 GFLOP, 1 M params (4 MB), 20 MB activations, 100 MB traffic -> OI 10.
+  // big:   8 GFLOP, 4 M params (16 MB), 10 MB activations, 200 MB traffic -> OI 40.
+  std::vector<ModelCosts> models{model("small", cost(1e9, 1e6, 20e6, 100e6)),
+                                 model("big", cost(8e9, 4e6, 10e6, 200e6))};
+  const Chip chip = testing::simple_chip("chip-x", ChipKind::gpu, DType::fp32, 100e9, 5e9);
+  ModelSectionOptions o;
+  o.overlay_chips = {&chip};
+  const std::vector<std::string> text = model_commentary(models, o);
+  // FLOPs 8e9 / 1e9 = 8.0x; parameters 4e6 / 1e6 = 4.0x.
+  EXPECT_TRUE(contains(text, "(small) to 8 GFLOP (big), 8.0x apart")) << all(text);
+  EXPECT_TRUE(contains(text, "(big), 4.0x apart")) << all(text);
+  // FLOPs per parameter: big 8e9 / 4e6 = 2000, small 1e9 / 1e6 = 1000.
+  EXPECT_TRUE(contains(text, "big does 2000 FLOPs per parameter")) << all(text);
+  EXPECT_TRUE(contains(text, "small only 1000")) << all(text);
+  // Activations above parameter bytes: small (20 MB > 4 MB) only.
+  EXPECT_TRUE(contains(text, "for 1 of the 2 models (small)")) << all(text);
+  // Ridge 100e9 / 5e9 = 20 FLOP/B: small (OI 10) memory-bound, at most 10 / 20 = 50%.
+  EXPECT_TRUE(contains(text, "ridge 20 FLOP/B")) << all(text);
+  EXPECT_TRUE(contains(text, "at batch 1 1 of the 2 models are memory-bound (small (10))"))
+      << all(text);
+  EXPECT_TRUE(contains(text, "can reach at most 50% of the peak")) << all(text);
+
+  // Change the data, the text follows: big at 2 GFLOP -> 2.0x; its OI 2e9 / 200e6 = 10,
+  // so both are memory-bound now.
+  models[1] = model("big", cost(2e9, 4e6, 10e6, 200e6));
+  const std::vector<std::string> changed = model_commentary(models, o);
+  EXPECT_TRUE(contains(changed, "(small) to 2 GFLOP (big), 2.0x apart")) << all(changed);
+  EXPECT_TRUE(contains(changed, "at batch 1 2 of the 2 models are memory-bound")) << all(changed);
+  EXPECT_FALSE(contains(changed, "8.0x apart"));
+}
+
+TEST(TrainingCommentary, RatioRangesMediansAndOutliers) {
+  auto fb = [](std::string m, double flops_ratio, double time_ratio) {
+    ForwardBackward f;
+    f.model = std::move(m);
+    f.device = "cpu";
+    f.batch = 1;
+    f.flops_ratio = flops_ratio;
+    f.time_ratio = time_ratio;
+    return f;
+  };
+  // FLOPs 1.90, 1.95, 1.98: median 1.95. Time 2.0, 3.0, 1.2: median 2.00.
+  // b: 3.0 > 1.25 x 1.95 = 2.44 -> slower than its FLOPs; c: 1.2 < 1.98 / 1.25 = 1.58 -> faster.
+  const std::vector<std::string> text =
+      training_commentary({fb("a", 1.90, 2.0), fb("b", 1.95, 3.0), fb("c", 1.98, 1.2)});
+  EXPECT_TRUE(contains(text, "1.90 to 1.98, median 1.95, over 3 training measurements"))
+      << all(text);
+  EXPECT_TRUE(contains(text, "(lowest here: a at 1.900)")) << all(text);
+  EXPECT_TRUE(contains(text, "1.20 to 3.00, median 2.00")) << all(text);
+  EXPECT_TRUE(contains(text, "predict for b b1 on cpu (time 3.00 vs FLOPs 1.95)")) << all(text);
+  EXPECT_TRUE(contains(text, "c b1 on cpu (time 1.20 vs FLOPs 1.98)")) << all(text);
+  // All within 25%: the text says so instead.
+  const std::vector<std::string> even = training_commentary({fb("a", 1.9, 2.0), fb("b", 1.9, 1.8)});
+  EXPECT_TRUE(contains(even, "within 25% of its FLOPs ratio")) << all(even);
+}
+
+MeasuredData three_models_on_cpu() {
+  MeasuredData d;
+  MeasuredDevice dev;
+  dev.key = "cpu@h";
+  dev.device = "cpu";
+  dev.short_name = "cpu";
+  dev.name = "Test CPU (cpu)";
+  d.devices.push_back(dev);
+  // name, GFLOPs, latency [s], params, activation bytes
+  struct M {
+    const char* name;
+    double flops, t, params, act;
+  };
+  for (const M& m : {M{"A", 1e9, 0.010, 3e6, 1e6}, M{"B", 4e9, 0.020, 1e6, 2e6},
+                     M{"C", 16e9, 0.160, 2e6, 3e6}}) {
+    ResultRecord r;
+    r.model = m.name;
+    r.device = "cpu";
+    r.chip = "host";
+    r.batch = 1;
+    r.conditions.host_name = "h";
+    TimingStats s;
+    s.n = 20;
+    s.median_s = m.t;
+    s.converged = true;
+    r.timings[Phase::forward] = s;
+    d.records.push_back(r);
+    d.costs[m.name] = model(m.name, cost(m.flops, m.params, m.act, m.flops / 10));
+  }
+  return d;
+}
+
+TEST(BenchmarkCommentary, LatencyRatiosAndSpearmanFromTheRecords) {
+  const MeasuredData data = three_models_on_cpu();
+  const std::vector<std::string> text = benchmark_commentary(data);
+  EXPECT_TRUE(contains(text, "runs from 10 ms (A) to 160 ms (C)")) << all(text);
+  // C / A: FLOPs 16e9 / 1e9 = 16x, latency 0.160 / 0.010 = 16x.
+  EXPECT_TRUE(contains(text, "C has 16x the FLOPs of A but runs 16x slower")) << all(text);
+  // Rates: A 1e9 / 0.01 = 100 GFLOP/s, B 4e9 / 0.02 = 200 GFLOP/s, C 100 GFLOP/s.
+  EXPECT_TRUE(contains(text, "from 100 GFLOP/s (A) to 200 GFLOP/s (B)")) << all(text);
+  // Ranks: latency (1, 2, 3), FLOPs (1, 2, 3): rho 1. Parameters (3, 1, 2):
+  // d = (-2, 1, 1), rho = 1 - 6 x 6 / (3 x 8) = -0.5. Activations (1, 2, 3): 1.
+  EXPECT_TRUE(contains(text, "rho(CPU latency, FLOPs) = 1.00")) << all(text);
+  EXPECT_TRUE(contains(text, "rho(CPU latency, parameters) = -0.50")) << all(text);
+  EXPECT_TRUE(contains(text, "FLOPs predict the latency ranking better than parameters (by 1.50)"))
+      << all(text);
+
+  // B slower than C: latency ranks (1, 3, 2) against FLOPs (1, 2, 3): d = (0, 1, -1),
+  // rho = 1 - 6 x 2 / 24 = 0.5.
+  MeasuredData changed = three_models_on_cpu();
+  changed.records[1].timings[Phase::forward].median_s = 0.200;
+  const std::vector<std::string> t2 = benchmark_commentary(changed);
+  EXPECT_TRUE(contains(t2, "rho(CPU latency, FLOPs) = 0.50")) << all(t2);
+  EXPECT_TRUE(contains(t2, "runs from 10 ms (A) to 200 ms (B)")) << all(t2);
+}
+
+TEST(UtilisationCommentary, ShareOfTheRoofAndFlags) {
+  RoofCeiling c;
+  c.chip_id = "x";
+  c.level = "DRAM";
+  c.is_main = true;
+  c.peak_flops = 100e9;  // ridge 100e9 / 10e9 = 10 FLOP/B
+  c.bandwidth = 10e9;
+  const std::vector<RoofCeiling> ceilings{c};
+  MeasuredDevice dev;
+  dev.short_name = "cpu";
+  dev.ceilings = ceilings;
+  auto point = [&](const std::string& m, double flops, double bytes, double t) {
+    Work w;
+    w.flops = flops;
+    w.bytes = bytes;
+    Placement p = place_point(m + " b1", w, t, ceilings);
+    p.model = m;
+    p.batch = 1;
+    return p;
+  };
+  // m1: OI 1, roof 10 GFLOP/s, achieved 1e9 / 0.2 = 5 GFLOP/s: 50%, memory-bound.
+  // m2: OI 100, roof 100 GFLOP/s, achieved 1e9 / 0.04 = 25 GFLOP/s: 25%, compute-bound.
+  const std::vector<Placement> ps{point("m1", 1e9, 1e9, 0.2), point("m2", 1e9, 1e7, 0.04)};
+  const std::vector<std::string> text = utilisation_commentary(MeasuredData{}, ps, dev);
+  EXPECT_TRUE(contains(text, "the 2 models reach a median 37.5% of the performance")) << all(text);
+  EXPECT_TRUE(contains(text, "Closest to the roof: m1 at 50.0%")) << all(text);
+  EXPECT_TRUE(contains(text, "farthest: m2 at 25%")) << all(text);
+  EXPECT_TRUE(contains(text, "Memory-bound (left of the ridge): m1;")) << all(text);
+  EXPECT_TRUE(contains(text, "No point lies above its roof on cpu")) << all(text);
+  // m3: OI 1, achieved 1e9 / 0.05 = 20 GFLOP/s > 10: above the roof, flagged.
+  std::vector<Placement> above = ps;
+  above.push_back(point("m3", 1e9, 1e9, 0.05));
+  const std::vector<std::string> t2 = utilisation_commentary(MeasuredData{}, above, dev);
+  EXPECT_TRUE(contains(t2, "1 of the 3 points lie above their binding roof")) << all(t2);
+}
+
+TEST(PredictionCommentary, MeasuredOverPredicted) {
+  MeasuredDevice dev;
+  dev.short_name = "cpu";
+  auto pred = [](std::string m, double predicted, double measured) {
+    Prediction p;
+    p.model = std::move(m);
+    p.batch = 1;
+    p.ceiling = "x DRAM";
+    p.predicted_s = predicted;
+    p.measured_s = measured;
+    p.layer_measured_sum_s = std::numeric_limits<double>::quiet_NaN();
+    return p;
+  };
+  // Ratios 3e-3 / 1e-3 = 3, 4e-3 / 2e-3 = 2, 0.5e-3 / 1e-3 = 0.5: median 2.0x.
+  const std::vector<std::string> text = prediction_commentary(
+      {pred("p", 1e-3, 3e-3), pred("q", 2e-3, 4e-3), pred("r", 1e-3, 0.5e-3)}, dev);
+  EXPECT_TRUE(contains(text, "a median 2.0x the roofline lower bound")) << all(text);
+  EXPECT_TRUE(contains(text, "from 0.5x (r b1: 500 us measured vs 1 ms predicted) to 3.0x (p b1)"))
+      << all(text);
+  EXPECT_TRUE(contains(text, "r b1 ran faster than the bound")) << all(text);
+  // Predicted (p 1, q 2, r 1 ms) -> ranks (1.5, 3, 1.5); measured (3, 4, 0.5 ms) -> (2, 3, 1).
+  // Pearson of the ranks: deviations (-0.5, 1, -0.5) and (0, 1, -1), sum of products 1.5,
+  // sums of squares 1.5 and 2: rho = 1.5 / sqrt(3) = 0.866.
+  EXPECT_TRUE(contains(text, "rho = 0.87 at batch 1 (3 models)")) << all(text);
+}
+
+}  // namespace
+}  // namespace dnnroof
