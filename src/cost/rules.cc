@@ -395,6 +395,14 @@ Work where_bwd(const RuleContext& c) {
 }
 Saved where_saved(const RuleContext& c) { return {{c.node.inputs[0]}, 0}; }
 
+// ReduceMax/ReduceMin: numel(in) - numel(out) comparisons; backward
+// compares each input with its broadcast result and selects dy there:
+// 2 * numel(in); saves the input and the output.
+Work reduce_minmax_bwd(const RuleContext& c) { return {0, 2 * c.in_numel(0), 0}; }
+Saved input_output_saved(const RuleContext& c) {
+  return {{c.node.inputs[0], c.node.outputs[0]}, 0};
+}
+
 using M = MemoryKind;
 
 // {memory, forward, backward, saved, extra bytes} in OpKind order.
@@ -468,6 +476,10 @@ constexpr std::array<CostRow, kOpKindCount> kCostRows{{
     {M::compute, per_elem_fwd<1>, zero, nothing_saved, nullptr},             // Not
     {M::compute, binary_fwd, where_bwd, where_saved, nullptr},               // Where
     {M::copy, zero, zero, nothing_saved, nullptr},                           // Cast
+    {M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},  // ReduceMax
+    {M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},  // ReduceMin
+    {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},                    // ArgMax
+    {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},                    // ArgMin
 }};
 
 // A missing row is zero-filled by std::array: catch it at compile time.

@@ -18,6 +18,9 @@
 #include <ATen/ops/adaptive_max_pool3d.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/amax.h>
+#include <ATen/ops/amin.h>
+#include <ATen/ops/argmax.h>
+#include <ATen/ops/argmin.h>
 #include <ATen/ops/avg_pool1d.h>
 #include <ATen/ops/avg_pool2d.h>
 #include <ATen/ops/avg_pool3d.h>
@@ -645,6 +648,23 @@ Out cast(const LowerContext& c) {
   }
 }
 
+Out reduce_max(const LowerContext& c) {
+  return {at::amax(c.in(0), reduce_axes(c), c.attrs().get_int("keepdims", 1) != 0)};
+}
+Out reduce_min(const LowerContext& c) {
+  return {at::amin(c.in(0), reduce_axes(c), c.attrs().get_int("keepdims", 1) != 0)};
+}
+// ArgMax/ArgMin over one axis: int64 indices (the first extremum, as ONNX's
+// default select_last_index = 0).
+Out arg_max(const LowerContext& c) {
+  return {at::argmax(c.in(0), c.attrs().get_int("axis", 0),
+                     c.attrs().get_int("keepdims", 1) != 0)};
+}
+Out arg_min(const LowerContext& c) {
+  return {at::argmin(c.in(0), c.attrs().get_int("axis", 0),
+                     c.attrs().get_int("keepdims", 1) != 0)};
+}
+
 // The table. A row: the lowering, or nullptr and the reason it has none.
 struct LowerRow {
   LowerFn fn;
@@ -719,6 +739,10 @@ constexpr std::array<LowerRow, kOpKindCount> kLowerRows{{
     {logical_not, nullptr},        // Not
     {where, nullptr},              // Where
     {cast, nullptr},               // Cast
+    {reduce_max, nullptr},         // ReduceMax
+    {reduce_min, nullptr},         // ReduceMin
+    {arg_max, nullptr},            // ArgMax
+    {arg_min, nullptr},            // ArgMin
 }};
 
 constexpr bool all_rows_decided() {

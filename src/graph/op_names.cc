@@ -21,7 +21,8 @@ constexpr std::array<std::string_view, kOpKindCount> kOpNames{
     "Exp",         "Log",           "Neg",           "Abs",             "Sqrt",
     "Reciprocal",  "Softplus",      "Pow",           "Max",             "Min",
     "Tile",        "Equal",         "Less",          "Greater",         "Not",
-    "Where",       "Cast",
+    "Where",       "Cast",          "ReduceMax",     "ReduceMin",       "ArgMax",
+    "ArgMin",
 };
 
 // Every entry filled: an empty name means the table fell behind the enum.

@@ -611,6 +611,22 @@ std::vector<Shape> cast_rule(const ShapeContext& c) {
   return {c.in(0)};
 }
 
+// torch.argmax(x, axis, keepdim): the reduced axis dropped (or kept as 1).
+std::vector<Shape> arg_rule(const ShapeContext& c) {
+  const Shape& x = c.in(0);
+  const auto axis =
+      static_cast<std::size_t>(normalize_axis(c.attrs().get_int("axis", 0), x.size()));
+  Shape out;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i != axis) {
+      out.push_back(x[i]);
+    } else if (c.attrs().get_int("keepdims", 1) != 0) {
+      out.push_back(1);
+    }
+  }
+  return {out};
+}
+
 // The table: {min inputs, max inputs (-1 unbounded), rule}, in OpKind order.
 constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {2, 3, conv_rule},             // Conv
@@ -680,6 +696,10 @@ constexpr std::array<ShapeRow, kOpKindCount> kShapeRows{{
     {1, 1, same_rule},             // Not
     {3, 3, where_rule},            // Where
     {1, 1, cast_rule},             // Cast
+    {1, 1, reduce_rule},           // ReduceMax
+    {1, 1, reduce_rule},           // ReduceMin
+    {1, 1, arg_rule},              // ArgMax
+    {1, 1, arg_rule},              // ArgMin
 }};
 
 constexpr bool all_rows_filled() {
@@ -757,6 +777,9 @@ DType infer_node_dtype(const Graph& graph, const Node& node) {
       break;
     case OpKind::Cast:
       return parse_dtype_or_throw(node.attrs.get_string("to", "fp32"));
+    case OpKind::ArgMax:
+    case OpKind::ArgMin:
+      return DType::int64;
     default:
       break;
   }

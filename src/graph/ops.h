@@ -97,6 +97,11 @@ enum class OpKind : std::uint8_t {
   Not,    // logical not of a bool tensor
   Where,  // inputs: condition, x, y (all three broadcast); x's dtype
   Cast,   // attrs: to (a dtype name: "fp32", "int64", "bool", ...)
+  // Reductions (continued)
+  ReduceMax,  // attrs: axes, keepdims (torch.amax)
+  ReduceMin,  // attrs: axes, keepdims (torch.amin)
+  ArgMax,     // attrs: axis, keepdims; int64 output (the first maximum, as torch)
+  ArgMin,     // attrs: axis, keepdims; int64 output
   count  // keep last
 };
 

@@ -21,7 +21,8 @@
 //     input's dim; 0 takes the dim of an optional second, reference input).  Roll: shifts, axes.  Pad: pads (begins..., ends..., one
 //     pair per dim), mode, value.  ChannelShuffle: groups.
 //   LayerNorm: axis (first normalised dim).  GroupNorm: num_groups.
-//   ReduceMean/ReduceSum: axes (empty: all), keepdims.  MatMul: trans_b.
+//   ReduceMean/ReduceSum/ReduceMax/ReduceMin: axes (empty: all), keepdims.
+//   ArgMax/ArgMin: axis, keepdims.  MatMul: trans_b.
 //   Tile: repeats (one per dim, each >= 1).  Cast: to (a dtype name).
 
 #include <cstddef>
@@ -38,7 +39,7 @@ std::vector<Shape> infer_node_shapes(const Graph& graph, const Node& node,
                                      std::size_t num_outputs = 1);
 
 // The dtype of the node's outputs: the data input's (Embedding: the table's;
-// Where: x's; comparisons and Not: bool; Cast: its 'to').
+// Where: x's; comparisons and Not: bool; Cast: its 'to'; ArgMax/ArgMin: int64).
 DType infer_node_dtype(const Graph& graph, const Node& node);
 
 // True when the op's row has a shape rule (every row must; the test checks).

@@ -589,6 +589,20 @@ void convert_reduce(const NodeView& v, OpKind op, int axes_input_since) {
 }
 void convert_reduce_mean(const NodeView& v) { convert_reduce(v, OpKind::ReduceMean, 18); }
 void convert_reduce_sum(const NodeView& v) { convert_reduce(v, OpKind::ReduceSum, 13); }
+void convert_reduce_max(const NodeView& v) { convert_reduce(v, OpKind::ReduceMax, 18); }
+void convert_reduce_min(const NodeView& v) { convert_reduce(v, OpKind::ReduceMin, 18); }
+
+// ArgMax/ArgMin: axis (default 0), keepdims (default 1); the last index of
+// tied extrema (select_last_index = 1, opset 12) is not supported.
+void convert_arg(const NodeView& v, OpKind op) {
+  if (v.attr_int("select_last_index", 0) != 0) {
+    v.reject("select_last_index=1 is not supported (torch returns the first extremum)");
+  }
+  const std::int64_t axis = normalize_axis(v.attr_int("axis", 0), v.input_shape(0).size());
+  v.emit(op, {v.data(0)}, attrs_with({{"axis", axis}, {"keepdims", v.attr_int("keepdims", 1)}}));
+}
+void convert_arg_max(const NodeView& v) { convert_arg(v, OpKind::ArgMax); }
+void convert_arg_min(const NodeView& v) { convert_arg(v, OpKind::ArgMin); }
 
 void convert_gather(const NodeView& v) {
   const Entry& data = v.input(0);
@@ -696,6 +710,10 @@ constexpr ConvertRow kConverters[] = {
     {"Dropout", convert_dropout},
     {"ReduceMean", convert_reduce_mean},
     {"ReduceSum", convert_reduce_sum},
+    {"ReduceMax", convert_reduce_max},
+    {"ReduceMin", convert_reduce_min},
+    {"ArgMax", convert_arg_max},
+    {"ArgMin", convert_arg_min},
     {"Gather", convert_gather},
     {"Identity", convert_identity},
     {"Cast", convert_cast},

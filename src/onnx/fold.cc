@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "core/error.h"
@@ -65,12 +66,18 @@ double at(const Entry& e, std::int64_t flat) {
   return e.floats.empty() ? static_cast<double>(e.ints.at(i)) : e.floats.at(i);
 }
 
+// An integer result outside int64 (or NaN) is an Error, never a wrapped value.
 void push(Entry& e, double v) {
   if (is_floating(e.dtype)) {
     e.floats.push_back(v);
-  } else {
-    e.ints.push_back(static_cast<std::int64_t>(v));
+    return;
   }
+  // 2^63 is exact in double; the range is [-2^63, 2^63).
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!(v >= -kLimit && v < kLimit)) {
+    fail("a folded {} value, {}, does not fit in int64", dtype_name(e.dtype), v);
+  }
+  e.ints.push_back(static_cast<std::int64_t>(v));
 }
 
 Entry make(const Shape& shape, DType dtype) {
@@ -276,6 +283,9 @@ bool fold_reshape_like(const NodeView& v) {
       } else if (d < 0) {
         v.reject("invalid target dim {}", d);
       } else {
+        if (d > 0 && known > std::numeric_limits<std::int64_t>::max() / d) {
+          v.reject("target shape {} is too large", shape_str(target));
+        }
         known *= d;
       }
       out.push_back(d);

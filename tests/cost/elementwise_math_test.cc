@@ -148,5 +148,32 @@ TEST(ElementwiseMathCost, ComparisonsEndTheGradientWhereRoutesIt) {
   EXPECT_DOUBLE_EQ(where.backward.bytes_written, 25 * 4);
 }
 
+TEST(ElementwiseMathCost, ReduceMaxAndArgMax) {
+  // amax of h [2, 3, 4] over axes 1, 2 -> [2]: 24 - 2 = 22 comparisons;
+  // backward 2 * 24; saves h (24 floats) and the result (2).
+  const NodeCost mx = cost_of([](GraphBuilder& b, ValueId h) {
+    Attributes a;
+    a.set("axes", std::vector<std::int64_t>{1, 2});
+    a.set("keepdims", std::int64_t{0});
+    return b.op(OpKind::ReduceMax, {h}, a);
+  });
+  EXPECT_EQ(mx.output_shape, (Shape{2}));
+  EXPECT_DOUBLE_EQ(mx.forward.other_flops, 22);
+  EXPECT_DOUBLE_EQ(mx.backward.other_flops, 48);
+  EXPECT_DOUBLE_EQ(mx.saved_bytes, (24 + 2) * 4);
+  // argmax over axis 2, kept: [2, 3, 1] int64: 24 - 6 = 18 comparisons,
+  // writes 6 x 8 bytes, and no backward (an integer output).
+  const NodeCost am = cost_of([](GraphBuilder& b, ValueId h) {
+    Attributes a;
+    a.set("axis", std::int64_t{2});
+    return b.op(OpKind::ArgMax, {h}, a);
+  });
+  EXPECT_EQ(am.output_shape, (Shape{2, 3, 1}));
+  EXPECT_DOUBLE_EQ(am.forward.other_flops, 18);
+  EXPECT_DOUBLE_EQ(am.forward.bytes_written, 6 * 8);
+  EXPECT_DOUBLE_EQ(am.backward.bytes(), 0);
+  EXPECT_FALSE(am.input_needs_grad);
+}
+
 }  // namespace
 }  // namespace dnnroof

@@ -136,6 +136,14 @@ ValueId add_node(GraphBuilder& b, OpKind op, ValueId x) {
     case OpKind::Cast:
       a.set("to", std::string("fp16"));
       return b.op(op, {x}, a);
+    case OpKind::ReduceMax:
+    case OpKind::ReduceMin:
+      a.set("axes", std::vector<std::int64_t>{2, 3});
+      return b.op(op, {x}, a);
+    case OpKind::ArgMax:
+    case OpKind::ArgMin:
+      a.set("axis", std::int64_t{1});
+      return b.op(op, {x}, a);
     case OpKind::count:
       break;
   }
@@ -171,7 +179,8 @@ TEST(EveryOp, ShapeRuleAndCostRulesRun) {
       EXPECT_EQ(n.forward.flops(), 0);
     } else if (op != OpKind::Embedding &&  // Embedding is fed by indices, not x
                is_floating(g.value(g.nodes.back().outputs.at(0)).dtype)) {
-      // (A bool output, of a comparison or Not, ends the gradient: no backward.)
+      // (A bool or int64 output, of a comparison, Not or ArgMax, ends the
+      // gradient: no backward.)
       // Everything else moves bytes and, fed by x, has a backward that writes x's gradient.
       EXPECT_GT(n.forward.bytes(), 0);
       EXPECT_TRUE(n.input_needs_grad);

@@ -234,5 +234,43 @@ TEST(OnnxElementwise, TorchExportedMaskedScoresImportAcrossOpsets) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(OnnxElementwise, ReduceMaxMinAndArgMaxMinAcrossOpsets) {
+  for (int opset : {13, 18}) {
+    SCOPED_TRACE(opset);
+    ModelMaker m(opset);
+    m.input("x", {2, 3, 5});
+    auto& mx = m.node("ReduceMax", {"x"}, {"mx"});
+    if (opset >= 18) {
+      m.ints("axes", {1});
+      mx.add_input("axes");
+    } else {
+      ModelMaker::attr(mx, "axes", std::vector<std::int64_t>{1});
+    }
+    ModelMaker::attr(m.node("ReduceMin", {"mx"}, {"mn"}), "keepdims", std::int64_t{0});
+    auto& am = m.node("ArgMax", {"x"}, {"idx"});
+    ModelMaker::attr(am, "axis", std::int64_t{-1});
+    ModelMaker::attr(am, "keepdims", std::int64_t{0});
+    m.node("ArgMin", {"x"}, {"first"});
+    m.output("mn");
+    m.output("idx");
+    m.output("first");
+    const Graph g = m.import();
+    // ReduceMax over dim 1 kept: [2, 1, 5]; ReduceMin over all dims, dropped: [].
+    EXPECT_EQ(g.value(g.outputs.at(0)).shape, Shape{});
+    EXPECT_EQ(g.value(g.outputs.at(1)).shape, (Shape{2, 3}));
+    EXPECT_EQ(g.value(g.outputs.at(1)).dtype, DType::int64);
+    EXPECT_EQ(g.value(g.outputs.at(2)).shape, (Shape{1, 3, 5}));  // axis 0, kept
+    // 30 - 10 + 10 - 1 + 30 - 6 + 30 - 15 comparisons.
+    EXPECT_DOUBLE_EQ(estimate_cost(g).forward.other_flops, 20 + 9 + 24 + 15);
+  }
+  ModelMaker last(13);
+  last.input("x", {2, 3});
+  ModelMaker::attr(last.node("ArgMax", {"x"}, {"y"}, "argmax"), "select_last_index",
+                   std::int64_t{1});
+  last.output("y");
+  const std::string err = error_of([&] { last.import(); });
+  EXPECT_TRUE(contains(err, "node 'argmax' (ArgMax, opset 13): select_last_index=1")) << err;
+}
+
 }  // namespace
 }  // namespace dnnroof

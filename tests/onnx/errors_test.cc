@@ -183,6 +183,31 @@ TEST(OnnxErrors, OldOpsetsAndUnfoldableShapeOps) {
   EXPECT_EQ(g.value(g.outputs.at(0)).shape, (Shape{3, 2}));
 }
 
+// UBSan findings of the fuzzer (fuzz/onnx_import_fuzz.cc), rebuilt by hand:
+// folding a Reshape to a target whose product overflows int64, and casting
+// a float constant outside int64's range, are Errors naming the node (they
+// were signed overflow and an out-of-range float-to-int conversion).
+TEST(OnnxErrors, FoldingOverflowsAreErrors) {
+  ModelMaker r(13);
+  r.input("x", {1});
+  r.ints("c", {1, 2, 3, 4, 5, 6});
+  r.ints("target", {575525617665, 8666333057944387585});
+  r.node("Reshape", {"c", "target"}, {"y"}, "reshape");
+  r.output("y");
+  std::string err = error_of([&] { r.import(); });
+  EXPECT_TRUE(contains(err, "node 'reshape' (Reshape, opset 13): target shape")) << err;
+  EXPECT_TRUE(contains(err, "is too large")) << err;
+
+  ModelMaker c(13);
+  c.input("x", {1});
+  c.floats("big", {-1.8e19F}, true);
+  ModelMaker::attr(c.node("Cast", {"big"}, {"y"}, "cast"), "to", std::int64_t{7});  // int64
+  c.output("y");
+  err = error_of([&] { c.import(); });
+  EXPECT_TRUE(contains(err, "node 'cast' (Cast, opset 13): a folded int64 value")) << err;
+  EXPECT_TRUE(contains(err, "does not fit in int64")) << err;
+}
+
 // Inputs the fuzzer (fuzz/onnx_import_fuzz.cc) produced: each must give an
 // Error or import, never crash or hang.
 TEST(OnnxErrors, FuzzerRegressionInputs) {
