@@ -379,6 +379,29 @@ TEST(FiguresMeasured, PredictedVsMeasuredWithDiagonal) {
   render(layer_prediction_figure(p));
 }
 
+TEST(FiguresMeasured, BadInputIsAClearError) {
+  const Study& s = study();
+  // Points placed against 8 ceilings cannot be drawn under 2 of them.
+  const std::vector<RoofCeiling> two(s.ceilings.begin(), s.ceilings.begin() + 2);
+  try {
+    measured_roofline_figure(s.placements, two, "cpu", "2-core host");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("resnet18 b1"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(measured_roofline_figure({}, s.ceilings, "cpu", "h"), Error);
+  EXPECT_THROW(layer_roofline_figure("m", 1, {}, s.ceilings, "cpu", "h"), Error);
+  CorrelationMatrix bad;
+  bad.variables = {"a", "b"};
+  bad.rho = {{1.0}};
+  EXPECT_THROW(correlation_figure(bad), Error);
+  EXPECT_THROW(forward_backward_time_figure({}, "cpu"), Error);
+  EXPECT_THROW(forward_backward_ratio_figure({}, "cpu"), Error);
+  EXPECT_THROW(op_share_figure("m", Pass::forward, {}), Error);
+  EXPECT_THROW(prediction_figure({}, "x", "t"), Error);
+  EXPECT_THROW(throughput_figure({}, "cpu", RunMode::infer), Error);
+}
+
 TEST(FiguresMeasured, PieValidationNamesThePie) {
   Chart c;
   c.kind = ChartKind::pie;
