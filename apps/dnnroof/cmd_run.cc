@@ -136,7 +136,8 @@ void run_model(const RunOptions& o) {
   }
   auto executor = make_executor(graph, eo);
   if (const auto& seeded = executor->info().seeded; !seeded.empty() && is_onnx(o.model)) {
-    fmt::print(stderr, "warning: {} weight(s) are not in the file and were initialised (seed {}): {}{}\n",
+    fmt::print(stderr,
+               "warning: {} weight(s) are not in the file and were initialised (seed {}): {}{}\n",
                seeded.size(), o.seed, seeded.front(), seeded.size() > 1 ? ", ..." : "");
   }
   if (executor->info().reference_blas && executor->info().device == "cpu") {

@@ -2,6 +2,8 @@
 // (lowering.cc), with its parameters, buffers and constants as tensors on the
 // device, a fixed seeded input batch, and the timed entry points of
 // executor.h. See docs/exec.md.
+#include "exec/executor.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
@@ -26,7 +28,6 @@
 #include "core/error.h"
 #include "exec/blas.h"
 #include "exec/device.h"
-#include "exec/executor.h"
 #include "exec/lowering.h"
 
 namespace dnnroof {
@@ -299,7 +300,8 @@ TorchExecutor::TorchExecutor(const Graph& graph, const ExecOptions& options)
   keep_.assign(nv, false);
   for (ValueId o : graph_.outputs) keep_[static_cast<std::size_t>(o)] = true;
   for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
-    for (ValueId in : graph_.nodes[i].inputs) last_use_[static_cast<std::size_t>(in)] = static_cast<int>(i);
+    for (ValueId in : graph_.nodes[i].inputs)
+      last_use_[static_cast<std::size_t>(in)] = static_cast<int>(i);
   }
   try {
     for (std::size_t i = 0; i < nv; ++i) {
@@ -557,7 +559,8 @@ at::Tensor TorchExecutor::loss_of(const at::Tensor& output) {
     fail("graph '{}': the first output is {}, not a floating-point score to train on", graph_.name,
          c10::toString(output.scalar_type()));
   }
-  at::Tensor logits = output.dim() == 0 ? output.reshape({1, 1}) : output.reshape({-1, output.size(-1)});
+  at::Tensor logits =
+      output.dim() == 0 ? output.reshape({1, 1}) : output.reshape({-1, output.size(-1)});
   logits = logits.to(at::kFloat);
   if (!labels_.defined() || labels_.size(0) != logits.size(0)) {
     at::Generator gen = generator_for(options_.seed, "labels");
@@ -611,8 +614,7 @@ TrainStepTimes TorchExecutor::train_step() {
     }
     r.forward_s = phase->stop_s();
     if (!loss.requires_grad()) {
-      fail("graph '{}': the loss does not depend on any parameter; nothing to train",
-           graph_.name);
+      fail("graph '{}': the loss does not depend on any parameter; nothing to train", graph_.name);
     }
     phase->start();
     loss.backward();
@@ -667,8 +669,7 @@ std::vector<NodeTime> TorchExecutor::time_layers(bool train) {
         if (v.role == ValueRole::activation && at::isFloatingType(x.scalar_type())) {
           x = x.detach().requires_grad_(true);
           wrt.push_back(x);
-        } else if (v.role == ValueRole::parameter && x.requires_grad() &&
-                   seen.insert(in).second) {
+        } else if (v.role == ValueRole::parameter && x.requires_grad() && seen.insert(in).second) {
           wrt.push_back(x);
         }
         ins.push_back(x);

@@ -48,9 +48,10 @@ DType dtype_for(int onnx_type, const std::string& where) {
     case TensorProto::BOOL:
       return DType::boolean;
     default:
-      fail("{}: tensor element type {} is not supported (FLOAT, DOUBLE, FLOAT16, BFLOAT16, "
-           "INT64, INT32, INT16, UINT16, INT8, UINT8, BOOL are)",
-           where, onnx_type);
+      fail(
+          "{}: tensor element type {} is not supported (FLOAT, DOUBLE, FLOAT16, BFLOAT16, "
+          "INT64, INT32, INT16, UINT16, INT8, UINT8, BOOL are)",
+          where, onnx_type);
   }
 }
 
@@ -96,7 +97,8 @@ void put_int(HostTensor& h, std::size_t i, std::int64_t v) {
       break;
     case DType::fp16:
     case DType::bf16:
-      put<std::uint16_t>(h, i, static_cast<std::uint16_t>(v));  // the bits, as int32_data holds them
+      put<std::uint16_t>(h, i,
+                         static_cast<std::uint16_t>(v));  // the bits, as int32_data holds them
       break;
     default:
       fail("internal: put_int on {}", dtype_name(h.dtype));
@@ -116,8 +118,9 @@ void from_raw(HostTensor& h, int onnx_type, const std::string& raw, std::size_t 
         std::uint16_t u = 0;
         std::memcpy(&u, raw.data() + i * es, 2);
         put_int(h, i,
-                onnx_type == TensorProto::INT16 ? static_cast<std::int64_t>(static_cast<std::int16_t>(u))
-                                                : static_cast<std::int64_t>(u));
+                onnx_type == TensorProto::INT16
+                    ? static_cast<std::int64_t>(static_cast<std::int16_t>(u))
+                    : static_cast<std::int64_t>(u));
       }
       return;
     case TensorProto::BOOL:
@@ -160,9 +163,10 @@ HostTensor to_host(const TensorProto& t, const std::string& where, const fs::pat
     const auto size = static_cast<std::uint64_t>(in.tellg());
     const std::uint64_t len = length.value_or(size > offset ? size - offset : 0);
     if (len < need || offset + need > size) {
-      fail("{}: external data file {} is too short: {} bytes from offset {} hold less than the "
-           "{} bytes {} elements need",
-           where, file.string(), size > offset ? size - offset : 0, offset, need, n);
+      fail(
+          "{}: external data file {} is too short: {} bytes from offset {} hold less than the "
+          "{} bytes {} elements need",
+          where, file.string(), size > offset ? size - offset : 0, offset, need, n);
     }
     std::string raw(need, '\0');
     in.seekg(static_cast<std::streamoff>(offset));
@@ -284,7 +288,8 @@ std::map<std::string, HostTensor> read_onnx_weights(const std::string& model_pat
     out[t.name()] = to_host(t, fmt::format("{}: initializer '{}'", model_path, t.name()), dir);
   }
   for (const auto& node : model.graph().node()) {
-    const std::string where = fmt::format("{}: node '{}' ({})", model_path, node.name(), node.op_type());
+    const std::string where =
+        fmt::format("{}: node '{}' ({})", model_path, node.name(), node.op_type());
     if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
     if (node.op_type() == "Constant" && node.output_size() == 1) {
       for (const auto& a : node.attribute()) {
@@ -321,7 +326,8 @@ std::map<std::string, HostTensor> read_onnx_weights(const std::string& model_pat
       std::size_t n = 1;
       for (std::int64_t d : h.dims) n *= static_cast<std::size_t>(d);
       h.data.resize(n * es);
-      for (std::size_t i = 0; i < n; ++i) std::memcpy(h.data.data() + i * es, value.data.data(), es);
+      for (std::size_t i = 0; i < n; ++i)
+        std::memcpy(h.data.data() + i * es, value.data.data(), es);
       out[h.name] = std::move(h);
     } else if ((node.op_type() == "Reshape" || node.op_type() == "Flatten" ||
                 node.op_type() == "Squeeze" || node.op_type() == "Unsqueeze" ||

@@ -105,9 +105,9 @@ TEST(ExecOps, DataMovementAndPoolingByHand) {
   GraphBuilder b("misc", DType::fp32);
   const ValueId x = b.input("x", {1, 1, 2, 4});
   const ValueId p = b.max_pool(x, PoolOptions{.kernel = {2, 4}});  // [1,1,1,1]
-  const ValueId r = b.relu(b.sub(p, x));  // broadcast [1,1,2,4]
-  const ValueId c = b.concat({r, x}, 1);  // [1,2,2,4]
-  const ValueId s = b.slice(c, 3, 1, 4, 2);  // cols 1, 3 -> [1,2,2,2]
+  const ValueId r = b.relu(b.sub(p, x));                           // broadcast [1,1,2,4]
+  const ValueId c = b.concat({r, x}, 1);                           // [1,2,2,4]
+  const ValueId s = b.slice(c, 3, 1, 4, 2);                        // cols 1, 3 -> [1,2,2,2]
   const ValueId t = b.transpose(s, {0, 1, 3, 2});
   b.output(b.reduce_sum(t, {2, 3}, false));  // [1, 2]
   auto e = make_executor(b.finish(), {});
@@ -237,8 +237,7 @@ TEST(ExecElementwiseMath, TileRepeatsEachDim) {
   Attributes a;
   a.set("repeats", std::vector<std::int64_t>{2, 2});
   // [[1, 2]] tiled 2x2: [[1, 2, 1, 2], [1, 2, 1, 2]].
-  EXPECT_EQ(run_one(OpKind::Tile, {1.0F, 2.0F}, a),
-            (std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2}));
+  EXPECT_EQ(run_one(OpKind::Tile, {1.0F, 2.0F}, a), (std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2}));
 }
 
 // Comparisons, Not, Where and Cast: x = [3, -1, 2, 0] against y = [1.5].

@@ -1,6 +1,8 @@
 // onnx/tensor_io: TensorProto files in every payload layout, external data,
 // and errors that name the files. Expected values are written into the
 // protos here, by hand.
+#include "onnx/tensor_io.h"
+
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -10,7 +12,6 @@
 #include <fstream>
 
 #include "core/error.h"
-#include "onnx/tensor_io.h"
 
 namespace dnnroof {
 namespace {
@@ -69,7 +70,8 @@ TEST_F(TensorIo, TypedFields) {
   i.set_data_type(TensorProto::INT64);
   i.add_dims(1);
   i.add_dims(3);
-  for (std::int64_t v : std::vector<std::int64_t>{7, -1, std::int64_t{1} << 40}) i.add_int64_data(v);
+  for (std::int64_t v : std::vector<std::int64_t>{7, -1, std::int64_t{1} << 40})
+    i.add_int64_data(v);
   save(i, dir_ / "i.pb");
   const HostTensor hi = read_tensor_pb((dir_ / "i.pb").string());
   EXPECT_EQ(hi.dims, (std::vector<std::int64_t>{1, 3}));

@@ -1,5 +1,7 @@
 // Small zoo models build an executor and run one inference at batch 1 (all
 // 41 models: zoo_long_test.cc, label "long"); bf16 against fp32.
+#include "zoo/zoo.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <cstring>
 
 #include "exec/executor.h"
-#include "zoo/zoo.h"
 
 namespace dnnroof {
 namespace {
@@ -80,8 +81,9 @@ TEST(ExecZoo, Bf16OnTheCpuIsCloseToFp32) {
   int shared = 0;
   for (std::size_t i : ta) shared += std::count(tb.begin(), tb.end(), i) > 0 ? 1 : 0;
   EXPECT_GE(shared, 3);
-  std::printf("resnet18 bf16 vs fp32: max |diff| %.4f over logits in [%.3f, %.3f], top-5 shared %d\n",
-              worst, *lo, *hi, shared);
+  std::printf(
+      "resnet18 bf16 vs fp32: max |diff| %.4f over logits in [%.3f, %.3f], top-5 shared %d\n",
+      worst, *lo, *hi, shared);
 }
 
 }  // namespace
