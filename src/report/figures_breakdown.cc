@@ -308,27 +308,44 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
   c.diagonal = true;
   equal_ranges(c, all);
   c.height_px = 700;
+  // One ceiling: one marker per model (its batch sizes share it, named in
+  // the hover text); several: one marker per ceiling, so each ceiling's
+  // bound reads as one cloud.
+  const bool by_model = ceilings.size() == 1;
+  std::vector<std::string> groups;
+  for (const Prediction& p : predictions) {
+    if (!positive(p.measured_s) || !positive(p.predicted_s)) continue;
+    const std::string& g = by_model ? p.model : p.ceiling;
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  }
   std::vector<double> errors;
-  for (const std::string& ce : ceilings) {
+  for (const std::string& g : groups) {
     std::vector<double> x, y;
     std::vector<std::string> labels;
     for (const Prediction& p : predictions) {
-      if (p.ceiling != ce || !positive(p.measured_s) || !positive(p.predicted_s)) continue;
+      if ((by_model ? p.model : p.ceiling) != g || !positive(p.measured_s) ||
+          !positive(p.predicted_s)) {
+        continue;
+      }
       x.push_back(1e3 * p.measured_s);
       y.push_back(1e3 * p.predicted_s);
       errors.push_back(p.error);
       labels.push_back(fmt::format("{} b{}: predicted {}, measured {} ({:+.0f}%)", p.model, p.batch,
                                    ms(p.predicted_s), ms(p.measured_s), 100 * p.error));
     }
-    c.series.push_back(point_series(ce, std::move(x), std::move(y), std::move(labels)));
+    c.series.push_back(point_series(g, std::move(x), std::move(y), std::move(labels)));
   }
+  if (by_model) c.title += fmt::format(" ({})", ceilings.front());
   std::sort(errors.begin(), errors.end());
   const double median_error = errors[errors.size() / 2];
   std::string caption = fmt::format(
       "Each point is one model and batch: measured median time (x) against the roofline lower "
-      "bound (y), the sum over layers of max(FLOPs / peak, bytes / bandwidth), one series per "
-      "ceiling. On the dashed line the prediction is exact; below it the model runs slower than "
+      "bound (y), the sum over layers of max(FLOPs / peak, bytes / bandwidth), {}. On the dashed "
+      "line the prediction is exact; below it the model runs slower than "
       "the bound. Median relative error (predicted - measured) / measured: {:+.0f}%.",
+      by_model ? "one marker per model (its batch sizes in the hover text), against "
+                 "the ceiling in the title"
+               : "one marker per ceiling",
       100 * median_error);
   std::vector<std::string> faster;
   for (const Prediction& p : predictions) {

@@ -110,7 +110,8 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
 // --------------------------------------- section 6: predicted vs measured
 
 // Predicted lower-bound time vs measured time, one point per prediction
-// (one series per ceiling label), with the y = x line; log-log when the
+// (one series per model when they share one ceiling, named in the title;
+// else one series per ceiling label), with the y = x line; log-log when the
 // times span more than kLogSpanDecades decades. Id "predicted-vs-measured-<id_suffix>".
 FigureBlock prediction_figure(std::span<const Prediction> predictions, const std::string& id_suffix,
                               const std::string& title);

@@ -374,6 +374,17 @@ TEST(FiguresMeasured, PredictedVsMeasuredWithDiagonal) {
   ASSERT_EQ(f.chart->series.size(), 2u);  // datasheet and measured DRAM ceilings
   EXPECT_EQ(f.chart->series[0].x.size(), 30u);
   render(f);
+  // One ceiling: one series per model, 3 batch sizes each.
+  std::vector<Prediction> one;
+  for (const Prediction& p : s.predictions) {
+    if (p.ceiling == s.ceilings[7].label()) one.push_back(p);
+  }
+  const FigureBlock g = prediction_figure(one, "cpu-measured", "Predicted vs measured");
+  ASSERT_EQ(g.chart->series.size(), models().size());
+  EXPECT_EQ(g.chart->series[0].name, "resnet18");
+  EXPECT_EQ(g.chart->series[0].x.size(), 3u);
+  EXPECT_NE(g.chart->title.find(s.ceilings[7].label()), std::string::npos);
+  render(g);
   const ModelCost& r18 = s.costs.at({"resnet18", 1});
   const Prediction p = predict(s.records[0], r18, Pass::forward, s.ceilings[3], s.resnet_layers);
   render(layer_prediction_figure(p));
