@@ -94,13 +94,13 @@ void work_cells(std::vector<Cell>& row, const KernelWork& w, double total_time,
 }
 
 const std::vector<std::string> kWorkCols{
-    "time",        "time share",  "FLOPs",   "FP32 FLOPs", "FP16 FLOPs",
-    "FP64 FLOPs",  "tensor FLOPs", "tensor inst", "DRAM",    "L2",
-    "L1",          "FLOP/s",      "OI DRAM [FLOP/B]"};
+    "time",       "time share",   "FLOPs",           "FP32 FLOPs", "FP16 FLOPs",
+    "FP64 FLOPs", "tensor FLOPs", "tensor inst",     "DRAM",       "L2",
+    "L1",         "FLOP/s",       "OI DRAM [FLOP/B]"};
 const std::vector<std::string> kWorkKeys{
-    "time_s",      "time_percent", "flops",       "fp32_flops", "fp16_flops",
-    "fp64_flops",  "tensor_flops", "tensor_inst", "dram_bytes", "l2_bytes",
-    "l1_bytes",    "flops_per_s",  "intensity_dram"};
+    "time_s",     "time_percent", "flops",         "fp32_flops", "fp16_flops",
+    "fp64_flops", "tensor_flops", "tensor_inst",   "dram_bytes", "l2_bytes",
+    "l1_bytes",   "flops_per_s",  "intensity_dram"};
 
 Table groups_table(const NcuSummary& s, const std::string& dash) {
   std::vector<std::string> cols{"group", "kernels"};
@@ -140,10 +140,10 @@ Table kernels_table(const NcuSummary& s, const std::string& dash, bool full_name
 
 Table points_table(const std::vector<MeasuredPoint>& points, const Chip* chip, DType precision,
                    const std::string& dash) {
-  std::vector<std::string> cols{"label", "level", "FLOPs", "bytes", "time", "OI [FLOP/B]",
-                                "FLOP/s"};
-  std::vector<std::string> keys{"label", "level", "flops", "bytes", "seconds", "intensity",
-                                "flops_per_s"};
+  std::vector<std::string> cols{"label", "level",       "FLOPs", "bytes",
+                                "time",  "OI [FLOP/B]", "FLOP/s"};
+  std::vector<std::string> keys{"label",   "level",     "flops",      "bytes",
+                                "seconds", "intensity", "flops_per_s"};
   if (chip) {
     cols.insert(cols.end(), {"roof at OI", "% of roof"});
     keys.insert(keys.end(), {"attainable_flops_per_s", "percent_of_roof"});
@@ -168,8 +168,8 @@ Table points_table(const std::vector<MeasuredPoint>& points, const Chip* chip, D
       if (peak && level && level->bandwidth.value > 0) {
         const double roof = attainable_flops(*peak, level->bandwidth.value, p.intensity);
         const double pct = 100 * p.flops_per_s / roof;
-        row.push_back(Cell(roof, format_si(roof, "FLOP/s")));
-        row.push_back(Cell(pct, fmt::format("{:.1f}%{}", pct, pct > 100 ? " ABOVE ROOF" : "")));
+        row.emplace_back(roof, format_si(roof, "FLOP/s"));
+        row.emplace_back(pct, fmt::format("{:.1f}%{}", pct, pct > 100 ? " ABOVE ROOF" : ""));
       } else {
         row.emplace_back(dash);
         row.emplace_back(dash);
@@ -187,8 +187,9 @@ Table comparison_table(const NcuComparison& c, const std::string& dash) {
     const bool oi = r.quantity.find("intensity") != std::string::npos;
     const std::string unit = r.quantity.rfind("FLOPs", 0) == 0 ? "FLOP" : "B";
     t.add_row({r.quantity, oi ? num(r.analytic) : Cell(r.analytic, format_si(r.analytic, unit)),
-               r.measured ? (oi ? num(*r.measured) : Cell(*r.measured, format_si(*r.measured, unit)))
-                          : Cell(dash),
+               r.measured
+                   ? (oi ? num(*r.measured) : Cell(*r.measured, format_si(*r.measured, unit)))
+                   : Cell(dash),
                r.ratio ? Cell(*r.ratio, fmt::format("{:.3f}", *r.ratio)) : Cell(dash)});
   }
   return t;
@@ -197,7 +198,9 @@ Table comparison_table(const NcuComparison& c, const std::string& dash) {
 void run_import_ncu(const Context& ctx, const ImportNcuOptions& o) {
   const OutputFormat format = parse_output_format(o.format);
   const DType dtype = parse_dtype_or_throw(o.dtype);
-  if (o.mode != "infer" && o.mode != "train") fail("--mode must be infer or train, got '{}'", o.mode);
+  if (o.mode != "infer" && o.mode != "train") {
+    fail("--mode must be infer or train, got '{}'", o.mode);
+  }
   if (o.batch < 1) fail("--batch {}: batch sizes must be >= 1", o.batch);
   if (o.tensor_flops_per_inst < 0) fail("--tensor-flops-per-inst must be >= 0");
 
@@ -312,8 +315,10 @@ void register_import_ncu(CLI::App& app, Context& ctx) {
   sub->add_option("--batch", opt->batch, "Batch size of the profiled run (default 1)");
   sub->add_option("--mode", opt->mode, "infer (forward) or train (forward + backward)")
       ->default_val("infer");
-  sub->add_option("--dtype", opt->dtype, "Precision: storage for analytic bytes and the chip peak of the roof (tf32, fp16 or "
-                  "bf16 for tensor-core runs)")
+  sub->add_option(
+         "--dtype", opt->dtype,
+         "Precision: storage for analytic bytes and the chip peak of the roof (tf32, fp16 or "
+         "bf16 for tensor-core runs)")
       ->default_val("fp32");
   sub->add_option("--device-chip", opt->device_chip,
                   "Catalog id of the GPU that ran it: adds the roof and % of roof per point");

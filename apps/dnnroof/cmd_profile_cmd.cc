@@ -27,7 +27,8 @@ void run_profile_cmd(const ProfileCmdOptions& o) {
   const ProfileCommand c = make_profile_command(o.cmd);
   switch (format) {
     case OutputFormat::table:
-      fmt::print("# 1. on the machine with the GPU (needs Nsight Compute and GPU counter access):\n");
+      fmt::print(
+          "# 1. on the machine with the GPU (needs Nsight Compute and GPU counter access):\n");
       fmt::print("{}\n", c.command);
       fmt::print("# 2. anywhere, with the CSV it wrote:\n");
       fmt::print("{}\n", c.import_command);
@@ -40,8 +41,10 @@ void run_profile_cmd(const ProfileCmdOptions& o) {
       break;
     }
     case OutputFormat::json: {
-      const nlohmann::json j{{"ncu_command", c.command}, {"ncu_argv", c.argv},
-                             {"metrics", c.metrics},     {"csv", c.csv},
+      const nlohmann::json j{{"ncu_command", c.command},
+                             {"ncu_argv", c.argv},
+                             {"metrics", c.metrics},
+                             {"csv", c.csv},
                              {"import_command", c.import_command}};
       fmt::print("{}\n", j.dump(2));
       break;
@@ -73,8 +76,7 @@ void register_profile_cmd(CLI::App& app, Context& /*ctx*/) {
   sub->add_option("--dtype", opt->cmd.dtype, "Compute dtype passed to bench")->default_val("fp32");
   sub->add_option("--device", opt->cmd.device, "CUDA device passed to bench")->default_val("cuda");
   sub->add_option("--arch", opt->cmd.arch, "Compute capability x10 of the GPU (default 80)");
-  sub->add_option("--csv", opt->cmd.csv,
-                  "CSV file ncu writes (default MODEL-bBATCH-MODE.ncu.csv)");
+  sub->add_option("--csv", opt->cmd.csv, "CSV file ncu writes (default MODEL-bBATCH-MODE.ncu.csv)");
   sub->add_option("--device-chip", opt->cmd.device_chip,
                   "Catalog id of the GPU, passed on to import-ncu");
   sub->add_flag("--warm-cache", opt->cmd.warm_cache,

@@ -20,8 +20,7 @@
 namespace dnnroof {
 
 double fp_arith_double_flops(const FpArithCounts& c) {
-  return c.scalar_double + 2 * c.packed128_double + 4 * c.packed256_double +
-         8 * c.packed512_double;
+  return c.scalar_double + 2 * c.packed128_double + 4 * c.packed256_double + 8 * c.packed512_double;
 }
 double fp_arith_single_flops(const FpArithCounts& c) {
   return c.scalar_single + 4 * c.packed128_single + 8 * c.packed256_single +
@@ -74,22 +73,43 @@ CpuId detect_cpu_id() {
 
 namespace {
 
-constexpr std::uint32_t kTypeHardware = 0;           // PERF_TYPE_HARDWARE
-constexpr std::uint64_t kHwCacheMisses = 3;          // PERF_COUNT_HW_CACHE_MISSES
+constexpr std::uint32_t kTypeHardware = 0;   // PERF_TYPE_HARDWARE
+constexpr std::uint64_t kHwCacheMisses = 3;  // PERF_COUNT_HW_CACHE_MISSES
 
 // Intel models with FP_ARITH_INST_RETIRED missing: before Broadwell
 // (family 6) and the Atom-only cores. Broadwell is 0x3D/0x47/0x4F/0x56.
 bool intel_has_fp_arith(int family, int model) {
   if (family != 6) return false;
   switch (model) {
-    case 0x1A: case 0x1E: case 0x1F: case 0x2E:  // Nehalem
-    case 0x25: case 0x2C: case 0x2F:             // Westmere
-    case 0x2A: case 0x2D:                        // Sandy Bridge
-    case 0x3A: case 0x3E:                        // Ivy Bridge
-    case 0x3C: case 0x3F: case 0x45: case 0x46:  // Haswell
-    case 0x1C: case 0x26: case 0x27: case 0x35: case 0x36:  // Bonnell/Saltwell Atom
-    case 0x37: case 0x4A: case 0x4C: case 0x4D: case 0x5A: case 0x5D:  // Silvermont/Airmont
-    case 0x5C: case 0x5F: case 0x7A:             // Goldmont (Plus)
+    case 0x1A:
+    case 0x1E:
+    case 0x1F:
+    case 0x2E:  // Nehalem
+    case 0x25:
+    case 0x2C:
+    case 0x2F:  // Westmere
+    case 0x2A:
+    case 0x2D:  // Sandy Bridge
+    case 0x3A:
+    case 0x3E:  // Ivy Bridge
+    case 0x3C:
+    case 0x3F:
+    case 0x45:
+    case 0x46:  // Haswell
+    case 0x1C:
+    case 0x26:
+    case 0x27:
+    case 0x35:
+    case 0x36:  // Bonnell/Saltwell Atom
+    case 0x37:
+    case 0x4A:
+    case 0x4C:
+    case 0x4D:
+    case 0x5A:
+    case 0x5D:  // Silvermont/Airmont
+    case 0x5C:
+    case 0x5F:
+    case 0x7A:  // Goldmont (Plus)
       return false;
     default:
       return true;
@@ -109,22 +129,22 @@ EventPlan event_plan(const CpuId& cpu, std::uint32_t raw_type) {
           cpu.family, cpu.model);
       return p;
     }
-    static constexpr const char* kNames[8] = {"SCALAR_DOUBLE",        "SCALAR_SINGLE",
-                                              "128B_PACKED_DOUBLE",   "128B_PACKED_SINGLE",
-                                              "256B_PACKED_DOUBLE",   "256B_PACKED_SINGLE",
-                                              "512B_PACKED_DOUBLE",   "512B_PACKED_SINGLE"};
+    static constexpr const char* names[8] = {
+        "SCALAR_DOUBLE",      "SCALAR_SINGLE",      "128B_PACKED_DOUBLE", "128B_PACKED_SINGLE",
+        "256B_PACKED_DOUBLE", "256B_PACKED_SINGLE", "512B_PACKED_DOUBLE", "512B_PACKED_SINGLE"};
     for (int i = 0; i < 8; ++i) {
       const std::uint64_t umask = std::uint64_t{1} << i;
-      p.fp.push_back({fmt::format("FP_ARITH_INST_RETIRED.{}", kNames[i]), raw_type,
-                      0xC7 | (umask << 8)});
+      p.fp.push_back(
+          {fmt::format("FP_ARITH_INST_RETIRED.{}", names[i]), raw_type, 0xC7 | (umask << 8)});
     }
   } else if (cpu.vendor == CpuVendor::amd && cpu.family >= 0x17) {
     // Zen: PMCx003 Retired SSE/AVX FLOPs, all types (umask 0xFF).
     p.fp.push_back({"FP_RET_SSE_AVX_OPS.ALL", raw_type, 0x03 | (0xFFull << 8)});
     p.fp_counts_flops = true;
   } else {
-    p.fp_unsupported = "no floating-point event is known for this CPU (Intel Broadwell+ and AMD "
-                       "Zen are supported)";
+    p.fp_unsupported =
+        "no floating-point event is known for this CPU (Intel Broadwell+ and AMD "
+        "Zen are supported)";
   }
   return p;
 }
@@ -160,14 +180,29 @@ std::string describe_open_error(const std::string& event, int err) {
   }
   const char* name = "";
   switch (err) {
-    case ENOENT: name = "ENOENT"; break;
-    case EOPNOTSUPP: name = "EOPNOTSUPP"; break;
-    case ENODEV: name = "ENODEV"; break;
-    case EACCES: name = "EACCES"; break;
-    case EPERM: name = "EPERM"; break;
-    case ENOSYS: name = "ENOSYS"; break;
-    case EINVAL: name = "EINVAL"; break;
-    default: break;
+    case ENOENT:
+      name = "ENOENT";
+      break;
+    case EOPNOTSUPP:
+      name = "EOPNOTSUPP";
+      break;
+    case ENODEV:
+      name = "ENODEV";
+      break;
+    case EACCES:
+      name = "EACCES";
+      break;
+    case EPERM:
+      name = "EPERM";
+      break;
+    case ENOSYS:
+      name = "ENOSYS";
+      break;
+    case EINVAL:
+      name = "EINVAL";
+      break;
+    default:
+      break;
   }
   return fmt::format("perf_event_open({}): {}{}: {}", event, std::strerror(err),
                      *name ? fmt::format(" ({})", name) : std::string(), advice);
@@ -316,7 +351,8 @@ CounterReading CounterSession::stop() {
       r.llc_misses = v->count;
       r.bytes_estimate = v->count * kCacheLineBytes;
     } else {
-      r.reason += std::string(r.reason.empty() ? "" : "; ") + "bytes: the counter could not be read";
+      r.reason +=
+          std::string(r.reason.empty() ? "" : "; ") + "bytes: the counter could not be read";
     }
   }
   return r;

@@ -67,7 +67,7 @@ struct EventPlan {
   std::vector<PerfEventSpec> fp;  // Intel: 8 umasks in FpArithCounts order; AMD: 1 (FLOPs)
   bool fp_counts_flops = false;   // AMD: the one event counts FLOPs directly
   PerfEventSpec llc_misses;
-  std::string fp_unsupported;     // why fp is empty
+  std::string fp_unsupported;  // why fp is empty
 };
 EventPlan event_plan(const CpuId& cpu, std::uint32_t raw_type = 4);
 
@@ -92,14 +92,14 @@ class PerfBackend {
 std::unique_ptr<PerfBackend> linux_perf_backend();
 
 struct CounterReading {
-  bool available = false;   // false: nothing counted; `reason` says why
-  std::string reason;       // "" when everything opened
+  bool available = false;                  // false: nothing counted; `reason` says why
+  std::string reason;                      // "" when everything opened
   std::optional<FpArithCounts> fp_counts;  // Intel
   std::optional<double> flops;             // [FLOP]
   std::optional<double> fp64_flops;        // Intel only
   std::optional<double> fp32_flops;        // Intel only
   std::optional<double> llc_misses;
-  std::optional<double> bytes_estimate;    // [B] llc_misses x 64
+  std::optional<double> bytes_estimate;  // [B] llc_misses x 64
   bool multiplexed = false;  // some counter shared hardware: counts are scaled estimates
 };
 
@@ -117,8 +117,8 @@ class CounterSession {
   // Why some or all counters are missing ("" when all opened).
   const std::string& reason() const { return reason_; }
 
-  void start();            // reset and enable every open counter
-  CounterReading stop();   // disable and read
+  void start();           // reset and enable every open counter
+  CounterReading stop();  // disable and read
 
  private:
   std::unique_ptr<PerfBackend> backend_;

@@ -39,10 +39,11 @@ TrainStepTimes CountingExecutor::train_step() {
   return t;
 }
 
-ExecutorMaker counting_executor_factory(ExecutorMaker inner, std::shared_ptr<CounterSession> session,
+ExecutorMaker counting_executor_factory(ExecutorMaker inner,
+                                        std::shared_ptr<CounterSession> session,
                                         std::shared_ptr<IterationCounts> sink) {
-  return [inner = std::move(inner), session = std::move(session),
-          sink = std::move(sink)](const Graph& g, const ExecOptions& o) -> std::unique_ptr<Executor> {
+  return [inner = std::move(inner), session = std::move(session), sink = std::move(sink)](
+             const Graph& g, const ExecOptions& o) -> std::unique_ptr<Executor> {
     return std::make_unique<CountingExecutor>(inner(g, o), session, sink);
   };
 }

@@ -23,8 +23,12 @@ struct IterationCounts {
   bool multiplexed = false;
   std::string reason;  // why something was not counted ("" when all was)
 
-  double flops_per_iteration() const { return iterations ? flops / static_cast<double>(iterations) : 0; }
-  double bytes_per_iteration() const { return iterations ? bytes / static_cast<double>(iterations) : 0; }
+  double flops_per_iteration() const {
+    return iterations ? flops / static_cast<double>(iterations) : 0;
+  }
+  double bytes_per_iteration() const {
+    return iterations ? bytes / static_cast<double>(iterations) : 0;
+  }
   void add(const CounterReading& r);
 };
 
@@ -51,7 +55,8 @@ class CountingExecutor final : public Executor {
 
 using ExecutorMaker = std::function<std::unique_ptr<Executor>(const Graph&, const ExecOptions&)>;
 // Wraps `inner` so that every executor it makes counts into `sink`.
-ExecutorMaker counting_executor_factory(ExecutorMaker inner, std::shared_ptr<CounterSession> session,
+ExecutorMaker counting_executor_factory(ExecutorMaker inner,
+                                        std::shared_ptr<CounterSession> session,
                                         std::shared_ptr<IterationCounts> sink);
 
 }  // namespace dnnroof

@@ -154,7 +154,8 @@ NcuSummary summarize(const NcuProfile& profile, const KernelWorkOptions& options
   if (!t.fp32_flops) s.missing.emplace_back("FP32 FLOPs (smsp__sass_thread_inst_executed_op_f*)");
   if (!t.fp16_flops) s.missing.emplace_back("FP16 FLOPs (smsp__sass_thread_inst_executed_op_h*)");
   if (!t.tensor_flops && !t.tensor_inst) {
-    s.missing.emplace_back("tensor-core work (sm__ops_path_tensor_*, sm__inst_executed_pipe_tensor)");
+    s.missing.emplace_back(
+        "tensor-core work (sm__ops_path_tensor_*, sm__inst_executed_pipe_tensor)");
   }
   if (!t.dram_bytes) s.missing.emplace_back("DRAM bytes (dram__bytes_read/write.sum)");
   if (!t.l2_bytes) s.missing.emplace_back("L2 bytes (lts__t_bytes.sum)");
@@ -242,7 +243,8 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
     const double r = *flops_row.ratio;
     if (summary.tensor_flops_unknown) {
       why.push_back(fmt::format(
-          "{:.0f} tensor-core instructions were counted but their FLOPs are not in the FP32/FP16 SASS "
+          "{:.0f} tensor-core instructions were counted but their FLOPs are not in the FP32/FP16 "
+          "SASS "
           "counters (collect sm__ops_path_tensor_src_* or pass --tensor-flops-per-inst): the "
           "measured FLOPs are a lower bound",
           *t.tensor_inst));
@@ -281,7 +283,7 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
           100 * r));
     }
     if (t.dram_bytes && compulsory > 0 && *t.dram_bytes < compulsory) {
-      why.push_back(
+      why.emplace_back(
           "DRAM traffic is below the compulsory traffic (every parameter, input and output "
           "once): kernels are missing from the profile, or tensors were already in L2 (only "
           "possible with ncu --cache-control none, which keeps caches warm between kernels)");
@@ -295,7 +297,7 @@ NcuComparison compare_with_cost(const NcuSummary& summary, const ModelCost& cost
     }
   }
   if (t.time_s) {
-    why.push_back(
+    why.emplace_back(
         "times are ncu's gpu__time_duration with clocks locked to base (ncu --clock-control "
         "base, the default) and caches flushed before each kernel (--cache-control all): "
         "FLOP/s are below an unprofiled run's");

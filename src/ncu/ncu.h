@@ -41,10 +41,10 @@ struct NcuValue {
 
 // One profiled kernel launch (one result of ncu).
 struct NcuKernel {
-  std::string id;    // ncu's "ID" column (its result number); "" when absent
-  std::string name;  // "Kernel Name" as printed (demangled or not)
-  int line = 0;      // first source line of this kernel
-  std::map<std::string, NcuValue> metrics;     // numeric metrics by name
+  std::string id;                           // ncu's "ID" column (its result number); "" when absent
+  std::string name;                         // "Kernel Name" as printed (demangled or not)
+  int line = 0;                             // first source line of this kernel
+  std::map<std::string, NcuValue> metrics;  // numeric metrics by name
   std::map<std::string, std::string> strings;  // non-numeric values (e.g. device name)
 
   // The value of `metric` in base units, nullopt when absent or "n/a".
@@ -100,9 +100,9 @@ const std::vector<std::string>& tensor_ops_metrics();
 // The work of one kernel. A field is nullopt when its metrics were not
 // collected (so "0" always means measured zero).
 struct KernelWork {
-  std::optional<double> fp64_flops;   // 2*dfma + dmul + dadd
-  std::optional<double> fp32_flops;   // 2*ffma + fmul + fadd
-  std::optional<double> fp16_flops;   // 2*hfma + hmul + hadd
+  std::optional<double> fp64_flops;    // 2*dfma + dmul + dadd
+  std::optional<double> fp32_flops;    // 2*ffma + fmul + fadd
+  std::optional<double> fp16_flops;    // 2*hfma + hmul + hadd
   std::optional<double> tensor_flops;  // sum of sm__ops_path_tensor_src_* (one op = one FLOP)
   std::optional<double> tensor_inst;   // tensor-pipe instructions (no FLOPs implied)
   std::optional<double> dram_bytes;    // read + write, or dram__bytes.sum

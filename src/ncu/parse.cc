@@ -57,23 +57,35 @@ struct UnitScale {
 // Units ncu prints. SI prefixes are decimal (1 Kbyte = 1000 byte), as ncu's
 // own scaling is; the binary spellings are accepted too.
 constexpr std::array kUnits{
-    UnitScale{"nsecond", 1e-9, "second"},  UnitScale{"usecond", 1e-6, "second"},
-    UnitScale{"msecond", 1e-3, "second"},  UnitScale{"second", 1.0, "second"},
-    UnitScale{"ns", 1e-9, "second"},       UnitScale{"us", 1e-6, "second"},
-    UnitScale{"ms", 1e-3, "second"},       UnitScale{"s", 1.0, "second"},
-    UnitScale{"byte", 1.0, "byte"},        UnitScale{"Kbyte", 1e3, "byte"},
-    UnitScale{"Mbyte", 1e6, "byte"},       UnitScale{"Gbyte", 1e9, "byte"},
-    UnitScale{"Tbyte", 1e12, "byte"},      UnitScale{"B", 1.0, "byte"},
-    UnitScale{"KB", 1e3, "byte"},          UnitScale{"MB", 1e6, "byte"},
-    UnitScale{"GB", 1e9, "byte"},          UnitScale{"TB", 1e12, "byte"},
-    UnitScale{"Kibyte", 1024.0, "byte"},   UnitScale{"Mibyte", 1048576.0, "byte"},
-    UnitScale{"Gibyte", 1073741824.0, "byte"}, UnitScale{"KiB", 1024.0, "byte"},
-    UnitScale{"MiB", 1048576.0, "byte"},   UnitScale{"GiB", 1073741824.0, "byte"},
+    UnitScale{"nsecond", 1e-9, "second"},
+    UnitScale{"usecond", 1e-6, "second"},
+    UnitScale{"msecond", 1e-3, "second"},
+    UnitScale{"second", 1.0, "second"},
+    UnitScale{"ns", 1e-9, "second"},
+    UnitScale{"us", 1e-6, "second"},
+    UnitScale{"ms", 1e-3, "second"},
+    UnitScale{"s", 1.0, "second"},
+    UnitScale{"byte", 1.0, "byte"},
+    UnitScale{"Kbyte", 1e3, "byte"},
+    UnitScale{"Mbyte", 1e6, "byte"},
+    UnitScale{"Gbyte", 1e9, "byte"},
+    UnitScale{"Tbyte", 1e12, "byte"},
+    UnitScale{"B", 1.0, "byte"},
+    UnitScale{"KB", 1e3, "byte"},
+    UnitScale{"MB", 1e6, "byte"},
+    UnitScale{"GB", 1e9, "byte"},
+    UnitScale{"TB", 1e12, "byte"},
+    UnitScale{"Kibyte", 1024.0, "byte"},
+    UnitScale{"Mibyte", 1048576.0, "byte"},
+    UnitScale{"Gibyte", 1073741824.0, "byte"},
+    UnitScale{"KiB", 1024.0, "byte"},
+    UnitScale{"MiB", 1048576.0, "byte"},
+    UnitScale{"GiB", 1073741824.0, "byte"},
 };
 
 // Count units that ncu may scale with K/M/G/T ("Kinst").
-constexpr std::array<std::string_view, 6> kCountUnits{"inst", "op", "ops", "thread", "warp",
-                                                      "sector"};
+constexpr std::array<std::string_view, 6> kCountUnits{"inst",   "op",   "ops",
+                                                      "thread", "warp", "sector"};
 
 double si_prefix(char c) {
   switch (c) {
@@ -187,7 +199,8 @@ Family metric_family(std::string_view metric) {
     return Family::bytes;
   }
   if (metric.find("sass_thread_inst_executed_op_") != std::string_view::npos ||
-      starts_with(metric, "sm__ops_path_tensor") || starts_with(metric, "sm__inst_executed_pipe_tensor")) {
+      starts_with(metric, "sm__ops_path_tensor") ||
+      starts_with(metric, "sm__inst_executed_pipe_tensor")) {
     return Family::count;
   }
   return Family::none;
@@ -220,7 +233,7 @@ void store_value(NcuKernel& k, const std::string& metric, const std::string& val
                    q.unit.find('/') == std::string::npos && q.unit != "%");
   if (!ok) {
     fail("{}: metric '{}' has unit '{}', expected {}", where, metric, unit,
-         family == Family::time   ? "a time (nsecond, usecond, msecond, second)"
+         family == Family::time    ? "a time (nsecond, usecond, msecond, second)"
          : family == Family::bytes ? "bytes (byte, Kbyte, Mbyte, Gbyte)"
                                    : "a count (inst or none)");
   }
@@ -288,14 +301,16 @@ NcuProfile parse_ncu_csv(std::string_view text, const std::string& source) {
     if (end == text.size()) break;
   }
   if (records.empty()) {
-    fail("{}: no Nsight Compute CSV header (a row with a \"Kernel Name\" column); write it with "
-         "`ncu --csv --page raw --log-file FILE ...` (see `dnnroof profile-cmd`)",
-         source);
+    fail(
+        "{}: no Nsight Compute CSV header (a row with a \"Kernel Name\" column); write it with "
+        "`ncu --csv --page raw --log-file FILE ...` (see `dnnroof profile-cmd`)",
+        source);
   }
   if (skipped_foreign > 0) {
-    profile.notes.push_back(fmt::format(
-        "skipped {} line(s) that are not Nsight Compute CSV (program output?), the first at line {}",
-        skipped_foreign, first_foreign));
+    profile.notes.push_back(
+        fmt::format("skipped {} line(s) that are not Nsight Compute CSV (program output?), the "
+                    "first at line {}",
+                    skipped_foreign, first_foreign));
   }
 
   const std::vector<std::string>& header = records.front().fields;
@@ -307,8 +322,8 @@ NcuProfile parse_ncu_csv(std::string_view text, const std::string& source) {
   const int c_value = find_column(header, "Metric Value");
   const auto check_width = [&](const Record& r) {
     if (r.fields.size() != header.size()) {
-      fail("{}: malformed row: {} fields, the header (line {}) has {}",
-           location(source, r.line), r.fields.size(), header_line, header.size());
+      fail("{}: malformed row: {} fields, the header (line {}) has {}", location(source, r.line),
+           r.fields.size(), header_line, header.size());
     }
   };
 
@@ -316,9 +331,10 @@ NcuProfile parse_ncu_csv(std::string_view text, const std::string& source) {
     // Details page: one row per (kernel, metric).
     profile.layout = NcuLayout::details;
     if (c_metric < 0 || c_value < 0 || c_unit < 0) {
-      fail("{}: the details layout needs the columns \"Metric Name\", \"Metric Unit\" and "
-           "\"Metric Value\"",
-           location(source, header_line));
+      fail(
+          "{}: the details layout needs the columns \"Metric Name\", \"Metric Unit\" and "
+          "\"Metric Value\"",
+          location(source, header_line));
     }
     std::map<std::string, std::size_t> by_id;
     for (std::size_t i = 1; i < records.size(); ++i) {
@@ -335,9 +351,10 @@ NcuProfile parse_ncu_csv(std::string_view text, const std::string& source) {
         fresh = it == by_id.end();
         if (!fresh) index = it->second;
       } else {
-        fresh = profile.kernels.empty() || profile.kernels.back().name != name ||
-                profile.kernels.back().metrics.contains(r.fields[static_cast<std::size_t>(c_metric)]) ||
-                profile.kernels.back().strings.contains(r.fields[static_cast<std::size_t>(c_metric)]);
+        fresh =
+            profile.kernels.empty() || profile.kernels.back().name != name ||
+            profile.kernels.back().metrics.contains(r.fields[static_cast<std::size_t>(c_metric)]) ||
+            profile.kernels.back().strings.contains(r.fields[static_cast<std::size_t>(c_metric)]);
         index = profile.kernels.size() - 1;
       }
       if (fresh) {
@@ -359,7 +376,9 @@ NcuProfile parse_ncu_csv(std::string_view text, const std::string& source) {
       if (metric == "Duration" && !k.metrics.contains(std::string(ncu_metric::kTime))) {
         metric = std::string(ncu_metric::kTime);
       }
-      if (k.metrics.contains(metric) || k.strings.contains(metric)) continue;  // repeated in another section
+      if (k.metrics.contains(metric) || k.strings.contains(metric)) {
+        continue;  // repeated in another section
+      }
       store_value(k, metric, r.fields[static_cast<std::size_t>(c_value)],
                   r.fields[static_cast<std::size_t>(c_unit)],
                   fmt::format("{}", location(source, r.line)));

@@ -62,9 +62,10 @@ ProfileCommand make_profile_command(const ProfileCommandOptions& o) {
   }
   if (o.batch < 1) fail("--batch {}: batch sizes must be >= 1", o.batch);
   if (o.arch < 70 || o.arch > 120) {
-    fail("--arch {}: give the compute capability x10 of a GPU with Nsight Compute support "
-         "(70 for V100 ... 90 for H100, 100 for B200)",
-         o.arch);
+    fail(
+        "--arch {}: give the compute capability x10 of a GPU with Nsight Compute support "
+        "(70 for V100 ... 90 for H100, 100 for B200)",
+        o.arch);
   }
   ProfileCommand c;
   c.metrics = profile_metrics(o.arch);
@@ -77,20 +78,19 @@ ProfileCommand make_profile_command(const ProfileCommandOptions& o) {
   c.argv = {o.ncu, "--profile-from-start", "off", "--target-processes", "all"};
   if (o.warm_cache) c.argv.insert(c.argv.end(), {"--cache-control", "none"});
   if (o.unlocked_clocks) c.argv.insert(c.argv.end(), {"--clock-control", "none"});
-  c.argv.insert(c.argv.end(), {"--metrics", join(c.metrics, ","), "--csv", "--page", "raw",
-                               "--log-file", c.csv});
+  c.argv.insert(c.argv.end(),
+                {"--metrics", join(c.metrics, ","), "--csv", "--page", "raw", "--log-file", c.csv});
   c.argv.insert(c.argv.end(),
                 {o.dnnroof, "bench", o.model, "--device", o.device, "--batch",
                  std::to_string(o.batch), "--mode", o.mode, "--dtype", o.dtype, "--profile-range"});
   c.command = quote_all(c.argv);
-  std::vector<std::string> imp{o.dnnroof, "import-ncu",       c.csv,  "--model", o.model,
-                               "--batch", std::to_string(o.batch), "--mode", o.mode,
-                               "--dtype", o.dtype};
+  std::vector<std::string> imp{
+      o.dnnroof, "import-ncu", c.csv,     "--model", o.model, "--batch", std::to_string(o.batch),
+      "--mode",  o.mode,       "--dtype", o.dtype};
   if (!o.device_chip.empty()) imp.insert(imp.end(), {"--device-chip", o.device_chip});
-  const std::string json =
-      c.csv.size() > 4 && c.csv.substr(c.csv.size() - 4) == ".csv"
-          ? c.csv.substr(0, c.csv.size() - 4) + ".json"
-          : c.csv + ".json";
+  const std::string json = c.csv.size() > 4 && c.csv.substr(c.csv.size() - 4) == ".csv"
+                               ? c.csv.substr(0, c.csv.size() - 4) + ".json"
+                               : c.csv + ".json";
   imp.insert(imp.end(), {"--out", json});
   c.import_command = quote_all(imp);
   return c;

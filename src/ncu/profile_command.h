@@ -10,16 +10,16 @@
 namespace dnnroof {
 
 struct ProfileCommandOptions {
-  std::string model;            // zoo name or .onnx path
+  std::string model;  // zoo name or .onnx path
   std::int64_t batch = 1;
-  std::string mode = "infer";   // "infer" or "train"
+  std::string mode = "infer";  // "infer" or "train"
   std::string dtype = "fp32";
-  std::string device = "cuda";  // passed to bench --device
-  int arch = 80;                // compute capability x10 (70 V100, 75 T4, 80 A100, 89 L4, 90 H100)
-  std::string csv;              // ncu's log file; "" = <model>-b<batch>-<mode>.ncu.csv
-  std::string device_chip;      // catalog id for the import command ("" = none)
-  bool warm_cache = false;      // --cache-control none (default: ncu flushes caches per kernel)
-  bool unlocked_clocks = false; // --clock-control none (default: ncu locks to base clocks)
+  std::string device = "cuda";   // passed to bench --device
+  int arch = 80;                 // compute capability x10 (70 V100, 75 T4, 80 A100, 89 L4, 90 H100)
+  std::string csv;               // ncu's log file; "" = <model>-b<batch>-<mode>.ncu.csv
+  std::string device_chip;       // catalog id for the import command ("" = none)
+  bool warm_cache = false;       // --cache-control none (default: ncu flushes caches per kernel)
+  bool unlocked_clocks = false;  // --clock-control none (default: ncu locks to base clocks)
   std::string ncu = "ncu";
   std::string dnnroof = "dnnroof";
 };

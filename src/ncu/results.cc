@@ -132,8 +132,8 @@ NcuResults ncu_results_from_json(std::string_view text, const std::string& sourc
     r.summary.missing = j.value("missing", std::vector<std::string>{});
     r.summary.total = work_from(j.at("total"));
     for (const json& g : j.at("groups")) {
-      r.summary.groups.push_back({g.at("group").get<std::string>(), g.at("kernels").get<int>(),
-                                  work_from(g)});
+      r.summary.groups.push_back(
+          {g.at("group").get<std::string>(), g.at("kernels").get<int>(), work_from(g)});
     }
     for (const json& k : j.at("kernels")) {
       r.summary.kernels.push_back({k.at("id").get<std::string>(), k.at("name").get<std::string>(),

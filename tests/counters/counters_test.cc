@@ -2,13 +2,14 @@
 // the fallback when perf_event_open fails (a fake backend stands in for the
 // kernel). Real counting is in counting_test.cc (label "counters").
 
+#include "counters/counters.h"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
 #include <map>
 #include <string>
 
-#include "counters/counters.h"
 #include "counters/counting_executor.h"
 
 namespace dnnroof {
@@ -156,10 +157,10 @@ TEST(CounterSession, AmdCountsFlopsDirectly) {
 
 TEST(CounterSession, UnknownCpuStillCountsBytes) {
   reset_counters_notice_for_testing();
-  CounterSession s(std::make_unique<FakeBackend>(
-                       0, std::map<std::string, double>{
-                              {"LLC misses (PERF_COUNT_HW_CACHE_MISSES)", 10}}),
-                   CpuId{CpuVendor::other, 0, 0});
+  CounterSession s(
+      std::make_unique<FakeBackend>(
+          0, std::map<std::string, double>{{"LLC misses (PERF_COUNT_HW_CACHE_MISSES)", 10}}),
+      CpuId{CpuVendor::other, 0, 0});
   EXPECT_TRUE(s.available());
   s.start();
   const CounterReading r = s.stop();

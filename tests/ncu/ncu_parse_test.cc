@@ -143,8 +143,9 @@ TEST(NcuErrors, UnterminatedQuote) {
   const std::string csv2 =
       "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\"\n"
       "\"1\",\"k\",\"2\n";
-  EXPECT_NE(error_of([&] { parse_ncu_csv(csv2, "z.csv"); })
-                .find("z.csv:2: unterminated quoted field (field 3)"),
+  EXPECT_NE(error_of([&] {
+              parse_ncu_csv(csv2, "z.csv");
+            }).find("z.csv:2: unterminated quoted field (field 3)"),
             std::string::npos);
 }
 
@@ -172,8 +173,9 @@ TEST(NcuNoise, ProgramOutputBetweenRowsIsSkippedAndNoted) {
 }
 
 TEST(NcuErrors, MissingFile) {
-  EXPECT_NE(error_of([] { read_ncu_csv("/nonexistent/x.csv"); }).find("cannot open '/nonexistent/x.csv'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { read_ncu_csv("/nonexistent/x.csv"); }).find("cannot open '/nonexistent/x.csv'"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // The ncu command line printed by `dnnroof profile-cmd`.
 
+#include "ncu/profile_command.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 
 #include "core/error.h"
-#include "ncu/profile_command.h"
 
 namespace dnnroof {
 namespace {
@@ -33,8 +34,8 @@ TEST(ProfileMetrics, A100List) {
   EXPECT_TRUE(contains(m, "l1tex__t_bytes.sum"));
   for (const char* p : {"d", "f", "h"}) {
     for (const char* op : {"add", "mul", "fma"}) {
-      EXPECT_TRUE(contains(m, std::string("smsp__sass_thread_inst_executed_op_") + p + op +
-                                  "_pred_on.sum"))
+      EXPECT_TRUE(
+          contains(m, std::string("smsp__sass_thread_inst_executed_op_") + p + op + "_pred_on.sum"))
           << p << op;
     }
   }
@@ -67,33 +68,34 @@ TEST(ProfileCommand, TrainResnet18) {
   EXPECT_EQ(after(c.argv, "--page"), "raw");
   EXPECT_EQ(after(c.argv, "--log-file"), "resnet18-b64-train.ncu.csv");
   EXPECT_TRUE(contains(c.argv, "--csv"));
-  EXPECT_EQ(after(c.argv, "--metrics"), "gpu__time_duration.sum,dram__bytes_read.sum,"
-                                         "dram__bytes_write.sum,lts__t_bytes.sum,"
-                                         "l1tex__t_bytes.sum,"
-                                         "smsp__sass_thread_inst_executed_op_dadd_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_dmul_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_dfma_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_fadd_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_fmul_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_ffma_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_hadd_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_hmul_pred_on.sum,"
-                                         "smsp__sass_thread_inst_executed_op_hfma_pred_on.sum,"
-                                         "sm__inst_executed_pipe_tensor.sum,"
-                                         "sm__ops_path_tensor_src_fp16_dst_fp16.sum,"
-                                         "sm__ops_path_tensor_src_fp16_dst_fp32.sum,"
-                                         "sm__ops_path_tensor_src_bf16_dst_fp32.sum,"
-                                         "sm__ops_path_tensor_src_tf32_dst_fp32.sum,"
-                                         "sm__ops_path_tensor_src_fp64.sum");
+  EXPECT_EQ(after(c.argv, "--metrics"),
+            "gpu__time_duration.sum,dram__bytes_read.sum,"
+            "dram__bytes_write.sum,lts__t_bytes.sum,"
+            "l1tex__t_bytes.sum,"
+            "smsp__sass_thread_inst_executed_op_dadd_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_dmul_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_dfma_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_fadd_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_fmul_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_ffma_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_hadd_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_hmul_pred_on.sum,"
+            "smsp__sass_thread_inst_executed_op_hfma_pred_on.sum,"
+            "sm__inst_executed_pipe_tensor.sum,"
+            "sm__ops_path_tensor_src_fp16_dst_fp16.sum,"
+            "sm__ops_path_tensor_src_fp16_dst_fp32.sum,"
+            "sm__ops_path_tensor_src_bf16_dst_fp32.sum,"
+            "sm__ops_path_tensor_src_tf32_dst_fp32.sum,"
+            "sm__ops_path_tensor_src_fp64.sum");
   EXPECT_FALSE(contains(c.argv, "--cache-control"));
   // The profiled program: one iteration between cudaProfilerStart/Stop.
   const auto bench = std::find(c.argv.begin(), c.argv.end(), "bench");
   ASSERT_NE(bench, c.argv.end());
   EXPECT_EQ(*(bench - 1), "dnnroof");
   const std::vector<std::string> tail(bench, c.argv.end());
-  EXPECT_EQ(tail, (std::vector<std::string>{"bench", "resnet18", "--device", "cuda", "--batch",
-                                            "64", "--mode", "train", "--dtype", "fp32",
-                                            "--profile-range"}));
+  EXPECT_EQ(tail,
+            (std::vector<std::string>{"bench", "resnet18", "--device", "cuda", "--batch", "64",
+                                      "--mode", "train", "--dtype", "fp32", "--profile-range"}));
   EXPECT_EQ(c.command.rfind("ncu --profile-from-start off --target-processes all --metrics "
                             "gpu__time_duration.sum,",
                             0),
