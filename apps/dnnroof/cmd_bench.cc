@@ -131,23 +131,29 @@ std::vector<Cell> row_of(const ResultRecord& r, OutputFormat format) {
   }
   const double tput = throughput_per_s(r);
   const double achieved = achieved_flops_per_s(r);
+  // People read the reason next to the status; programs get it in its own
+  // column (status_reason), the status a plain ok, noisy or failed.
   std::string status(record_status_name(r.status));
-  if (r.status == RecordStatus::failed) status += ": " + r.status_reason;
-  if (r.status == RecordStatus::noisy && !r.status_reason.empty()) {
-    const std::string_view why = r.status_reason;
-    status += fmt::format(" ({})", why.starts_with("noisy: ") ? why.substr(7) : why);
+  if (format == OutputFormat::table) {
+    if (r.status == RecordStatus::failed) status += ": " + r.status_reason;
+    if (r.status == RecordStatus::noisy && !r.status_reason.empty()) {
+      const std::string_view why = r.status_reason;
+      status += fmt::format(" ({})", why.starts_with("noisy: ") ? why.substr(7) : why);
+    }
   }
-  return {r.model,
-          Cell(r.batch, std::to_string(r.batch)),
-          std::string(run_mode_name(r.mode)),
-          latency,
-          ci,
-          maybe(tput, format_si(tput, "/s")),
-          maybe(achieved, format_si(achieved, "FLOP/s")),
-          fwd,
-          bwd,
-          maybe(r.memory_peak_bytes, format_binary(r.memory_peak_bytes)),
-          status};
+  std::vector<Cell> row{r.model,
+                        Cell(r.batch, std::to_string(r.batch)),
+                        std::string(run_mode_name(r.mode)),
+                        latency,
+                        ci,
+                        maybe(tput, format_si(tput, "/s")),
+                        maybe(achieved, format_si(achieved, "FLOP/s")),
+                        fwd,
+                        bwd,
+                        maybe(r.memory_peak_bytes, format_binary(r.memory_peak_bytes)),
+                        status};
+  if (format != OutputFormat::table) row.push_back(r.status_reason);
+  return row;
 }
 
 std::string text_line(const std::vector<std::string>& cells) {
@@ -223,7 +229,13 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   s.on_warning = [](const std::string& w) {
     fmt::print(stderr, "dnnroof bench: warning: {}\n", w);
   };
-  Table table(kColumns, kKeys);
+  std::vector<std::string> columns = kColumns;
+  std::vector<std::string> keys = kKeys;
+  if (format != OutputFormat::table) {
+    columns.emplace_back("status reason");
+    keys.emplace_back("status_reason");
+  }
+  Table table(columns, keys);
   if (format == OutputFormat::table) {
     fmt::print("{}\n", text_line(kColumns));
     std::fflush(stdout);

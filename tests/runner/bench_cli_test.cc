@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/results_file.h"
 
@@ -175,6 +176,30 @@ TEST_F(BenchCli, InterruptKeepsFinishedConfigurationsAndResumeFinishes) {
   const ResultsFile all = load_results(file);
   ASSERT_EQ(all.records.size(), 2u);
   EXPECT_EQ(all.records[1].batch, 2);
+}
+
+TEST_F(BenchCli, CsvHasPlainStatusAndThroughputIsBatchOverLatency) {
+  const CliRun r = run("bench squeezenet1_0 --batch 2 --budget 0.5s --threads 1 --format csv");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string header, row;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  EXPECT_EQ(header,
+            "model,batch,mode,latency_s,ci_rel_half_width,throughput_per_s,achieved_flops_per_s,"
+            "forward_median_s,backward_median_s,memory_peak_bytes,status,status_reason");
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream fields(row);
+  while (std::getline(fields, cell, ',')) cells.push_back(cell);
+  ASSERT_GE(cells.size(), 11u) << row;
+  EXPECT_EQ(cells[0], "squeezenet1_0");
+  EXPECT_EQ(cells[1], "2");
+  EXPECT_EQ(cells[2], "infer");
+  const double latency = std::stod(cells[3]);
+  EXPECT_GT(latency, 0);
+  EXPECT_NEAR(std::stod(cells[5]), 2 / latency, 1e-9 * (2 / latency));
+  EXPECT_TRUE(cells[10] == "ok" || cells[10] == "noisy") << row;
 }
 
 TEST_F(BenchCli, BadInputIsAClearErrorNamingIt) {
