@@ -86,9 +86,20 @@ std::pair<double, double> log_range(const std::vector<double>& values) {
 
 // Fixes the range of each log axis of a scatter plot (gnuplot's own
 // autoscaling adds a decade on either side).
-void fit_log_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys) {
-  if (c.x_scale == AxisScale::log) std::tie(c.x_min, c.x_max) = log_range(xs);
-  if (c.y_scale == AxisScale::log) std::tie(c.y_min, c.y_max) = log_range(ys);
+std::pair<double, double> linear_range(const std::vector<double>& values) {
+  double hi = 0;
+  for (double v : values) {
+    if (std::isfinite(v)) hi = std::max(hi, v);
+  }
+  if (!(hi > 0)) return {kNaN, kNaN};
+  // Up to the next multiple of half the leading decade, past 8% room.
+  const double step = std::pow(10.0, std::floor(std::log10(hi * 1.08))) / 2;
+  return {0.0, std::ceil(hi * 1.08 / step) * step};
+}
+
+void fit_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys) {
+  std::tie(c.x_min, c.x_max) = c.x_scale == AxisScale::log ? log_range(xs) : linear_range(xs);
+  std::tie(c.y_min, c.y_max) = c.y_scale == AxisScale::log ? log_range(ys) : linear_range(ys);
 }
 
 // The same range on both axes of a predicted-vs-measured plot, so y = x is

@@ -33,8 +33,12 @@ std::string ms(double seconds);
 // A log axis's range: 1-2-5 steps around the values with 15% room.
 std::pair<double, double> log_range(const std::vector<double>& values);
 
-// Fixes the range of each log axis of a scatter plot to log_range.
-void fit_log_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys);
+// A linear axis's range: 0 to a round number 8% or more above the largest.
+std::pair<double, double> linear_range(const std::vector<double>& values);
+
+// Fixes both axes of a scatter plot: log_range or linear_range by scale
+// (gnuplot's own autoscaling adds whole empty decades, or runs below 0).
+void fit_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>& ys);
 
 // The same range on both axes (predicted vs measured), so y = x is the
 // diagonal.

@@ -20,7 +20,7 @@ namespace {
 
 using figures_detail::chart_block;
 using figures_detail::decades;
-using figures_detail::fit_log_axes;
+using figures_detail::fit_axes;
 using figures_detail::ms;
 using figures_detail::positive;
 using figures_detail::scale_for;
@@ -165,23 +165,28 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
   std::vector<double> xs, ys;
   for (const CorrelationRow* r : use) {
     xs.push_back((flops ? r->flops : r->params) / (flops ? 1e9 : 1e6));
-    ys.push_back(1e3 * (side == DeviceSide::gpu ? r->gpu_latency_s : r->cpu_latency_s));
+    ys.push_back(side == DeviceSide::gpu ? r->gpu_latency_s : r->cpu_latency_s);
   }
+  // Milliseconds, or seconds when the slowest takes 10 s or more.
+  const bool seconds = *std::max_element(ys.begin(), ys.end()) >= 10;
+  for (double& y : ys) y *= seconds ? 1 : 1e3;
   Chart c;
   c.kind = ChartKind::scatter;
-  c.title = fmt::format("Inference latency vs {} on {} ({}), batch {}",
-                        flops ? "FLOPs" : "parameters", side_name(side), device_name, batch);
+  const bool same = to_lower(device_name) == to_lower(side_name(side));
+  c.title = fmt::format("Inference latency vs {} on {}{}, batch {}", flops ? "FLOPs" : "parameters",
+                        side_name(side), same ? std::string() : " (" + device_name + ")", batch);
   c.x_label = flops ? fmt::format("Forward FLOPs at batch {} [GFLOP]", batch)
                     : std::string("Parameters [millions]");
-  c.y_label = "Latency, median [ms]";
+  c.y_label = seconds ? "Latency, median [s]" : "Latency, median [ms]";
   c.x_scale = scale_for(xs, c.x_label);
   c.y_scale = scale_for(ys, c.y_label);
-  fit_log_axes(c, xs, ys);
+  fit_axes(c, xs, ys);
   for (std::size_t i = 0; i < use.size(); ++i) {
     c.series.push_back(
         point_series(use[i]->model, {xs[i]}, {ys[i]},
-                     {fmt::format("{}: {} {}, {} ms", use[i]->model, fmt::format("{:.3g}", xs[i]),
-                                  flops ? "GFLOP" : "M params", fmt::format("{:.3g}", ys[i]))}));
+                     {fmt::format("{}: {} {}, {} {}", use[i]->model, fmt::format("{:.3g}", xs[i]),
+                                  flops ? "GFLOP" : "M params", fmt::format("{:.3g}", ys[i]),
+                                  seconds ? "s" : "ms")}));
   }
   const std::string id =
       fmt::format("latency-vs-{}-{}-b{}", flops ? "flops" : "params", slug(side_name(side)), batch);
@@ -227,7 +232,7 @@ FigureBlock throughput_figure(std::span<const ThroughputSeries> series, const st
     c.x_label += " (log scale: batch sizes grow geometrically)";
   }
   c.y_scale = scale_for(tps, c.y_label);
-  fit_log_axes(c, batches, tps);
+  fit_axes(c, batches, tps);
   // Tick marks at the batch sizes measured.
   std::set<double> distinct(batches.begin(), batches.end());
   c.x_tics.assign(distinct.begin(), distinct.end());
