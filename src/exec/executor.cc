@@ -336,7 +336,8 @@ TorchExecutor::TorchExecutor(const Graph& graph, const ExecOptions& options)
     fail("graph '{}': LibTorch: {}", graph_.name, e.what_without_backtrace());
   }
   momentum_.resize(trainable_.size());
-  profile_pending_ = options_.profile_range;
+  // A profiler range is for CUDA's profilers; on the CPU the option is ignored.
+  profile_pending_ = options_.profile_range && dev_.cuda;
 }
 
 // A parameter, buffer or constant as a tensor on the device.

@@ -35,7 +35,8 @@ struct ExecOptions {
   std::map<std::string, HostTensor> weights;
   // Nsight Compute (--profile-from-start off): the first infer() or
   // train_step() runs two unprofiled warm-up iterations of its kind, then
-  // calls cudaProfilerStart/Stop around exactly one iteration.
+  // calls cudaProfilerStart/Stop around exactly one iteration. CUDA only;
+  // ignored on the CPU.
   bool profile_range = false;
   // The training step's SGD (torch.optim.SGD's update, no weight decay).
   double learning_rate = 0.01;

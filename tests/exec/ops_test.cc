@@ -166,6 +166,17 @@ TEST(ExecOps, ClearErrors) {
   }
 }
 
+// profile_range is for CUDA profilers: on the CPU it changes nothing.
+TEST(ExecOps, ProfileRangeIsIgnoredOnTheCpu) {
+  GraphBuilder b("p", DType::fp32);
+  b.output(b.relu(b.input("x", {1, 4})));
+  ExecOptions o;
+  o.profile_range = true;
+  auto e = make_executor(b.finish(), o);
+  EXPECT_GT(e->infer(), 0.0);
+  EXPECT_EQ(e->device_peak_memory_bytes(), std::nullopt);
+}
+
 TEST(ExecOps, BlasClassification) {
   // Debian's alternatives: OpenBLAS pthread, and the netlib reference BLAS.
   const auto ob = classify_blas("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
