@@ -513,6 +513,30 @@ TEST(RunSweep, LayersGetMediansModulesAndFlops) {
   EXPECT_DOUBLE_EQ(layers_to_model_ratio(train), 3.0);
 }
 
+TEST(RunSweep, TheLoadersWeightsReachEveryConfigurationOfTheModel) {
+  SweepOptions o = base_options();
+  o.models = {"tiny", "tinier"};
+  o.modes = {RunMode::infer, RunMode::train};
+  o.load_model = [](const std::string& source, int batch, DType dtype) {
+    SweepModel m = tiny_model(source, batch, dtype);
+    HostTensor w;
+    w.name = "head.fc.weight";
+    w.dims = {3, 4};
+    w.data.assign(48, 0);
+    m.weights[w.name] = w;
+    return m;
+  };
+  std::vector<std::size_t> seen;
+  o.make_executor = [&](const Graph& g, const ExecOptions& eo) -> std::unique_ptr<Executor> {
+    seen.push_back(
+        eo.weights.contains("head.fc.weight") ? eo.weights.at("head.fc.weight").data.size() : 0);
+    return std::make_unique<FakeExecutor>(g, eo, FakeScript{});
+  };
+  run_sweep(o);
+  // The first mode gets a copy, the last one of each model the loaded ones.
+  EXPECT_EQ(seen, (std::vector<std::size_t>{48, 48, 48, 48}));
+}
+
 TEST(RunSweep, InvalidOptionsAreErrorsBeforeAnythingRuns) {
   Factory factory;
   auto error_of = [&](SweepOptions o) -> std::string {
