@@ -21,6 +21,7 @@
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
+#include "counters/counting_executor.h"
 #include "hw/catalog.h"
 #include "runner/sweep.h"
 #include "store/record.h"
@@ -44,8 +45,8 @@ struct BenchCliOptions {
   bool resume = false;
   bool cold = false;
   std::string format = "table";
-  // (Hardware counters, --counters, will add their options here and their
-  // columns to the rows below.)
+  bool counters = false;       // CPU hardware counters around every iteration (src/counters)
+  bool profile_range = false;  // CUDA profiler range around one iteration, for ncu
 };
 
 // "2%" -> 0.02; "0.02" -> 0.02. A bare number >= 1 is refused (ambiguous).
@@ -218,6 +219,37 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   s.out = o.out;
   s.resume = o.resume;
   s.make_executor = default_executor_factory();
+  // --profile-range and --counters wrap the executor factory (docs/ncu.md,
+  // docs/counters.md).
+  if (o.profile_range) {
+    if (!s.device.starts_with("cuda")) {
+      fail("--profile-range marks a CUDA profiler range for ncu; use it with --device cuda");
+    }
+    s.make_executor = [inner = s.make_executor](const Graph& g, const ExecOptions& eo) {
+      ExecOptions with_range = eo;
+      with_range.profile_range = true;
+      return inner(g, with_range);
+    };
+  }
+  std::shared_ptr<IterationCounts> counts;
+  if (o.counters) {
+    if (s.device != "cpu") {
+      fail(
+          "--counters reads CPU hardware counters; use it with --device cpu (for a GPU see "
+          "dnnroof profile-cmd)");
+    }
+    auto session = std::make_shared<CounterSession>();
+    if (session->available()) {
+      counts = std::make_shared<IterationCounts>();
+      s.make_executor = counting_executor_factory(s.make_executor, session, counts);
+    }
+    CounterReading status;
+    status.available = session->available();
+    status.reason = session->reason();
+    if (const auto notice = counters_notice(status)) {
+      fmt::print(stderr, "dnnroof bench: {}\n", *notice);
+    }
+  }
 
   s.on_progress = [](const SweepProgress& p) {
     fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
@@ -257,6 +289,32 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     table.add_row(std::move(row));
   };
 
+  if (counts) {
+    // Per configuration: what its timed iterations (warm-up and samples)
+    // retired, per iteration, beside the cost model's FLOPs.
+    s.on_result = [inner = s.on_result, counts](const ResultRecord& r) {
+      inner(r);
+      const IterationCounts c = *counts;
+      *counts = IterationCounts{};
+      if (c.iterations == 0) return;
+      std::string flops = "FLOPs not counted";
+      if (c.flops_counted) {
+        const double per = c.flops_per_iteration();
+        flops = fmt::format("{} per iteration retired", format_si(per, "FLOP"));
+        if (r.cost && r.cost->flops(r.mode) > 0) {
+          flops += fmt::format(" ({:.2f} x the cost model's {})", per / r.cost->flops(r.mode),
+                               format_si(r.cost->flops(r.mode), "FLOP"));
+        }
+      }
+      const std::string bytes =
+          c.bytes_counted ? fmt::format(", ~{} per iteration from LLC misses x 64 B (an estimate)",
+                                        format_si(c.bytes_per_iteration(), "B"))
+                          : "";
+      fmt::print(stderr, "dnnroof bench: counters: {}, batch {}, {}: {}{}; {} iterations{}\n",
+                 r.model, r.batch, run_mode_name(r.mode), flops, bytes, c.iterations,
+                 c.multiplexed ? ", multiplexed counters (scaled estimates)" : "");
+    };
+  }
   g_stop = false;
   s.stop = &g_stop;
   const auto previous = std::signal(SIGINT, on_sigint);
@@ -331,6 +389,12 @@ void register_bench(CLI::App& app, Context& ctx) {
                 "Skip configurations already in --out (status ok or noisy); failed ones run again");
   sub->add_flag("--cold", o->cold,
                 "Flush the host's last-level cache before every iteration (CPU only)");
+  sub->add_flag("--counters", o->counters,
+                "CPU: read hardware counters (FLOPs retired, LLC-miss bytes) around every "
+                "iteration; says once when this machine has none (docs/counters.md)");
+  sub->add_flag("--profile-range", o->profile_range,
+                "CUDA: cudaProfilerStart/Stop around exactly one iteration after warm-up, for "
+                "ncu --profile-from-start off (see dnnroof profile-cmd)");
   add_format_option(*sub, o->format);
   sub->callback([o, &ctx] { run(*o, ctx); });
 }
