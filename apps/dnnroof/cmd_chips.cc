@@ -131,6 +131,10 @@ std::vector<ShowRow> describe(const Chip& chip) {
     if (it == chip.peak.end()) continue;
     figure_row(rows, fmt::format("peak {}", dtype_name(p)), it->second, peak_unit(p));
   }
+  // Practical ceilings ([chip.practical]): large GEMMs through a library.
+  for (const auto& [p, f] : chip.practical) {
+    figure_row(rows, fmt::format("practical {} (GEMM)", dtype_name(p)), f, peak_unit(p));
+  }
   for (const auto& m : chip.memory) {
     const std::string level = m.is_main ? fmt::format("{} (main)", m.name) : m.name;
     if (m.bandwidth.value > 0 || m.is_main) {

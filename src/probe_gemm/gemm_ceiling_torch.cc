@@ -169,7 +169,15 @@ std::vector<GemmCeiling> measure_gemm_ceilings(const GemmCeilingOptions& options
     g.precision = dtype;
     g.size = n;
     g.threads = options.threads;
-    g.backend = backend;
+    // LibTorch 1.13 sends fp32/fp64 to the BLAS, bf16 to oneDNN where the CPU
+    // has AVX-512 (else its own loops).
+    g.backend =
+        dtype == DType::fp32 || dtype == DType::fp64
+            ? backend
+            : fmt::format(
+                  "LibTorch {}.{}.{} (at::mm; oneDNN or LibTorch's own kernels "
+                  "for {}, not the BLAS)",
+                  TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, dtype_name(dtype));
     const auto type = scalar_type_of(dtype);
     if (!type) {
       g.note = fmt::format("{} GEMM not offered by the probe", dtype_name(dtype));
