@@ -77,6 +77,20 @@ TEST_F(RunCli, ConformanceCaseThroughTheProgram) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / (got.name + ".pb"))) << got.name;
 }
 
+// With Debian's reference BLAS preloaded, LibTorch's sgemm_ resolves to it:
+// the detection must say so and `run` must warn (on stderr).
+TEST_F(RunCli, WarnsOnTheReferenceBlas) {
+  const std::string ref = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
+  if (!fs::exists(ref)) GTEST_SKIP() << ref << " is not installed";
+  const std::string cmd = "LD_PRELOAD=" + ref + " " + std::string(DNNROOF_BINARY) +
+                          " run squeezenet1_1 --format csv >/dev/null 2>" +
+                          (dir_ / "e.txt").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string err = read_text(dir_ / "e.txt");
+  EXPECT_NE(err.find("reference BLAS"), std::string::npos) << err;
+  EXPECT_NE(err.find("warning"), std::string::npos) << err;
+}
+
 TEST_F(RunCli, BadInputFailsClearly) {
   CliRun r = run("run " + (dir_ / "missing.onnx").string());
   EXPECT_NE(r.status, 0);
