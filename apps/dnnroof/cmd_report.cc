@@ -114,7 +114,7 @@ struct Plan {
   std::vector<std::string> devices;
   double budget_s = 3;
   double time_limit_s = 540;
-  int threads = 0;  // CPU intra-op threads: --threads, else one per physical core
+  int threads = 0;  // CPU intra-op threads (0: LibTorch's default)
 };
 
 Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo* host) {
@@ -135,7 +135,7 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
   p.layers_model = opt.layers_model.empty() ? p.models.front() : opt.layers_model;
   if (p.layers_model == "none") p.layers_model.clear();
   p.budget_s = opt.budget_s > 0 ? opt.budget_s : (opt.quick ? 0.4 : (opt.full ? 10 : 2.5));
-  p.time_limit_s = opt.time_limit_s >= 0 ? opt.time_limit_s : (opt.full ? 0 : (opt.quick ? 100 : 480));
+  p.time_limit_s = opt.time_limit_s >= 0 ? opt.time_limit_s : (opt.full ? 0 : (opt.quick ? 100 : 420));
   if (opt.device == "auto") {
     p.devices.push_back("cpu");
     for (const Chip& c : catalog.chips()) {
@@ -146,7 +146,11 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
   }
   if (p.devices.empty()) fail("--device: no device given");
   if (opt.threads < 0) fail("--threads {}: must be 0 (one per physical core) or more", opt.threads);
-  p.threads = opt.threads > 0 ? opt.threads : (host != nullptr ? host->physical_cores : 0);
+  // 0: the library's default. Not one per core by default: on a machine
+  // shared with other work, spinning intra-op threads on oversubscribed
+  // cores slow every iteration by orders of magnitude.
+  p.threads = opt.threads;
+  (void)host;
   return p;
 }
 
@@ -208,8 +212,11 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
       o.stop = &g_stop;
       return o;
     };
+    // Every model at the smallest batch first, then training, the per-layer
+    // model and the larger batches: a time limit then cuts the extras, not
+    // whole models.
     stages.push_back({fmt::format("inference on {}", device),
-                      base(plan.models, plan.batches, {RunMode::infer})});
+                      base(plan.models, {plan.batches.front()}, {RunMode::infer})});
     if (!plan.train_models.empty()) {
       stages.push_back({fmt::format("training on {}", device),
                         base(plan.train_models, {plan.train_batch}, {RunMode::train})});
@@ -220,6 +227,11 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
       o.layers = true;
       o.layers_budget_s = plan.budget_s;
       stages.push_back({fmt::format("per-layer times of {} on {}", plan.layers_model, device), o});
+    }
+    if (plan.batches.size() > 1) {
+      stages.push_back({fmt::format("inference on {}", device),
+                        base(plan.models, {plan.batches.begin() + 1, plan.batches.end()},
+                             {RunMode::infer})});
     }
   }
   std::size_t total = 0;
@@ -242,7 +254,18 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
   double last_start = 0;
   bool limit_hit = false;
   for (Stage& stage : stages) {
-    if (g_stop.load()) break;
+    if (g_stop.load()) {
+      std::vector<std::string> missing;
+      for (const SweepConfig& c : sweep_configs(stage.o)) {
+        missing.push_back(fmt::format("{} b{} {}", c.model, c.batch, run_mode_name(c.mode)));
+      }
+      run.not_run.push_back(fmt::format(
+          "Not measured ({}), {}: {}.",
+          limit_hit ? fmt::format("time limit of {} reached", duration_text(plan.time_limit_s))
+                    : "interrupted",
+          stage.what, join(missing, ", ")));
+      continue;
+    }
     stage.o.on_progress = [&](const SweepProgress& p) {
       if (p.index > 1) config_s.push_back(elapsed() - last_start);
       last_start = elapsed();
@@ -293,10 +316,6 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
                                           stage.what, join(missing, ", ")));
       }
     }
-  }
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    // Stages never started.
-    (void)i;
   }
   run.interrupted = g_stop.load() && !limit_hit;
   run.elapsed_s = elapsed();
@@ -448,9 +467,9 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Sampling budget per configuration [s]; default 2.5 (--quick 0.4, --full 10)");
   sub->add_option("--time-limit", opt->time_limit_s,
                   "Stop measuring after this many seconds and report what finished (0: none); "
-                  "default 480 (--quick 100, --full none)");
+                  "default 420 (--quick 100, --full none)");
   sub->add_option("--threads", opt->threads,
-                  "CPU intra-op threads for measuring; default: one per physical core");
+                  "CPU intra-op threads for measuring; default 0: LibTorch's default");
   sub->add_option("--precision", opt->precision, "Precision of the rooflines and cost model")
       ->default_val("fp32");
   sub->add_option("--tensor", opt->tensor,
