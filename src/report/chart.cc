@@ -120,6 +120,9 @@ void bars_script(std::string& s, const Chart& c) {
   } else {
     s += "set yrange [0:*]\n";
   }
+  if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
+    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(c.y_max));
+  }
   s += "$bars << EOD\n";
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
     s += field(c.categories[i]);

@@ -68,7 +68,8 @@ struct Chart {
   bool label_values = false;  // bars: print each bar's value above it
   bool label_points = false;  // scatter: print each point's label beside it
   bool diagonal = false;      // scatter: draw y = x
-  // Scatter: explicit axis ranges (both ends finite to apply); NaN lets
+  // Explicit axis ranges (both ends finite to apply; bars: y only; e.g.
+  // 0..100 for 100% stacked bars); NaN lets
   // gnuplot choose (from 0 on linear axes, whole decades on log ones). A
   // predicted-vs-measured plot gives both axes the same range.
   double x_min = std::numeric_limits<double>::quiet_NaN();

@@ -154,6 +154,8 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
   c.title = fmt::format("{}: {} shares by op type", model, pass_text(pass));
   c.x_label = "Measure";
   c.y_label = "Share of the model total [%]";
+  c.y_min = 0;
+  c.y_max = 100;
   for (ShareMetric m : metrics) c.categories.emplace_back(share_metric_name(m));
   for (OpKind op : top) {
     std::vector<double> v;
@@ -247,6 +249,8 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
   c.title = fmt::format("Share of {} {} by op type", pass_text(pass), share_metric_name(metric));
   c.x_label = "Model";
   c.y_label = fmt::format("Share of the model's {} [%]", share_metric_name(metric));
+  c.y_min = 0;
+  c.y_max = 100;
   for (const auto& [model, t] : shares) c.categories.push_back(model);
   std::vector<double> other;
   bool any_other = false;
