@@ -91,7 +91,7 @@ void append_reference_lines(std::string& s, const Chart& c) {
   for (const ReferenceLine& r : c.reference_lines) {
     s += fmt::format(
         "set arrow {} from graph 0, first {} to graph 1, first {} nohead dt (10,6) lw 1.5 lc "
-        "rgb '#444444' front\n",
+        "rgb '#444444' back\n",
         tag, num(r.y), num(r.y));
     if (!r.label.empty()) {
       s += fmt::format(

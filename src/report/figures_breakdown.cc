@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -24,7 +25,6 @@ using figures_detail::equal_ranges;
 using figures_detail::ms;
 using figures_detail::pass_text;
 using figures_detail::positive;
-using figures_detail::scale_for;
 using figures_detail::slug;
 
 double share_of(const OpTypeShare& s, ShareMetric m) {
@@ -86,15 +86,18 @@ FigureBlock forward_backward_time_figure(std::span<const ForwardBackward> ratios
   c.title = fmt::format("Forward and backward time per model on {}", device);
   c.x_label = "Model (batch)";
   c.y_label = "Time, median [ms]";
-  std::vector<double> fwd, bwd, all;
+  std::vector<double> fwd, bwd;
   for (const ForwardBackward& r : ratios) {
     c.categories.push_back(fmt::format("{} (b{})", r.model, r.batch));
     fwd.push_back(1e3 * r.forward_s);
     bwd.push_back(1e3 * r.backward_s);
-    all.push_back(1e3 * r.forward_s);
-    all.push_back(1e3 * r.backward_s);
   }
-  c.y_scale = scale_for(all, c.y_label);
+  // Linear even across decades: a bar's length is its value, and on a log
+  // axis the forward:backward proportion would not show; values are printed,
+  // with room above the tallest.
+  std::vector<double> both = fwd;
+  both.insert(both.end(), bwd.begin(), bwd.end());
+  std::tie(c.y_min, c.y_max) = figures_detail::linear_range(both);
   c.series.push_back(bar_series("forward", fwd));
   c.series.push_back(bar_series("backward", bwd));
   c.label_values = true;
@@ -111,7 +114,8 @@ FigureBlock forward_backward_ratio_figure(std::span<const ForwardBackward> ratio
   if (ratios.empty()) fail("forward:backward ratios on '{}': no training result", device);
   Chart c;
   c.kind = ChartKind::bars;
-  c.title = fmt::format("Backward : forward ratios per model on {}", device);
+  c.title = fmt::format(
+      "Backward : forward ratios on {} (dashed line: 2, the expected FLOPs ratio)", device);
   c.x_label = "Model (batch)";
   c.y_label = "Backward / forward [ratio]";
   std::vector<double> fl, tm;
@@ -126,7 +130,9 @@ FigureBlock forward_backward_ratio_figure(std::span<const ForwardBackward> ratio
   c.series.push_back(bar_series("time ratio (measured)", tm));
   c.label_values = true;
   c.value_decimals = 2;
-  c.reference_lines.push_back({2.0, "2: grad-input + grad-weight, each ~ the forward FLOPs"});
+  // Unlabelled (a label at the left edge would sit on the first bars' values):
+  // the title and the caption say what it is.
+  c.reference_lines.push_back({2.0, ""});
   std::string caption = fmt::format(
       "Backward over forward, in FLOPs (cost model: grad-input and grad-weight each cost about "
       "the forward FLOPs of a conv or linear layer, grad-input skipped for the first layer, so a "
