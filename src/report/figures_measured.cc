@@ -33,7 +33,8 @@ Ceiling figure_ceiling(const RoofCeiling& c) {
   Ceiling out;
   out.chip = c.chip_id;
   // Short, so the legend fits two columns; gnuplot.cc appends "[measured]".
-  out.label = fmt::format("{} {} ({})", c.chip_id, c.level, dtype_name(c.precision));
+  // The precision is in the figure's title.
+  out.label = fmt::format("{} {}", c.chip_id, c.level);
   out.short_label = fmt::format("{} {}", c.chip_id, c.level);
   out.level = c.level;
   out.origin =
@@ -133,6 +134,16 @@ std::string flagged_caption(std::span<const Placement* const> points) {
         fmt::format("{} ({}): {}", above_roof_cause_name(cause), names.size(), join(names, ", ")));
   }
   return out + join(parts, "; ") + ". For example, " + flagged.front()->above_roof->explanation;
+}
+
+// " (fp32)": the ceilings' precision, or their precisions.
+std::string precision_suffix(std::span<const RoofCeiling> ceilings) {
+  std::vector<std::string> names;
+  for (const RoofCeiling& c : ceilings) {
+    const std::string n(dtype_name(c.precision));
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names.empty() ? std::string() : " (" + join(names, ", ") + ")";
 }
 
 std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vector<std::size_t>& i) {
@@ -318,7 +329,8 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
   const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
   FigureBlock f;
   f.id = "roofline-measured-" + slug(device_id);
-  f.title = fmt::format("Measured performance on the roofline of {}", device_name);
+  f.title = fmt::format("Measured performance on the roofline of {}{}", device_name,
+                        precision_suffix(ceilings));
   std::vector<const Placement*> all;
   for (int b : batches) {
     std::vector<const Placement*> pts;
@@ -353,7 +365,8 @@ FigureBlock layer_roofline_figure(const std::string& model, int batch,
   const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
   FigureBlock f;
   f.id = fmt::format("roofline-layers-{}-{}-b{}", slug(model), slug(device_id), batch);
-  f.title = fmt::format("{} layers on the roofline of {}, batch {}", model, device_name, batch);
+  f.title = fmt::format("{} layers on the roofline of {}{}, batch {}", model, device_name,
+                        precision_suffix(ceilings), batch);
   f.panels.push_back(placement_panel(f.title, pts, ceilings, drawn, [](const Placement& p) {
     return std::string(op_name(p.op));
   }));
