@@ -218,6 +218,30 @@ TEST(NcuCompare, MissingTensorMetricsExplainLowFlops) {
   EXPECT_TRUE(has("below the compulsory traffic"));  // 1,500 B < 2,000 B
 }
 
+TEST(NcuCompare, OptimizerKernelsAreLeftOut) {
+  // A training step's SGD update: measured, but the cost model has no rule.
+  const std::string csv =
+      "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\",\"dram__bytes.sum\","
+      "\"smsp__sass_thread_inst_executed_op_ffma_pred_on.sum\"\n"
+      "\"\",\"\",\"usecond\",\"byte\",\"inst\"\n"
+      "\"0\",\"ampere_sgemm_64x64_nn\",\"10\",\"1,000\",\"400\"\n"
+      "\"1\",\"void at::native::multi_tensor_apply_kernel<SGD>\",\"2\",\"600\",\"30\"\n";
+  const NcuSummary s = summarize(parse_ncu_csv(csv, "o.csv"));
+  ModelCost cost;
+  cost.forward.matmul_flops = 800;
+  cost.forward.bytes_read = 1000;
+  const NcuComparison c = compare_with_cost(s, cost);
+  EXPECT_DOUBLE_EQ(*c.rows[0].measured, 2.0 * 400);  // not 2 x (400 + 30)
+  EXPECT_DOUBLE_EQ(*c.rows[2].measured, 1000.0);     // not 1,600
+  const bool said =
+      std::any_of(c.explanations.begin(), c.explanations.end(), [](const std::string& e) {
+        return e.find(
+                   "the 1 optimizer kernel(s) (60 FLOPs, 600 bytes of DRAM traffic) are left "
+                   "out") != std::string::npos;
+      });
+  EXPECT_TRUE(said);
+}
+
 TEST(NcuResultsFile, RoundTrip) {
   NcuResults r;
   r.model = "resnet18";
