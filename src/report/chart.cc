@@ -171,9 +171,9 @@ void scatter_script(std::string& s, const Chart& c) {
   auto log_tics = [&](const char* axis, double lo, double hi) {
     if (!(lo > 0) || !(hi > lo) || std::log10(hi / lo) > 3.0001) return;
     std::vector<std::string> t;
-    for (double d = std::pow(10.0, std::floor(std::log10(lo))); d <= hi; d *= 10) {
+    for (int e = static_cast<int>(std::floor(std::log10(lo))); std::pow(10.0, e) <= hi; ++e) {
       for (double m : {1.0, 2.0, 5.0}) {
-        const double v = m * d;
+        const double v = m * std::pow(10.0, e);
         if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(fmt::format("'{:g}' {}", v, num(v)));
       }
     }
@@ -229,22 +229,24 @@ void scatter_script(std::string& s, const Chart& c) {
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
 
+// Pie centres apart (radius 1), and the smallest share printed in a slice.
+constexpr double kPieStep = 2.6;
+constexpr double kMinLabelledPieShare = 0.04;
+
 // Pies side by side (centres 2.6 apart, radius 1), slices counter-clockwise
 // from 12 o'clock in category order; shares of at least 4% printed inside,
 // every slice named in the legend with its colour.
 void pie_script(std::string& s, const Chart& c) {
-  constexpr double kStep = 2.6;
-  constexpr double kMinLabelledShare = 0.04;
   const std::size_t n = c.series.size();
   s += "unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\nunset grid\n";
   s += "set size ratio -1\n";
   s += fmt::format("set xrange [-1.15:{}]\nset yrange [-1.45:1.15]\n",
-                   num(kStep * static_cast<double>(n - 1) + 1.15));
+                   num(kPieStep * static_cast<double>(n - 1) + 1.15));
   s += "set style fill solid 0.9 border rgb '#ffffff'\n";
   std::string slices, labels, titles;
   for (std::size_t k = 0; k < n; ++k) {
     const ChartSeries& se = c.series[k];
-    const double xc = kStep * static_cast<double>(k);
+    const double xc = kPieStep * static_cast<double>(k);
     double total = 0;
     for (double v : se.values) total += v;
     double cum = 0;
@@ -255,7 +257,7 @@ void pie_script(std::string& s, const Chart& c) {
       const double a1 = 90 + 360 * (cum + share);
       const unsigned long rgb = std::stoul(colour_of(i).substr(1), nullptr, 16);
       slices += fmt::format("{} 0 1 {} {} {}\n", num(xc), num(a0), num(a1), rgb);
-      if (share >= kMinLabelledShare) {
+      if (share >= kMinLabelledPieShare) {
         const double mid = (a0 + a1) / 2 * 3.14159265358979323846 / 180;
         labels += fmt::format("{} {} \"{:.0f}%\"\n", num(xc + 0.68 * std::cos(mid)),
                               num(0.68 * std::sin(mid)), 100 * share);
