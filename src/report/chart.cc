@@ -78,12 +78,12 @@ std::string kind_name(ChartKind k) {
   return "chart";
 }
 
-// Rotated category labels need room under the plot: about 0.55 character
+// Rotated category labels need room under the plot: about 0.4 character
 // rows per character of the longest label (at 35 degrees), at least 3.
 double bottom_margin_for(const std::vector<std::string>& categories) {
   std::size_t longest = 0;
   for (const std::string& c : categories) longest = std::max(longest, c.size());
-  return std::max(3.0, 1.5 + 0.55 * static_cast<double>(longest));
+  return std::max(3.0, 1.5 + 0.4 * static_cast<double>(longest));
 }
 
 void append_reference_lines(std::string& s, const Chart& c) {
