@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "fixture.h"
 #include "report/section_measured.h"
 #include "report/section_models.h"
+#include "report/study.h"
 
 namespace dnnroof {
 namespace {
@@ -221,6 +223,83 @@ TEST(PredictionCommentary, MeasuredOverPredicted) {
   // Pearson of the ranks: deviations (-0.5, 1, -0.5) and (0, 1, -1), sum of products 1.5,
   // sums of squares 1.5 and 2: rho = 1.5 / sqrt(3) = 0.866.
   EXPECT_TRUE(contains(text, "rho = 0.87 at batch 1 (3 models)")) << all(text);
+}
+
+}  // namespace
+}  // namespace dnnroof
+
+namespace dnnroof {
+namespace {
+
+std::string section_text(const Section& s) {
+  std::string out;
+  for (const Block& b : s.blocks) {
+    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
+    if (const auto* l = std::get_if<BulletList>(&b)) {
+      for (const std::string& i : l->items) out += i + "\n";
+    }
+    if (const auto* n = std::get_if<NoteBox>(&b)) {
+      for (const std::string& i : n->items) out += i + "\n";
+    }
+  }
+  return out;
+}
+
+ResultRecord cpu_record(const std::string& model, RecordStatus status, double median_s) {
+  ResultRecord r;
+  r.model = model;
+  r.source = model;
+  r.device = "cpu";
+  r.chip = "fx-cpu";
+  r.batch = 1;
+  r.status = status;
+  r.conditions.host_name = "elsewhere";
+  r.conditions.threads = 2;
+  if (status != RecordStatus::failed) {
+    TimingStats s;
+    s.n = 12;
+    s.median_s = median_s;
+    s.ci_rel_half_width = status == RecordStatus::noisy ? 0.075 : 0.01;
+    r.timings[Phase::forward] = s;
+  }
+  return r;
+}
+
+TEST(Study, EverySectionWithFailedNoisyAndUnrunConfigurationsInTheCaveats) {
+  StudyOptions o;
+  o.include_host = false;
+  o.generated_at = "2026-01-01 00:00 UTC";
+  o.chip_ids = {"fx-gpu-a", "fx-cpu"};
+  o.models = {"resnet18", "alexnet"};
+  o.records = {cpu_record("resnet18", RecordStatus::ok, 0.05),
+               cpu_record("alexnet", RecordStatus::noisy, 0.03),
+               cpu_record("vgg16", RecordStatus::failed, 0)};
+  o.records[2].status_reason = "out of memory";
+  o.run.not_run = {"Not measured (time limit of 7 min reached), inference on cpu: resnet50 b8."};
+  std::vector<std::string> notes;
+  const Document doc = build_study(testing::fixture_catalog(), nullptr, o, &notes);
+  std::vector<std::string> titles;
+  for (const Section& s : doc.sections) titles.push_back(s.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{
+                        "1. The chips", "2. Model compute and memory", "3. Benchmarks",
+                        "4. Hardware utilisation", "5. Inference vs training",
+                        "6. Predicted vs measured", "7. Methods", "8. Caveats"}));
+  const std::string caveats = section_text(doc.sections.back());
+  EXPECT_NE(caveats.find("1 noisy result"), std::string::npos) << caveats;
+  EXPECT_NE(caveats.find("alexnet b1 infer on cpu (±7.5%"), std::string::npos) << caveats;
+  EXPECT_NE(caveats.find("vgg16 b1 infer on cpu: out of memory"), std::string::npos) << caveats;
+  EXPECT_NE(caveats.find("resnet50 b8"), std::string::npos) << caveats;
+  // The benchmark section counts them: 3 configurations, 1 converged, 1 noisy, 1 failed.
+  const std::string bench = section_text(doc.sections[2]);
+  EXPECT_NE(bench.find("3 configurations measured on one device"), std::string::npos) << bench;
+  EXPECT_NE(bench.find("1 converged, 1 noisy"), std::string::npos) << bench;
+  EXPECT_NE(bench.find("1 failed"), std::string::npos) << bench;
+  // The device's ceilings come from its catalog chip (fx-cpu, measured elsewhere).
+  const std::string util = section_text(doc.sections[3]);
+  EXPECT_NE(util.find("Ceilings: fx-cpu (catalog)"), std::string::npos) << util;
+  bool latency_file = false;
+  for (const DataFile& d : doc.data_files) latency_file = latency_file || d.stem == "latency";
+  EXPECT_TRUE(latency_file);
 }
 
 }  // namespace
