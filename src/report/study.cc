@@ -9,7 +9,9 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/version.h"
+#include "core/units.h"
 #include "report/chip_rooflines.h"
+#include "report/hierarchical_roofline.h"
 #include "report/section_measured.h"
 
 namespace dnnroof {
@@ -121,6 +123,85 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
   return d;
 }
 
+// "1.4 What the numbers say" -> "What the numbers say".
+std::string strip_number(const std::string& heading) {
+  const std::size_t space = heading.find(' ');
+  return space == std::string::npos ? heading : heading.substr(space + 1);
+}
+
+// The host's datasheet (derived) roofs against what `dnnroof probe`
+// measured, as one hierarchical roofline, before the chips' commentary;
+// the subsections after it are renumbered.
+void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section& section,
+                               std::vector<std::string>& notes) {
+  const Chip* host = find_chip(catalog, "host");
+  const Chip* measured = find_chip(catalog, "host-measured");
+  if (host == nullptr || measured == nullptr) return;
+  std::vector<Block> blocks;
+  blocks.reserve(3);  // also keeps GCC 12's -Wnull-dereference quiet (as in chip_study.cc)
+  blocks.emplace_back(Heading{3, "x This machine: derived against measured roofs"});
+  try {
+    FigureBlock fig;
+    fig.id = "host-hierarchical";
+    fig.panels.push_back(hierarchical_roofline(*host, measured, precision));
+    fig.title = fig.panels.front().title;
+    fig.caption =
+        "The host's roofs derived from its detected facts (datasheet method) and the roofs "
+        "`dnnroof probe` measured: the peak against every memory level with a measured "
+        "bandwidth (L1d, L2, L3, DRAM). Each line is one ceiling; a layer whose data stays in a "
+        "cache level is bounded by that level's roof, not by DRAM's.";
+    std::string text;
+    const auto hp = host->peak.find(precision);
+    const auto mp = measured->peak.find(precision);
+    if (hp != host->peak.end() && mp != measured->peak.end() && hp->second.value > 0) {
+      text = fmt::format(
+          "Measured {} peak: {} ({:.0f}% of the derived {}).", dtype_name(precision),
+          format_si(mp->second.value, "FLOP/s"), 100 * mp->second.value / hp->second.value,
+          format_si(hp->second.value, "FLOP/s"));
+    }
+    std::vector<std::string> levels;
+    for (const MemoryLevel& m : measured->memory) {
+      if (m.bandwidth.value > 0) {
+        levels.push_back(fmt::format("{} {}", m.name, format_si(m.bandwidth.value, "B/s")));
+      }
+    }
+    if (!levels.empty()) {
+      text += fmt::format(" Measured bandwidth per level: {}; each level down is a lower roof, "
+                          "so the same layer is bound differently depending on where its "
+                          "working set lives.",
+                          join(levels, ", "));
+    }
+    blocks.emplace_back(std::move(fig));
+    if (!text.empty()) blocks.emplace_back(Paragraph{text});
+  } catch (const Error& e) {
+    notes.push_back(fmt::format("no hierarchical roofline of the host: {}", e.what()));
+    return;
+  }
+  std::vector<Block> merged;
+  merged.reserve(section.blocks.size() + blocks.size());
+  bool inserted = false;
+  for (Block& b : section.blocks) {
+    const auto* h = std::get_if<Heading>(&b);
+    if (!inserted && h != nullptr && h->text.find("What the numbers say") != std::string::npos) {
+      for (Block& n : blocks) merged.push_back(std::move(n));
+      inserted = true;
+    }
+    merged.push_back(std::move(b));
+  }
+  if (!inserted) {
+    for (Block& n : blocks) merged.push_back(std::move(n));
+  }
+  section.blocks = std::move(merged);
+  // Renumber the level-3 headings: "<section>.<k> title".
+  const std::string number = section.title.substr(0, section.title.find('.'));
+  int k = 0;
+  for (Block& b : section.blocks) {
+    if (auto* h = std::get_if<Heading>(&b); h != nullptr && h->level == 3) {
+      h->text = fmt::format("{}.{} {}", number, ++k, strip_number(h->text));
+    }
+  }
+}
+
 }  // namespace
 
 std::string utc_now_text() {
@@ -161,6 +242,7 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
 
   ChipStudy chip_study = build_chip_study(chips, used_host, options.chips);
   notes.insert(notes.end(), chip_study.notes.begin(), chip_study.notes.end());
+  if (used_host != nullptr) add_hierarchical_roofline(catalog, options.chips.precision, chip_study.section, notes);
   doc.sections.push_back(std::move(chip_study.section));
   for (DataFile& d : chip_study.data) doc.data_files.push_back(std::move(d));
 
