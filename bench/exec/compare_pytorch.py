@@ -198,6 +198,11 @@ def main():
     env = dict(os.environ)
     env["OMP_NUM_THREADS"] = str(args.threads)
     env["MKL_NUM_THREADS"] = str(args.threads)
+    # dnnroof restarts itself with OPENBLAS_CORETYPE set when OpenBLAS falls
+    # back to old kernels on a CPU it does not know (apps/dnnroof/main.cc);
+    # Python would not. Both sides get the same BLAS kernels: OpenBLAS's own
+    # choice, or the OPENBLAS_CORETYPE the caller exported.
+    env["DNNROOF_KEEP_BLAS"] = "1"
 
     models = args.models.split(",")
     batches = [int(b) for b in args.batches.split(",")]

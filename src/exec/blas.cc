@@ -86,7 +86,22 @@ BlasInfo detect_blas() {
     const auto fn = reinterpret_cast<ConfigFn>(f);
     if (const char* s = fn(); s != nullptr) config = std::string(s);
   }
-  return classify_blas(path, config);
+  BlasInfo info = classify_blas(path, config);
+  // The kernel set OpenBLAS chose (or was told to use): a Prescott fallback
+  // on a new CPU makes fp32 GEMMs several times slower, so it is recorded.
+  using CoreFn = char* (*)();
+  if (void* f = dlsym(RTLD_DEFAULT, "openblas_get_corename"); f != nullptr && !info.reference) {
+    if (const char* core = reinterpret_cast<CoreFn>(f)(); core != nullptr && *core != '\0') {
+      info.description += std::string(", ") + core + " kernels";
+      if (const char* from = std::getenv("DNNROOF_OPENBLAS_CORETYPE_FROM"); from != nullptr) {
+        info.description += std::string(" (OPENBLAS_CORETYPE set by dnnroof; OpenBLAS chose ") +
+                            from + ")";
+      } else if (std::getenv("OPENBLAS_CORETYPE") != nullptr) {
+        info.description += " (OPENBLAS_CORETYPE)";
+      }
+    }
+  }
+  return info;
 }
 
 }  // namespace dnnroof

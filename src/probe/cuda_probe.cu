@@ -3,6 +3,7 @@
 // events on the stream that runs them.
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
+#include <dlfcn.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
@@ -183,6 +184,40 @@ std::string blas_text(const char* what, cublasStatus_t s) {
   return std::string(what) + ": cuBLAS status " + std::to_string(static_cast<int>(s));
 }
 
+// cuBLAS is opened on first use, not linked: loading libcublas and
+// libcublasLt costs every dnnroof command ~150 MB of resident memory and a
+// fraction of a second, for a probe that runs only where a GPU is.
+struct CublasApi {
+  using CreateFn = cublasStatus_t (*)(cublasHandle_t*);
+  using GemmExFn = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int,
+                                      int, int, const void*, const void*, cudaDataType, int,
+                                      const void*, cudaDataType, int, const void*, void*,
+                                      cudaDataType, int, cublasComputeType_t, cublasGemmAlgo_t);
+  CreateFn create = nullptr;
+  GemmExFn gemm_ex = nullptr;
+  std::string error;  // why it is not usable; empty when it is
+};
+
+const CublasApi& cublas_api() {
+  static const CublasApi api = [] {
+    CublasApi a;
+    const std::string soname = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+    void* lib = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* why = dlerror();
+      a.error = "cannot load " + soname + ": " + (why != nullptr ? why : "unknown error");
+      return a;
+    }
+    a.create = reinterpret_cast<CublasApi::CreateFn>(dlsym(lib, "cublasCreate_v2"));
+    a.gemm_ex = reinterpret_cast<CublasApi::GemmExFn>(dlsym(lib, "cublasGemmEx"));
+    if (a.create == nullptr || a.gemm_ex == nullptr) {
+      a.error = soname + " lacks cublasCreate_v2 or cublasGemmEx";
+    }
+    return a;
+  }();
+  return api;
+}
+
 }  // namespace
 
 bool cuda_probe_built() { return true; }
@@ -293,9 +328,11 @@ CudaTimed cuda_time_gemm(const CudaBuffers& buffers, CudaGemmType type, int n, i
   }
   cudaError_t err = cudaSetDevice(buffers.device);
   if (err != cudaSuccess) return {-1, cuda_text("cudaSetDevice", err)};
+  const CublasApi& blas = cublas_api();
+  if (!blas.error.empty()) return {-1, blas.error};
   cublasHandle_t& handle = g_handles[buffers.device];
   if (handle == nullptr) {
-    const cublasStatus_t s = cublasCreate(&handle);
+    const cublasStatus_t s = blas.create(&handle);
     if (s != CUBLAS_STATUS_SUCCESS) {
       handle = nullptr;
       return {-1, blas_text("cublasCreate", s)};
@@ -323,7 +360,7 @@ CudaTimed cuda_time_gemm(const CudaBuffers& buffers, CudaGemmType type, int n, i
   const float beta = 0.0f;
   return time_events(launches, [&] {
     const cublasStatus_t s =
-        cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &alpha, buffers.a, data, n,
+        blas.gemm_ex(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &alpha, buffers.a, data, n,
                      buffers.b, data, n, &beta, buffers.c, data, n, compute, CUBLAS_GEMM_DEFAULT);
     return s == CUBLAS_STATUS_SUCCESS ? std::string() : blas_text("cublasGemmEx", s);
   });
