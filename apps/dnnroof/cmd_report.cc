@@ -20,6 +20,7 @@
 #include "core/strings.h"
 #include "hw/catalog.h"
 #include "hw/host.h"
+#include "ncu/results.h"
 #include "probe/host_measured.h"
 #include "probe/probe.h"
 #include "report/report_writer.h"
@@ -56,6 +57,7 @@ struct ReportOptions {
   std::string train_models;
   std::string layers_model;
   std::vector<std::string> results;
+  std::vector<std::string> ncu;
   bool quick = false;
   bool full = false;
   bool no_measure = false;
@@ -345,6 +347,14 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   for (const std::string& f : opt.results) {
     if (!std::filesystem::exists(f)) fail("--results: no such file: {}", f);
   }
+  for (const std::string& f : opt.ncu) {
+    if (!std::filesystem::exists(f)) fail("--ncu: no such file: {}", f);
+    try {
+      study.ncu.push_back(read_ncu_results(f));
+    } catch (const Error& e) {
+      fail("--ncu {}: {}", f, e.what());
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(opt.out) / "data", ec);
   if (ec) fail("--out {}: cannot create it: {}", opt.out, ec.message());
@@ -437,6 +447,7 @@ void register_report(CLI::App& app, Context& ctx) {
       "  dnnroof report --full                            # batch 1, 64, 256 (long)\n"
       "  dnnroof report --models resnet18,vgg16 --batch 1,16 --train-models none\n"
       "  dnnroof report --results t4.json a100.json cpu.json --out cross-device\n"
+      "  dnnroof report --results a100.json --ncu resnet18-ncu.json --out a100\n"
       "  dnnroof report --no-measure --models resnet50,vit_b_16 --ids t4,a100-sxm4-80gb");
   sub->add_option("--out", opt->out, "Output folder (created)")->default_val("report");
   sub->add_option("--models", opt->models,
@@ -456,6 +467,11 @@ void register_report(CLI::App& app, Context& ctx) {
                   "the first model");
   sub->add_option("--results", opt->results,
                   "Build the report from these results files (merged; nothing measured)")
+      ->expected(1, -1);
+  sub->add_option("--ncu", opt->ncu,
+                  "Nsight Compute results (files of `dnnroof import-ncu --out`): section 4 adds "
+                  "their measured FLOPs and bytes, roofline points and the comparison with the "
+                  "cost model")
       ->expected(1, -1);
   sub->add_flag("--quick", opt->quick, "Three small models, batch 1 and 4, tiny budgets");
   sub->add_flag("--full", opt->full, "The seeds' batch sizes 1, 64, 256 with 10 s budgets");

@@ -17,6 +17,7 @@
 
 #include "analysis/analysis.h"
 #include "hw/host.h"
+#include "ncu/results.h"
 #include "report/document.h"
 #include "report/section_models.h"
 #include "store/record.h"
@@ -44,6 +45,9 @@ struct MeasuredData {
   std::vector<MeasuredDevice> devices;  // in order of first record
   DType precision = DType::fp32;
   std::vector<std::string> notes;  // models without costs, devices without ceilings
+  // Nsight Compute results (`dnnroof import-ncu --out`, read by --ncu):
+  // section 4's measured FLOPs and bytes.
+  std::vector<NcuResults> ncu;
 
   // The device of a record (by key); nullptr when unknown.
   const MeasuredDevice* device_of(const ResultRecord& r) const;
@@ -68,6 +72,11 @@ struct MeasuredSection {
 
 MeasuredSection build_benchmark_section(const MeasuredData& data, const std::string& number);
 MeasuredSection build_utilisation_section(const MeasuredData& data, const std::string& number);
+// Section 4's Nsight Compute subsection (heading "<number> Measured FLOPs and
+// bytes (Nsight Compute)"): the measured roofline points and the comparison
+// with the cost model of every file in data.ncu (computed here from
+// data.costs when the file has none); empty section when data.ncu is.
+MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string& number);
 MeasuredSection build_training_section(const MeasuredData& data,
                                        const std::vector<ModelCosts>& static_models,
                                        const std::string& number);
@@ -78,6 +87,13 @@ std::vector<std::string> benchmark_commentary(const MeasuredData& data);
 std::vector<std::string> utilisation_commentary(const MeasuredData& data,
                                                 const std::vector<Placement>& placements,
                                                 const MeasuredDevice& device);
+// One model's per-layer roofline: which op types sit lowest under the roof
+// (median % of attainable per op type), how many layers lie above their
+// roof and the causes the analysis gives.
+std::vector<std::string> layer_roofline_commentary(const std::string& model, int batch,
+                                                   const std::vector<Placement>& layers,
+                                                   const std::vector<std::string>& skipped,
+                                                   const std::string& device);
 std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios);
 // One model's measured per-layer time by op type against FLOPs and traffic.
 std::string op_time_commentary(const ResultRecord& record, const std::vector<OpTypeShare>& shares,

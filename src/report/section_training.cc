@@ -248,6 +248,7 @@ MeasuredSection build_training_section(const MeasuredData& data,
         try {
           const std::vector<OpTypeShare> v = op_type_shares(*c, layer_times(*r), pass);
           s.blocks.emplace_back(op_share_figure(r->model, pass, v));
+          s.blocks.emplace_back(op_share_pies_figure(r->model, pass, v));
           s.blocks.emplace_back(Paragraph{op_time_commentary(*r, v, pass, d.short_name)});
         } catch (const Error& e) {
           s.blocks.emplace_back(Paragraph{fmt::format("No per-layer breakdown of {}: {}",

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -106,6 +107,88 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
   return out;
 }
 
+std::vector<std::string> layer_roofline_commentary(const std::string& model, int batch,
+                                                   const std::vector<Placement>& layers,
+                                                   const std::vector<std::string>& skipped,
+                                                   const std::string& device) {
+  std::vector<std::string> out;
+  if (layers.empty()) return out;
+  std::map<OpKind, std::vector<double>> pct;
+  for (const Placement& p : layers) pct[p.op].push_back(p.percent_of_attainable());
+  struct OpRow {
+    OpKind op;
+    std::size_t n;
+    double median;
+  };
+  std::vector<OpRow> rows;
+  for (const auto& [op, v] : pct) rows.push_back({op, v.size(), median_of(v)});
+  std::sort(rows.begin(), rows.end(), [](const OpRow& a, const OpRow& b) {
+    return a.median < b.median;
+  });
+  std::vector<std::string> parts;
+  for (const OpRow& r : rows) {
+    parts.push_back(fmt::format("{} {:.1f}% ({} layer{})", op_name(r.op), r.median, r.n,
+                                r.n == 1 ? "" : "s"));
+  }
+  std::string text = fmt::format(
+      "{} at batch {} on {}, layer by layer: {} layers placed{}. Median share of the roof by op "
+      "type, lowest first: {}.",
+      model, batch, device, layers.size(),
+      skipped.empty() ? "" : fmt::format(" ({} skipped: no time, FLOPs or bytes)", skipped.size()),
+      join(parts, ", "));
+  if (rows.size() >= 2) {
+    text += fmt::format(
+        " {} sits lowest under its roof: {}; {} sits highest.", op_name(rows.front().op),
+        rows.front().median < 10
+            ? "its layers are short and their time is mostly fixed launch and dispatch cost, "
+              "not arithmetic or traffic"
+            : "the gap is kernel efficiency at its shapes",
+        op_name(rows.back().op));
+  }
+  out.push_back(std::move(text));
+  std::vector<const Placement*> above;
+  std::map<AboveRoofCause, std::size_t> causes;
+  for (const Placement& p : layers) {
+    if (!p.above_roof) continue;
+    above.push_back(&p);
+    for (AboveRoofCause c : p.above_roof->causes) ++causes[c];
+  }
+  if (above.empty()) {
+    out.push_back(fmt::format("No layer of {} lies above its roof on {}.", model, device));
+  } else {
+    std::vector<std::string> why;
+    for (const auto& [c, n] : causes) {
+      why.push_back(fmt::format("{} ({})", above_roof_cause_name(c), n));
+    }
+    std::sort(above.begin(), above.end(), [](const Placement* a, const Placement* b) {
+      return a->above_roof->ratio > b->above_roof->ratio;
+    });
+    std::vector<std::string> worst;
+    for (std::size_t i = 0; i < above.size() && i < 3; ++i) {
+      worst.push_back(fmt::format("{} ({}, {:.2f}x)", above[i]->layer, op_name(above[i]->op),
+                                  above[i]->above_roof->ratio));
+    }
+    std::string flagged = fmt::format(
+        "{} of the {} layers lie above their binding roof and are flagged; causes the analysis "
+        "finds: {}. Highest: {}.",
+        above.size(), layers.size(), list_text(why), list_text(worst));
+    if (causes.count(AboveRoofCause::cache_fit) != 0) {
+      flagged += " A layer timed alone, again and again, keeps its working set in cache between "
+              "iterations, so the main-memory roof does not bind it.";
+    }
+    if (causes.count(AboveRoofCause::unconverged) != 0) {
+      flagged += " Short layers timed with few samples did not converge; their medians are rough.";
+    }
+    if (causes.count(AboveRoofCause::unexplained) != 0) {
+      flagged += " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
+              "count.";
+    }
+    flagged += " Each flagged layer is listed below with the check that explains it.";
+    out.push_back(std::move(flagged));
+  }
+  return out;
+}
+
 MeasuredSection build_utilisation_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
   Section& s = out.section;
@@ -171,10 +254,56 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     if (!problems.empty()) {
       s.blocks.emplace_back(NoteBox{"Not placed", problems});
     }
+    // The model timed per layer: its layers under the same roofs.
+    std::set<std::string> layered;
+    for (const ResultRecord* r : data.usable(d, RunMode::infer)) {
+      if (r->layers.empty() || !layered.insert(r->model).second) continue;
+      const ModelCost* c = data.cost_of(*r, false);
+      if (c == nullptr) continue;
+      try {
+        const std::vector<LayerTime> times = layer_times(*r);
+        const LayerPlacements lp = place_layers(*r, *c, times, Pass::forward, d.ceilings);
+        s.blocks.emplace_back(Heading{
+            3, fmt::format("{}.{} {} layer by layer on {}", n, ++sub, r->model, d.short_name)});
+        s.blocks.emplace_back(
+            layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings, d.chip_id,
+                                  d.short_name));
+        for (std::string& para :
+             layer_roofline_commentary(r->model, r->batch, lp.layers, lp.skipped, d.short_name)) {
+          s.blocks.emplace_back(Paragraph{std::move(para)});
+        }
+        std::vector<std::string> layer_flags;
+        for (const Placement& p : lp.layers) {
+          if (!p.above_roof) continue;
+          layer_flags.push_back(fmt::format("{} layer {} ({}): {:.2f}x above the {} roof. {}",
+                                            r->model, p.layer, op_name(p.op), p.above_roof->ratio,
+                                            d.ceilings.at(p.above_roof->ceiling).label(),
+                                            p.above_roof->explanation));
+        }
+        if (!layer_flags.empty()) {
+          s.blocks.emplace_back(NoteBox{
+              fmt::format("Flagged by the analysis: layers of {} above their roof", r->model),
+              layer_flags});
+          out.flags.push_back(fmt::format(
+              "{} b{} on {}: {} layer(s) above their roof in the per-layer roofline (section {}, "
+              "each with its cause).",
+              r->model, r->batch, d.short_name, layer_flags.size(), n));
+        }
+      } catch (const Error& e) {
+        s.blocks.emplace_back(Paragraph{
+            fmt::format("No per-layer roofline of {} on {}: {}", r->model, d.short_name, e.what())});
+      }
+    }
   }
   if (t.rows() > 0) {
     s.blocks.emplace_back(TableBlock{"Placement of every measured inference", t});
     out.data.push_back(DataFile{"placements", t});
+  }
+  if (!data.ncu.empty()) {
+    MeasuredSection ncu = build_ncu_subsection(data, fmt::format("{}.{}", n, ++sub));
+    for (Block& b : ncu.section.blocks) s.blocks.push_back(std::move(b));
+    for (DataFile& f : ncu.data) out.data.push_back(std::move(f));
+    out.flags.insert(out.flags.end(), ncu.flags.begin(), ncu.flags.end());
   }
   return out;
 }

@@ -246,7 +246,7 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
   doc.sections.push_back(std::move(chip_study.section));
   for (DataFile& d : chip_study.data) doc.data_files.push_back(std::move(d));
 
-  if (options.models.empty() && options.records.empty()) {
+  if (options.models.empty() && options.records.empty() && options.ncu.empty()) {
     if (notes_out != nullptr) notes_out->insert(notes_out->end(), notes.begin(), notes.end());
     return doc;
   }
@@ -320,6 +320,26 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
                                        data.devices.back().note));
     }
   }
+  data.ncu = options.ncu;
+  for (const NcuResults& r : data.ncu) {
+    if (r.comparison || r.model.empty() || r.batch <= 0) continue;
+    const bool training = r.mode == "train";
+    ModelCosts& mc = data.costs[r.model];
+    const int b = static_cast<int>(r.batch);
+    if ((training ? mc.train : mc.infer).count(b) != 0) continue;
+    try {
+      const ModelCosts one = compute_model_costs(r.model, r.model, {b}, options.dtype,
+                                                 options.load_graph);
+      mc.name = r.model;
+      mc.family = one.family;
+      mc.infer.insert(one.infer.begin(), one.infer.end());
+      mc.train.insert(one.train.begin(), one.train.end());
+    } catch (const Error& e) {
+      data.notes.push_back(fmt::format("no cost model for {} at batch {} (Nsight Compute results "
+                                       "{}): {}",
+                                       r.model, b, r.summary.source, e.what()));
+    }
+  }
   notes.insert(notes.end(), data.notes.begin(), data.notes.end());
 
   std::vector<std::string> flags;
@@ -334,9 +354,19 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
         "section is empty; `dnnroof report` measures on this machine, `--results FILE` reads "
         "measurements from others.";
     Section s3{"benchmarks", "3. Benchmarks", {Paragraph{why}}};
-    Section s4{"utilisation", "4. Hardware utilisation", {Paragraph{why}}};
+    Section s4{"utilisation", "4. Hardware utilisation",
+               {Paragraph{data.ncu.empty()
+                              ? std::string(why)
+                              : "No benchmark was measured or given for this report, so there "
+                                "are no timed points on the rooflines; the FLOPs and bytes "
+                                "Nsight Compute measured follow."}}};
     doc.sections.push_back(s3);
+    MeasuredSection ncu = build_ncu_subsection(data, "4.1");
+    for (Block& b : ncu.section.blocks) s4.blocks.push_back(std::move(b));
+    ncu.section.blocks.clear();
     doc.sections.push_back(s4);
+    for (DataFile& d : ncu.data) doc.data_files.push_back(std::move(d));
+    flags.insert(flags.end(), ncu.flags.begin(), ncu.flags.end());
     add(build_training_section(data, static_models, "5"));
     doc.sections.push_back(Section{"prediction", "6. Predicted vs measured", {Paragraph{why}}});
   } else {

@@ -12,6 +12,7 @@
 
 #include "hw/catalog.h"
 #include "hw/host.h"
+#include "ncu/results.h"
 #include "report/chip_study.h"
 #include "report/document.h"
 #include "report/section_models.h"
@@ -55,6 +56,10 @@ struct StudyOptions {
   // Sections 3-6: what was measured (any device, any machine).
   std::vector<ResultRecord> records;
   StudyRunInfo run;
+  // Nsight Compute results (`dnnroof import-ncu --out` files): section 4's
+  // "Measured FLOPs and bytes (Nsight Compute)". A file with a model and
+  // batch but no comparison is compared with the cost model here.
+  std::vector<NcuResults> ncu;
 };
 
 // Builds the document from `catalog` (and `host`, used when include_host).

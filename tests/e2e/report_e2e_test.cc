@@ -108,7 +108,10 @@ TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
        {"chips-gpu-fp32", "models-flops", "models-params", "models-memory",
         "models-on-roof-host-measured", "latency-vs-flops-cpu-b1", "latency-vs-params-cpu-b1",
         "spearman-b1", "throughput-cpu-infer", "roofline-measured-host-measured",
-        "fwd-bwd-time-cpu", "fwd-bwd-ratio-cpu", "op-shares-flops-forward"}) {
+        "fwd-bwd-time-cpu", "fwd-bwd-ratio-cpu", "op-shares-flops-forward",
+        // The model timed per layer (the first quick model): its layers on
+        // the roofline (section 4) and its op-type pies (section 5).
+        "roofline-layers-squeezenet1-1-host-measured-b1", "op-pies-squeezenet1-1-forward"}) {
     EXPECT_TRUE(fs::exists(report() / "figures" / (std::string(fig) + ".png"))) << fig;
     EXPECT_NE(html.find(fmt::format("<figure id=\"fig-{}\">\n<svg", fig)), std::string::npos)
         << fig;
