@@ -136,7 +136,7 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
   p.train_batch = p.batches.front();
   p.layers_model = opt.layers_model.empty() ? p.models.front() : opt.layers_model;
   if (p.layers_model == "none") p.layers_model.clear();
-  p.budget_s = opt.budget_s > 0 ? opt.budget_s : (opt.quick ? 0.4 : (opt.full ? 10 : 2.5));
+  p.budget_s = opt.budget_s > 0 ? opt.budget_s : (opt.quick ? 0.4 : (opt.full ? 10 : 4));
   p.time_limit_s = opt.time_limit_s >= 0 ? opt.time_limit_s : (opt.full ? 0 : (opt.quick ? 100 : 420));
   if (opt.device == "auto") {
     p.devices.push_back("cpu");
@@ -480,7 +480,7 @@ void register_report(CLI::App& app, Context& ctx) {
   sub->add_flag("--no-probe", opt->no_probe,
                 "Do not run `dnnroof probe --quick` first (use the saved host-measured chip)");
   sub->add_option("--budget", opt->budget_s,
-                  "Sampling budget per configuration [s]; default 2.5 (--quick 0.4, --full 10)");
+                  "Sampling budget per configuration [s]; default 4 (--quick 0.4, --full 10)");
   sub->add_option("--time-limit", opt->time_limit_s,
                   "Stop measuring after this many seconds and report what finished (0: none); "
                   "default 420 (--quick 100, --full none)");

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,8 +69,14 @@ class ReportEndToEnd : public ::testing::Test {
  protected:
   // CTest runs each test in its own process: the report is made once per
   // build of the binary (a stamp of its size and time) and shared.
+  // CTest runs them in parallel (scripts/test.sh), so the first one makes the
+  // report under an exclusive lock and the others wait for it.
   static void SetUpTestSuite() {
     dir_ = fs::path(DNNROOF_E2E_WORKDIR);
+    fs::create_directories(dir_.parent_path());
+    const std::string lock_path = dir_.string() + ".lock";
+    const int lock_fd = open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (lock_fd >= 0) flock(lock_fd, LOCK_EX);
     const std::string stamp =
         fmt::format("{} {}", fs::file_size(DNNROOF_BINARY),
                     fs::last_write_time(DNNROOF_BINARY).time_since_epoch().count());
@@ -83,6 +91,7 @@ class ReportEndToEnd : public ::testing::Test {
     }
     rc_ = std::atoi(slurp(dir_ / "rc").c_str());
     log_ = slurp(dir_ / "report.log");
+    if (lock_fd >= 0) close(lock_fd);  // releases the lock
   }
   void SetUp() override {
     if (log_.find("built without LibTorch") != std::string::npos) {
