@@ -9,26 +9,12 @@
 #include <cstring>
 
 #include "exec/executor.h"
+#include "zoo_run.h"
 
 namespace dnnroof {
 namespace {
 
-void run_model(const std::string& name, std::int64_t image_size) {
-  ZooOptions zo;
-  zo.batch = 1;
-  zo.image_size = image_size;
-  if (name == "gpt2") zo.seq_len = 16;
-  const Graph g = build_zoo_model(name, zo);
-  auto e = make_executor(g, {});
-  const auto outs = e->run({});
-  ASSERT_EQ(outs.size(), g.outputs.size());
-  const Value& out = g.value(g.outputs[0]);
-  EXPECT_EQ(outs[0].dims, out.shape) << name;
-  std::vector<float> v(outs[0].data.size() / 4);
-  std::memcpy(v.data(), outs[0].data.data(), outs[0].data.size());
-  for (float f : v) ASSERT_TRUE(std::isfinite(f)) << name << " gave a non-finite output";
-  EXPECT_GT(e->infer(), 0.0);
-}
+using testing_zoo::run_model;
 
 // Small enough for the default test run (at a reduced image size where the
 // architecture allows it).
