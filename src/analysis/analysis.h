@@ -273,6 +273,9 @@ struct ForwardBackward {
   double forward_flops = 0, backward_flops = 0;
   double flops_ratio = 0;  // backward / forward (expected a little under 2)
   double forward_s = 0, backward_s = 0;
+  // The optimizer's update, timed apart (0 when the record has none), and
+  // the whole step's median (0 when not recorded).
+  double optimizer_s = 0, step_s = 0;
   double time_ratio = 0;  // backward / forward
   // Set when the FLOPs ratio is outside [1.5, 2.5] or the time ratio below
   // 1: what it suggests.

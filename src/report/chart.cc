@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "core/error.h"
@@ -14,15 +15,22 @@
 namespace dnnroof {
 namespace {
 
-// The same palette and markers as the rooflines (gnuplot.cc), so a model has
-// one look across figures when it comes first in both.
-constexpr std::array<const char*, 10> kColours{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                                               "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                               "#bcbd22", "#17becf"};
-constexpr std::array<int, 12> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
+// The style of each legend entry (series; a pie's categories): from the
+// palette by name when the chart is keyed, else by position.
+using Styles = std::vector<SeriesStyle>;
 
-std::string colour_of(std::size_t i) { return kColours.at(i % kColours.size()); }
-int marker_of(std::size_t i) { return kMarkers.at(i % kMarkers.size()); }
+Styles legend_styles(const Chart& c, const Palette& palette) {
+  const bool pie = c.kind == ChartKind::pie;
+  const std::size_t n = pie ? c.categories.size() : c.series.size();
+  Styles out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& name = pie ? c.categories[i] : c.series[i].name;
+    out.push_back(c.legend_key == StyleKey::none ? Palette::indexed(i)
+                                                 : palette.style(c.legend_key, name));
+  }
+  return out;
+}
 
 std::string quote(std::string_view s) {
   std::string out = "'";
@@ -60,6 +68,31 @@ std::string terminal(ImageFormat format, int w, int h) {
                          w / 100.0, h / 100.0);
   }
   return {};
+}
+
+// A title that fits: gnuplot centres it over the plot area and clips it at
+// the canvas, so a long one is broken at spaces into lines of at most
+// ~55% of the canvas width (the legend takes the right of it), in a
+// double-quoted string (where "\n" is a line break).
+std::string wrapped_title(const std::string& title, int width_px) {
+  const auto max_chars = static_cast<std::size_t>(std::max(30.0, 0.55 * width_px / 8.0));
+  std::string out = "\"";
+  std::size_t line = 0;
+  for (const std::string& word : split(title, ' ')) {
+    if (line > 0 && line + 1 + word.size() > max_chars) {
+      out += "\\n";
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      ++line;
+    }
+    for (char ch : word) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    line += word.size();
+  }
+  return out + "\"";
 }
 
 std::string kind_name(ChartKind k) {
@@ -103,7 +136,14 @@ void append_reference_lines(std::string& s, const Chart& c) {
   }
 }
 
-void bars_script(std::string& s, const Chart& c) {
+// A linear value axis's top: a round number at least 12% above `tallest`
+// (steps of a fifth of its decade).
+double value_axis_top(double tallest) {
+  const double step = std::pow(10.0, std::floor(std::log10(tallest * 1.12))) / 5;
+  return std::ceil(tallest * 1.12 / step) * step;
+}
+
+void bars_script(std::string& s, const Chart& c, const Styles& st) {
   const bool stacked = c.kind == ChartKind::stacked_bars;
   const std::size_t n = c.series.size();
   s += "set datafile missing '?'\n";
@@ -120,8 +160,24 @@ void bars_script(std::string& s, const Chart& c) {
   } else {
     s += "set yrange [0:*]\n";
   }
+  // Printed values need room above the tallest bar, or the top one is cut
+  // by the frame: at least 12% above it on a linear axis.
+  double tallest = 0;
+  for (const ChartSeries& se : c.series) {
+    for (double v : se.values) {
+      if (std::isfinite(v)) tallest = std::max(tallest, v);
+    }
+  }
+  const bool labelled = c.label_values && !stacked && c.y_scale == AxisScale::linear && tallest > 0;
   if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
-    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(c.y_max));
+    const double top = labelled ? std::max(c.y_max, 1.12 * tallest) : c.y_max;
+    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(top));
+  } else if (labelled) {
+    s += fmt::format("set yrange [0:{}]\n", num(value_axis_top(tallest)));
+  } else if (c.label_values && c.y_scale == AxisScale::log && tallest > 0) {
+    // A decade boundary just above the tallest bar leaves no room: half a
+    // decade more.
+    s += fmt::format("set yrange [*:{}]\n", num(tallest * 3.2));
   }
   s += "$bars << EOD\n";
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
@@ -137,7 +193,7 @@ void bars_script(std::string& s, const Chart& c) {
   for (std::size_t j = 0; j < n; ++j) {
     elements.push_back(fmt::format("$bars using {}{} title {} lc rgb '{}'", j + 2,
                                    j == 0 ? ":xtic(1)" : "", quote(c.series[j].name),
-                                   colour_of(j)));
+                                   st[j].colour));
   }
   if (c.label_values && !stacked) {
     // Clustered bars of series j sit at i + (j - (n - 1) / 2) / (n + gap).
@@ -153,7 +209,7 @@ void bars_script(std::string& s, const Chart& c) {
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
 
-void scatter_script(std::string& s, const Chart& c) {
+void scatter_script(std::string& s, const Chart& c, const Styles& st) {
   s += "set grid xtics ytics mxtics mytics lt 1 lc rgb '#dddddd' lw 0.8, lt 1 lc rgb '#f0f0f0' "
        "lw 0.5\n";
   if (c.x_scale == AxisScale::log) s += "set logscale x 10\nset format x '%g'\n";
@@ -204,14 +260,14 @@ void scatter_script(std::string& s, const Chart& c) {
       }
     }
     s += "EOD\n";
-    const std::string colour = colour_of(j);
+    const std::string& colour = st[j].colour;
     if (se.lines) {
       elements.push_back(
           fmt::format("$s{} using 1:2 with lines lw 1.5 lc rgb '{}' notitle", j, colour));
     }
     elements.push_back(fmt::format(
         "$s{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}", j,
-        marker_of(j), colour, quote(se.name)));
+        st[j].marker, colour, quote(se.name)));
     if (c.label_points) {
       elements.push_back(fmt::format(
           "$s{} using 1:2:3 with labels left offset char 0.7,0.5 font ',9' tc rgb '{}' notitle", j,
@@ -219,9 +275,12 @@ void scatter_script(std::string& s, const Chart& c) {
     }
   }
   if (c.diagonal && hi > 0 && std::isfinite(lo)) {
-    const double a = c.x_scale == AxisScale::log ? lo / 2 : 0;
-    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", num(a), num(a), num(hi * 1.5),
-                     num(hi * 1.5));
+    // Corner to corner when the axes are fixed (equal ranges), else around
+    // the points.
+    const bool fixed = std::isfinite(c.x_min) && std::isfinite(c.x_max);
+    const double a = fixed ? c.x_min : (c.x_scale == AxisScale::log ? lo / 2 : 0);
+    const double b = fixed ? c.x_max : hi * 1.5;
+    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", num(a), num(a), num(b), num(b));
     elements.push_back(
         "$diag using 1:2 with lines dt (10,6) lw 1.5 lc rgb '#444444' title 'y = x (perfect "
         "prediction)'");
@@ -233,20 +292,25 @@ void scatter_script(std::string& s, const Chart& c) {
 constexpr double kPieStep = 2.6;
 constexpr double kMinLabelledPieShare = 0.04;
 
-// Pies side by side (centres 2.6 apart, radius 1), slices counter-clockwise
-// from 12 o'clock in category order; shares of at least 4% printed inside,
-// every slice named in the legend with its colour.
-void pie_script(std::string& s, const Chart& c) {
+// Pies in rows of c.pies_per_row (centres 2.6 apart, radius 1), slices
+// counter-clockwise from 12 o'clock in category order; shares of at least 4%
+// printed inside, every slice named in the legend with its colour.
+void pie_script(std::string& s, const Chart& c, const Styles& st) {
   const std::size_t n = c.series.size();
+  const std::size_t per_row = std::max<std::size_t>(1, std::min(n, c.pies_per_row));
+  const std::size_t rows = (n + per_row - 1) / per_row;
   s += "unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\nunset grid\n";
   s += "set size ratio -1\n";
-  s += fmt::format("set xrange [-1.15:{}]\nset yrange [-1.45:1.15]\n",
-                   num(kPieStep * static_cast<double>(n - 1) + 1.15));
+  s += fmt::format("set xrange [-1.15:{}]\nset yrange [{}:1.15]\n",
+                   num(kPieStep * static_cast<double>(per_row - 1) + 1.15),
+                   num(-kPieStep * static_cast<double>(rows - 1) - 1.45));
   s += "set style fill solid 0.9 border rgb '#ffffff'\n";
   std::string slices, labels, titles;
   for (std::size_t k = 0; k < n; ++k) {
     const ChartSeries& se = c.series[k];
-    const double xc = kPieStep * static_cast<double>(k);
+    const double xc = kPieStep * static_cast<double>(k % per_row);
+    // (+ 0.0: the first row at 0, not -0.)
+    const double yc = -kPieStep * static_cast<double>(k / per_row) + 0.0;
     double total = 0;
     for (double v : se.values) total += v;
     double cum = 0;
@@ -255,16 +319,16 @@ void pie_script(std::string& s, const Chart& c) {
       if (!(share > 0)) continue;
       const double a0 = 90 + 360 * cum;
       const double a1 = 90 + 360 * (cum + share);
-      const unsigned long rgb = std::stoul(colour_of(i).substr(1), nullptr, 16);
-      slices += fmt::format("{} 0 1 {} {} {}\n", num(xc), num(a0), num(a1), rgb);
+      const unsigned long rgb = std::stoul(st[i].colour.substr(1), nullptr, 16);
+      slices += fmt::format("{} {} 1 {} {} {}\n", num(xc), num(yc), num(a0), num(a1), rgb);
       if (share >= kMinLabelledPieShare) {
         const double mid = (a0 + a1) / 2 * 3.14159265358979323846 / 180;
         labels += fmt::format("{} {} \"{:.0f}%\"\n", num(xc + 0.68 * std::cos(mid)),
-                              num(0.68 * std::sin(mid)), 100 * share);
+                              num(yc + 0.68 * std::sin(mid)), 100 * share);
       }
       cum += share;
     }
-    titles += fmt::format("{} -1.28 {}\n", num(xc), field(se.name));
+    titles += fmt::format("{} {} {}\n", num(xc), num(yc - 1.28), field(se.name));
   }
   s += "$slices << EOD\n" + slices + "EOD\n";
   s += "$labels << EOD\n" + labels + "EOD\n";
@@ -274,7 +338,7 @@ void pie_script(std::string& s, const Chart& c) {
       "$labels using 1:2:3 with labels font ',10' tc rgb '#111111' notitle",
       "$titles using 1:2:3 with labels font ',12' notitle"};
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
-    elements.push_back(fmt::format("keyentry with boxes fc rgb '{}' title {}", colour_of(i),
+    elements.push_back(fmt::format("keyentry with boxes fc rgb '{}' title {}", st[i].colour,
                                    quote(c.categories[i])));
   }
   s += "plot " + join(elements, ", \\\n     ") + "\n";
@@ -383,6 +447,15 @@ void validate_chart(const Chart& c) {
         total += se.values[i];
       }
       if (!(total > 0)) fail("{}: pie '{}' has nothing to share (all slices 0)", what, se.name);
+      const auto slices = std::count_if(se.values.begin(), se.values.end(),
+                                        [](double v) { return v > 0; });
+      if (slices < 2) {
+        const auto it = std::find_if(se.values.begin(), se.values.end(),
+                                     [](double v) { return v > 0; });
+        fail("{}: pie '{}' has one slice ('{}', 100%): a one-slice pie says nothing; give it as "
+             "a table row or a sentence",
+             what, se.name, c.categories[static_cast<std::size_t>(it - se.values.begin())]);
+      }
     } else {
       if (c.categories.empty()) fail("{}: no categories", what);
       if (se.values.size() != c.categories.size()) {
@@ -399,13 +472,34 @@ void validate_chart(const Chart& c) {
   }
 }
 
-std::string chart_script(const Chart& c, ImageFormat format, const std::filesystem::path& output) {
+std::vector<std::string> keyed_names(const Chart& c) {
+  std::vector<std::string> out;
+  if (c.legend_key == StyleKey::none) return out;
+  if (c.kind == ChartKind::pie) {
+    for (const std::string& name : c.categories) out.push_back(name);
+  } else {
+    for (const ChartSeries& se : c.series) out.push_back(se.name);
+  }
+  std::erase(out, std::string(kOtherOps));
+  return out;
+}
+
+Palette chart_palette(const Chart& c) {
+  const std::vector<std::string> names = keyed_names(c);
+  const std::set<std::string> set(names.begin(), names.end());
+  return c.legend_key == StyleKey::model ? Palette(set, {}) : Palette({}, set);
+}
+
+std::string chart_script(const Chart& c, ImageFormat format, const std::filesystem::path& output,
+                         const Palette* palette) {
   validate_chart(c);
+  const Palette own = palette == nullptr ? chart_palette(c) : Palette();
+  const Styles st = legend_styles(c, palette == nullptr ? own : *palette);
   std::string s = "# dnnroof chart (generated)\n";
   s += terminal(format, c.width_px, c.height_px);
   s += fmt::format("set output {}\n", quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\n";
-  s += fmt::format("set title {} font ',14'\n", quote(c.title));
+  s += fmt::format("set title {} font ',14'\n", wrapped_title(c.title, c.width_px));
   s += fmt::format("set xlabel {}\nset ylabel {}\n", quote(c.x_label), quote(c.y_label));
   const bool one =
       c.kind != ChartKind::heatmap && c.kind != ChartKind::pie && c.series.size() == 1;
@@ -418,37 +512,39 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
   switch (c.kind) {
     case ChartKind::bars:
     case ChartKind::stacked_bars:
-      bars_script(s, c);
+      bars_script(s, c, st);
       break;
     case ChartKind::scatter:
-      scatter_script(s, c);
+      scatter_script(s, c, st);
       break;
     case ChartKind::heatmap:
       heatmap_script(s, c);
       break;
     case ChartKind::pie:
-      pie_script(s, c);
+      pie_script(s, c, st);
       break;
   }
   s += "set output\n";
   return s;
 }
 
-void render_chart(const Chart& chart, const std::filesystem::path& output) {
+void render_chart(const Chart& chart, const std::filesystem::path& output,
+                  const Palette* palette) {
   const ImageFormat format = image_format_for_path(output);
   if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
   std::error_code ec;
   std::filesystem::remove(output, ec);
-  run_gnuplot(chart_script(chart, format, output));
+  run_gnuplot(chart_script(chart, format, output, palette));
   if (!std::filesystem::exists(output) || std::filesystem::file_size(output) == 0) {
     fail("gnuplot ran but wrote nothing to {}", output.string());
   }
 }
 
-std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix) {
+std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix,
+                               const Palette* palette) {
   return gnuplot_svg_for_html(
       [&](const std::filesystem::path& path) {
-        return chart_script(chart, ImageFormat::svg, path);
+        return chart_script(chart, ImageFormat::svg, path, palette);
       },
       chart.title, id_prefix);
 }

@@ -18,12 +18,14 @@
 #include <vector>
 
 #include "report/gnuplot.h"
+#include "report/palette.h"
 
 namespace dnnroof {
 
-// pie: one pie per series, side by side, titled by the series name; the
-// categories are the slices (one colour each, named in the legend), the
-// values their sizes (>= 0; each pie shows shares of its own total).
+// pie: one pie per series, side by side (pies_per_row, then further rows),
+// titled by the series name; the categories are the slices (one colour each,
+// named in the legend), the values their sizes (>= 0; each pie shows shares
+// of its own total; at least two slices above 0).
 enum class ChartKind { bars, stacked_bars, scatter, heatmap, pie };
 
 enum class AxisScale { linear, log };
@@ -81,23 +83,41 @@ struct Chart {
   // decades gets ticks at 1, 2 and 5 x 10^k (gnuplot labels only decades).
   std::vector<double> x_tics;
   std::vector<ReferenceLine> reference_lines;
+  // What the legend entries are named after (series; pie slices: the
+  // categories): models or op types take their colour and marker from the
+  // report's palette (palette.h), the same in every figure.
+  StyleKey legend_key = StyleKey::none;
+  std::size_t pies_per_row = 4;  // pie: more pies wrap onto further rows
   int width_px = 1000;
   int height_px = 600;
 };
 
 // Throws Error naming the chart when it cannot be drawn: no series or cells,
-// sizes that disagree, or a value <= 0 on a log axis.
+// sizes that disagree, a value <= 0 on a log axis, or a pie with fewer than
+// two slices (one slice says nothing a table row would not).
 void validate_chart(const Chart& chart);
 
-// The complete gnuplot script drawing `chart` into `output`.
+// The names `chart`'s legend entries are keyed by (its series, or a pie's
+// categories), empty for StyleKey::none; "other" left out.
+std::vector<std::string> keyed_names(const Chart& chart);
+
+// The palette of a chart drawn alone: its own keyed names, sorted.
+Palette chart_palette(const Chart& chart);
+
+// The complete gnuplot script drawing `chart` into `output`, colours and
+// markers of keyed legend entries from `palette` (null: chart_palette).
+// The legend is always outside the plot area (right of it; below it for
+// pies), so it never covers data, labels or the axis titles.
 std::string chart_script(const Chart& chart, ImageFormat format,
-                         const std::filesystem::path& output);
+                         const std::filesystem::path& output, const Palette* palette = nullptr);
 
 // Draws `chart` into `output` (format from the extension) and checks the
 // file was written.
-void render_chart(const Chart& chart, const std::filesystem::path& output);
+void render_chart(const Chart& chart, const std::filesystem::path& output,
+                  const Palette* palette = nullptr);
 
 // An SVG of `chart` ready to inline into HTML (see roofline_svg_for_html).
-std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix);
+std::string chart_svg_for_html(const Chart& chart, const std::string& id_prefix,
+                               const Palette* palette = nullptr);
 
 }  // namespace dnnroof

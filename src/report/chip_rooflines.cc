@@ -89,6 +89,37 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
   return out;
 }
 
+ChipCeilings merge_identical_roofs(ChipCeilings in) {
+  ChipCeilings out;
+  out.skipped = std::move(in.skipped);
+  std::vector<std::vector<std::string>> also;  // per kept ceiling: the merged ids
+  for (std::size_t i = 0; i < in.ceilings.size(); ++i) {
+    const Ceiling& c = in.ceilings[i];
+    std::size_t k = 0;
+    while (k < out.ceilings.size() &&
+           !(out.precisions[k] == in.precisions[i] &&
+             out.ceilings[k].peak_flops == c.peak_flops &&
+             out.ceilings[k].bandwidth == c.bandwidth)) {
+      ++k;
+    }
+    if (k < out.ceilings.size()) {
+      also[k].push_back(c.chip);
+      continue;
+    }
+    out.ceilings.push_back(c);
+    out.chips.push_back(in.chips[i]);
+    out.precisions.push_back(in.precisions[i]);
+    also.emplace_back();
+  }
+  for (std::size_t k = 0; k < out.ceilings.size(); ++k) {
+    if (also[k].empty()) continue;
+    Ceiling& c = out.ceilings[k];
+    c.label += fmt::format(" (also {})", join(also[k], ", "));
+    c.short_label = fmt::format("{} = {}", c.short_label, join(also[k], " = "));
+  }
+  return out;
+}
+
 std::string chip_kind_title(ChipKind kind) {
   switch (kind) {
     case ChipKind::cpu:

@@ -53,6 +53,14 @@ struct ChipCeilings {
 ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
                                   std::span<const DType> precisions);
 
+// Chips whose roofs coincide (the same peak at the same precision and the
+// same main-memory bandwidth, e.g. `t4` and `colab-t4`) drawn once: the
+// first keeps its place, its legend label names every one of them ("NVIDIA
+// Tesla T4 (also colab-t4)") and its ridge label their ids ("t4 =
+// colab-t4"); the others leave `ceilings`, `chips` and `precisions`.
+// `skipped` is kept.
+ChipCeilings merge_identical_roofs(ChipCeilings drawable);
+
 // A group of chips drawn on one panel.
 struct ChipPanel {
   std::string title;  // "GPU", or "GPU (1/2)" when a kind is split

@@ -274,17 +274,35 @@ void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const
   FigureBlock fig;
   fig.id = fmt::format("chips-{}-{}", chip_kind_name(kind), dtype_name(precisions.front()));
   fig.title = fmt::format("{} rooflines at {} (datasheet peaks, main memory)", kind_title, pname);
-  for (const ChipPanel& panel : panels_by_kind(drawable.chips, o.max_per_panel)) {
-    const ChipCeilings c = main_memory_ceilings(panel.chips, precisions);
+  // Chips with the same roof are one line with both names.
+  const ChipCeilings merged = merge_identical_roofs(drawable);
+  std::vector<std::string> merged_names;
+  for (const Ceiling& c : merged.ceilings) {
+    if (c.short_label.find(" = ") != std::string::npos) merged_names.push_back(c.short_label);
+  }
+  for (const ChipPanel& panel : panels_by_kind(merged.chips, o.max_per_panel)) {
+    std::vector<Ceiling> ceilings;
+    for (const Chip* chip : panel.chips) {
+      const auto at = std::find(merged.chips.begin(), merged.chips.end(), chip);
+      ceilings.push_back(merged.ceilings[static_cast<std::size_t>(at - merged.chips.begin())]);
+    }
     const std::string panel_title =
         panel.title == kind_title ? fig.title : fmt::format("{} at {}", panel.title, pname);
-    fig.panels.emplace_back(build_roofline_figure(panel_title, c.ceilings));
+    fig.panels.emplace_back(build_roofline_figure(panel_title, std::move(ceilings)));
   }
   fig.caption = fmt::format(
       "{} {} chip{} at {}. Each line is one chip's roofline: the slanted part is main-memory "
       "bandwidth x operational intensity, the flat part the peak; the dot is the ridge point "
       "(peak / bandwidth), given in the legend. Log-log axes.",
       drawable.chips.size(), kind_title, drawable.chips.size() == 1 ? "" : "s", pname);
+  if (!merged_names.empty()) {
+    fig.caption += fmt::format(
+        " Chips with the same peak and bandwidth share one line, named for all of them: {}.",
+        join(merged_names, "; "));
+  }
+  if (fig.panels.size() > 1) {
+    fig.caption += " All panels share the same axes, so lines compare across panels.";
+  }
   if (!drawable.skipped.empty()) {
     fig.caption += fmt::format(" Not drawn: {}.", skipped_text(drawable.skipped));
   }

@@ -62,6 +62,38 @@ std::vector<OpKind> top_op_types(const std::vector<const std::vector<OpTypeShare
   return out;
 }
 
+// Removes every pie (series) of `c` with fewer than two slices above 0 and
+// returns, for each, "<pie>: 100% <slice>".
+std::vector<std::string> drop_one_slice_pies(Chart& c) {
+  std::vector<std::string> dropped;
+  std::vector<ChartSeries> kept;
+  for (ChartSeries& se : c.series) {
+    std::vector<std::size_t> slices;
+    for (std::size_t i = 0; i < se.values.size(); ++i) {
+      if (se.values[i] > 0) slices.push_back(i);
+    }
+    if (slices.size() >= 2) {
+      kept.push_back(std::move(se));
+    } else if (slices.size() == 1) {
+      dropped.push_back(fmt::format("{}: 100% {}", se.name, c.categories[slices.front()]));
+    } else {
+      dropped.push_back(fmt::format("{}: none", se.name));
+    }
+  }
+  c.series = std::move(kept);
+  return dropped;
+}
+
+// "other" (the last category) stays in the legend only when some pie has it.
+void drop_unused_other(Chart& c) {
+  if (c.categories.empty() || c.categories.back() != kOtherOps) return;
+  bool other = false;
+  for (const ChartSeries& se : c.series) other = other || se.values.back() > 0;
+  if (other) return;
+  c.categories.pop_back();
+  for (ChartSeries& se : c.series) se.values.pop_back();
+}
+
 }  // namespace
 
 std::string_view share_metric_name(ShareMetric m) {
@@ -81,31 +113,57 @@ std::string_view share_metric_name(ShareMetric m) {
 FigureBlock forward_backward_time_figure(std::span<const ForwardBackward> ratios,
                                          const std::string& device) {
   if (ratios.empty()) fail("forward vs backward time on '{}': no training result", device);
+  const bool optimizer = std::any_of(ratios.begin(), ratios.end(),
+                                     [](const ForwardBackward& r) { return r.optimizer_s > 0; });
   Chart c;
   c.kind = ChartKind::bars;
-  c.title = fmt::format("Forward and backward time per model on {}", device);
+  c.title = fmt::format("Forward, backward{} time per model on {}",
+                        optimizer ? " and optimizer" : "", device);
   c.x_label = "Model (batch)";
   c.y_label = "Time, median [ms]";
-  std::vector<double> fwd, bwd;
+  std::vector<double> fwd, bwd, opt;
+  std::vector<std::string> shares;
   for (const ForwardBackward& r : ratios) {
     c.categories.push_back(fmt::format("{} (b{})", r.model, r.batch));
     fwd.push_back(1e3 * r.forward_s);
     bwd.push_back(1e3 * r.backward_s);
+    opt.push_back(r.optimizer_s > 0 ? 1e3 * r.optimizer_s : std::nan(""));
+    if (r.optimizer_s > 0) {
+      // The three medians' sum, not the step's own median: the shares then
+      // add up to 100%.
+      const double sum = r.forward_s + r.backward_s + r.optimizer_s;
+      shares.push_back(fmt::format("{} {} ({:.0f}%)", r.model, ms(r.optimizer_s),
+                                   100 * r.optimizer_s / sum));
+    }
   }
   // Linear even across decades: a bar's length is its value, and on a log
   // axis the forward:backward proportion would not show; values are printed,
   // with room above the tallest.
-  std::vector<double> both = fwd;
-  both.insert(both.end(), bwd.begin(), bwd.end());
-  std::tie(c.y_min, c.y_max) = figures_detail::linear_range(both);
+  std::vector<double> all = fwd;
+  all.insert(all.end(), bwd.begin(), bwd.end());
+  for (double v : opt) {
+    if (std::isfinite(v)) all.push_back(v);
+  }
+  std::tie(c.y_min, c.y_max) = figures_detail::linear_range(all);
   c.series.push_back(bar_series("forward", fwd));
   c.series.push_back(bar_series("backward", bwd));
+  if (optimizer) c.series.push_back(bar_series("optimizer step", opt));
   c.label_values = true;
   c.value_decimals = 1;
   std::string caption = fmt::format(
-      "Median time of the forward and the backward pass of one training step on {}, timed apart "
-      "(synchronised between), per model; values in ms above the bars.",
+      "Median time of the forward pass, the backward pass{} of one training step on {}, timed "
+      "apart (synchronised between), per model; values in ms above the bars.",
+      optimizer ? " and the optimizer's update (SGD with momentum over every parameter)" : "",
       device);
+  if (optimizer) {
+    caption += fmt::format(
+        " The optimizer's time and its share of forward + backward + optimizer: {}. The update "
+        "reads and writes every weight, its gradient and its momentum buffer once per step, "
+        "whatever the batch size.",
+        join(shares, "; "));
+  } else {
+    caption += " The results have no optimizer time (not timed apart), so it is not shown.";
+  }
   return chart_block("fwd-bwd-time-" + slug(device), std::move(caption), std::move(c));
 }
 
@@ -157,6 +215,7 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
   const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
   Chart c;
   c.kind = ChartKind::stacked_bars;
+  c.legend_key = StyleKey::op;
   c.title = fmt::format("{}: {} shares by op type", model, pass_text(pass));
   c.x_label = "Measure";
   c.y_label = "Share of the model total [%]";
@@ -210,6 +269,7 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
   const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
   Chart c;
   c.kind = ChartKind::pie;
+  c.legend_key = StyleKey::op;
   c.title = fmt::format("{}: {} pass by op type", model, pass_text(pass));
   for (OpKind op : top) c.categories.emplace_back(op_name(op));
   c.categories.emplace_back("other");
@@ -221,20 +281,24 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
     }
     c.series.push_back(bar_series(std::string(share_metric_name(m)), std::move(v)));
   }
-  // "other" stays in the legend only when some pie has it.
-  bool other = false;
-  for (const ChartSeries& se : c.series) other = other || se.values.back() > 0;
-  if (!other) {
-    c.categories.pop_back();
-    for (ChartSeries& se : c.series) se.values.pop_back();
+  // A pie with one slice says nothing: its measure goes into the caption.
+  const std::vector<std::string> single = drop_one_slice_pies(c);
+  if (c.series.empty()) {
+    fail("op-type pies of '{}': every measure is one op type ({})", model, join(single, "; "));
   }
-  c.width_px = 300 * static_cast<int>(metrics.size()) + 260;
+  drop_unused_other(c);
+  c.width_px = 300 * static_cast<int>(c.series.size()) + 260;
   c.height_px = 420;
+  std::vector<std::string> drawn;
+  for (const ChartSeries& se : c.series) drawn.push_back(se.name);
   std::string caption = fmt::format(
-      "{}'s {} pass by op type, one pie per measure: {}FLOPs, memory traffic and activation "
-      "memory; shares of 4% or more printed in the slice.{}",
-      model, pass_text(pass), timed ? "latency (per-layer medians), " : "",
+      "{}'s {} pass by op type, one pie per measure: {}; shares of 4% or more printed in the "
+      "slice.{}",
+      model, pass_text(pass), join(drawn, ", "),
       timed ? "" : " No per-layer times were measured, so there is no latency pie.");
+  if (!single.empty()) {
+    caption += fmt::format(" Not drawn as pies (one op type has it all): {}.", join(single, "; "));
+  }
   return chart_block(fmt::format("op-pies-{}-{}", slug(model), pass_text(pass)), std::move(caption),
                      std::move(c));
 }
@@ -252,6 +316,7 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
   }
   Chart c;
   c.kind = ChartKind::stacked_bars;
+  c.legend_key = StyleKey::op;
   c.title = fmt::format("Share of {} {} by op type", pass_text(pass), share_metric_name(metric));
   c.x_label = "Model";
   c.y_label = fmt::format("Share of the model's {} [%]", share_metric_name(metric));
@@ -287,6 +352,60 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
   return chart_block(
       fmt::format("op-shares-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
       std::move(caption), std::move(c));
+}
+
+FigureBlock op_share_pies_by_model_figure(
+    const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric, Pass pass,
+    std::size_t max_types) {
+  if (shares.empty()) fail("op-type pies of {}: no model", share_metric_name(metric));
+  std::vector<const std::vector<OpTypeShare>*> tables;
+  tables.reserve(shares.size());
+  for (const auto& [model, t] : shares) tables.push_back(&t);
+  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
+  if (top.empty()) {
+    fail("op-type pies of {}: no model has any (were per-layer times measured?)",
+         share_metric_name(metric));
+  }
+  Chart c;
+  c.kind = ChartKind::pie;
+  c.legend_key = StyleKey::op;
+  c.title = fmt::format("Share of {} {} by op type, per model", pass_text(pass),
+                        share_metric_name(metric));
+  for (OpKind op : top) c.categories.emplace_back(op_name(op));
+  c.categories.emplace_back(kOtherOps);
+  for (const auto& [model, t] : shares) {
+    std::vector<double> v(c.categories.size(), 0.0);
+    for (const OpTypeShare& s : t) {
+      const auto it = std::find(top.begin(), top.end(), s.op);
+      v[static_cast<std::size_t>(it - top.begin())] += 100 * share_of(s, metric);
+    }
+    // A model without this measure (no training cost) has no pie.
+    if (std::any_of(v.begin(), v.end(), [](double x) { return x > 0; })) {
+      c.series.push_back(bar_series(model, std::move(v)));
+    }
+  }
+  const std::vector<std::string> single = drop_one_slice_pies(c);
+  if (c.series.empty()) {
+    fail("op-type pies of {}: every model has one op type only ({})", share_metric_name(metric),
+         join(single, "; "));
+  }
+  drop_unused_other(c);
+  const std::size_t per_row = std::min<std::size_t>(c.series.size(), c.pies_per_row);
+  const std::size_t rows = (c.series.size() + per_row - 1) / per_row;
+  c.width_px = 280 * static_cast<int>(per_row) + 240;
+  c.height_px = 300 * static_cast<int>(rows) + 110;
+  std::string caption = fmt::format(
+      "For each of {} model{}, the share of its {} {} taken by each op type (the {} largest over "
+      "all models named, the rest as 'other', in grey), from the cost model; shares of 4% or "
+      "more printed in the slice. An op type has the same colour in every figure of this report.",
+      c.series.size(), c.series.size() == 1 ? "" : "s", pass_text(pass), share_metric_name(metric),
+      top.size());
+  if (!single.empty()) {
+    caption += fmt::format(" Not drawn as pies (one op type has it all): {}.", join(single, "; "));
+  }
+  return chart_block(
+      fmt::format("op-pies-by-model-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
+                     std::move(caption), std::move(c));
 }
 
 FigureBlock prediction_figure(std::span<const Prediction> predictions, const std::string& id_suffix,
@@ -345,7 +464,10 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
     }
     c.series.push_back(point_series(g, std::move(x), std::move(y), std::move(labels)));
   }
-  if (by_model) c.title += fmt::format(" ({})", ceilings.front());
+  if (by_model) {
+    c.title += fmt::format(" ({})", ceilings.front());
+    c.legend_key = StyleKey::model;
+  }
   std::sort(errors.begin(), errors.end());
   const double median_error = errors[errors.size() / 2];
   std::string caption = fmt::format(
@@ -388,6 +510,7 @@ FigureBlock layer_prediction_figure(const Prediction& prediction) {
   }
   Chart c;
   c.kind = ChartKind::scatter;
+  c.legend_key = StyleKey::op;
   c.title = fmt::format("{} layers, batch {}: predicted vs measured ({})", prediction.model,
                         prediction.batch, prediction.ceiling);
   c.x_label = "Measured layer time, median [ms]";

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -158,6 +160,58 @@ std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vecto
   return join(names, "; ");
 }
 
+// The widest span [decades] of the work (x) and the latencies (y) at any one
+// batch size, over the models that have a latency on `side`.
+struct WorkSpans {
+  double x_decades = 0;
+  double y_decades = 0;
+  int x_batch = 0;  // the batch sizes where the widest spans are
+  int y_batch = 0;
+};
+
+WorkSpans work_spans(std::span<const CorrelationRow> rows, DeviceSide side, WorkMetric metric) {
+  std::map<int, std::pair<std::vector<double>, std::vector<double>>> by_batch;
+  for (const CorrelationRow& r : rows) {
+    const double t = side == DeviceSide::gpu ? r.gpu_latency_s : r.cpu_latency_s;
+    const double w = metric == WorkMetric::flops ? r.flops : r.params;
+    if (!positive(t) || !positive(w)) continue;
+    by_batch[r.batch].first.push_back(w);
+    by_batch[r.batch].second.push_back(t);
+  }
+  WorkSpans out;
+  for (const auto& [batch, v] : by_batch) {
+    if (const double d = decades(v.first); d > out.x_decades) {
+      out.x_decades = d;
+      out.x_batch = batch;
+    }
+    if (const double d = decades(v.second); d > out.y_decades) {
+      out.y_decades = d;
+      out.y_batch = batch;
+    }
+  }
+  return out;
+}
+
+// The caption's sentence on the axes: which are logarithmic, and why, the
+// same at every batch size.
+std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y) {
+  auto why = [](const char* what, double d, int batch, bool log) {
+    return log ? fmt::format(
+                     "the {} axis is logarithmic at every batch size because at batch {} the "
+                     "{} span {:.1f} decades (more than {}), so on a linear axis the small "
+                     "models would sit on top of each other at 0",
+                     what, batch, std::string_view(what) == "x" ? "work values" : "latencies", d,
+                     kLogSpanDecades)
+               : fmt::format("the {} axis is linear from 0 at every batch size because no "
+                             "batch size spans more than {} decades ({:.1f} at most), so "
+                             "a point's distance from the axis is proportional to its value",
+                             what, kLogSpanDecades, d);
+  };
+  std::string y = why("y", s.y_decades, s.y_batch, log_y);
+  y[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(y[0])));
+  return fmt::format("{}; {}.", y, why("x", s.x_decades, s.x_batch, log_x));
+}
+
 }  // namespace
 
 FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceSide side,
@@ -189,8 +243,17 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
   c.x_label = flops ? fmt::format("Forward FLOPs at batch {} [GFLOP]", batch)
                     : std::string("Parameters [millions]");
   c.y_label = seconds ? "Latency, median [s]" : "Latency, median [ms]";
-  c.x_scale = scale_for(xs, c.x_label);
-  c.y_scale = scale_for(ys, c.y_label);
+  c.legend_key = StyleKey::model;
+  // One scale choice for every batch size, so the figures of one device
+  // compare: log on an axis when at any batch size its values span more
+  // than kLogSpanDecades decades.
+  const WorkSpans spans = work_spans(rows, side, metric);
+  const bool log_x = spans.x_decades > kLogSpanDecades;
+  const bool log_y = spans.y_decades > kLogSpanDecades;
+  c.x_scale = log_x ? AxisScale::log : AxisScale::linear;
+  c.y_scale = log_y ? AxisScale::log : AxisScale::linear;
+  if (log_x) c.x_label += " (log scale)";
+  if (log_y) c.y_label += " (log scale)";
   fit_axes(c, xs, ys);
   for (std::size_t i = 0; i < use.size(); ++i) {
     c.series.push_back(
@@ -206,10 +269,7 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
       "model, named in the legend). {}",
       use.size(), use.size() == 1 ? "" : "s", device_name, batch,
       flops ? "their forward FLOPs (2 x MACs for matrix ops)" : "their parameter count",
-      c.x_scale == AxisScale::log || c.y_scale == AxisScale::log
-          ? "An axis is logarithmic only where its values span more than 1.5 decades, as its "
-            "label says."
-          : "Both axes are linear from 0.");
+      scale_reason(spans, log_x, log_y));
   return chart_block(id, std::move(caption), std::move(c));
 }
 
@@ -234,6 +294,7 @@ FigureBlock throughput_figure(std::span<const ThroughputSeries> series, const st
   c.title = fmt::format("{} throughput vs batch size on {}",
                         mode == RunMode::train ? "Training" : "Inference", device);
   c.x_label = "Batch size";
+  c.legend_key = StyleKey::model;
   c.y_label = mode == RunMode::train ? "Throughput [samples/s] (training steps x batch)"
                                      : "Throughput [samples/s]";
   // Batch sizes are usually powers of two: a log axis spaces them evenly.
@@ -341,6 +402,7 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
     f.panels.push_back(
         placement_panel(fmt::format("{}, batch {}", device_name, b), pts, ceilings, drawn,
                         [](const Placement& p) { return p.model.empty() ? p.label : p.model; }));
+    f.panels.back().group_key = StyleKey::model;
   }
   f.caption = fmt::format(
       "Each model at its operational intensity (cost-model FLOPs / bytes, no reuse between "
@@ -370,6 +432,7 @@ FigureBlock layer_roofline_figure(const std::string& model, int batch,
   f.panels.push_back(placement_panel(f.title, pts, ceilings, drawn, [](const Placement& p) {
     return std::string(op_name(p.op));
   }));
+  f.panels.back().group_key = StyleKey::op;
   f.caption = fmt::format(
       "Every timed layer of {} with FLOPs (views excluded) at its own intensity and achieved "
       "performance (layer FLOPs / its median time, each layer run alone), one marker per op type. "

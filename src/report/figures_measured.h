@@ -97,8 +97,9 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
 
 // The same shares as pies, one pie per metric side by side (latency when
 // timed, FLOPs, memory traffic, activation memory), slices = op types (the
-// largest `max_types`, then "other"), shares of at least 4% printed. Id
-// "op-pies-<model>-<pass>".
+// largest `max_types`, then "other"), shares of at least 4% printed. A
+// metric with one op type only is named in the caption, not drawn as a
+// one-slice pie. Id "op-pies-<model>-<pass>".
 FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
                                  std::span<const OpTypeShare> shares, std::size_t max_types = 6);
 
@@ -106,6 +107,15 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
 // Id "op-shares-<metric>-<pass>".
 FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,
                                      ShareMetric metric, Pass pass, std::size_t max_types = 7);
+
+// One metric's shares by op type as pies, one pie per model (rows of four),
+// slices = the `max_types` op types largest in any model, then "other". A
+// model whose pie would have one slice is named in the caption instead. Id
+// "op-pies-by-model-<metric>-<pass>". Throws Error when no model has two
+// slices.
+FigureBlock op_share_pies_by_model_figure(
+    const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric, Pass pass,
+    std::size_t max_types = 7);
 
 // --------------------------------------- section 6: predicted vs measured
 

@@ -31,11 +31,8 @@ constexpr std::array<const char*, 10> kColours{"#1f77b4", "#ff7f0e", "#2ca02c", 
 // Solid, dashed, dotted, dash-dot, long dash, dash-dot-dot.
 constexpr std::array<const char*, 6> kDashes{"solid",      "(14,6)", "(3,5)",
                                              "(14,5,3,5)", "(26,8)", "(14,5,3,5,3,5)"};
-// Filled circle, square, triangle, inverted triangle, diamond, pentagon,
-// then the open ones.
 // Most points on a panel that still get a text label beside them.
 constexpr std::size_t kMaxLabelledPoints = 5;
-constexpr std::array<int, 12> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
 constexpr const char* kAboveRoofColour = "#d62728";
 // Estimated text sizes in pixels for layout decisions: legend characters at
 // font ',10' (generous, so gnuplot never needs more rows than planned), and
@@ -72,6 +69,13 @@ std::string num(double v) { return fmt::format("{:.10g}", v); }
 
 std::string colour_of(int index) {
   return kColours.at(static_cast<std::size_t>(index) % kColours.size());
+}
+// Ceilings on a panel with points: dark neutral tones, apart from every
+// palette colour (palette.h) the points use.
+constexpr std::array<const char*, 4> kCeilingTones{"#000000", "#5a5a5a", "#8a6d3b", "#9a9a9a"};
+std::string ceiling_colour(const RooflineFigure& fig, int index) {
+  if (fig.points.empty()) return colour_of(index);
+  return kCeilingTones.at(static_cast<std::size_t>(index) % kCeilingTones.size());
 }
 std::string dash_of(int index) {
   return kDashes.at(static_cast<std::size_t>(index) % kDashes.size());
@@ -184,7 +188,8 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
 // One panel: datablocks, axes and the plot command. `tag` keeps the
 // datablock names of panels apart.
 void append_panel(std::string& s, const RooflineFigure& fig, const std::string& tag,
-                  const PlotLayout& layout, std::size_t key_rows, int text_pt) {
+                  const PlotLayout& layout, const Palette& palette, std::size_t key_rows,
+                  int text_pt) {
   s += "unset label\nunset object\n";
   // The same bottom margin on every panel keeps the plot areas aligned.
   s += fmt::format("set bmargin {:.1f}\n", 4.5 + 1.1 * static_cast<double>(key_rows));
@@ -227,7 +232,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     s += fmt::format(
         "set label {} {} at {},{} left offset char 0.6,1.0 font ',{}' tc rgb '{}' front\n", i + 1,
         quote(ridge_label_text(c)), num(c.ridge_intensity), num(c.ceiling.peak_flops), text_pt,
-        colour_of(c.colour));
+        ceiling_colour(fig, c.colour));
   }
 
   // Points: one datablock per marker group, plus one for those above roof.
@@ -266,26 +271,28 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     const CeilingLine& c = fig.ceilings[i];
     const bool measured = c.ceiling.origin == CeilingOrigin::measured;
     elements.push_back(fmt::format("${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}",
-                                   tag, i, measured ? "2" : "2.5", colour_of(c.colour),
+                                   tag, i, measured ? "2" : "2.5", ceiling_colour(fig, c.colour),
                                    dash_of(c.dash), quote(ceiling_key_title(c))));
   }
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     elements.push_back(fmt::format(
         "${}ridges every ::{}::{} using 1:2:3 with labels hypertext point pt 7 ps 1.2 lc rgb "
         "'{}' notitle",
-        tag, i, i, colour_of(fig.ceilings[i].colour)));
+        tag, i, i, ceiling_colour(fig, fig.ceilings[i].colour)));
   }
-  // Marker groups differ in shape and colour (colours after the ceilings'),
-  // so the legend tells them apart; text beside each point only when few
-  // points share the panel (more would overlap and be unreadable).
+  // Marker groups differ in shape and colour (keyed groups: the palette's
+  // for their model or op type), so the legend tells them apart; text beside
+  // each point only when few points share the panel (more would overlap).
   const bool label_points = fig.points.size() <= kMaxLabelledPoints;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (!group_drawn[g]) continue;
-    const std::string colour =
-        colour_of(static_cast<int>(fig.ceilings.size() + g));
+    const SeriesStyle style = fig.group_key == StyleKey::none
+                                  ? Palette::indexed(g)
+                                  : palette.style(fig.group_key, groups[g]);
+    const std::string& colour = style.colour;
     elements.push_back(fmt::format(
         "${}g{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}",
-        tag, g, kMarkers.at(g % kMarkers.size()), colour, quote(groups[g])));
+        tag, g, style.marker, colour, quote(groups[g])));
     if (label_points) {
       elements.push_back(fmt::format(
           "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',{}' tc rgb '{}' "
@@ -364,10 +371,25 @@ ImageFormat image_format_for_path(const std::filesystem::path& path) {
   fail("cannot tell the image format of '{}': use a .svg, .png or .pdf file name", path.string());
 }
 
-std::string roofline_script(const std::vector<RooflineFigure>& panels, const std::string& title,
+Palette roofline_palette(const std::vector<RooflineFigure>& panels) {
+  std::set<std::string> models, ops;
+  for (const RooflineFigure& fig : panels) {
+    for (const PlacedPoint& p : fig.points) {
+      if (fig.group_key == StyleKey::model) models.insert(p.input.group);
+      if (fig.group_key == StyleKey::op) ops.insert(p.input.group);
+    }
+  }
+  return {models, ops};
+}
+
+std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const std::string& title,
                             ImageFormat format, const std::filesystem::path& output,
                             const PlotLayout& layout) {
-  if (panels.empty()) fail("roofline figure '{}': no panel to draw", title);
+  if (panels_in.empty()) fail("roofline figure '{}': no panel to draw", title);
+  std::vector<RooflineFigure> panels = panels_in;
+  share_axes(panels);
+  const Palette own = layout.palette == nullptr ? roofline_palette(panels) : Palette();
+  const Palette& palette = layout.palette == nullptr ? own : *layout.palette;
   const int columns =
       panels.size() == 1
           ? 1
@@ -376,29 +398,32 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels, const std
   const int rows = static_cast<int>((panels.size() + static_cast<std::size_t>(columns) - 1) /
                                     static_cast<std::size_t>(columns));
   const int title_px = panels.size() > 1 ? 40 : 0;
-  std::string s = "# dnnroof roofline figure (generated)\n";
-  s += terminal_line(format, layout.panel_width_px * columns,
-                     layout.panel_height_px * rows + title_px, layout.svg_mouse);
-  s += fmt::format("set output {}\n", quote(output.string()));
-  s += "set encoding utf8\nset border lw 1\nset tics nomirror out\nset samples 2000\n";
-  // SVG text is drawn in pixels of the figure, smaller than cairo's points.
-  const int text_pt = format == ImageFormat::svg ? 12 : 10;
   std::size_t rows_of_key = 0;
   for (const RooflineFigure& fig : panels) {
     rows_of_key = std::max(rows_of_key, key_rows(fig, layout));
   }
+  // The legend below a panel gets its own room (about 21 px a row): the
+  // canvas grows by it, so a long legend does not eat the plot area.
+  PlotLayout grown = layout;
+  grown.panel_height_px += static_cast<int>(21 * rows_of_key);
+  std::string s = "# dnnroof roofline figure (generated)\n";
+  s += terminal_line(format, grown.panel_width_px * columns,
+                     grown.panel_height_px * rows + title_px, layout.svg_mouse);
+  s += fmt::format("set output {}\n", quote(output.string()));
+  s += "set encoding utf8\nset border lw 1\nset tics nomirror out\nset samples 2000\n";
+  // SVG text is drawn in pixels of the figure, smaller than cairo's points.
+  const int text_pt = format == ImageFormat::svg ? 12 : 10;
   if (panels.size() == 1) {
     RooflineFigure fig = panels.front();
     if (fig.title.empty()) fig.title = title;
-    append_panel(s, fig, "p0", layout, rows_of_key, text_pt);
+    append_panel(s, fig, "p0", grown, palette, rows_of_key, text_pt);
   } else {
     s += fmt::format("set multiplot layout {},{} title {} font ',15'\n", rows, columns,
                      quote(title));
     for (std::size_t i = 0; i < panels.size(); ++i) {
-      // Side by side, panels share the largest legend's margin so their plot
-      // areas line up; stacked, each keeps its own.
-      append_panel(s, panels[i], fmt::format("p{}", i), layout,
-                   columns == 1 ? key_rows(panels[i], layout) : rows_of_key, text_pt);
+      // Every panel keeps the largest legend's margin, so their plot areas
+      // have one size (and, with share_axes, one scale).
+      append_panel(s, panels[i], fmt::format("p{}", i), grown, palette, rows_of_key, text_pt);
     }
     s += "unset multiplot\n";
   }

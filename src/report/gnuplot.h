@@ -33,15 +33,25 @@ struct PlotLayout {
   // entry to hide a line). Off for SVG inlined into HTML, where gnuplot's
   // fixed element ids would clash between figures.
   bool svg_mouse = true;
+  // Colours and markers of point groups keyed by model or op type
+  // (RooflineFigure::group_key); null: a palette of the figure's own groups.
+  const Palette* palette = nullptr;
 };
 
 // The complete script that draws `panels` into `output` (one panel: a plain
 // plot; several: `set multiplot`, two columns, with `title` above them; one
-// panel uses `title` when its own is empty). Throws Error when `panels` is
-// empty.
+// panel uses `title` when its own is empty). Panels share one x and one y
+// range (share_axes). Legends sit below their panel, outside the plot area.
+// Ceilings are coloured by chip; on a panel with points they are drawn in
+// dark neutral tones (told apart by dash), so no ceiling shares a colour with
+// a model or op type. Throws Error when `panels` is empty.
 std::string roofline_script(const std::vector<RooflineFigure>& panels, const std::string& title,
                             ImageFormat format, const std::filesystem::path& output,
                             const PlotLayout& layout = {});
+
+// The palette of a roofline figure drawn alone: its keyed point groups
+// (RooflineFigure::group_key), sorted.
+Palette roofline_palette(const std::vector<RooflineFigure>& panels);
 
 // The gnuplot executable: $DNNROOF_GNUPLOT when set, else `gnuplot` on
 // PATH; empty when neither exists.

@@ -22,6 +22,22 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
+Palette document_palette(const Document& doc) {
+  std::set<std::string> models, ops;
+  for (const FigureBlock* f : document_figures(doc)) {
+    if (f->chart) {
+      for (std::string& name : keyed_names(*f->chart)) {
+        (f->chart->legend_key == StyleKey::model ? models : ops).insert(std::move(name));
+      }
+      continue;
+    }
+    const Palette own = roofline_palette(f->panels);
+    models.insert(own.models().begin(), own.models().end());
+    ops.insert(own.ops().begin(), own.ops().end());
+  }
+  return {models, ops};
+}
+
 std::vector<std::filesystem::path> write_report(const Document& doc,
                                                 const std::filesystem::path& dir,
                                                 const ReportWriteOptions& options) {
@@ -49,19 +65,21 @@ std::vector<std::filesystem::path> write_report(const Document& doc,
     std::filesystem::create_directories(dir / "figures", ec);
     if (ec) fail("cannot create {}: {}", (dir / "figures").string(), ec.message());
     int n = 0;
+    const Palette palette = document_palette(doc);
     for (const FigureBlock* f : figures) {
       const std::filesystem::path png = dir / "figures" / (f->id + ".png");
       progress(fmt::format("drawing {}", png.string()));
       // Panels stacked in one column: a report page is narrower than two
       // panels side by side, which would shrink their text below legibility.
       if (f->chart) {
-        render_chart(*f->chart, png);
+        render_chart(*f->chart, png, &palette);
         written.push_back(png);
-        svgs[f->id] = chart_svg_for_html(*f->chart, fmt::format("f{}-", n++));
+        svgs[f->id] = chart_svg_for_html(*f->chart, fmt::format("f{}-", n++), &palette);
         continue;
       }
       PlotLayout layout;
       layout.columns = 1;
+      layout.palette = &palette;
       render_roofline(f->panels, f->title, png, layout);
       written.push_back(png);
       svgs[f->id] = roofline_svg_for_html(f->panels, f->title, fmt::format("f{}-", n++), layout);

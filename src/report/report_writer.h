@@ -4,6 +4,8 @@
 //   DIR/report.md           Markdown, figures beside it in DIR/figures/
 //   DIR/figures/<id>.png    every figure (pngcairo)
 //   DIR/data/<stem>.csv     every data table, also as .json
+// Every figure takes its models' and op types' colours from one palette
+// (document_palette).
 
 #include <filesystem>
 #include <functional>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "report/document.h"
+#include "report/palette.h"
 
 namespace dnnroof {
 
@@ -19,6 +22,11 @@ struct ReportWriteOptions {
   // Progress lines ("writing figures/chips-gpu-fp32.png"); none when empty.
   std::function<void(const std::string&)> progress;
 };
+
+// The report's palette (palette.h): every model and op type that any figure
+// of `doc` keys its legend by (charts' series or pie slices, roofline point
+// groups), sorted, so each has one colour and marker in every figure.
+Palette document_palette(const Document& doc);
 
 // Writes the files above, creating DIR as needed, and returns the paths
 // written. Throws Error when gnuplot is needed but missing (before writing

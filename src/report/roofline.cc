@@ -130,4 +130,24 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
   return fig;
 }
 
+void share_axes(std::vector<RooflineFigure>& panels) {
+  if (panels.size() < 2) return;
+  AxisRange x = panels.front().x;
+  AxisRange y = panels.front().y;
+  for (const RooflineFigure& p : panels) {
+    x.min = std::min(x.min, p.x.min);
+    x.max = std::max(x.max, p.x.max);
+    y.min = std::min(y.min, p.y.min);
+    y.max = std::max(y.max, p.y.max);
+  }
+  for (RooflineFigure& p : panels) {
+    p.x = x;
+    p.y = y;
+    for (CeilingLine& c : p.ceilings) {
+      c.polyline.front() = {x.min, c.ceiling.bandwidth * x.min};
+      c.polyline.back() = {x.max, c.ceiling.peak_flops};
+    }
+  }
+}
+
 }  // namespace dnnroof

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "report/palette.h"
+
 namespace dnnroof {
 
 // Where a ceiling's numbers come from.
@@ -80,6 +82,9 @@ struct RooflineFigure {
   // One line per point above its roof, saying which, by how much and why it
   // may be (the figure also shows it with a distinct marker and legend entry).
   std::vector<std::string> warnings;
+  // What the point groups are named after: models or op types take their
+  // colour and marker from the report's palette (palette.h).
+  StyleKey group_key = StyleKey::none;
 
   bool has_point_above_roof() const;
 };
@@ -94,6 +99,12 @@ struct RooflineFigure {
 // index is out of range.
 RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> ceilings,
                                      std::vector<PointInput> points = {});
+
+// Small multiples: gives every panel the union of their axis ranges (the
+// widest x and y), extending each ceiling's polyline to the new x range, so
+// panels compare by eye. roofline_script applies it to every multi-panel
+// figure.
+void share_axes(std::vector<RooflineFigure>& panels);
 
 // The roof of one ceiling at `intensity`: min(peak, bandwidth x intensity).
 double roof_at(const Ceiling& ceiling, double intensity);

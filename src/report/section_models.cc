@@ -449,6 +449,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
       fig.panels.push_back(build_roofline_figure(
           batches.size() == 1 ? fig.title : fmt::format("{}: batch {}", chip->id, b), {ceiling},
           points));
+      fig.panels.back().group_key = StyleKey::model;
     }
     fig.caption = fmt::format(
         "{} models on the {} {} roofline ({} peak, {} {}; ridge {} FLOP/B), {}. Points sit on the "

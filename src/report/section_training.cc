@@ -199,6 +199,11 @@ MeasuredSection build_training_section(const MeasuredData& data,
       if (!bwd.empty()) {
         s.blocks.emplace_back(op_share_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
       }
+      s.blocks.emplace_back(op_share_pies_by_model_figure(fwd, ShareMetric::flops, Pass::forward));
+      if (!bwd.empty()) {
+        s.blocks.emplace_back(
+            op_share_pies_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
+      }
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }

@@ -129,6 +129,27 @@ std::string strip_number(const std::string& heading) {
   return space == std::string::npos ? heading : heading.substr(space + 1);
 }
 
+// What the hierarchical roofline draws, level by level as measured: the
+// levels with a measured bandwidth, and those without (not drawn) named.
+std::string hierarchical_caption(const Chip& measured) {
+  std::vector<std::string> drawn, missing;
+  for (const MemoryLevel& m : measured.memory) {
+    (m.bandwidth.value > 0 ? drawn : missing).push_back(m.name);
+  }
+  std::string caption = fmt::format(
+      "The host's roofs derived from its detected facts (datasheet method) and the roofs "
+      "`dnnroof probe` measured: the peak against every memory level with a measured "
+      "bandwidth ({}). Each line is one ceiling; a layer whose data stays in a cache level is "
+      "bounded by that level's roof, not by DRAM's.",
+      drawn.empty() ? std::string("none") : join(drawn, ", "));
+  if (!missing.empty()) {
+    caption += fmt::format(
+        " No measured roof for {}: the probe's bandwidth sweep found no plateau for {}.",
+        join(missing, ", "), missing.size() == 1 ? "it" : "them");
+  }
+  return caption;
+}
+
 // The host's datasheet (derived) roofs against what `dnnroof probe`
 // measured, as one hierarchical roofline, before the chips' commentary;
 // the subsections after it are renumbered.
@@ -145,11 +166,7 @@ void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section&
     fig.id = "host-hierarchical";
     fig.panels.push_back(hierarchical_roofline(*host, measured, precision));
     fig.title = fig.panels.front().title;
-    fig.caption =
-        "The host's roofs derived from its detected facts (datasheet method) and the roofs "
-        "`dnnroof probe` measured: the peak against every memory level with a measured "
-        "bandwidth (L1d, L2, L3, DRAM). Each line is one ceiling; a layer whose data stays in a "
-        "cache level is bounded by that level's roof, not by DRAM's.";
+    fig.caption = hierarchical_caption(*measured);
     std::string text;
     const auto hp = host->peak.find(precision);
     const auto mp = measured->peak.find(precision);

@@ -8,6 +8,7 @@
 
 #include "report/figures_measured.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,6 +19,7 @@
 
 #include "analysis/analysis.h"
 #include "core/error.h"
+#include "core/units.h"
 #include "cost/cost.h"
 #include "report/chart.h"
 #include "report/gnuplot.h"
@@ -217,7 +219,109 @@ TEST(FiguresMeasured, LinearAxesUnlessTheDataSpanDecades) {
   EXPECT_EQ(lin.chart->y_scale, AxisScale::linear);
   const FigureBlock lg = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::params, 1, "h");
   EXPECT_EQ(lg.chart->x_scale, AxisScale::log);
-  EXPECT_NE(lg.chart->x_label.find("3.0 decades"), std::string::npos);
+  EXPECT_NE(lg.chart->x_label.find("log scale"), std::string::npos);
+  // The caption says why: 10M .. 10G parameters is 3 decades.
+  EXPECT_NE(lg.caption.find("span 3.0 decades"), std::string::npos) << lg.caption;
+  EXPECT_NE(lin.caption.find("linear from 0 at every batch size"), std::string::npos)
+      << lin.caption;
+}
+
+TEST(FiguresMeasured, LatencyAxesHaveOneScaleAtEveryBatchSize) {
+  // Batch 1: 10..40 ms (0.6 decades); batch 8: 10 ms .. 1 s (2 decades).
+  // Both figures must use the same (log) latency axis, and say why.
+  std::vector<CorrelationRow> rows;
+  for (int i = 1; i <= 4; ++i) {
+    CorrelationRow r;
+    r.model = "m" + std::to_string(i);
+    r.batch = 1;
+    r.cpu_latency_s = 0.01 * i;
+    r.flops = 1e9 * i;
+    r.params = 1e6 * i;
+    rows.push_back(r);
+    r.batch = 8;
+    r.cpu_latency_s = 0.01 * std::pow(10.0, 2.0 * (i - 1) / 3.0);  // 10 ms .. 1 s
+    r.flops = 8e9 * i;
+    rows.push_back(r);
+  }
+  const FigureBlock b1 = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 1, "h");
+  const FigureBlock b8 = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 8, "h");
+  EXPECT_EQ(b1.chart->y_scale, AxisScale::log);
+  EXPECT_EQ(b8.chart->y_scale, AxisScale::log);
+  // FLOPs 1..4 G span 0.6 decades at both batch sizes: linear x at both.
+  EXPECT_EQ(b1.chart->x_scale, AxisScale::linear);
+  EXPECT_EQ(b8.chart->x_scale, AxisScale::linear);
+  for (const FigureBlock* f : {&b1, &b8}) {
+    EXPECT_NE(f->caption.find("logarithmic at every batch size because at batch 8 the latencies "
+                              "span 2.0 decades"),
+              std::string::npos)
+        << f->caption;
+  }
+}
+
+TEST(FiguresMeasured, TrainingStepBarsIncludeTheOptimizer) {
+  // alexnet b8: forward 50 ms, backward 100 ms, optimizer 90 ms: the
+  // optimizer is 90 / 240 = 37.5% of the three.
+  const ModelCost c = cost_of("alexnet", 8, true);
+  ResultRecord r = make_record("alexnet", "cpu", RunMode::train, 8, 0.050, 0.100);
+  TimingStats t = r.timings.at(Phase::forward);
+  t.median_s = 0.090;
+  r.timings[Phase::optimizer] = t;
+  const ForwardBackward fb = forward_backward(r, c);
+  EXPECT_DOUBLE_EQ(fb.optimizer_s, 0.090);
+  const FigureBlock f = forward_backward_time_figure(std::vector<ForwardBackward>{fb}, "cpu");
+  ASSERT_EQ(f.chart->series.size(), 3u);
+  EXPECT_EQ(f.chart->series[2].name, "optimizer step");
+  EXPECT_NEAR(f.chart->series[2].values[0], 90.0, 1e-9);
+  EXPECT_NE(f.caption.find(fmt::format("alexnet {} (38%)", format_si(0.090, "s"))),
+            std::string::npos)
+      << f.caption;
+  render(f);
+  // Without an optimizer time the caption says so.
+  const FigureBlock g = forward_backward_time_figure(study().fb, "cpu");
+  EXPECT_EQ(g.chart->series.size(), 2u);
+  EXPECT_NE(g.caption.find("no optimizer time"), std::string::npos);
+}
+
+TEST(FiguresMeasured, PiesPerModelAndNoOneSlicePie) {
+  const Study& s = study();
+  std::map<std::string, std::vector<OpTypeShare>> by_model;
+  for (const auto& [model, eff] : models()) {
+    by_model[model] = op_type_shares(s.costs.at({model, 1}), {}, Pass::forward);
+  }
+  // A model whose FLOPs are all one op type: a table row, not a pie.
+  OpTypeShare only;
+  only.op = OpKind::Gemm;
+  only.flops = 1e9;
+  only.flops_share = 1.0;
+  by_model["onelayer"] = {only};
+  const FigureBlock f =
+      op_share_pies_by_model_figure(by_model, ShareMetric::flops, Pass::forward);
+  EXPECT_EQ(f.id, "op-pies-by-model-flops-forward");
+  ASSERT_TRUE(f.chart.has_value());
+  EXPECT_EQ(f.chart->legend_key, StyleKey::op);
+  ASSERT_EQ(f.chart->series.size(), models().size());  // every model but onelayer
+  for (const ChartSeries& se : f.chart->series) {
+    EXPECT_NE(se.name, "onelayer");
+    double sum = 0;
+    for (double v : se.values) sum += v;
+    EXPECT_NEAR(sum, 100.0, 1e-9) << se.name;
+  }
+  EXPECT_NE(f.caption.find("onelayer: 100% Gemm"), std::string::npos) << f.caption;
+  render(f);
+  // The per-model pies drop a one-slice measure into the caption.
+  OpTypeShare conv;
+  conv.op = OpKind::Conv;
+  conv.flops_share = 0.9;
+  conv.bytes_share = 0.5;
+  conv.activation_share = 1.0;
+  OpTypeShare relu;
+  relu.op = OpKind::Relu;
+  relu.flops_share = 0.1;
+  relu.bytes_share = 0.5;
+  const FigureBlock g =
+      op_share_pies_figure("m", Pass::forward, std::vector<OpTypeShare>{conv, relu});
+  ASSERT_EQ(g.chart->series.size(), 2u);  // FLOPs and traffic
+  EXPECT_NE(g.caption.find("activation memory: 100% Conv"), std::string::npos) << g.caption;
 }
 
 TEST(FiguresMeasured, ThroughputLinesPerModel) {
@@ -354,6 +458,7 @@ TEST(FiguresMeasured, OpSharesStackTo100Percent) {
   }
   const std::string script = chart_script(*pies.chart, ImageFormat::png, "x.png");
   EXPECT_NE(script.find("with circles"), std::string::npos);
+  // Conv comes first in the operator table: the palette's first colour.
   EXPECT_NE(script.find("keyentry with boxes fc rgb '#1f77b4' title 'Conv'"), std::string::npos);
   render(pies);
   std::map<std::string, std::vector<OpTypeShare>> by_model;

@@ -112,6 +112,63 @@ TEST(Chart, ScatterWithDiagonalAndLogAxes) {
   EXPECT_NE(s.find("y = x"), std::string::npos);
 }
 
+TEST(Chart, PrintedValuesHaveRoomAboveTheTallestBar) {
+  // 3.44 is the tallest: without room gnuplot's autoscale stops at 3.5 and
+  // the label above the bar is cut by the frame.
+  Chart c = two_model_bars();
+  c.series = {bar_series("ratio", {3.44, 2.1})};
+  const std::string s = chart_script(c, ImageFormat::png, "/tmp/x.png");
+  // 3.44 x 1.12 = 3.853, rounded up to a fifth of its decade (0.2): 4.
+  EXPECT_NE(s.find("set yrange [0:4]\n$bars"), std::string::npos) << s;
+  // An explicit range too low for the labels is raised: 1.12 x 3.44.
+  c.y_min = 0;
+  c.y_max = 3.5;
+  const std::string t = chart_script(c, ImageFormat::png, "/tmp/x.png");
+  EXPECT_NE(t.find("set yrange [0:3.8528]"), std::string::npos) << t;
+}
+
+TEST(Chart, LongTitlesAreBrokenIntoLinesNotClipped) {
+  Chart c = two_model_bars();
+  c.title = "resnet18 layers, batch 1: predicted vs measured (host-measured DRAM [measured], fp32)";
+  const std::string s = chart_script(c, ImageFormat::png, "/tmp/x.png");
+  // 1000 px: lines of at most 0.55 x 1000 / 8 = 68 characters, broken at a space.
+  EXPECT_NE(s.find("set title \"resnet18 layers, batch 1: predicted vs measured (host-measured "
+                   "DRAM\\n[measured], fp32)\" font"),
+            std::string::npos)
+      << s;
+  c.title = "Short";
+  EXPECT_NE(chart_script(c, ImageFormat::png, "/tmp/x.png").find("set title \"Short\" font"),
+            std::string::npos);
+}
+
+TEST(Chart, OneSlicePieIsRejected) {
+  Chart c;
+  c.kind = ChartKind::pie;
+  c.title = "activations";
+  c.categories = {"Conv", "Relu"};
+  c.series.push_back(bar_series("activation memory", {100, 0}));
+  try {
+    validate_chart(c);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("one slice ('Conv', 100%)"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Chart, PiesWrapIntoRows) {
+  Chart c;
+  c.kind = ChartKind::pie;
+  c.title = "pies";
+  c.categories = {"a", "b"};
+  for (int i = 0; i < 6; ++i) c.series.push_back(bar_series(fmt::format("m{}", i), {1, 1}));
+  c.pies_per_row = 4;
+  const std::string s = chart_script(c, ImageFormat::png, "/tmp/x.png");
+  // Two rows: the 5th pie starts the second row at (0, -2.6).
+  EXPECT_NE(s.find("set xrange [-1.15:8.95]\nset yrange [-4.05:1.15]"), std::string::npos) << s;
+  EXPECT_NE(s.find("0 -3.88 \"m4\""), std::string::npos) << s;
+}
+
 TEST(Chart, RendersPngAndInlineSvgWhenGnuplotIsPresent) {
   if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot not installed";
   const std::filesystem::path dir =

@@ -57,6 +57,27 @@ TEST(ChipRooflines, ChipWithoutMainBandwidthIsSkippedWithTheReason) {
   EXPECT_FALSE(main_ridge_point(host, DType::fp32).has_value());
 }
 
+TEST(ChipRooflines, ChipsWithTheSameRoofAreDrawnOnceWithBothNames) {
+  // t4 and colab-t4: the same card, the same datasheet figures.
+  Chip t4 = simple_chip("t4", ChipKind::gpu, DType::fp32, 8.1e12, 320e9);
+  t4.name = "NVIDIA Tesla T4";
+  Chip colab = simple_chip("colab-t4", ChipKind::gpu, DType::fp32, 8.1e12, 320e9);
+  colab.name = "NVIDIA Tesla T4 (Colab)";
+  const Chip other = simple_chip("a100", ChipKind::gpu, DType::fp32, 19.5e12, 2039e9);
+  // The same bandwidth but another peak: its own line.
+  const Chip slower = simple_chip("t4-slow", ChipKind::gpu, DType::fp32, 4e12, 320e9);
+  const std::array<DType, 1> fp32{DType::fp32};
+  const ChipCeilings merged =
+      merge_identical_roofs(main_memory_ceilings({&t4, &other, &colab, &slower}, fp32));
+  ASSERT_EQ(merged.ceilings.size(), 3u);
+  EXPECT_EQ(merged.chips[0]->id, "t4");
+  EXPECT_EQ(merged.ceilings[0].label, "NVIDIA Tesla T4 (also colab-t4)");
+  EXPECT_EQ(merged.ceilings[0].short_label, "t4 = colab-t4");
+  EXPECT_EQ(merged.chips[1]->id, "a100");
+  EXPECT_EQ(merged.chips[2]->id, "t4-slow");
+  EXPECT_EQ(merged.precisions.size(), 3u);
+}
+
 TEST(ChipRooflines, RidgePointByHand) {
   const Chip* a = &testing::fixture_catalog().get("fx-gpu-a");
   EXPECT_NEAR(*main_ridge_point(*a, DType::fp32), 9.5635, 1e-4);

@@ -79,8 +79,10 @@ TEST(GnuplotScript, PointAboveRoofGetsItsOwnMarkerAndLegendEntry) {
 }
 
 TEST(GnuplotScript, TerminalFollowsTheFormat) {
+  // 600 px for the plot, and 2 rows of legend (3 entries in two columns)
+  // x 21 px below it.
   EXPECT_NE(roofline_script({three_chips()}, "", ImageFormat::svg, "a.svg")
-                .find("set terminal svg size 1000,600 dynamic standalone mouse"),
+                .find("set terminal svg size 1000,642 dynamic standalone mouse"),
             std::string::npos);
   EXPECT_NE(
       roofline_script({three_chips()}, "", ImageFormat::pdf, "a.pdf").find("set terminal pdfcairo"),
