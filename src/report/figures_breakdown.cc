@@ -392,7 +392,7 @@ FigureBlock op_share_pies_by_model_figure(
   drop_unused_other(c);
   const std::size_t per_row = std::min<std::size_t>(c.series.size(), c.pies_per_row);
   const std::size_t rows = (c.series.size() + per_row - 1) / per_row;
-  c.width_px = 280 * static_cast<int>(per_row) + 240;
+  c.width_px = 280 * static_cast<int>(per_row) + 320;
   c.height_px = 300 * static_cast<int>(rows) + 110;
   std::string caption = fmt::format(
       "For each of {} model{}, the share of its {} {} taken by each op type (the {} largest over "

@@ -200,6 +200,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
         s.blocks.emplace_back(op_share_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
       }
       s.blocks.emplace_back(op_share_pies_by_model_figure(fwd, ShareMetric::flops, Pass::forward));
+      s.blocks.emplace_back(
+          op_share_pies_by_model_figure(fwd, ShareMetric::activation, Pass::forward));
       if (!bwd.empty()) {
         s.blocks.emplace_back(
             op_share_pies_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
