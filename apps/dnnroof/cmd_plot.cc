@@ -40,15 +40,15 @@ std::filesystem::path with_suffix(const std::filesystem::path& path, const std::
   return out;
 }
 
-std::vector<RooflineFigure> panel_figures(const std::vector<ChipPanel>& panels,
+// Panels by kind of `chips`; chips with the same roof (t4, colab-t4) are one
+// line named for both.
+std::vector<RooflineFigure> panel_figures(const std::vector<const Chip*>& chips,
                                           std::span<const DType> precisions,
-                                          const std::string& pname) {
-  std::vector<RooflineFigure> figs;
-  for (const ChipPanel& panel : panels) {
-    const ChipCeilings c = main_memory_ceilings(panel.chips, precisions);
-    figs.push_back(build_roofline_figure(fmt::format("{} at {}", panel.title, pname), c.ceilings));
-  }
-  return figs;
+                                          std::size_t max_per_panel, const std::string& pname) {
+  return chip_panel_figures(main_memory_ceilings(chips, precisions), max_per_panel,
+                            [&](const ChipPanel& panel) {
+                              return fmt::format("{} at {}", panel.title, pname);
+                            });
 }
 
 void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
@@ -97,22 +97,21 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
         if (c->kind == kind) of_kind.push_back(c);
       }
       if (of_kind.empty()) continue;
-      const auto panels = panels_by_kind(of_kind, opt.max_per_panel);
       const auto path = with_suffix(opt.out, std::string(chip_kind_name(kind)));
-      render_roofline(panel_figures(panels, precisions, pname),
+      render_roofline(panel_figures(of_kind, precisions, opt.max_per_panel, pname),
                       fmt::format("{} rooflines at {}", chip_kind_title(kind), pname), path);
       written.emplace_back(path);
     }
   } else if (drawable.chips.size() <= opt.max_per_panel &&
              (!opt.ids.empty() || !opt.kind.empty())) {
     // A chosen few: one panel.
-    render_roofline({build_roofline_figure(title, drawable.ceilings)}, title, opt.out);
+    render_roofline({build_roofline_figure(title, merge_identical_roofs(drawable).ceilings)},
+                    title, opt.out);
     written.emplace_back(opt.out);
   } else {
     // Everything, or too many for one panel: small multiples by kind.
-    render_roofline(
-        panel_figures(panels_by_kind(drawable.chips, opt.max_per_panel), precisions, pname), title,
-        opt.out);
+    render_roofline(panel_figures(drawable.chips, precisions, opt.max_per_panel, pname), title,
+                    opt.out);
     written.emplace_back(opt.out);
   }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "core/error.h"
@@ -118,6 +119,22 @@ ChipCeilings merge_identical_roofs(ChipCeilings in) {
     c.short_label = fmt::format("{} = {}", c.short_label, join(also[k], " = "));
   }
   return out;
+}
+
+std::vector<RooflineFigure> chip_panel_figures(
+    const ChipCeilings& drawable, std::size_t max_per_panel,
+    const std::function<std::string(const ChipPanel&)>& title_of) {
+  const ChipCeilings merged = merge_identical_roofs(drawable);
+  std::vector<RooflineFigure> figures;
+  for (const ChipPanel& panel : panels_by_kind(merged.chips, max_per_panel)) {
+    std::vector<Ceiling> ceilings;
+    for (const Chip* chip : panel.chips) {
+      const auto at = std::find(merged.chips.begin(), merged.chips.end(), chip);
+      ceilings.push_back(merged.ceilings[static_cast<std::size_t>(at - merged.chips.begin())]);
+    }
+    figures.push_back(build_roofline_figure(title_of(panel), std::move(ceilings)));
+  }
+  return figures;
 }
 
 std::string chip_kind_title(ChipKind kind) {

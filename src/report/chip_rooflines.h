@@ -4,6 +4,7 @@
 // one panel so a figure stays readable.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -74,6 +75,14 @@ struct ChipPanel {
 // panel. Throws Error when max_per_panel is 0.
 std::vector<ChipPanel> panels_by_kind(const std::vector<const Chip*>& chips,
                                       std::size_t max_per_panel = 8);
+
+// The roofline panels of `drawable`'s chips: chips with the same roof merged
+// (merge_identical_roofs), then grouped by kind (panels_by_kind), each panel
+// titled `title_of(panel)` with its chips' ceilings. The panels are drawn
+// with shared axes (roofline_script).
+std::vector<RooflineFigure> chip_panel_figures(
+    const ChipCeilings& drawable, std::size_t max_per_panel,
+    const std::function<std::string(const ChipPanel&)>& title_of);
 
 // "GPU", "CPU", "ASIC", "SoC": the kind as a heading.
 std::string chip_kind_title(ChipKind kind);

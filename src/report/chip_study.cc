@@ -280,16 +280,9 @@ void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const
   for (const Ceiling& c : merged.ceilings) {
     if (c.short_label.find(" = ") != std::string::npos) merged_names.push_back(c.short_label);
   }
-  for (const ChipPanel& panel : panels_by_kind(merged.chips, o.max_per_panel)) {
-    std::vector<Ceiling> ceilings;
-    for (const Chip* chip : panel.chips) {
-      const auto at = std::find(merged.chips.begin(), merged.chips.end(), chip);
-      ceilings.push_back(merged.ceilings[static_cast<std::size_t>(at - merged.chips.begin())]);
-    }
-    const std::string panel_title =
-        panel.title == kind_title ? fig.title : fmt::format("{} at {}", panel.title, pname);
-    fig.panels.emplace_back(build_roofline_figure(panel_title, std::move(ceilings)));
-  }
+  fig.panels = chip_panel_figures(drawable, o.max_per_panel, [&](const ChipPanel& panel) {
+    return panel.title == kind_title ? fig.title : fmt::format("{} at {}", panel.title, pname);
+  });
   fig.caption = fmt::format(
       "{} {} chip{} at {}. Each line is one chip's roofline: the slanted part is main-memory "
       "bandwidth x operational intensity, the flat part the peak; the dot is the ridge point "
