@@ -45,10 +45,9 @@ std::filesystem::path with_suffix(const std::filesystem::path& path, const std::
 std::vector<RooflineFigure> panel_figures(const std::vector<const Chip*>& chips,
                                           std::span<const DType> precisions,
                                           std::size_t max_per_panel, const std::string& pname) {
-  return chip_panel_figures(main_memory_ceilings(chips, precisions), max_per_panel,
-                            [&](const ChipPanel& panel) {
-                              return fmt::format("{} at {}", panel.title, pname);
-                            });
+  return chip_panel_figures(
+      main_memory_ceilings(chips, precisions), max_per_panel,
+      [&](const ChipPanel& panel) { return fmt::format("{} at {}", panel.title, pname); });
 }
 
 void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
@@ -105,8 +104,8 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
   } else if (drawable.chips.size() <= opt.max_per_panel &&
              (!opt.ids.empty() || !opt.kind.empty())) {
     // A chosen few: one panel.
-    render_roofline({build_roofline_figure(title, merge_identical_roofs(drawable).ceilings)},
-                    title, opt.out);
+    render_roofline({build_roofline_figure(title, merge_identical_roofs(drawable).ceilings)}, title,
+                    opt.out);
     written.emplace_back(opt.out);
   } else {
     // Everything, or too many for one panel: small multiples by kind.

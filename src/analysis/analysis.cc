@@ -583,8 +583,8 @@ ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& tr
   fb.forward_s = phase_stats(record, Phase::forward, "forward:backward").median_s;
   fb.backward_s = phase_stats(record, Phase::backward, "forward:backward").median_s;
   fb.time_ratio = fb.backward_s / fb.forward_s;
-  for (const auto& [phase, out] : {std::pair{Phase::optimizer, &fb.optimizer_s},
-                                   std::pair{Phase::step, &fb.step_s}}) {
+  for (const auto& [phase, out] :
+       {std::pair{Phase::optimizer, &fb.optimizer_s}, std::pair{Phase::step, &fb.step_s}}) {
     const auto it = record.timings.find(phase);
     if (it != record.timings.end() && positive(it->second.median_s)) *out = it->second.median_s;
   }

@@ -447,14 +447,15 @@ void validate_chart(const Chart& c) {
         total += se.values[i];
       }
       if (!(total > 0)) fail("{}: pie '{}' has nothing to share (all slices 0)", what, se.name);
-      const auto slices = std::count_if(se.values.begin(), se.values.end(),
-                                        [](double v) { return v > 0; });
+      const auto slices =
+          std::count_if(se.values.begin(), se.values.end(), [](double v) { return v > 0; });
       if (slices < 2) {
-        const auto it = std::find_if(se.values.begin(), se.values.end(),
-                                     [](double v) { return v > 0; });
-        fail("{}: pie '{}' has one slice ('{}', 100%): a one-slice pie says nothing; give it as "
-             "a table row or a sentence",
-             what, se.name, c.categories[static_cast<std::size_t>(it - se.values.begin())]);
+        const auto it =
+            std::find_if(se.values.begin(), se.values.end(), [](double v) { return v > 0; });
+        fail(
+            "{}: pie '{}' has one slice ('{}', 100%): a one-slice pie says nothing; give it as "
+            "a table row or a sentence",
+            what, se.name, c.categories[static_cast<std::size_t>(it - se.values.begin())]);
       }
     } else {
       if (c.categories.empty()) fail("{}: no categories", what);
@@ -528,8 +529,7 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
   return s;
 }
 
-void render_chart(const Chart& chart, const std::filesystem::path& output,
-                  const Palette* palette) {
+void render_chart(const Chart& chart, const std::filesystem::path& output, const Palette* palette) {
   const ImageFormat format = image_format_for_path(output);
   if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
   std::error_code ec;

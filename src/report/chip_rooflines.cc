@@ -98,8 +98,7 @@ ChipCeilings merge_identical_roofs(ChipCeilings in) {
     const Ceiling& c = in.ceilings[i];
     std::size_t k = 0;
     while (k < out.ceilings.size() &&
-           !(out.precisions[k] == in.precisions[i] &&
-             out.ceilings[k].peak_flops == c.peak_flops &&
+           !(out.precisions[k] == in.precisions[i] && out.ceilings[k].peak_flops == c.peak_flops &&
              out.ceilings[k].bandwidth == c.bandwidth)) {
       ++k;
     }

@@ -132,8 +132,8 @@ FigureBlock forward_backward_time_figure(std::span<const ForwardBackward> ratios
       // The three medians' sum, not the step's own median: the shares then
       // add up to 100%.
       const double sum = r.forward_s + r.backward_s + r.optimizer_s;
-      shares.push_back(fmt::format("{} {} ({:.0f}%)", r.model, ms(r.optimizer_s),
-                                   100 * r.optimizer_s / sum));
+      shares.push_back(
+          fmt::format("{} {} ({:.0f}%)", r.model, ms(r.optimizer_s), 100 * r.optimizer_s / sum));
     }
   }
   // Linear even across decades: a bar's length is its value, and on a log
@@ -405,7 +405,7 @@ FigureBlock op_share_pies_by_model_figure(
   }
   return chart_block(
       fmt::format("op-pies-by-model-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
-                     std::move(caption), std::move(c));
+      std::move(caption), std::move(c));
 }
 
 FigureBlock prediction_figure(std::span<const Prediction> predictions, const std::string& id_suffix,

@@ -202,10 +202,11 @@ std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y) {
                      "models would sit on top of each other at 0",
                      what, batch, std::string_view(what) == "x" ? "work values" : "latencies", d,
                      kLogSpanDecades)
-               : fmt::format("the {} axis is linear from 0 at every batch size because no "
-                             "batch size spans more than {} decades ({:.1f} at most), so "
-                             "a point's distance from the axis is proportional to its value",
-                             what, kLogSpanDecades, d);
+               : fmt::format(
+                     "the {} axis is linear from 0 at every batch size because no "
+                     "batch size spans more than {} decades ({:.1f} at most), so "
+                     "a point's distance from the axis is proportional to its value",
+                     what, kLogSpanDecades, d);
   };
   std::string y = why("y", s.y_decades, s.y_batch, log_y);
   y[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(y[0])));

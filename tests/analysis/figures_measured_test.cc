@@ -294,8 +294,7 @@ TEST(FiguresMeasured, PiesPerModelAndNoOneSlicePie) {
   only.flops = 1e9;
   only.flops_share = 1.0;
   by_model["onelayer"] = {only};
-  const FigureBlock f =
-      op_share_pies_by_model_figure(by_model, ShareMetric::flops, Pass::forward);
+  const FigureBlock f = op_share_pies_by_model_figure(by_model, ShareMetric::flops, Pass::forward);
   EXPECT_EQ(f.id, "op-pies-by-model-flops-forward");
   ASSERT_TRUE(f.chart.has_value());
   EXPECT_EQ(f.chart->legend_key, StyleKey::op);

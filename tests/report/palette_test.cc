@@ -72,9 +72,9 @@ TEST(Palette, ModelsInSortedOrderOpsInOperatorTableOrder) {
 
 TEST(Palette, ElevenModelsGetElevenColoursAndMarkers) {
   // The default report's models.
-  const std::set<std::string> models{"resnet18",       "mobilenet_v2",  "shufflenet_v2_x1_0",
-                                     "squeezenet1_0",  "mnasnet1_0",    "efficientnet_b0",
-                                     "regnet_y_400mf", "googlenet",     "alexnet",
+  const std::set<std::string> models{"resnet18",       "mobilenet_v2", "shufflenet_v2_x1_0",
+                                     "squeezenet1_0",  "mnasnet1_0",   "efficientnet_b0",
+                                     "regnet_y_400mf", "googlenet",    "alexnet",
                                      "resnet50",       "vgg16"};
   const Palette p(models, {});
   std::set<std::string> colours;
@@ -95,8 +95,7 @@ TEST(Palette, ElevenModelsGetElevenColoursAndMarkers) {
 TEST(Palette, UnknownNamesAreStable) {
   const Palette p({"a"}, {});
   EXPECT_EQ(p.style(StyleKey::model, "zzz").colour, p.style(StyleKey::model, "zzz").colour);
-  EXPECT_EQ(Palette().style(StyleKey::model, "zzz").colour,
-            p.style(StyleKey::model, "zzz").colour);
+  EXPECT_EQ(Palette().style(StyleKey::model, "zzz").colour, p.style(StyleKey::model, "zzz").colour);
 }
 
 TEST(Palette, AModelHasOneColourAndMarkerInEveryFigureOfADocument) {
