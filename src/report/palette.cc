@@ -9,17 +9,18 @@
 namespace dnnroof {
 namespace {
 
-// Tableau 10 without its grey (kept for "other"), then five dark hues of
-// d3's category20b and five mid tones, chosen to stay apart from the first
-// nine: fourteen defaults' models and an op-type figure's ~12 types all get
-// their own colour.
-constexpr std::array<const char*, 19> kColours{
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
-    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"};
+// Tableau 10 without its grey (kept for "other") and its red (kept for
+// points above their roof, gnuplot.cc), then five dark hues of d3's
+// category20b and five mid tones, chosen to stay apart from the first
+// eight: the default report's eleven models and an op-type figure's ~12
+// types all get their own colour.
+constexpr std::array<const char*, 18> kColours{
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
+    "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"};
 // Filled circle, square, triangle, inverted triangle, diamond, pentagon,
-// then the open ones, then crosses: a model's marker differs from the model
-// that shares its colour (the 20th and the 1st) too.
+// then the open ones, then a cross: 13 markers against 18 colours, so two
+// models that share a colour (the 1st and the 19th) differ in marker.
 constexpr std::array<int, 13> kMarkers{7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14, 2};
 
 std::size_t index_in(const std::vector<std::string>& names, std::string_view name) {

@@ -85,11 +85,13 @@ TEST(Palette, ElevenModelsGetElevenColoursAndMarkers) {
   }
   EXPECT_EQ(colours.size(), 11u);
   EXPECT_EQ(markers.size(), 11u);
-  // Every colour of the palette is distinct, and none is "other"'s grey.
+  // Every colour of the palette is distinct, and none is "other"'s grey or
+  // the red of a point above its roof.
   std::set<std::string> all;
   for (std::size_t i = 0; i < Palette::colours(); ++i) all.insert(Palette::indexed(i).colour);
   EXPECT_EQ(all.size(), Palette::colours());
   EXPECT_EQ(all.count(std::string(kOtherColour)), 0u);
+  EXPECT_EQ(all.count("#d62728"), 0u);
 }
 
 TEST(Palette, UnknownNamesAreStable) {
@@ -165,7 +167,8 @@ TEST(Palette, AnOpTypeHasOneColourInBarsAndPies) {
   // OpKind order: Conv, Gemm, BatchNorm, Relu.
   EXPECT_EQ(colour_in_script(b, "Conv"), "#1f77b4") << b;
   EXPECT_EQ(colour_in_script(p, "Conv"), "#1f77b4") << p;
-  EXPECT_EQ(colour_in_script(b, "Relu"), "#d62728");
+  // The 4th colour: Tableau's purple (its red is kept for points above a roof).
+  EXPECT_EQ(colour_in_script(b, "Relu"), "#9467bd");
   EXPECT_EQ(colour_in_script(p, "Gemm"), "#ff7f0e");
   EXPECT_EQ(colour_in_script(b, "other"), std::string(kOtherColour));
   EXPECT_EQ(colour_in_script(p, "other"), std::string(kOtherColour));
