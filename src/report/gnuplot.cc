@@ -108,19 +108,25 @@ std::string ceiling_key_title(const CeilingLine& c) {
 // entries fit side by side in the panel (estimating gnuplot's character
 // width generously, so that it never wraps into more rows than the margin
 // holds), else one.
+// Entries of a panel's legend: its ceilings, its marker groups with a point
+// below the roof, and the above-roof entry.
+std::size_t key_entries(const RooflineFigure& fig) {
+  std::set<int> groups;
+  for (const PlacedPoint& p : fig.points) {
+    if (!p.above_roof) groups.insert(p.marker);
+  }
+  return fig.ceilings.size() + groups.size() + (fig.has_point_above_roof() ? 1 : 0);
+}
+
 std::size_t key_rows(const RooflineFigure& fig, const PlotLayout& layout) {
   std::size_t longest = std::string_view("above roof: check ceiling").size();
   for (const CeilingLine& c : fig.ceilings) {
     longest = std::max(longest, ceiling_key_title(c).size());
   }
-  std::set<int> groups;
   for (const PlacedPoint& p : fig.points) {
-    if (p.above_roof) continue;
-    groups.insert(p.marker);
-    longest = std::max(longest, p.input.group.size());
+    if (!p.above_roof) longest = std::max(longest, p.input.group.size());
   }
-  const std::size_t entries =
-      fig.ceilings.size() + groups.size() + (fig.has_point_above_roof() ? 1 : 0);
+  const std::size_t entries = key_entries(fig);
   const double column_px = kKeyCharPx * static_cast<double>(longest + 10);
   const bool two_columns = 2 * column_px <= layout.panel_width_px - 40;
   return two_columns ? (entries + 1) / 2 : entries;
@@ -189,7 +195,7 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
 // datablock names of panels apart.
 void append_panel(std::string& s, const RooflineFigure& fig, const std::string& tag,
                   const PlotLayout& layout, const Palette& palette, std::size_t key_rows,
-                  int text_pt) {
+                  std::size_t key_columns, int text_pt) {
   s += "unset label\nunset object\n";
   // The same bottom margin on every panel keeps the plot areas aligned.
   s += fmt::format("set bmargin {:.1f}\n", 4.5 + 1.1 * static_cast<double>(key_rows));
@@ -206,9 +212,9 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   // Legend under the plot, two columns; the blank key title keeps it clear
   // of the x-axis label.
   s += fmt::format(
-      "set key outside below center Left reverse maxrows {} samplen 5 spacing 1.1 width 1 "
-      "font ',{}' title ' '\n",
-      std::max<std::size_t>(key_rows, 1), text_pt);
+      "set key outside below center Left reverse maxrows {} maxcols {} samplen 5 spacing 1.1 "
+      "width 1 font ',{}' title ' '\n",
+      std::max<std::size_t>(key_rows, 1), std::max<std::size_t>(key_columns, 1), text_pt);
 
   // Ceilings: one datablock each, three vertices.
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
@@ -404,6 +410,12 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const 
   }
   // The legend below a panel gets its own room (about 21 px a row): the
   // canvas grows by it, so a long legend does not eat the plot area.
+  // The same columns on every panel (one, when the longest legend needs
+  // one), so the legends of small multiples look alike.
+  std::size_t most_entries = 0;
+  for (const RooflineFigure& fig : panels) most_entries = std::max(most_entries, key_entries(fig));
+  const std::size_t key_columns =
+      rows_of_key == 0 ? 1 : (most_entries + rows_of_key - 1) / rows_of_key;
   PlotLayout grown = layout;
   grown.panel_height_px += static_cast<int>(21 * rows_of_key);
   std::string s = "# dnnroof roofline figure (generated)\n";
@@ -416,14 +428,15 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const 
   if (panels.size() == 1) {
     RooflineFigure fig = panels.front();
     if (fig.title.empty()) fig.title = title;
-    append_panel(s, fig, "p0", grown, palette, rows_of_key, text_pt);
+    append_panel(s, fig, "p0", grown, palette, rows_of_key, key_columns, text_pt);
   } else {
     s += fmt::format("set multiplot layout {},{} title {} font ',15'\n", rows, columns,
                      quote(title));
     for (std::size_t i = 0; i < panels.size(); ++i) {
       // Every panel keeps the largest legend's margin, so their plot areas
       // have one size (and, with share_axes, one scale).
-      append_panel(s, panels[i], fmt::format("p{}", i), grown, palette, rows_of_key, text_pt);
+      append_panel(s, panels[i], fmt::format("p{}", i), grown, palette, rows_of_key, key_columns,
+                   text_pt);
     }
     s += "unset multiplot\n";
   }

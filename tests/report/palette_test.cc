@@ -196,7 +196,10 @@ TEST(FigureRules, PanelsOfOneFigureShareTheirAxisRanges) {
   std::vector<RooflineFigure> panels{build_roofline_figure("one", {slow}),
                                      build_roofline_figure("two", {fast}, {far})};
   ASSERT_NE(panels[0].y.max, panels[1].y.max);
-  const std::string s = roofline_script(panels, "both", ImageFormat::png, "o.png");
+  // Stacked, as the report draws them.
+  PlotLayout stacked;
+  stacked.columns = 1;
+  const std::string s = roofline_script(panels, "both", ImageFormat::png, "o.png", stacked);
   const std::regex range("set xrange \\[([^\\]]+)\\]\\nset yrange \\[([^\\]]+)\\]");
   std::vector<std::string> xs, ys;
   for (auto it = std::sregex_iterator(s.begin(), s.end(), range); it != std::sregex_iterator();
@@ -214,6 +217,17 @@ TEST(FigureRules, PanelsOfOneFigureShareTheirAxisRanges) {
   EXPECT_EQ(ys[0], "1e+10:1e+15");
   // The slow chip's flat roof is extended to the shared right edge.
   EXPECT_NE(s.find("100000 1e+11\nEOD"), std::string::npos) << s;
+  // One legend layout and one bottom margin for both panels (1 and 2
+  // entries), so their plot areas have one size.
+  const std::regex key("set bmargin [^\n]+\n|set key [^\n]+\n");
+  std::vector<std::string> keys;
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), key); it != std::sregex_iterator();
+       ++it) {
+    keys.push_back((*it)[0]);
+  }
+  ASSERT_EQ(keys.size(), 4u) << s;
+  EXPECT_EQ(keys[0], keys[2]);
+  EXPECT_EQ(keys[1], keys[3]);
 }
 
 TEST(FigureRules, LegendsSitOutsideThePlotArea) {
