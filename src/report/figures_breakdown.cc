@@ -386,8 +386,8 @@ FigureBlock op_share_pies_by_model_figure(
   }
   const std::vector<std::string> single = drop_one_slice_pies(c);
   if (c.series.empty()) {
-    fail("op-type pies of {}: every model has one op type only ({})", share_metric_name(metric),
-         join(single, "; "));
+    fail("op-type pies of {}: no model has two op types with a share ({})",
+         share_metric_name(metric), single.empty() ? "no model has any" : join(single, "; "));
   }
   drop_unused_other(c);
   const std::size_t per_row = std::min<std::size_t>(c.series.size(), c.pies_per_row);

@@ -193,16 +193,19 @@ MeasuredSection build_training_section(const MeasuredData& data,
         }
       }
     }
+    // A model without a training cost has an empty backward table.
+    const bool any_bwd = std::any_of(bwd.begin(), bwd.end(),
+                                     [](const auto& entry) { return !entry.second.empty(); });
     try {
       s.blocks.emplace_back(op_share_by_model_figure(fwd, ShareMetric::flops, Pass::forward));
       s.blocks.emplace_back(op_share_by_model_figure(fwd, ShareMetric::bytes, Pass::forward));
-      if (!bwd.empty()) {
+      if (any_bwd) {
         s.blocks.emplace_back(op_share_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
       }
       s.blocks.emplace_back(op_share_pies_by_model_figure(fwd, ShareMetric::flops, Pass::forward));
       s.blocks.emplace_back(
           op_share_pies_by_model_figure(fwd, ShareMetric::activation, Pass::forward));
-      if (!bwd.empty()) {
+      if (any_bwd) {
         s.blocks.emplace_back(
             op_share_pies_by_model_figure(bwd, ShareMetric::flops, Pass::backward));
       }
