@@ -194,13 +194,14 @@ WorkSpans work_spans(std::span<const CorrelationRow> rows, DeviceSide side, Work
 
 // The caption's sentence on the axes: which are logarithmic, and why, the
 // same at every batch size.
-std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y) {
-  auto why = [](const char* what, double d, int batch, bool log) {
+std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y, WorkMetric metric) {
+  const char* work = metric == WorkMetric::flops ? "FLOP counts" : "parameter counts";
+  auto why = [work](const char* what, double d, int batch, bool log) {
     return log ? fmt::format(
                      "the {} axis is logarithmic at every batch size because at batch {} the "
                      "{} span {:.1f} decades (more than {}), so on a linear axis the small "
                      "models would sit on top of each other at 0",
-                     what, batch, std::string_view(what) == "x" ? "work values" : "latencies", d,
+                     what, batch, std::string_view(what) == "x" ? work : "latencies", d,
                      kLogSpanDecades)
                : fmt::format(
                      "the {} axis is linear from 0 at every batch size because no "
@@ -270,7 +271,7 @@ FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceS
       "model, named in the legend). {}",
       use.size(), use.size() == 1 ? "" : "s", device_name, batch,
       flops ? "their forward FLOPs (2 x MACs for matrix ops)" : "their parameter count",
-      scale_reason(spans, log_x, log_y));
+      scale_reason(spans, log_x, log_y, metric));
   return chart_block(id, std::move(caption), std::move(c));
 }
 
