@@ -103,8 +103,7 @@ Table latency_table(const MeasuredData& data) {
                std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"),
                Cell(tp, format_si(tp, "/s")), Cell(static_cast<double>(s.n), std::to_string(s.n)),
                r.status == RecordStatus::noisy
-                   ? fmt::format("noisy: {}", r.status_reason.empty() ? "did not converge"
-                                                                      : r.status_reason)
+                   ? fmt::format("noisy: {}", noisy_reason_text(r))
                    : std::string("ok")});
   }
   return t;
