@@ -483,7 +483,7 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Build the report from these results files (merged; nothing measured)")
       ->expected(1, -1);
   sub->add_option("--ncu", opt->ncu,
-                  "Nsight Compute results (files of `dnnroof import-ncu --out`): section 4 adds "
+                  "Nsight Compute results (files of `dnnroof import-ncu --out`): the hardware utilisation section adds "
                   "their measured FLOPs and bytes, roofline points and the comparison with the "
                   "cost model")
       ->expected(1, -1);

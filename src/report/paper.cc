@@ -68,6 +68,39 @@ bool roof_of_chip(const Chip& chip, DType p, double& peak, double& bw) {
   return bw > 0;
 }
 
+// Chips that are compared from a datasheet (not the detected or probed host).
+std::size_t datasheet_chips(const std::vector<const Chip*>& chips) {
+  std::size_t n = 0;
+  for (const Chip* c : chips) n += c->id == "host" || c->id == "host-measured" ? 0 : 1;
+  return n;
+}
+
+// "3 of 3 models at batch 1 and 2 of 3 at batch 4 on X (ridge 34.3 FLOP/B)",
+// one item per chip, in order.
+std::vector<std::string> static_bound_items(const std::vector<ChipBoundFinding>& bounds) {
+  std::vector<std::string> chips;
+  std::map<std::string, std::vector<const ChipBoundFinding*>> by_chip;
+  for (const ChipBoundFinding& cb : bounds) {
+    if (by_chip[cb.chip].empty()) chips.push_back(cb.chip);
+    by_chip[cb.chip].push_back(&cb);
+  }
+  std::vector<std::string> out;
+  for (const std::string& chip : chips) {
+    std::vector<std::string> per_batch;
+    for (const ChipBoundFinding* cb : by_chip[chip]) {
+      std::string t = fmt::format("{} of {} at batch {}", cb->memory_bound.size(), cb->models,
+                                  cb->batch);
+      if (!cb->memory_bound.empty() && cb->memory_bound.size() < cb->models) {
+        t += fmt::format(" ({})", list_text(cb->memory_bound));
+      }
+      per_batch.push_back(t);
+    }
+    out.push_back(fmt::format("{} on {} (ridge {} FLOP/B)", list_text(per_batch), chip,
+                              format_intensity(by_chip[chip].front()->ridge)));
+  }
+  return out;
+}
+
 std::string no_gpu_sentence() {
   return "No GPU was present in this run: every statement about GPUs rests on datasheet "
          "rooflines and the cost model, not on measurements.";
@@ -311,27 +344,10 @@ namespace {
 // The sentences of the abstract's results, most important first.
 std::vector<std::string> result_sentences(const PaperContext& ctx, const PaperFindings& f) {
   std::vector<std::string> out;
-  // Q1, statically: the first batch on each chip, with the last batch's count.
-  std::map<std::string, std::vector<const ChipBoundFinding*>> by_chip;
-  std::vector<std::string> chip_order;
-  for (const ChipBoundFinding& cb : f.static_bounds) {
-    if (by_chip[cb.chip].empty()) chip_order.push_back(cb.chip);
-    by_chip[cb.chip].push_back(&cb);
-  }
-  std::vector<std::string> parts;
-  for (const std::string& chip : chip_order) {
-    const auto& v = by_chip[chip];
-    std::string p = fmt::format("{} of {} models on the {} roof (ridge {} FLOP/B) at batch {}",
-                                v.front()->memory_bound.size(), v.front()->models, chip,
-                                format_intensity(v.front()->ridge), v.front()->batch);
-    if (v.size() > 1) {
-      p += fmt::format(" and {} at batch {}", v.back()->memory_bound.size(), v.back()->batch);
-    }
-    parts.push_back(p);
-  }
-  if (!parts.empty()) {
-    out.push_back(fmt::format("By the cost model's intensity, {} are memory-bound.",
-                              list_text(parts)));
+  // Q1, statically: every chip, each batch's count.
+  if (const std::vector<std::string> items = static_bound_items(f.static_bounds); !items.empty()) {
+    out.push_back(fmt::format("By the cost model's intensity, the memory-bound models are {}.",
+                              join(items, "; ")));
   }
   // Measured utilisation: per device, smallest and largest batch.
   std::map<std::string, std::vector<const UtilisationFinding*>> util;
@@ -397,10 +413,10 @@ Section abstract_section(const PaperContext& ctx, const PaperFindings& f) {
         n, n == 1 ? "" : "s", list_text(f.models), f.batches.size() == 1 ? "" : "s",
         batches_text(f.batches), dtype_name(ctx.precision),
         f.measured ? fmt::format(", measured on {}", list_text(f.devices)) : "",
-        ctx.chips.size(), ctx.chips.size() == 1 ? "" : "s"));
+        datasheet_chips(ctx.chips), datasheet_chips(ctx.chips) == 1 ? "" : "s"));
   } else {
     head.push_back(fmt::format("We compare the rooflines of {} chips from their datasheets.",
-                               ctx.chips.size()));
+                               datasheet_chips(ctx.chips)));
   }
   if (!f.gpu_measured) head.push_back(no_gpu_sentence());
   if (n > 0) {
@@ -550,8 +566,9 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
             "datasheets'.";
   }
   if (!f.gpu_measured) scope += " " + no_gpu_sentence();
-  scope += fmt::format(" {} chip{} are compared from their datasheets.", ctx.chips.size(),
-                       ctx.chips.size() == 1 ? "" : "s");
+  scope += fmt::format(" {} chip{} compared from their datasheets.",
+                       datasheet_chips(ctx.chips),
+                       datasheet_chips(ctx.chips) == 1 ? " is" : "s are");
   s.blocks.emplace_back(Paragraph{scope});
   if (!ctx.results_sections.empty()) {
     s.blocks.emplace_back(Paragraph{fmt::format(
@@ -572,23 +589,28 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   // Q1: predicted (static) against measured bound.
   {
     std::string text = "Q1 (memory- or compute-bound).";
-    for (const ChipBoundFinding& cb : f.static_bounds) {
-      text += fmt::format(" On {} at batch {}, {} of {} models lie left of the ridge ({} FLOP/B){}.",
-                          cb.chip, cb.batch, cb.memory_bound.size(), cb.models,
-                          format_intensity(cb.ridge),
-                          cb.memory_bound.empty() || cb.memory_bound.size() == cb.models
-                              ? ""
-                              : fmt::format(": {}", list_text(cb.memory_bound)));
+    if (const std::vector<std::string> items = static_bound_items(f.static_bounds);
+        !items.empty()) {
+      text += fmt::format(" By the cost model, the models left of the ridge are {}.",
+                          join(items, "; "));
     }
     for (const UtilisationFinding& u : f.utilisation) {
       text += fmt::format(
           " Measured on {} at batch {}, {} of {} points are memory-bound against the ceiling "
-          "they are judged by, and the median point reaches {} of its roof{}.",
-          u.device, u.batch, u.memory_bound.size(), u.points, percent_text(u.median_percent),
-          u.median_percent < 50
-              ? ": being compute-bound on paper does not make a model fast; the gap is kernel "
-                "efficiency, which the roofline does not model"
-              : "");
+          "they are judged by, and the median point reaches {} of its roof",
+          u.device, u.batch, u.memory_bound.size(), u.points, percent_text(u.median_percent));
+      // What the gap means depends on which roof the points sit under.
+      if (u.median_percent < 50 && u.memory_bound.size() == u.points) {
+        text += ": every point is under the slanted roof, yet the median moves its bytes at "
+                "well under the measured bandwidth; the kernels, not the memory system, set "
+                "the time.";
+      } else if (u.median_percent < 50 && u.memory_bound.empty()) {
+        text += ": every point is right of the ridge, and being compute-bound on paper does "
+                "not make a model fast; the gap is kernel efficiency, which the roofline does "
+                "not model.";
+      } else {
+        text += ".";
+      }
     }
     if (f.static_bounds.empty() && f.utilisation.empty()) {
       text += " Not answered here: no model was placed on a roof.";
@@ -643,13 +665,19 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
           "{:.2f}x the forward time (from {:.2f} to {:.2f} over {} measurement{}). ",
           b.median_flops_ratio, b.median_time_ratio, b.min_time_ratio, b.max_time_ratio, b.n,
           b.n == 1 ? "" : "s");
+      const bool departures = b.max_time_ratio > 1.25 * b.median_flops_ratio ||
+                              b.min_time_ratio < b.median_flops_ratio / 1.25;
       text += rel > 1.25 ? "Backward runs less efficiently per FLOP than forward on the median "
                            "model; the training section names the models and why."
               : rel < 0.8 ? "Backward runs more efficiently per FLOP than forward on the median "
                             "model; the training section names the models and why."
-                          : "The time ratio follows the FLOPs ratio within 25%, as "
-                            "hypothesised: backward costs about twice forward because it does "
-                            "about twice the work.";
+                          : "On the median the time ratio follows the FLOPs ratio within 25%, "
+                            "as hypothesised: backward costs about twice forward because it "
+                            "does about twice the work.";
+      if (departures && rel <= 1.25 && rel >= 0.8) {
+        text += " Individual models depart from it; the training section names them and what "
+                "their own costs say about why.";
+      }
     }
     s.blocks.emplace_back(Paragraph{text});
   }
@@ -764,12 +792,13 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
   std::vector<std::string> a;
   {
     std::vector<std::string> parts;
-    for (const ChipBoundFinding& cb : f.static_bounds) {
-      parts.push_back(fmt::format("{} of {} models are memory-bound on {} at batch {}",
-                                  cb.memory_bound.size(), cb.models, cb.chip, cb.batch));
+    if (const std::vector<std::string> items = static_bound_items(f.static_bounds);
+        !items.empty()) {
+      parts.push_back(fmt::format("memory-bound by the cost model: {}", join(items, "; ")));
     }
     for (const UtilisationFinding& u : f.utilisation) {
-      parts.push_back(fmt::format("measured on {} at batch {}, {} of {} (median {} of the roof)",
+      parts.push_back(fmt::format("measured on {} at batch {}, {} of {} memory-bound (median {} "
+                                  "of the roof)",
                                   u.device, u.batch, u.memory_bound.size(), u.points,
                                   percent_text(u.median_percent)));
     }
@@ -851,7 +880,8 @@ Section references_section(const PaperContext& ctx, const PaperFindings& f) {
         if (it != c->peak.end()) src = it->second.source;
       }
     }
-    if (src.empty()) continue;  // the host: detected or measured, not a datasheet
+    // The host is detected or measured, not a datasheet.
+    if (src.empty() || c->id == "host" || c->id == "host-measured") continue;
     sheets.push_back(fmt::format("[{}] {}{}: {}", k++, c->name.empty() ? c->id : c->name,
                                  c->vendor.empty() ? "" : fmt::format(" ({})", c->vendor), src));
   }

@@ -200,8 +200,11 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
     const std::optional<Phase> h = headline_phase(r);
     if (r.status == RecordStatus::noisy) {
       noisy.push_back(fmt::format(
-          "{} b{} {} on {} (±{:.1f}%{})", r.model, r.batch, run_mode_name(r.mode), r.device,
-          h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN, ": " + noisy_reason_text(r)));
+          "{} b{} {} on {} ({})", r.model, r.batch, run_mode_name(r.mode), r.device,
+          r.status_reason.empty()
+              ? fmt::format("±{:.1f}%, did not converge",
+                            h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN)
+              : noisy_reason_text(r)));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
                                    r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));

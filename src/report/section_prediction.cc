@@ -129,24 +129,31 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
         p->layers.size()));
   }
   if (!layer_parts.empty()) {
-    std::size_t over = 0;
-    std::size_t with_layers = 0;
+    // Beyond 10% either way; within it the two agree and no cause is given.
+    std::size_t over = 0, under = 0, with_layers = 0;
     for (const Prediction* p : ps) {
       if (!(p->layer_measured_sum_s > 0)) continue;
       ++with_layers;
-      over += p->layer_measured_sum_s > p->measured_s ? 1 : 0;
+      over += p->layer_measured_sum_s > 1.1 * p->measured_s ? 1 : 0;
+      under += p->layer_measured_sum_s < p->measured_s / 1.1 ? 1 : 0;
     }
-    out.push_back(fmt::format(
-        "Per layer: {}. {}", join(layer_parts, "; "),
-        over == with_layers
-            ? "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
-              "overhead, so the sum exceeds the whole."
-            : (over == 0 ? "The layers alone sum to less than the whole model: the whole-model "
-                           "time carries work the layer timing does not see (allocation, "
-                           "dispatch between layers), or the whole-model median was taken on a "
-                           "busier machine."
-                         : "Some sums exceed the whole model (per-layer overhead), others fall "
-                           "short of it (work between layers the layer timing does not see).")));
+    std::string why;
+    if (over == with_layers) {
+      why = "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
+            "overhead, so the sum exceeds the whole.";
+    } else if (under == with_layers) {
+      why = "The layers alone sum to less than the whole model: the whole-model time carries "
+            "work the layer timing does not see (allocation, dispatch between layers), or the "
+            "whole-model median was taken on a busier machine.";
+    } else if (over == 0 && under == 0) {
+      why = "The layers' sum and the whole model agree within 10%.";
+    } else {
+      why = fmt::format("Of {} models timed per layer, {} sum to more than the whole model by over "
+                        "10% (per-layer overhead), {} to less (work between layers the layer "
+                        "timing does not see), {} agree within 10%.",
+                        with_layers, over, under, with_layers - over - under);
+    }
+    out.push_back(fmt::format("Per layer: {}. {}", join(layer_parts, "; "), why));
   }
   return out;
 }

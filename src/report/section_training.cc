@@ -169,7 +169,7 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
       const ModelCost* c = train_cost(costs, *r);
       if (c == nullptr) continue;
       const double fi = c->forward.intensity(), bi = c->backward.intensity();
-      if (bi < fi) {
+      if (bi < fi / 1.2) {
         text += fmt::format(
             " {}: its backward moves more bytes per FLOP than its forward ({} against {} FLOP/B "
             "in the cost model), most of them in {}, so more of its time goes to memory "
@@ -177,9 +177,9 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
             r->model, format_intensity(bi), format_intensity(fi), top_backward_traffic(*c));
       } else {
         text += fmt::format(
-            " {}: its backward is no less intense than its forward ({} against {} FLOP/B), so "
-            "the cost model's traffic does not explain the extra time; the gradient kernels run "
-            "further below the roof at these shapes.",
+            " {}: its backward is about as intense as its forward or more ({} against {} FLOP/B "
+            "in the cost model), so the cost model's traffic does not explain the extra time; "
+            "the gradient kernels run further below the roof at these shapes.",
             r->model, format_intensity(bi), format_intensity(fi));
       }
     }
@@ -193,12 +193,12 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
       const ModelCost* c = train_cost(costs, *r);
       if (c == nullptr) continue;
       const double fi = c->forward.intensity(), bi = c->backward.intensity();
-      text += bi > fi ? fmt::format(" {}: its backward is more intense than its forward ({} "
+      text += bi > 1.2 * fi ? fmt::format(" {}: its backward is more intense than its forward ({} "
                                     "against {} FLOP/B), so it runs closer to the compute roof.",
                                     r->model, format_intensity(bi), format_intensity(fi))
-                      : fmt::format(" {}: its backward is not more intense than its forward ({} "
-                                    "against {} FLOP/B); the cost model does not explain why it "
-                                    "runs faster per FLOP.",
+                      : fmt::format(" {}: its backward is not clearly more intense than its "
+                                    "forward ({} against {} FLOP/B); the cost model does not "
+                                    "explain why it runs faster per FLOP.",
                                     r->model, format_intensity(bi), format_intensity(fi));
     }
   }

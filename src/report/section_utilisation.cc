@@ -259,7 +259,8 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
               "iterations, so the main-memory roof does not bind it.";
     }
     if (causes.count(AboveRoofCause::unconverged) != 0) {
-      flagged += " Short layers timed with few samples did not converge; their medians are rough.";
+      flagged += " The layers marked unconverged did not reach the sampling target; their "
+                 "medians are rough.";
     }
     if (causes.count(AboveRoofCause::unexplained) != 0) {
       flagged += " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
