@@ -268,16 +268,23 @@ PaperFindings compute_findings(const PaperContext& ctx) {
       bf.batch_lo = bf.series == 0 ? s.batch.front() : std::min(bf.batch_lo, s.batch.front());
       bf.batch_hi = bf.series == 0 ? s.batch.back() : std::max(bf.batch_hi, s.batch.back());
       ++bf.series;
+      double stop = std::numeric_limits<double>::infinity();
       for (std::size_t i = 0; i + 1 < s.batch.size(); ++i) {
         if (s.throughput[i + 1] < 1.1 * s.throughput[i]) {
-          saturation.push_back(s.batch[i]);
+          stop = s.batch[i];
+          ++bf.saturated;
           break;
         }
       }
+      saturation.push_back(stop);
     }
     if (bf.series > 0) {
       bf.median_gain = median_of(gains);
-      bf.saturates_at = saturation.empty() ? 0 : static_cast<int>(median_of(saturation));
+      std::sort(saturation.begin(), saturation.end());
+      // The lower median, so that one series that never stops does not
+      // average with one that does.
+      const double med = saturation[(saturation.size() - 1) / 2];
+      bf.saturates_at = std::isfinite(med) ? static_cast<int>(med) : 0;
       f.batching.push_back(bf);
     }
     // Backward against forward.
@@ -623,13 +630,19 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
     if (f.correlation.empty()) {
       text += " Not answered here: fewer than three models were measured at one batch size.";
     }
+    bool few = false;
     for (const CorrelationFinding& c : f.correlation) {
+      few = few || c.models < 5;
       text += fmt::format(" On {} at batch {} ({} models), latency ranks with FLOPs at rho = "
                           "{:.2f} and with parameters at rho = {:.2f}: {}.",
                           c.device, c.batch, c.models, c.rho_flops, c.rho_params,
                           c.rho_flops > c.rho_params
                               ? "FLOPs are the better predictor, as hypothesised"
                               : "the hypothesis fails here; parameters predict at least as well");
+    }
+    if (few) {
+      text += " With fewer than five models a rank correlation moves in steps of a swapped pair "
+              "(rho is 1, 0.5, -0.5 or -1 over three), so these are weak evidence either way.";
     }
     s.blocks.emplace_back(Paragraph{text});
   }
@@ -644,11 +657,19 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
                           "model{} ({} most, {}).",
                           b.device, b.batch_lo, b.batch_hi, ratio_text(b.median_gain), b.series,
                           b.series == 1 ? "" : "s", b.best_model, ratio_text(b.best_gain));
-      text += b.saturates_at > 0
-                  ? fmt::format(" The median model stops gaining 10% per step after batch {}.",
-                                b.saturates_at)
-                  : " No model stopped gaining 10% per step within the batches measured, so "
-                    "where batching stops helping lies beyond them.";
+      if (b.saturates_at > 0) {
+        text += fmt::format(" The median model stops gaining 10% per step after batch {} ({} of "
+                            "{} stop within the batches measured).",
+                            b.saturates_at, b.saturated, b.series);
+      } else if (b.saturated > 0) {
+        text += fmt::format(" {} of {} model{} stopped gaining 10% per step; for the median "
+                            "model, where batching stops helping lies beyond batch {}.",
+                            b.saturated, b.series, b.series == 1 ? "" : "s", b.batch_hi);
+      } else {
+        text += fmt::format(" No model stopped gaining 10% per step, so where batching stops "
+                            "helping lies beyond batch {}.",
+                            b.batch_hi);
+      }
     }
     s.blocks.emplace_back(Paragraph{text});
   }
@@ -807,12 +828,21 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
                 ".");
   }
   if (!f.correlation.empty()) {
-    const CorrelationFinding& c = f.correlation.front();
+    std::vector<std::string> parts;
+    std::size_t flops_wins = 0;
+    for (const CorrelationFinding& c : f.correlation) {
+      flops_wins += c.rho_flops > c.rho_params ? 1 : 0;
+      parts.push_back(fmt::format("{:.2f} against {:.2f} on {} at batch {} ({} models)",
+                                  c.rho_flops, c.rho_params, c.device, c.batch, c.models));
+    }
     a.push_back(fmt::format(
-        "Q2, FLOPs or parameters: {} (Spearman rho with latency {:.2f} against {:.2f}, {} "
-        "models, batch {}, {}).",
-        c.rho_flops > c.rho_params ? "FLOPs" : "not FLOPs; parameters do at least as well",
-        c.rho_flops, c.rho_params, c.models, c.batch, c.device));
+        "Q2, FLOPs or parameters: {} (Spearman rho of latency with FLOPs against with "
+        "parameters: {}).",
+        flops_wins == f.correlation.size() ? std::string("FLOPs")
+        : flops_wins == 0 ? std::string("not FLOPs; parameters do at least as well")
+                          : fmt::format("FLOPs in {} of {} comparisons", flops_wins,
+                                        f.correlation.size()),
+        join(parts, "; ")));
   } else {
     a.push_back("Q2, FLOPs or parameters: not answered (fewer than three models measured).");
   }

@@ -75,9 +75,11 @@ struct BatchingFinding {
   double median_gain = 0;  // throughput at batch_hi / at batch_lo
   std::string best_model;
   double best_gain = 0;
-  // The median over series of the first batch whose next step gains < 10%;
-  // 0 when every step gains more.
+  // The median over series of the first batch whose next step gains < 10%
+  // (a series that never stops counts as beyond the last batch); 0 when
+  // that median lies beyond the batches measured.
   int saturates_at = 0;
+  std::size_t saturated = 0;  // series that stopped gaining 10% per step
 };
 
 struct BackwardFinding {

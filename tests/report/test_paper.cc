@@ -492,10 +492,35 @@ TEST(Paper, ConclusionAnswersEachQuestionWithANumber) {
   EXPECT_TRUE(has(t, "Q1, memory- or compute-bound: memory-bound by the cost model: 2 of 3 at batch 1 (a "
                      "and b) and 2 of 3 at batch 4 (a and b) on Chip t4x (ridge 25 FLOP/B); "
                      "measured on cpu at batch 1, 0 of 3 memory-bound (median 20% of the roof)")) << t;
-  EXPECT_TRUE(has(t, "Q2, FLOPs or parameters: FLOPs (Spearman rho with latency 1.00 against -0.50"))
+  // Both batches rank as FLOPs do (latency 2x at batch 4 for every model).
+  EXPECT_TRUE(has(t, "Q2, FLOPs or parameters: FLOPs (Spearman rho of latency with FLOPs against "
+                     "with parameters: 1.00 against -0.50 on cpu at batch 1 (3 models)"))
       << t;
   EXPECT_TRUE(has(t, "Q3, batching: 2.0x more throughput from batch 1 to 4 on cpu")) << t;
   EXPECT_TRUE(has(t, "Q4, backward: not measured")) << t;
+}
+
+TEST(Paper, WhereBatchingStopsHelpingIsTheMedianModels) {
+  PaperFixture fx;
+  fx.data = measured_cpu(false);
+  for (const auto& [n, m] : fx.data.costs) fx.models.push_back(m);
+  const std::string all_gain =
+      section_text(discussion_section(fx.context(), compute_findings(fx.context()), "9"));
+  EXPECT_TRUE(has(all_gain, "No model stopped gaining 10% per step, so where batching stops "
+                            "helping lies beyond batch 4."))
+      << all_gain;
+  // Model a at batch 4 in 4x its batch-1 time: throughput 1.0x, it stops;
+  // b and c still double, so the median model does not stop.
+  for (ResultRecord& r : fx.data.records) {
+    if (r.model == "a" && r.batch == 4) r.timings[Phase::forward].median_s = 4 * 1e9 / 20e9;
+  }
+  const std::string one =
+      section_text(discussion_section(fx.context(), compute_findings(fx.context()), "9"));
+  EXPECT_TRUE(has(one, "1 of 3 models stopped gaining 10% per step; for the median model, where "
+                       "batching stops helping lies beyond batch 4."))
+      << one;
+  EXPECT_FALSE(has(one, "The median model stops")) << one;
+  EXPECT_TRUE(has(one, "weak evidence")) << one;  // 3 models per correlation
 }
 
 TEST(Paper, ReferencesCiteTheRooflinePaperAndEveryDatasheet) {
