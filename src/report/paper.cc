@@ -340,10 +340,11 @@ std::string paper_title(const PaperContext& ctx, const PaperFindings& f) {
                        n == 1 ? "" : "s", list_text(f.devices));
   }
   if (n > 0) {
-    return fmt::format("Roofline analysis of {} DNN{} on {} chips (cost model and datasheets)", n,
-                       n == 1 ? "" : "s", ctx.chips.size());
+    return fmt::format("Roofline analysis of {} DNN{} on {} chip{} (cost model and datasheets)",
+                       n, n == 1 ? "" : "s", ctx.chips.size(), ctx.chips.size() == 1 ? "" : "s");
   }
-  return fmt::format("Rooflines of {} chips from their datasheets", ctx.chips.size());
+  return fmt::format("Rooflines of {} chip{} from their datasheets", ctx.chips.size(),
+                     ctx.chips.size() == 1 ? "" : "s");
 }
 
 namespace {
@@ -628,7 +629,9 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q2 (FLOPs or parameters).";
     if (f.correlation.empty()) {
-      text += " Not answered here: fewer than three models were measured at one batch size.";
+      text += f.measured ? " Not answered here: fewer than three models were measured at one "
+                           "batch size."
+                         : " Not answered here: nothing was measured for this report.";
     }
     bool few = false;
     for (const CorrelationFinding& c : f.correlation) {
@@ -650,7 +653,9 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q3 (batching).";
     if (f.batching.empty()) {
-      text += " Not answered here: no model was measured at two batch sizes on one device.";
+      text += f.measured ? " Not answered here: no model was measured at two batch sizes on one "
+                           "device."
+                         : " Not answered here: nothing was measured for this report.";
     }
     for (const BatchingFinding& b : f.batching) {
       text += fmt::format(" On {}, throughput from batch {} to {} rises a median {} over {} "
@@ -677,7 +682,8 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q4 (backward against forward).";
     if (!f.backward) {
-      text += " Not answered here: no training step was measured.";
+      text += f.measured ? " Not answered here: no training step was measured."
+                         : " Not answered here: nothing was measured for this report.";
     } else {
       const BackwardFinding& b = *f.backward;
       const double rel = b.median_time_ratio / b.median_flops_ratio;
@@ -844,7 +850,9 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
                                         f.correlation.size()),
         join(parts, "; ")));
   } else {
-    a.push_back("Q2, FLOPs or parameters: not answered (fewer than three models measured).");
+    a.push_back(f.measured
+                    ? "Q2, FLOPs or parameters: not answered (fewer than three models measured)."
+                    : "Q2, FLOPs or parameters: not answered (nothing measured).");
   }
   if (!f.batching.empty()) {
     std::vector<std::string> parts;
@@ -857,7 +865,8 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
     }
     a.push_back("Q3, batching: " + join(parts, "; ") + ".");
   } else {
-    a.push_back("Q3, batching: not answered (one batch size per model).");
+    a.push_back(f.measured ? "Q3, batching: not answered (one batch size per model)."
+                           : "Q3, batching: not answered (nothing measured).");
   }
   if (f.backward) {
     a.push_back(fmt::format(

@@ -523,6 +523,23 @@ TEST(Paper, WhereBatchingStopsHelpingIsTheMedianModels) {
   EXPECT_TRUE(has(one, "weak evidence")) << one;  // 3 models per correlation
 }
 
+TEST(Paper, NothingMeasuredIsSaidAndTheAbstractStillCarriesNumbers) {
+  PaperFixture fx;
+  const MeasuredData measured = measured_cpu(false);
+  for (const auto& [n, m] : measured.costs) fx.models.push_back(m);  // costs only, no records
+  const PaperContext c = fx.context();
+  const PaperFindings f = compute_findings(c);
+  EXPECT_FALSE(f.measured);
+  const std::string a = section_text(abstract_section(c, f));
+  EXPECT_GE(word_count(a), 150u) << a;
+  EXPECT_LE(word_count(a), 250u) << a;
+  EXPECT_TRUE(has(a, "2 of 3 at batch 1 (a and b)")) << a;
+  EXPECT_FALSE(has(a, "Measured on")) << a;
+  const std::string d = section_text(discussion_section(c, f, "9"));
+  EXPECT_TRUE(has(d, "Q2 (FLOPs or parameters). Not answered here: nothing was measured")) << d;
+  EXPECT_EQ(paper_title(c, f), "Roofline analysis of 3 DNNs on 1 chip (cost model and datasheets)");
+}
+
 TEST(Paper, ReferencesCiteTheRooflinePaperAndEveryDatasheet) {
   PaperFixture fx;
   fx.gpu.source = "https://example.com/t4x-datasheet.pdf";
