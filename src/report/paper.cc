@@ -88,8 +88,8 @@ std::vector<std::string> static_bound_items(const std::vector<ChipBoundFinding>&
   for (const std::string& chip : chips) {
     std::vector<std::string> per_batch;
     for (const ChipBoundFinding* cb : by_chip[chip]) {
-      std::string t = fmt::format("{} of {} at batch {}", cb->memory_bound.size(), cb->models,
-                                  cb->batch);
+      std::string t =
+          fmt::format("{} of {} at batch {}", cb->memory_bound.size(), cb->models, cb->batch);
       if (!cb->memory_bound.empty() && cb->memory_bound.size() < cb->models) {
         t += fmt::format(" ({})", list_text(cb->memory_bound));
       }
@@ -336,12 +336,12 @@ PaperFindings compute_findings(const PaperContext& ctx) {
 std::string paper_title(const PaperContext& ctx, const PaperFindings& f) {
   const std::size_t n = f.models.size();
   if (f.measured) {
-    return fmt::format("Roofline analysis and benchmarking of {} DNN{} on {}", n,
-                       n == 1 ? "" : "s", list_text(f.devices));
+    return fmt::format("Roofline analysis and benchmarking of {} DNN{} on {}", n, n == 1 ? "" : "s",
+                       list_text(f.devices));
   }
   if (n > 0) {
-    return fmt::format("Roofline analysis of {} DNN{} on {} chip{} (cost model and datasheets)",
-                       n, n == 1 ? "" : "s", ctx.chips.size(), ctx.chips.size() == 1 ? "" : "s");
+    return fmt::format("Roofline analysis of {} DNN{} on {} chip{} (cost model and datasheets)", n,
+                       n == 1 ? "" : "s", ctx.chips.size(), ctx.chips.size() == 1 ? "" : "s");
   }
   return fmt::format("Rooflines of {} chip{} from their datasheets", ctx.chips.size(),
                      ctx.chips.size() == 1 ? "" : "s");
@@ -398,9 +398,8 @@ std::vector<std::string> result_sentences(const PaperContext& ctx, const PaperFi
         f.backward->n == 1 ? "" : "s"));
   }
   for (const PredictionFinding& p : f.prediction) {
-    out.push_back(fmt::format(
-        "Measured times are a median {} the roofline lower bound on {}.",
-        ratio_text(p.median_measured_over_predicted), p.device));
+    out.push_back(fmt::format("Measured times are a median {} the roofline lower bound on {}.",
+                              ratio_text(p.median_measured_over_predicted), p.device));
   }
   (void)ctx;
   return out;
@@ -486,9 +485,10 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
   std::vector<std::string> q;
   // Q1 with the cost model's numbers.
   {
-    std::string h = "Q1. Are these models memory- or compute-bound, and on which chips? "
-                    "Hypothesis: a model is memory-bound on a chip when its operational "
-                    "intensity lies left of the chip's ridge point";
+    std::string h =
+        "Q1. Are these models memory- or compute-bound, and on which chips? "
+        "Hypothesis: a model is memory-bound on a chip when its operational "
+        "intensity lies left of the chip's ridge point";
     if (ctx.models != nullptr && !ctx.models->empty() && !f.batches.empty()) {
       const int b = f.batches.front();
       double lo = std::numeric_limits<double>::infinity(), hi = 0;
@@ -506,9 +506,10 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
         }
       }
       if (!lo_name.empty()) {
-        h += fmt::format("; at batch {} the cost model puts the models between {} FLOP/B ({}) "
-                         "and {} FLOP/B ({})",
-                         b, format_intensity(lo), lo_name, format_intensity(hi), hi_name);
+        h += fmt::format(
+            "; at batch {} the cost model puts the models between {} FLOP/B ({}) "
+            "and {} FLOP/B ({})",
+            b, format_intensity(lo), lo_name, format_intensity(hi), hi_name);
       }
       std::vector<std::string> per_chip;
       for (const ChipBoundFinding& cb : f.static_bounds) {
@@ -516,7 +517,8 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
         per_chip.push_back(fmt::format("{} of {} on {} (ridge {} FLOP/B)", cb.memory_bound.size(),
                                        cb.models, cb.chip, format_intensity(cb.ridge)));
       }
-      if (!per_chip.empty()) h += fmt::format(", so we expect {} to be memory-bound", list_text(per_chip));
+      if (!per_chip.empty())
+        h += fmt::format(", so we expect {} to be memory-bound", list_text(per_chip));
     }
     q.push_back(h + ".");
   }
@@ -558,10 +560,10 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
   s.blocks.emplace_back(Heading{3, fmt::format("{}.2 Scope", number)});
   std::string scope;
   if (f.measured) {
-    scope = fmt::format("Measured on {} ({} result record{}, batch size{} {}, {}",
-                        list_text(f.devices), f.records, f.records == 1 ? "" : "s",
-                        f.batches.size() == 1 ? "" : "s", batches_text(f.batches),
-                        dtype_name(ctx.precision));
+    scope =
+        fmt::format("Measured on {} ({} result record{}, batch size{} {}, {}", list_text(f.devices),
+                    f.records, f.records == 1 ? "" : "s", f.batches.size() == 1 ? "" : "s",
+                    batches_text(f.batches), dtype_name(ctx.precision));
     if (!f.threads.empty()) {
       std::vector<std::string> t;
       for (int x : f.threads) t.push_back(std::to_string(x));
@@ -570,12 +572,12 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
     }
     scope += ").";
   } else {
-    scope = "Nothing was measured for this report: the results are the cost model's and the "
-            "datasheets'.";
+    scope =
+        "Nothing was measured for this report: the results are the cost model's and the "
+        "datasheets'.";
   }
   if (!f.gpu_measured) scope += " " + no_gpu_sentence();
-  scope += fmt::format(" {} chip{} compared from their datasheets.",
-                       datasheet_chips(ctx.chips),
+  scope += fmt::format(" {} chip{} compared from their datasheets.", datasheet_chips(ctx.chips),
                        datasheet_chips(ctx.chips) == 1 ? " is" : "s are");
   s.blocks.emplace_back(Paragraph{scope});
   if (!ctx.results_sections.empty()) {
@@ -609,13 +611,15 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
           u.device, u.batch, u.memory_bound.size(), u.points, percent_text(u.median_percent));
       // What the gap means depends on which roof the points sit under.
       if (u.median_percent < 50 && u.memory_bound.size() == u.points) {
-        text += ": every point is under the slanted roof, yet the median moves its bytes at "
-                "well under the measured bandwidth; the kernels, not the memory system, set "
-                "the time.";
+        text +=
+            ": every point is under the slanted roof, yet the median moves its bytes at "
+            "well under the measured bandwidth; the kernels, not the memory system, set "
+            "the time.";
       } else if (u.median_percent < 50 && u.memory_bound.empty()) {
-        text += ": every point is right of the ridge, and being compute-bound on paper does "
-                "not make a model fast; the gap is kernel efficiency, which the roofline does "
-                "not model.";
+        text +=
+            ": every point is right of the ridge, and being compute-bound on paper does "
+            "not make a model fast; the gap is kernel efficiency, which the roofline does "
+            "not model.";
       } else {
         text += ".";
       }
@@ -636,16 +640,18 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
     bool few = false;
     for (const CorrelationFinding& c : f.correlation) {
       few = few || c.models < 5;
-      text += fmt::format(" On {} at batch {} ({} models), latency ranks with FLOPs at rho = "
-                          "{:.2f} and with parameters at rho = {:.2f}: {}.",
-                          c.device, c.batch, c.models, c.rho_flops, c.rho_params,
-                          c.rho_flops > c.rho_params
-                              ? "FLOPs are the better predictor, as hypothesised"
-                              : "the hypothesis fails here; parameters predict at least as well");
+      text += fmt::format(
+          " On {} at batch {} ({} models), latency ranks with FLOPs at rho = "
+          "{:.2f} and with parameters at rho = {:.2f}: {}.",
+          c.device, c.batch, c.models, c.rho_flops, c.rho_params,
+          c.rho_flops > c.rho_params
+              ? "FLOPs are the better predictor, as hypothesised"
+              : "the hypothesis fails here; parameters predict at least as well");
     }
     if (few) {
-      text += " With fewer than five models a rank correlation moves in steps of a swapped pair "
-              "(rho is 1, 0.5, -0.5 or -1 over three), so these are weak evidence either way.";
+      text +=
+          " With fewer than five models a rank correlation moves in steps of a swapped pair "
+          "(rho is 1, 0.5, -0.5 or -1 over three), so these are weak evidence either way.";
     }
     s.blocks.emplace_back(Paragraph{text});
   }
@@ -658,22 +664,26 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
                          : " Not answered here: nothing was measured for this report.";
     }
     for (const BatchingFinding& b : f.batching) {
-      text += fmt::format(" On {}, throughput from batch {} to {} rises a median {} over {} "
-                          "model{} ({} most, {}).",
-                          b.device, b.batch_lo, b.batch_hi, ratio_text(b.median_gain), b.series,
-                          b.series == 1 ? "" : "s", b.best_model, ratio_text(b.best_gain));
+      text += fmt::format(
+          " On {}, throughput from batch {} to {} rises a median {} over {} "
+          "model{} ({} most, {}).",
+          b.device, b.batch_lo, b.batch_hi, ratio_text(b.median_gain), b.series,
+          b.series == 1 ? "" : "s", b.best_model, ratio_text(b.best_gain));
       if (b.saturates_at > 0) {
-        text += fmt::format(" The median model stops gaining 10% per step after batch {} ({} of "
-                            "{} stop within the batches measured).",
-                            b.saturates_at, b.saturated, b.series);
+        text += fmt::format(
+            " The median model stops gaining 10% per step after batch {} ({} of "
+            "{} stop within the batches measured).",
+            b.saturates_at, b.saturated, b.series);
       } else if (b.saturated > 0) {
-        text += fmt::format(" {} of {} model{} stopped gaining 10% per step; for the median "
-                            "model, where batching stops helping lies beyond batch {}.",
-                            b.saturated, b.series, b.series == 1 ? "" : "s", b.batch_hi);
+        text += fmt::format(
+            " {} of {} model{} stopped gaining 10% per step; for the median "
+            "model, where batching stops helping lies beyond batch {}.",
+            b.saturated, b.series, b.series == 1 ? "" : "s", b.batch_hi);
       } else {
-        text += fmt::format(" No model stopped gaining 10% per step, so where batching stops "
-                            "helping lies beyond batch {}.",
-                            b.batch_hi);
+        text += fmt::format(
+            " No model stopped gaining 10% per step, so where batching stops "
+            "helping lies beyond batch {}.",
+            b.batch_hi);
       }
     }
     s.blocks.emplace_back(Paragraph{text});
@@ -694,16 +704,17 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
           b.n == 1 ? "" : "s");
       const bool departures = b.max_time_ratio > 1.25 * b.median_flops_ratio ||
                               b.min_time_ratio < b.median_flops_ratio / 1.25;
-      text += rel > 1.25 ? "Backward runs less efficiently per FLOP than forward on the median "
-                           "model; the training section names the models and why."
+      text += rel > 1.25  ? "Backward runs less efficiently per FLOP than forward on the median "
+                            "model; the training section names the models and why."
               : rel < 0.8 ? "Backward runs more efficiently per FLOP than forward on the median "
                             "model; the training section names the models and why."
                           : "On the median the time ratio follows the FLOPs ratio within 25%, "
                             "as hypothesised: backward costs about twice forward because it "
                             "does about twice the work.";
       if (departures && rel <= 1.25 && rel >= 0.8) {
-        text += " Individual models depart from it; the training section names them and what "
-                "their own costs say about why.";
+        text +=
+            " Individual models depart from it; the training section names them and what "
+            "their own costs say about why.";
       }
     }
     s.blocks.emplace_back(Paragraph{text});
@@ -712,13 +723,15 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   if (!f.prediction.empty()) {
     std::string text = "The roofline as a predictor.";
     for (const PredictionFinding& p : f.prediction) {
-      text += fmt::format(" On {} ({} ceiling), the measured times are a median {} the lower "
-                          "bound over {} measurement{}.",
-                          p.device, p.ceiling, ratio_text(p.median_measured_over_predicted), p.n,
-                          p.n == 1 ? "" : "s");
+      text += fmt::format(
+          " On {} ({} ceiling), the measured times are a median {} the lower "
+          "bound over {} measurement{}.",
+          p.device, p.ceiling, ratio_text(p.median_measured_over_predicted), p.n,
+          p.n == 1 ? "" : "s");
     }
-    text += " A lower bound says which resource limits a layer, not how fast the library runs "
-            "it; the ratio is the efficiency left on the table.";
+    text +=
+        " A lower bound says which resource limits a layer, not how fast the library runs "
+        "it; the ratio is the efficiency left on the table.";
     s.blocks.emplace_back(Paragraph{text});
   }
   if (ctx.flags > 0) {
@@ -753,7 +766,8 @@ Section threats_section(const PaperContext& ctx, const PaperFindings& f,
       items.push_back(fmt::format(
           "Shared cores: {}{}. Other work slows samples at random; it widens the intervals and "
           "can mark results noisy, and it biases medians upwards.",
-          shared ? "a virtual machine's cores may be shared with other tenants" : "the machine was busy",
+          shared ? "a virtual machine's cores may be shared with other tenants"
+                 : "the machine was busy",
           have_load ? fmt::format(" (load average {:.2f} on {} logical CPUs when the report was "
                                   "written)",
                                   load[0], host->logical_cpus)
@@ -796,17 +810,19 @@ Section threats_section(const PaperContext& ctx, const PaperFindings& f,
         "are cost-model FLOPs per second, not counted instructions.");
   }
   if (ctx.run != nullptr && !ctx.run->measured_here && !ctx.run->results_files.empty()) {
-    items.push_back(fmt::format("Loaded results: the measurements come from {}; the conditions "
-                                "recorded there are all this report knows of them.",
-                                join(ctx.run->results_files, ", ")));
+    items.push_back(
+        fmt::format("Loaded results: the measurements come from {}; the conditions "
+                    "recorded there are all this report knows of them.",
+                    join(ctx.run->results_files, ", ")));
   }
   if (ctx.run != nullptr && (ctx.run->interrupted || !ctx.run->not_run.empty())) {
-    items.push_back(fmt::format("Incomplete run: {} planned configuration{} did not run (listed "
-                                "in Appendix B).",
-                                ctx.run->not_run.size(), ctx.run->not_run.size() == 1 ? "" : "s"));
+    items.push_back(
+        fmt::format("Incomplete run: {} planned configuration{} did not run (listed "
+                    "in Appendix B).",
+                    ctx.run->not_run.size(), ctx.run->not_run.size() == 1 ? "" : "s"));
   }
-  s.blocks.emplace_back(Paragraph{
-      "What could make the numbers wrong, stated where it applies to this run:"});
+  s.blocks.emplace_back(
+      Paragraph{"What could make the numbers wrong, stated where it applies to this run:"});
   s.blocks.emplace_back(BulletList{std::move(items)});
   return s;
 }
@@ -824,14 +840,14 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
       parts.push_back(fmt::format("memory-bound by the cost model: {}", join(items, "; ")));
     }
     for (const UtilisationFinding& u : f.utilisation) {
-      parts.push_back(fmt::format("measured on {} at batch {}, {} of {} memory-bound (median {} "
-                                  "of the roof)",
-                                  u.device, u.batch, u.memory_bound.size(), u.points,
-                                  percent_text(u.median_percent)));
+      parts.push_back(fmt::format(
+          "measured on {} at batch {}, {} of {} memory-bound (median {} "
+          "of the roof)",
+          u.device, u.batch, u.memory_bound.size(), u.points, percent_text(u.median_percent)));
     }
-    a.push_back("Q1, memory- or compute-bound: " +
-                (parts.empty() ? std::string("not answered (no model placed)") : join(parts, "; ")) +
-                ".");
+    a.push_back(
+        "Q1, memory- or compute-bound: " +
+        (parts.empty() ? std::string("not answered (no model placed)") : join(parts, "; ")) + ".");
   }
   if (!f.correlation.empty()) {
     std::vector<std::string> parts;
@@ -845,9 +861,9 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
         "Q2, FLOPs or parameters: {} (Spearman rho of latency with FLOPs against with "
         "parameters: {}).",
         flops_wins == f.correlation.size() ? std::string("FLOPs")
-        : flops_wins == 0 ? std::string("not FLOPs; parameters do at least as well")
-                          : fmt::format("FLOPs in {} of {} comparisons", flops_wins,
-                                        f.correlation.size()),
+        : flops_wins == 0
+            ? std::string("not FLOPs; parameters do at least as well")
+            : fmt::format("FLOPs in {} of {} comparisons", flops_wins, f.correlation.size()),
         join(parts, "; ")));
   } else {
     a.push_back(f.measured
@@ -857,11 +873,10 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
   if (!f.batching.empty()) {
     std::vector<std::string> parts;
     for (const BatchingFinding& b : f.batching) {
-      parts.push_back(fmt::format("{} more throughput from batch {} to {} on {} (median){}",
-                                  ratio_text(b.median_gain), b.batch_lo, b.batch_hi, b.device,
-                                  b.saturates_at > 0
-                                      ? fmt::format(", little beyond batch {}", b.saturates_at)
-                                      : ""));
+      parts.push_back(fmt::format(
+          "{} more throughput from batch {} to {} on {} (median){}", ratio_text(b.median_gain),
+          b.batch_lo, b.batch_hi, b.device,
+          b.saturates_at > 0 ? fmt::format(", little beyond batch {}", b.saturates_at) : ""));
     }
     a.push_back("Q3, batching: " + join(parts, "; ") + ".");
   } else {
@@ -895,9 +910,10 @@ Section references_section(const PaperContext& ctx, const PaperFindings& f) {
       "performance model for multicore architectures\", Communications of the ACM 52(4), "
       "65-76, 2009. https://doi.org/10.1145/1498765.1498785");
   int k = 2;
-  refs.push_back(fmt::format("[{}] dnnroof {} (revision {}): cost model, measurement harness, "
-                             "probe and this report.",
-                             k++, kVersion, kGitRevision));
+  refs.push_back(
+      fmt::format("[{}] dnnroof {} (revision {}): cost model, measurement harness, "
+                  "probe and this report.",
+                  k++, kVersion, kGitRevision));
   if (!f.libtorch_version.empty()) {
     refs.push_back(fmt::format("[{}] LibTorch {} (PyTorch's C++ library){}. https://pytorch.org",
                                k++, f.libtorch_version,

@@ -41,9 +41,9 @@ struct PaperContext {
 
 // Static placement of the models on one chip's roof (cost model only).
 struct ChipBoundFinding {
-  std::string chip;  // display name
+  std::string chip;               // display name
   bool measured_ceiling = false;  // a `dnnroof probe` chip (host-measured)
-  double ridge = 0;  // [FLOP/B]
+  double ridge = 0;               // [FLOP/B]
   int batch = 1;
   std::vector<std::string> memory_bound;  // models left of the ridge
   std::size_t models = 0;
@@ -51,8 +51,8 @@ struct ChipBoundFinding {
 
 // Measured placements of one device at one batch.
 struct UtilisationFinding {
-  std::string device;        // short name
-  std::string ceiling;       // the binding ceiling's label of the best point
+  std::string device;   // short name
+  std::string ceiling;  // the binding ceiling's label of the best point
   int batch = 1;
   std::size_t points = 0;
   double median_percent = 0;  // of the attainable roof

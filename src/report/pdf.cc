@@ -34,7 +34,8 @@ std::string find_chromium() {
   }
   const char* path = std::getenv("PATH");
   if (path == nullptr) return {};
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
+  for (const char* name :
+       {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
     std::string_view rest = path;
     while (!rest.empty()) {
       const std::size_t colon = rest.find(':');
@@ -52,9 +53,10 @@ void print_pdf(const std::filesystem::path& html, const std::filesystem::path& p
                std::string chromium) {
   if (chromium.empty()) chromium = find_chromium();
   if (chromium.empty()) {
-    fail("--pdf needs headless Chromium, which was not found on PATH (install it, e.g. "
-         "`apt-get install chromium`, or set DNNROOF_CHROMIUM to its path); the HTML and "
-         "Markdown report are written without it");
+    fail(
+        "--pdf needs headless Chromium, which was not found on PATH (install it, e.g. "
+        "`apt-get install chromium`, or set DNNROOF_CHROMIUM to its path); the HTML and "
+        "Markdown report are written without it");
   }
   if (!std::filesystem::exists(html)) fail("cannot print {}: no such file", html.string());
   const std::filesystem::path log = pdf.string() + ".log";
@@ -89,8 +91,8 @@ void print_pdf(const std::filesystem::path& html, const std::filesystem::path& p
     if (errno != EINTR) fail("waiting for {} failed", chromium);
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fail("{} failed to print {} (exit status {}; its messages are in {})", chromium,
-         html.string(), WIFEXITED(status) ? WEXITSTATUS(status) : -1, log.string());
+    fail("{} failed to print {} (exit status {}; its messages are in {})", chromium, html.string(),
+         WIFEXITED(status) ? WEXITSTATUS(status) : -1, log.string());
   }
   if (!std::filesystem::exists(pdf) || std::filesystem::file_size(pdf) == 0) {
     fail("{} wrote no PDF at {} (its messages are in {})", chromium, pdf.string(), log.string());

@@ -85,8 +85,9 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
                   "so the gap to the roof is compute efficiency (kernel quality, threads, "
                   "vector width), not bandwidth."
                 : fmt::format(" Memory-bound (left of the ridge): {}; for those the roof is "
-                              "bandwidth x intensity, and fusing layers or larger batches raise "
-                              "it.",
+                              "bandwidth x intensity, and moving fewer bytes per FLOP raises it "
+                              "(fused layers; a larger batch where weights dominate the "
+                              "traffic).",
                               list_text(memory_bound));
     out.push_back(std::move(text));
   }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
@@ -161,16 +162,21 @@ void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section&
           format_si(hp->second.value, "FLOP/s"));
     }
     std::vector<std::string> levels;
+    bool descending = true;  // each level down slower than the one above
+    double above = std::numeric_limits<double>::infinity();
     for (const MemoryLevel& m : measured->memory) {
       if (m.bandwidth.value > 0) {
         levels.push_back(fmt::format("{} {}", m.name, format_si(m.bandwidth.value, "B/s")));
+        descending = descending && m.bandwidth.value < above;
+        above = m.bandwidth.value;
       }
     }
     if (!levels.empty()) {
-      text += fmt::format(" Measured bandwidth per level: {}; each level down is a lower roof, "
-                          "so the same layer is bound differently depending on where its "
-                          "working set lives.",
-                          join(levels, ", "));
+      text += fmt::format(" Measured bandwidth per level: {}", join(levels, ", "));
+      text += descending && levels.size() >= 2
+                  ? "; each level down is a lower roof, so the same layer is bound differently "
+                    "depending on where its working set lives."
+                  : ".";
     }
     blocks.emplace_back(std::move(fig));
     if (!text.empty()) blocks.emplace_back(Paragraph{text});

@@ -176,8 +176,8 @@ std::vector<WorkedRow> worked_example_rows(const GraphLoader& load) {
       alexnet.infer.at(1), "features.0", false);
   add("AlexNet features.0, backward (grad-weight and bias only)", hand_conv_backward(a),
       alexnet.train.at(1), "features.0", true);
-  add("ResNet-18 layer1.0 (basic block), forward", block_forward(), resnet.infer.at(1),
-      "layer1.0", false);
+  add("ResNet-18 layer1.0 (basic block), forward", block_forward(), resnet.infer.at(1), "layer1.0",
+      false);
   add("ResNet-18 layer1.0, backward", block_backward(), resnet.train.at(1), "layer1.0", true);
   return rows;
 }
@@ -217,7 +217,8 @@ Section worked_example_section(const GraphLoader& load, const std::string& lette
   const HandConv c = resnet_block_conv();
   const HandCost cf = hand_conv_forward(c);
   const HandCost cb = hand_conv_backward(c);
-  s.blocks.emplace_back(Heading{3, fmt::format("{}.2 One ResNet-18 basic block (layer1.0)", letter)});
+  s.blocks.emplace_back(
+      Heading{3, fmt::format("{}.2 One ResNet-18 basic block (layer1.0)", letter)});
   s.blocks.emplace_back(BulletList{{
       "Shape: every tensor of the block is 1 x 64 x 56 x 56 = 200,704 elements (E); conv1 and "
       "conv2 are 3 x 3, 64 -> 64, stride 1, padding 1, no bias (36,864 weights each); then "
@@ -240,9 +241,9 @@ Section worked_example_section(const GraphLoader& load, const std::string& lette
                   grouped(block_backward().flops), grouped(block_backward().bytes),
                   block_backward().flops / block_forward().flops),
   }});
-  Table t({"What", "FLOPs by hand", "FLOPs, cost model", "Bytes by hand", "Bytes, cost model",
-           "Agree"},
-          {"what", "hand_flops", "model_flops", "hand_bytes", "model_bytes", "agree"});
+  Table t(
+      {"What", "FLOPs by hand", "FLOPs, cost model", "Bytes by hand", "Bytes, cost model", "Agree"},
+      {"what", "hand_flops", "model_flops", "hand_bytes", "model_bytes", "agree"});
   try {
     for (const WorkedRow& r : worked_example_rows(load)) {
       const bool agree = std::abs(r.hand.flops - r.model_flops) <= 0.5 &&
@@ -254,7 +255,8 @@ Section worked_example_section(const GraphLoader& load, const std::string& lette
     }
     s.blocks.emplace_back(TableBlock{"By hand against the cost model (computed now)", t});
   } catch (const Error& e) {
-    s.blocks.emplace_back(Paragraph{fmt::format("The cost model's side was not computed: {}", e.what())});
+    s.blocks.emplace_back(
+        Paragraph{fmt::format("The cost model's side was not computed: {}", e.what())});
   }
   return s;
 }

@@ -88,8 +88,9 @@ TEST(GuardedCommentary, OneLongLayerIsNotCalledShortAndIsFlagged) {
   EXPECT_FALSE(has(s, "launch")) << s;
   EXPECT_FALSE(has(s, "dispatch")) << s;
   // Its one layer: 6.56 ms of 46.56 ms = 14%; 100 / 2.22% = 45x.
-  EXPECT_TRUE(has(s, "MaxPool sits lowest under its roof: its one layer takes 6.56 ms (14% of the "
-                     "timed layers' time), 45x the roofline lower bound"))
+  EXPECT_TRUE(has(s,
+                  "MaxPool sits lowest under its roof: its one layer takes 6.56 ms (14% of the "
+                  "timed layers' time), 45x the roofline lower bound"))
       << s;
   EXPECT_TRUE(has(s, "1 of the 3 layers take more than 10x their roofline lower bound")) << s;
   EXPECT_TRUE(has(s, "maxpool (MaxPool, 6.56 ms, 45x its bound)")) << s;
@@ -125,8 +126,8 @@ ResultRecord record_m() {
   return r;
 }
 
-OpTypeShare share(OpKind op, int nodes, double t, double flops, double bytes, double ts,
-                  double fs, double bs) {
+OpTypeShare share(OpKind op, int nodes, double t, double flops, double bytes, double ts, double fs,
+                  double bs) {
   OpTypeShare o;
   o.op = op;
   o.nodes = nodes;
@@ -147,15 +148,17 @@ TEST(GuardedCommentary, BytesMovedOnlyWhenTheOpIsNearItsMemoryRoof) {
   const OpTypeShare slow = share(OpKind::MaxPool, 1, 6.56e-3, 1e6, 1.4578e6, 0.16, 0.0003, 0.02);
   const std::string s1 = op_time_commentary(record_m(), {conv, slow}, Pass::forward, "cpu", &roof);
   EXPECT_FALSE(has(s1, "set by the bytes")) << s1;
-  EXPECT_TRUE(has(s1, "MaxPool takes the most time beyond its share of FLOPs (16% against 0%, 1 "
-                      "layer): 6.56 ms in all, 45x its roofline lower bound of 146 us"))
+  EXPECT_TRUE(has(s1,
+                  "MaxPool takes the most time beyond its share of FLOPs (16% against 0%, 1 "
+                  "layer): 6.56 ms in all, 45x its roofline lower bound of 146 us"))
       << s1;
   // The same MaxPool at 3x its bound (437 us): low intensity (0.686 < 10),
   // so its time is set by its bytes.
   const OpTypeShare fast = share(OpKind::MaxPool, 1, 437.3e-6, 1e6, 1.4578e6, 0.16, 0.0003, 0.02);
   const std::string s2 = op_time_commentary(record_m(), {conv, fast}, Pass::forward, "cpu", &roof);
-  EXPECT_TRUE(has(s2, "low-intensity work (0.686 FLOP/B, left of the 10 FLOP/B ridge) running at "
-                      "3.0x its memory-bound lower bound, so its time is set by the bytes"))
+  EXPECT_TRUE(has(s2,
+                  "low-intensity work (0.686 FLOP/B, left of the 10 FLOP/B ridge) running at "
+                  "3.0x its memory-bound lower bound, so its time is set by the bytes"))
       << s2;
   // Without a roof there is no reason to give, and none is given.
   const std::string s3 = op_time_commentary(record_m(), {conv, fast}, Pass::forward, "cpu");
@@ -207,13 +210,15 @@ TEST(GuardedCommentary, MatrixShareNamesOnlyTheOpTypesPresent) {
                     share(OpKind::MaxPool, 3, 0, 1e6, 4e6, 0, 0.005, 0.05)};
   const std::string a = matrix_share_commentary(fwd, 1);
   EXPECT_FALSE(has(a, "normalisation")) << a;
-  EXPECT_TRUE(has(a, "The rest of the traffic is elementwise and pooling layers, whose intensity "
-                     "is at most 0.25 FLOP/B"))
+  EXPECT_TRUE(has(a,
+                  "The rest of the traffic is elementwise and pooling layers, whose intensity "
+                  "is at most 0.25 FLOP/B"))
       << a;
   EXPECT_TRUE(has(a, "carry nearly all of the forward FLOPs in every model (at least 99%)")) << a;
   fwd["resnet"] = {share(OpKind::Conv, 20, 0, 3e9, 1e8, 0, 0.98, 0.5),
                    share(OpKind::BatchNorm, 20, 0, 4e7, 1e8, 0, 0.02, 0.5)};
-  EXPECT_TRUE(has(matrix_share_commentary(fwd, 1), "normalisation")) << matrix_share_commentary(fwd, 1);
+  EXPECT_TRUE(has(matrix_share_commentary(fwd, 1), "normalisation"))
+      << matrix_share_commentary(fwd, 1);
 }
 
 TEST(GuardedCommentary, NoisyIsSaidOnce) {
@@ -246,10 +251,10 @@ TEST(GuardedCommentary, PredictionCausesRestOnTheBoundsParts) {
   };
   // m: measured 0.5 ms against a compute-dominated 1 ms bound: the peak is
   // wrong, not the traffic. Ranks of (1, 2, 3) vs (1, 3, 2): rho 0.5 < 0.7.
-  const std::string s = joined(prediction_commentary(
-      {pred("m", 1e-3, 0.5e-3, 1e-3, 1e-4), pred("n", 2e-3, 8e-3, 1e-4, 2e-3),
-       pred("o", 3e-3, 6e-3, 1e-4, 3e-3)},
-      dev));
+  const std::string s = joined(
+      prediction_commentary({pred("m", 1e-3, 0.5e-3, 1e-3, 1e-4), pred("n", 2e-3, 8e-3, 1e-4, 2e-3),
+                             pred("o", 3e-3, 6e-3, 1e-4, 3e-3)},
+                            dev));
   EXPECT_TRUE(has(s, "For m b1 most of the bound is compute time")) << s;
   EXPECT_FALSE(has(s, "stay in cache")) << s;
   EXPECT_FALSE(has(s, "does better than as a time")) << s;
@@ -331,15 +336,17 @@ TEST(GuardedCommentary, RankDepartureCauseOnlyFromIntensity) {
   // a: 1e9 / 1e9 B = 1 FLOP/B against b, c, d at 20, 30, 40: median of
   // (1, 20, 30, 40) = 25; a is below it, so its bytes are the cause.
   const std::string low = joined(benchmark_commentary(departing(1e9)));
-  EXPECT_TRUE(has(low, "The largest departure is a: rank 1 by FLOPs but rank 4 by latency (rank 1 "
-                       "= smallest), slower than its FLOPs suggest: its operational intensity (1 "
-                       "FLOP/B) is below the median 25 FLOP/B"))
+  EXPECT_TRUE(has(low,
+                  "The largest departure is a: rank 1 by FLOPs but rank 4 by latency (rank 1 "
+                  "= smallest), slower than its FLOPs suggest: its operational intensity (1 "
+                  "FLOP/B) is below the median 25 FLOP/B"))
       << low;
   // a at 1e9 / 1e7 = 100 FLOP/B (median of 20, 30, 40, 100 = 35): the cost
   // model does not explain its slowness, and the text says so.
   const std::string high = joined(benchmark_commentary(departing(1e7)));
-  EXPECT_TRUE(has(high, "slower than its FLOPs suggest; its operational intensity (100 FLOP/B, "
-                        "median 35) does not explain it"))
+  EXPECT_TRUE(has(high,
+                  "slower than its FLOPs suggest; its operational intensity (100 FLOP/B, "
+                  "median 35) does not explain it"))
       << high;
   EXPECT_FALSE(has(high, "depthwise")) << high;
   EXPECT_FALSE(has(high, "moving bytes")) << high;
@@ -431,8 +438,9 @@ TEST(Paper, AbstractIsOneFiftyToTwoFiftyWordsWithTheHeadlineNumbers) {
   EXPECT_TRUE(has(text, "No GPU was present in this run")) << text;
   // OI a 1e9 / 1e8 = 10, b 20, c 40 FLOP/B at both batches; T4x ridge
   // 8e12 / 320e9 = 25: a and b memory-bound.
-  EXPECT_TRUE(has(text, "the memory-bound models are 2 of 3 at batch 1 (a and b) and 2 of 3 at "
-                        "batch 4 (a and b) on Chip t4x (ridge 25 FLOP/B)"))
+  EXPECT_TRUE(has(text,
+                  "the memory-bound models are 2 of 3 at batch 1 (a and b) and 2 of 3 at "
+                  "batch 4 (a and b) on Chip t4x (ridge 25 FLOP/B)"))
       << text;
   // Throughput: batch 4 in twice the time: 2.0x for every model.
   EXPECT_TRUE(has(text, "From batch 1 to 4, throughput on cpu rises a median 2.0x")) << text;
@@ -463,7 +471,8 @@ TEST(Paper, ThreatsAreStatedOnlyWhenTheyApply) {
   fx.host.virtualized = true;
   fx.host.clock_note = "TSC frequency";
   fx.host.logical_cpus = 2;
-  const std::string t = section_text(threats_section(fx.context(), compute_findings(fx.context()), "10"));
+  const std::string t =
+      section_text(threats_section(fx.context(), compute_findings(fx.context()), "10"));
   EXPECT_TRUE(has(t, "Virtualised clock")) << t;
   EXPECT_TRUE(has(t, "Shared cores")) << t;
   EXPECT_TRUE(has(t, "LibTorch 1.x predates")) << t;
@@ -476,7 +485,8 @@ TEST(Paper, ThreatsAreStatedOnlyWhenTheyApply) {
   for (ResultRecord& r : b.data.records) r.conditions.library_versions["libtorch"] = "2.5.1";
   b.data.records.front().status = RecordStatus::noisy;
   for (const auto& [n, m] : b.data.costs) b.models.push_back(m);
-  const std::string u = section_text(threats_section(b.context(), compute_findings(b.context()), "10"));
+  const std::string u =
+      section_text(threats_section(b.context(), compute_findings(b.context()), "10"));
   EXPECT_FALSE(has(u, "Virtualised clock")) << u;
   EXPECT_FALSE(has(u, "Shared cores")) << u;
   EXPECT_FALSE(has(u, "LibTorch 1.x")) << u;
@@ -488,13 +498,18 @@ TEST(Paper, ConclusionAnswersEachQuestionWithANumber) {
   PaperFixture fx;
   fx.data = measured_cpu(false);
   for (const auto& [n, m] : fx.data.costs) fx.models.push_back(m);
-  const std::string t = section_text(conclusion_section(fx.context(), compute_findings(fx.context()), "11"));
-  EXPECT_TRUE(has(t, "Q1, memory- or compute-bound: memory-bound by the cost model: 2 of 3 at batch 1 (a "
-                     "and b) and 2 of 3 at batch 4 (a and b) on Chip t4x (ridge 25 FLOP/B); "
-                     "measured on cpu at batch 1, 0 of 3 memory-bound (median 20% of the roof)")) << t;
+  const std::string t =
+      section_text(conclusion_section(fx.context(), compute_findings(fx.context()), "11"));
+  EXPECT_TRUE(
+      has(t,
+          "Q1, memory- or compute-bound: memory-bound by the cost model: 2 of 3 at batch 1 (a "
+          "and b) and 2 of 3 at batch 4 (a and b) on Chip t4x (ridge 25 FLOP/B); "
+          "measured on cpu at batch 1, 0 of 3 memory-bound (median 20% of the roof)"))
+      << t;
   // Both batches rank as FLOPs do (latency 2x at batch 4 for every model).
-  EXPECT_TRUE(has(t, "Q2, FLOPs or parameters: FLOPs (Spearman rho of latency with FLOPs against "
-                     "with parameters: 1.00 against -0.50 on cpu at batch 1 (3 models)"))
+  EXPECT_TRUE(has(t,
+                  "Q2, FLOPs or parameters: FLOPs (Spearman rho of latency with FLOPs against "
+                  "with parameters: 1.00 against -0.50 on cpu at batch 1 (3 models)"))
       << t;
   EXPECT_TRUE(has(t, "Q3, batching: 2.0x more throughput from batch 1 to 4 on cpu")) << t;
   EXPECT_TRUE(has(t, "Q4, backward: not measured")) << t;
@@ -506,8 +521,9 @@ TEST(Paper, WhereBatchingStopsHelpingIsTheMedianModels) {
   for (const auto& [n, m] : fx.data.costs) fx.models.push_back(m);
   const std::string all_gain =
       section_text(discussion_section(fx.context(), compute_findings(fx.context()), "9"));
-  EXPECT_TRUE(has(all_gain, "No model stopped gaining 10% per step, so where batching stops "
-                            "helping lies beyond batch 4."))
+  EXPECT_TRUE(has(all_gain,
+                  "No model stopped gaining 10% per step, so where batching stops "
+                  "helping lies beyond batch 4."))
       << all_gain;
   // Model a at batch 4 in 4x its batch-1 time: throughput 1.0x, it stops;
   // b and c still double, so the median model does not stop.
@@ -516,8 +532,9 @@ TEST(Paper, WhereBatchingStopsHelpingIsTheMedianModels) {
   }
   const std::string one =
       section_text(discussion_section(fx.context(), compute_findings(fx.context()), "9"));
-  EXPECT_TRUE(has(one, "1 of 3 models stopped gaining 10% per step; for the median model, where "
-                       "batching stops helping lies beyond batch 4."))
+  EXPECT_TRUE(has(one,
+                  "1 of 3 models stopped gaining 10% per step; for the median model, where "
+                  "batching stops helping lies beyond batch 4."))
       << one;
   EXPECT_FALSE(has(one, "The median model stops")) << one;
   EXPECT_TRUE(has(one, "weak evidence")) << one;  // 3 models per correlation
@@ -544,7 +561,8 @@ TEST(Paper, ReferencesCiteTheRooflinePaperAndEveryDatasheet) {
   PaperFixture fx;
   fx.gpu.source = "https://example.com/t4x-datasheet.pdf";
   fx.gpu.name = "T4X";
-  const std::string t = section_text(references_section(fx.context(), compute_findings(fx.context())));
+  const std::string t =
+      section_text(references_section(fx.context(), compute_findings(fx.context())));
   EXPECT_TRUE(has(t, "S. Williams, A. Waterman and D. Patterson")) << t;
   EXPECT_TRUE(has(t, "Communications of the ACM 52(4)")) << t;
   EXPECT_TRUE(has(t, "T4X: https://example.com/t4x-datasheet.pdf")) << t;
@@ -592,7 +610,8 @@ TEST(WorkedExample, HandFormulasByHandAndAgainstTheCostModel) {
   }
   const Section s = worked_example_section(zoo_graph, "A");
   EXPECT_EQ(s.title, "Appendix A. Worked example: FLOPs and bytes by hand");
-  EXPECT_TRUE(has(section_text(s), "= 70,276,800; FLOPs = 2 x MACs = 140,553,600")) << section_text(s);
+  EXPECT_TRUE(has(section_text(s), "= 70,276,800; FLOPs = 2 x MACs = 140,553,600"))
+      << section_text(s);
 }
 
 TEST(WordCount, CountsWords) {
