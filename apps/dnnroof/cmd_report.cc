@@ -347,9 +347,10 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
 
   // Everything the inputs can get wrong, before minutes of measuring.
   if (opt.pdf && find_chromium().empty()) {
-    fail("--pdf needs headless Chromium, which was not found on PATH (install it, e.g. "
-         "`apt-get install chromium`, or set DNNROOF_CHROMIUM to its path; leave --pdf out for "
-         "the HTML and Markdown report alone)");
+    fail(
+        "--pdf needs headless Chromium, which was not found on PATH (install it, e.g. "
+        "`apt-get install chromium`, or set DNNROOF_CHROMIUM to its path; leave --pdf out for "
+        "the HTML and Markdown report alone)");
   }
   for (const std::string& f : opt.results) {
     if (!std::filesystem::exists(f)) fail("--results: no such file: {}", f);
@@ -483,7 +484,8 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Build the report from these results files (merged; nothing measured)")
       ->expected(1, -1);
   sub->add_option("--ncu", opt->ncu,
-                  "Nsight Compute results (files of `dnnroof import-ncu --out`): the hardware utilisation section adds "
+                  "Nsight Compute results (files of `dnnroof import-ncu --out`): the hardware "
+                  "utilisation section adds "
                   "their measured FLOPs and bytes, roofline points and the comparison with the "
                   "cost model")
       ->expected(1, -1);

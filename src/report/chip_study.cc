@@ -615,11 +615,12 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
     const MemoryLevel* main = hc != nullptr ? main_memory_level(*hc) : nullptr;
     const double bw = main != nullptr ? main->bandwidth.value : 0;
     const double measured = measured_host_bandwidth(chips);
-    std::string bw_text =
-        measured > 0 ? fmt::format("cannot be derived from what it exposes (`dnnroof probe` "
-                                   "measured {}, chip host-measured)",
-                                   format_si(measured, "B/s"))
-                     : std::string("is unknown (run `dnnroof probe` to measure it)");
+    std::string bw_text = measured > 0
+                              ? fmt::format(
+                                    "cannot be derived from what it exposes (`dnnroof probe` "
+                                    "measured {}, chip host-measured)",
+                                    format_si(measured, "B/s"))
+                              : std::string("is unknown (run `dnnroof probe` to measure it)");
     if (bw > 0) {
       bw_text = fmt::format("({}) is derived, not measured{}", format_si(bw, "B/s"),
                             main->bandwidth.derivation.empty()

@@ -104,9 +104,8 @@ Table latency_table(const MeasuredData& data) {
                std::isfinite(fwd) ? Cell(fwd, time_text(fwd)) : Cell("-"),
                std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"),
                Cell(tp, format_si(tp, "/s")), Cell(static_cast<double>(s.n), std::to_string(s.n)),
-               r.status == RecordStatus::noisy
-                   ? fmt::format("noisy: {}", noisy_reason_text(r))
-                   : std::string("ok")});
+               r.status == RecordStatus::noisy ? fmt::format("noisy: {}", noisy_reason_text(r))
+                                               : std::string("ok")});
   }
   return t;
 }
@@ -179,8 +178,8 @@ void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, 
       "On {} at batch {}, inference latency runs from {} ({}) to {} ({}). {} has {} the FLOPs of "
       "{} but runs {} {}",
       d.short_name, b, time_text(by_t.first->t), by_t.first->name, time_text(by_t.second->t),
-      by_t.second->name, heavy.name, ratio_text(fr), light.name,
-      ratio_text(tr >= 1 ? tr : 1 / tr), tr >= 1 ? "slower" : "faster");
+      by_t.second->name, heavy.name, ratio_text(fr), light.name, ratio_text(tr >= 1 ? tr : 1 / tr),
+      tr >= 1 ? "slower" : "faster");
   if (tr < fr / 1.5) {
     text += fmt::format(
         ": latency grows far less than FLOPs, because the small model does not keep the "
@@ -255,18 +254,21 @@ void correlation_commentary(const CorrelationMatrix& m, const std::vector<Correl
         std::string why;
         if (own != intensity.end() && std::isfinite(med)) {
           if (slower && own->second < med) {
-            why = fmt::format(": its operational intensity ({} FLOP/B) is below the median {} "
-                              "FLOP/B of these models, so more of its time goes to moving bytes",
-                              format_intensity(own->second), format_intensity(med));
+            why = fmt::format(
+                ": its operational intensity ({} FLOP/B) is below the median {} "
+                "FLOP/B of these models, so more of its time goes to moving bytes",
+                format_intensity(own->second), format_intensity(med));
           } else if (!slower && own->second > med) {
-            why = fmt::format(": its operational intensity ({} FLOP/B) is above the median {} "
-                              "FLOP/B of these models, so more of its work runs at the compute "
-                              "roof",
-                              format_intensity(own->second), format_intensity(med));
+            why = fmt::format(
+                ": its operational intensity ({} FLOP/B) is above the median {} "
+                "FLOP/B of these models, so more of its work runs at the compute "
+                "roof",
+                format_intensity(own->second), format_intensity(med));
           } else {
-            why = fmt::format("; its operational intensity ({} FLOP/B, median {}) does not "
-                              "explain it",
-                              format_intensity(own->second), format_intensity(med));
+            why = fmt::format(
+                "; its operational intensity ({} FLOP/B, median {}) does not "
+                "explain it",
+                format_intensity(own->second), format_intensity(med));
           }
         }
         text += fmt::format(

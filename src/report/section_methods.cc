@@ -60,15 +60,15 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
     if (!infer_models.empty() || !train_models.empty()) {
       std::vector<std::string> b;
       for (int x : batches) b.push_back(std::to_string(x));
-      design.push_back(fmt::format(
-          "Inference of {} model{} ({}) at batch size{} {}.", infer_models.size(),
-          infer_models.size() == 1 ? "" : "s",
-          join({infer_models.begin(), infer_models.end()}, ", "), b.size() == 1 ? "" : "s",
-          list_text(b)));
+      design.push_back(fmt::format("Inference of {} model{} ({}) at batch size{} {}.",
+                                   infer_models.size(), infer_models.size() == 1 ? "" : "s",
+                                   join({infer_models.begin(), infer_models.end()}, ", "),
+                                   b.size() == 1 ? "" : "s", list_text(b)));
       if (!train_models.empty()) {
-        design.push_back(fmt::format("Training steps (forward, backward and optimizer timed "
-                                     "apart) of {}.",
-                                     list_text({train_models.begin(), train_models.end()})));
+        design.push_back(
+            fmt::format("Training steps (forward, backward and optimizer timed "
+                        "apart) of {}.",
+                        list_text({train_models.begin(), train_models.end()})));
       }
       if (!layer_models.empty()) {
         design.push_back(fmt::format("Per-layer times of {}.",
@@ -83,8 +83,9 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
       }
       if (!devs.empty()) design.push_back(fmt::format("Devices: {}.", join(devs, "; ")));
     } else {
-      design.push_back("Nothing was measured: the results are the cost model's and the "
-                       "catalog's.");
+      design.push_back(
+          "Nothing was measured: the results are the cost model's and the "
+          "catalog's.");
     }
     design.push_back(
         "Every model is costed by the same cost model at every batch size (its FLOPs, bytes and "
@@ -201,10 +202,9 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
     if (r.status == RecordStatus::noisy) {
       noisy.push_back(fmt::format(
           "{} b{} {} on {} ({})", r.model, r.batch, run_mode_name(r.mode), r.device,
-          r.status_reason.empty()
-              ? fmt::format("±{:.1f}%, did not converge",
-                            h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN)
-              : noisy_reason_text(r)));
+          r.status_reason.empty() ? fmt::format("±{:.1f}%, did not converge",
+                                                h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN)
+                                  : noisy_reason_text(r)));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
                                    r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));

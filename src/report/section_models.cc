@@ -220,23 +220,27 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
     const double hi_conv = param_share(models[qmax], true);
     const double gemm_share = param_share(models[qmin], false);
     const double lo_conv = param_share(models[qmin], true);
-    text += fmt::format(" FLOPs and parameters measure different things: {} does {:.0f} FLOPs per "
-                        "parameter",
-                        models[qmax].name, fpp(models[qmax]));
+    text += fmt::format(
+        " FLOPs and parameters measure different things: {} does {:.0f} FLOPs per "
+        "parameter",
+        models[qmax].name, fpp(models[qmax]));
     if (hi_conv > 0.5) {
-      text += fmt::format(" ({:.0f}% of its parameters are convolution weights, which are reused "
-                          "at every output position)",
-                          100 * hi_conv);
+      text += fmt::format(
+          " ({:.0f}% of its parameters are convolution weights, which are reused "
+          "at every output position)",
+          100 * hi_conv);
     }
     text += fmt::format(", {} only {:.0f}", models[qmin].name, fpp(models[qmin]));
     if (gemm_share > 0.5) {
-      text += fmt::format(" ({:.0f}% of its parameters are in fully connected layers, which use "
-                          "each weight once per sample)",
-                          100 * gemm_share);
+      text += fmt::format(
+          " ({:.0f}% of its parameters are in fully connected layers, which use "
+          "each weight once per sample)",
+          100 * gemm_share);
     } else if (lo_conv > 0.5) {
-      text += fmt::format(" ({:.0f}% of its parameters are convolution weights, {:.0f}% fully "
-                          "connected)",
-                          100 * lo_conv, 100 * gemm_share);
+      text += fmt::format(
+          " ({:.0f}% of its parameters are convolution weights, {:.0f}% fully "
+          "connected)",
+          100 * lo_conv, 100 * gemm_share);
     }
     text += ".";
     if (models.size() >= 3) {
@@ -431,7 +435,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
       "Each model is a point at its operational intensity (forward FLOPs / bytes under the "
       "no-reuse traffic model), placed on the chip's roof at the performance it could attain "
       "there: min(peak, bandwidth x intensity). Left of the ridge point a model is memory-bound "
-      "on that chip, right of it compute-bound. Measured performance comes in the hardware utilisation section."});
+      "on that chip, right of it compute-bound. Measured performance comes in the hardware "
+      "utilisation section."});
   Table placement({"Model", "Batch", "Chip", "Ridge [FLOP/B]", "OI [FLOP/B]", "Attainable",
                    "Bound", "Lower-bound time"},
                   {"model", "batch", "chip", "ridge_flop_per_byte", "intensity_flop_per_byte",

@@ -73,14 +73,16 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
     text += fmt::format(" {} ran faster than the bound, which a lower bound forbids.",
                         list_text(below));
     if (!memory_side.empty()) {
-      text += fmt::format(" For {} most of the bound is memory time: the no-reuse traffic counts "
-                          "bytes that stay in cache between layers.",
-                          list_text(memory_side));
+      text += fmt::format(
+          " For {} most of the bound is memory time: the no-reuse traffic counts "
+          "bytes that stay in cache between layers.",
+          list_text(memory_side));
     }
     if (!compute_side.empty()) {
-      text += fmt::format(" For {} most of the bound is compute time: the ceiling's peak is below "
-                          "what this run achieved, so that ceiling is wrong for it.",
-                          list_text(compute_side));
+      text += fmt::format(
+          " For {} most of the bound is compute time: the ceiling's peak is below "
+          "what this run achieved, so that ceiling is wrong for it.",
+          list_text(compute_side));
     }
   }
   out.push_back(std::move(text));
@@ -109,12 +111,13 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
           "what the FLOPs and bytes explain.",
           join(parts, ", "), ratio_text(med)));
     } else {
-      out.push_back(fmt::format("Spearman rank correlation between predicted and measured: "
-                                "{}{}.",
-                                join(parts, ", "),
-                                min_rho < 0.7 ? ": the bound does not order the models as the "
-                                                "measurements do"
-                                              : ""));
+      out.push_back(
+          fmt::format("Spearman rank correlation between predicted and measured: "
+                      "{}{}.",
+                      join(parts, ", "),
+                      min_rho < 0.7 ? ": the bound does not order the models as the "
+                                      "measurements do"
+                                    : ""));
     }
   }
   // Per-layer sums against the whole model.
@@ -139,19 +142,22 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
     }
     std::string why;
     if (over == with_layers) {
-      why = "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
-            "overhead, so the sum exceeds the whole.";
+      why =
+          "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
+          "overhead, so the sum exceeds the whole.";
     } else if (under == with_layers) {
-      why = "The layers alone sum to less than the whole model: the whole-model time carries "
-            "work the layer timing does not see (allocation, dispatch between layers), or the "
-            "whole-model median was taken on a busier machine.";
+      why =
+          "The layers alone sum to less than the whole model: the whole-model time carries "
+          "work the layer timing does not see (allocation, dispatch between layers), or the "
+          "whole-model median was taken on a busier machine.";
     } else if (over == 0 && under == 0) {
       why = "The layers' sum and the whole model agree within 10%.";
     } else {
-      why = fmt::format("Of {} models timed per layer, {} sum to more than the whole model by over "
-                        "10% (per-layer overhead), {} to less (work between layers the layer "
-                        "timing does not see), {} agree within 10%.",
-                        with_layers, over, under, with_layers - over - under);
+      why = fmt::format(
+          "Of {} models timed per layer, {} sum to more than the whole model by over "
+          "10% (per-layer overhead), {} to less (work between layers the layer "
+          "timing does not see), {} agree within 10%.",
+          with_layers, over, under, with_layers - over - under);
     }
     out.push_back(fmt::format("Per layer: {}. {}", join(layer_parts, "; "), why));
   }

@@ -86,8 +86,8 @@ std::string top_backward_traffic(const ModelCost& c) {
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < groups.size() && parts.size() < 3; ++i) {
     if (groups[i].backward.bytes() <= 0) break;
-    parts.push_back(fmt::format("{} {:.0f}%", op_name(groups[i].op),
-                                100 * groups[i].backward.bytes() / total));
+    parts.push_back(
+        fmt::format("{} {:.0f}%", op_name(groups[i].op), 100 * groups[i].backward.bytes() / total));
   }
   return list_text(parts);
 }
@@ -151,8 +151,8 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
     if (r.time_ratio < r.flops_ratio / 1.25) faster.push_back(&r);
   }
   auto item = [](const ForwardBackward* r) {
-    return fmt::format("{} b{} on {} (time {:.2f} vs FLOPs {:.2f})", r->model, r->batch,
-                       r->device, r->time_ratio, r->flops_ratio);
+    return fmt::format("{} b{} on {} (time {:.2f} vs FLOPs {:.2f})", r->model, r->batch, r->device,
+                       r->time_ratio, r->flops_ratio);
   };
   if (slower.empty() && faster.empty()) {
     text += " Every time ratio is within 25% of its FLOPs ratio: backward runs about as "
@@ -163,8 +163,8 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
   if (!slower.empty()) {
     std::vector<std::string> items;
     for (const ForwardBackward* r : slower) items.push_back(item(r));
-    text += fmt::format(" Backward costs more time than its FLOPs predict for {}.",
-                        list_text(items));
+    text +=
+        fmt::format(" Backward costs more time than its FLOPs predict for {}.", list_text(items));
     for (const ForwardBackward* r : slower) {
       const ModelCost* c = train_cost(costs, *r);
       if (c == nullptr) continue;
@@ -187,19 +187,21 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
   if (!faster.empty()) {
     std::vector<std::string> items;
     for (const ForwardBackward* r : faster) items.push_back(item(r));
-    text += fmt::format(" Backward costs less time than its FLOPs predict for {}.",
-                        list_text(items));
+    text +=
+        fmt::format(" Backward costs less time than its FLOPs predict for {}.", list_text(items));
     for (const ForwardBackward* r : faster) {
       const ModelCost* c = train_cost(costs, *r);
       if (c == nullptr) continue;
       const double fi = c->forward.intensity(), bi = c->backward.intensity();
-      text += bi > 1.2 * fi ? fmt::format(" {}: its backward is more intense than its forward ({} "
-                                    "against {} FLOP/B), so it runs closer to the compute roof.",
-                                    r->model, format_intensity(bi), format_intensity(fi))
-                      : fmt::format(" {}: its backward is not clearly more intense than its "
-                                    "forward ({} against {} FLOP/B); the cost model does not "
-                                    "explain why it runs faster per FLOP.",
-                                    r->model, format_intensity(bi), format_intensity(fi));
+      text += bi > 1.2 * fi ? fmt::format(
+                                  " {}: its backward is more intense than its forward ({} "
+                                  "against {} FLOP/B), so it runs closer to the compute roof.",
+                                  r->model, format_intensity(bi), format_intensity(fi))
+                            : fmt::format(
+                                  " {}: its backward is not clearly more intense than its "
+                                  "forward ({} against {} FLOP/B); the cost model does not "
+                                  "explain why it runs faster per FLOP.",
+                                  r->model, format_intensity(bi), format_intensity(fi));
     }
   }
   out.push_back(std::move(text));
@@ -229,10 +231,10 @@ std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeSh
                                  r.model, r.batch, device, pass_name, join(parts, "; "));
   if (most_over != nullptr && most_over->time_share > most_over->flops_share + 0.05) {
     const OpTypeShare& o = *most_over;
-    text += fmt::format(" {} takes the most time beyond its share of FLOPs ({:.0f}% against "
-                        "{:.0f}%, {} layer{})",
-                        op_name(o.op), 100 * o.time_share, 100 * o.flops_share, o.nodes,
-                        o.nodes == 1 ? "" : "s");
+    text += fmt::format(
+        " {} takes the most time beyond its share of FLOPs ({:.0f}% against "
+        "{:.0f}%, {} layer{})",
+        op_name(o.op), 100 * o.time_share, 100 * o.flops_share, o.nodes, o.nodes == 1 ? "" : "s");
     // Why, only from its intensity and its time against its roofline bound.
     if (roof != nullptr && roof->peak_flops > 0 && roof->bandwidth > 0 && o.bytes > 0 &&
         o.time_s > 0) {
@@ -284,13 +286,13 @@ std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTy
     min_flops = std::min(min_flops, flops);
     if (bytes < min_bytes) {
       min_bytes = bytes;
-      min_name = fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops,
-                             100 * bytes);
+      min_name =
+          fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
     }
     if (bytes > max_bytes) {
       max_bytes = bytes;
-      max_name = fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops,
-                             100 * bytes);
+      max_name =
+          fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
     }
   }
   if (min_name.empty()) return {};
@@ -300,10 +302,11 @@ std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTy
       "lowest in {}, highest in {}.",
       min_flops >= 0.9 ? "nearly all" : "most", 100 * min_flops, batch, min_name, max_name);
   if (!rest_kinds.empty()) {
-    text += fmt::format(" The rest of the traffic is {} layers, whose intensity is at most {} "
-                        "FLOP/B.",
-                        list_text(std::vector<std::string>(rest_kinds.begin(), rest_kinds.end())),
-                        format_intensity(rest_max_oi));
+    text += fmt::format(
+        " The rest of the traffic is {} layers, whose intensity is at most {} "
+        "FLOP/B.",
+        list_text(std::vector<std::string>(rest_kinds.begin(), rest_kinds.end())),
+        format_intensity(rest_max_oi));
   }
   return text;
 }
@@ -367,11 +370,13 @@ MeasuredSection build_training_section(const MeasuredData& data,
   if (all.empty()) {
     s.blocks.emplace_back(Paragraph{
         "No training step was measured, so there are no measured time ratios; the FLOPs ratios "
-        "of every model are in the table of the model compute and memory section (column bwd/fwd FLOPs)."});
+        "of every model are in the table of the model compute and memory section (column bwd/fwd "
+        "FLOPs)."});
   } else {
     s.blocks.emplace_back(TableBlock{"Forward and backward, FLOPs and time", t});
     out.data.push_back(DataFile{"forward_backward", t});
-    for (std::string& p : training_commentary(all, &data.costs)) s.blocks.emplace_back(Paragraph{std::move(p)});
+    for (std::string& p : training_commentary(all, &data.costs))
+      s.blocks.emplace_back(Paragraph{std::move(p)});
     std::vector<std::string> notes;
     for (const ForwardBackward& fb : all) {
       if (!fb.note.empty()) notes.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));

@@ -84,19 +84,21 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
                 ? " Every model is compute-bound here: its intensity is right of the ridge point, "
                   "so the gap to the roof is compute efficiency (kernel quality, threads, "
                   "vector width), not bandwidth."
-                : fmt::format(" Memory-bound (left of the ridge): {}; for those the roof is "
-                              "bandwidth x intensity, and moving fewer bytes per FLOP raises it "
-                              "(fused layers; a larger batch where weights dominate the "
-                              "traffic).",
-                              list_text(memory_bound));
+                : fmt::format(
+                      " Memory-bound (left of the ridge): {}; for those the roof is "
+                      "bandwidth x intensity, and moving fewer bytes per FLOP raises it "
+                      "(fused layers; a larger batch where weights dominate the "
+                      "traffic).",
+                      list_text(memory_bound));
     out.push_back(std::move(text));
   }
   if (medians.size() >= 2) {
     const int b_lo = medians.front().first, b_hi = medians.back().first;
     std::string effect = ", about the same";
     if (medians.back().second > medians.front().second * 1.2) {
-      effect = ": the larger batch gives every layer a larger matrix product (batch x output "
-               "positions rows), which runs closer to the roof";
+      effect =
+          ": the larger batch gives every layer a larger matrix product (batch x output "
+          "positions rows), which runs closer to the roof";
     } else if (medians.back().second < medians.front().second / 1.2) {
       // The cache explanation only when the largest cache holds the median
       // working set at the small batch and not at the large one.
@@ -115,11 +117,12 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
       };
       const double ws_lo = median_ws(b_lo), ws_hi = median_ws(b_hi);
       effect = cache > 0 && ws_lo <= cache && ws_hi > cache
-                   ? fmt::format(": the larger batch runs less efficiently; its median working "
-                                 "set ({}) no longer fits the {} ({}), which held it at batch {} "
-                                 "({})",
-                                 format_si(ws_hi, "B"), cache_level, format_si(cache, "B"), b_lo,
-                                 format_si(ws_lo, "B"))
+                   ? fmt::format(
+                         ": the larger batch runs less efficiently; its median working "
+                         "set ({}) no longer fits the {} ({}), which held it at batch {} "
+                         "({})",
+                         format_si(ws_hi, "B"), cache_level, format_si(cache, "B"), b_lo,
+                         format_si(ws_lo, "B"))
                    : ": the larger batch runs less efficiently, and the cache capacities do not "
                      "explain it (the median working set does not cross a cache size between "
                      "the two batches)";
@@ -192,16 +195,17 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
     const double median_s = median_of(times);
     std::string why;
     if (rows.front().n >= 3 && median_s < kShortLayerSeconds) {
-      why = fmt::format("its {} layers are short (median {}), so a fixed per-call dispatch cost "
-                        "is a large part of their time",
-                        rows.front().n, time_text(median_s));
-    } else {
       why = fmt::format(
-          "{} {} ({:.0f}% of the timed layers' time), {} the roofline lower bound",
-          rows.front().n == 1 ? std::string("its one layer takes")
-                              : fmt::format("its {} layers together take", rows.front().n),
-          time_text(low_s), total_s > 0 ? 100 * low_s / total_s : 0.0,
-          ratio_text(100.0 / rows.front().median));
+          "its {} layers are short (median {}), so a fixed per-call dispatch cost "
+          "is a large part of their time",
+          rows.front().n, time_text(median_s));
+    } else {
+      why = fmt::format("{} {} ({:.0f}% of the timed layers' time), {} the roofline lower bound",
+                        rows.front().n == 1
+                            ? std::string("its one layer takes")
+                            : fmt::format("its {} layers together take", rows.front().n),
+                        time_text(low_s), total_s > 0 ? 100 * low_s / total_s : 0.0,
+                        ratio_text(100.0 / rows.front().median));
     }
     text += fmt::format(" {} sits lowest under its roof: {}; {} sits highest ({:.1f}%).",
                         op_name(low), why, op_name(rows.back().op), rows.back().median);
@@ -260,8 +264,9 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
               "iterations, so the main-memory roof does not bind it.";
     }
     if (causes.count(AboveRoofCause::unconverged) != 0) {
-      flagged += " The layers marked unconverged did not reach the sampling target; their "
-                 "medians are rough.";
+      flagged +=
+          " The layers marked unconverged did not reach the sampling target; their "
+          "medians are rough.";
     }
     if (causes.count(AboveRoofCause::unexplained) != 0) {
       flagged += " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
@@ -366,12 +371,12 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
         }
         std::vector<std::string> far_items;
         for (const Placement* p : far_below_roof(lp.layers)) {
-          far_items.push_back(fmt::format(
-              "{} layer {} ({}): {} measured, {} its lower bound {} under the {} roof.", r->model,
-              p->layer, op_name(p->op), time_text(p->time_s),
-              ratio_text(100.0 / p->percent_of_attainable()),
-              time_text(p->time_s * p->percent_of_attainable() / 100.0),
-              d.ceilings.at(p->binding).label()));
+          far_items.push_back(
+              fmt::format("{} layer {} ({}): {} measured, {} its lower bound {} under the {} roof.",
+                          r->model, p->layer, op_name(p->op), time_text(p->time_s),
+                          ratio_text(100.0 / p->percent_of_attainable()),
+                          time_text(p->time_s * p->percent_of_attainable() / 100.0),
+                          d.ceilings.at(p->binding).label()));
         }
         if (!far_items.empty()) {
           out.flags.push_back(fmt::format(

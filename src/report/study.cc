@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "core/version.h"
 #include "core/units.h"
+#include "core/version.h"
 #include "report/chip_rooflines.h"
 #include "report/hierarchical_roofline.h"
 #include "report/paper.h"
@@ -381,7 +381,8 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
     const std::string n3 = number();
     Section s3{"benchmarks", n3 + ". Benchmarks", {Paragraph{why}}};
     const std::string n4 = number();
-    Section s4{"utilisation", n4 + ". Hardware utilisation",
+    Section s4{"utilisation",
+               n4 + ". Hardware utilisation",
                {Paragraph{data.ncu.empty()
                               ? std::string(why)
                               : "No benchmark was measured or given for this report, so there "
@@ -395,7 +396,8 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
     for (DataFile& d : ncu.data) doc.data_files.push_back(std::move(d));
     flags.insert(flags.end(), ncu.flags.begin(), ncu.flags.end());
     add(build_training_section(data, static_models, number()));
-    results.push_back(Section{"prediction", number() + ". Predicted vs measured", {Paragraph{why}}});
+    results.push_back(
+        Section{"prediction", number() + ". Predicted vs measured", {Paragraph{why}}});
   } else {
     add(build_benchmark_section(data, number()));
     add(build_utilisation_section(data, number()));

@@ -93,8 +93,9 @@ TEST_F(ChipStudyTest, MeasuredHostBandwidthIsNeverCalledUnknown) {
   for (const std::string& p : chip_commentary(with_probe, {})) all += p + "\n";
   EXPECT_FALSE(contains(all, "not known")) << all;
   // Ridge against the derived peak: 0.5e12 / 20e9 = 25 FLOP/B.
-  EXPECT_TRUE(contains(all, "`dnnroof probe` measured 20 GB/s (chip host-measured), ridge point "
-                            "25 FLOP/B"))
+  EXPECT_TRUE(contains(all,
+                       "`dnnroof probe` measured 20 GB/s (chip host-measured), ridge point "
+                       "25 FLOP/B"))
       << all;
   const ChipStudy study = build_chip_study(with_probe, &info_);
   std::string bullets;
