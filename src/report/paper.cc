@@ -192,18 +192,10 @@ PaperFindings compute_findings(const PaperContext& ctx) {
       f.devices.push_back(d.name);
       f.gpu_measured = f.gpu_measured || d.gpu;
     }
-    // Utilisation, per batch.
+    // Utilisation, per batch: the hardware utilisation section's placements.
     if (!d.ceilings.empty()) {
       std::map<int, std::vector<Placement>> by_batch;
-      for (const ResultRecord* r : infer) {
-        const ModelCost* c = data.cost_of(*r, false);
-        if (c == nullptr) continue;
-        try {
-          by_batch[r->batch].push_back(place_record(*r, *c, Pass::forward, d.ceilings));
-        } catch (const Error&) {
-          // Not placed: the utilisation section lists it.
-        }
-      }
+      for (Placement& p : measured_placements(data, d)) by_batch[p.batch].push_back(std::move(p));
       for (const auto& [b, ps] : by_batch) {
         UtilisationFinding u;
         u.device = d.short_name;

@@ -94,6 +94,10 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
                                                    const std::vector<Placement>& layers,
                                                    const std::vector<std::string>& skipped,
                                                    const std::string& device);
+// Every inference of `device` placed under its roof, exactly as the hardware
+// utilisation section places them (the paper's abstract and conclusion use
+// this, so their numbers are the section's); unplaceable records left out.
+std::vector<Placement> measured_placements(const MeasuredData& data, const MeasuredDevice& device);
 // A layer whose measured time exceeds this many times its roofline lower
 // bound (max(FLOPs / peak, bytes / bandwidth)) is flagged "far below its
 // roof" and named in the text.

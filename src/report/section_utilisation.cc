@@ -38,6 +38,11 @@ std::vector<Placement> device_placements(const MeasuredData& data, const Measure
 
 }  // namespace
 
+std::vector<Placement> measured_placements(const MeasuredData& data, const MeasuredDevice& d) {
+  std::vector<std::string> problems;  // listed by the section itself
+  return device_placements(data, d, problems);
+}
+
 std::vector<const Placement*> far_below_roof(const std::vector<Placement>& layers) {
   std::vector<const Placement*> out;
   for (const Placement& p : layers) {
