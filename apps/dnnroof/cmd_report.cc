@@ -23,6 +23,7 @@
 #include "ncu/results.h"
 #include "probe/host_measured.h"
 #include "probe/probe.h"
+#include "report/pdf.h"
 #include "report/report_writer.h"
 #include "report/study.h"
 #include "runner/sweep.h"
@@ -49,6 +50,7 @@ struct ReportOptions {
   std::string title = "dnnroof study";
   bool no_host = false;
   bool no_figures = false;
+  bool pdf = false;  // also DIR/report.pdf, printed by headless Chromium
   std::size_t max_per_panel = 8;
   // The study.
   std::string models;
@@ -344,6 +346,12 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   };
 
   // Everything the inputs can get wrong, before minutes of measuring.
+  if (opt.pdf && find_chromium().empty()) {
+    fail(
+        "--pdf needs headless Chromium, which was not found on PATH (install it, e.g. "
+        "`apt-get install chromium`, or set DNNROOF_CHROMIUM to its path; leave --pdf out for "
+        "the HTML and Markdown report alone)");
+  }
   for (const std::string& f : opt.results) {
     if (!std::filesystem::exists(f)) fail("--results: no such file: {}", f);
   }
@@ -428,6 +436,11 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   write_report(doc, opt.out, write);
   fmt::print(stderr, "report written: {}/index.html (open it in a browser) and {}/report.md\n",
              opt.out, opt.out);
+  if (opt.pdf) {
+    const std::filesystem::path pdf = std::filesystem::path(opt.out) / "report.pdf";
+    print_pdf(std::filesystem::path(opt.out) / "index.html", pdf);
+    fmt::print(stderr, "report printed: {}\n", pdf.string());
+  }
 }
 
 void register_report(CLI::App& app, Context& ctx) {
@@ -435,9 +448,11 @@ void register_report(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "report",
       "Write the whole study as a folder: index.html (self-contained, figures inline), report.md "
-      "with figures/*.png, and data/*.csv and *.json holding every number. Sections: 1 chips, 2 "
-      "model compute and memory, 3 benchmarks, 4 hardware utilisation, 5 inference vs training, "
-      "6 predicted vs measured, methods, caveats. With no arguments it probes this machine and "
+      "with figures/*.png, and data/*.csv and *.json holding every number (and report.pdf with "
+      "--pdf). A paper: abstract, 1 introduction, 2 methods, results (3 chips, 4 model compute "
+      "and memory, 5 benchmarks, 6 hardware utilisation, 7 inference vs training, 8 predicted "
+      "vs measured), discussion, threats to validity, conclusion, references, appendices (A "
+      "worked example, B caveats of the run). With no arguments it probes this machine and "
       "measures 11 models at batch 1 and 8 on the CPU (and CUDA when present) in under 10 "
       "minutes; --results builds the report from results files instead.");
   sub->footer(
@@ -469,14 +484,15 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Build the report from these results files (merged; nothing measured)")
       ->expected(1, -1);
   sub->add_option("--ncu", opt->ncu,
-                  "Nsight Compute results (files of `dnnroof import-ncu --out`): section 4 adds "
+                  "Nsight Compute results (files of `dnnroof import-ncu --out`): the hardware "
+                  "utilisation section adds "
                   "their measured FLOPs and bytes, roofline points and the comparison with the "
                   "cost model")
       ->expected(1, -1);
   sub->add_flag("--quick", opt->quick, "Three small models, batch 1 and 4, tiny budgets");
   sub->add_flag("--full", opt->full, "The seeds' batch sizes 1, 64, 256 with 10 s budgets");
   sub->add_flag("--no-measure", opt->no_measure,
-                "Measure nothing: sections 1-2 from the catalog and cost model only");
+                "Measure nothing: the chips and the model compute and memory sections only");
   sub->add_flag("--no-probe", opt->no_probe,
                 "Do not run `dnnroof probe --quick` first (use the saved host-measured chip)");
   sub->add_option("--budget", opt->budget_s,
@@ -493,10 +509,13 @@ void register_report(CLI::App& app, Context& ctx) {
                   "empty for none")
       ->default_val("fp16,bf16");
   sub->add_option("--ids,--chips", opt->ids,
-                  "Chips of section 1 (comma-separated catalog ids); default: all");
+                  "Chips of the chips section (comma-separated catalog ids); default: all");
   sub->add_option("--title", opt->title, "Report title")->default_val("dnnroof study");
-  sub->add_flag("--no-host", opt->no_host, "Leave the detected machine out of section 1");
+  sub->add_flag("--no-host", opt->no_host, "Leave the detected machine out of the chips section");
   sub->add_flag("--no-figures", opt->no_figures, "Do not draw figures (no gnuplot needed)");
+  sub->add_flag("--pdf", opt->pdf,
+                "Also print the report to DIR/report.pdf with headless Chromium (checked before "
+                "anything is measured; an error naming what to install when it is missing)");
   sub->add_option("--max-per-panel", opt->max_per_panel,
                   "Most chips on one roofline panel; more are split into several panels")
       ->default_val(8);

@@ -69,6 +69,15 @@ double main_bandwidth(const Chip& chip) {
   return m != nullptr ? m->bandwidth.value : 0;
 }
 
+// The main-memory bandwidth `dnnroof probe` measured (chip host-measured),
+// when that chip is among `chips`; 0 otherwise.
+double measured_host_bandwidth(const std::vector<const Chip*>& chips) {
+  for (const Chip* c : chips) {
+    if (c->id == "host-measured") return main_bandwidth(*c);
+  }
+  return 0;
+}
+
 // Paragraph: the spread of ridge points and what the extremes mean.
 void extremes_commentary(const std::vector<const Chip*>& chips, DType p,
                          std::vector<std::string>& out) {
@@ -217,6 +226,12 @@ void host_commentary(const std::vector<const Chip*>& chips, DType p,
                           times(main_bandwidth(*fastest) / host_bw));
     }
     text += ".";
+  } else if (const double measured = measured_host_bandwidth(chips); measured > 0) {
+    // Not derivable from the detected facts, but the probe measured it.
+    text += fmt::format(
+        " The host's main-memory bandwidth cannot be derived from its detected facts; `dnnroof "
+        "probe` measured {} (chip host-measured), ridge point {} FLOP/B against the derived peak.",
+        format_si(measured, "B/s"), format_intensity(host_peak->value / measured));
   } else {
     text +=
         " The host's main-memory bandwidth is not known, so it has no roofline in the "
@@ -260,9 +275,16 @@ void add_kind_figure(Section& section, ChipStudy& study, const std::vector<const
   if (kind_chips.empty()) return;
   const std::string pname = precisions_name(precisions);
   const ChipCeilings drawable = main_memory_ceilings(kind_chips, precisions);
+  const bool host_probed = measured_host_bandwidth(chips) > 0;
   for (const SkippedChip& s : drawable.skipped) {
-    study.notes.emplace_back(fmt::format("{} left out of the {} {} roofline: {}", s.id,
-                                         chip_kind_title(kind), pname, s.reason));
+    // The derived host has no bandwidth when the VM hides its memory; once
+    // `dnnroof probe` has measured it, say that rather than "unknown".
+    const bool probed_host = s.id == "host" && host_probed;
+    study.notes.emplace_back(fmt::format(
+        "{} left out of the {} {} roofline: {}", s.id, chip_kind_title(kind), pname,
+        probed_host ? std::string("its DRAM bandwidth cannot be derived from its detected facts; "
+                                  "the roof `dnnroof probe` measured is drawn as host-measured")
+                    : s.reason));
   }
   const std::string kind_title = chip_kind_title(kind);
   if (drawable.chips.empty()) {
@@ -603,12 +625,22 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
     const Chip* hc = find_host(chips);
     const MemoryLevel* main = hc != nullptr ? main_memory_level(*hc) : nullptr;
     const double bw = main != nullptr ? main->bandwidth.value : 0;
-    std::string bw_text = "is unknown";
+    const double measured = measured_host_bandwidth(chips);
+    std::string bw_text = measured > 0
+                              ? fmt::format(
+                                    "cannot be derived from what it exposes (`dnnroof probe` "
+                                    "measured {}, chip host-measured)",
+                                    format_si(measured, "B/s"))
+                              : std::string("is unknown (run `dnnroof probe` to measure it)");
     if (bw > 0) {
       bw_text = fmt::format("({}) is derived, not measured{}", format_si(bw, "B/s"),
                             main->bandwidth.derivation.empty()
                                 ? std::string()
                                 : fmt::format(": {}", main->bandwidth.derivation));
+      if (measured > 0) {
+        bw_text += fmt::format("; `dnnroof probe` measured {} (chip host-measured)",
+                               format_si(measured, "B/s"));
+      }
     }
     if (host->virtualized) {
       caveats.emplace_back(fmt::format(
@@ -617,8 +649,14 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
           bw_text, host->clock_note.empty() ? "a guess" : host->clock_note));
     } else if (!(bw > 0)) {
       caveats.emplace_back(
-          "The host's DRAM bandwidth could not be derived (memory channels and "
-          "speed are not readable without privileges).");
+          measured > 0
+              ? fmt::format("The host's DRAM bandwidth could not be derived (memory channels and "
+                            "speed are not readable without privileges); `dnnroof probe` "
+                            "measured {} (chip host-measured).",
+                            format_si(measured, "B/s"))
+              : std::string("The host's DRAM bandwidth could not be derived (memory channels and "
+                            "speed are not readable without privileges) and was not measured "
+                            "(`dnnroof probe` measures it)."));
     }
   }
   for (const std::string& note : study.notes) caveats.emplace_back(note + ".");

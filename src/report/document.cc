@@ -36,6 +36,16 @@ code { background: #f3f3f3; padding: 0.05em 0.3em; border-radius: 3px; font-size
 .note { background: #fff7e6; border-left: 4px solid #e6a23c; padding: 0.5em 1em; margin: 1em 0; }
 .note strong { display: block; margin-bottom: 0.2em; }
 .note ul { margin: 0.2em 0; }
+#abstract { background: #f6f7f9; border: 1px solid #e3e3e3; border-radius: 6px;
+            padding: 0.2em 1.2em 0.6em; }
+#abstract h2 { border-bottom: none; margin-top: 0.6em; font-size: 1.2em; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+  figure, .table-wrap, .note { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  .table-wrap { overflow-x: visible; }
+  a { color: inherit; }
+}
 )";
 
 // Escaped text with every http(s) address made a link.

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/units.h"
 #include "report/figures_measured.h"
+#include "report/gnuplot.h"
 #include "report/section_measured.h"
 
 namespace dnnroof {
@@ -102,10 +104,8 @@ Table latency_table(const MeasuredData& data) {
                std::isfinite(fwd) ? Cell(fwd, time_text(fwd)) : Cell("-"),
                std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"),
                Cell(tp, format_si(tp, "/s")), Cell(static_cast<double>(s.n), std::to_string(s.n)),
-               r.status == RecordStatus::noisy
-                   ? fmt::format("noisy: {}", r.status_reason.empty() ? "did not converge"
-                                                                      : r.status_reason)
-                   : std::string("ok")});
+               r.status == RecordStatus::noisy ? fmt::format("noisy: {}", noisy_reason_text(r))
+                                               : std::string("ok")});
   }
   return t;
 }
@@ -178,7 +178,7 @@ void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, 
       "On {} at batch {}, inference latency runs from {} ({}) to {} ({}). {} has {} the FLOPs of "
       "{} but runs {} {}",
       d.short_name, b, time_text(by_t.first->t), by_t.first->name, time_text(by_t.second->t),
-      by_t.second->name, heavy.name, ratio_text(fr), light.name, ratio_text(tr),
+      by_t.second->name, heavy.name, ratio_text(fr), light.name, ratio_text(tr >= 1 ? tr : 1 / tr),
       tr >= 1 ? "slower" : "faster");
   if (tr < fr / 1.5) {
     text += fmt::format(
@@ -197,7 +197,10 @@ void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, 
   out.push_back(std::move(text));
 }
 
+// `intensity`: forward operational intensity by model at the matrix's
+// batch (cost model); the departure's cause is given only from it.
 void correlation_commentary(const CorrelationMatrix& m, const std::vector<CorrelationRow>& rows,
+                            const std::map<std::string, double>& intensity,
                             std::vector<std::string>& out) {
   const std::size_t fl = index_of(m.variables, "FLOPs");
   const std::size_t pa = index_of(m.variables, "parameters");
@@ -240,14 +243,39 @@ void correlation_commentary(const CorrelationMatrix& m, const std::vector<Correl
         if (std::abs(rl[i] - rfl[i]) > std::abs(rl[worst] - rfl[worst])) worst = i;
       }
       if (std::abs(rl[worst] - rfl[worst]) >= 2) {
+        // The cause only when its intensity sets it apart from the median.
+        std::vector<double> ois;
+        for (const std::string& n : names) {
+          if (auto it = intensity.find(n); it != intensity.end()) ois.push_back(it->second);
+        }
+        const auto own = intensity.find(names[worst]);
+        const double med = median_of(ois);
+        const bool slower = rl[worst] > rfl[worst];
+        std::string why;
+        if (own != intensity.end() && std::isfinite(med)) {
+          if (slower && own->second < med) {
+            why = fmt::format(
+                ": its operational intensity ({} FLOP/B) is below the median {} "
+                "FLOP/B of these models, so more of its time goes to moving bytes",
+                format_intensity(own->second), format_intensity(med));
+          } else if (!slower && own->second > med) {
+            why = fmt::format(
+                ": its operational intensity ({} FLOP/B) is above the median {} "
+                "FLOP/B of these models, so more of its work runs at the compute "
+                "roof",
+                format_intensity(own->second), format_intensity(med));
+          } else {
+            why = fmt::format(
+                "; its operational intensity ({} FLOP/B, median {}) does not "
+                "explain it",
+                format_intensity(own->second), format_intensity(med));
+          }
+        }
         text += fmt::format(
-            " The largest departure is {}: {} by FLOPs but {} by latency (rank 1 = smallest){}.",
+            " The largest departure is {}: {} by FLOPs but {} by latency (rank 1 = smallest), "
+            "{} than its FLOPs suggest{}.",
             names[worst], fmt::format("rank {:g}", rfl[worst]), fmt::format("rank {:g}", rl[worst]),
-            rl[worst] > rfl[worst]
-                ? ", slower than its FLOPs suggest: its layers have low operational intensity "
-                  "(depthwise or elementwise work bound by memory, or many small kernels)"
-                : ", faster than its FLOPs suggest: its work is in large, efficient matrix "
-                  "products");
+            slower ? "slower" : "faster", why);
       }
     }
     out.push_back(std::move(text));
@@ -273,7 +301,11 @@ void throughput_commentary(const std::vector<ThroughputSeries>& series, const st
         break;
       }
     }
-    if (s.throughput.back() < s.throughput.front()) fell.push_back(s.model);
+    if (s.throughput.back() < s.throughput.front()) {
+      // Noise is the only cause these records can show.
+      const bool noisy = !s.converged.front() || !s.converged.back();
+      fell.push_back(noisy ? fmt::format("{} (a noisy measurement at one end)", s.model) : s.model);
+    }
   }
   if (gains.empty()) return;
   const auto [lo, hi] = std::minmax_element(gains.begin(), gains.end());
@@ -281,16 +313,13 @@ void throughput_commentary(const std::vector<ThroughputSeries>& series, const st
       "Throughput on {} from batch {} to {}: a median gain of {} over {} models (from {} to {}).",
       dev, b_lo, b_hi, ratio_text(median_of(gains)), gains.size(), ratio_text(*lo), ratio_text(*hi));
   if (!plateau.empty()) {
-    text += fmt::format(" Batching stops helping (less than 10% more per step) for {}: the "
-                        "hardware is already busy at the smaller batch.",
+    text += fmt::format(" Batching stops helping (less than 10% more per step) for {}.",
                         list_text(plateau));
   } else {
     text += " Every step of batch size still raised throughput by at least 10%.";
   }
   if (!fell.empty()) {
-    text += fmt::format(" Throughput fell for {} at the larger batch (working set beyond the "
-                        "caches, or a noisy measurement).",
-                        list_text(fell));
+    text += fmt::format(" Throughput fell for {} at the larger batch.", list_text(fell));
   }
   out.push_back(std::move(text));
 }
@@ -321,9 +350,14 @@ void device_comparison(const MeasuredData& data, std::vector<std::string>& out) 
                                 v.size()));
   }
   if (!parts.empty()) {
-    out.push_back(fmt::format("{} against {}, inference speed-up per model: {}. The gap widens "
-                              "with the batch when small batches leave the GPU idle.",
-                              gpu->short_name, cpu->short_name, join(parts, "; ")));
+    std::string text = fmt::format("{} against {}, inference speed-up per model: {}.",
+                                   gpu->short_name, cpu->short_name, join(parts, "; "));
+    // "Widens with the batch" only when the median speed-up does.
+    if (speedups.size() >= 2 &&
+        median_of(speedups.rbegin()->second) > 1.2 * median_of(speedups.begin()->second)) {
+      text += " The gap widens with the batch: the small batch leaves more of the GPU idle.";
+    }
+    out.push_back(std::move(text));
   }
 }
 
@@ -338,8 +372,14 @@ std::vector<std::string> benchmark_commentary(const MeasuredData& data) {
   std::set<int> batches;
   for (const CorrelationRow& r : rows) batches.insert(r.batch);
   for (int b : batches) {
+    std::map<std::string, double> intensity;
+    for (const auto& [name, mc] : data.costs) {
+      if (auto it = mc.infer.find(b); it != mc.infer.end()) {
+        intensity[name] = it->second.forward.intensity();
+      }
+    }
     try {
-      correlation_commentary(correlation_matrix(rows, b), rows, out);
+      correlation_commentary(correlation_matrix(rows, b), rows, intensity, out);
     } catch (const Error&) {
       // Fewer than 3 models at this batch: no correlation to state.
     }

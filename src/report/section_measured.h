@@ -94,10 +94,41 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
                                                    const std::vector<Placement>& layers,
                                                    const std::vector<std::string>& skipped,
                                                    const std::string& device);
-std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios);
+// Every inference of `device` placed under its roof, exactly as the hardware
+// utilisation section places them (the paper's abstract and conclusion use
+// this, so their numbers are the section's); unplaceable records left out.
+std::vector<Placement> measured_placements(const MeasuredData& data, const MeasuredDevice& device);
+// A layer whose measured time exceeds this many times its roofline lower
+// bound (max(FLOPs / peak, bytes / bandwidth)) is flagged "far below its
+// roof" and named in the text.
+inline constexpr double kFarBelowFactor = 10;
+// A layer faster than this is "short": fixed per-call cost (dispatch,
+// allocation) is then a plausible share of its time, and the text may say so.
+inline constexpr double kShortLayerSeconds = 50e-6;  // [s]
+// The layers (not above their roof) taking more than kFarBelowFactor x
+// their lower bound, longest first.
+std::vector<const Placement*> far_below_roof(const std::vector<Placement>& layers);
+// `costs` (the training costs by model and batch) lets the text say why a
+// model's time ratio departs from its FLOPs ratio; without it, it only says
+// that it does.
+std::vector<std::string> training_commentary(
+    const std::vector<ForwardBackward>& ratios,
+    const std::map<std::string, ModelCosts>* costs = nullptr);
 // One model's measured per-layer time by op type against FLOPs and traffic.
+// With `roof`, the op type taking the most time beyond its FLOPs share is
+// explained from its intensity and its time against its roofline bound
+// (memory-bound, compute-bound, or far below its roof); without, not at all.
 std::string op_time_commentary(const ResultRecord& record, const std::vector<OpTypeShare>& shares,
-                               Pass pass, const std::string& device);
+                               Pass pass, const std::string& device,
+                               const RoofCeiling* roof = nullptr);
+// Section 5: the share of FLOPs and traffic of the matrix ops per model
+// (forward op-type shares by model at `batch`); names normalisation only
+// when a model has it. Empty when `fwd` is.
+std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTypeShare>>& fwd,
+                                    int batch);
+// The main-memory ceiling of a device (the first is_main one, else the
+// first); nullptr without ceilings.
+const RoofCeiling* memory_ceiling_of(const MeasuredDevice& device);
 std::vector<std::string> prediction_commentary(const std::vector<Prediction>& predictions,
                                                const MeasuredDevice& device);
 
@@ -108,6 +139,11 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
 Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
                               const HostInfo* host, const std::vector<std::string>& flags,
                               const std::vector<std::string>& notes, const std::string& number);
+
+// Why a noisy record is noisy, without a leading "noisy: " (the sampler
+// writes one; the report adds its own): "median CI ±3.1% after 40 samples,
+// stopped by the budget"; "did not converge" when no reason was recorded.
+std::string noisy_reason_text(const ResultRecord& record);
 
 // Small shared helpers.
 double median_of(std::vector<double> v);  // NaN when empty

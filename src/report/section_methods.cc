@@ -29,12 +29,72 @@ std::string compiler_text() {
 
 }  // namespace
 
+std::string noisy_reason_text(const ResultRecord& r) {
+  std::string_view reason = r.status_reason;
+  // The sampler's reason starts with "noisy: " already; the report adds
+  // its own label, so it is dropped here rather than printed twice.
+  while (reason.starts_with("noisy: ")) reason.remove_prefix(7);
+  return reason.empty() ? std::string("did not converge") : std::string(reason);
+}
+
 Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
                               const HostInfo* host, const std::string& n) {
   Section s;
   s.id = "methods";
   s.title = fmt::format("{}. Methods", n);
-  s.blocks.emplace_back(Heading{3, "Counting conventions"});
+  int sub = 0;
+  auto heading = [&](const std::string& text) {
+    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
+  };
+  // The design: what was measured, from the records themselves.
+  {
+    std::set<std::string> infer_models, train_models, layer_models;
+    std::set<int> batches;
+    for (const ResultRecord& r : data.records) {
+      if (r.status == RecordStatus::failed) continue;
+      (r.mode == RunMode::train ? train_models : infer_models).insert(r.model);
+      if (!r.layers.empty()) layer_models.insert(r.model);
+      batches.insert(r.batch);
+    }
+    std::vector<std::string> design;
+    if (!infer_models.empty() || !train_models.empty()) {
+      std::vector<std::string> b;
+      for (int x : batches) b.push_back(std::to_string(x));
+      design.push_back(fmt::format("Inference of {} model{} ({}) at batch size{} {}.",
+                                   infer_models.size(), infer_models.size() == 1 ? "" : "s",
+                                   join({infer_models.begin(), infer_models.end()}, ", "),
+                                   b.size() == 1 ? "" : "s", list_text(b)));
+      if (!train_models.empty()) {
+        design.push_back(
+            fmt::format("Training steps (forward, backward and optimizer timed "
+                        "apart) of {}.",
+                        list_text({train_models.begin(), train_models.end()})));
+      }
+      if (!layer_models.empty()) {
+        design.push_back(fmt::format("Per-layer times of {}.",
+                                     list_text({layer_models.begin(), layer_models.end()})));
+      }
+      std::vector<std::string> devs;
+      for (const MeasuredDevice& d : data.devices) {
+        devs.push_back(d.chip_id.empty() ? d.name
+                                         : fmt::format("{}, judged against the ceilings of "
+                                                       "chip {}",
+                                                       d.name, d.chip_id));
+      }
+      if (!devs.empty()) design.push_back(fmt::format("Devices: {}.", join(devs, "; ")));
+    } else {
+      design.push_back(
+          "Nothing was measured: the results are the cost model's and the "
+          "catalog's.");
+    }
+    design.push_back(
+        "Every model is costed by the same cost model at every batch size (its FLOPs, bytes and "
+        "intensity are the x axis of every roofline); each measured point is judged against "
+        "the roofline of the device it ran on.");
+    heading("Study design");
+    s.blocks.emplace_back(BulletList{std::move(design)});
+  }
+  heading("Counting conventions");
   s.blocks.emplace_back(BulletList{{
       "MACs (multiply-accumulates): Conv = N x C_out x prod(output spatial) x (C_in / groups) x "
       "prod(kernel); Gemm (Linear) = rows x in x out; MatMul = batch x M x N x K.",
@@ -54,7 +114,7 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
       "KiB, MiB, GiB.",
   }});
 
-  s.blocks.emplace_back(Heading{3, "Measurement"});
+  heading("Measurement");
   std::vector<std::string> m;
   m.push_back(
       "CPU time: std::chrono::steady_clock around each iteration; GPU time: CUDA events recorded "
@@ -85,7 +145,7 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
   if (!run.probe.empty()) m.push_back(fmt::format("Host ceilings for this report: {}.", run.probe));
   s.blocks.emplace_back(BulletList{std::move(m)});
 
-  s.blocks.emplace_back(Heading{3, "Tools, versions and conditions"});
+  heading("Tools, versions and conditions");
   std::vector<std::string> tools;
   tools.push_back(fmt::format("dnnroof {} (revision {}), built with {}; figures drawn with "
                               "gnuplot.",
@@ -141,9 +201,10 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
     const std::optional<Phase> h = headline_phase(r);
     if (r.status == RecordStatus::noisy) {
       noisy.push_back(fmt::format(
-          "{} b{} {} on {} (±{:.1f}%{})", r.model, r.batch, run_mode_name(r.mode), r.device,
-          h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN,
-          r.status_reason.empty() ? "" : ": " + r.status_reason));
+          "{} b{} {} on {} ({})", r.model, r.batch, run_mode_name(r.mode), r.device,
+          r.status_reason.empty() ? fmt::format("±{:.1f}%, did not converge",
+                                                h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN)
+                                  : noisy_reason_text(r)));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
                                    r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));

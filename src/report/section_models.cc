@@ -206,21 +206,43 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
     const std::size_t qmin = argmin(models, fpp), qmax = argmax(models, fpp);
     // Where the low-reuse model keeps its weights: fully connected layers
     // use each weight once per sample.
-    const ModelCost& qc = at(models[qmin], b0);
-    double gemm_params = 0;
-    for (const OpTypeCost& g : group_by_op(qc)) {
-      if (g.op == OpKind::Gemm || g.op == OpKind::MatMul) gemm_params += g.params;
-    }
-    const double gemm_share = qc.params > 0 ? gemm_params / qc.params : 0;
+    // The reason given for each extreme is the one its own parameters show.
+    auto param_share = [&](const ModelCosts& m, bool conv) {
+      const ModelCost& c = at(m, b0);
+      double n = 0;
+      for (const OpTypeCost& g : group_by_op(c)) {
+        const bool is_conv = g.op == OpKind::Conv || g.op == OpKind::ConvTranspose;
+        const bool is_fc = g.op == OpKind::Gemm || g.op == OpKind::MatMul;
+        if (conv ? is_conv : is_fc) n += g.params;
+      }
+      return c.params > 0 ? n / c.params : 0;
+    };
+    const double hi_conv = param_share(models[qmax], true);
+    const double gemm_share = param_share(models[qmin], false);
+    const double lo_conv = param_share(models[qmin], true);
     text += fmt::format(
-        " FLOPs and parameters measure different things: {} does {:.0f} FLOPs per parameter "
-        "(convolutions reuse each weight at every output position), {} only {:.0f} ({:.0f}% of "
-        "its parameters are in fully connected layers, {}).",
-        models[qmax].name, fpp(models[qmax]), models[qmin].name, fpp(models[qmin]),
-        100 * gemm_share,
-        gemm_share > 0.5 ? "which use each weight once per sample"
-                         : "the rest in convolutions over small feature maps, which reuse each "
-                           "weight at few positions");
+        " FLOPs and parameters measure different things: {} does {:.0f} FLOPs per "
+        "parameter",
+        models[qmax].name, fpp(models[qmax]));
+    if (hi_conv > 0.5) {
+      text += fmt::format(
+          " ({:.0f}% of its parameters are convolution weights, which are reused "
+          "at every output position)",
+          100 * hi_conv);
+    }
+    text += fmt::format(", {} only {:.0f}", models[qmin].name, fpp(models[qmin]));
+    if (gemm_share > 0.5) {
+      text += fmt::format(
+          " ({:.0f}% of its parameters are in fully connected layers, which use "
+          "each weight once per sample)",
+          100 * gemm_share);
+    } else if (lo_conv > 0.5) {
+      text += fmt::format(
+          " ({:.0f}% of its parameters are convolution weights, {:.0f}% fully "
+          "connected)",
+          100 * lo_conv, 100 * gemm_share);
+    }
+    text += ".";
     if (models.size() >= 3) {
       std::vector<double> f, p;
       for (const ModelCosts& m : models) {
@@ -270,17 +292,29 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
     };
     const std::size_t gmax = argmax(models, gain), gmin = argmin(models, gain);
     const ModelCost& c = at(models[gmax], b0);
-    out.push_back(fmt::format(
-        "Batching raises operational intensity because parameters are read once per batch: "
-        "from batch {} to {}, {}'s no-reuse intensity goes from {} to {} FLOP/B ({}; its "
-        "parameters are {:.0f}% of its traffic at batch {}), while {}'s only goes from {} to {} "
-        "FLOP/B ({}), its traffic being mostly activations, which grow with the batch.",
+    const ModelCost& cmin = at(models[gmin], b0);
+    const double pmin_share = cmin.param_bytes / cmin.forward.bytes();
+    std::string text = fmt::format(
+        "From batch {} to {}, {}'s no-reuse intensity goes from {} to {} FLOP/B ({}; its "
+        "parameters are {:.0f}% of its traffic at batch {}",
         b0, b1, models[gmax].name, format_intensity(c.forward.intensity()),
         format_intensity(at(models[gmax], b1).forward.intensity()), ratio_text(gain(models[gmax])),
-        100.0 * c.param_bytes / c.forward.bytes(), b0, models[gmin].name,
-        format_intensity(at(models[gmin], b0).forward.intensity()),
-        format_intensity(at(models[gmin], b1).forward.intensity()),
-        ratio_text(gain(models[gmin]))));
+        100.0 * c.param_bytes / c.forward.bytes(), b0);
+    text += gain(models[gmax]) > 1.05
+                ? ", and parameters are read once per batch while the work grows with it)"
+                : ")";
+    if (gmin != gmax) {
+      text += fmt::format(", while {}'s goes from {} to {} FLOP/B ({}{})", models[gmin].name,
+                          format_intensity(cmin.forward.intensity()),
+                          format_intensity(at(models[gmin], b1).forward.intensity()),
+                          ratio_text(gain(models[gmin])),
+                          pmin_share < 0.5
+                              ? fmt::format("; {:.0f}% of its traffic is activations and other "
+                                            "per-sample bytes, which grow with the batch",
+                                            100 * (1 - pmin_share))
+                              : "");
+    }
+    out.push_back(text + ".");
   }
 
   // Memory- or compute-bound on each overlay chip.
@@ -401,7 +435,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
       "Each model is a point at its operational intensity (forward FLOPs / bytes under the "
       "no-reuse traffic model), placed on the chip's roof at the performance it could attain "
       "there: min(peak, bandwidth x intensity). Left of the ridge point a model is memory-bound "
-      "on that chip, right of it compute-bound. Measured performance comes in section 4."});
+      "on that chip, right of it compute-bound. Measured performance comes in the hardware "
+      "utilisation section."});
   Table placement({"Model", "Batch", "Chip", "Ridge [FLOP/B]", "OI [FLOP/B]", "Attainable",
                    "Bound", "Lower-bound time"},
                   {"model", "batch", "chip", "ridge_flop_per_byte", "intensity_flop_per_byte",

@@ -57,9 +57,33 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
     if (p->measured_s < p->predicted_s) below.push_back(fmt::format("{} b{}", p->model, p->batch));
   }
   if (!below.empty()) {
-    text += fmt::format(" {} ran faster than the bound, which a lower bound forbids: the no-reuse "
-                        "traffic overcounts bytes that stay in cache between layers.",
+    // Which part of the bound is too high: its memory term (bytes that stay
+    // in cache, which the no-reuse traffic counts) or its compute term (a
+    // peak below what ran).
+    std::vector<std::string> memory_side, compute_side;
+    for (const Prediction* p : ps) {
+      if (!(p->measured_s < p->predicted_s) || p->layers.empty()) continue;
+      double memory_s = 0;
+      for (const LayerPrediction& l : p->layers) {
+        if (l.memory_s >= l.compute_s) memory_s += l.predicted_s;
+      }
+      (memory_s > 0.5 * p->predicted_s ? memory_side : compute_side)
+          .push_back(fmt::format("{} b{}", p->model, p->batch));
+    }
+    text += fmt::format(" {} ran faster than the bound, which a lower bound forbids.",
                         list_text(below));
+    if (!memory_side.empty()) {
+      text += fmt::format(
+          " For {} most of the bound is memory time: the no-reuse traffic counts "
+          "bytes that stay in cache between layers.",
+          list_text(memory_side));
+    }
+    if (!compute_side.empty()) {
+      text += fmt::format(
+          " For {} most of the bound is compute time: the ceiling's peak is below "
+          "what this run achieved, so that ceiling is wrong for it.",
+          list_text(compute_side));
+    }
   }
   out.push_back(std::move(text));
   // Ranking: does the bound order the models as the measurements do?
@@ -69,17 +93,32 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
     by_batch[p->batch].second.push_back(p->measured_s);
   }
   std::vector<std::string> parts;
+  double min_rho = 1;
   for (const auto& [b, v] : by_batch) {
     if (v.first.size() < 3) continue;
-    parts.push_back(fmt::format("rho = {:.2f} at batch {} ({} models)", spearman(v.first, v.second),
-                                b, v.first.size()));
+    const double rho = spearman(v.first, v.second);
+    if (std::isfinite(rho)) min_rho = std::min(min_rho, rho);
+    parts.push_back(fmt::format("rho = {:.2f} at batch {} ({} models)", rho, b, v.first.size()));
   }
   if (!parts.empty()) {
-    out.push_back(fmt::format(
-        "As a ranking the bound does better than as a time: Spearman {} between predicted and "
-        "measured. The constant factor is the efficiency the roofline leaves out (kernel quality, "
-        "threading, per-layer overhead); the ranking is what the FLOPs and bytes explain.",
-        join(parts, ", ")));
+    const double med = median_of(r);
+    // "Better as a ranking" only when the ranks agree and the times do not.
+    if (min_rho >= 0.7 && med > 1.5) {
+      out.push_back(fmt::format(
+          "As a ranking the bound does better than as a time: Spearman {} between predicted and "
+          "measured, while the times differ by a median {}. That factor is the efficiency the "
+          "roofline leaves out (kernel quality, threading, per-layer overhead); the ranking is "
+          "what the FLOPs and bytes explain.",
+          join(parts, ", "), ratio_text(med)));
+    } else {
+      out.push_back(
+          fmt::format("Spearman rank correlation between predicted and measured: "
+                      "{}{}.",
+                      join(parts, ", "),
+                      min_rho < 0.7 ? ": the bound does not order the models as the "
+                                      "measurements do"
+                                    : ""));
+    }
   }
   // Per-layer sums against the whole model.
   std::vector<std::string> layer_parts;
@@ -93,24 +132,34 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
         p->layers.size()));
   }
   if (!layer_parts.empty()) {
-    std::size_t over = 0;
-    std::size_t with_layers = 0;
+    // Beyond 10% either way; within it the two agree and no cause is given.
+    std::size_t over = 0, under = 0, with_layers = 0;
     for (const Prediction* p : ps) {
       if (!(p->layer_measured_sum_s > 0)) continue;
       ++with_layers;
-      over += p->layer_measured_sum_s > p->measured_s ? 1 : 0;
+      over += p->layer_measured_sum_s > 1.1 * p->measured_s ? 1 : 0;
+      under += p->layer_measured_sum_s < p->measured_s / 1.1 ? 1 : 0;
     }
-    out.push_back(fmt::format(
-        "Per layer: {}. {}", join(layer_parts, "; "),
-        over == with_layers
-            ? "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
-              "overhead, so the sum exceeds the whole."
-            : (over == 0 ? "The layers alone sum to less than the whole model: the whole-model "
-                           "time carries work the layer timing does not see (allocation, "
-                           "dispatch between layers), or the whole-model median was taken on a "
-                           "busier machine."
-                         : "Some sums exceed the whole model (per-layer overhead), others fall "
-                           "short of it (work between layers the layer timing does not see).")));
+    std::string why;
+    if (over == with_layers) {
+      why =
+          "Timing each layer alone (synchronised, no overlap between layers) adds per-layer "
+          "overhead, so the sum exceeds the whole.";
+    } else if (under == with_layers) {
+      why =
+          "The layers alone sum to less than the whole model: the whole-model time carries "
+          "work the layer timing does not see (allocation, dispatch between layers), or the "
+          "whole-model median was taken on a busier machine.";
+    } else if (over == 0 && under == 0) {
+      why = "The layers' sum and the whole model agree within 10%.";
+    } else {
+      why = fmt::format(
+          "Of {} models timed per layer, {} sum to more than the whole model by over "
+          "10% (per-layer overhead), {} to less (work between layers the layer "
+          "timing does not see), {} agree within 10%.",
+          with_layers, over, under, with_layers - over - under);
+    }
+    out.push_back(fmt::format("Per layer: {}. {}", join(layer_parts, "; "), why));
   }
   return out;
 }

@@ -12,11 +12,102 @@
 #include "core/strings.h"
 #include "core/units.h"
 #include "report/figures_measured.h"
+#include "report/gnuplot.h"
 #include "report/section_measured.h"
 
 namespace dnnroof {
 
-std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios) {
+namespace {
+
+// "normalisation", "pooling", "elementwise" or "other": how the text names
+// the non-matrix op types a model has.
+std::string op_category(OpKind op) {
+  switch (op) {
+    case OpKind::BatchNorm:
+    case OpKind::LayerNorm:
+    case OpKind::GroupNorm:
+    case OpKind::Lrn:
+      return "normalisation";
+    case OpKind::MaxPool:
+    case OpKind::AvgPool:
+    case OpKind::GlobalAvgPool:
+    case OpKind::GlobalMaxPool:
+    case OpKind::AdaptiveAvgPool:
+    case OpKind::AdaptiveMaxPool:
+      return "pooling";
+    case OpKind::Relu:
+    case OpKind::Relu6:
+    case OpKind::LeakyRelu:
+    case OpKind::PRelu:
+    case OpKind::Elu:
+    case OpKind::Selu:
+    case OpKind::Gelu:
+    case OpKind::Silu:
+    case OpKind::Hardswish:
+    case OpKind::Hardsigmoid:
+    case OpKind::Sigmoid:
+    case OpKind::Tanh:
+    case OpKind::Clip:
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+      return "elementwise";
+    default:
+      return "other";
+  }
+}
+
+bool is_matrix(OpKind op) {
+  return op == OpKind::Conv || op == OpKind::ConvTranspose || op == OpKind::Gemm ||
+         op == OpKind::MatMul || op == OpKind::Attention;
+}
+
+// The training cost of a ratio's model at its batch; nullptr when unknown.
+const ModelCost* train_cost(const std::map<std::string, ModelCosts>* costs,
+                            const ForwardBackward& r) {
+  if (costs == nullptr) return nullptr;
+  auto m = costs->find(r.model);
+  if (m == costs->end()) return nullptr;
+  auto c = m->second.train.find(r.batch);
+  return c == m->second.train.end() ? nullptr : &c->second;
+}
+
+// The op types that move the most backward bytes, by name with their
+// share: "Conv 61% and ReLU 20%" (the op types the model has, and no other).
+std::string top_backward_traffic(const ModelCost& c) {
+  std::vector<OpTypeCost> groups = group_by_op(c);
+  double total = 0;
+  for (const OpTypeCost& g : groups) total += g.backward.bytes();
+  if (!(total > 0)) return {};
+  std::sort(groups.begin(), groups.end(), [](const OpTypeCost& a, const OpTypeCost& b) {
+    return a.backward.bytes() > b.backward.bytes();
+  });
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < groups.size() && parts.size() < 3; ++i) {
+    if (groups[i].backward.bytes() <= 0) break;
+    parts.push_back(
+        fmt::format("{} {:.0f}%", op_name(groups[i].op), 100 * groups[i].backward.bytes() / total));
+  }
+  return list_text(parts);
+}
+
+}  // namespace
+
+const RoofCeiling* memory_ceiling_of(const MeasuredDevice& d) {
+  const RoofCeiling* best = nullptr;
+  for (const RoofCeiling& c : d.ceilings) {
+    if (!c.is_main) continue;
+    if (best == nullptr ||
+        (c.source == CeilingSource::measured && best->source != CeilingSource::measured)) {
+      best = &c;
+    }
+  }
+  return best != nullptr || d.ceilings.empty() ? best : &d.ceilings.front();
+}
+
+std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios,
+                                             const std::map<std::string, ModelCosts>* costs) {
   std::vector<std::string> out;
   if (ratios.empty()) return out;
   std::vector<double> fr, tr;
@@ -28,50 +119,97 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
   }
   const auto [flo, fhi] = std::minmax_element(fr.begin(), fr.end());
   const auto [tlo, thi] = std::minmax_element(tr.begin(), tr.end());
-  out.push_back(fmt::format(
+  std::string flops_text = fmt::format(
       "Backward/forward FLOPs ratio (cost model): {:.2f} to {:.2f}, median {:.2f}, over {} "
       "training measurement{}. Each convolution and matrix product costs its forward FLOPs once "
-      "for the gradient of its input and once for the gradient of its weights, hence about 2; it "
-      "is a little under 2 because the first layer, fed by the data, needs no input gradient "
-      "(lowest here: {} at {:.3f}). A ratio near 1 would mean one of the two gradients was "
-      "forgotten.",
-      *flo, *fhi, median_of(fr), ratios.size(), ratios.size() == 1 ? "" : "s", fmin->model,
-      fmin->flops_ratio));
+      "for the gradient of its input and once for the gradient of its weights, hence about 2",
+      *flo, *fhi, median_of(fr), ratios.size(), ratios.size() == 1 ? "" : "s");
+  // "A little under 2 because of the first layer" only where that holds.
+  if (fmin->flops_ratio < 2.0 && fmin->flops_ratio > 1.5) {
+    flops_text += fmt::format(
+        "; it is a little under 2 because the first layer, fed by the data, needs no input "
+        "gradient (lowest here: {} at {:.3f}).",
+        fmin->model, fmin->flops_ratio);
+  } else {
+    flops_text += fmt::format(" (lowest here: {} at {:.3f}).", fmin->model, fmin->flops_ratio);
+  }
+  if (*flo < 1.5) {
+    flops_text += fmt::format(
+        " A ratio as low as {:.2f} means one of the two gradients is missing for much of the "
+        "work: check the cost rules of {}.",
+        fmin->flops_ratio, fmin->model);
+  } else {
+    flops_text += " A ratio near 1 would mean one of the two gradients was forgotten.";
+  }
+  out.push_back(std::move(flops_text));
   std::string text = fmt::format(
       "Measured backward/forward time ratio: {:.2f} to {:.2f}, median {:.2f}.", *tlo, *thi,
       median_of(tr));
-  std::vector<std::string> slower, faster;
+  std::vector<const ForwardBackward*> slower, faster;
   for (const ForwardBackward& r : ratios) {
-    const std::string item = fmt::format("{} b{} on {} (time {:.2f} vs FLOPs {:.2f})", r.model,
-                                         r.batch, r.device, r.time_ratio, r.flops_ratio);
-    if (r.time_ratio > 1.25 * r.flops_ratio) slower.push_back(item);
-    if (r.time_ratio < r.flops_ratio / 1.25) faster.push_back(item);
+    if (r.time_ratio > 1.25 * r.flops_ratio) slower.push_back(&r);
+    if (r.time_ratio < r.flops_ratio / 1.25) faster.push_back(&r);
   }
+  auto item = [](const ForwardBackward* r) {
+    return fmt::format("{} b{} on {} (time {:.2f} vs FLOPs {:.2f})", r->model, r->batch, r->device,
+                       r->time_ratio, r->flops_ratio);
+  };
   if (slower.empty() && faster.empty()) {
     text += " Every time ratio is within 25% of its FLOPs ratio: backward runs about as "
             "efficiently as forward.";
   }
+  // Each explanation rests on the model's own cost: its backward intensity
+  // against its forward one, and the op types that move its backward bytes.
   if (!slower.empty()) {
-    text += fmt::format(
-        " Backward costs more time than its FLOPs predict for {}: its extra work is "
-        "memory-bound (elementwise and normalisation gradients read saved activations, "
-        "grad-weight reductions write whole weight tensors) and runs further below the roof than "
-        "forward does.",
-        list_text(slower));
+    std::vector<std::string> items;
+    for (const ForwardBackward* r : slower) items.push_back(item(r));
+    text +=
+        fmt::format(" Backward costs more time than its FLOPs predict for {}.", list_text(items));
+    for (const ForwardBackward* r : slower) {
+      const ModelCost* c = train_cost(costs, *r);
+      if (c == nullptr) continue;
+      const double fi = c->forward.intensity(), bi = c->backward.intensity();
+      if (bi < fi / 1.2) {
+        text += fmt::format(
+            " {}: its backward moves more bytes per FLOP than its forward ({} against {} FLOP/B "
+            "in the cost model), most of them in {}, so more of its time goes to memory "
+            "traffic.",
+            r->model, format_intensity(bi), format_intensity(fi), top_backward_traffic(*c));
+      } else {
+        text += fmt::format(
+            " {}: its backward is about as intense as its forward or more ({} against {} FLOP/B "
+            "in the cost model), so the cost model's traffic does not explain the extra time; "
+            "the gradient kernels run further below the roof at these shapes.",
+            r->model, format_intensity(bi), format_intensity(fi));
+      }
+    }
   }
   if (!faster.empty()) {
-    text += fmt::format(
-        " Backward costs less time than its FLOPs predict for {}: the backward kernels are "
-        "larger, better-shaped matrix products than the forward ones (or forward is dominated by "
-        "fixed per-layer overhead at this batch size).",
-        list_text(faster));
+    std::vector<std::string> items;
+    for (const ForwardBackward* r : faster) items.push_back(item(r));
+    text +=
+        fmt::format(" Backward costs less time than its FLOPs predict for {}.", list_text(items));
+    for (const ForwardBackward* r : faster) {
+      const ModelCost* c = train_cost(costs, *r);
+      if (c == nullptr) continue;
+      const double fi = c->forward.intensity(), bi = c->backward.intensity();
+      text += bi > 1.2 * fi ? fmt::format(
+                                  " {}: its backward is more intense than its forward ({} "
+                                  "against {} FLOP/B), so it runs closer to the compute roof.",
+                                  r->model, format_intensity(bi), format_intensity(fi))
+                            : fmt::format(
+                                  " {}: its backward is not clearly more intense than its "
+                                  "forward ({} against {} FLOP/B); the cost model does not "
+                                  "explain why it runs faster per FLOP.",
+                                  r->model, format_intensity(bi), format_intensity(fi));
+    }
   }
   out.push_back(std::move(text));
   return out;
 }
 
 std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeShare>& shares,
-                               Pass pass, const std::string& device) {
+                               Pass pass, const std::string& device, const RoofCeiling* roof) {
   const char* pass_name = pass == Pass::forward ? "forward" : "backward";
   std::vector<std::string> parts;
   const OpTypeShare* most_over = nullptr;
@@ -92,10 +230,83 @@ std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeSh
   std::string text = fmt::format("{} at batch {} on {}, {} pass, timed layer by layer: {}.",
                                  r.model, r.batch, device, pass_name, join(parts, "; "));
   if (most_over != nullptr && most_over->time_share > most_over->flops_share + 0.05) {
+    const OpTypeShare& o = *most_over;
     text += fmt::format(
-        " {} takes the most time beyond its share of FLOPs ({:.0f}% against {:.0f}%): "
-        "low-intensity work whose time is set by bytes moved, not by arithmetic.",
-        op_name(most_over->op), 100 * most_over->time_share, 100 * most_over->flops_share);
+        " {} takes the most time beyond its share of FLOPs ({:.0f}% against "
+        "{:.0f}%, {} layer{})",
+        op_name(o.op), 100 * o.time_share, 100 * o.flops_share, o.nodes, o.nodes == 1 ? "" : "s");
+    // Why, only from its intensity and its time against its roofline bound.
+    if (roof != nullptr && roof->peak_flops > 0 && roof->bandwidth > 0 && o.bytes > 0 &&
+        o.time_s > 0) {
+      const double oi = o.flops / o.bytes;
+      const double bound_s = std::max(o.flops / roof->peak_flops, o.bytes / roof->bandwidth);
+      const double over = o.time_s / bound_s;
+      if (over > kFarBelowFactor) {
+        text += fmt::format(
+            ": {} in all, {} its roofline lower bound of {} under the {} roof. Neither its "
+            "FLOPs nor its bytes explain that time: it is far below its roof (flagged in the "
+            "hardware utilisation section).",
+            time_text(o.time_s), ratio_text(over), time_text(bound_s), roof->label());
+      } else if (oi < roof->ridge()) {
+        text += fmt::format(
+            ": low-intensity work ({} FLOP/B, left of the {} FLOP/B ridge) running at {} its "
+            "memory-bound lower bound, so its time is set by the bytes it moves, not by "
+            "arithmetic.",
+            format_intensity(oi), format_intensity(roof->ridge()), ratio_text(over));
+      } else {
+        text += fmt::format(
+            ": compute-bound work ({} FLOP/B, right of the {} FLOP/B ridge) running at {} its "
+            "lower bound: its kernels, not its bytes, set its time.",
+            format_intensity(oi), format_intensity(roof->ridge()), ratio_text(over));
+      }
+    } else {
+      text += ".";
+    }
+  }
+  return text;
+}
+
+std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTypeShare>>& fwd,
+                                    int batch) {
+  double min_flops = 2, min_bytes = 2, max_bytes = -1;
+  std::string min_name, max_name;
+  std::set<std::string> rest_kinds;  // what carries the rest of the traffic
+  double rest_max_oi = 0;            // [FLOP/B] the most intense of those op types
+  for (const auto& [model, v] : fwd) {
+    double flops = 0, bytes = 0;
+    for (const OpTypeShare& o : v) {
+      if (is_matrix(o.op)) {
+        flops += o.flops_share;
+        bytes += o.bytes_share;
+      } else if (o.bytes > 0) {
+        rest_kinds.insert(op_category(o.op));
+        rest_max_oi = std::max(rest_max_oi, o.flops / o.bytes);
+      }
+    }
+    min_flops = std::min(min_flops, flops);
+    if (bytes < min_bytes) {
+      min_bytes = bytes;
+      min_name =
+          fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
+    }
+    if (bytes > max_bytes) {
+      max_bytes = bytes;
+      max_name =
+          fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
+    }
+  }
+  if (min_name.empty()) return {};
+  std::string text = fmt::format(
+      "Convolutions and matrix products (Conv, Gemm, MatMul) carry {} of the forward FLOPs in "
+      "every model (at least {:.0f}%), and a smaller share of the bytes moved: at batch {} "
+      "lowest in {}, highest in {}.",
+      min_flops >= 0.9 ? "nearly all" : "most", 100 * min_flops, batch, min_name, max_name);
+  if (!rest_kinds.empty()) {
+    text += fmt::format(
+        " The rest of the traffic is {} layers, whose intensity is at most {} "
+        "FLOP/B.",
+        list_text(std::vector<std::string>(rest_kinds.begin(), rest_kinds.end())),
+        format_intensity(rest_max_oi));
   }
   return text;
 }
@@ -159,11 +370,13 @@ MeasuredSection build_training_section(const MeasuredData& data,
   if (all.empty()) {
     s.blocks.emplace_back(Paragraph{
         "No training step was measured, so there are no measured time ratios; the FLOPs ratios "
-        "of every model are in section 2's table (column bwd/fwd FLOPs)."});
+        "of every model are in the table of the model compute and memory section (column bwd/fwd "
+        "FLOPs)."});
   } else {
     s.blocks.emplace_back(TableBlock{"Forward and backward, FLOPs and time", t});
     out.data.push_back(DataFile{"forward_backward", t});
-    for (std::string& p : training_commentary(all)) s.blocks.emplace_back(Paragraph{std::move(p)});
+    for (std::string& p : training_commentary(all, &data.costs))
+      s.blocks.emplace_back(Paragraph{std::move(p)});
     std::vector<std::string> notes;
     for (const ForwardBackward& fb : all) {
       if (!fb.note.empty()) notes.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
@@ -212,35 +425,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }
-    // Commentary: how much of FLOPs and traffic the matrix ops carry.
-    std::vector<std::string> parts;
-    double min_conv_bytes = 2, max_conv_bytes = -1;
-    std::string min_name, max_name;
-    for (const auto& [model, v] : fwd) {
-      double flops = 0, bytes = 0;
-      for (const OpTypeShare& o : v) {
-        if (o.op == OpKind::Conv || o.op == OpKind::Gemm || o.op == OpKind::MatMul) {
-          flops += o.flops_share;
-          bytes += o.bytes_share;
-        }
-      }
-      if (bytes < min_conv_bytes) {
-        min_conv_bytes = bytes;
-        min_name = fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
-      }
-      if (bytes > max_conv_bytes) {
-        max_conv_bytes = bytes;
-        max_name = fmt::format("{} ({:.0f}% of FLOPs, {:.0f}% of traffic)", model, 100 * flops, 100 * bytes);
-      }
-    }
-    if (!min_name.empty()) {
-      s.blocks.emplace_back(Paragraph{fmt::format(
-          "Convolutions and matrix products (Conv, Gemm, MatMul) carry nearly all FLOPs in every "
-          "model, but not all the traffic: their share of the bytes moved at batch {} is lowest "
-          "in {} and highest in {}. The rest of the traffic is elementwise and normalisation "
-          "layers, which are memory-bound on every chip: the better a model's time tracks its "
-          "FLOPs, the larger its matrix share of traffic.",
-          b0, min_name, max_name)});
+    if (std::string text = matrix_share_commentary(fwd, b0); !text.empty()) {
+      s.blocks.emplace_back(Paragraph{std::move(text)});
     }
     out.data.push_back(DataFile{"op_type_shares", shares});
   }
@@ -259,7 +445,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
           const std::vector<OpTypeShare> v = op_type_shares(*c, layer_times(*r), pass);
           s.blocks.emplace_back(op_share_figure(r->model, pass, v));
           s.blocks.emplace_back(op_share_pies_figure(r->model, pass, v));
-          s.blocks.emplace_back(Paragraph{op_time_commentary(*r, v, pass, d.short_name)});
+          s.blocks.emplace_back(
+              Paragraph{op_time_commentary(*r, v, pass, d.short_name, memory_ceiling_of(d))});
         } catch (const Error& e) {
           s.blocks.emplace_back(Paragraph{fmt::format("No per-layer breakdown of {}: {}",
                                                       r->model, e.what())});

@@ -38,6 +38,23 @@ std::vector<Placement> device_placements(const MeasuredData& data, const Measure
 
 }  // namespace
 
+std::vector<Placement> measured_placements(const MeasuredData& data, const MeasuredDevice& d) {
+  std::vector<std::string> problems;  // listed by the section itself
+  return device_placements(data, d, problems);
+}
+
+std::vector<const Placement*> far_below_roof(const std::vector<Placement>& layers) {
+  std::vector<const Placement*> out;
+  for (const Placement& p : layers) {
+    if (p.above_roof || !(p.time_s > 0)) continue;
+    const double pct = p.percent_of_attainable();
+    if (pct > 0 && 100.0 / pct > kFarBelowFactor) out.push_back(&p);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Placement* a, const Placement* b) { return a->time_s > b->time_s; });
+  return out;
+}
+
 std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
                                                 const std::vector<Placement>& placements,
                                                 const MeasuredDevice& d) {
@@ -72,23 +89,53 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
                 ? " Every model is compute-bound here: its intensity is right of the ridge point, "
                   "so the gap to the roof is compute efficiency (kernel quality, threads, "
                   "vector width), not bandwidth."
-                : fmt::format(" Memory-bound (left of the ridge): {}; for those the roof is "
-                              "bandwidth x intensity, and fusing layers or larger batches raise "
-                              "it.",
-                              list_text(memory_bound));
+                : fmt::format(
+                      " Memory-bound (left of the ridge): {}; for those the roof is "
+                      "bandwidth x intensity, and moving fewer bytes per FLOP raises it "
+                      "(fused layers; a larger batch where weights dominate the "
+                      "traffic).",
+                      list_text(memory_bound));
     out.push_back(std::move(text));
   }
   if (medians.size() >= 2) {
+    const int b_lo = medians.front().first, b_hi = medians.back().first;
+    std::string effect = ", about the same";
+    if (medians.back().second > medians.front().second * 1.2) {
+      effect =
+          ": the larger batch gives every layer a larger matrix product (batch x output "
+          "positions rows), which runs closer to the roof";
+    } else if (medians.back().second < medians.front().second / 1.2) {
+      // The cache explanation only when the largest cache holds the median
+      // working set at the small batch and not at the large one.
+      double cache = 0;
+      std::string cache_level;
+      for (const RoofCeiling& c : d.ceilings) {
+        if (!c.is_main && c.capacity_bytes > cache) {
+          cache = c.capacity_bytes;
+          cache_level = c.level;
+        }
+      }
+      auto median_ws = [&](int b) {
+        std::vector<double> ws;
+        for (const Placement* p : by_batch[b]) ws.push_back(p->work.working_set_bytes);
+        return median_of(ws);
+      };
+      const double ws_lo = median_ws(b_lo), ws_hi = median_ws(b_hi);
+      effect = cache > 0 && ws_lo <= cache && ws_hi > cache
+                   ? fmt::format(
+                         ": the larger batch runs less efficiently; its median working "
+                         "set ({}) no longer fits the {} ({}), which held it at batch {} "
+                         "({})",
+                         format_si(ws_hi, "B"), cache_level, format_si(cache, "B"), b_lo,
+                         format_si(ws_lo, "B"))
+                   : ": the larger batch runs less efficiently, and the cache capacities do not "
+                     "explain it (the median working set does not cross a cache size between "
+                     "the two batches)";
+    }
     out.push_back(fmt::format(
         "Batching and utilisation on {}: the median share of the roof goes from {:.1f}% at batch "
         "{} to {:.1f}% at batch {}{}.",
-        d.short_name, medians.front().second, medians.front().first, medians.back().second,
-        medians.back().first,
-        medians.back().second > medians.front().second * 1.2
-            ? ": larger batches give larger matrix products that use the cores better"
-            : (medians.back().second < medians.front().second / 1.2
-                   ? ": the larger batch runs less efficiently (its working set leaves the caches)"
-                   : ", about the same")));
+        d.short_name, medians.front().second, b_lo, medians.back().second, b_hi, effect));
   }
   std::size_t above = 0;
   for (const Placement& p : placements) above += p.above_roof ? 1 : 0;
@@ -136,14 +183,59 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
       model, batch, device, layers.size(),
       skipped.empty() ? "" : fmt::format(" ({} skipped: no time, FLOPs or bytes)", skipped.size()),
       join(parts, ", "));
+  double total_s = 0;
+  for (const Placement& p : layers) total_s += p.time_s;
   if (rows.size() >= 2) {
-    text += fmt::format(
-        " {} sits lowest under its roof: {}; {} sits highest.", op_name(rows.front().op),
-        rows.front().median < 10
-            ? "its layers are short and their time is mostly fixed launch and dispatch cost, "
-              "not arithmetic or traffic"
-            : "the gap is kernel efficiency at its shapes",
-        op_name(rows.back().op));
+    // Why the lowest op type sits lowest, from its own layers: only when
+    // they are several and short is fixed per-call cost the explanation;
+    // otherwise say how much time they take and how far from their bound.
+    const OpKind low = rows.front().op;
+    std::vector<double> times;
+    double low_s = 0;
+    for (const Placement& p : layers) {
+      if (p.op != low) continue;
+      times.push_back(p.time_s);
+      low_s += p.time_s;
+    }
+    const double median_s = median_of(times);
+    std::string why;
+    if (rows.front().n >= 3 && median_s < kShortLayerSeconds) {
+      why = fmt::format(
+          "its {} layers are short (median {}), so a fixed per-call dispatch cost "
+          "is a large part of their time",
+          rows.front().n, time_text(median_s));
+    } else {
+      why = fmt::format("{} {} ({:.0f}% of the timed layers' time), {} the roofline lower bound",
+                        rows.front().n == 1
+                            ? std::string("its one layer takes")
+                            : fmt::format("its {} layers together take", rows.front().n),
+                        time_text(low_s), total_s > 0 ? 100 * low_s / total_s : 0.0,
+                        ratio_text(100.0 / rows.front().median));
+    }
+    text += fmt::format(" {} sits lowest under its roof: {}; {} sits highest ({:.1f}%).",
+                        op_name(low), why, op_name(rows.back().op), rows.back().median);
+  }
+  out.push_back(std::move(text));
+  // Layers far below their bound: named, largest time first.
+  const std::vector<const Placement*> far = far_below_roof(layers);
+  if (!far.empty()) {
+    double far_s = 0;
+    for (const Placement* p : far) far_s += p->time_s;
+    std::vector<std::string> named;
+    for (std::size_t i = 0; i < far.size() && i < 5; ++i) {
+      named.push_back(fmt::format("{} ({}, {}, {} its bound)", far[i]->layer, op_name(far[i]->op),
+                                  time_text(far[i]->time_s),
+                                  ratio_text(100.0 / far[i]->percent_of_attainable())));
+    }
+    if (far.size() > 5) named.push_back(fmt::format("{} more", far.size() - 5));
+    out.push_back(fmt::format(
+        "{} of the {} layers take more than {:.0f}x their roofline lower bound (max(FLOPs / peak, "
+        "bytes / bandwidth)) and are flagged as far below their roof: {}. Together they take {} "
+        "({:.0f}% of the timed layers' time); neither their FLOPs nor their bytes explain that "
+        "time, so it is the kernels' efficiency at these shapes (or per-call overhead) that "
+        "sets it.",
+        far.size(), layers.size(), kFarBelowFactor, list_text(named), time_text(far_s),
+        total_s > 0 ? 100 * far_s / total_s : 0.0));
   }
   out.push_back(std::move(text));
   std::vector<const Placement*> above;
@@ -177,7 +269,9 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
               "iterations, so the main-memory roof does not bind it.";
     }
     if (causes.count(AboveRoofCause::unconverged) != 0) {
-      flagged += " Short layers timed with few samples did not converge; their medians are rough.";
+      flagged +=
+          " The layers marked unconverged did not reach the sampling target; their "
+          "medians are rough.";
     }
     if (causes.count(AboveRoofCause::unexplained) != 0) {
       flagged += " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
@@ -279,6 +373,25 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
                                             r->model, p.layer, op_name(p.op), p.above_roof->ratio,
                                             d.ceilings.at(p.above_roof->ceiling).label(),
                                             p.above_roof->explanation));
+        }
+        std::vector<std::string> far_items;
+        for (const Placement* p : far_below_roof(lp.layers)) {
+          far_items.push_back(
+              fmt::format("{} layer {} ({}): {} measured, {} its lower bound {} under the {} roof.",
+                          r->model, p->layer, op_name(p->op), time_text(p->time_s),
+                          ratio_text(100.0 / p->percent_of_attainable()),
+                          time_text(p->time_s * p->percent_of_attainable() / 100.0),
+                          d.ceilings.at(p->binding).label()));
+        }
+        if (!far_items.empty()) {
+          out.flags.push_back(fmt::format(
+              "{} b{} on {}: {} layer(s) more than {:.0f}x below their roof (section {}).",
+              r->model, r->batch, d.short_name, far_items.size(), kFarBelowFactor, n));
+          s.blocks.emplace_back(NoteBox{
+              fmt::format("Flagged by the analysis: layers of {} far below their roof (more than "
+                          "{:.0f}x their lower-bound time)",
+                          r->model, kFarBelowFactor),
+              std::move(far_items)});
         }
         if (!layer_flags.empty()) {
           s.blocks.emplace_back(NoteBox{

@@ -4,14 +4,16 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "core/version.h"
 #include "core/units.h"
+#include "core/version.h"
 #include "report/chip_rooflines.h"
 #include "report/hierarchical_roofline.h"
+#include "report/paper.h"
 #include "report/section_measured.h"
 
 namespace dnnroof {
@@ -177,16 +179,21 @@ void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section&
           format_si(hp->second.value, "FLOP/s"));
     }
     std::vector<std::string> levels;
+    bool descending = true;  // each level down slower than the one above
+    double above = std::numeric_limits<double>::infinity();
     for (const MemoryLevel& m : measured->memory) {
       if (m.bandwidth.value > 0) {
         levels.push_back(fmt::format("{} {}", m.name, format_si(m.bandwidth.value, "B/s")));
+        descending = descending && m.bandwidth.value < above;
+        above = m.bandwidth.value;
       }
     }
     if (!levels.empty()) {
-      text += fmt::format(" Measured bandwidth per level: {}; each level down is a lower roof, "
-                          "so the same layer is bound differently depending on where its "
-                          "working set lives.",
-                          join(levels, ", "));
+      text += fmt::format(" Measured bandwidth per level: {}", join(levels, ", "));
+      text += descending && levels.size() >= 2
+                  ? "; each level down is a lower roof, so the same layer is bound differently "
+                    "depending on where its working set lives."
+                  : ".";
     }
     blocks.emplace_back(std::move(fig));
     if (!text.empty()) blocks.emplace_back(Paragraph{text});
@@ -257,13 +264,30 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
                                              used_host->logical_cpus));
   }
 
-  ChipStudy chip_study = build_chip_study(chips, used_host, options.chips);
+  const bool chips_only = options.models.empty() && options.records.empty() && options.ncu.empty();
+  // The paper's order: 1 introduction, 2 methods, then the results from 3,
+  // then discussion, threats to validity and conclusion; the chips-only
+  // report is the chips section alone.
+  int next_number = chips_only ? 1 : 3;
+  auto number = [&] { return std::to_string(next_number++); };
+  ChipStudyOptions chip_options = options.chips;
+  chip_options.section_number = number();
+  ChipStudy chip_study = build_chip_study(chips, used_host, chip_options);
   notes.insert(notes.end(), chip_study.notes.begin(), chip_study.notes.end());
   if (used_host != nullptr) add_hierarchical_roofline(catalog, options.chips.precision, chip_study.section, notes);
-  doc.sections.push_back(std::move(chip_study.section));
+  std::vector<Section> results;
+  results.push_back(std::move(chip_study.section));
   for (DataFile& d : chip_study.data) doc.data_files.push_back(std::move(d));
 
-  if (options.models.empty() && options.records.empty() && options.ncu.empty()) {
+  PaperContext paper;
+  paper.chips = chips;
+  paper.host = used_host;
+  paper.run = &options.run;
+  paper.precision = options.dtype;
+
+  if (chips_only) {
+    doc.sections.push_back(std::move(results.front()));
+    doc.sections.push_back(references_section(paper, compute_findings(paper)));
     if (notes_out != nullptr) notes_out->insert(notes_out->end(), notes.begin(), notes.end());
     return doc;
   }
@@ -299,9 +323,10 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
   mo.precision = options.dtype;
   mo.overlay_chips = overlay_chips(catalog, options, notes);
   if (!static_models.empty()) {
+    mo.section_number = number();
     SectionBuild models = build_model_section(static_models, mo);
     notes.insert(notes.end(), models.notes.begin(), models.notes.end());
-    doc.sections.push_back(std::move(models.section));
+    results.push_back(std::move(models.section));
     for (DataFile& d : models.data) doc.data_files.push_back(std::move(d));
   }
 
@@ -361,7 +386,7 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
 
   std::vector<std::string> flags;
   auto add = [&](MeasuredSection m) {
-    doc.sections.push_back(std::move(m.section));
+    results.push_back(std::move(m.section));
     for (DataFile& d : m.data) doc.data_files.push_back(std::move(d));
     flags.insert(flags.end(), m.flags.begin(), m.flags.end());
   };
@@ -370,30 +395,56 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
         "Nothing was measured for this report (no results given and measuring was off), so this "
         "section is empty; `dnnroof report` measures on this machine, `--results FILE` reads "
         "measurements from others.";
-    Section s3{"benchmarks", "3. Benchmarks", {Paragraph{why}}};
-    Section s4{"utilisation", "4. Hardware utilisation",
+    const std::string n3 = number();
+    Section s3{"benchmarks", n3 + ". Benchmarks", {Paragraph{why}}};
+    const std::string n4 = number();
+    Section s4{"utilisation",
+               n4 + ". Hardware utilisation",
                {Paragraph{data.ncu.empty()
                               ? std::string(why)
                               : "No benchmark was measured or given for this report, so there "
                                 "are no timed points on the rooflines; the FLOPs and bytes "
                                 "Nsight Compute measured follow."}}};
-    doc.sections.push_back(s3);
-    MeasuredSection ncu = build_ncu_subsection(data, "4.1");
+    results.push_back(s3);
+    MeasuredSection ncu = build_ncu_subsection(data, n4 + ".1");
     for (Block& b : ncu.section.blocks) s4.blocks.push_back(std::move(b));
     ncu.section.blocks.clear();
-    doc.sections.push_back(s4);
+    results.push_back(s4);
     for (DataFile& d : ncu.data) doc.data_files.push_back(std::move(d));
     flags.insert(flags.end(), ncu.flags.begin(), ncu.flags.end());
-    add(build_training_section(data, static_models, "5"));
-    doc.sections.push_back(Section{"prediction", "6. Predicted vs measured", {Paragraph{why}}});
+    add(build_training_section(data, static_models, number()));
+    results.push_back(
+        Section{"prediction", number() + ". Predicted vs measured", {Paragraph{why}}});
   } else {
-    add(build_benchmark_section(data, "3"));
-    add(build_utilisation_section(data, "4"));
-    add(build_training_section(data, static_models, "5"));
-    add(build_prediction_section(data, "6"));
+    add(build_benchmark_section(data, number()));
+    add(build_utilisation_section(data, number()));
+    add(build_training_section(data, static_models, number()));
+    add(build_prediction_section(data, number()));
   }
-  doc.sections.push_back(build_methods_section(data, options.run, used_host, "7"));
-  doc.sections.push_back(build_caveats_section(data, options.run, used_host, flags, notes, "8"));
+
+  // The paper around the results.
+  paper.data = &data;
+  paper.models = &static_models;
+  paper.overlay_chips = mo.overlay_chips;
+  paper.flags = flags.size();
+  for (const Section& r : results) paper.results_sections.push_back(r.title);
+  const PaperFindings findings = compute_findings(paper);
+  if (options.title.empty() || options.title == "dnnroof study") {
+    doc.title = paper_title(paper, findings);
+  }
+  doc.sections.push_back(abstract_section(paper, findings));
+  doc.sections.push_back(introduction_section(paper, findings, "1"));
+  Section methods = build_methods_section(data, options.run, used_host, "2");
+  doc.sections.push_back(std::move(methods));
+  for (Section& r : results) doc.sections.push_back(std::move(r));
+  doc.sections.push_back(discussion_section(paper, findings, number()));
+  doc.sections.push_back(threats_section(paper, findings, number()));
+  doc.sections.push_back(conclusion_section(paper, findings, number()));
+  doc.sections.push_back(references_section(paper, findings));
+  doc.sections.push_back(worked_example_section(options.load_graph, "A"));
+  Section caveats = build_caveats_section(data, options.run, used_host, flags, notes, "B");
+  caveats.title = "Appendix B. Caveats of this run";
+  doc.sections.push_back(std::move(caveats));
   if (notes_out != nullptr) notes_out->insert(notes_out->end(), notes.begin(), notes.end());
   return doc;
 }

@@ -108,8 +108,9 @@ class ReportEndToEnd : public ::testing::Test {
 
 TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
   const std::string html = slurp(report() / "index.html");
-  for (const char* id : {"chips", "models", "benchmarks", "utilisation", "training",
-                         "prediction", "methods", "caveats"}) {
+  for (const char* id : {"abstract", "introduction", "methods", "chips", "models", "benchmarks",
+                         "utilisation", "training", "prediction", "discussion", "threats",
+                         "conclusion", "references", "appendix-worked", "caveats"}) {
     EXPECT_NE(html.find(fmt::format("<section id=\"{}\">", id)), std::string::npos) << id;
   }
   // One figure per question of the study (three quick models, batch 1 and 4, CPU).

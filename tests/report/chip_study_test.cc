@@ -82,6 +82,42 @@ TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
   EXPECT_TRUE(contains(all, "main-memory bandwidth is not known")) << all;
 }
 
+// Counter-example: once `dnnroof probe` has measured the host (chip
+// host-measured, 20 GB/s here), neither the commentary nor the caveats may
+// call its bandwidth unknown; they name the measured figure instead.
+TEST_F(ChipStudyTest, MeasuredHostBandwidthIsNeverCalledUnknown) {
+  Chip measured = simple_chip("host-measured", ChipKind::cpu, DType::fp32, 0.4e12, 20e9);
+  std::vector<const Chip*> with_probe = chips_;
+  with_probe.push_back(&measured);
+  std::string all;
+  for (const std::string& p : chip_commentary(with_probe, {})) all += p + "\n";
+  EXPECT_FALSE(contains(all, "not known")) << all;
+  // Ridge against the derived peak: 0.5e12 / 20e9 = 25 FLOP/B.
+  EXPECT_TRUE(contains(all,
+                       "`dnnroof probe` measured 20 GB/s (chip host-measured), ridge point "
+                       "25 FLOP/B"))
+      << all;
+  const ChipStudy study = build_chip_study(with_probe, &info_);
+  std::string bullets;
+  for (const Block& b : study.section.blocks) {
+    if (const auto* l = std::get_if<BulletList>(&b)) {
+      for (const std::string& item : l->items) bullets += item + "\n";
+    }
+  }
+  EXPECT_FALSE(contains(bullets, "unknown")) << bullets;
+  EXPECT_TRUE(contains(bullets, "`dnnroof probe` measured 20 GB/s")) << bullets;
+  // Without the probe the caveat says it is unknown and how to measure it.
+  const ChipStudy bare = build_chip_study(chips_, &info_);
+  std::string bare_bullets;
+  for (const Block& b : bare.section.blocks) {
+    if (const auto* l = std::get_if<BulletList>(&b)) {
+      for (const std::string& item : l->items) bare_bullets += item + "\n";
+    }
+  }
+  EXPECT_TRUE(contains(bare_bullets, "is unknown (run `dnnroof probe` to measure it)"))
+      << bare_bullets;
+}
+
 TEST_F(ChipStudyTest, CommentaryChangesWithTheData) {
   // Without GPU B the extremes are A and the CPU: 10 / 9.5635 = 1.0x.
   std::vector<const Chip*> fewer;

@@ -57,8 +57,15 @@ TEST(LayerRooflineCommentary, LowestOpTypesAndFlaggedLayers) {
   EXPECT_NE(s1.find("lowest first: ReLU 8.0% (1 layer), Conv 30.0% (2 layers)."),
             std::string::npos)
       << s1;
-  EXPECT_NE(s1.find("ReLU sits lowest under its roof: its layers are short"), std::string::npos)
+  // One ReLU layer of 10 ms is not "short": the text gives its time and
+  // share instead (10 ms of 20 + 100 + 10 ms = 8%), and flags it as far
+  // below its roof (100 / 8% = 12.5x > 10x).
+  EXPECT_NE(s1.find("ReLU sits lowest under its roof: its one layer takes 10 ms (8% of the timed "
+                    "layers' time)"),
+            std::string::npos)
       << s1;
+  EXPECT_EQ(s1.find("short"), std::string::npos) << s1;
+  EXPECT_NE(s1.find("relu1 (ReLU, 10 ms"), std::string::npos) << s1;
   EXPECT_NE(s1.find("No layer of m lies above its roof on cpu."), std::string::npos) << s1;
   // add1: OI 1e6 / 1e6 = 1, roof 10 GFLOP/s, 1e6 / 5e-5 = 20 GFLOP/s: 200%,
   // 2.00x above; no cache, compulsory traffic or other peak to explain it.
@@ -162,7 +169,7 @@ TEST_F(StudyNcu, SubsectionWithPointsAndComparison) {
   }
   ASSERT_NE(util, nullptr);
   const std::string text = section_text(*util);
-  EXPECT_NE(text.find("4.1 Measured FLOPs and bytes (Nsight Compute)"), std::string::npos) << text;
+  EXPECT_NE(text.find("5.1 Measured FLOPs and bytes (Nsight Compute)"), std::string::npos) << text;
   EXPECT_NE(text.find("resnet18_a100_raw.csv: resnet18 batch 1 (inference) on NVIDIA "
                       "A100-SXM4-40GB, catalog chip a100-sxm4-40gb (7 kernels)"),
             std::string::npos)

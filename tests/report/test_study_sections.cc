@@ -280,22 +280,30 @@ TEST(Study, EverySectionWithFailedNoisyAndUnrunConfigurationsInTheCaveats) {
   const Document doc = build_study(testing::fixture_catalog(), nullptr, o, &notes);
   std::vector<std::string> titles;
   for (const Section& s : doc.sections) titles.push_back(s.title);
+  // The paper's order: abstract, introduction, methods, the results,
+  // discussion, threats, conclusion, references, appendices.
   EXPECT_EQ(titles, (std::vector<std::string>{
-                        "1. The chips", "2. Model compute and memory", "3. Benchmarks",
-                        "4. Hardware utilisation", "5. Inference vs training",
-                        "6. Predicted vs measured", "7. Methods", "8. Caveats"}));
+                        "Abstract", "1. Introduction", "2. Methods", "3. The chips",
+                        "4. Model compute and memory", "5. Benchmarks", "6. Hardware utilisation",
+                        "7. Inference vs training", "8. Predicted vs measured", "9. Discussion",
+                        "10. Threats to validity", "11. Conclusion", "References",
+                        "Appendix A. Worked example: FLOPs and bytes by hand",
+                        "Appendix B. Caveats of this run"}));
+  // The title says what was studied where, from the data.
+  EXPECT_EQ(doc.title.rfind("Roofline analysis and benchmarking of 2 DNNs on ", 0), 0u)
+      << doc.title;
   const std::string caveats = section_text(doc.sections.back());
   EXPECT_NE(caveats.find("1 noisy result"), std::string::npos) << caveats;
   EXPECT_NE(caveats.find("alexnet b1 infer on cpu (±7.5%"), std::string::npos) << caveats;
   EXPECT_NE(caveats.find("vgg16 b1 infer on cpu: out of memory"), std::string::npos) << caveats;
   EXPECT_NE(caveats.find("resnet50 b8"), std::string::npos) << caveats;
   // The benchmark section counts them: 3 configurations, 1 converged, 1 noisy, 1 failed.
-  const std::string bench = section_text(doc.sections[2]);
+  const std::string bench = section_text(doc.sections[5]);
   EXPECT_NE(bench.find("3 configurations measured on one device"), std::string::npos) << bench;
   EXPECT_NE(bench.find("1 converged, 1 noisy"), std::string::npos) << bench;
   EXPECT_NE(bench.find("1 failed"), std::string::npos) << bench;
   // The device's ceilings come from its catalog chip (fx-cpu, measured elsewhere).
-  const std::string util = section_text(doc.sections[3]);
+  const std::string util = section_text(doc.sections[6]);
   EXPECT_NE(util.find("Ceilings: fx-cpu (catalog)"), std::string::npos) << util;
   bool latency_file = false;
   for (const DataFile& d : doc.data_files) latency_file = latency_file || d.stem == "latency";
