@@ -32,6 +32,11 @@ std::string list_text(const std::vector<std::string>& items) {
 std::string time_text(double seconds) { return format_si(seconds, "s"); }
 
 std::string device_key(const ResultRecord& r) {
+  // A campaign's partition is the machine: its nodes may be many hosts, and
+  // two partitions may share one.
+  if (!r.conditions.partition.empty()) {
+    return fmt::format("{}@partition:{}", r.device, r.conditions.partition);
+  }
   return fmt::format("{}@{}", r.device, r.conditions.host_name);
 }
 
