@@ -63,6 +63,7 @@ void run_plan(const PlanCliOptions& o) {
   PlanOptions p;
   p.partitions = o.partitions;
   p.batches = o.batches;
+  p.modes.clear();
   for (const std::string& m : o.modes) {
     const auto mode = parse_run_mode(to_lower(trim(m)));
     if (!mode) fail("--mode '{}': expected infer or train", m);

@@ -358,21 +358,34 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     << "  exit 2\n"
     << "fi\n"
     << fmt::format("cd {} || exit 2\n", shell_quote(d));
+  // The task's partition first: under Slurm it must be the one it runs in.
+  s << "case \"$task\" in\n";
+  for (const std::string& partition : plan.partitions) {
+    std::vector<int> indices;
+    for (const CampaignTask& t : plan.tasks) {
+      if (t.partition == partition) indices.push_back(t.index);
+    }
+    std::vector<std::string> labels;
+    for (int i : indices) labels.push_back(std::to_string(i));
+    s << fmt::format("  {}) partition={} ;;\n", join(labels, "|"), partition);
+  }
+  s << "  *)\n"
+    << "    echo \"dnnroof campaign: the plan has no task $task\" >&2\n"
+    << "    exit 2\n"
+    << "    ;;\n"
+    << "esac\n"
+    << "if [ -n \"${SLURM_JOB_PARTITION:-}\" ] && [ \"$SLURM_JOB_PARTITION\" != \"$partition\" ]; then\n"
+    << "  echo \"dnnroof campaign: task $task belongs to partition $partition but runs in "
+       "$SLURM_JOB_PARTITION\" >&2\n"
+    << "  exit 2\n"
+    << "fi\n"
+    << fmt::format(
+           "echo \"dnnroof campaign {}: task $task, partition $partition, node $(hostname), job "
+           "${{SLURM_JOB_ID:-local}}, $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n",
+           plan.name);
   for (const std::string& line : plan.slurm.setup) s << line << "\n";
   s << fmt::format("DNNROOF={}\n", shell_quote(plan.dnnroof))
     << "status=0\n"
-    << "# The partition a task belongs to; under Slurm it must be the one it runs in.\n"
-    << "start_task() {\n"
-    << "  if [ -n \"${SLURM_JOB_PARTITION:-}\" ] && [ \"$SLURM_JOB_PARTITION\" != \"$1\" ]; then\n"
-    << "    echo \"dnnroof campaign: task $task belongs to partition $1 but runs in "
-       "$SLURM_JOB_PARTITION\" >&2\n"
-    << "    exit 2\n"
-    << "  fi\n"
-    << fmt::format(
-           "  echo \"dnnroof campaign {}: task $task, partition $1, node $(hostname), job "
-           "${{SLURM_JOB_ID:-local}}, $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n",
-           plan.name)
-    << "}\n"
     << "# The probe once per node kind (by the partition's first task), when not yet done.\n"
     << "probe() {\n"
     << "  [ -s \"$1\" ] && return 0\n"
@@ -380,7 +393,7 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     << "}\n"
     << "case \"$task\" in\n";
   for (const CampaignTask& t : plan.tasks) {
-    s << fmt::format("  {})\n", t.index) << fmt::format("    start_task {}\n", t.partition);
+    s << fmt::format("  {})\n", t.index);
     if (t.probe) s << fmt::format("    probe {} || status=1\n", probe_file(t.partition));
     for (const auto& argv : task_bench_commands(plan, t)) {
       std::vector<std::string> quoted;
@@ -389,11 +402,7 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     }
     s << "    ;;\n";
   }
-  s << "  *)\n"
-    << "    echo \"dnnroof campaign: the plan has no task $task\" >&2\n"
-    << "    exit 2\n"
-    << "    ;;\n"
-    << "esac\n"
+  s << "esac\n"
     << "exit $status\n";
   return s.str();
 }

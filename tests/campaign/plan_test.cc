@@ -200,18 +200,19 @@ TEST(CampaignPlan, JobScriptRunsTheTasksCommands) {
   EXPECT_TRUE(fs::is_directory(dir / "logs"));
 
   const std::string run = fmt::format(
-      "cd / && env -u SLURM_ARRAY_TASK_ID -u SLURM_JOB_PARTITION DNNROOF_CAMPAIGN_TASK=3 bash "
+      "cd / && env -u SLURM_ARRAY_TASK_ID -u SLURM_JOB_PARTITION DNNROOF_CAMPAIGN_TASK=2 bash "
       "'{}/job.sbatch'",
       dir.string());
   ASSERT_EQ(std::system(run.c_str()), 0);
-  // Task 3: the first of gpu-v100, so it probes first (the probe file is
-  // missing), then its model.
+  // Tasks: 0 gpu-a100/alexnet, 1 gpu-a100/my net, 2 gpu-v100/alexnet, 3
+  // gpu-v100/my net. Task 2: the first of gpu-v100, so it probes first (the
+  // probe file is missing), then its model.
   const std::string d = fs::absolute(dir).lexically_normal().string();
   const std::string calls = read(dir / "calls.txt");
   EXPECT_EQ(calls,
             "setup yes\n" + d + "|probe --quick --out probe/gpu-v100.toml.part\n" + d +
                 "|bench alexnet --batch 1,8 --mode infer --device cpu --dtype fp32 --target 2% "
-                "--budget 10s --partition gpu-v100 --out results/task-003-gpu-v100.json "
+                "--budget 10s --partition gpu-v100 --out results/task-002-gpu-v100.json "
                 "--resume\n");
   fs::remove(dir / "calls.txt");
   // The probe's file was moved into place.

@@ -94,8 +94,14 @@ TEST(CampaignProgress, FromTheResultsFilesAlone) {
 
   const CollectOutcome collected = collect_campaign(c.dir);
   EXPECT_EQ(collected.files.size(), 3u);
-  // Merge keeps records of different partitions apart: 6 records.
-  EXPECT_EQ(collected.merged.results.records.size(), 6u);
+  // Merge keeps records of different partitions apart: 6 records, less
+  // task 2's stray alpha record, the same configuration as task 0's (the
+  // later file's wins, with a warning).
+  EXPECT_EQ(collected.merged.results.records.size(), 5u);
+  ASSERT_EQ(collected.merged.warnings.size(), 1u);
+  EXPECT_NE(collected.merged.warnings[0].find("alexnet on cpu, infer, batch 1, fp32, 0 threads, "
+                                              "partition alpha"),
+            std::string::npos);
   ASSERT_EQ(collected.missing.size(), 4u);
   EXPECT_EQ(collected.missing[0],
             "resnet18, batch 4, infer on alpha (task 1, failed): out of memory");
