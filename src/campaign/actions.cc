@@ -147,6 +147,9 @@ CampaignStatus campaign_status(const fs::path& dir, bool ask_scheduler) {
     const bool ended_early = !p.complete() && !(t.scheduler_state == "PENDING" ||
                                                 t.scheduler_state == "RUNNING");
     if (ended_early && !t.log.empty()) t.why = log_reason(read_text(dir / t.log));
+    if (ended_early && t.why.empty() && t.log.empty() && t.scheduler_state == "CANCELLED") {
+      t.why = "cancelled before it started";
+    }
     if (ended_early && t.why.empty() && !t.scheduler_state.empty() &&
         t.scheduler_state != "COMPLETED") {
       t.why = to_lower(t.scheduler_state);
