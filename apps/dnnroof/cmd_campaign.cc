@@ -52,8 +52,8 @@ std::string name_from_folder(const fs::path& dir) {
   std::string name = fs::absolute(dir).lexically_normal().filename().string();
   if (name.empty()) name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
   for (char& c : name) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' ||
-                    c == '-';
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
     if (!ok) c = '-';
   }
   return name.empty() ? std::string("campaign") : name;
@@ -136,8 +136,7 @@ void run_submit(const std::string& dir, const SubmitOptions& options) {
 void run_status(const std::string& dir, const std::string& format_name, bool no_slurm) {
   const OutputFormat format = parse_output_format(format_name);
   const CampaignStatus st = campaign_status(dir, !no_slurm);
-  Table t({"task", "partition", "done", "failed", "pending", "slurm", "exit", "node", "why",
-           "log"},
+  Table t({"task", "partition", "done", "failed", "pending", "slurm", "exit", "node", "why", "log"},
           {"task", "partition", "done", "failed", "pending", "slurm_state", "exit_code", "node",
            "why", "log"});
   const std::string dash = format == OutputFormat::table ? "-" : "";
@@ -183,8 +182,8 @@ void run_collect(const std::string& dir, const std::string& out_name,
   fmt::print(stderr, "dnnroof campaign: merged {} records from {} results files into {}\n",
              c.merged.results.records.size(), c.files.size(), out.string());
   if (!c.missing.empty()) {
-    fmt::print(stderr, "dnnroof campaign: {} planned configuration{} not done:\n",
-               c.missing.size(), c.missing.size() == 1 ? " is" : "s are");
+    fmt::print(stderr, "dnnroof campaign: {} planned configuration{} not done:\n", c.missing.size(),
+               c.missing.size() == 1 ? " is" : "s are");
     for (const std::string& m : c.missing) fmt::print(stderr, "  {}\n", m);
   }
   const Table t = format == OutputFormat::table ? results_summary_table(c.merged.results)
@@ -210,9 +209,10 @@ void run_local(const std::string& dir, bool local) {
     failed += r.exit_code != 0 ? 1 : 0;
   }
   if (failed > 0) {
-    fail("{} of {} tasks ended with an error; dnnroof campaign status {} says which "
-         "configurations are left",
-         failed, runs.size(), dir);
+    fail(
+        "{} of {} tasks ended with an error; dnnroof campaign status {} says which "
+        "configurations are left",
+        failed, runs.size(), dir);
   }
 }
 
@@ -225,7 +225,8 @@ void register_campaign(CLI::App& app, Context& /*ctx*/) {
   cmd->footer(
       "Example:\n"
       "  dnnroof campaign plan --models resnet50,vit_b_16 --batch 1,64 --mode infer,train \\\n"
-      "      --partitions gpu-a100,gpu-v100 --gres gpu:1 --device cuda --time 01:00:00 --out study\n"
+      "      --partitions gpu-a100,gpu-v100 --gres gpu:1 --device cuda --time 01:00:00 --out "
+      "study\n"
       "  dnnroof campaign submit study        # sbatch, one array per partition\n"
       "  dnnroof campaign status study        # done / failed / pending, tasks that died and why\n"
       "  dnnroof campaign submit study        # again: only what is missing or failed\n"
@@ -251,7 +252,8 @@ void register_campaign(CLI::App& app, Context& /*ctx*/) {
       ->delimiter(',')
       ->required();
   p->add_option("--out,-o", plan->out, "Campaign folder (created)")->default_val("campaign");
-  p->add_option("--name", plan->name, "Campaign name (job name dnnroof-NAME); default: the folder's");
+  p->add_option("--name", plan->name,
+                "Campaign name (job name dnnroof-NAME); default: the folder's");
   p->add_option("--per-task", plan->per_task,
                 "Most configurations per array task (0: one task per model and partition)")
       ->default_val(0);

@@ -144,8 +144,8 @@ CampaignStatus campaign_status(const fs::path& dir, bool ask_scheduler) {
       t.node = it->second.node;
     }
     t.log = latest_log(dir, p.index);
-    const bool ended_early = !p.complete() && !(t.scheduler_state == "PENDING" ||
-                                                t.scheduler_state == "RUNNING");
+    const bool ended_early =
+        !p.complete() && !(t.scheduler_state == "PENDING" || t.scheduler_state == "RUNNING");
     if (ended_early && !t.log.empty()) t.why = log_reason(read_text(dir / t.log));
     if (ended_early && t.why.empty() && t.log.empty() && t.scheduler_state == "CANCELLED") {
       t.why = "cancelled before it started";
@@ -153,9 +153,9 @@ CampaignStatus campaign_status(const fs::path& dir, bool ask_scheduler) {
     if (ended_early && t.why.empty() && !t.scheduler_state.empty() &&
         t.scheduler_state != "COMPLETED") {
       t.why = to_lower(t.scheduler_state);
-      if (const auto it = st.scheduler.tasks.find(p.index);
-          it != st.scheduler.tasks.end() && !it->second.reason.empty() &&
-          it->second.reason != "None") {
+      if (const auto it = st.scheduler.tasks.find(p.index); it != st.scheduler.tasks.end() &&
+                                                            !it->second.reason.empty() &&
+                                                            it->second.reason != "None") {
         t.why += " (" + it->second.reason + ")";
       }
     }
@@ -184,9 +184,9 @@ CollectOutcome collect_campaign(const fs::path& dir) {
     for (std::size_t i = 0; i < t.configs.size(); ++i) {
       const PlannedConfig& c = t.configs[i];
       if (p.states[i] == ConfigState::done) continue;
-      std::string what = fmt::format("{}, batch {}, {} on {} (task {}, {})", c.model, c.batch,
-                                     run_mode_name(c.mode), t.partition, t.index,
-                                     config_state_name(p.states[i]));
+      std::string what =
+          fmt::format("{}, batch {}, {} on {} (task {}, {})", c.model, c.batch,
+                      run_mode_name(c.mode), t.partition, t.index, config_state_name(p.states[i]));
       if (p.states[i] == ConfigState::failed && failure < p.failures.size()) {
         const std::string& f = p.failures[failure++];
         what += ": " + f.substr(f.find(": ") == std::string::npos ? 0 : f.find(": ") + 2);
@@ -210,11 +210,12 @@ std::vector<LocalRun> run_campaign_local(const fs::path& dir,
     std::ofstream log(dir / run.log, std::ios::app);
     if (!log) fail("cannot write '{}'", (dir / run.log).string());
     setenv("DNNROOF_CAMPAIGN_TASK", std::to_string(i).c_str(), 1);
-    const ProgramOutput r = run_program({"bash", script.string()}, dir, [&](const std::string& chunk) {
-      log << chunk;
-      log.flush();
-      if (echo) echo(chunk);
-    });
+    const ProgramOutput r =
+        run_program({"bash", script.string()}, dir, [&](const std::string& chunk) {
+          log << chunk;
+          log.flush();
+          if (echo) echo(chunk);
+        });
     unsetenv("DNNROOF_CAMPAIGN_TASK");
     if (!r.started) fail("cannot run bash for task {}: {}", i, r.err);
     run.exit_code = r.exit_code;

@@ -54,8 +54,10 @@ void check_target(const std::string& text) {
 void check_time(const std::string& text) {
   static const std::regex kTime(R"(([0-9]+-)?[0-9]+(:[0-9]+){0,2})");
   if (!std::regex_match(text, kTime)) {
-    fail("campaign plan: --time '{}': expected a Slurm time limit such as 00:30:00, 90 or 1-12:00:00",
-         text);
+    fail(
+        "campaign plan: --time '{}': expected a Slurm time limit such as 00:30:00, 90 or "
+        "1-12:00:00",
+        text);
   }
 }
 
@@ -108,8 +110,7 @@ std::string shell_quote(const std::string& word) {
 
 CampaignPlan make_plan(const PlanOptions& o) {
   if (!plain_name(o.name)) {
-    fail("campaign plan: the campaign name '{}' must be letters, digits, '_', '.' or '-'",
-         o.name);
+    fail("campaign plan: the campaign name '{}' must be letters, digits, '_', '.' or '-'", o.name);
   }
   require_distinct(o.partitions, "partition");
   for (const std::string& p : o.partitions) {
@@ -182,32 +183,31 @@ std::string plan_to_json(const CampaignPlan& p) {
   for (const CampaignTask& t : p.tasks) tasks.push_back(task_to_json(t));
   std::vector<std::string> modes;
   for (RunMode m : p.modes) modes.emplace_back(run_mode_name(m));
-  const json j{
-      {"campaign_version", p.version},
-      {"name", p.name},
-      {"job_name", p.job_name()},
-      {"dnnroof", p.dnnroof},
-      {"partitions", p.partitions},
-      {"models", p.models},
-      {"batches", p.batches},
-      {"modes", modes},
-      {"probe", p.probe},
-      {"bench",
-       {{"device", p.bench.device},
-        {"dtype", p.bench.dtype},
-        {"chip", p.bench.chip},
-        {"threads", p.bench.threads},
-        {"target", p.bench.target},
-        {"budget", p.bench.budget},
-        {"layers", p.bench.layers}}},
-      {"slurm",
-       {{"time", p.slurm.time},
-        {"account", p.slurm.account},
-        {"gres", p.slurm.gres},
-        {"cpus_per_task", p.slurm.cpus_per_task},
-        {"mem", p.slurm.mem},
-        {"setup", p.slurm.setup}}},
-      {"tasks", tasks}};
+  const json j{{"campaign_version", p.version},
+               {"name", p.name},
+               {"job_name", p.job_name()},
+               {"dnnroof", p.dnnroof},
+               {"partitions", p.partitions},
+               {"models", p.models},
+               {"batches", p.batches},
+               {"modes", modes},
+               {"probe", p.probe},
+               {"bench",
+                {{"device", p.bench.device},
+                 {"dtype", p.bench.dtype},
+                 {"chip", p.bench.chip},
+                 {"threads", p.bench.threads},
+                 {"target", p.bench.target},
+                 {"budget", p.bench.budget},
+                 {"layers", p.bench.layers}}},
+               {"slurm",
+                {{"time", p.slurm.time},
+                 {"account", p.slurm.account},
+                 {"gres", p.slurm.gres},
+                 {"cpus_per_task", p.slurm.cpus_per_task},
+                 {"mem", p.slurm.mem},
+                 {"setup", p.slurm.setup}}},
+               {"tasks", tasks}};
   return j.dump(2) + "\n";
 }
 
@@ -257,10 +257,8 @@ CampaignPlan parse_plan(const std::string& text, const std::string& where) {
         fail("{}: tasks must be numbered 0, 1, 2, ... in order", task_where);
       }
       t.partition = field(tj, "partition", task_where).get<std::string>();
-      if (std::find(p.partitions.begin(), p.partitions.end(), t.partition) ==
-          p.partitions.end()) {
-        fail("{}: partition '{}' is not among the campaign's partitions", task_where,
-             t.partition);
+      if (std::find(p.partitions.begin(), p.partitions.end(), t.partition) == p.partitions.end()) {
+        fail("{}: partition '{}' is not among the campaign's partitions", task_where, t.partition);
       }
       t.probe = tj.value("probe", false);
       for (const json& c : field(tj, "configurations", task_where)) {
@@ -295,11 +293,11 @@ std::vector<std::vector<std::string>> task_bench_commands(const CampaignPlan& pl
     for (int x : b) batch_text.push_back(std::to_string(x));
     std::vector<std::string> mode_text;
     for (RunMode m : modes) mode_text.emplace_back(run_mode_name(m));
-    std::vector<std::string> argv{"bench",   model,
-                                  "--batch", join(batch_text, ","),
-                                  "--mode",  join(mode_text, ","),
+    std::vector<std::string> argv{"bench",    model,
+                                  "--batch",  join(batch_text, ","),
+                                  "--mode",   join(mode_text, ","),
                                   "--device", plan.bench.device,
-                                  "--dtype", plan.bench.dtype};
+                                  "--dtype",  plan.bench.dtype};
     if (!plan.bench.chip.empty()) argv.insert(argv.end(), {"--chip", plan.bench.chip});
     if (plan.bench.threads > 0) {
       argv.insert(argv.end(), {"--threads", std::to_string(plan.bench.threads)});
@@ -338,10 +336,10 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     << "# its own results file under results/, so a task run again does only what is missing.\n"
     << "#   dnnroof campaign submit DIR      one sbatch per partition, only tasks with work left\n"
     << "#   dnnroof campaign run DIR --local the same tasks one by one on this machine\n"
-    << "#   by hand: sbatch --partition=P --array=LIST job.sbatch (LIST: P's tasks, campaign.json)\n"
+    << "#   by hand: sbatch --partition=P --array=LIST job.sbatch (LIST: P's tasks, "
+       "campaign.json)\n"
     << fmt::format("#SBATCH --job-name={}\n", plan.job_name())
-    << fmt::format("#SBATCH --output={}/logs/task-%a-job-%A.out\n", d)
-    << "#SBATCH --nodes=1\n"
+    << fmt::format("#SBATCH --output={}/logs/task-%a-job-%A.out\n", d) << "#SBATCH --nodes=1\n"
     << "#SBATCH --ntasks=1\n"
     << fmt::format("#SBATCH --time={}\n", plan.slurm.time);
   if (!plan.slurm.account.empty()) s << fmt::format("#SBATCH --account={}\n", plan.slurm.account);
@@ -374,7 +372,8 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     << "    exit 2\n"
     << "    ;;\n"
     << "esac\n"
-    << "if [ -n \"${SLURM_JOB_PARTITION:-}\" ] && [ \"$SLURM_JOB_PARTITION\" != \"$partition\" ]; then\n"
+    << "if [ -n \"${SLURM_JOB_PARTITION:-}\" ] && [ \"$SLURM_JOB_PARTITION\" != \"$partition\" ]; "
+       "then\n"
     << "  echo \"dnnroof campaign: task $task belongs to partition $partition but runs in "
        "$SLURM_JOB_PARTITION\" >&2\n"
     << "  exit 2\n"
@@ -384,8 +383,7 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
            "${{SLURM_JOB_ID:-local}}, $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n",
            plan.name);
   for (const std::string& line : plan.slurm.setup) s << line << "\n";
-  s << fmt::format("DNNROOF={}\n", shell_quote(plan.dnnroof))
-    << "status=0\n"
+  s << fmt::format("DNNROOF={}\n", shell_quote(plan.dnnroof)) << "status=0\n"
     << "# The probe once per node kind (by the partition's first task), when not yet done.\n"
     << "probe() {\n"
     << "  [ -s \"$1\" ] && return 0\n"

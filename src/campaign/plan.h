@@ -52,11 +52,11 @@ struct BenchSettings {
 
 // What goes into the job script's #SBATCH lines and set-up.
 struct SlurmSettings {
-  std::string time = "00:30:00";  // per array task
-  std::string account;            // --account; "" for none
-  std::string gres;               // e.g. gpu:1; "" for none
-  int cpus_per_task = 0;          // 0: the partition's default
-  std::string mem;                // e.g. 16G; "" for the default
+  std::string time = "00:30:00";   // per array task
+  std::string account;             // --account; "" for none
+  std::string gres;                // e.g. gpu:1; "" for none
+  int cpus_per_task = 0;           // 0: the partition's default
+  std::string mem;                 // e.g. 16G; "" for the default
   std::vector<std::string> setup;  // shell lines run before dnnroof (module load ...)
 };
 

@@ -17,7 +17,7 @@ std::string_view config_state_name(ConfigState s);  // "pending", "done", "faile
 struct TaskProgress {
   int index = 0;
   std::string partition;
-  std::vector<ConfigState> states;  // one per CampaignTask::configs, in order
+  std::vector<ConfigState> states;    // one per CampaignTask::configs, in order
   std::vector<std::string> failures;  // "alexnet, batch 8, infer: out of memory"
   std::size_t done = 0, failed = 0, pending = 0;
   bool probe_due = false;  // the task probes and the partition's probe file is missing

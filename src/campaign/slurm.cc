@@ -97,8 +97,8 @@ ProgramOutput run_program(const std::vector<std::string>& argv, const std::files
     return result;
   }
   int exec_errno = 0;
-  const bool exec_failed = read(exec_pipe[0], &exec_errno, sizeof exec_errno) ==
-                           static_cast<ssize_t>(sizeof exec_errno);
+  const bool exec_failed =
+      read(exec_pipe[0], &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno);
   close(exec_pipe[0]);
   // Both pipes drained together, so a chatty stderr cannot block stdout.
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -133,7 +133,7 @@ ProgramOutput run_program(const std::vector<std::string>& argv, const std::files
   if (exec_failed) {
     result.err = fmt::format("cannot run {}: {}", argv[0], std::strerror(exec_errno));
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+  result.exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
                      : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                            : -1;
   return result;
@@ -219,7 +219,8 @@ std::map<int, SlurmTaskState> latest_per_task(const std::vector<SlurmTaskState>&
 }
 
 std::string log_reason(const std::string& log_text) {
-  static const std::regex kCancelled(R"(\*\*\* (?:JOB|STEP) \S+ ON \S+ CANCELLED AT \S+( DUE TO ([A-Z ]+?))?( \*\*\*|$))");
+  static const std::regex kCancelled(
+      R"(\*\*\* (?:JOB|STEP) \S+ ON \S+ CANCELLED AT \S+( DUE TO ([A-Z ]+?))?( \*\*\*|$))");
   std::string reason;
   std::istringstream lines(log_text);
   std::string line;
@@ -236,7 +237,8 @@ std::string log_reason(const std::string& log_text) {
       }
       continue;
     }
-    if (line.find("oom-kill") != std::string::npos || line.find("Out Of Memory") != std::string::npos) {
+    if (line.find("oom-kill") != std::string::npos ||
+        line.find("Out Of Memory") != std::string::npos) {
       reason = "out of memory (oom-kill)";
       continue;
     }

@@ -29,14 +29,16 @@ ProgramOutput run_program(const std::vector<std::string>& argv,
 // What Slurm says about one array task of a job (the latest when several
 // jobs ran it).
 struct SlurmTaskState {
-  int task = -1;               // array index
-  std::string array_job_id;    // the job array's id ("%A")
-  std::string state;           // PENDING, RUNNING, COMPLETED, CANCELLED, TIMEOUT, NODE_FAIL, ...
-  std::string reason;          // squeue/scontrol reason ("Resources", "None"); may be empty
-  std::string exit_code;       // "0:0", "1:0", "0:15" (code:signal); empty when unknown
-  std::string node;            // node list
-  bool active() const { return state == "PENDING" || state == "RUNNING" || state == "CONFIGURING" ||
-                               state == "COMPLETING" || state == "REQUEUED" || state == "SUSPENDED"; }
+  int task = -1;             // array index
+  std::string array_job_id;  // the job array's id ("%A")
+  std::string state;         // PENDING, RUNNING, COMPLETED, CANCELLED, TIMEOUT, NODE_FAIL, ...
+  std::string reason;        // squeue/scontrol reason ("Resources", "None"); may be empty
+  std::string exit_code;     // "0:0", "1:0", "0:15" (code:signal); empty when unknown
+  std::string node;          // node list
+  bool active() const {
+    return state == "PENDING" || state == "RUNNING" || state == "CONFIGURING" ||
+           state == "COMPLETING" || state == "REQUEUED" || state == "SUSPENDED";
+  }
 };
 
 // `squeue -h -r --name=NAME -o '%F|%K|%T|%r|%N'` (one line per task; a

@@ -224,7 +224,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     // Two devices on one chip (a campaign's partitions of one node kind)
     // need two figure ids.
     std::size_t same_chip = 0;
-    for (const MeasuredDevice& other : data.devices) same_chip += other.chip_id == d.chip_id ? 1 : 0;
+    for (const MeasuredDevice& other : data.devices)
+      same_chip += other.chip_id == d.chip_id ? 1 : 0;
     const std::string figure_id = same_chip > 1 ? d.chip_id + "-" + d.short_name : d.chip_id;
     try {
       s.blocks.emplace_back(

@@ -305,7 +305,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model,         device,          c.mode,        c.batch,
+    const ConfigKey key{c.model,       device,          c.mode,        c.batch,
                         options.dtype, options.threads, base.partition};
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);

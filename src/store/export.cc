@@ -59,8 +59,8 @@ Table results_table(const ResultsFile& file) {
   bool campaign = false;
   for (const ResultRecord& r : file.records) {
     const Conditions& c = r.conditions;
-    campaign = campaign || !c.partition.empty() || !c.slurm_job_id.empty() ||
-               !c.gpu_name.empty() || !c.gpu_driver.empty();
+    campaign = campaign || !c.partition.empty() || !c.slurm_job_id.empty() || !c.gpu_name.empty() ||
+               !c.gpu_driver.empty();
   }
   if (campaign) {
     for (const char* c : {"partition", "slurm_node", "slurm_job_id", "slurm_array_job_id",
@@ -106,9 +106,9 @@ Table results_table(const ResultsFile& file) {
     row.emplace_back(c.git_revision);
     row.emplace_back(c.date_utc);
     if (campaign) {
-      for (const std::string* v : {&c.partition, &c.slurm_node, &c.slurm_job_id,
-                                   &c.slurm_array_job_id, &c.slurm_array_task_id, &c.gpu_name,
-                                   &c.gpu_driver}) {
+      for (const std::string* v :
+           {&c.partition, &c.slurm_node, &c.slurm_job_id, &c.slurm_array_job_id,
+            &c.slurm_array_task_id, &c.gpu_name, &c.gpu_driver}) {
         row.emplace_back(*v);
       }
     }
@@ -124,12 +124,22 @@ Table results_table(const ResultsFile& file) {
 Table results_summary_table(const ResultsFile& file) {
   // A campaign's records: the partition (the machine) after the device.
   bool partitions = false;
-  for (const ResultRecord& r : file.records) partitions = partitions || !r.conditions.partition.empty();
-  std::vector<std::string> columns{"model", "device", "mode", "batch", "dtype", "threads",
-                                   "latency", "±CI", "throughput", "peak memory", "status"};
-  std::vector<std::string> keys{"model", "device", "mode", "batch", "dtype", "threads",
-                                "latency_s", "ci_rel_half_width", "throughput_per_s",
-                                "memory_peak_bytes", "status"};
+  for (const ResultRecord& r : file.records)
+    partitions = partitions || !r.conditions.partition.empty();
+  std::vector<std::string> columns{"model",      "device",      "mode",    "batch",
+                                   "dtype",      "threads",     "latency", "±CI",
+                                   "throughput", "peak memory", "status"};
+  std::vector<std::string> keys{"model",
+                                "device",
+                                "mode",
+                                "batch",
+                                "dtype",
+                                "threads",
+                                "latency_s",
+                                "ci_rel_half_width",
+                                "throughput_per_s",
+                                "memory_peak_bytes",
+                                "status"};
   if (partitions) {
     columns.insert(columns.begin() + 2, "partition");
     keys.insert(keys.begin() + 2, "partition");
@@ -150,9 +160,14 @@ Table results_summary_table(const ResultsFile& file) {
     const double tput = throughput_per_s(r);
     std::string status(record_status_name(r.status));
     if (!r.status_reason.empty()) status += ": " + r.status_reason;
-    std::vector<Cell> row{r.model, r.device, std::string(run_mode_name(r.mode)),
-                          Cell(r.batch, std::to_string(r.batch)), std::string(dtype_name(r.dtype)),
-                          Cell(r.threads, std::to_string(r.threads)), latency, ci,
+    std::vector<Cell> row{r.model,
+                          r.device,
+                          std::string(run_mode_name(r.mode)),
+                          Cell(r.batch, std::to_string(r.batch)),
+                          std::string(dtype_name(r.dtype)),
+                          Cell(r.threads, std::to_string(r.threads)),
+                          latency,
+                          ci,
                           std::isfinite(tput) ? Cell(tput, format_si(tput, "/s")) : Cell("-"),
                           std::isfinite(r.memory_peak_bytes)
                               ? Cell(r.memory_peak_bytes, format_binary(r.memory_peak_bytes))

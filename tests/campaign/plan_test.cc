@@ -138,10 +138,11 @@ TEST(CampaignPlan, BenchCommandsOfATask) {
   const auto commands = task_bench_commands(p, p.tasks[4]);
   ASSERT_EQ(commands.size(), 1u);
   const std::vector<std::string> expected{
-      "bench",     "alexnet", "--batch",     "1,8",      "--mode",   "infer,train",
-      "--device",  "cpu",     "--dtype",     "fp32",     "--threads", "4",
-      "--target",  "2%",      "--budget",    "5s",       "--partition", "gpu-v100",
-      "--out",     "results/task-004-gpu-v100.json",     "--resume"};
+      "bench",       "alexnet",     "--batch",  "1,8",     "--mode",
+      "infer,train", "--device",    "cpu",      "--dtype", "fp32",
+      "--threads",   "4",           "--target", "2%",      "--budget",
+      "5s",          "--partition", "gpu-v100", "--out",   "results/task-004-gpu-v100.json",
+      "--resume"};
   EXPECT_EQ(commands[0], expected);
 
   // A task cut so that a model's modes have different batches: one command
@@ -180,7 +181,8 @@ TEST(CampaignPlan, JobScriptRunsTheTasksCommands) {
   const fs::path fake = dir / "fake dnnroof";
   {
     std::ofstream f(fake);
-    f << "#!/bin/bash\necho \"$PWD|$*\" >> calls.txt\nif [ \"$1\" = probe ]; then touch \"$4\"; fi\n";
+    f << "#!/bin/bash\necho \"$PWD|$*\" >> calls.txt\nif [ \"$1\" = probe ]; then touch \"$4\"; "
+         "fi\n";
   }
   fs::permissions(fake, fs::perms::owner_all);
   PlanOptions o = two_partitions();

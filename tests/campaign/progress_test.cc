@@ -48,7 +48,8 @@ struct CampaignDir {
     o.partitions = {"alpha", "beta"};
     o.models = {"alexnet", "resnet18"};
     o.batches = {1, 4};
-    plan = make_plan(o);  // tasks: 0 alpha/alexnet, 1 alpha/resnet18, 2 beta/alexnet, 3 beta/resnet18
+    plan =
+        make_plan(o);  // tasks: 0 alpha/alexnet, 1 alpha/resnet18, 2 beta/alexnet, 3 beta/resnet18
     write_campaign(dir, plan);
   }
   ~CampaignDir() { fs::remove_all(dir); }

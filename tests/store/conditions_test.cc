@@ -91,7 +91,8 @@ TEST(Conditions, CampaignFieldsRoundTripAndKeepPartitionsApart) {
   v100.conditions.partition = "gpu-v100";
   ResultsFile f;
   f.records = {r, v100};
-  const fs::path path = fs::temp_directory_path() / fmt::format("campaign-fields-{}.json", getpid());
+  const fs::path path =
+      fs::temp_directory_path() / fmt::format("campaign-fields-{}.json", getpid());
   save_results(path, f);
   const ResultsFile back = load_results(path);
   fs::remove(path);
@@ -107,8 +108,10 @@ TEST(Conditions, CampaignFieldsRoundTripAndKeepPartitionsApart) {
   EXPECT_EQ(back.records[1].conditions.partition, "gpu-v100");
   // Same configuration on two partitions: two keys, so merge keeps both.
   EXPECT_FALSE(r.key() == v100.key());
-  EXPECT_EQ(describe(r.key()), "resnet18 on cuda:0, infer, batch 1, fp32, 0 threads, partition gpu-a100");
-  const MergeResult merged = merge_results({{"a.json", ResultsFile{1, {r}}}, {"b.json", ResultsFile{1, {v100}}}});
+  EXPECT_EQ(describe(r.key()),
+            "resnet18 on cuda:0, infer, batch 1, fp32, 0 threads, partition gpu-a100");
+  const MergeResult merged =
+      merge_results({{"a.json", ResultsFile{1, {r}}}, {"b.json", ResultsFile{1, {v100}}}});
   EXPECT_EQ(merged.results.records.size(), 2u);
   EXPECT_TRUE(merged.warnings.empty());
 }
