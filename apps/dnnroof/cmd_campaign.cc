@@ -248,7 +248,8 @@ void register_campaign(CLI::App& app, Context& /*ctx*/) {
       ->default_str("infer");
   p->add_option("--partitions", plan->partitions,
                 "Slurm partitions (kinds of node), comma-separated; every configuration runs on "
-                "each")
+                "each. NAME:DEVICE sets a partition's device (gpu-a100:cuda,cpu:cpu); --gres "
+                "goes only to partitions on a GPU")
       ->delimiter(',')
       ->required();
   p->add_option("--out,-o", plan->out, "Campaign folder (created)")->default_val("campaign");

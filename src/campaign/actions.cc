@@ -111,6 +111,10 @@ SubmitOutcome submit_campaign(const fs::path& dir, const SubmitOptions& options)
     if (sub.tasks.empty()) continue;
     sub.command = {"sbatch", "--parsable", "--partition=" + partition,
                    "--array=" + array_list(sub.tasks)};
+    // The GPU request where only some partitions use a GPU.
+    if (plan.wants_gres(partition) && !plan.gres_in_script()) {
+      sub.command.push_back("--gres=" + plan.slurm.gres);
+    }
     sub.command.insert(sub.command.end(), options.sbatch_args.begin(), options.sbatch_args.end());
     sub.command.push_back(script.string());
     if (!options.dry_run) {

@@ -90,6 +90,22 @@ std::string CampaignTask::results_file() const {
   return fmt::format("results/task-{:03}-{}.json", index, partition);
 }
 
+std::string CampaignPlan::device_of(const std::string& partition) const {
+  const auto it = partition_devices.find(partition);
+  return it == partition_devices.end() ? bench.device : it->second;
+}
+
+bool CampaignPlan::wants_gres(const std::string& partition) const {
+  return !slurm.gres.empty() && device_of(partition) != "cpu";
+}
+
+bool CampaignPlan::gres_in_script() const {
+  for (const std::string& p : partitions) {
+    if (!wants_gres(p)) return false;
+  }
+  return !slurm.gres.empty();
+}
+
 std::string probe_file(const std::string& partition) {
   return fmt::format("probe/{}.toml", partition);
 }
@@ -112,8 +128,24 @@ CampaignPlan make_plan(const PlanOptions& o) {
   if (!plain_name(o.name)) {
     fail("campaign plan: the campaign name '{}' must be letters, digits, '_', '.' or '-'", o.name);
   }
-  require_distinct(o.partitions, "partition");
-  for (const std::string& p : o.partitions) {
+  std::vector<std::string> partitions;
+  std::map<std::string, std::string> devices;
+  static const std::regex kDevice("cpu|cuda|cuda:[0-9]+");
+  for (const std::string& spec : o.partitions) {
+    const std::size_t colon = spec.find(':');
+    partitions.push_back(spec.substr(0, colon));
+    if (colon == std::string::npos) continue;
+    const std::string device = spec.substr(colon + 1);
+    if (!std::regex_match(device, kDevice)) {
+      fail("campaign plan: partition '{}': device '{}' is not cpu, cuda or cuda:N", spec, device);
+    }
+    devices[partitions.back()] = device;
+  }
+  if (!std::regex_match(o.bench.device, kDevice)) {
+    fail("campaign plan: --device '{}' is not cpu, cuda or cuda:N", o.bench.device);
+  }
+  require_distinct(partitions, "partition");
+  for (const std::string& p : partitions) {
     if (!plain_name(p)) {
       fail("campaign plan: partition '{}' must be letters, digits, '_', '.' or '-'", p);
     }
@@ -139,7 +171,10 @@ CampaignPlan make_plan(const PlanOptions& o) {
   CampaignPlan plan;
   plan.name = o.name;
   plan.dnnroof = o.dnnroof;
-  plan.partitions = o.partitions;
+  plan.partitions = partitions;
+  for (const auto& [partition, device] : devices) {
+    if (device != o.bench.device) plan.partition_devices[partition] = device;
+  }
   plan.models = o.models;
   plan.batches = o.batches;
   plan.modes = o.modes;
@@ -148,7 +183,7 @@ CampaignPlan make_plan(const PlanOptions& o) {
   plan.probe = o.probe;
   // Per partition, model-major: a model's configurations stay together (it
   // is loaded once per batch), cut into tasks of at most per_task.
-  for (const std::string& partition : o.partitions) {
+  for (const std::string& partition : partitions) {
     std::vector<std::vector<PlannedConfig>> groups;
     for (const std::string& model : o.models) {
       std::vector<PlannedConfig> configs;
@@ -188,6 +223,7 @@ std::string plan_to_json(const CampaignPlan& p) {
                {"job_name", p.job_name()},
                {"dnnroof", p.dnnroof},
                {"partitions", p.partitions},
+               {"partition_devices", p.partition_devices},
                {"models", p.models},
                {"batches", p.batches},
                {"modes", modes},
@@ -228,6 +264,7 @@ CampaignPlan parse_plan(const std::string& text, const std::string& where) {
     p.name = field(j, "name", where).get<std::string>();
     p.dnnroof = field(j, "dnnroof", where).get<std::string>();
     p.partitions = field(j, "partitions", where).get<std::vector<std::string>>();
+    p.partition_devices = j.value("partition_devices", std::map<std::string, std::string>{});
     p.models = field(j, "models", where).get<std::vector<std::string>>();
     p.batches = field(j, "batches", where).get<std::vector<int>>();
     for (const json& m : field(j, "modes", where)) p.modes.push_back(mode_of(m, where));
@@ -296,7 +333,7 @@ std::vector<std::vector<std::string>> task_bench_commands(const CampaignPlan& pl
     std::vector<std::string> argv{"bench",    model,
                                   "--batch",  join(batch_text, ","),
                                   "--mode",   join(mode_text, ","),
-                                  "--device", plan.bench.device,
+                                  "--device", plan.device_of(task.partition),
                                   "--dtype",  plan.bench.dtype};
     if (!plan.bench.chip.empty()) argv.insert(argv.end(), {"--chip", plan.bench.chip});
     if (plan.bench.threads > 0) {
@@ -337,13 +374,21 @@ std::string job_script(const CampaignPlan& plan, const std::filesystem::path& di
     << "#   dnnroof campaign submit DIR      one sbatch per partition, only tasks with work left\n"
     << "#   dnnroof campaign run DIR --local the same tasks one by one on this machine\n"
     << "#   by hand: sbatch --partition=P --array=LIST job.sbatch (LIST: P's tasks, "
-       "campaign.json)\n"
-    << fmt::format("#SBATCH --job-name={}\n", plan.job_name())
+       "campaign.json)\n";
+  if (!plan.slurm.gres.empty() && !plan.gres_in_script()) {
+    std::vector<std::string> gpu;
+    for (const std::string& p : plan.partitions) {
+      if (plan.wants_gres(p)) gpu.push_back(p);
+    }
+    s << fmt::format("#   with --gres={} for the GPU partitions ({}); submit adds it\n",
+                     plan.slurm.gres, join(gpu, ", "));
+  }
+  s << fmt::format("#SBATCH --job-name={}\n", plan.job_name())
     << fmt::format("#SBATCH --output={}/logs/task-%a-job-%A.out\n", d) << "#SBATCH --nodes=1\n"
     << "#SBATCH --ntasks=1\n"
     << fmt::format("#SBATCH --time={}\n", plan.slurm.time);
   if (!plan.slurm.account.empty()) s << fmt::format("#SBATCH --account={}\n", plan.slurm.account);
-  if (!plan.slurm.gres.empty()) s << fmt::format("#SBATCH --gres={}\n", plan.slurm.gres);
+  if (plan.gres_in_script()) s << fmt::format("#SBATCH --gres={}\n", plan.slurm.gres);
   if (plan.slurm.cpus_per_task > 0) {
     s << fmt::format("#SBATCH --cpus-per-task={}\n", plan.slurm.cpus_per_task);
   }

@@ -7,6 +7,7 @@
 // --resume`) are the campaign's only state: progress.h reads them.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,9 @@ struct SlurmSettings {
 
 struct CampaignPlan {
   int version = kCampaignPlanVersion;
+  // The device each partition benchmarks on, when not bench.device
+  // (`--partitions gpu-a100:cuda,cpu:cpu`).
+  std::map<std::string, std::string> partition_devices;
   std::string name;     // the Slurm job name is "dnnroof-" + name
   std::string dnnroof;  // the program the tasks run (a path, or a name on $PATH)
   std::vector<std::string> partitions;
@@ -74,11 +78,20 @@ struct CampaignPlan {
   std::vector<CampaignTask> tasks;  // tasks[i].index == i
 
   std::string job_name() const { return "dnnroof-" + name; }
+  // partition_devices' entry, else bench.device.
+  std::string device_of(const std::string& partition) const;
+  // Whether `partition` gets slurm.gres: it is set and the partition's
+  // device is a GPU (a CPU partition asks for no GPU).
+  bool wants_gres(const std::string& partition) const;
+  // True when every partition wants the gres: the job script then carries
+  // it as an #SBATCH line; otherwise submit passes it per partition.
+  bool gres_in_script() const;
 };
 
 struct PlanOptions {
   std::string name;
   std::string dnnroof;
+  // NAME or NAME:DEVICE (cpu, cuda, cuda:N; default bench.device).
   std::vector<std::string> partitions;
   std::vector<std::string> models;
   std::vector<int> batches{1};

@@ -158,6 +158,42 @@ TEST(CampaignPlan, BenchCommandsOfATask) {
   EXPECT_EQ(first[1][5], "train");
 }
 
+TEST(CampaignPlan, PerPartitionDevicesAndGres) {
+  PlanOptions o = two_partitions();
+  o.partitions = {"gpu-a100:cuda", "gpu-v100:cuda:1", "cpu:cpu"};
+  o.models = {"resnet18"};
+  o.batches = {1};
+  o.modes = {RunMode::infer};
+  o.slurm.gres = "gpu:1";
+  const CampaignPlan p = make_plan(o);
+  EXPECT_EQ(p.partitions, (std::vector<std::string>{"gpu-a100", "gpu-v100", "cpu"}));
+  ASSERT_EQ(p.tasks.size(), 3u);
+  EXPECT_EQ(task_bench_commands(p, p.tasks[0])[0][7], "cuda");
+  EXPECT_EQ(task_bench_commands(p, p.tasks[1])[0][7], "cuda:1");
+  EXPECT_EQ(task_bench_commands(p, p.tasks[2])[0][7], "cpu");
+  EXPECT_TRUE(p.wants_gres("gpu-a100"));
+  EXPECT_FALSE(p.wants_gres("cpu"));
+  // Not every partition wants the GPU: no #SBATCH --gres line (submit
+  // passes it per partition), a comment says so.
+  EXPECT_FALSE(p.gres_in_script());
+  const std::string script = job_script(p, "/c");
+  EXPECT_EQ(script.find("#SBATCH --gres"), std::string::npos);
+  EXPECT_NE(
+      script.find(
+          "#   with --gres=gpu:1 for the GPU partitions (gpu-a100, gpu-v100); submit adds it"),
+      std::string::npos);
+  // The devices survive the JSON.
+  EXPECT_EQ(parse_plan(plan_to_json(p), "c.json").device_of("gpu-v100"), "cuda:1");
+  // All on GPUs: the script asks for the gres itself.
+  o.partitions = {"gpu-a100", "gpu-v100"};
+  o.bench.device = "cuda";
+  const CampaignPlan gpus = make_plan(o);
+  EXPECT_TRUE(gpus.gres_in_script());
+  EXPECT_NE(job_script(gpus, "/c").find("#SBATCH --gres=gpu:1\n"), std::string::npos);
+  o.partitions = {"gpu-a100:tpu"};
+  EXPECT_THROW(make_plan(o), Error);
+}
+
 TEST(CampaignPlan, ShellQuote) {
   EXPECT_EQ(shell_quote("resnet18"), "resnet18");
   EXPECT_EQ(shell_quote("/data/my model.onnx"), "'/data/my model.onnx'");
