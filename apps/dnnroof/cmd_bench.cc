@@ -42,6 +42,7 @@ struct BenchCliOptions {
   std::string target = "2%";
   std::string budget = "10s";
   std::string out;
+  std::string partition;
   bool resume = false;
   bool cold = false;
   std::string format = "table";
@@ -218,6 +219,7 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   s.cold = o.cold;
   s.out = o.out;
   s.resume = o.resume;
+  s.partition = o.partition;
   s.make_executor = default_executor_factory();
   // --profile-range and --counters wrap the executor factory (docs/ncu.md,
   // docs/counters.md).
@@ -385,6 +387,9 @@ void register_bench(CLI::App& app, Context& ctx) {
                   "Sampling time budget per configuration (10s, 500ms, 2min)")
       ->default_val("10s");
   sub->add_option("--out,-o", o->out, "Results file (JSON), written after each configuration");
+  sub->add_option("--partition", o->partition,
+                  "Machine kind recorded with each result and part of its key (default: the "
+                  "Slurm job's partition, $SLURM_JOB_PARTITION); dnnroof campaign sets it");
   sub->add_flag("--resume", o->resume,
                 "Skip configurations already in --out (status ok or noisy); failed ones run again");
   sub->add_flag("--cold", o->cold,

@@ -50,8 +50,9 @@ void register_merge(CLI::App& app, Context& /*ctx*/) {
   sub->add_option("--out,-o", o->out, "Write the merged results file here (atomically)");
   add_format_option(*sub, o->format);
   sub->footer(
-      "Records are keyed by model, device, mode, batch, dtype and threads; when two\n"
-      "files hold the same key the later file's record wins and a warning goes to\n"
+      "Records are keyed by model, device, mode, batch, dtype, threads and the\n"
+      "campaign partition (docs/campaign.md); when two files hold the same key the\n"
+      "later file's record wins and a warning goes to\n"
       "stderr. Files with another schema_version are refused (docs/results-schema.md).\n"
       "--format csv|json prints every field flat, one row per record (pandas-ready).\n"
       "Example:\n"

@@ -34,6 +34,11 @@ std::string list_text(const std::vector<std::string>& items) {
 std::string time_text(double seconds) { return format_si(seconds, "s"); }
 
 std::string device_key(const ResultRecord& r) {
+  // A campaign's partition is the machine: its nodes may be many hosts, and
+  // two partitions may share one.
+  if (!r.conditions.partition.empty()) {
+    return fmt::format("{}@partition:{}", r.device, r.conditions.partition);
+  }
   return fmt::format("{}@{}", r.device, r.conditions.host_name);
 }
 
@@ -387,7 +392,10 @@ std::vector<std::string> benchmark_commentary(const MeasuredData& data) {
   for (const MeasuredDevice& d : data.devices) {
     std::vector<const ResultRecord*> recs = data.usable(d, RunMode::infer);
     std::vector<ResultRecord> copies;
-    for (const ResultRecord* r : recs) copies.push_back(*r);
+    for (const ResultRecord* r : recs) {
+      copies.push_back(*r);
+      copies.back().device = d.short_name;
+    }
     throughput_commentary(throughput_vs_batch(copies), d.short_name, out);
   }
   device_comparison(data, out);
@@ -424,7 +432,17 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
 
   const std::vector<CorrelationRow> rows = correlation_rows(data);
   heading("Latency against FLOPs and parameters");
+  // correlation_rows holds one CPU and one GPU device (the first of each);
+  // further devices of a side (a campaign's partitions) are in the tables.
+  std::set<bool> sides_drawn;
   for (const MeasuredDevice& d : data.devices) {
+    if (!sides_drawn.insert(d.gpu).second) {
+      s.blocks.emplace_back(Paragraph{fmt::format(
+          "{}: no figure here (these figures and the rank correlations use the first {} device "
+          "only); its latencies are in the table above.",
+          d.short_name, d.gpu ? "GPU" : "CPU")});
+      continue;
+    }
     for (int b : data.batches(d, RunMode::infer)) {
       for (WorkMetric m : {WorkMetric::flops, WorkMetric::params}) {
         try {
@@ -465,8 +483,13 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
   for (const MeasuredDevice& d : data.devices) {
     for (RunMode mode : {RunMode::infer, RunMode::train}) {
       if (data.batches(d, mode).size() < 2) continue;
+      // Named as the figure names the device (cpu@alpha: one series per
+      // machine where several share the device name).
       std::vector<ResultRecord> copies;
-      for (const ResultRecord* r : data.usable(d, mode)) copies.push_back(*r);
+      for (const ResultRecord* r : data.usable(d, mode)) {
+        copies.push_back(*r);
+        copies.back().device = d.short_name;
+      }
       try {
         s.blocks.emplace_back(throughput_figure(throughput_vs_batch(copies), d.short_name, mode));
         any = true;

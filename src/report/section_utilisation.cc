@@ -315,9 +315,15 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
           problems.empty() ? "" : fmt::format(" ({})", join(problems, "; ")))});
       continue;
     }
+    // Two devices on one chip (a campaign's partitions of one node kind)
+    // need two figure ids.
+    std::size_t same_chip = 0;
+    for (const MeasuredDevice& other : data.devices)
+      same_chip += other.chip_id == d.chip_id ? 1 : 0;
+    const std::string figure_id = same_chip > 1 ? d.chip_id + "-" + d.short_name : d.chip_id;
     try {
       s.blocks.emplace_back(
-          measured_roofline_figure(placements, d.ceilings, d.chip_id, d.short_name));
+          measured_roofline_figure(placements, d.ceilings, figure_id, d.short_name));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }

@@ -77,7 +77,10 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
   d.key = device_key(r);
   d.device = r.device;
   d.gpu = r.device.starts_with("cuda");
-  d.short_name = several_hosts ? fmt::format("{}@{}", r.device, r.conditions.host_name) : r.device;
+  d.short_name = !r.conditions.partition.empty()
+                     ? fmt::format("{}@{}", r.device, r.conditions.partition)
+                 : several_hosts ? fmt::format("{}@{}", r.device, r.conditions.host_name)
+                                 : r.device;
   const bool local_host = r.conditions.host_name == here || r.conditions.host_name.empty();
   std::vector<std::pair<std::string, CeilingSource>> candidates;
   if (!d.gpu && (r.chip.empty() || r.chip == "host")) {

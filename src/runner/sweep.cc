@@ -284,6 +284,11 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   }
   if (options.resume && options.out.empty()) fail("bench: --resume needs a results file (--out)");
 
+  // The conditions first: the partition they name is part of every key.
+  Conditions base = current_conditions();
+  if (!options.partition.empty()) base.partition = options.partition;
+  base.cpu_model = detect_host_info().cpu_model;
+
   std::set<ConfigKey> finished;
   if (options.resume && std::filesystem::exists(options.out)) {
     finished = finished_keys(load_results(options.out));
@@ -300,7 +305,8 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model, device, c.mode, c.batch, options.dtype, options.threads};
+    const ConfigKey key{c.model,       device,          c.mode,        c.batch,
+                        options.dtype, options.threads, base.partition};
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);
       if (options.on_skip) options.on_skip(c);
@@ -309,8 +315,6 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     }
   }
 
-  Conditions base = current_conditions();
-  base.cpu_model = detect_host_info().cpu_model;
   // Warm-up and sampling are each capped by the budget; per-layer timing
   // has its own pair.
   const double layers_budget =
@@ -401,6 +405,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       }
       const ExecInfo& info = executor->info();
       rec.conditions.threads = info.threads;
+      if (device != "cpu" && !info.device_name.empty()) rec.conditions.gpu_name = info.device_name;
       if (!info.libtorch_version.empty()) {
         rec.conditions.library_versions["libtorch"] = info.libtorch_version;
       }

@@ -109,6 +109,10 @@ struct SweepOptions {
   DType dtype = DType::fp32;
   int threads = 0;  // CPU intra-op threads; 0: LibTorch's default
   std::uint64_t seed = 0;
+  // The machine kind recorded with each result (Conditions::partition) and
+  // part of its key; "": the Slurm job's partition ($SLURM_JOB_PARTITION),
+  // else none.
+  std::string partition;
 
   // The measurement loop of each timed configuration. `target` makes the
   // stop criterion (median 95% CI within ±target) when measure.criterion is

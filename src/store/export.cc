@@ -55,6 +55,19 @@ Table results_table(const ResultsFile& file) {
                         "condition_threads", "dnnroof_version", "git_revision", "date_utc"}) {
     keys.emplace_back(c);
   }
+  // Campaign columns only where some record has them (docs/campaign.md).
+  bool campaign = false;
+  for (const ResultRecord& r : file.records) {
+    const Conditions& c = r.conditions;
+    campaign = campaign || !c.partition.empty() || !c.slurm_job_id.empty() || !c.gpu_name.empty() ||
+               !c.gpu_driver.empty();
+  }
+  if (campaign) {
+    for (const char* c : {"partition", "slurm_node", "slurm_job_id", "slurm_array_job_id",
+                          "slurm_array_task_id", "gpu_name", "gpu_driver"}) {
+      keys.emplace_back(c);
+    }
+  }
   for (const std::string& lib : libraries) keys.push_back("lib_" + lib);
 
   Table t(keys, keys);
@@ -92,6 +105,13 @@ Table results_table(const ResultsFile& file) {
     row.emplace_back(c.dnnroof_version);
     row.emplace_back(c.git_revision);
     row.emplace_back(c.date_utc);
+    if (campaign) {
+      for (const std::string* v :
+           {&c.partition, &c.slurm_node, &c.slurm_job_id, &c.slurm_array_job_id,
+            &c.slurm_array_task_id, &c.gpu_name, &c.gpu_driver}) {
+        row.emplace_back(*v);
+      }
+    }
     for (const std::string& lib : libraries) {
       const auto it = c.library_versions.find(lib);
       row.emplace_back(it == c.library_versions.end() ? std::string() : it->second);
@@ -102,10 +122,29 @@ Table results_table(const ResultsFile& file) {
 }
 
 Table results_summary_table(const ResultsFile& file) {
-  Table t({"model", "device", "mode", "batch", "dtype", "threads", "latency", "±CI", "throughput",
-           "peak memory", "status"},
-          {"model", "device", "mode", "batch", "dtype", "threads", "latency_s", "ci_rel_half_width",
-           "throughput_per_s", "memory_peak_bytes", "status"});
+  // A campaign's records: the partition (the machine) after the device.
+  bool partitions = false;
+  for (const ResultRecord& r : file.records)
+    partitions = partitions || !r.conditions.partition.empty();
+  std::vector<std::string> columns{"model",      "device",      "mode",    "batch",
+                                   "dtype",      "threads",     "latency", "±CI",
+                                   "throughput", "peak memory", "status"};
+  std::vector<std::string> keys{"model",
+                                "device",
+                                "mode",
+                                "batch",
+                                "dtype",
+                                "threads",
+                                "latency_s",
+                                "ci_rel_half_width",
+                                "throughput_per_s",
+                                "memory_peak_bytes",
+                                "status"};
+  if (partitions) {
+    columns.insert(columns.begin() + 2, "partition");
+    keys.insert(keys.begin() + 2, "partition");
+  }
+  Table t(columns, keys);
   for (const ResultRecord& r : file.records) {
     const auto phase = headline_phase(r);
     Cell latency("-");
@@ -121,14 +160,24 @@ Table results_summary_table(const ResultsFile& file) {
     const double tput = throughput_per_s(r);
     std::string status(record_status_name(r.status));
     if (!r.status_reason.empty()) status += ": " + r.status_reason;
-    t.add_row({r.model, r.device, std::string(run_mode_name(r.mode)),
-               Cell(r.batch, std::to_string(r.batch)), std::string(dtype_name(r.dtype)),
-               Cell(r.threads, std::to_string(r.threads)), latency, ci,
-               std::isfinite(tput) ? Cell(tput, format_si(tput, "/s")) : Cell("-"),
-               std::isfinite(r.memory_peak_bytes)
-                   ? Cell(r.memory_peak_bytes, format_binary(r.memory_peak_bytes))
-                   : Cell("-"),
-               status});
+    std::vector<Cell> row{r.model,
+                          r.device,
+                          std::string(run_mode_name(r.mode)),
+                          Cell(r.batch, std::to_string(r.batch)),
+                          std::string(dtype_name(r.dtype)),
+                          Cell(r.threads, std::to_string(r.threads)),
+                          latency,
+                          ci,
+                          std::isfinite(tput) ? Cell(tput, format_si(tput, "/s")) : Cell("-"),
+                          std::isfinite(r.memory_peak_bytes)
+                              ? Cell(r.memory_peak_bytes, format_binary(r.memory_peak_bytes))
+                              : Cell("-"),
+                          status};
+    if (partitions) {
+      row.insert(row.begin() + 2,
+                 Cell(r.conditions.partition.empty() ? std::string("-") : r.conditions.partition));
+    }
+    t.add_row(std::move(row));
   }
   return t;
 }

@@ -17,13 +17,16 @@ namespace dnnroof {
 //   _converged (1/0), _warmup_iterations, _total_s,
 //   throughput_per_s, memory_peak_bytes, host_name, cpu_model,
 //   condition_threads, dnnroof_version, git_revision, date_utc,
+//   when any record has them: partition, slurm_node, slurm_job_id,
+//   slurm_array_job_id, slurm_array_task_id, gpu_name, gpu_driver,
 //   and lib_<name> for every library any record names (sorted).
 // Cells a record does not have (or NaN values) are empty, which pandas reads
 // as NaN.
 Table results_table(const ResultsFile& file);
 
-// For people: model, device, mode, batch, dtype, threads, latency (median of
-// the headline phase), its ±CI, throughput, peak memory, status.
+// For people: model, device, (partition, when any record has one,) mode,
+// batch, dtype, threads, latency (median of the headline phase), its ±CI,
+// throughput, peak memory, status.
 Table results_summary_table(const ResultsFile& file);
 
 }  // namespace dnnroof

@@ -56,8 +56,9 @@ std::optional<RecordStatus> parse_record_status(std::string_view name) {
 }
 
 std::string describe(const ConfigKey& key) {
-  return fmt::format("{} on {}, {}, batch {}, {}, {} threads", key.model, key.device,
-                     run_mode_name(key.mode), key.batch, dtype_name(key.dtype), key.threads);
+  return fmt::format("{} on {}, {}, batch {}, {}, {} threads{}", key.model, key.device,
+                     run_mode_name(key.mode), key.batch, dtype_name(key.dtype), key.threads,
+                     key.partition.empty() ? "" : ", partition " + key.partition);
 }
 
 std::optional<Phase> headline_phase(const ResultRecord& r) {

@@ -70,6 +70,19 @@ struct Conditions {
   std::string dnnroof_version;
   std::string git_revision;
   std::string date_utc;  // ISO-8601, "2026-11-22T00:33:12Z"
+
+  // Where a campaign ran it (optional, additive in schema 1; empty when not
+  // known). `partition` is the machine kind the record belongs to: `bench
+  // --partition`, else the Slurm partition of the job; it is part of the
+  // record's key, so the same configuration run on two partitions is two
+  // records.
+  std::string partition;
+  std::string slurm_node;           // SLURMD_NODENAME (may differ from host_name)
+  std::string slurm_job_id;         // SLURM_JOB_ID
+  std::string slurm_array_job_id;   // SLURM_ARRAY_JOB_ID
+  std::string slurm_array_task_id;  // SLURM_ARRAY_TASK_ID
+  std::string gpu_name;             // the CUDA device the record ran on
+  std::string gpu_driver;           // NVIDIA driver version (/proc/driver/nvidia/version)
 };
 
 // The cost model's figures for the configuration (src/cost estimate_cost at
@@ -107,7 +120,9 @@ struct LayerTiming {
 };
 
 // What makes two records "the same configuration": a resumed sweep skips a
-// key it already has, merge keeps one record per key.
+// key it already has, merge keeps one record per key. `partition` (empty
+// outside campaigns) keeps the same configuration measured on two kinds of
+// node apart.
 struct ConfigKey {
   std::string model;
   std::string device;
@@ -115,14 +130,16 @@ struct ConfigKey {
   int batch = 1;
   DType dtype = DType::fp32;
   int threads = 0;
+  std::string partition;
 
   bool operator==(const ConfigKey&) const = default;
   bool operator<(const ConfigKey& o) const {
-    return std::tie(model, device, mode, batch, dtype, threads) <
-           std::tie(o.model, o.device, o.mode, o.batch, o.dtype, o.threads);
+    return std::tie(model, device, mode, batch, dtype, threads, partition) <
+           std::tie(o.model, o.device, o.mode, o.batch, o.dtype, o.threads, o.partition);
   }
 };
-// "resnet18 on cuda:0, infer, batch 64, fp32, 16 threads".
+// "resnet18 on cuda:0, infer, batch 64, fp32, 16 threads" (", partition
+// gpu-a100" when it has one).
 std::string describe(const ConfigKey& key);
 
 struct ResultRecord {
@@ -146,7 +163,9 @@ struct ResultRecord {
   std::vector<LayerTiming> layers;  // empty unless measured per layer
   std::size_t layer_passes = 0;
 
-  ConfigKey key() const { return {model, device, mode, batch, dtype, threads}; }
+  ConfigKey key() const {
+    return {model, device, mode, batch, dtype, threads, conditions.partition};
+  }
 };
 
 // The phase whose median defines latency and throughput: step when timed,

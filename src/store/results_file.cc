@@ -90,6 +90,17 @@ json record_to_json(const ResultRecord& r) {
              {"git_revision", c.git_revision},
              {"date_utc", c.date_utc}}}};
   // Optional, additive fields (schema 1): written only when present.
+  json& conditions = out["conditions"];
+  auto optional = [&conditions](const char* name, const std::string& value) {
+    if (!value.empty()) conditions[name] = value;
+  };
+  optional("partition", c.partition);
+  optional("slurm_node", c.slurm_node);
+  optional("slurm_job_id", c.slurm_job_id);
+  optional("slurm_array_job_id", c.slurm_array_job_id);
+  optional("slurm_array_task_id", c.slurm_array_task_id);
+  optional("gpu_name", c.gpu_name);
+  optional("gpu_driver", c.gpu_driver);
   if (r.cost) {
     out["cost"] = cost_to_json(*r.cost);
     out["achieved_flops_per_s"] = number(achieved_flops_per_s(r));
@@ -267,6 +278,13 @@ ResultRecord record_from_json(const Reader& r) {
     out.dnnroof_version = c.str_or("dnnroof_version", "");
     out.git_revision = c.str_or("git_revision", "");
     out.date_utc = c.str_or("date_utc", "");
+    out.partition = c.str_or("partition", "");
+    out.slurm_node = c.str_or("slurm_node", "");
+    out.slurm_job_id = c.str_or("slurm_job_id", "");
+    out.slurm_array_job_id = c.str_or("slurm_array_job_id", "");
+    out.slurm_array_task_id = c.str_or("slurm_array_task_id", "");
+    out.gpu_name = c.str_or("gpu_name", "");
+    out.gpu_driver = c.str_or("gpu_driver", "");
   }
   return rec;
 }
