@@ -121,7 +121,7 @@ CoreClock measure_core_clock(int threads, const ClockOptions& options) {
   }();
   out.origin = fmt::format(
       "measured: a chain of dependent integer adds (1 cycle each) on {} core{} at once{}, "
-      "{:.1f} s warm-up then {} samples of {:.0f} M adds timed with steady_clock; fastest sample "
+      "{:g} s warm-up then {} samples of {:.0f} M adds timed with steady_clock; fastest sample "
       "per core{}",
       out.threads, out.threads == 1 ? "" : "s", team.pinned() ? " (pinned)" : "", options.warmup_s,
       total_samples, adds / 1e6,
