@@ -38,6 +38,8 @@ function(dnnroof_test name)
   set(props "")
   if(T_LABELS)
     set(props PROPERTIES LABELS "${T_LABELS}")
+    # For the install step (cmake/install.cmake lists the gpu-labelled ones).
+    set_target_properties(${name} PROPERTIES DNNROOF_TEST_LABELS "${T_LABELS}")
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 ${props})
 endfunction()

@@ -16,6 +16,7 @@
 #include "core/units.h"
 #include "hw/catalog.h"
 #include "hw/host.h"
+#include "probe/clock.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -206,8 +207,19 @@ void describe_host(std::vector<ShowRow>& rows, const HostInfo& info) {
   number_row(rows, "host logical cpus", info.logical_cpus, "");
   text_row(rows, "host isa", fmt::format("{} extensions", info.isa.size()),
            fmt::format("{} (cpuid)", info.isa.empty() ? "none detected" : join(info.isa, " ")));
-  rows.push_back(
-      {"host clock", format_si(info.clock_hz, "Hz", 4), info.clock_hz, "Hz", info.clock_note});
+  rows.push_back({"host clock (used for the peaks)", format_si(info.clock_hz, "Hz", 4),
+                  info.clock_hz, "Hz", info.clock_note});
+  for (const CoreClock& c : info.measured_clocks) {
+    rows.push_back({fmt::format("host clock, {} core{} busy", c.threads, c.threads == 1 ? "" : "s"),
+                    format_si(c.hz, "Hz", 4), c.hz, "Hz", c.origin});
+  }
+  rows.push_back({"host clock reported by the OS", format_si(info.fallback_clock_hz, "Hz", 4),
+                  info.fallback_clock_hz, "Hz",
+                  fmt::format("{}{}", info.fallback_clock_note,
+                              info.clock_measured ? " (not used: a measured clock is known)"
+                                                  : " (used: no clock measured)")});
+  if (!info.amx_note.empty())
+    text_row(rows, "host AMX", info.amx_usable ? "usable" : "not usable", info.amx_note);
   const std::string sysfs = "/sys/devices/system/cpu/cpu*/cache";
   for (auto [name, bytes] : {std::pair{"host L1d (all cores)", info.l1d_bytes},
                              std::pair{"host L2 (all cores)", info.l2_bytes},
@@ -219,12 +231,27 @@ void describe_host(std::vector<ShowRow>& rows, const HostInfo& info) {
   text_row(rows, "host virtualized", info.virtualized ? "yes" : "no", "cpuid hypervisor bit");
 }
 
-void show_chip(const Context& ctx, const std::string& id, const std::string& format_name) {
+void show_chip(const Context& ctx, const std::string& id, const std::string& format_name,
+               bool measure_clock) {
   const OutputFormat format = parse_output_format(format_name);
   const Catalog catalog = load_catalog(ctx.catalog_files);
   const Chip& chip = catalog.get(id);
-  std::vector<ShowRow> rows = describe(chip);
-  if (chip.origin == "host") describe_host(rows, detect_host_info());
+  std::vector<ShowRow> rows;
+  if (chip.origin == "host") {
+    // The detected host, with its sustained clock measured now (1 core and
+    // all cores, about 1.5 s) unless asked not to; saved for later commands.
+    HostInfo info = detect_host_info();
+    if (measure_clock && clock_kernel_available()) {
+      fmt::print(stderr, "dnnroof chips: measuring the sustained core clock (1 and {} cores)\n",
+                 info.physical_cores);
+      set_measured_clocks(info, measure_core_clocks({1, std::max(1, info.physical_cores)}));
+      save_measured_clocks(info, host_clock_cache_path());
+    }
+    rows = describe(host_chip(info));
+    describe_host(rows, info);
+  } else {
+    rows = describe(chip);
+  }
 
   if (format == OutputFormat::table) {
     Table table({"figure", "value", "source / derivation"});
@@ -269,7 +296,12 @@ void register_chips(CLI::App& app, Context& ctx) {
   auto show_format = std::make_shared<std::string>("table");
   show->add_option("id", *id, "Chip id (see `dnnroof chips`), or 'host'")->required();
   add_format_option(*show, *show_format);
-  show->callback([&ctx, id, show_format] { show_chip(ctx, *id, *show_format); });
+  auto no_clock = std::make_shared<bool>(false);
+  show->add_flag("--no-measure-clock", *no_clock,
+                 "For 'host': do not measure the core clock now (use the one saved by the last "
+                 "probe in this boot, else the clock the OS reports)");
+  show->callback(
+      [&ctx, id, show_format, no_clock] { show_chip(ctx, *id, *show_format, !*no_clock); });
 
   sub->callback([&ctx, opt, precision, show] {
     if (show->parsed()) return;

@@ -65,15 +65,28 @@ Cell percent_cell(double measured, double theoretical, OutputFormat format) {
 std::string compute_flag(double measured, double theoretical, DType precision, int threads,
                          const Chip& host, const HostInfo& info, bool fma_kernel) {
   double flops_per_cycle = 0;
-  double clock_hz = 0;
   if (host.cpu) {
     auto it = host.cpu->flops_per_cycle.find(precision);
     if (it != host.cpu->flops_per_cycle.end()) flops_per_cycle = it->second;
-    clock_hz = host.cpu->allcore_clock_hz;
   }
   const double cores = std::min<double>(threads, std::max(1, info.physical_cores));
+  const double clock_hz = host_clock_hz(info, static_cast<int>(cores));
   std::string flag = compute_ceiling_flag(measured, theoretical, clock_hz, flops_per_cycle, cores,
-                                          info.virtualized);
+                                          info.virtualized, !info.measured_clocks.empty());
+  const HostRate rate = host_rate(info, precision);
+  if (flag.empty() && fma_kernel && rate.matrix) {
+    // The theoretical figure is the AMX tile unit's; the probe's kernel runs
+    // on the vector units: say so, with the vector path's own peak.
+    const double vector_peak = theoretical * rate.vector_per_cycle / rate.per_cycle;
+    flag = fmt::format(
+        "theoretical is the AMX tile unit ({:g}/cycle/core); this kernel uses the vector units, "
+        "whose peak is {} ({:g}/cycle/core): {:.0f}% of it; the probe has no AMX kernel",
+        rate.per_cycle, format_si(vector_peak, is_floating(precision) ? "FLOP/s" : "OP/s", 4),
+        rate.vector_per_cycle, vector_peak > 0 ? 100 * measured / vector_peak : 0.0);
+    if (vector_peak > 0 && measured > vector_peak) {
+      flag = "IMPOSSIBLE against the vector path: " + flag;
+    }
+  }
   if (flag.empty() && fma_kernel) flag = compute_shortfall_note(measured, theoretical);
   return flag;
 }
@@ -88,11 +101,22 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
            "% of theoretical", "samples", "flag"},
           {"ceiling", "threads", "kernel", "measured", "median", "theoretical",
            "percent_of_theoretical", "samples", "flag"});
-  const double cores = std::max(1, r.host.physical_cores);
+  // The clock the theoretical figures use, per thread count, and where it
+  // came from; "theoretical" is what the OS reports (the fallback).
+  for (const CoreClock& k : r.host.measured_clocks) {
+    t.add_row({"core clock", Cell(k.threads, threads_text(k.threads)), "dependent-add chain",
+               rate_cell(k.hz, "Hz", format), Cell(format == OutputFormat::table ? "-" : ""),
+               rate_cell(r.host.fallback_clock_hz, "Hz", format),
+               percent_cell(k.hz, r.host.fallback_clock_hz, format), Cell(""),
+               fmt::format("{}; 'theoretical' is the clock the OS reports ({}), not used", k.origin,
+                           r.host.fallback_clock_note)});
+  }
   for (const ComputeCeiling& c : r.compute) {
     const std::string_view unit = is_floating(c.precision) ? "FLOP/s" : "OP/s";
+    // The theoretical peak of these threads at the clock measured on as
+    // many cores (hw/host.h).
     const double theoretical =
-        host.peak_flops(c.precision).value_or(0) * std::min<double>(c.threads, cores) / cores;
+        host.peak_flops(c.precision) ? host_peak_flops(r.host, c.precision, c.threads) : 0;
     const std::string flag =
         compute_flag(c.rate.best, theoretical, c.precision, c.threads, host, r.host, true);
     const std::string name = fmt::format("{} peak", dtype_name(c.precision));
@@ -108,7 +132,7 @@ Table ceilings_table(const ProbeResult& r, const Chip& host, OutputFormat format
   }
   for (const GemmCeiling& g : r.gemm) {
     const double theoretical =
-        host.peak_flops(g.precision).value_or(0) * std::min<double>(g.threads, cores) / cores;
+        host.peak_flops(g.precision) ? host_peak_flops(r.host, g.precision, g.threads) : 0;
     std::string flag = g.rate.best > 0 ? compute_flag(g.rate.best, theoretical, g.precision,
                                                       g.threads, host, r.host, false)
                                        : std::string();
@@ -295,7 +319,16 @@ void run(const ProbeCliOptions& opt) {
     }
   }
 
-  const Chip theoretical = host_chip(host);
+  // The theoretical figures at the clock this probe measured (saved for
+  // later commands: `host` then uses it too).
+  const Chip theoretical = host_chip(r.host);
+  fmt::print(stderr, "dnnroof probe: clock for the theoretical peaks: {}\n", r.host.clock_note);
+  if (r.host.clock_measured && !opt.no_save) {
+    const std::string clock_path = host_clock_cache_path();
+    if (save_measured_clocks(r.host, clock_path)) {
+      fmt::print(stderr, "dnnroof probe: saved the measured clock to {}\n", clock_path);
+    }
+  }
   std::vector<std::string> flags;
   Table table = ceilings_table(r, theoretical, format, flags);
   add_gpu_rows(table, gpus, format, flags);

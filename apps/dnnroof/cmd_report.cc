@@ -173,6 +173,8 @@ std::string run_quick_probe(const HostInfo& host) {
   if (tty) fmt::print(stderr, "\n");
   const std::string path = host_measured_catalog_path();
   std::string how = fmt::format("`dnnroof probe --quick` run by this report ({:.0f} s)", r.seconds);
+  // The clock it measured: the host's theoretical peaks use it from now on.
+  save_measured_clocks(r.host, host_clock_cache_path());
   if (!path.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -407,6 +409,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
       if (!opt.no_probe) {
         study.run.probe = run_quick_probe(*host);
         catalog = load_catalog(ctx.catalog_files);
+        host = detect_host_info();  // with the clock the probe measured
       } else if (have_measured) {
         study.run.probe = "the saved `host-measured` chip (probe not re-run: --no-probe)";
       }

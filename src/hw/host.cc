@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,7 +14,14 @@
 
 #include "core/strings.h"
 #include "core/units.h"
+#include "hw/catalog.h"
 #include "hw/dmi.h"
+#include "hw/microarch.h"
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -56,6 +64,9 @@ struct CpuinfoFacts {
   std::set<std::string> packages;                       // physical id
   std::set<std::pair<std::string, std::string>> cores;  // (physical id, core id)
   double mhz = 0;                                       // "cpu MHz" of the first CPU
+  std::string vendor;                                   // "vendor_id"
+  int family = 0;                                       // "cpu family"
+  int model_number = 0;                                 // "model"
 };
 
 CpuinfoFacts read_cpuinfo() {
@@ -84,6 +95,12 @@ CpuinfoFacts read_cpuinfo() {
       facts.cores.emplace(package, value);
     } else if (key == "cpu MHz" && facts.mhz == 0) {
       facts.mhz = std::atof(value.c_str());
+    } else if (key == "vendor_id" && facts.vendor.empty()) {
+      facts.vendor = value;
+    } else if (key == "cpu family" && facts.family == 0) {
+      facts.family = std::atoi(value.c_str());
+    } else if (key == "model" && facts.model_number == 0) {
+      facts.model_number = std::atoi(value.c_str());
     }
   }
   return facts;
@@ -162,6 +179,9 @@ struct CpuidFacts {
   bool hypervisor_bit = false;
   std::vector<std::string> isa;
   double max_mhz = 0;  // leaf 0x16 EBX
+  std::string vendor;  // leaf 0: "GenuineIntel"
+  int family = 0;      // display family
+  int model = 0;       // display model
 };
 
 #if DNNROOF_X86
@@ -188,6 +208,8 @@ CpuidFacts read_cpuid() {
   const unsigned max_leaf = __get_cpuid_max(0, nullptr);
   if (max_leaf < 1) return facts;
   facts.available = true;
+  __cpuid(0, a, b, c, d);
+  facts.vendor = registers_text({b, d, c});
   if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
     std::string brand;
     for (unsigned leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {
@@ -197,6 +219,15 @@ CpuidFacts read_cpuid() {
     facts.brand = trim(brand.c_str());
   }
   __cpuid(1, a, b, c, d);
+  {
+    const unsigned base_family = (a >> 8) & 0xf;
+    const unsigned base_model = (a >> 4) & 0xf;
+    facts.family =
+        static_cast<int>(base_family == 0xf ? base_family + ((a >> 20) & 0xff) : base_family);
+    facts.model = static_cast<int>((base_family == 0x6 || base_family == 0xf)
+                                       ? (((a >> 16) & 0xf) << 4) | base_model
+                                       : base_model);
+  }
   const bool osxsave = (c >> 27) & 1;
   const std::uint64_t xcr0 = osxsave ? read_xcr0() : 0;
   const bool os_avx = (xcr0 & 0x6) == 0x6;
@@ -271,6 +302,75 @@ std::string catalog_isa_name(std::string_view flag) {
   return out;
 }
 
+// AMX usable by this process: the kernel grants the tile-data state
+// (Linux: arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); see the
+// kernel's Documentation/arch/x86/xstate.rst). Only asked when cpuid and
+// XCR0 already allow AMX. `why` says what refused it.
+bool amx_permitted(std::string& why) {
+#if defined(__linux__) && DNNROOF_X86
+  constexpr long kArchReqXcompPerm = 0x1023;
+  constexpr long kXfeatureXtiledata = 18;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0) return true;
+  why = "the kernel refused the tile-data state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+  return false;
+#else
+  why = "no way to ask this OS for the AMX state";
+  return false;
+#endif
+}
+
+// /proc/sys/kernel/random/boot_id: saved clocks are only trusted in the
+// boot they were measured in (a VM may move to another host across boots).
+std::string boot_id() { return read_line("/proc/sys/kernel/random/boot_id"); }
+
+// The clocks saved for this CPU in this boot; empty when none match.
+std::vector<CoreClock> load_saved_clocks(const HostInfo& info) {
+  std::vector<CoreClock> out;
+  const std::string path = host_clock_cache_path();
+  if (path.empty()) return out;
+  std::ifstream in(path);
+  if (!in) return out;
+  std::string cpu;
+  std::string boot;
+  std::string when;
+  int logical = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = trim(std::string_view(line).substr(0, eq));
+    const std::string value = trim(std::string_view(line).substr(eq + 1));
+    if (key == "cpu") {
+      cpu = value;
+    } else if (key == "logical_cpus") {
+      logical = std::atoi(value.c_str());
+    } else if (key == "boot_id") {
+      boot = value;
+    } else if (key == "measured_at") {
+      when = value;
+    } else if (key.rfind("clock ", 0) == 0) {
+      // clock N = HZ | origin
+      CoreClock c;
+      c.threads = std::atoi(key.c_str() + 6);
+      const auto bar = value.find('|');
+      c.hz = std::atof(value.substr(0, bar).c_str());
+      if (bar != std::string::npos) c.origin = trim(std::string_view(value).substr(bar + 1));
+      if (c.threads > 0 && c.hz > 0) out.push_back(std::move(c));
+    }
+  }
+  if (cpu != info.cpu_model || logical != info.logical_cpus || boot.empty() || boot != boot_id()) {
+    return {};
+  }
+  for (CoreClock& c : out) {
+    c.origin = fmt::format("{} (saved by dnnroof at {} in this boot: {})", c.origin,
+                           when.empty() ? "an unknown time" : when, path);
+  }
+  return out;
+}
+
+std::string threads_text(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
+
 }  // namespace
 
 HostInfo detect_host_info() {
@@ -280,6 +380,9 @@ HostInfo detect_host_info() {
 
   info.cpu_model = !cpuid.brand.empty() ? cpuid.brand : cpuinfo.model;
   if (info.cpu_model.empty()) info.cpu_model = "unknown CPU";
+  info.vendor_id = !cpuid.vendor.empty() ? cpuid.vendor : cpuinfo.vendor;
+  info.cpu_family = cpuid.available ? cpuid.family : cpuinfo.family;
+  info.cpu_model_number = cpuid.available ? cpuid.model : cpuinfo.model_number;
   info.virtualized = cpuid.hypervisor_bit || has(cpuinfo.flags, "hypervisor");
   if (cpuid.available) {
     info.isa = cpuid.isa;
@@ -287,6 +390,22 @@ HostInfo detect_host_info() {
     for (auto f : kInterestingFlags) {
       if (has(cpuinfo.flags, f)) info.isa.emplace_back(f);
     }
+  }
+  // AMX: cpuid lists it and XCR0 enables it (read_cpuid requires both), and
+  // the kernel must grant it to this process.
+  if (has(info.isa, "amx_tile")) {
+    std::string why;
+    info.amx_usable = amx_permitted(why);
+    if (info.amx_usable) {
+      info.amx_note = "AMX usable: cpuid lists it, XCR0 enables its state, the kernel granted it";
+    } else {
+      info.amx_note = fmt::format("AMX not usable: {}; not part of the theoretical peak", why);
+      std::erase_if(info.isa, [](const std::string& f) { return f.rfind("amx_", 0) == 0; });
+    }
+  } else if (has(cpuinfo.flags, "amx_tile")) {
+    info.amx_note =
+        "AMX not usable: /proc/cpuinfo lists it but XCR0 does not enable its state (the "
+        "hypervisor or the OS hides it); not part of the theoretical peak";
   }
 
   info.logical_cpus = cpuinfo.processors;
@@ -308,37 +427,215 @@ HostInfo detect_host_info() {
     info.memory_mts = dmi->speed_mts;
   }
 
-  // The clock: the best of what this machine tells, in order of trust.
+  // The fallback clock: the best of what this machine tells, in order of
+  // trust. Used only when no clock was measured.
   const std::string max_freq =
       read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");  // [kHz]
   const double brand_hz = brand_clock_hz(info.cpu_model);
+  std::string& note = info.fallback_clock_note;
   if (!max_freq.empty() && std::atof(max_freq.c_str()) > 0) {
-    info.clock_hz = std::atof(max_freq.c_str()) * 1e3;
-    info.clock_note =
+    info.fallback_clock_hz = std::atof(max_freq.c_str()) * 1e3;
+    note =
         "cpufreq cpuinfo_max_freq: the highest (single-core turbo) clock; the all-core clock "
         "under a full load is lower, so the peaks are an upper bound";
   } else if (cpuid.max_mhz > 0) {
-    info.clock_hz = cpuid.max_mhz * 1e6;
-    info.clock_note = "cpuid leaf 0x16 maximum frequency (no cpufreq in this system)";
+    info.fallback_clock_hz = cpuid.max_mhz * 1e6;
+    note = "cpuid leaf 0x16 maximum frequency (no cpufreq in this system)";
   } else if (brand_hz > 0) {
-    info.clock_hz = brand_hz;
-    info.clock_note =
-        "the nominal clock in the CPU's brand string (no cpufreq, no cpuid leaf 0x16)";
+    info.fallback_clock_hz = brand_hz;
+    note = "the nominal clock in the CPU's brand string (no cpufreq, no cpuid leaf 0x16)";
   } else if (cpuinfo.mhz > 0) {
-    info.clock_hz = cpuinfo.mhz * 1e6;
-    info.clock_note =
+    info.fallback_clock_hz = cpuinfo.mhz * 1e6;
+    note =
         "'cpu MHz' of /proc/cpuinfo, the TSC clock the kernel measured (no cpufreq, no cpuid "
         "leaf 0x16, no clock in the brand string)";
   } else {
-    info.clock_note = "unknown: no cpufreq, cpuid leaf 0x16, brand-string clock or 'cpu MHz'";
+    note = "unknown: no cpufreq, cpuid leaf 0x16, brand-string clock or 'cpu MHz'";
   }
   if (info.virtualized && max_freq.empty()) {
-    info.clock_note += fmt::format(
-        "; this is a virtual machine{} that hides the real turbo clock, so the peaks use this "
-        "clock and may understate what the cores reach",
+    note += fmt::format(
+        "; this is a virtual machine{} that hides the real turbo clock, so this clock may "
+        "understate what the cores reach",
         cpuid.hypervisor.empty() ? "" : fmt::format(" ({})", cpuid.hypervisor));
   }
+  info.clock_hz = info.fallback_clock_hz;
+  info.clock_note = fmt::format(
+      "fallback, not measured: {}; `dnnroof probe` or `dnnroof chips show host` measures the "
+      "sustained clock",
+      note);
+  if (std::vector<CoreClock> saved = load_saved_clocks(info); !saved.empty()) {
+    set_measured_clocks(info, saved);
+  }
   return info;
+}
+
+void set_measured_clocks(HostInfo& info, const std::vector<CoreClock>& clocks) {
+  for (const CoreClock& c : clocks) {
+    if (c.threads < 1 || !(c.hz > 0)) continue;
+    std::erase_if(info.measured_clocks,
+                  [&](const CoreClock& old) { return old.threads == c.threads; });
+    info.measured_clocks.push_back(c);
+  }
+  std::sort(info.measured_clocks.begin(), info.measured_clocks.end(),
+            [](const CoreClock& a, const CoreClock& b) { return a.threads < b.threads; });
+  if (info.measured_clocks.empty()) return;
+  // The peaks are all-core figures: the clock measured with the most cores.
+  const CoreClock& all = info.measured_clocks.back();
+  info.clock_hz = all.hz;
+  info.clock_measured = true;
+  std::vector<std::string> others;
+  for (const CoreClock& c : info.measured_clocks) {
+    others.push_back(fmt::format("{} on {}", format_si(c.hz, "Hz", 4), threads_text(c.threads)));
+  }
+  info.clock_note =
+      fmt::format("{} ({}); the OS's figure, {} ({}), is not used", all.origin, join(others, ", "),
+                  format_si(info.fallback_clock_hz, "Hz", 4), info.fallback_clock_note);
+}
+
+double host_clock_hz(const HostInfo& info, int threads, std::string* origin) {
+  const CoreClock* below = nullptr;
+  const CoreClock* above = nullptr;
+  for (const CoreClock& c : info.measured_clocks) {
+    if (c.threads <= threads && (below == nullptr || c.threads > below->threads)) below = &c;
+    if (c.threads > threads && (above == nullptr || c.threads < above->threads)) above = &c;
+  }
+  const CoreClock* use = below != nullptr ? below : above;
+  if (use == nullptr) {
+    if (origin != nullptr)
+      *origin = fmt::format("fallback, not measured: {}", info.fallback_clock_note);
+    return info.fallback_clock_hz;
+  }
+  if (origin != nullptr) {
+    *origin = use->threads == threads
+                  ? use->origin
+                  : fmt::format("measured on {} (none measured on {}): {}",
+                                threads_text(use->threads), threads_text(threads), use->origin);
+  }
+  return use->hz;
+}
+
+std::string host_clock_cache_path() {
+  const std::string measured = host_measured_catalog_path();
+  if (measured.empty()) return {};
+  return (fs::path(measured).parent_path() / "host-clock.txt").string();
+}
+
+bool save_measured_clocks(const HostInfo& info, const std::string& path) {
+  if (path.empty() || info.measured_clocks.empty()) return false;
+  std::error_code ec;
+  const fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    const std::time_t now = std::time(nullptr);
+    char when[32] = {};
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    out << "# Written by dnnroof: this machine's sustained core clock, measured (see "
+           "docs/probe.md).\n"
+        << "cpu = " << info.cpu_model << "\nlogical_cpus = " << info.logical_cpus
+        << "\nboot_id = " << boot_id() << "\nmeasured_at = " << when << "\n";
+    for (const CoreClock& c : info.measured_clocks) {
+      std::string origin = c.origin;
+      std::replace(origin.begin(), origin.end(), '\n', ' ');
+      out << fmt::format("clock {} = {:.6e} | {}\n", c.threads, c.hz, origin);
+    }
+    if (!out.flush()) {
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+HostRate host_rate(const HostInfo& info, DType precision) {
+  HostRate out;
+  const MicroarchMatch match = identify_microarch(info.vendor_id, info.cpu_family,
+                                                  info.cpu_model_number, info.isa, info.cpu_model);
+  if (match.entry != nullptr) {
+    for (const MicroarchRate& r : usable_rates(match, info.isa, info.amx_usable)) {
+      if (r.precision != precision) continue;
+      out.per_cycle = r.per_cycle;
+      out.path = std::string(r.path);
+      if (match.half_rate && !r.matrix) out.path += ", halved: one 512-bit FMA unit on this SKU";
+      out.source = std::string(r.source);
+      out.from_table = true;
+      out.matrix = r.matrix;
+    }
+    for (const MicroarchRate& r : usable_rates(match, info.isa, false)) {
+      if (r.precision == precision) out.vector_per_cycle = r.per_cycle;
+    }
+    return out;
+  }
+  // Not in the table: the vector-width formula, an assumption stated as
+  // such. The number of FMA pipes is not visible from software: assume 2
+  // for AVX-512 and AVX2 cores (an upper bound: some have 1), 1 for
+  // SSE-only cores; dot-product extensions at their full width (also an
+  // upper bound: Sapphire Rapids runs VDPBF16PS at half that).
+  const auto& isa = info.isa;
+  int bits = 128;
+  int units = 1;
+  if (has(isa, "avx512f")) {
+    bits = 512;
+    units = 2;
+  } else if (has(isa, "avx2") && has(isa, "fma")) {
+    bits = 256;
+    units = 2;
+  } else if (has(isa, "avx")) {
+    bits = 256;
+  } else if (has(isa, "asimd") || has(isa, "neon")) {
+    units = 2;
+  }
+  const double fp64 = 2.0 * (bits / 64.0) * units;
+  out.source = fmt::format(
+      "assumed, not from the microarchitecture table (no entry for {} family {} model {}): {} "
+      "FMA unit{} of {} bits per core, an upper bound",
+      info.vendor_id.empty() ? "this CPU" : info.vendor_id, info.cpu_family, info.cpu_model_number,
+      units, units == 1 ? "" : "s", bits);
+  switch (precision) {
+    case DType::fp64:
+      out.per_cycle = fp64;
+      break;
+    case DType::fp32:
+      out.per_cycle = 2 * fp64;
+      break;
+    case DType::fp16:
+      if (has(isa, "avx512_fp16") || has(isa, "asimdhp")) out.per_cycle = 4 * fp64;
+      break;
+    case DType::bf16:
+      if (has(isa, "avx512_bf16") || has(isa, "bf16")) out.per_cycle = 4 * fp64;
+      if (has(isa, "amx_bf16") && info.amx_usable) out.per_cycle = 1024;
+      break;
+    case DType::int8:
+      if (has(isa, "avx512_vnni") || has(isa, "avx_vnni") || has(isa, "asimddp")) {
+        out.per_cycle = 8 * fp64;
+      }
+      if (has(isa, "amx_int8") && info.amx_usable) out.per_cycle = 2048;
+      break;
+    default:
+      break;
+  }
+  out.path = fmt::format("{}-bit vector FMA", bits);
+  out.vector_per_cycle = out.per_cycle;
+  if ((precision == DType::bf16 || precision == DType::int8) && out.per_cycle >= 1024) {
+    out.path = "AMX tile unit";
+    out.matrix = true;
+    out.vector_per_cycle = precision == DType::bf16
+                               ? (has(isa, "avx512_bf16") ? 4 * fp64 : 0)
+                               : (has(isa, "avx512_vnni") || has(isa, "avx_vnni") ? 8 * fp64 : 0);
+  }
+  return out;
+}
+
+double host_peak_flops(const HostInfo& info, DType precision, int threads) {
+  const int cores = std::clamp(threads, 1, std::max(1, info.physical_cores));
+  return cores * host_clock_hz(info, cores) * host_rate(info, precision).per_cycle;
 }
 
 Chip host_chip(const HostInfo& info) {
@@ -356,48 +653,34 @@ Chip host_chip(const HostInfo& info) {
   cpu.cores_per_socket = std::max(1, info.physical_cores / cpu.sockets);
   cpu.threads_per_core = std::max(1, info.logical_cpus / std::max(1, info.physical_cores));
   cpu.allcore_clock_hz = info.clock_hz;
-  cpu.clock_source = "the detected clock (see the clock note)";
+  cpu.clock_source = info.clock_measured ? "measured sustained all-core clock (see the notes)"
+                                         : "fallback clock, not measured (see the notes)";
   for (const auto& f : info.isa) cpu.isa.push_back(catalog_isa_name(f));
 
-  // FLOP/cycle/core from the widest vector ISA. The number of FMA pipes is
-  // not visible from software: assume 2 for AVX-512 and AVX2 cores (true of
-  // server cores since Haswell/Skylake-SP; some AVX-512 parts have 1) and 1
-  // for SSE-only cores.
+  const MicroarchMatch match = identify_microarch(info.vendor_id, info.cpu_family,
+                                                  info.cpu_model_number, info.isa, info.cpu_model);
   const auto& isa = info.isa;
-  std::string assumption;
+  // The widest vector ISA and its FMA pipes, for the record (the rates
+  // below come from the table when the CPU is in it).
   if (has(isa, "avx512f")) {
     cpu.simd_bits = 512;
-    cpu.fma_units = 2;
-  } else if (has(isa, "avx2") && has(isa, "fma")) {
+  } else if (has(isa, "avx2") || has(isa, "avx")) {
     cpu.simd_bits = 256;
-    cpu.fma_units = 2;
-  } else if (has(isa, "avx")) {
-    cpu.simd_bits = 256;  // no FMA: one add and one multiply pipe
-    cpu.fma_units = 1;
-  } else if (has(isa, "asimd") || has(isa, "neon")) {
-    cpu.simd_bits = 128;
-    cpu.fma_units = 2;
   } else {
-    cpu.simd_bits = 128;  // SSE2: one add and one multiply pipe
-    cpu.fma_units = 1;
+    cpu.simd_bits = 128;
   }
-  const double fp64_lanes = cpu.simd_bits / 64.0;
-  const double fp64 = 2.0 * fp64_lanes * cpu.fma_units;  // an FMA (or add + mul) is 2 FLOP
-  cpu.flops_per_cycle[DType::fp64] = fp64;
-  cpu.flops_per_cycle[DType::fp32] = 2 * fp64;
-  if (has(isa, "avx512_fp16") || has(isa, "asimdhp")) cpu.flops_per_cycle[DType::fp16] = 4 * fp64;
-  if (has(isa, "avx512_bf16") || has(isa, "bf16")) cpu.flops_per_cycle[DType::bf16] = 4 * fp64;
-  if (has(isa, "avx512_vnni") || has(isa, "avx_vnni") || has(isa, "asimddp")) {
-    cpu.flops_per_cycle[DType::int8] = 8 * fp64;  // 4 x fp32: a 4-way dot product per lane
+  std::map<DType, HostRate> rates;
+  for (DType p : {DType::fp64, DType::fp32, DType::fp16, DType::bf16, DType::int8}) {
+    const HostRate r = host_rate(info, p);
+    if (r.per_cycle > 0) {
+      cpu.flops_per_cycle[p] = r.per_cycle;
+      rates[p] = r;
+    }
   }
-  if (has(isa, "amx_bf16")) {
-    cpu.amx = true;
-    cpu.flops_per_cycle[DType::bf16] = 1024;  // TDPBF16PS: 16x16x32 MACs every 16 cycles
-  }
-  if (has(isa, "amx_int8")) {
-    cpu.amx = true;
-    cpu.flops_per_cycle[DType::int8] = 2048;
-  }
+  const double fp64_rate =
+      cpu.flops_per_cycle.count(DType::fp64) ? cpu.flops_per_cycle[DType::fp64] : 0;
+  cpu.fma_units = std::max(1, static_cast<int>(fp64_rate / (2.0 * cpu.simd_bits / 64.0) + 0.5));
+  cpu.amx = info.amx_usable && (has(isa, "amx_bf16") || has(isa, "amx_int8"));
   // DRAM bandwidth needs channels and speed: DMI tells modules, not channels,
   // so take one module per channel (the usual server population; with two
   // per channel this doubles the figure, and the note says so).
@@ -426,11 +709,31 @@ Chip host_chip(const HostInfo& info) {
   chip.memory.back().is_main = true;
 
   derive_cpu_figures(chip);
+  // Each peak says which clock and which FLOP/cycle figure it rests on.
+  const std::string clock_word = info.clock_measured ? "measured clock" : "fallback clock";
+  for (auto& [p, f] : chip.peak) {
+    auto it = rates.find(p);
+    if (it == rates.end()) continue;
+    f.derivation += fmt::format(" ({}; {} {}/cycle: {})", clock_word, cpu.flops_per_cycle[p],
+                                is_floating(p) ? "FLOP" : "OP", it->second.path);
+    f.source = fmt::format("{}; clock: {}", it->second.source, info.clock_note);
+  }
 
   std::vector<std::string> notes;
-  notes.push_back(
-      fmt::format("FLOP/cycle assume {} FMA unit{} of {} bits per core (not visible from software)",
-                  cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
+  if (match.entry != nullptr) {
+    notes.push_back(
+        fmt::format("microarchitecture: {} (identified {}); FLOP/cycle from "
+                    "dnnroof's per-microarchitecture table (src/hw/microarch.cc)",
+                    match.entry->name, match.how));
+    if (!match.entry->note.empty()) notes.emplace_back(match.entry->note);
+  } else {
+    notes.push_back(fmt::format(
+        "microarchitecture not in dnnroof's table ({} family {} model {}): FLOP/cycle assume {} "
+        "FMA unit{} of {} bits per core (not visible from software), an upper bound",
+        info.vendor_id.empty() ? "unknown vendor" : info.vendor_id, info.cpu_family,
+        info.cpu_model_number, cpu.fma_units, cpu.fma_units == 1 ? "" : "s", cpu.simd_bits));
+  }
+  if (!info.amx_note.empty()) notes.push_back(info.amx_note);
   notes.push_back(fmt::format("clock: {}", info.clock_note));
   if (have_dmi) {
     notes.emplace_back(

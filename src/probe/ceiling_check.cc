@@ -14,7 +14,8 @@ bool known(double v) { return v > 0 && std::isfinite(v); }
 }  // namespace
 
 std::string compute_ceiling_flag(double measured, double theoretical, double clock_hz,
-                                 double flops_per_cycle, double cores, bool virtualized) {
+                                 double flops_per_cycle, double cores, bool virtualized,
+                                 bool clock_measured) {
   if (!known(measured) || !known(theoretical) || measured <= theoretical) return {};
   std::string out =
       fmt::format("IMPOSSIBLE: {:.1f}% of the theoretical peak", 100 * measured / theoretical);
@@ -25,7 +26,12 @@ std::string compute_ceiling_flag(double measured, double theoretical, double clo
   out += fmt::format("; it implies {} at {:g} FLOP/cycle/core on {:g} core{} vs the {} assumed",
                      format_si(implied_hz, "Hz", 3), flops_per_cycle, cores, cores == 1 ? "" : "s",
                      format_si(clock_hz, "Hz", 3));
-  if (implied_hz <= 1.6 * clock_hz) {
+  if (implied_hz <= 1.6 * clock_hz && clock_measured) {
+    out +=
+        ": the measured clock is below the one the kernel ran at (the clock was measured "
+        "while other work shared the cores: rerun on an idle machine), or the table's "
+        "FLOP/cycle is too low";
+  } else if (implied_hz <= 1.6 * clock_hz) {
     out += virtualized ? ": the clock is understated (the cores turbo above the clock this virtual "
                          "machine reports, its TSC clock)"
                        : ": the clock is understated (the cores turbo above the clock assumed)";

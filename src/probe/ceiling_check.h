@@ -16,8 +16,12 @@ namespace dnnroof {
 // implied clock is within 1.6x of the assumed one, else the FLOP/cycle
 // assumption is too low. `flops_per_cycle` <= 0 or `clock_hz` <= 0: the
 // implied clock is left out.
+// `clock_measured`: the clock was measured (probe/clock.h), so an implied
+// clock above it means the measurement ran slow (load) or the FLOP/cycle
+// figure is too low, not a hidden turbo.
 std::string compute_ceiling_flag(double measured, double theoretical, double clock_hz,
-                                 double flops_per_cycle, double cores, bool virtualized);
+                                 double flops_per_cycle, double cores, bool virtualized,
+                                 bool clock_measured = false);
 
 // The flag of a bandwidth ceiling of memory level `level`: empty when
 // measured <= theoretical (or either is unknown); else the ratio and the

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "measure/sampler.h"
+#include "probe/clock.h"
 #include "probe/thread_team.h"
 
 namespace dnnroof {
@@ -277,6 +278,18 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
   std::vector<Step> steps;
   std::unique_ptr<ThreadTeam> team;
   std::unique_ptr<SweepArrays> arrays;
+  // The sustained core clock on each thread count first: the theoretical
+  // peaks of the comparison rest on it (probe/clock.h).
+  for (int threads : thread_counts) {
+    steps.push_back({fmt::format("core clock, {} thread{}", threads, threads == 1 ? "" : "s"),
+                     options.quick ? 0.65 : 1.3, [&, threads] {
+                       team.reset();  // its threads would share the cores
+                       ClockOptions co;
+                       co.warmup_s = options.quick ? 0.15 : 0.3;
+                       co.measure_s = options.quick ? 0.5 : 1.0;
+                       set_measured_clocks(result.host, {measure_core_clock(threads, co)});
+                     }});
+  }
   for (int threads : thread_counts) {
     std::vector<int> team_cpus(all_cpus.begin(), all_cpus.begin() + threads);
     for (const ComputeKernel& k : compute) {

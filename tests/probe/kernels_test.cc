@@ -215,7 +215,15 @@ TEST(RunProbe, SmallSweepHasEveryPart) {
   // 4 KiB of triad on 1 thread = 3 arrays of 170 doubles, rounded down to
   // 128 (a multiple of 64): 3 x 128 x 8 B.
   EXPECT_EQ(triad->points[0].working_set_bytes, 3 * 128 * 8.0);
-  EXPECT_EQ(calls, r.compute.size() + 3);
+  // Steps: the core clock (1 thread), the compute peaks, 3 triad sizes.
+  EXPECT_EQ(calls, 1 + r.compute.size() + 3);
+  // The clock was measured on the one thread count used, and is the host's now.
+  // (Other counts may come from a clock saved earlier in this boot.)
+  std::string origin;
+  EXPECT_GT(host_clock_hz(r.host, 1, &origin), 0);
+  EXPECT_EQ(origin.find("saved by dnnroof"), std::string::npos) << origin;
+  EXPECT_NE(origin.find("on 1 core at once"), std::string::npos) << origin;
+  EXPECT_TRUE(r.host.clock_measured);
 }
 
 }  // namespace
