@@ -48,6 +48,7 @@ bool executes_models(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h" || arg == "--version") return false;
+    if (command == "probe" && arg == "--no-gemm") return false;  // the FMA loops need no LibTorch
     if (!command.empty()) continue;
     if (arg == "--catalog") {
       ++i;  // its value
