@@ -313,10 +313,11 @@ std::vector<std::string> display_names(const std::vector<std::string>& sources) 
   for (const auto& s : sources) {
     names.push_back(ends_with(to_lower(s), ".onnx") ? std::filesystem::path(s).stem().string() : s);
   }
+  std::vector<std::string> shown = names;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (std::count(names.begin(), names.end(), names[i]) > 1) names[i] = sources[i];
+    if (std::count(names.begin(), names.end(), names[i]) > 1) shown[i] = sources[i];
   }
-  return names;
+  return shown;
 }
 
 // Analyzes one model (`source`, shown as `model`) at every batch size: its
