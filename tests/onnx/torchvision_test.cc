@@ -36,7 +36,10 @@ std::filesystem::path temp_dir() {
 std::vector<double> matrix_macs(const ModelCost& c) {
   std::vector<double> v;
   for (const NodeCost& n : c.nodes) {
-    if (n.op == OpKind::Conv || n.op == OpKind::Gemm) v.push_back(n.forward.macs);
+    // A Linear over a 3-D tensor (vit_b_16's MLP) exports as a MatMul that
+    // reads a weight; attention's MatMuls read none.
+    const bool linear = n.op == OpKind::Gemm || (n.op == OpKind::MatMul && n.params > 0);
+    if (n.op == OpKind::Conv || linear) v.push_back(n.forward.macs);
   }
   return v;
 }
