@@ -311,7 +311,9 @@ Table with_unused_params(const Table& totals, const std::vector<BatchResult>& re
 std::vector<std::string> display_names(const std::vector<std::string>& sources) {
   std::vector<std::string> names;
   for (const auto& s : sources) {
-    names.push_back(ends_with(to_lower(s), ".onnx") ? std::filesystem::path(s).stem().string() : s);
+    // Zoo names are case-insensitive; the zoo's graphs carry the lower-case one.
+    names.push_back(ends_with(to_lower(s), ".onnx") ? std::filesystem::path(s).stem().string()
+                                                    : to_lower(s));
   }
   std::vector<std::string> shown = names;
   for (std::size_t i = 0; i < names.size(); ++i) {
