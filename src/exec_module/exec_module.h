@@ -28,14 +28,14 @@ namespace dnnroof {
 inline constexpr int kExecModuleAbi = 1;
 
 struct ExecModuleApi {
-  int abi = 0;                  // kExecModuleAbi of the module's build
-  const char* version = "";     // kVersion of the module's build
-  const char* revision = "";    // kGitRevision of the module's build
-  std::size_t graph_size = 0;   // sizeof(Graph): a cheap check that both sides agree
-  std::size_t options_size = 0; // sizeof(ExecOptions)
+  int abi = 0;                   // kExecModuleAbi of the module's build
+  const char* version = "";      // kVersion of the module's build
+  const char* revision = "";     // kGitRevision of the module's build
+  std::size_t graph_size = 0;    // sizeof(Graph): a cheap check that both sides agree
+  std::size_t options_size = 0;  // sizeof(ExecOptions)
 
-  std::unique_ptr<Executor> (*make_executor)(const Graph& graph, const ExecOptions& options) =
-      nullptr;
+  std::unique_ptr<Executor> (*make_executor)(const Graph& graph,
+                                             const ExecOptions& options) = nullptr;
   ExecInfo (*runtime_info)(const std::string& device) = nullptr;
   int (*cuda_device_count)() = nullptr;
   bool (*gemm_ceiling_available)() = nullptr;

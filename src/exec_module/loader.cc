@@ -116,9 +116,9 @@ std::string openblas_core(void* handle) {
 
 // The kernel set to ask for instead of `core`, or nullptr to keep it.
 const char* better_openblas_core(const std::string& core) {
-  static const std::array<std::string, 9> kOld{"prescott", "core2",   "penryn",
-                                               "dunnington", "nehalem", "atom",
-                                               "generic",  "barcelona", "sandybridge"};
+  static const std::array<std::string, 9> kOld{"prescott",   "core2",     "penryn",
+                                               "dunnington", "nehalem",   "atom",
+                                               "generic",    "barcelona", "sandybridge"};
   if (std::find(kOld.begin(), kOld.end(), to_lower(core)) == kOld.end()) return nullptr;
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0) {

@@ -80,7 +80,8 @@ TEST_F(Startup, CommandsThatExecuteNothingNeverLoadLibTorch) {
   };
   for (const auto& c : commands) {
     const CliRun r = run("LD_DEBUG=files", c);
-    EXPECT_EQ(r.status, 0) << c << "\n" << r.err.substr(r.err.size() > 2000 ? r.err.size() - 2000 : 0);
+    EXPECT_EQ(r.status, 0) << c << "\n"
+                           << r.err.substr(r.err.size() > 2000 ? r.err.size() - 2000 : 0);
     // The trace is on: the C library's initialiser is in it.
     EXPECT_TRUE(has(r.err, "calling init:")) << c;
     EXPECT_FALSE(has(r.err, "libtorch")) << c;
@@ -128,8 +129,8 @@ TEST_F(Startup, AnOldOpenBlasCoreRestartsTheProgramBeforeTheCommandRuns) {
   EXPECT_EQ(r.status, 1);
   // The error crosses from the module into the program as dnnroof's Error.
   EXPECT_TRUE(has(r.err, "dnnroof: error: fake executor module: squeezenet1_0")) << r.err;
-  EXPECT_TRUE(has(r.err, "OPENBLAS_CORETYPE=" + core + " FROM=" +
-                             (core == "unset" ? "unset" : "Prescott")))
+  EXPECT_TRUE(
+      has(r.err, "OPENBLAS_CORETYPE=" + core + " FROM=" + (core == "unset" ? "unset" : "Prescott")))
       << r.err;
 }
 

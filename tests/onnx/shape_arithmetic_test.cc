@@ -68,7 +68,8 @@ TEST(OnnxShapeArithmetic, FloorCeilRoundSignOnScalars) {
   m.node("Round", {"y"}, {"round_pos"});  // 2
   m.node("Round", {"z"}, {"round_odd"});  // 4
   m.node("Sign", {"x"}, {"sign"});
-  for (const char* o : {"floor", "ceil", "round_neg", "round_pos", "round_odd", "sign"}) m.output(o);
+  for (const char* o : {"floor", "ceil", "round_neg", "round_pos", "round_odd", "sign"})
+    m.output(o);
   const Graph g = m.import();
   const std::vector<double> want{-3, -2, -2, 2, 4, -1};
   for (std::size_t i = 0; i < want.size(); ++i) {
@@ -120,7 +121,7 @@ TEST(OnnxShapeArithmetic, ExportedAttentionShapeChainFolds) {
   m.node("Add", {"hd", "rem"}, {"hd2"});
   m.ints("one", {1}, true);
   m.node("Range", {"i0", "n", "one"}, {"r"});  // [0, n)
-  m.node("Shape", {"r"}, {"rn"});               // [n]
+  m.node("Shape", {"r"}, {"rn"});              // [n]
   m.ints("ax", {0});
   m.node("Unsqueeze", {"heads", "ax"}, {"h1"});
   m.node("Unsqueeze", {"hd2", "ax"}, {"d1"});

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <ostream>
 #include <fstream>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -101,24 +101,20 @@ TEST_P(Torch2Export, ImportsWithADynamicBatchAndEqualsTheZoo) {
 
 INSTANTIATE_TEST_SUITE_P(
     Torchvision, Torch2Export,
-    ::testing::Values(Case{"resnet18.onnx", "resnet18", true},
-                      Case{"resnet18_dynamo.onnx", "resnet18", true},
-                      Case{"resnet50.onnx", "resnet50", true},
-                      Case{"alexnet.onnx", "alexnet", false},
-                      Case{"vgg16.onnx", "vgg16", false},
-                      Case{"squeezenet1_0.onnx", "squeezenet1_0", false},
-                      Case{"googlenet.onnx", "googlenet", true},
-                      Case{"inception_v3.onnx", "inception_v3", true},
-                      Case{"densenet121.onnx", "densenet121", true},
-                      Case{"shufflenet_v2_x1_0.onnx", "shufflenet_v2_x1_0", true},
-                      Case{"mobilenet_v2.onnx", "mobilenet_v2", true},
-                      Case{"mobilenet_v3_large.onnx", "mobilenet_v3_large", true},
-                      Case{"mnasnet1_0.onnx", "mnasnet1_0", true},
-                      Case{"efficientnet_b0.onnx", "efficientnet_b0", true},
-                      Case{"regnet_y_400mf.onnx", "regnet_y_400mf", true},
-                      Case{"convnext_tiny.onnx", "convnext_tiny", false},
-                      Case{"vit_b_16.onnx", "vit_b_16", false},
-                      Case{"vit_b_16_dynamo.onnx", "vit_b_16", false}),
+    ::testing::Values(
+        Case{"resnet18.onnx", "resnet18", true}, Case{"resnet18_dynamo.onnx", "resnet18", true},
+        Case{"resnet50.onnx", "resnet50", true}, Case{"alexnet.onnx", "alexnet", false},
+        Case{"vgg16.onnx", "vgg16", false}, Case{"squeezenet1_0.onnx", "squeezenet1_0", false},
+        Case{"googlenet.onnx", "googlenet", true}, Case{"inception_v3.onnx", "inception_v3", true},
+        Case{"densenet121.onnx", "densenet121", true},
+        Case{"shufflenet_v2_x1_0.onnx", "shufflenet_v2_x1_0", true},
+        Case{"mobilenet_v2.onnx", "mobilenet_v2", true},
+        Case{"mobilenet_v3_large.onnx", "mobilenet_v3_large", true},
+        Case{"mnasnet1_0.onnx", "mnasnet1_0", true},
+        Case{"efficientnet_b0.onnx", "efficientnet_b0", true},
+        Case{"regnet_y_400mf.onnx", "regnet_y_400mf", true},
+        Case{"convnext_tiny.onnx", "convnext_tiny", false},
+        Case{"vit_b_16.onnx", "vit_b_16", false}, Case{"vit_b_16_dynamo.onnx", "vit_b_16", false}),
     [](const ::testing::TestParamInfo<Case>& param_info) {
       return fs::path(param_info.param.file).stem().string();
     });
