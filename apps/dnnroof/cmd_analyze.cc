@@ -1,4 +1,4 @@
-// `dnnroof analyze MODEL`: the static view of a model. Per batch size: its
+// `dnnroof analyze MODEL...`: the static view of one or several models. Per batch size: its
 // parameters, MACs and FLOPs (forward, backward, their ratio), activation and
 // traffic bytes under both traffic models and both operational intensities;
 // per chip the attainable FLOP/s at that intensity, the bound and the
@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,7 +33,7 @@ namespace dnnroof::cli {
 namespace {
 
 struct AnalyzeOptions {
-  std::string model;
+  std::vector<std::string> models;  // zoo names and .onnx files, one table for all
   std::vector<std::int64_t> batches{1};
   std::string dtype = "fp32";
   bool training = false;
@@ -52,19 +53,21 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Graph load_model(const AnalyzeOptions& o, std::int64_t batch, DType dtype) {
-  if (ends_with(to_lower(o.model), ".onnx")) {
+Graph load_model(const AnalyzeOptions& o, const std::string& model, std::int64_t batch,
+                 DType dtype) {
+  if (ends_with(to_lower(model), ".onnx")) {
 #if defined(DNNROOF_HAVE_ONNX)
     // The file's own dtypes are kept; --dtype sets the storage for bytes.
     OnnxImportOptions io;
     io.batch = batch;
     io.override_fixed_batch = o.batch_given;
     for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
-    return import_onnx_file(o.model, io);
+    return import_onnx_file(model, io);
 #else
-    fail("'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
-         "libprotobuf-dev, then rebuild)",
-         o.model);
+    fail(
+        "'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
+        "libprotobuf-dev, then rebuild)",
+        model);
 #endif
   }
   if (!o.dims.empty()) fail("--dim applies to .onnx models only");
@@ -73,7 +76,7 @@ Graph load_model(const AnalyzeOptions& o, std::int64_t batch, DType dtype) {
   z.image_size = o.image_size;
   z.seq_len = o.seq_len;
   z.dtype = dtype;
-  return build_zoo_model(o.model, z);
+  return build_zoo_model(model, z);
 }
 
 // A quantity with its number for programs; "0 FLOP" stays "0 FLOP".
@@ -259,42 +262,87 @@ Table by_type_table(const BatchResult& r, bool training) {
   return t;
 }
 
-void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
-  const OutputFormat format = parse_output_format(o.format);
-  const DType precision = parse_dtype_or_throw(o.dtype);
-  CostOptions copt;
-  copt.dtype = storage_of(precision);
-  copt.training = o.training;
-  copt.convention = parse_cost_convention(o.convention);
-  if (o.attention == "flash") {
-    copt.attention = AttentionMemory::flash;
-  } else if (o.attention != "plain") {
-    fail("--attention must be plain or flash, got '{}'", o.attention);
-  }
-  std::vector<const Chip*> chips;
-  std::optional<Catalog> catalog;
-  if (!o.chips.empty()) {
-    catalog = load_catalog(ctx.catalog_files);
-    for (const auto& id : o.chips) chips.push_back(&catalog->get(id));
-  }
-  if (o.batches.empty()) fail("--batch needs at least one batch size");
+// The rows every model adds to each table; run_analyze merges them.
+struct ModelTables {
+  std::vector<Table> totals;
+  std::vector<Table> chips;
+  std::vector<Table> layers;
+  std::vector<Table> types;
+  DType storage = DType::fp32;  // of the last model analyzed
+};
 
+// `t` with a column inserted before column `at`.
+Table with_column(const Table& t, std::size_t at, const std::string& column, const std::string& key,
+                  const std::vector<Cell>& cells) {
+  std::vector<std::string> cols = t.columns();
+  std::vector<std::string> keys = t.keys();
+  cols.insert(cols.begin() + static_cast<std::ptrdiff_t>(at), column);
+  keys.insert(keys.begin() + static_cast<std::ptrdiff_t>(at), key);
+  Table out(cols, keys);
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    std::vector<Cell> row = t.data()[r];
+    row.insert(row.begin() + static_cast<std::ptrdiff_t>(at), cells.at(r));
+    out.add_row(std::move(row));
+  }
+  return out;
+}
+
+// Per-layer and per-op-kind rows name their model, so that several models'
+// rows are one pandas-ready table.
+Table with_model_column(const std::string& model, const Table& t) {
+  return with_column(t, 0, "model", "model", std::vector<Cell>(t.rows(), Cell(model)));
+}
+
+// The totals with `unused params` after `params`: the parameters no node
+// reads (e.g. inception_v3's auxiliary classifier in inference), which
+// `params` includes.
+Table with_unused_params(const Table& totals, const std::vector<BatchResult>& results) {
+  const auto& keys = totals.keys();
+  const auto it = std::find(keys.begin(), keys.end(), "params");
+  const std::size_t at =
+      it == keys.end() ? keys.size() : static_cast<std::size_t>(it - keys.begin()) + 1;
+  std::vector<Cell> cells;
+  for (const auto& r : results) cells.push_back(count(r.cost.unused_params));
+  return with_column(totals, at, "unused params", "unused_params", cells);
+}
+
+// The name each model is shown by: the graph's (zoo name, .onnx file stem),
+// or the argument as given when two arguments would show the same name.
+std::vector<std::string> display_names(const std::vector<std::string>& sources) {
+  std::vector<std::string> names;
+  for (const auto& s : sources) {
+    // Zoo names are case-insensitive; the zoo's graphs carry the lower-case one.
+    names.push_back(ends_with(to_lower(s), ".onnx") ? std::filesystem::path(s).stem().string()
+                                                    : to_lower(s));
+  }
+  std::vector<std::string> shown = names;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (std::count(names.begin(), names.end(), names[i]) > 1) shown[i] = sources[i];
+  }
+  return shown;
+}
+
+// Analyzes one model (`source`, shown as `model`) at every batch size: its
+// summary lines on stderr, and its rows appended to `out`'s tables.
+void analyze_model(const AnalyzeOptions& o, const std::string& source, const std::string& model,
+                   const CostOptions& copt, const std::vector<const Chip*>& chips, DType precision,
+                   OutputFormat format, ModelTables& out) {
   std::vector<BatchResult> results;
   std::vector<Graph> graphs;
   for (std::int64_t batch : o.batches) {
     if (batch < 1) fail("--batch {}: batch sizes must be >= 1", batch);
-    graphs.push_back(load_model(o, batch, precision));
+    graphs.push_back(load_model(o, source, batch, precision));
     results.push_back({batch, estimate_cost(graphs.back(), copt)});
   }
   const ModelCost& first = results.front().cost;
-  fmt::print(stderr, "{} ({} nodes): {}\n", graphs.front().name, first.nodes.size(),
-             first.coverage_line());
-  fmt::print(stderr,
-             "MACs = multiply-accumulates; FLOPs counted by the {} convention{}; bytes at {}; see "
-             "docs/cost-model.md\n",
-             cost_convention_name(copt.convention),
-             copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
-             dtype_name(first.storage));
+  fmt::print(stderr, "{} ({} nodes): {}\n", model, first.nodes.size(), first.coverage_line());
+  if (first.unused_params > 0) {
+    fmt::print(stderr,
+               "{}: {} of its {} parameters are read by no node (counted in params, shown as "
+               "unused params)\n",
+               model, format_si(first.unused_params, ""), format_si(first.params, ""));
+  }
+  out.storage = first.storage;
 
   if (copt.convention != CostConvention::dnnroof) {
     // Say which ops the chosen tool does not count, so a lower total is explained.
@@ -317,17 +365,49 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
     }
   }
 
-  const std::string model = graphs.front().name;
   const Table totals = totals_table(model, results, o.training);
-  std::optional<Table> chip_table;
-  if (!chips.empty()) chip_table = chips_table(model, results, chips, precision, format);
-  std::vector<Table> layer_tables;
-  std::vector<Table> type_tables;
+  out.totals.push_back(with_unused_params(totals, results));
+  if (!chips.empty()) out.chips.push_back(chips_table(model, results, chips, precision, format));
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (o.layers) layer_tables.push_back(layers_table(results[i], o.training));
-    if (o.by_type) type_tables.push_back(by_type_table(results[i], o.training));
+    if (o.layers)
+      out.layers.push_back(with_model_column(model, layers_table(results[i], o.training)));
+    if (o.by_type)
+      out.types.push_back(with_model_column(model, by_type_table(results[i], o.training)));
   }
-  // Several batches' layer/type tables are one table each; merge rows.
+}
+
+void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
+  const OutputFormat format = parse_output_format(o.format);
+  const DType precision = parse_dtype_or_throw(o.dtype);
+  CostOptions copt;
+  copt.dtype = storage_of(precision);
+  copt.training = o.training;
+  copt.convention = parse_cost_convention(o.convention);
+  if (o.attention == "flash") {
+    copt.attention = AttentionMemory::flash;
+  } else if (o.attention != "plain") {
+    fail("--attention must be plain or flash, got '{}'", o.attention);
+  }
+  std::vector<const Chip*> chips;
+  std::optional<Catalog> catalog;
+  if (!o.chips.empty()) {
+    catalog = load_catalog(ctx.catalog_files);
+    for (const auto& id : o.chips) chips.push_back(&catalog->get(id));
+  }
+  if (o.batches.empty()) fail("--batch needs at least one batch size");
+
+  const std::vector<std::string> names = display_names(o.models);
+  ModelTables all;
+  for (std::size_t i = 0; i < o.models.size(); ++i) {
+    analyze_model(o, o.models[i], names[i], copt, chips, precision, format, all);
+  }
+  fmt::print(stderr,
+             "MACs = multiply-accumulates; FLOPs counted by the {} convention{}; bytes at {}; see "
+             "docs/cost-model.md\n",
+             cost_convention_name(copt.convention),
+             copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
+             dtype_name(all.storage));
+  // Several models' and batches' tables are one table each; merge rows.
   auto merged = [](std::vector<Table>& ts) {
     Table m = ts.front();
     for (std::size_t i = 1; i < ts.size(); ++i) {
@@ -335,6 +415,11 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
     }
     return m;
   };
+  const Table totals = merged(all.totals);
+  std::optional<Table> chip_table;
+  if (!all.chips.empty()) chip_table = merged(all.chips);
+  std::vector<Table>& layer_tables = all.layers;
+  std::vector<Table>& type_tables = all.types;
 
   switch (format) {
     case OutputFormat::table:
@@ -383,9 +468,13 @@ void register_analyze(CLI::App& app, Context& ctx) {
       "  dnnroof analyze vit_b_16 --training --dtype bf16 --by-type\n"
       "  dnnroof analyze resnet50 --layers --format csv > resnet50_layers.csv\n"
       "  dnnroof analyze model.onnx --batch 8 --dim seq=128\n"
+      "  dnnroof analyze resnet18 alexnet vit_b_16 m.onnx --format json\n"
       "With --format csv one table is printed: --layers, else --by-type, else the chip\n"
-      "table when --chip is given, else the totals. JSON holds them all in one object.");
-  sub->add_option("model", opt->model, "Zoo model name (see `dnnroof models`) or an .onnx file")
+      "table when --chip is given, else the totals. JSON holds them all in one object.\n"
+      "Several models make one table of each kind (rows carry the model's name): one\n"
+      "JSON object whose \"totals\" array has a row per model and batch.");
+  sub->add_option("models", opt->models,
+                  "Zoo model names (see `dnnroof models`) and .onnx files, one table for all")
       ->required();
   sub->add_option("--batch", opt->batches, "Batch sizes, comma-separated (default 1)")
       ->delimiter(',');

@@ -345,6 +345,22 @@ void run(const BenchCliOptions& o, const Context& ctx) {
       outcome.records.size() == 1 ? "" : "s", failed > 0 ? fmt::format(", {} failed", failed) : "",
       outcome.skipped.empty() ? "" : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
       kept);
+  // A sweep with a failed configuration is not a success: a script must see
+  // it in the exit status (what finished is written already).
+  if (failed > 0) {
+    std::vector<std::string> reasons;
+    for (const ResultRecord& r : outcome.records) {
+      if (r.status != RecordStatus::failed) continue;
+      if (reasons.size() == 3) {
+        reasons.emplace_back("...");
+        break;
+      }
+      reasons.push_back(fmt::format("{}, batch {}, {}: {}", r.model, r.batch,
+                                    run_mode_name(r.mode), r.status_reason));
+    }
+    fail("{} of {} configuration{} failed ({})", failed, outcome.records.size(),
+         outcome.records.size() == 1 ? "" : "s", join(reasons, "; "));
+  }
 }
 
 void register_bench(CLI::App& app, Context& ctx) {

@@ -33,6 +33,7 @@ struct RunOptions {
   std::string dtype = "fp32";
   int threads = 0;
   std::int64_t batch = 1;
+  bool batch_given = false;  // --batch on the command line; else the inputs' dim 0
   std::vector<std::string> dims;
   std::uint64_t seed = 0;
   std::string format = "table";
@@ -69,24 +70,58 @@ void run_model(const RunOptions& o) {
   eo.dtype = parse_dtype_or_throw(o.dtype);
   eo.threads = o.threads;
   eo.seed = o.seed;
-  Graph graph;
   std::map<std::string, HostTensor> feed;
-  if (is_onnx(o.model)) {
+  // `batch` fills a symbolic dim 0; `rebatch` also replaces the file's fixed one.
+  auto load = [&](std::int64_t batch, bool rebatch) {
+    if (is_onnx(o.model)) {
 #if defined(DNNROOF_HAVE_ONNX)
-    OnnxImportOptions io;
-    io.batch = o.batch;
-    for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
-    graph = import_onnx_file(o.model, io);
-    eo.weights = read_onnx_weights(o.model);
+      OnnxImportOptions io;
+      io.batch = batch;
+      io.override_fixed_batch = rebatch;
+      for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
+      return import_onnx_file(o.model, io);
 #else
-    fail("'{}': this dnnroof was built without ONNX import", o.model);
+      fail("'{}': this dnnroof was built without ONNX import", o.model);
 #endif
-  } else {
+    }
     if (!o.dims.empty()) fail("--dim applies to .onnx models only");
     ZooOptions z;
-    z.batch = o.batch;
+    z.batch = batch;
     z.dtype = eo.dtype;
-    graph = build_zoo_model(o.model, z);
+    return build_zoo_model(o.model, z);
+  };
+  std::vector<HostTensor> given;
+  for (const auto& path : o.inputs) {
+#if defined(DNNROOF_HAVE_ONNX)
+    given.push_back(read_tensor_pb(path));
+#else
+    fail("'{}': reading TensorProto files needs the ONNX support (libonnx-dev)", path);
+#endif
+  }
+  Graph graph = load(o.batch, o.batch_given);
+  // Without --batch the batch is the inputs' own: the tensor that feeds the
+  // first graph input (by name, else the first unnamed one) sets dim 0, and
+  // a fixed batch in the file is replaced by it.
+  if (!o.batch_given && !graph.inputs.empty()) {
+    const Value& first = graph.value(graph.inputs.front());
+    const HostTensor* feeds_first = nullptr;
+    for (const HostTensor& t : given) {
+      if (!t.name.empty() && t.name == first.name) feeds_first = &t;
+    }
+    for (const HostTensor& t : given) {
+      bool names_an_input = false;
+      for (ValueId id : graph.inputs) names_an_input |= !t.name.empty() && graph.value(id).name == t.name;
+      if (feeds_first == nullptr && !names_an_input) feeds_first = &t;
+    }
+    if (feeds_first != nullptr && !feeds_first->dims.empty() && !first.shape.empty() &&
+        feeds_first->dims.front() != first.shape.front() && feeds_first->dims.front() >= 1) {
+      graph = load(feeds_first->dims.front(), true);
+    }
+  }
+  if (is_onnx(o.model)) {
+#if defined(DNNROOF_HAVE_ONNX)
+    eo.weights = read_onnx_weights(o.model);
+#endif
   }
   // Inputs: a file whose tensor is named after a graph input feeds it; the
   // others feed the remaining graph inputs in order.
@@ -94,13 +129,9 @@ void run_model(const RunOptions& o) {
     fail("{} input files for {} graph inputs", o.inputs.size(), graph.inputs.size());
   }
   std::vector<HostTensor> unnamed;
-  for (const auto& path : o.inputs) {
-#if defined(DNNROOF_HAVE_ONNX)
-    HostTensor t = read_tensor_pb(path);
-#else
-    fail("'{}': reading TensorProto files needs the ONNX support (libonnx-dev)", path);
-    HostTensor t;
-#endif
+  for (std::size_t k = 0; k < given.size(); ++k) {
+    const std::string& path = o.inputs[k];
+    HostTensor t = std::move(given[k]);
     bool named = false;
     for (ValueId id : graph.inputs) {
       if (!t.name.empty() && graph.value(id).name == t.name) named = true;
@@ -190,13 +221,17 @@ void register_run(CLI::App& app, Context& /*ctx*/) {
   sub->add_option("--dtype", o->dtype, "Compute dtype: fp32, bf16, fp16")->capture_default_str();
   sub->add_option("--threads", o->threads, "CPU threads (0: LibTorch's default)")
       ->capture_default_str();
-  sub->add_option("--batch", o->batch, "Batch for a symbolic dim 0 (zoo models: the batch)")
-      ->capture_default_str();
+  sub->add_option("--batch", o->batch,
+                  "The batch (dim 0 of the inputs; replaces an .onnx file's own). Default: "
+                  "the --inputs tensors' dim 0, else 1");
   sub->add_option("--dim", o->dims, "A symbolic dim of an .onnx model, NAME=VALUE (repeatable)");
   sub->add_option("--seed", o->seed, "Seed of the weights a model does not carry")
       ->capture_default_str();
   add_format_option(*sub, o->format);
-  sub->callback([o] { run_model(*o); });
+  sub->callback([o, sub] {
+    o->batch_given = sub->count("--batch") > 0;
+    run_model(*o);
+  });
 }
 
 DNNROOF_COMMAND(450, register_run);

@@ -2,20 +2,19 @@
 
 #include <fmt/format.h>
 
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "commands.h"
 #include "core/error.h"
 #include "core/version.h"
+#if defined(DNNROOF_HAVE_EXEC)
+#include "exec_module/loader.h"
+#endif
 
 namespace dnnroof::cli {
 
@@ -38,51 +37,36 @@ void add_format_option(CLI::App& sub, std::string& target) {
 
 namespace {
 
-// Debian 12's OpenBLAS (0.3.21, DYNAMIC_ARCH) picks its kernels by CPU model
-// when it loads; a CPU newer than the library (e.g. Sapphire/Emerald Rapids)
-// falls back to the SSE3 "Prescott" kernels, and LibTorch's fp32 matrix
-// products then run 5-8x below the machine (docs/probe.md). OpenBLAS reads
-// OPENBLAS_CORETYPE only at load time, before main(), so dnnroof restarts
-// itself once with the kernel set the CPU really has. The executor records
-// the kernel set OpenBLAS runs with every result (ExecInfo::blas), and
-// DNNROOF_KEEP_BLAS=1 keeps OpenBLAS's own choice.
-void restart_with_openblas_kernels_for_this_cpu(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr || std::getenv("DNNROOF_KEEP_BLAS") != nullptr) {
-    return;
+#if defined(DNNROOF_HAVE_EXEC)
+// The subcommands that execute models load the executor module (LibTorch)
+// first thing, before they do anything: its OpenBLAS may want the program
+// restarted with OPENBLAS_CORETYPE (exec_module/loader.h), which must happen
+// before any output. The others never load it (docs/startup.md).
+bool executes_models(int argc, char** argv) {
+  static const std::array<std::string_view, 4> kExecuting{"bench", "run", "report", "probe"};
+  std::string_view command;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "--version") return false;
+    if (command == "probe" && arg == "--no-gemm") return false;  // the FMA loops need no LibTorch
+    if (!command.empty()) continue;
+    if (arg == "--catalog") {
+      ++i;  // its value
+    } else if (!arg.starts_with("-")) {
+      command = arg;
+    }
   }
-  using CoreFn = char* (*)();
-  void* sym = dlsym(RTLD_DEFAULT, "openblas_get_corename");
-  if (sym == nullptr) return;  // not OpenBLAS (or no BLAS linked)
-  const char* core_name = reinterpret_cast<CoreFn>(sym)();
-  if (core_name == nullptr) return;
-  std::string core = core_name;
-  std::transform(core.begin(), core.end(), core.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  static const std::array<std::string, 9> kOld{"prescott", "core2",   "penryn",
-                                               "dunnington", "nehalem", "atom",
-                                               "generic",  "barcelona", "sandybridge"};
-  if (std::find(kOld.begin(), kOld.end(), core) == kOld.end()) return;
-  __builtin_cpu_init();
-  const char* better = nullptr;
-  if (__builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0) {
-    better = "SkylakeX";
-  } else if (__builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0) {
-    better = "Haswell";
-  }
-  if (better == nullptr) return;
-  setenv("OPENBLAS_CORETYPE", better, 1);
-  setenv("DNNROOF_OPENBLAS_CORETYPE_FROM", core_name, 1);
-  execv("/proc/self/exe", argv);
-  // execv returned: it failed; go on with OpenBLAS's own choice.
-  unsetenv("OPENBLAS_CORETYPE");
-  unsetenv("DNNROOF_OPENBLAS_CORETYPE_FROM");
+  return std::find(kExecuting.begin(), kExecuting.end(), command) != kExecuting.end();
 }
+#endif
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace dnnroof;
-  restart_with_openblas_kernels_for_this_cpu(argv);
+#if defined(DNNROOF_HAVE_EXEC)
+  if (executes_models(argc, argv)) prepare_exec_module(argv);
+#endif
   CLI::App app{
       "dnnroof: roofline analysis and benchmarking of deep neural networks.\n"
       "The chips (peaks, rooflines), the work (FLOPs, bytes, intensity), the\n"

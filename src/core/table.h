@@ -39,6 +39,7 @@ class Table {
 
   std::size_t rows() const { return rows_.size(); }
   const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<std::string>& keys() const { return keys_; }  // CSV/JSON names
   const std::vector<std::vector<Cell>>& data() const { return rows_; }
 
   std::string render(OutputFormat format) const;

@@ -195,7 +195,9 @@ bool fold_cast(const NodeView& v) {
 
 bool fold_identity(const NodeView& v) {
   if (!v.input(0).is_constant) return false;
-  v.bind_constant(0, v.input(0));
+  Entry e = v.input(0);
+  if (e.alias_of.empty()) e.alias_of = v.proto().input(0);
+  v.bind_constant(0, std::move(e));
   return true;
 }
 
@@ -457,7 +459,11 @@ bool fold_elementwise(const NodeView& v) {
   for (int i = 1; i < v.num_inputs(); ++i) out = broadcast_shapes(out, v.input_shape(i));
   if (numel(out) > kMaxFoldElements) return false;
   DType dt = op == "Where" ? v.input(1).dtype : v.input(0).dtype;
-  if (op == "Equal" || op == "Less" || op == "Greater" || op == "Not") dt = DType::boolean;
+  if (op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
+      op == "GreaterOrEqual" || op == "Not" || op == "And" || op == "Or" || op == "Xor") {
+    dt = DType::boolean;
+  }
+  const bool c_mod = is_floating(dt) || v.attr_int("fmod", 0) != 0;
   Entry e = make(out, dt);
   for_each_index(out, [&](const Ints& idx) {
     auto x = [&](int i) { return at(v.input(i), broadcast_flat(v.input_shape(i), out, idx)); };
@@ -473,12 +479,44 @@ bool fold_elementwise(const NodeView& v) {
       r = is_floating(dt) ? x(0) / x(1)
                           : static_cast<double>(static_cast<std::int64_t>(x(0)) /
                                                 static_cast<std::int64_t>(x(1)));
-    } else if (op == "Equal")
+    } else if (op == "Mod") {
+      // fmod=1 (and every float Mod): the sign of the dividend, as C's fmod;
+      // fmod=0 on integers: the sign of the divisor, as Python's %.
+      const double b = x(1);
+      if (b == 0) v.reject("division by zero while folding");
+      if (c_mod) {
+        r = std::fmod(x(0), b);
+      } else {
+        const auto ai = static_cast<std::int64_t>(x(0));
+        const auto bi = static_cast<std::int64_t>(b);
+        std::int64_t m = ai % bi;
+        if (m != 0 && ((m < 0) != (bi < 0))) m += bi;
+        r = static_cast<double>(m);
+      }
+    } else if (op == "Floor")
+      r = std::floor(x(0));
+    else if (op == "Ceil")
+      r = std::ceil(x(0));
+    else if (op == "Round")
+      r = std::nearbyint(x(0));  // halves to even (the default rounding mode), as ONNX says
+    else if (op == "Sign")
+      r = x(0) > 0 ? 1 : (x(0) < 0 ? -1 : 0);
+    else if (op == "Equal")
       r = x(0) == x(1) ? 1 : 0;
     else if (op == "Less")
       r = x(0) < x(1) ? 1 : 0;
     else if (op == "Greater")
       r = x(0) > x(1) ? 1 : 0;
+    else if (op == "LessOrEqual")
+      r = x(0) <= x(1) ? 1 : 0;
+    else if (op == "GreaterOrEqual")
+      r = x(0) >= x(1) ? 1 : 0;
+    else if (op == "And")
+      r = x(0) != 0 && x(1) != 0 ? 1 : 0;
+    else if (op == "Or")
+      r = x(0) != 0 || x(1) != 0 ? 1 : 0;
+    else if (op == "Xor")
+      r = (x(0) != 0) != (x(1) != 0) ? 1 : 0;
     else if (op == "Not")
       r = x(0) == 0 ? 1 : 0;
     else if (op == "Where")
@@ -551,6 +589,11 @@ constexpr FoldRow kFolders[] = {
     {"Equal", fold_elementwise, false},
     {"Less", fold_elementwise, false},
     {"Greater", fold_elementwise, false},
+    {"LessOrEqual", fold_elementwise, false},
+    {"GreaterOrEqual", fold_elementwise, false},
+    {"And", fold_elementwise, false},
+    {"Or", fold_elementwise, false},
+    {"Xor", fold_elementwise, false},
     {"Not", fold_elementwise, false},
     {"Where", fold_elementwise, false},
     {"Cast", fold_cast, false},
@@ -568,6 +611,11 @@ constexpr FoldRow kFolders[] = {
     {"Sub", fold_elementwise, false},
     {"Mul", fold_elementwise, false},
     {"Div", fold_elementwise, false},
+    {"Mod", fold_elementwise, false},
+    {"Floor", fold_elementwise, false},
+    {"Ceil", fold_elementwise, false},
+    {"Round", fold_elementwise, false},
+    {"Sign", fold_elementwise, false},
     {"Neg", fold_elementwise, false},
     {"Abs", fold_elementwise, false},
     {"Sqrt", fold_elementwise, false},

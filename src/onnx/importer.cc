@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <queue>
 
@@ -323,10 +324,16 @@ void Importer::find_gelu_patterns() {
     if (add < 0) continue;
     const int mul1 = only_reader(g_.node(add).output(0), "Mul");
     if (mul1 < 0) continue;
+    // x * (1 + erf) * 0.5 (torch's TorchScript exporter), or 0.5 * (1 + erf)
+    // * x (its dynamo exporter): x is read by one of the two Muls.
     const auto& m1 = g_.node(mul1);
-    if (m1.input_size() != 2 || (m1.input(0) != x && m1.input(1) != x)) continue;
     const int mul2 = only_reader(m1.output(0), "Mul");
     if (mul2 < 0) continue;
+    const auto& m2 = g_.node(mul2);
+    auto reads_x = [&](const onnx::NodeProto& m) {
+      return m.input_size() == 2 && (m.input(0) == x || m.input(1) == x);
+    };
+    if (!reads_x(m1) && !reads_x(m2)) continue;
     gelu_inner_.insert({it->second, e, add, mul1});
     gelu_final_[mul2] = it->second;
   }
@@ -357,7 +364,21 @@ void Importer::convert_gelu_pattern(int index) {
       }
     }
   }
-  ok = ok && (near(scalar_of(final_mul.input(0)), 0.5) || near(scalar_of(final_mul.input(1)), 0.5));
+  // The 0.5: in the final Mul, or in the inner one (the Mul of the pattern
+  // whose output the final Mul reads).
+  bool half = false;
+  for (int i : gelu_inner_) {
+    const auto& n = g_.node(i);
+    const bool feeds_final =
+        n.op_type() == "Mul" && n.output_size() == 1 &&
+        std::find(final_mul.input().begin(), final_mul.input().end(), n.output(0)) !=
+            final_mul.input().end();
+    for (const auto* m : {&final_mul, feeds_final ? &n : nullptr}) {
+      if (m == nullptr) continue;
+      for (const auto& in : m->input()) half = half || near(scalar_of(in), 0.5);
+    }
+  }
+  ok = ok && half;
   if (!ok) {
     fail(
         "looks like an exported GELU (Div, Erf, Add, Mul, Mul) but its constants are not "
@@ -541,8 +562,13 @@ Graph import_onnx_file(const std::string& path, const OnnxImportOptions& options
   const auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash);
   if (dir.empty()) dir = "/";
-  return onnx_import::import_bytes(std::string_view(static_cast<const char*>(p), size), path,
-                                   options, std::move(dir));
+  Graph g = onnx_import::import_bytes(std::string_view(static_cast<const char*>(p), size), path,
+                                      options, std::move(dir));
+  // Exporters name every graph alike (torch: "main_graph"): the file tells
+  // models apart, as `bench` and `report` already name them.
+  g.name = std::filesystem::path(path).stem().string();
+  if (g.name.empty()) g.name = "onnx_model";
+  return g;
 }
 
 std::pair<std::string, std::int64_t> parse_dim_assignment(std::string_view text) {

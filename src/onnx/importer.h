@@ -43,6 +43,11 @@ struct Entry {
   // The materialised IR leaves of a constant, by shape (a weight reshaped
   // for one use keeps one IR value per element layout).
   std::map<Shape, ValueId> leaves;
+  // A constant that is another one under a new name (Identity: torch's
+  // exporter gives each user of a shared initializer its own Identity): the
+  // name of the constant whose IR leaves it shares, so the tensor is one IR
+  // value, counted once and loaded by its initializer's name. Empty: itself.
+  std::string alias_of;
 };
 
 class Importer;

@@ -106,9 +106,12 @@ ValueId NodeView::data(int i) const {
 }
 
 ValueId NodeView::constant_leaf(int i, ValueRole role, const Shape& shape) const {
-  const Entry& e = input(i);
+  // An alias (Identity of a constant) shares the leaves of the constant it names.
+  const std::string& storage =
+      input(i).alias_of.empty() ? node_.input(i) : input(i).alias_of;
+  const Entry& e = imp_.entry(storage, name_);
   if (e.leaves.count(shape) != 0 || e.leaves.empty() || role == ValueRole::constant) {
-    return imp_.leaf(node_.input(i), role, shape);
+    return imp_.leaf(storage, role, shape);
   }
   // Already an IR leaf in another layout (a bias read as [C] and as [1, C]):
   // a Reshape view of it, so the tensor is counted once.

@@ -34,10 +34,12 @@ struct OnnxImportOptions {
   bool load_weights = false;
 };
 
-// Imports the model at `path`. Throws Error naming the file and, where it
-// applies, the node, op type, domain and opset: for a file that is not an
-// ONNX model, a cycle, a dangling input, a dim that stays unknown or is not
-// positive, and every unsupported op of the file at once.
+// Imports the model at `path`; the graph is named by the file's stem
+// ("models/resnet18.onnx" -> "resnet18"), not by the name inside the file,
+// which exporters give every model alike ("main_graph"). Throws Error naming
+// the file and, where it applies, the node, op type, domain and opset: for a
+// file that is not an ONNX model, a cycle, a dangling input, a dim that stays
+// unknown or is not positive, and every unsupported op of the file at once.
 Graph import_onnx_file(const std::string& path, const OnnxImportOptions& options = {});
 
 // The same for a model held in memory; `source` names it in errors. Never

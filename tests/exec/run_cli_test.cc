@@ -77,6 +77,41 @@ TEST_F(RunCli, ConformanceCaseThroughTheProgram) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / (got.name + ".pb"))) << got.name;
 }
 
+// An input whose batch differs from the file's fixed batch sets the batch
+// (no --batch needed): the case's input twice over gives its output twice
+// over, each sample's output being its own.
+TEST_F(RunCli, TheBatchComesFromTheInputTensor) {
+  if (!fs::exists(kCase)) GTEST_SKIP() << kCase << " is absent";
+  const HostTensor in = read_tensor_pb((kCase / "test_data_set_0" / "input_0.pb").string());
+  const HostTensor want = read_tensor_pb((kCase / "test_data_set_0" / "output_0.pb").string());
+  ASSERT_FALSE(in.dims.empty());
+  HostTensor twice = in;
+  twice.dims[0] *= 2;
+  twice.data.insert(twice.data.end(), in.data.begin(), in.data.end());
+  write_tensor_pb(twice, (dir_ / "twice.pb").string());
+  const CliRun r = run("run " + (kCase / "model.onnx").string() + " --inputs " +
+                       (dir_ / "twice.pb").string() + " --outputs " + (dir_ / "out").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const HostTensor got = read_tensor_pb((dir_ / "out" / "output_0.pb").string());
+  std::vector<std::int64_t> dims = want.dims;
+  dims[0] *= 2;
+  ASSERT_EQ(got.dims, dims);
+  ASSERT_EQ(got.data.size(), 2 * want.data.size());
+  std::vector<float> a(got.data.size() / 4);
+  std::vector<float> b(want.data.size() / 4);
+  std::memcpy(a.data(), got.data.data(), got.data.size());
+  std::memcpy(b.data(), want.data.data(), want.data.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const float e = b[i % b.size()];
+    EXPECT_NEAR(a[i], e, 1e-4 + 1e-3 * std::abs(e)) << i;
+  }
+  // --batch given and different from the input's: the shapes disagree, said clearly.
+  const CliRun bad = run("run " + (kCase / "model.onnx").string() + " --inputs " +
+                         (dir_ / "twice.pb").string() + " --batch 3");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("has shape"), std::string::npos) << bad.err;
+}
+
 // With Debian's reference BLAS preloaded, LibTorch's sgemm_ resolves to it:
 // the detection must say so and `run` must warn (on stderr).
 TEST_F(RunCli, WarnsOnTheReferenceBlas) {

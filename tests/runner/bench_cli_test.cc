@@ -202,6 +202,30 @@ TEST_F(BenchCli, CsvHasPlainStatusAndThroughputIsBatchOverLatency) {
   EXPECT_TRUE(cells[10] == "ok" || cells[10] == "noisy") << row;
 }
 
+// A configuration that fails is recorded and the sweep goes on, but the
+// exit status says so: an .onnx file whose weights (external data) are
+// absent fails to load; the model before it is measured and kept.
+TEST_F(BenchCli, AFailedConfigurationMakesTheExitStatusNonZeroAfterWritingTheRest) {
+  const fs::path file = dir_ / "partly.json";
+  const std::string weightless =
+      std::string(DNNROOF_SOURCE_DIR) + "/tests/onnx/fixtures/alexnet.onnx";
+  const CliRun r = run("bench squeezenet1_0 " + weightless +
+                       " --budget 0.3s --threads 1 --format csv --out " + file.string());
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("1 of 2 configurations failed (alexnet, batch 1, infer: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("squeezenet1_0,"), std::string::npos) << r.out;  // printed
+  const ResultsFile results = load_results(file);                   // and written
+  ASSERT_EQ(results.records.size(), 2u);
+  EXPECT_NE(results.records[0].status, RecordStatus::failed);
+  EXPECT_EQ(results.records[1].status, RecordStatus::failed);
+  // Every configuration failed: non-zero too.
+  const CliRun all = run("bench " + weightless + " --budget 0.3s");
+  EXPECT_EQ(all.status, 1) << all.err;
+  EXPECT_NE(all.err.find("1 of 1 configuration failed"), std::string::npos) << all.err;
+}
+
 TEST_F(BenchCli, BadInputIsAClearErrorNamingIt) {
   const CliRun unknown = run("bench resnet81");
   EXPECT_NE(unknown.status, 0);

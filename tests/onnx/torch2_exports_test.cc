@@ -1,0 +1,140 @@
+// torchvision models as torch 2.x exports them (tests/onnx/fixtures, made
+// once by fixtures/export_torch2.py with torch 2.15: eval mode, constant
+// folding, opset 17, a dynamic batch; weights moved to external data that is
+// not kept), imported at batch 4 and compared with the zoo's model at batch
+// 4: MACs, the MACs of every Conv and Linear node in order, the output shape, every
+// node costed. Parameters are every float initializer of more than one
+// element, each once, summed here from the protobuf; for the models without
+// BatchNorm (which the export fuses into the convolutions) they also equal
+// the zoo's, which equal torchvision's. Not here: swin_t, whose shifted-window
+// mask torch exports as ScatterND writes into a float constant (not folded
+// yet; docs/onnx.md).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cost/cost.h"
+#include "onnx_testing.h"
+#if __has_include("zoo/zoo.h")
+#include "zoo/zoo.h"
+#define DNNROOF_TEST_HAVE_ZOO 1
+#endif
+
+namespace dnnroof {
+namespace {
+
+#if defined(DNNROOF_TEST_HAVE_ZOO)
+
+namespace fs = std::filesystem;
+
+const fs::path kFixtures = fs::path(DNNROOF_SOURCE_DIR) / "tests" / "onnx" / "fixtures";
+
+// Float initializers of more than one element, each name once, but
+// BatchNormalization's running statistics (inputs 3 and 4: buffers) [elements].
+double initializer_params(const fs::path& file) {
+  onnx::ModelProto model;
+  EXPECT_TRUE(model.ParseFromString(onnx_testing::read_file(file.string()))) << file;
+  std::set<std::string> seen;
+  for (const auto& node : model.graph().node()) {
+    if (node.op_type() != "BatchNormalization") continue;
+    for (int i = 3; i < std::min(node.input_size(), 5); ++i) seen.insert(node.input(i));
+  }
+  double n = 0;
+  for (const auto& t : model.graph().initializer()) {
+    if (t.data_type() != onnx::TensorProto::FLOAT || !seen.insert(t.name()).second) continue;
+    double numel = 1;
+    for (auto d : t.dims()) numel *= static_cast<double>(d);
+    if (numel > 1) n += numel;
+  }
+  return n;
+}
+
+std::vector<double> matrix_macs(const ModelCost& c) {
+  std::vector<double> v;
+  for (const NodeCost& n : c.nodes) {
+    // A Linear over a 4-D tensor (convnext's channels-last MLP) exports as a
+    // MatMul that reads a weight; attention's MatMuls read none.
+    const bool linear = n.op == OpKind::Gemm || (n.op == OpKind::MatMul && n.params > 0);
+    if (n.op == OpKind::Conv || linear) v.push_back(n.forward.macs);
+  }
+  return v;
+}
+
+struct Case {
+  std::string file;   // in fixtures/
+  std::string model;  // the zoo's name
+  bool batchnorm;     // fused by the export: parameters differ from the zoo's
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
+class Torch2Export : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Torch2Export, ImportsWithADynamicBatchAndEqualsTheZoo) {
+  const Case& c = GetParam();
+  const fs::path file = kFixtures / c.file;
+  ASSERT_TRUE(fs::exists(file)) << file << " (run tests/onnx/fixtures/export_torch2.py)";
+  OnnxImportOptions o;
+  o.batch = 4;
+  const Graph onnx = import_onnx_file(file.string(), o);
+  ZooOptions zo;
+  zo.batch = 4;
+  const Graph zoo = build_zoo_model(c.model, zo);
+  const ModelCost a = estimate_cost(onnx);
+  const ModelCost b = estimate_cost(zoo);
+  EXPECT_EQ(onnx.name, fs::path(c.file).stem().string());
+  EXPECT_TRUE(a.uncovered.empty());
+  EXPECT_EQ(a.forward.macs, b.forward.macs);
+  EXPECT_EQ(matrix_macs(a), matrix_macs(b));
+  EXPECT_EQ(onnx.value(onnx.outputs.at(0)).shape, zoo.value(zoo.outputs.at(0)).shape);
+  EXPECT_EQ(a.params, initializer_params(file));
+  if (!c.batchnorm) {
+    EXPECT_EQ(a.params, b.params);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Torchvision, Torch2Export,
+    ::testing::Values(
+        Case{"resnet18.onnx", "resnet18", true}, Case{"resnet18_dynamo.onnx", "resnet18", true},
+        Case{"resnet50.onnx", "resnet50", true}, Case{"alexnet.onnx", "alexnet", false},
+        Case{"vgg16.onnx", "vgg16", false}, Case{"squeezenet1_0.onnx", "squeezenet1_0", false},
+        Case{"googlenet.onnx", "googlenet", true}, Case{"inception_v3.onnx", "inception_v3", true},
+        Case{"densenet121.onnx", "densenet121", true},
+        Case{"shufflenet_v2_x1_0.onnx", "shufflenet_v2_x1_0", true},
+        Case{"mobilenet_v2.onnx", "mobilenet_v2", true},
+        Case{"mobilenet_v3_large.onnx", "mobilenet_v3_large", true},
+        Case{"mnasnet1_0.onnx", "mnasnet1_0", true},
+        Case{"efficientnet_b0.onnx", "efficientnet_b0", true},
+        Case{"regnet_y_400mf.onnx", "regnet_y_400mf", true},
+        Case{"convnext_tiny.onnx", "convnext_tiny", false},
+        Case{"vit_b_16.onnx", "vit_b_16", false}, Case{"vit_b_16_dynamo.onnx", "vit_b_16", false}),
+    [](const ::testing::TestParamInfo<Case>& param_info) {
+      return fs::path(param_info.param.file).stem().string();
+    });
+
+// torchvision's init makes every fused Conv bias zero, and the exporter keeps
+// one zero tensor per size, shared through Identity nodes: counted once.
+// By hand: torchvision's 11,689,512 - 9,600 BatchNorm weights and biases +
+// 4,800 fused biases (64 x 5, 128 x 5, 256 x 5, 512 x 5) - the 4 copies of
+// each size that are the same tensor (4 x (64 + 128 + 256 + 512) = 3,840).
+TEST(Torch2ExportShared, ResNet18SharedZeroBiasesAreCountedOnce) {
+  const fs::path file = kFixtures / "resnet18_untrained.onnx";
+  ASSERT_TRUE(fs::exists(file)) << file;
+  OnnxImportOptions o;
+  o.batch = 1;
+  const ModelCost c = estimate_cost(import_onnx_file(file.string(), o));
+  EXPECT_EQ(c.params, 11689512 - 9600 + 4800 - 3840);
+  EXPECT_EQ(c.params, initializer_params(file));
+}
+
+#endif
+
+}  // namespace
+}  // namespace dnnroof
