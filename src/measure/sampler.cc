@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "measure/interval_rule.h"
 
 namespace dnnroof {
 
@@ -34,8 +35,15 @@ bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, d
 }
 
 std::string describe_outcome(const Measurement& m) {
-  const std::string head = fmt::format("median CI ±{:.1f}% after {} samples",
-                                       100 * m.stats.ci_relative_half_width, m.samples_s.size());
+  const std::size_t n = m.samples_s.size();
+  // No "±" below 10 samples or 95% coverage (interval_rule.h).
+  const std::string head =
+      interval_reportable(n, m.stats.median_ci.achieved_confidence,
+                          m.stats.ci_relative_half_width)
+          ? fmt::format("median 95% CI ±{:.1f}% after {} samples",
+                        100 * m.stats.ci_relative_half_width, n)
+          : fmt::format("n={}, no 95% CI (an interval needs at least {} samples)", n,
+                        kMinSamplesForInterval);
   if (m.converged) return "converged: " + head;
   return fmt::format("noisy: {}, stopped by the {}", head, stop_reason_name(m.stop_reason));
 }
@@ -102,7 +110,12 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
       m.stop_reason = StopReason::sample_cap;
       break;
     }
-    if (clock() - t1 >= options.max_time_s) {
+    // The budget, extended while fewer than min_samples were taken (see
+    // max_time_for_min_samples_s).
+    const double budget_s = n < options.min_samples
+                                ? std::max(options.max_time_s, options.max_time_for_min_samples_s)
+                                : options.max_time_s;
+    if (clock() - t1 >= budget_s) {
       m.stop_reason = StopReason::time_budget;
       break;
     }

@@ -45,6 +45,13 @@ struct MeasureOptions {
   double min_time_s = 0.5;  // [s] measured
   std::size_t max_samples = 100000;
   double max_time_s = 10.0;  // [s] wall, the sampling budget
+  // A budget scaled by the work's own time: when max_time_s ends with fewer
+  // than min_samples samples (an iteration longer than max_time_s /
+  // min_samples), sampling goes on until min_samples are taken or this much
+  // wall time has passed since sampling began, whichever comes first. So a
+  // slow model still gets the samples an interval needs, and a fast one is
+  // not held longer. 0 (or anything <= max_time_s): no extension.
+  double max_time_for_min_samples_s = 0;  // [s] wall
 
   // Null: MedianCiCriterion (median 95% CI within ±2%).
   std::shared_ptr<const StopCriterion> criterion;
@@ -77,9 +84,12 @@ struct Measurement {
 // 2 * window durations.
 bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, double tolerance);
 
-// One line for a result's status_reason: "converged: median CI ±1.2% after
-// 120 samples" or "noisy: median CI ±3.1% after 4000 samples, stopped by the
-// time budget" (or "sample cap").
+// One line for a result's status_reason: "converged: median 95% CI ±1.2%
+// after 120 samples" or "noisy: median 95% CI ±3.1% after 4000 samples,
+// stopped by the time budget" (or "sample cap"). With fewer than 10 samples
+// or less than 95% coverage no ± is printed (interval_rule.h): "noisy: n=4,
+// no 95% CI (an interval needs at least 10 samples), stopped by the time
+// budget".
 std::string describe_outcome(const Measurement& m);
 
 // Runs the loop described above. Work shorter than the timer's resolution
