@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/units.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -102,28 +103,28 @@ Table results_table(const ResultsFile& file) {
 }
 
 Table results_summary_table(const ResultsFile& file) {
-  Table t({"model", "device", "mode", "batch", "dtype", "threads", "latency", "±CI", "throughput",
-           "peak memory", "status"},
+  Table t({"model", "device", "mode", "batch", "dtype", "threads", "latency", "95% CI", "n",
+           "throughput", "peak memory", "status"},
           {"model", "device", "mode", "batch", "dtype", "threads", "latency_s", "ci_rel_half_width",
-           "throughput_per_s", "memory_peak_bytes", "status"});
+           "samples", "throughput_per_s", "memory_peak_bytes", "status"});
   for (const ResultRecord& r : file.records) {
     const auto phase = headline_phase(r);
     Cell latency("-");
     Cell ci("-");
+    Cell n("-");
     if (phase) {
       const TimingStats& s = r.timings.at(*phase);
       latency =
           Cell(s.median_s, fmt::format("{} ({})", format_si(s.median_s, "s"), phase_name(*phase)));
-      if (std::isfinite(s.ci_rel_half_width)) {
-        ci = Cell(s.ci_rel_half_width, fmt::format("{:.1f}%", 100 * s.ci_rel_half_width));
-      }
+      ci = interval_cell(s);  // "±1.2%" or "n=4, no 95% CI" (timing_text.h)
+      n = samples_cell(s);
     }
     const double tput = throughput_per_s(r);
     std::string status(record_status_name(r.status));
     if (!r.status_reason.empty()) status += ": " + r.status_reason;
     t.add_row({r.model, r.device, std::string(run_mode_name(r.mode)),
                Cell(r.batch, std::to_string(r.batch)), std::string(dtype_name(r.dtype)),
-               Cell(r.threads, std::to_string(r.threads)), latency, ci,
+               Cell(r.threads, std::to_string(r.threads)), latency, ci, n,
                std::isfinite(tput) ? Cell(tput, format_si(tput, "/s")) : Cell("-"),
                std::isfinite(r.memory_peak_bytes)
                    ? Cell(r.memory_peak_bytes, format_binary(r.memory_peak_bytes))
