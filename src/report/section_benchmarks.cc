@@ -6,12 +6,14 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/units.h"
 #include "report/figures_measured.h"
 #include "report/section_measured.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 
@@ -33,6 +35,22 @@ std::string time_text(double seconds) { return format_si(seconds, "s"); }
 
 std::string device_key(const ResultRecord& r) {
   return fmt::format("{}@{}", r.device, r.conditions.host_name);
+}
+
+const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,
+                                        int batch, RunMode mode) const {
+  for (const ResultRecord* r : usable(device, mode)) {
+    if (r->model == model && r->batch == batch) return r;
+  }
+  return nullptr;
+}
+
+const TimingStats* MeasuredData::stats_of(const MeasuredDevice& device, const std::string& model,
+                                          int batch, RunMode mode, Phase phase) const {
+  const ResultRecord* r = find(device, model, batch, mode);
+  if (r == nullptr) return nullptr;
+  const auto it = r->timings.find(phase);
+  return it == r->timings.end() ? nullptr : &it->second;
 }
 
 const MeasuredDevice* MeasuredData::device_of(const ResultRecord& r) const {
@@ -78,10 +96,10 @@ double phase_median(const ResultRecord& r, Phase p) {
 }
 
 Table latency_table(const MeasuredData& data) {
-  Table t({"Model", "Device", "Mode", "Batch", "Latency (median)", "95% CI", "Forward",
-           "Backward", "Throughput", "n", "Status"},
-          {"model", "device", "mode", "batch", "latency_s", "ci_rel_half_width", "forward_s",
-           "backward_s", "throughput_per_s", "samples", "status"});
+  Table t({"Model", "Device", "Mode", "Batch", "Latency (median)", "95% CI", "n", "Forward",
+           "Backward", "Throughput", "Status"},
+          {"model", "device", "mode", "batch", "latency_s", "ci_rel_half_width", "samples",
+           "forward_s", "backward_s", "throughput_per_s", "status"});
   for (const ResultRecord& r : data.records) {
     const MeasuredDevice* d = data.device_of(r);
     const std::string dev = d != nullptr ? d->short_name : r.device;
@@ -96,19 +114,157 @@ Table latency_table(const MeasuredData& data) {
     const double fwd = phase_median(r, Phase::forward);
     const double bwd = phase_median(r, Phase::backward);
     const double tp = throughput_per_s(r);
+    // The reason already starts with "noisy: " when the sampler wrote it.
+    std::string_view why = r.status_reason;
+    if (why.starts_with("noisy: ")) why.remove_prefix(7);
     t.add_row({r.model, dev, std::string(run_mode_name(r.mode)),
                Cell(r.batch, std::to_string(r.batch)), Cell(s.median_s, time_text(s.median_s)),
-               Cell(s.ci_rel_half_width, fmt::format("±{:.1f}%", 100 * s.ci_rel_half_width)),
+               interval_cell(s), samples_cell(s),
                std::isfinite(fwd) ? Cell(fwd, time_text(fwd)) : Cell("-"),
                std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"),
-               Cell(tp, format_si(tp, "/s")), Cell(static_cast<double>(s.n), std::to_string(s.n)),
+               Cell(tp, format_si(tp, "/s")),
                r.status == RecordStatus::noisy
-                   ? fmt::format("noisy: {}", r.status_reason.empty() ? "did not converge"
-                                                                      : r.status_reason)
+                   ? fmt::format("noisy: {}", why.empty() ? "did not converge" : why)
                    : std::string("ok")});
   }
   return t;
 }
+
+// "+120 MiB", "-35.2 MiB".
+std::string signed_binary(double bytes) {
+  return (bytes < 0 ? "-" : "+") + format_binary(std::abs(bytes));
+}
+
+// Inference: weights + every activation (an upper bound of what is live at
+// once: the executor frees a layer's inputs after use). Training: weights,
+// their gradients and SGD's momentum (3 x parameter bytes) + buffers + the
+// tensors saved for backward.
+double estimated_memory_bytes(const ModelCost& infer, const ModelCost* train, RunMode mode) {
+  if (mode == RunMode::train && train != nullptr) {
+    return 3 * train->param_bytes + train->buffer_bytes + train->saved_bytes;
+  }
+  return infer.param_bytes + infer.buffer_bytes + infer.activation_bytes;
+}
+
+}  // namespace
+
+std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data) {
+  std::vector<MemoryComparison> rows;
+  for (const MeasuredDevice& d : data.devices) {
+    for (RunMode mode : {RunMode::infer, RunMode::train}) {
+      for (const ResultRecord* r : data.usable(d, mode)) {
+        const ModelCost* infer = data.cost_of(*r, false);
+        const ModelCost* train = data.cost_of(*r, true);
+        if (infer == nullptr) continue;
+        MemoryComparison row;
+        row.model = r->model;
+        row.batch = r->batch;
+        row.train = mode == RunMode::train;
+        row.gpu = d.gpu;
+        row.device = d.short_name;
+        row.weights = infer->param_bytes + infer->buffer_bytes;
+        row.activations = infer->activation_bytes;
+        if (mode == RunMode::train && train != nullptr) row.saved = train->saved_bytes;
+        row.estimate = estimated_memory_bytes(*infer, train, mode);
+        row.peak = r->memory_peak_bytes;
+        rows.push_back(row);
+      }
+    }
+  }
+  return rows;
+}
+
+namespace {
+
+Table memory_table(const std::vector<MemoryComparison>& rows) {
+  Table t({"Model", "Device", "Mode", "Batch", "Weights", "Activations", "Saved for backward",
+           "Estimate", "Measured peak", "Peak - estimate"},
+          {"model", "device", "mode", "batch", "weight_bytes", "activation_bytes",
+           "saved_for_backward_bytes", "estimate_bytes", "measured_peak_bytes",
+           "peak_minus_estimate_bytes"});
+  for (const MemoryComparison& m : rows) {
+    const bool have_peak = std::isfinite(m.peak) && m.peak > 0;
+    t.add_row({m.model, m.device, m.train ? "train" : "infer", Cell(m.batch, std::to_string(m.batch)),
+               Cell(m.weights, format_binary(m.weights)),
+               Cell(m.activations, format_binary(m.activations)),
+               std::isfinite(m.saved) ? Cell(m.saved, format_binary(m.saved)) : Cell("-"),
+               Cell(m.estimate, format_binary(m.estimate)),
+               have_peak ? Cell(m.peak, format_binary(m.peak)) : Cell("not measured"),
+               have_peak ? Cell(m.peak - m.estimate, signed_binary(m.peak - m.estimate))
+                         : Cell("-")});
+  }
+  return t;
+}
+
+}  // namespace
+
+// Per device: how far the measured peak lies from the estimate, and how it
+// grows with the batch against the estimate.
+std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& rows) {
+  std::vector<std::string> out;
+  std::map<std::string, std::vector<const MemoryComparison*>> by_device;
+  for (const MemoryComparison& r : rows) {
+    if (std::isfinite(r.peak) && r.peak > 0) by_device[r.device].push_back(&r);
+  }
+  for (const auto& [device, v] : by_device) {
+    auto label = [](const MemoryComparison* r) {
+      return fmt::format("{} b{} {}", r->model, r->batch, r->train ? "train" : "infer");
+    };
+    auto excess = [](const MemoryComparison* r) { return r->peak - r->estimate; };
+    const auto [lo, hi] = std::minmax_element(
+        v.begin(), v.end(), [&](auto* a, auto* b) { return excess(a) < excess(b); });
+    std::vector<double> ex;
+    for (const MemoryComparison* r : v) ex.push_back(excess(r));
+    std::string text = fmt::format(
+        "On {}, the measured peak is {}. Over {} configuration{} it differs from the estimate by "
+        "{} ({}) to {} ({}), median {}",
+        device,
+        v.front()->gpu ? "the device memory the allocator reached"
+                       : "the whole process's resident peak (VmHWM): the runtime's own code and "
+                         "buffers are in it, the estimate counts tensors only",
+        v.size(), v.size() == 1 ? "" : "s", signed_binary(excess(*lo)), label(*lo),
+        signed_binary(excess(*hi)), label(*hi), signed_binary(median_of(ex)));
+    // Growth with the batch: per model and mode, lowest to highest batch.
+    std::map<std::pair<std::string, bool>, std::pair<const MemoryComparison*, const MemoryComparison*>>
+        span;
+    for (const MemoryComparison* r : v) {
+      auto [it, fresh] = span.try_emplace({r->model, r->train}, r, r);
+      if (fresh) continue;
+      if (r->batch < it->second.first->batch) it->second.first = r;
+      if (r->batch > it->second.second->batch) it->second.second = r;
+    }
+    std::vector<double> slopes;
+    for (const auto& [k, p] : span) {
+      const double d_est = p.second->estimate - p.first->estimate;
+      if (p.first != p.second && d_est > 0) {
+        slopes.push_back((p.second->peak - p.first->peak) / d_est);
+      }
+    }
+    if (slopes.empty()) {
+      text += ".";
+    } else {
+      const double s = median_of(slopes);
+      text += fmt::format(
+          ". From the smallest to the largest batch of a model the measured peak grows by a "
+          "median {:.2f} bytes per byte of estimate ({} model{}), ",
+          s, slopes.size(), slopes.size() == 1 ? "" : "s");
+      if (s < 0.75) {
+        text += "less than the estimate: it sums every activation, while the executor "
+                "frees a layer's inputs once they are used, so fewer are live at once.";
+      } else if (s <= 1.33) {
+        text += "close to 1: what batching adds to the estimate is what it adds to the "
+                "measurement.";
+      } else {
+        text += "more than the estimate adds: the runtime keeps per-image memory the cost model "
+                "does not count (workspaces such as unfolded convolution inputs).";
+      }
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+namespace {
 
 // Correlation rows: forward latency per model and batch on the first CPU
 // and the first GPU device.
@@ -381,6 +537,23 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
                                    "forward for inference, the whole step for training)",
                                    latency_table(data)});
   out.data.push_back(DataFile{"latency", latency_table(data)});
+
+  heading("Memory: measured peak against the estimate");
+  const std::vector<MemoryComparison> memory = memory_comparisons(data);
+  if (memory.empty()) {
+    s.blocks.emplace_back(Paragraph{"No usable measurement with a cost-model estimate."});
+  } else {
+    s.blocks.emplace_back(Paragraph{
+        "The cost model's memory beside the measured peak, per model, mode and batch. Weights = "
+        "parameters and buffers; activations = every node output of the forward pass; saved "
+        "for backward = the tensors a training step keeps for its backward pass. Estimate: for "
+        "inference weights + activations (an upper bound of the tensors live at once), for "
+        "training 3 x the parameter bytes (weights, gradients, SGD momentum) + buffers + saved "
+        "for backward. Every number is in `data/memory.csv`."});
+    s.blocks.emplace_back(TableBlock{"Estimated and measured peak memory", memory_table(memory)});
+    out.data.push_back(DataFile{"memory", memory_table(memory)});
+    for (std::string& p : memory_commentary(memory)) s.blocks.emplace_back(Paragraph{std::move(p)});
+  }
 
   const std::vector<CorrelationRow> rows = correlation_rows(data);
   heading("Latency against FLOPs and parameters");

@@ -359,8 +359,10 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
   s.blocks.emplace_back(Paragraph{fmt::format(
       "What each network costs, from dnnroof's cost model (nothing measured here): {} models ({}) "
       "at batch size{} {}, {} storage. MACs are multiply-accumulates; FLOPs = 2 x MACs for "
-      "convolutions and matrix products plus every other op's own rule; backward FLOPs = "
-      "grad-input + grad-weight. Every number is in `data/models.csv`.",
+      "convolutions and matrix products plus every other op's own rule (the dnnroof "
+      "convention); forward FLOPs are the inference-mode forward pass, the one forward figure "
+      "every section of this report uses for a model and batch; backward FLOPs = grad-input + "
+      "grad-weight. Every number is in `data/models.csv`.",
       models.size(), join(names, ", "), batches.size() == 1 ? "" : "s", join(btexts, ", "),
       dtype_name(at(models.front(), b0).storage))});
 

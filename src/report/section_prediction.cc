@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "report/figures_measured.h"
 #include "report/section_measured.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -115,6 +116,21 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
   return out;
 }
 
+namespace {
+
+// The measured forward time with its interval (timing_text.h), and n.
+Cell measured_cell(const MeasuredData& data, const MeasuredDevice& d, const Prediction& p) {
+  const TimingStats* t = data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
+  return t != nullptr ? time_with_interval_cell(*t) : Cell(p.measured_s, time_text(p.measured_s));
+}
+Cell measured_samples_cell(const MeasuredData& data, const MeasuredDevice& d,
+                           const Prediction& p) {
+  const TimingStats* t = data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
+  return t != nullptr ? samples_cell(*t) : Cell("-");
+}
+
+}  // namespace
+
 MeasuredSection build_prediction_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
   Section& s = out.section;
@@ -126,13 +142,13 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       "probe` where available); the model's predicted time is the sum over layers. The "
       "measured time is the median forward time. Every number is in `data/predictions.csv`."});
   Table t({"Model", "Device", "Batch", "Ceiling", "Predicted", "Whole-model bound", "Measured",
-           "Measured / predicted", "Compute-bound layers"},
+           "n", "Measured / predicted", "Compute-bound layers"},
           {"model", "device", "batch", "ceiling", "predicted_s", "whole_model_bound_s",
-           "measured_s", "measured_over_predicted", "compute_bound_layers"});
+           "measured_s", "samples", "measured_over_predicted", "compute_bound_layers"});
   Table layers({"Model", "Device", "Batch", "Layer", "Op", "FLOPs", "Bytes", "Predicted",
-                "Measured"},
+                "Measured", "n"},
                {"model", "device", "batch", "layer", "op", "flops", "bytes", "predicted_s",
-                "measured_s"});
+                "measured_s", "samples"});
   int sub = 0;
   for (const MeasuredDevice& d : data.devices) {
     const RoofCeiling* ceiling = main_ceiling(d);
@@ -168,7 +184,7 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       t.add_row({p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)), p.ceiling,
                  Cell(p.predicted_s, time_text(p.predicted_s)),
                  Cell(p.whole_model_s, time_text(p.whole_model_s)),
-                 Cell(p.measured_s, time_text(p.measured_s)),
+                 measured_cell(data, d, p), measured_samples_cell(data, d, p),
                  Cell(p.measured_s / p.predicted_s,
                       fmt::format("{:.2f}", p.measured_s / p.predicted_s)),
                  Cell(static_cast<double>(p.compute_bound_layers),
@@ -185,7 +201,14 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
                           Cell(l.bytes, format_si(l.bytes, "B")),
                           Cell(l.predicted_s, time_text(l.predicted_s)),
                           std::isfinite(l.measured_s) ? Cell(l.measured_s, time_text(l.measured_s))
-                                                      : Cell("-")});
+                                                      : Cell("-"),
+                          // Each layer time is the median of the record's per-layer passes.
+                          [&] {
+                            const ResultRecord* r = data.find(d, p.model, p.batch, RunMode::infer);
+                            return r != nullptr ? Cell(static_cast<double>(r->layer_passes),
+                                                       std::to_string(r->layer_passes))
+                                                : Cell("-");
+                          }()});
         }
       }
     }
