@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/units.h"
@@ -121,7 +122,10 @@ Table results_summary_table(const ResultsFile& file) {
     }
     const double tput = throughput_per_s(r);
     std::string status(record_status_name(r.status));
-    if (!r.status_reason.empty()) status += ": " + r.status_reason;
+    // The sampler's reasons start with the status already ("noisy: ...").
+    std::string_view why = r.status_reason;
+    if (why.starts_with(status + ": ")) why.remove_prefix(status.size() + 2);
+    if (!why.empty()) status += fmt::format(": {}", why);
     t.add_row({r.model, r.device, std::string(run_mode_name(r.mode)),
                Cell(r.batch, std::to_string(r.batch)), std::string(dtype_name(r.dtype)),
                Cell(r.threads, std::to_string(r.threads)), latency, ci, n,

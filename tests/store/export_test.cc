@@ -95,6 +95,19 @@ TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {
   EXPECT_NE(text.find(" 20 "), std::string::npos) << text;  // n
 }
 
+TEST(ResultsSummary, TheStatusIsNotRepeated) {
+  // The sampler writes "noisy: ..." as the reason; the status column says
+  // "noisy: " once.
+  ResultsFile file;
+  ResultRecord r = exact_record();
+  r.status = RecordStatus::noisy;
+  r.status_reason = "noisy: median 95% CI ±6.9% after 20 samples, stopped by the time budget";
+  file.records = {r};
+  const std::string text = results_summary_table(file).to_text();
+  EXPECT_EQ(text.find("noisy: noisy:"), std::string::npos) << text;
+  EXPECT_NE(text.find("noisy: median 95% CI ±6.9% after 20"), std::string::npos) << text;
+}
+
 TEST(ResultsSummary, FewSamplesShowNoInterval) {
   // 3 samples: whatever the record's half-width, no ± (timing_text.h).
   ResultsFile file;
