@@ -200,7 +200,9 @@ TEST_F(BenchCli, CsvHasPlainStatusAndThroughputIsBatchOverLatency) {
   EXPECT_GT(latency, 0);
   // The interval (or "no 95% CI" below 10 samples) and n beside it.
   EXPECT_GE(std::stoi(cells[5]), 1) << row;
-  if (std::stoi(cells[5]) < 10) EXPECT_EQ(cells[4], "no 95% CI") << row;
+  if (std::stoi(cells[5]) < 10) {
+    EXPECT_EQ(cells[4], "no 95% CI") << row;
+  }
   EXPECT_NEAR(std::stod(cells[6]), 2 / latency, 1e-9 * (2 / latency));
   EXPECT_TRUE(cells[11] == "ok" || cells[11] == "noisy") << row;
 }
