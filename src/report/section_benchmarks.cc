@@ -167,6 +167,7 @@ std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data) {
         if (mode == RunMode::train && train != nullptr) row.saved = train->saved_bytes;
         row.estimate = estimated_memory_bytes(*infer, train, mode);
         row.peak = r->memory_peak_bytes;
+        row.start = r->memory_start_bytes;
         rows.push_back(row);
       }
     }
@@ -178,52 +179,100 @@ namespace {
 
 Table memory_table(const std::vector<MemoryComparison>& rows) {
   Table t({"Model", "Device", "Mode", "Batch", "Weights", "Activations", "Saved for backward",
-           "Estimate", "Measured peak", "Peak - estimate"},
+           "Estimate", "Measured peak", "At start", "Added (peak - start)"},
           {"model", "device", "mode", "batch", "weight_bytes", "activation_bytes",
-           "saved_for_backward_bytes", "estimate_bytes", "measured_peak_bytes",
-           "peak_minus_estimate_bytes"});
+           "saved_for_backward_bytes", "estimate_bytes", "measured_peak_bytes", "start_bytes",
+           "added_bytes"});
+  auto bytes = [](double v) {
+    return std::isfinite(v) && v > 0 ? Cell(v, format_binary(v)) : Cell("-");
+  };
   for (const MemoryComparison& m : rows) {
     const bool have_peak = std::isfinite(m.peak) && m.peak > 0;
     t.add_row({m.model, m.device, m.train ? "train" : "infer", Cell(m.batch, std::to_string(m.batch)),
-               Cell(m.weights, format_binary(m.weights)),
-               Cell(m.activations, format_binary(m.activations)),
-               std::isfinite(m.saved) ? Cell(m.saved, format_binary(m.saved)) : Cell("-"),
-               Cell(m.estimate, format_binary(m.estimate)),
+               bytes(m.weights), bytes(m.activations), bytes(m.saved), bytes(m.estimate),
                have_peak ? Cell(m.peak, format_binary(m.peak)) : Cell("not measured"),
-               have_peak ? Cell(m.peak - m.estimate, signed_binary(m.peak - m.estimate))
-                         : Cell("-")});
+               bytes(m.start), have_peak && m.has_start() ? bytes(m.added()) : Cell("-")});
   }
   return t;
 }
 
 }  // namespace
 
-// Per device: how far the measured peak lies from the estimate, and how it
-// grows with the batch against the estimate.
+// Per device: the two bounds the measurement gives of a configuration's own
+// memory (what it added to the resident set, the peak), where the estimate
+// lies between them, and how the measurement grows with the batch against
+// the estimate.
 std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& rows) {
   std::vector<std::string> out;
   std::map<std::string, std::vector<const MemoryComparison*>> by_device;
   for (const MemoryComparison& r : rows) {
     if (std::isfinite(r.peak) && r.peak > 0) by_device[r.device].push_back(&r);
   }
+  auto label = [](const MemoryComparison* r) {
+    return fmt::format("{} b{} {}", r->model, r->batch, r->train ? "train" : "infer");
+  };
   for (const auto& [device, v] : by_device) {
-    auto label = [](const MemoryComparison* r) {
-      return fmt::format("{} b{} {}", r->model, r->batch, r->train ? "train" : "infer");
-    };
-    auto excess = [](const MemoryComparison* r) { return r->peak - r->estimate; };
-    const auto [lo, hi] = std::minmax_element(
-        v.begin(), v.end(), [&](auto* a, auto* b) { return excess(a) < excess(b); });
-    std::vector<double> ex;
-    for (const MemoryComparison* r : v) ex.push_back(excess(r));
-    std::string text = fmt::format(
-        "On {}, the measured peak is {}. Over {} configuration{} it differs from the estimate by "
-        "{} ({}) to {} ({}), median {}",
-        device,
-        v.front()->gpu ? "the device memory the allocator reached"
-                       : "the whole process's resident peak (VmHWM): the runtime's own code and "
-                         "buffers are in it, the estimate counts tensors only",
-        v.size(), v.size() == 1 ? "" : "s", signed_binary(excess(*lo)), label(*lo),
-        signed_binary(excess(*hi)), label(*hi), signed_binary(median_of(ex)));
+    bool all_start = true;
+    for (const MemoryComparison* r : v) all_start = all_start && r->has_start();
+    // What the slope is taken of: the growth when every row has a start.
+    auto measured = [&](const MemoryComparison* r) { return all_start ? r->added() : r->peak; };
+    std::string text;
+    if (all_start) {
+      const auto [lo, hi] = std::minmax_element(
+          v.begin(), v.end(), [](auto* a, auto* b) { return a->added() < b->added(); });
+      std::vector<double> added;
+      std::vector<std::string> between, above, below;
+      for (const MemoryComparison* r : v) {
+        added.push_back(r->added());
+        if (r->estimate > r->peak) {
+          above.push_back(label(r));
+        } else if (r->estimate < r->added()) {
+          below.push_back(label(r));
+        } else {
+          between.push_back(label(r));
+        }
+      }
+      text = fmt::format(
+          "On {}, the measured peak is the process's resident peak during the configuration "
+          "(VmHWM): the runtime's own code and buffers are in it (the heap's free memory goes "
+          "back to the kernel before each configuration, so earlier ones' is not), which bounds "
+          "the configuration's own memory from above; what the resident set grew by from its "
+          "start bounds it from below (memory the process already held can be reused). The "
+          "growth runs from {} ({}) to {} ({}), "
+          "median {}, over {} configuration{}; the estimate lies between the two bounds for {} "
+          "of them",
+          device, format_binary(std::max(0.0, (*lo)->added())), label(*lo),
+          format_binary(std::max(0.0, (*hi)->added())), label(*hi),
+          format_binary(std::max(0.0, median_of(added))), v.size(), v.size() == 1 ? "" : "s",
+          between.size());
+      if (!above.empty()) {
+        text += fmt::format(
+            "; above the peak for {} (the estimate sums every activation, the executor frees a "
+            "layer's inputs after their last use, so fewer are live at once)",
+            list_text(above));
+      }
+      if (!below.empty()) {
+        text += fmt::format(
+            "; below the growth for {} (the runtime holds memory the cost model does not count: "
+            "workspaces, allocator rounding and caches)",
+            list_text(below));
+      }
+    } else {
+      auto excess = [](const MemoryComparison* r) { return r->peak - r->estimate; };
+      const auto [lo, hi] = std::minmax_element(
+          v.begin(), v.end(), [&](auto* a, auto* b) { return excess(a) < excess(b); });
+      std::vector<double> ex;
+      for (const MemoryComparison* r : v) ex.push_back(excess(r));
+      text = fmt::format(
+          "On {}, the measured peak is {}. Over {} configuration{} it differs from the estimate "
+          "by {} ({}) to {} ({}), median {}",
+          device,
+          v.front()->gpu ? "the device memory the allocator reached"
+                         : "the whole process's resident peak (VmHWM): the runtime's own code "
+                           "and buffers are in it, the estimate counts tensors only",
+          v.size(), v.size() == 1 ? "" : "s", signed_binary(excess(*lo)), label(*lo),
+          signed_binary(excess(*hi)), label(*hi), signed_binary(median_of(ex)));
+    }
     // Growth with the batch: per model and mode, lowest to highest batch.
     std::map<std::pair<std::string, bool>, std::pair<const MemoryComparison*, const MemoryComparison*>>
         span;
@@ -237,21 +286,22 @@ std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& 
     for (const auto& [k, p] : span) {
       const double d_est = p.second->estimate - p.first->estimate;
       if (p.first != p.second && d_est > 0) {
-        slopes.push_back((p.second->peak - p.first->peak) / d_est);
+        slopes.push_back((measured(p.second) - measured(p.first)) / d_est);
       }
     }
     if (slopes.empty()) {
       text += ".";
     } else {
-      const double s = median_of(slopes);
+      const double sl = median_of(slopes);
       text += fmt::format(
-          ". From the smallest to the largest batch of a model the measured peak grows by a "
-          "median {:.2f} bytes per byte of estimate ({} model{}), ",
-          s, slopes.size(), slopes.size() == 1 ? "" : "s");
-      if (s < 0.75) {
-        text += "less than the estimate: it sums every activation, while the executor "
-                "frees a layer's inputs once they are used, so fewer are live at once.";
-      } else if (s <= 1.33) {
+          ". From the smallest to the largest batch of a model, {} rises by a median {:.2f} "
+          "bytes per byte of estimate ({} model{}), ",
+          all_start ? "what the configuration added" : "the measured peak", sl, slopes.size(),
+          slopes.size() == 1 ? "" : "s");
+      if (sl < 0.75) {
+        text += "less than the estimate: it sums every activation while the executor frees a "
+                "layer's inputs after their last use, so fewer are live at once.";
+      } else if (sl <= 1.33) {
         text += "close to 1: what batching adds to the estimate is what it adds to the "
                 "measurement.";
       } else {
@@ -549,7 +599,9 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
         "for backward = the tensors a training step keeps for its backward pass. Estimate: for "
         "inference weights + activations (an upper bound of the tensors live at once), for "
         "training 3 x the parameter bytes (weights, gradients, SGD momentum) + buffers + saved "
-        "for backward. Every number is in `data/memory.csv`."});
+        "for backward. Measured: the peak during the configuration and, on the CPU, the "
+        "resident set when it started (before its executor was built) and what it added. "
+        "Every number is in `data/memory.csv`."});
     s.blocks.emplace_back(TableBlock{"Estimated and measured peak memory", memory_table(memory)});
     out.data.push_back(DataFile{"memory", memory_table(memory)});
     for (std::string& p : memory_commentary(memory)) s.blocks.emplace_back(Paragraph{std::move(p)});

@@ -105,6 +105,11 @@ struct MemoryComparison {
   // momentum) + buffers + saved for backward.
   double estimate = 0;
   double peak = NAN;  // [B] the record's memory_peak_bytes; NaN or 0: not measured
+  // [B] the record's memory_start_bytes: the resident set when the
+  // configuration started; NaN: unknown (a GPU, or VmHWM not reset).
+  double start = NAN;
+  bool has_start() const { return std::isfinite(start) && start > 0; }
+  double added() const { return peak - start; }  // [B] what the configuration added
 };
 std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data);
 // Per device with measured peaks: what the peak is, its distance from the

@@ -376,7 +376,15 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         }
       }
       if (!loaded) throw Error(load_error);
-      if (device == "cpu" && !reset_peak_memory() && options.on_warning) {
+      // The previous configuration's executor is gone: its freed memory goes
+      // back to the kernel, so this one's start and peak are its own.
+      if (device == "cpu") release_free_memory();
+      const bool peak_reset = device == "cpu" && reset_peak_memory();
+      // Just reset: VmHWM is the resident set now, before the executor.
+      if (peak_reset && peak_memory().vm_hwm_bytes > 0) {
+        rec.memory_start_bytes = peak_memory().vm_hwm_bytes;
+      }
+      if (device == "cpu" && !peak_reset && options.on_warning) {
         if (!warned_rss) {
           options.on_warning(
               "cannot reset the peak resident memory (/proc/self/clear_refs): memory_peak_bytes "
@@ -425,6 +433,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       rec.layers.clear();
       rec.layer_passes = 0;
       rec.memory_peak_bytes = kNaN;
+      rec.memory_start_bytes = kNaN;
       ++failed;
     }
     rec.conditions.date_utc = format_iso8601_utc(std::chrono::system_clock::now());

@@ -90,6 +90,7 @@ json record_to_json(const ResultRecord& r) {
              {"git_revision", c.git_revision},
              {"date_utc", c.date_utc}}}};
   // Optional, additive fields (schema 1): written only when present.
+  if (std::isfinite(r.memory_start_bytes)) out["memory_start_bytes"] = r.memory_start_bytes;
   if (r.cost) {
     out["cost"] = cost_to_json(*r.cost);
     out["achieved_flops_per_s"] = number(achieved_flops_per_s(r));
@@ -219,6 +220,7 @@ ResultRecord record_from_json(const Reader& r) {
         timing_from_json(Reader(value, fmt::format("{}, timing '{}'", r.where(), name)));
   }
   rec.memory_peak_bytes = r.num_or("memory_peak_bytes", kNaN);
+  rec.memory_start_bytes = r.num_or("memory_start_bytes", kNaN);
   if (r.has("cost")) {
     const Reader c(r.get("cost"), r.where() + ", cost");
     CostFigures f;

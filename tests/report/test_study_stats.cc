@@ -51,6 +51,7 @@ ResultRecord record(const std::string& model, int batch, RunMode mode, TimingSta
   r.conditions.host_name = "fixture-host";
   r.conditions.threads = 2;
   r.memory_peak_bytes = peak_bytes;
+  r.memory_start_bytes = 200e6;
   r.status = t.converged ? RecordStatus::ok : RecordStatus::noisy;
   if (!t.converged) r.status_reason = "noisy: stopped by the time budget (fake)";
   if (mode == RunMode::infer) {
@@ -252,14 +253,16 @@ TEST(MeasuredMemory, TableBesideTheEstimate) {
     // fp32, plus BatchNorm's running statistics.
     EXPECT_GT(*row[col["weight_bytes"]].number, 14'019'488.0);
     EXPECT_LT(*row[col["weight_bytes"]].number, 14'019'488.0 * 1.05);
-    EXPECT_DOUBLE_EQ(*row[col["peak_minus_estimate_bytes"]].number,
-                     *row[col["measured_peak_bytes"]].number - *row[col["estimate_bytes"]].number);
+    // Started at 200e6 B (below): added = peak - 200e6.
+    EXPECT_DOUBLE_EQ(*row[col["start_bytes"]].number, 200e6);
+    EXPECT_DOUBLE_EQ(*row[col["added_bytes"]].number, *row[col["measured_peak_bytes"]].number - 200e6);
   }
   // Inference b1: the measured 300e6 B.
   EXPECT_DOUBLE_EQ(*memory->data()[0][col["measured_peak_bytes"]].number, 300e6);
   EXPECT_EQ(memory->data()[0][col["saved_for_backward_bytes"]].text, "-");
   EXPECT_TRUE(memory->data()[2][col["saved_for_backward_bytes"]].number.has_value());
-  EXPECT_NE(document_text(doc).find("the measured peak is the whole process's resident peak"),
+  EXPECT_NE(document_text(doc).find("the measured peak is the process's resident peak during "
+                                    "the configuration"),
             std::string::npos);
 }
 
@@ -285,13 +288,14 @@ TEST(MeasuredMemory, CommentaryFromTheNumbers) {
   EXPECT_NE(text[0].find("by +20 MiB (a b8 infer) to +210 MiB (b b1 infer), median +200 MiB"),
             std::string::npos)
       << text[0];
-  EXPECT_NE(text[0].find("median 0.55 bytes per byte of estimate (1 model), less than"),
+  EXPECT_NE(text[0].find("the measured peak rises by a median 0.55 bytes per byte of estimate (1 "
+                         "model), less than"),
             std::string::npos)
       << text[0];
   // a b8 at 900 MiB: (900 - 300) / 400 = 1.50: more than the estimate adds.
   rows[1].peak = 900 * MiB;
   text = memory_commentary(rows);
-  EXPECT_NE(text[0].find("1.50 bytes per byte of estimate (1 model), more than the estimate"),
+  EXPECT_NE(text[0].find("rises by a median 1.50 bytes per byte of estimate (1 model), more than"),
             std::string::npos)
       << text[0];
   // 700 MiB: (700 - 300) / 400 = 1.00: close to 1; and no peak: no sentence.
@@ -301,6 +305,40 @@ TEST(MeasuredMemory, CommentaryFromTheNumbers) {
       << memory_commentary(rows)[0];
   for (MemoryComparison& r : rows) r.peak = NAN;
   EXPECT_TRUE(memory_commentary(rows).empty());
+}
+
+TEST(MeasuredMemory, BoundsWhenTheStartIsKnown) {
+  const double MiB = 1024.0 * 1024.0;
+  auto row = [&](std::string model, int batch, double estimate, double start, double peak) {
+    MemoryComparison m;
+    m.model = std::move(model);
+    m.device = "cpu";
+    m.batch = batch;
+    m.estimate = estimate * MiB;
+    m.start = start * MiB;
+    m.peak = peak * MiB;
+    return m;
+  };
+  // a b1: added 330 - 300 = 30, estimate 50 in [30, 330]: between.
+  // a b8: added 710 - 300 = 410, estimate 450 in [410, 710]: between.
+  // b b1: added 310 - 300 = 10, estimate 400 > peak 310: above.
+  // c b1: added 500 - 300 = 200, estimate 100 < 200: below.
+  // Growth from 10 (b b1) to 410 (a b8), median of {30, 410, 10, 200} = 115.
+  // a's growth per byte of estimate: (410 - 30) / (450 - 50) = 0.95: close to 1.
+  const std::vector<MemoryComparison> rows{row("a", 1, 50, 300, 330), row("a", 8, 450, 300, 710),
+                                           row("b", 1, 400, 300, 310), row("c", 1, 100, 300, 500)};
+  const std::vector<std::string> text = memory_commentary(rows);
+  ASSERT_EQ(text.size(), 1u);
+  EXPECT_NE(text[0].find("The growth runs from 10 MiB (b b1 infer) to 410 MiB (a b8 infer), "
+                         "median 115 MiB, over 4 configurations; the estimate lies between the "
+                         "two bounds for 2 of them; above the peak for b b1 infer"),
+            std::string::npos)
+      << text[0];
+  EXPECT_NE(text[0].find("; below the growth for c b1 infer"), std::string::npos) << text[0];
+  EXPECT_NE(text[0].find("what the configuration added rises by a median 0.95 bytes per byte "
+                         "of estimate (1 model), close to 1"),
+            std::string::npos)
+      << text[0];
 }
 
 }  // namespace
