@@ -114,9 +114,14 @@ Table latency_table(const MeasuredData& data) {
     const double fwd = phase_median(r, Phase::forward);
     const double bwd = phase_median(r, Phase::backward);
     const double tp = throughput_per_s(r);
-    // The reason already starts with "noisy: " when the sampler wrote it.
+    // The sampler's reason repeats the interval and n of the columns beside
+    // it ("noisy: median 95% CI ±3.1% after 14 samples, stopped by the time
+    // budget"): the status keeps what stopped it; another reason stays whole.
     std::string_view why = r.status_reason;
     if (why.starts_with("noisy: ")) why.remove_prefix(7);
+    if (const std::size_t at = why.find("stopped by the "); at != std::string_view::npos) {
+      why.remove_prefix(at);
+    }
     t.add_row({r.model, dev, std::string(run_mode_name(r.mode)),
                Cell(r.batch, std::to_string(r.batch)), Cell(s.median_s, time_text(s.median_s)),
                interval_cell(s), samples_cell(s),
@@ -178,8 +183,8 @@ std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data) {
 namespace {
 
 Table memory_table(const std::vector<MemoryComparison>& rows) {
-  Table t({"Model", "Device", "Mode", "Batch", "Weights", "Activations", "Saved for backward",
-           "Estimate", "Measured peak", "At start", "Added (peak - start)"},
+  Table t({"Model", "Device", "Mode", "Batch", "Weights", "Activations", "Saved for bwd",
+           "Estimate", "Peak", "Start", "Added"},
           {"model", "device", "mode", "batch", "weight_bytes", "activation_bytes",
            "saved_for_backward_bytes", "estimate_bytes", "measured_peak_bytes", "start_bytes",
            "added_bytes"});
@@ -600,8 +605,8 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
         "inference weights + activations (an upper bound of the tensors live at once), for "
         "training 3 x the parameter bytes (weights, gradients, SGD momentum) + buffers + saved "
         "for backward. Measured: the peak during the configuration and, on the CPU, the "
-        "resident set when it started (before its executor was built) and what it added. "
-        "Every number is in `data/memory.csv`."});
+        "resident set when it started (before its executor was built) and what it added (peak "
+        "- start). Every number is in `data/memory.csv`."});
     s.blocks.emplace_back(TableBlock{"Estimated and measured peak memory", memory_table(memory)});
     out.data.push_back(DataFile{"memory", memory_table(memory)});
     for (std::string& p : memory_commentary(memory)) s.blocks.emplace_back(Paragraph{std::move(p)});
