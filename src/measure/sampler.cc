@@ -23,6 +23,8 @@ std::string_view stop_reason_name(StopReason r) {
       return "time budget";
     case StopReason::sample_cap:
       return "sample cap";
+    case StopReason::accepted:
+      return "accepted at the budget";
   }
   return "?";
 }
@@ -44,6 +46,10 @@ std::string describe_outcome(const Measurement& m) {
                         100 * m.stats.ci_relative_half_width, n)
           : fmt::format("n={}, no 95% CI (an interval needs at least {} samples)", n,
                         kMinSamplesForInterval);
+  if (m.stop_reason == StopReason::accepted) {
+    return fmt::format("converged: {} (the budget ended before {}; accepted: {})", head,
+                       m.criterion, m.accept_criterion);
+  }
   if (m.converged) return "converged: " + head;
   return fmt::format("noisy: {}, stopped by the {}", head, stop_reason_name(m.stop_reason));
 }
@@ -71,6 +77,7 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
 
   Measurement m;
   m.criterion = criterion->describe();
+  if (options.accept_criterion) m.accept_criterion = options.accept_criterion->describe();
   const double t0 = clock();
 
   // Warm-up.
@@ -119,6 +126,11 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
       m.stop_reason = StopReason::time_budget;
       break;
     }
+  }
+  if (!m.converged && options.accept_criterion && m.samples_s.size() >= options.min_samples &&
+      options.accept_criterion->done(m.samples_s)) {
+    m.converged = true;
+    m.stop_reason = StopReason::accepted;
   }
   m.total_s = clock() - t0;
   m.stats = summarize(m.samples_s, options.confidence);

@@ -55,6 +55,12 @@ struct MeasureOptions {
 
   // Null: MedianCiCriterion (median 95% CI within ±2%).
   std::shared_ptr<const StopCriterion> criterion;
+  // A looser criterion the result is accepted by when the budget (or the
+  // sample cap) ends first, with at least min_samples samples: the loop aims
+  // at `criterion` while the budget lasts, and a result that did not get
+  // there but meets this one is converged, not noisy (StopReason::accepted).
+  // E.g. aim at ±2%, accept ±5%. Null: none.
+  std::shared_ptr<const StopCriterion> accept_criterion;
   double confidence = 0.95;  // of the interval in the Summary
 
   // Cold mode: called before every iteration (warm-up too), not timed.
@@ -63,8 +69,11 @@ struct MeasureOptions {
   Clock clock;
 };
 
-enum class StopReason { converged, time_budget, sample_cap };
-std::string_view stop_reason_name(StopReason r);  // "converged", "time budget", "sample cap"
+// converged: the criterion held; accepted: the budget or the sample cap
+// ended first, and the accept criterion held.
+enum class StopReason { converged, time_budget, sample_cap, accepted };
+// "converged", "time budget", "sample cap", "accepted at the budget"
+std::string_view stop_reason_name(StopReason r);
 
 struct Measurement {
   Summary stats;                  // of samples_s
@@ -72,6 +81,7 @@ struct Measurement {
   bool converged = false;         // false: the result is noisy
   StopReason stop_reason = StopReason::time_budget;
   std::string criterion;  // StopCriterion::describe()
+  std::string accept_criterion;  // its describe(); empty: none
   std::size_t warmup_iterations = 0;
   bool warmup_stable = false;  // false: warm-up ended at a cap
   double warmup_s = 0;         // [s] wall

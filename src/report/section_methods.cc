@@ -68,6 +68,10 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
       "within the target or the time budget ends";
   if (run.sampling_target > 0) {
     sampling += fmt::format(" (target ±{:g}%", 100 * run.sampling_target);
+    if (run.accept_target > run.sampling_target) {
+      sampling += fmt::format(", a result within ±{:g}% when the budget ends accepted as converged",
+                              100 * run.accept_target);
+    }
     if (run.min_samples > 0) sampling += fmt::format(", at least {} samples", run.min_samples);
     if (run.budget_per_config_s > 0) sampling += fmt::format(", budget {:g} s per configuration", run.budget_per_config_s);
     if (run.min_samples > 0 && run.min_samples_budget_s > run.budget_per_config_s) {
@@ -77,7 +81,9 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
     }
     sampling += ")";
   }
-  sampling += ". A result whose interval did not reach the target is marked noisy and kept.";
+  sampling += run.accept_target > run.sampling_target
+                  ? ". A result whose interval did not reach that is marked noisy and kept."
+                  : ". A result whose interval did not reach the target is marked noisy and kept.";
   if (!run.remeasured.empty()) sampling += " " + run.remeasured;
   m.push_back(sampling);
   m.push_back(fmt::format(

@@ -85,6 +85,9 @@ CostFigures cost_figures(const ModelCost& c) {
 MeasureOptions loop_options(const SweepOptions& o) {
   MeasureOptions m = o.measure;
   if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
+  if (!m.accept_criterion && o.accept_target > 0) {
+    m.accept_criterion = std::make_shared<MedianCiCriterion>(o.accept_target, m.confidence);
+  }
   m.max_time_s = o.budget_s;
   // The budget caps the warm-up too, so a configuration takes at most about
   // twice the budget (plus building the executor).

@@ -138,6 +138,10 @@ struct SweepOptions {
   // settings, sample floors and caps are otherwise measure's own.
   double target = 0.02;
   double budget_s = 10.0;
+  // > 0: when the budget ends first, a result whose interval is within
+  // ±accept_target is converged, not noisy (measure.accept_criterion, made
+  // here when that is null). 0: none.
+  double accept_target = 0;
   MeasureOptions measure;
 
   // Per-layer times (Executor::time_layers) after the whole-model timing,

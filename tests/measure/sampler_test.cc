@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/error.h"
@@ -161,6 +162,32 @@ TEST(Measure, BudgetExtensionIsCappedAndEndsAtMinSamples) {
   EXPECT_FALSE(am.converged);
   EXPECT_EQ(am.samples_s.size(), 10u);
   EXPECT_DOUBLE_EQ(am.total_s, 5);
+}
+
+TEST(Measure, AcceptCriterionAtTheBudget) {
+  // 0.96 s and 1.04 s alternating, 1 s on average: the median's interval at
+  // n >= 10 is [0.96, 1.04] around 1.0, ±4%. Aiming at ±2% never holds, so
+  // the 30 s budget ends the loop (30 samples); with ±5% accepted the result
+  // is converged, with ±3% it stays noisy.
+  auto run = [](double accept) {
+    auto s = std::make_shared<Synthetic>(Synthetic{[](std::size_t i) { return i % 2 ? 1.04 : 0.96; }});
+    MeasureOptions o = bare_options(*s);
+    o.max_warmup_iterations = 0;
+    o.max_time_s = 30;
+    o.accept_criterion = std::make_shared<MedianCiCriterion>(accept);
+    return measure(s->run_once(), o);
+  };
+  const Measurement ok = run(0.05);
+  EXPECT_TRUE(ok.converged);
+  EXPECT_EQ(ok.stop_reason, StopReason::accepted);
+  EXPECT_EQ(ok.samples_s.size(), 30u);
+  EXPECT_NEAR(ok.stats.ci_relative_half_width, 0.04, 1e-12);
+  EXPECT_EQ(describe_outcome(ok),
+            "converged: median 95% CI ±4.0% after 30 samples (the budget ended before median "
+            "95% CI within ±2%; accepted: median 95% CI within ±5%)");
+  const Measurement noisy = run(0.03);
+  EXPECT_FALSE(noisy.converged);
+  EXPECT_EQ(noisy.stop_reason, StopReason::time_budget);
 }
 
 TEST(Measure, SampleCapEndsANoisyRun) {

@@ -443,6 +443,28 @@ Factory noisy_then_quiet(int quiet_from) {
   return f;
 }
 
+TEST(RunSweep, AcceptTargetMakesAWideButBoundedIntervalConverged) {
+  // 2 ms and 3 ms alternating: the median's interval is [2, 3] ms around
+  // 2.5 ms, ±20%. Aiming at ±2% the budget ends first: noisy; accepting
+  // ±25% it is converged (ok), accepting ±10% still noisy.
+  for (const auto& [accept, status] :
+       {std::pair{0.25, RecordStatus::ok}, std::pair{0.10, RecordStatus::noisy},
+        std::pair{0.0, RecordStatus::noisy}}) {
+    Factory factory;
+    factory.script.alternate = 0.5;
+    SweepOptions o = base_options();
+    o.models = {"tiny"};
+    o.budget_s = 0.05;
+    o.accept_target = accept;
+    o.measure.clock = stepping_clock();
+    o.make_executor = factory.make();
+    const SweepOutcome out = run_sweep(o);
+    ASSERT_EQ(out.records.size(), 1u);
+    EXPECT_EQ(out.records[0].status, status) << accept << ": " << out.records[0].status_reason;
+    EXPECT_NEAR(out.records[0].timings.at(Phase::forward).ci_rel_half_width, 0.2, 1e-9);
+  }
+}
+
 TEST(Remeasure, NoisyConfigurationsGetASecondChanceAtTheEnd) {
   TempPath file("remeasure");
   // Batches 1 and 2: executors 1 and 2 noisy; the re-measurements (3, 4)
