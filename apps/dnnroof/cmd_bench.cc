@@ -94,9 +94,9 @@ extern "C" void on_sigint(int /*signal*/) {
 }
 
 // The columns of a result row.
-const std::vector<std::string> kColumns = {"model", "batch",      "mode",     "latency",
-                                           "95% CI", "n",          "throughput", "achieved",
-                                           "fwd",   "bwd",        "peak mem",   "status"};
+const std::vector<std::string> kColumns = {"model",  "batch", "mode",       "latency",
+                                           "95% CI", "n",     "throughput", "achieved",
+                                           "fwd",    "bwd",   "peak mem",   "status"};
 const std::vector<std::string> kKeys = {"model",
                                         "batch",
                                         "mode",

@@ -20,9 +20,9 @@
 #include "core/strings.h"
 #include "core/units.h"
 #include "cost/cost.h"
-#include "measure/interval_rule.h"
 #include "hw/catalog.h"
 #include "hw/host.h"
+#include "measure/interval_rule.h"
 #include "ncu/results.h"
 #include "probe/host_measured.h"
 #include "probe/probe.h"
@@ -150,8 +150,9 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
   p.mode = opt.quick ? "quick" : (opt.full ? "full" : "default");
   p.models = list(opt.models.empty() ? (opt.quick ? kQuickModels : kDefaultModels) : opt.models);
   if (p.models.empty()) fail("--models: no model given");
-  p.batches = batch_list(!opt.batch.empty() ? opt.batch
-                                             : (opt.quick ? "1,4" : (opt.full ? "1,64,256" : kDefaultBatches)));
+  p.batches = batch_list(!opt.batch.empty()
+                             ? opt.batch
+                             : (opt.quick ? "1,4" : (opt.full ? "1,64,256" : kDefaultBatches)));
   // Batch sizes asked for are measured for every model; the default's
   // third only for the small ones (see Plan).
   if (opt.batch.empty() && !opt.quick && !opt.full) p.large_batch_max_flops = kSmallModelFlops;
@@ -399,9 +400,11 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
         policy.time_left_s = [&] { return plan.time_limit_s - elapsed(); };
       }
       policy.on_start = [&](const ResultRecord& r, double estimate) {
-        fmt::print(stderr, "dnnroof report: measuring again (noisy): {}, batch {}, {} on {} (~{}; {} elapsed)\n",
-                   r.model, r.batch, run_mode_name(r.mode), r.device, duration_text(estimate),
-                   duration_text(elapsed()));
+        fmt::print(
+            stderr,
+            "dnnroof report: measuring again (noisy): {}, batch {}, {} on {} (~{}; {} elapsed)\n",
+            r.model, r.batch, run_mode_name(r.mode), r.device, duration_text(estimate),
+            duration_text(elapsed()));
       };
       SweepOptions o = base;
       o.on_warning = [](const std::string& w) {
@@ -415,10 +418,10 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
       if (again.interrupted) break;
     }
     run.remeasured = fmt::format(
-        "{} of the {} noisy configuration{} {} measured again at the end with {:g}x the budget{}{}.",
+        "{} of the {} noisy configuration{} {} measured again at the end with {:g}x the "
+        "budget{}{}.",
         remeasured, noisy, noisy == 1 ? "" : "s", remeasured == 1 ? "was" : "were",
-        plan.remeasure_factor,
-        remeasured > 0 ? fmt::format("; {} converged then", converged) : "",
+        plan.remeasure_factor, remeasured > 0 ? fmt::format("; {} converged then", converged) : "",
         skipped > 0 ? fmt::format("; {} did not fit in the time left", skipped) : "");
   }
   run.interrupted = g_stop.load() && !limit_hit;
@@ -559,9 +562,10 @@ void register_report(CLI::App& app, Context& ctx) {
   sub->add_option("--models", opt->models,
                   "Models (zoo names or .onnx paths, comma-separated); default: the seeds' 11 "
                   "models (--quick: 3 small ones)");
-  sub->add_option("--batch", opt->batch,
-                  "Batch sizes, comma-separated, each for every model; default 1,8,32 with 32 only for "
-                  "models of at most 4 GFLOP per image (--quick 1,4; --full 1,64,256)");
+  sub->add_option(
+      "--batch", opt->batch,
+      "Batch sizes, comma-separated, each for every model; default 1,8,32 with 32 only for "
+      "models of at most 4 GFLOP per image (--quick 1,4; --full 1,64,256)");
   sub->add_option("--device", opt->device,
                   "Devices to measure on: auto (cpu, plus cuda:0 when present), or a list such "
                   "as cpu,cuda:0")

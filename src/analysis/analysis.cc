@@ -88,9 +88,9 @@ const TimingStats& phase_stats(const ResultRecord& r, Phase phase, std::string_v
 
 std::string convergence_note(const ResultRecord& r, const TimingStats& t) {
   // No interval of fewer than 10 samples (store/timing_text.h).
-  std::string note = fmt::format(
-      "status {}, {} samples, {}", record_status_name(r.status), t.n,
-      has_reportable_interval(t) ? "median 95% CI " + interval_text(t) : "no 95% CI");
+  std::string note =
+      fmt::format("status {}, {} samples, {}", record_status_name(r.status), t.n,
+                  has_reportable_interval(t) ? "median 95% CI " + interval_text(t) : "no 95% CI");
   std::string_view why = r.status_reason;
   if (why.starts_with("noisy: ")) why.remove_prefix(7);
   if (!why.empty()) note += fmt::format(": {}", why);

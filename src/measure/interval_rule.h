@@ -21,8 +21,7 @@ inline constexpr double kReportedConfidence = 0.95;
 // True when an interval of `n` samples with coverage `achieved_confidence`
 // and relative half-width `rel_half_width` may be printed as ±: n >= 10,
 // coverage >= 95% (a hair of rounding allowed), half-width finite and >= 0.
-inline bool interval_reportable(std::size_t n, double achieved_confidence,
-                                double rel_half_width) {
+inline bool interval_reportable(std::size_t n, double achieved_confidence, double rel_half_width) {
   return n >= kMinSamplesForInterval && achieved_confidence >= kReportedConfidence - 1e-9 &&
          std::isfinite(rel_half_width) && rel_half_width >= 0;
 }

@@ -40,8 +40,7 @@ std::string describe_outcome(const Measurement& m) {
   const std::size_t n = m.samples_s.size();
   // No "±" below 10 samples or 95% coverage (interval_rule.h).
   const std::string head =
-      interval_reportable(n, m.stats.median_ci.achieved_confidence,
-                          m.stats.ci_relative_half_width)
+      interval_reportable(n, m.stats.median_ci.achieved_confidence, m.stats.ci_relative_half_width)
           ? fmt::format("median 95% CI ±{:.1f}% after {} samples",
                         100 * m.stats.ci_relative_half_width, n)
           : fmt::format("n={}, no 95% CI (an interval needs at least {} samples)", n,

@@ -38,7 +38,7 @@ std::string device_key(const ResultRecord& r) {
 }
 
 const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,
-                                        int batch, RunMode mode) const {
+                                       int batch, RunMode mode) const {
   for (const ResultRecord* r : usable(device, mode)) {
     if (r->model == model && r->batch == batch) return r;
   }
@@ -122,15 +122,14 @@ Table latency_table(const MeasuredData& data) {
     if (const std::size_t at = why.find("stopped by the "); at != std::string_view::npos) {
       why.remove_prefix(at);
     }
-    t.add_row({r.model, dev, std::string(run_mode_name(r.mode)),
-               Cell(r.batch, std::to_string(r.batch)), Cell(s.median_s, time_text(s.median_s)),
-               interval_cell(s), samples_cell(s),
-               std::isfinite(fwd) ? Cell(fwd, time_text(fwd)) : Cell("-"),
-               std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"),
-               Cell(tp, format_si(tp, "/s")),
-               r.status == RecordStatus::noisy
-                   ? fmt::format("noisy: {}", why.empty() ? "did not converge" : why)
-                   : std::string("ok")});
+    t.add_row(
+        {r.model, dev, std::string(run_mode_name(r.mode)), Cell(r.batch, std::to_string(r.batch)),
+         Cell(s.median_s, time_text(s.median_s)), interval_cell(s), samples_cell(s),
+         std::isfinite(fwd) ? Cell(fwd, time_text(fwd)) : Cell("-"),
+         std::isfinite(bwd) ? Cell(bwd, time_text(bwd)) : Cell("-"), Cell(tp, format_si(tp, "/s")),
+         r.status == RecordStatus::noisy
+             ? fmt::format("noisy: {}", why.empty() ? "did not converge" : why)
+             : std::string("ok")});
   }
   return t;
 }
@@ -193,8 +192,9 @@ Table memory_table(const std::vector<MemoryComparison>& rows) {
   };
   for (const MemoryComparison& m : rows) {
     const bool have_peak = std::isfinite(m.peak) && m.peak > 0;
-    t.add_row({m.model, m.device, m.train ? "train" : "infer", Cell(m.batch, std::to_string(m.batch)),
-               bytes(m.weights), bytes(m.activations), bytes(m.saved), bytes(m.estimate),
+    t.add_row({m.model, m.device, m.train ? "train" : "infer",
+               Cell(m.batch, std::to_string(m.batch)), bytes(m.weights), bytes(m.activations),
+               bytes(m.saved), bytes(m.estimate),
                have_peak ? Cell(m.peak, format_binary(m.peak)) : Cell("not measured"),
                bytes(m.start), have_peak && m.has_start() ? bytes(m.added()) : Cell("-")});
   }
@@ -279,7 +279,8 @@ std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& 
           signed_binary(excess(*hi)), label(*hi), signed_binary(median_of(ex)));
     }
     // Growth with the batch: per model and mode, lowest to highest batch.
-    std::map<std::pair<std::string, bool>, std::pair<const MemoryComparison*, const MemoryComparison*>>
+    std::map<std::pair<std::string, bool>,
+             std::pair<const MemoryComparison*, const MemoryComparison*>>
         span;
     for (const MemoryComparison* r : v) {
       auto [it, fresh] = span.try_emplace({r->model, r->train}, r, r);
@@ -304,14 +305,17 @@ std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& 
           all_start ? "what the configuration added" : "the measured peak", sl, slopes.size(),
           slopes.size() == 1 ? "" : "s");
       if (sl < 0.75) {
-        text += "less than the estimate: it sums every activation while the executor frees a "
-                "layer's inputs after their last use, so fewer are live at once.";
+        text +=
+            "less than the estimate: it sums every activation while the executor frees a "
+            "layer's inputs after their last use, so fewer are live at once.";
       } else if (sl <= 1.33) {
-        text += "close to 1: what batching adds to the estimate is what it adds to the "
-                "measurement.";
+        text +=
+            "close to 1: what batching adds to the estimate is what it adds to the "
+            "measurement.";
       } else {
-        text += "more than the estimate adds: the runtime keeps per-image memory the cost model "
-                "does not count (workspaces such as unfolded convolution inputs).";
+        text +=
+            "more than the estimate adds: the runtime keeps per-image memory the cost model "
+            "does not count (workspaces such as unfolded convolution inputs).";
       }
     }
     out.push_back(std::move(text));

@@ -168,16 +168,14 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
       if (why.starts_with("noisy: ")) why.remove_prefix(7);
       // The sampler's reason already gives n and the interval; a reason
       // from elsewhere gets them in front.
-      const std::string interval =
-          h ? interval_text(r.timings.at(*h)) : std::string("no timing");
-      noisy.push_back(
-          why.empty() ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch,
-                                    run_mode_name(r.mode), r.device, interval)
-          : why.starts_with("n=") || why.starts_with("median 95% CI")
-              ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch, run_mode_name(r.mode),
-                            r.device, why)
-              : fmt::format("{} b{} {} on {} ({}: {})", r.model, r.batch, run_mode_name(r.mode),
-                            r.device, interval, why));
+      const std::string interval = h ? interval_text(r.timings.at(*h)) : std::string("no timing");
+      noisy.push_back(why.empty() ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch,
+                                                run_mode_name(r.mode), r.device, interval)
+                      : why.starts_with("n=") || why.starts_with("median 95% CI")
+                          ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch,
+                                        run_mode_name(r.mode), r.device, why)
+                          : fmt::format("{} b{} {} on {} ({}: {})", r.model, r.batch,
+                                        run_mode_name(r.mode), r.device, interval, why));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
                                    r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));

@@ -92,9 +92,8 @@ Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>
            "bwd/fwd FLOPs", "Params", "Activations", "Traffic (no reuse)", "Traffic (compulsory)",
            "OI no reuse [FLOP/B]", "OI compulsory [FLOP/B]"},
           {"model", "batch", "macs_forward", "flops_forward", "matmul_flops_forward",
-           "flops_backward",
-           "backward_forward_flops_ratio", "params", "activation_bytes", "traffic_no_reuse_bytes",
-           "traffic_compulsory_bytes", "intensity_no_reuse_flop_per_byte",
+           "flops_backward", "backward_forward_flops_ratio", "params", "activation_bytes",
+           "traffic_no_reuse_bytes", "traffic_compulsory_bytes", "intensity_no_reuse_flop_per_byte",
            "intensity_compulsory_flop_per_byte"});
   for (int b : batches) {
     for (const ModelCosts& m : models) {

@@ -116,10 +116,9 @@ std::string forward_flops_convention_text(
   text += fmt::format(
       " The forward pass of a training step does a little more (BatchNorm computes batch "
       "statistics, 5 FLOPs per element instead of 2; Dropout draws masks): {} here",
-      lo->first == hi->first
-          ? fmt::format("+{:.2g}% for {}", 100 * hi->first, hi->second)
-          : fmt::format("from +{:.2g}% ({}) to +{:.2g}% ({})", 100 * lo->first, lo->second,
-                        100 * hi->first, hi->second));
+      lo->first == hi->first ? fmt::format("+{:.2g}% for {}", 100 * hi->first, hi->second)
+                             : fmt::format("from +{:.2g}% ({}) to +{:.2g}% ({})", 100 * lo->first,
+                                           lo->second, 100 * hi->first, hi->second));
   return text + ", counted in the time but in neither FLOPs column.";
 }
 

@@ -26,7 +26,7 @@ struct StudyRunInfo {
   std::vector<std::string> results_files;  // --results
   std::string mode;                        // "quick", "default", "full", "results"
   double sampling_target = 0;              // median CI half-width target (e.g. 0.02)
-  double accept_target = 0;  // accepted at the end of the budget (e.g. 0.05); 0: none
+  double accept_target = 0;                // accepted at the end of the budget (e.g. 0.05); 0: none
   double budget_per_config_s = 0;          // [s] sampling budget per configuration
   std::size_t min_samples = 0;             // samples before the target may stop sampling
   // [s] the budget's extension for work too slow to give min_samples in it

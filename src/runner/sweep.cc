@@ -480,8 +480,9 @@ RemeasureOutcome remeasure_noisy(const std::vector<ResultRecord>& records,
     if (r.layer_passes > 0) estimate *= 2;
     candidates.push_back({i, estimate});
   }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.estimate_s < b.estimate_s; });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Candidate& a, const Candidate& b) { return a.estimate_s < b.estimate_s; });
 
   for (const Candidate& c : candidates) {
     if (stop_requested(options)) {
@@ -503,7 +504,8 @@ RemeasureOutcome remeasure_noisy(const std::vector<ResultRecord>& records,
     o.budget_s = options.budget_s * f;
     o.measure.max_time_for_min_samples_s = options.measure.max_time_for_min_samples_s * f;
     o.layers = first.layer_passes > 0;
-    o.layers_budget_s = (options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s) * f;
+    o.layers_budget_s =
+        (options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s) * f;
     o.out.clear();  // written below, only when the second measurement is kept
     o.resume = false;
     o.remeasure = {};

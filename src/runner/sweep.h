@@ -204,8 +204,8 @@ struct RemeasureOutcome {
   // measurement, unless that failed, or took fewer samples than the first
   // and did not converge either (then the first stays). Same order.
   std::vector<ResultRecord> records;
-  std::size_t remeasured = 0;     // noisy configurations measured again
-  std::size_t now_converged = 0;  // of those, converged the second time
+  std::size_t remeasured = 0;        // noisy configurations measured again
+  std::size_t now_converged = 0;     // of those, converged the second time
   std::size_t skipped_for_time = 0;  // noisy ones whose estimate did not fit
   bool interrupted = false;          // the stop flag ended it
 };

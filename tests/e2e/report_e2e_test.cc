@@ -133,9 +133,9 @@ TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
   // Markdown with the figures beside it.
   const std::string md = slurp(report() / "report.md");
   EXPECT_NE(md.find("![FLOPs per model, batch 1](figures/models-flops.png)"), std::string::npos);
-  for (const char* data : {"chips", "models", "static_placement", "latency", "memory",
-                           "correlations", "placements", "forward_backward", "predictions",
-                           "results"}) {
+  for (const char* data :
+       {"chips", "models", "static_placement", "latency", "memory", "correlations", "placements",
+        "forward_backward", "predictions", "results"}) {
     EXPECT_TRUE(fs::exists(report() / "data" / (std::string(data) + ".json"))) << data;
   }
   // Progress with an ETA on stderr.

@@ -170,7 +170,8 @@ TEST(Measure, AcceptCriterionAtTheBudget) {
   // the 30 s budget ends the loop (30 samples); with ±5% accepted the result
   // is converged, with ±3% it stays noisy.
   auto run = [](double accept) {
-    auto s = std::make_shared<Synthetic>(Synthetic{[](std::size_t i) { return i % 2 ? 1.04 : 0.96; }});
+    auto s =
+        std::make_shared<Synthetic>(Synthetic{[](std::size_t i) { return i % 2 ? 1.04 : 0.96; }});
     MeasureOptions o = bare_options(*s);
     o.max_warmup_iterations = 0;
     o.max_time_s = 30;

@@ -61,7 +61,8 @@ ResultRecord record(const std::string& model, int batch, RunMode mode, TimingSta
     b.median_s = 2 * t.median_s;
     o.median_s = 0.1 * t.median_s;
     s.median_s = 3.1 * t.median_s;
-    r.timings = {{Phase::forward, f}, {Phase::backward, b}, {Phase::optimizer, o}, {Phase::step, s}};
+    r.timings = {
+        {Phase::forward, f}, {Phase::backward, b}, {Phase::optimizer, o}, {Phase::step, s}};
   }
   return r;
 }
@@ -134,8 +135,8 @@ TEST(OneSourceOfTruth, EveryForwardFlopFigureOfAModelAndBatchIsTheSame) {
     for (const std::vector<Cell>& row : d.table.data()) {
       for (std::size_t f : flops) {
         if (!row[f].number) continue;
-        seen[{row[model].text, static_cast<int>(*row[batch].number)}].emplace_back(
-            *row[f].number, d.stem);
+        seen[{row[model].text, static_cast<int>(*row[batch].number)}].emplace_back(*row[f].number,
+                                                                                   d.stem);
       }
     }
   }
@@ -255,7 +256,8 @@ TEST(MeasuredMemory, TableBesideTheEstimate) {
     EXPECT_LT(*row[col["weight_bytes"]].number, 14'019'488.0 * 1.05);
     // Started at 200e6 B (below): added = peak - 200e6.
     EXPECT_DOUBLE_EQ(*row[col["start_bytes"]].number, 200e6);
-    EXPECT_DOUBLE_EQ(*row[col["added_bytes"]].number, *row[col["measured_peak_bytes"]].number - 200e6);
+    EXPECT_DOUBLE_EQ(*row[col["added_bytes"]].number,
+                     *row[col["measured_peak_bytes"]].number - 200e6);
   }
   // Inference b1: the measured 300e6 B.
   EXPECT_DOUBLE_EQ(*memory->data()[0][col["measured_peak_bytes"]].number, 300e6);
@@ -300,8 +302,9 @@ TEST(MeasuredMemory, CommentaryFromTheNumbers) {
       << text[0];
   // 700 MiB: (700 - 300) / 400 = 1.00: close to 1; and no peak: no sentence.
   rows[1].peak = 700 * MiB;
-  EXPECT_NE(memory_commentary(rows)[0].find("1.00 bytes per byte of estimate (1 model), close to 1"),
-            std::string::npos)
+  EXPECT_NE(
+      memory_commentary(rows)[0].find("1.00 bytes per byte of estimate (1 model), close to 1"),
+      std::string::npos)
       << memory_commentary(rows)[0];
   for (MemoryComparison& r : rows) r.peak = NAN;
   EXPECT_TRUE(memory_commentary(rows).empty());

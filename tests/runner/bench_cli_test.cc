@@ -185,9 +185,10 @@ TEST_F(BenchCli, CsvHasPlainStatusAndThroughputIsBatchOverLatency) {
   std::string header, row;
   std::getline(lines, header);
   std::getline(lines, row);
-  EXPECT_EQ(header,
-            "model,batch,mode,latency_s,ci_rel_half_width,samples,throughput_per_s,achieved_flops_per_s,"
-            "forward_median_s,backward_median_s,memory_peak_bytes,status,status_reason");
+  EXPECT_EQ(
+      header,
+      "model,batch,mode,latency_s,ci_rel_half_width,samples,throughput_per_s,achieved_flops_per_s,"
+      "forward_median_s,backward_median_s,memory_peak_bytes,status,status_reason");
   std::vector<std::string> cells;
   std::string cell;
   std::istringstream fields(row);

@@ -119,7 +119,7 @@ TEST(ResultsSummary, FewSamplesShowNoInterval) {
   const std::string text = t.to_text();
   EXPECT_EQ(text.find("±"), std::string::npos) << text;
   EXPECT_NE(text.find("no 95% CI"), std::string::npos) << text;
-  EXPECT_NE(text.find(" 3 "), std::string::npos) << text;  // n beside it
+  EXPECT_NE(text.find(" 3 "), std::string::npos) << text;               // n beside it
   EXPECT_EQ(t.to_csv().find("0.5,"), std::string::npos) << t.to_csv();  // no 50% half-width
 }
 
