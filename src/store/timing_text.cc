@@ -10,7 +10,10 @@
 namespace dnnroof {
 
 bool has_reportable_interval(const TimingStats& t) {
-  return interval_reportable(t.n, t.ci_confidence, t.ci_rel_half_width);
+  // ci_confidence is optional in the results file (NaN when absent): the
+  // interval is then the one dnnroof computes, at 95% (results-schema.md).
+  const double confidence = std::isnan(t.ci_confidence) ? kReportedConfidence : t.ci_confidence;
+  return interval_reportable(t.n, confidence, t.ci_rel_half_width);
 }
 
 std::string interval_text(const TimingStats& t) {

@@ -12,7 +12,8 @@
 
 namespace dnnroof {
 
-// True when `t`'s interval may be printed as ± (interval_reportable).
+// True when `t`'s interval may be printed as ± (interval_reportable). A
+// record without ci_confidence (optional in the file) counts as a 95% one.
 bool has_reportable_interval(const TimingStats& t);
 
 // "±1.2%" (the interval's relative half-width, larger side), or

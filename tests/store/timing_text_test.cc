@@ -56,6 +56,14 @@ TEST(TimingText, NoIntervalBelow95PercentCoverage) {
   EXPECT_EQ(time_with_interval_text(t), "10 ms (n=50, no 95% CI)");
 }
 
+TEST(TimingText, ConfidenceAbsentFromTheFileIsTheDefault95) {
+  // results-schema.md: ci_confidence is optional; read as NaN.
+  const TimingStats t = stats(600, 0.0015, 0.0067, std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(interval_text(t), "±0.7%");
+  const TimingStats few = stats(4, 0.0015, 0.0067, std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(interval_text(few), "n=4, no 95% CI");
+}
+
 TEST(TimingText, NonFiniteValues) {
   const TimingStats nan_width = stats(20, 0.01, std::numeric_limits<double>::quiet_NaN(), 0.95);
   EXPECT_EQ(interval_text(nan_width), "n=20, no 95% CI");
