@@ -25,6 +25,7 @@
 #include "hw/catalog.h"
 #include "runner/sweep.h"
 #include "store/record.h"
+#include "store/timing_text.h"
 #include "zoo/zoo.h"
 
 namespace dnnroof::cli {
@@ -45,6 +46,7 @@ struct BenchCliOptions {
   std::string partition;
   bool resume = false;
   bool cold = false;
+  bool remeasure = false;  // noisy configurations again at the end, twice the budget
   std::string format = "table";
   bool counters = false;       // CPU hardware counters around every iteration (src/counters)
   bool profile_range = false;  // CUDA profiler range around one iteration, for ncu
@@ -93,14 +95,15 @@ extern "C" void on_sigint(int /*signal*/) {
 }
 
 // The columns of a result row.
-const std::vector<std::string> kColumns = {"model", "batch",      "mode",     "latency",
-                                           "±CI",   "throughput", "achieved", "fwd",
-                                           "bwd",   "peak mem",   "status"};
+const std::vector<std::string> kColumns = {"model",  "batch", "mode",       "latency",
+                                           "95% CI", "n",     "throughput", "achieved",
+                                           "fwd",    "bwd",   "peak mem",   "status"};
 const std::vector<std::string> kKeys = {"model",
                                         "batch",
                                         "mode",
                                         "latency_s",
                                         "ci_rel_half_width",
+                                        "samples",
                                         "throughput_per_s",
                                         "achieved_flops_per_s",
                                         "forward_median_s",
@@ -109,7 +112,7 @@ const std::vector<std::string> kKeys = {"model",
                                         "status"};
 // Widths of the streamed text table (a cell wider than its column widens
 // only its own row).
-const int kWidths[] = {18, 5, 5, 10, 6, 13, 14, 10, 10, 10, 0};
+const int kWidths[] = {18, 5, 5, 10, 9, 5, 13, 14, 10, 10, 10, 0};
 
 std::vector<Cell> row_of(const ResultRecord& r, OutputFormat format) {
   const std::string dash = format == OutputFormat::table ? "-" : "";
@@ -117,11 +120,13 @@ std::vector<Cell> row_of(const ResultRecord& r, OutputFormat format) {
     return std::isfinite(v) ? Cell(v, text) : Cell(dash);
   };
   const auto phase = headline_phase(r);
-  Cell latency(dash), ci(dash), fwd(dash), bwd(dash);
+  Cell latency(dash), ci(dash), n(dash), fwd(dash), bwd(dash);
   if (phase) {
     const TimingStats& s = r.timings.at(*phase);
     latency = maybe(s.median_s, format_si(s.median_s, "s"));
-    ci = maybe(s.ci_rel_half_width, fmt::format("{:.1f}%", 100 * s.ci_rel_half_width));
+    // "±1.2%", or "no 95% CI" below 10 samples (store/timing_text.h).
+    if (std::isfinite(s.median_s)) ci = interval_cell(s);
+    n = samples_cell(s);
   }
   if (r.mode == RunMode::train) {
     if (const auto it = r.timings.find(Phase::forward); it != r.timings.end()) {
@@ -148,6 +153,7 @@ std::vector<Cell> row_of(const ResultRecord& r, OutputFormat format) {
                         std::string(run_mode_name(r.mode)),
                         latency,
                         ci,
+                        n,
                         maybe(tput, format_si(tput, "/s")),
                         maybe(achieved, format_si(achieved, "FLOP/s")),
                         fwd,
@@ -216,6 +222,11 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
   s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);
   s.layers = o.layers;
+  s.remeasure.enabled = o.remeasure;
+  s.remeasure.on_start = [](const ResultRecord& r, double estimate) {
+    fmt::print(stderr, "dnnroof bench: measuring again (noisy): {}, batch {}, {} (~{:.0f} s)\n",
+               r.model, r.batch, run_mode_name(r.mode), estimate);
+  };
   s.cold = o.cold;
   s.out = o.out;
   s.resume = o.resume;
@@ -329,7 +340,13 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   }
   std::signal(SIGINT, previous);
 
-  if (format != OutputFormat::table) fmt::print("{}", table.render(format));
+  if (format != OutputFormat::table) {
+    // One row per configuration: with --remeasure, outcome.records holds the
+    // kept measurement of each (the table got a row for both).
+    Table final_table(columns, keys);
+    for (const ResultRecord& r : outcome.records) final_table.add_row(row_of(r, format));
+    fmt::print("{}", (o.remeasure ? final_table : table).render(format));
+  }
   std::size_t failed = 0;
   for (const ResultRecord& r : outcome.records) failed += r.status == RecordStatus::failed ? 1 : 0;
   const std::string kept = o.out.empty() ? std::string("no results file (--out) was given")
@@ -374,7 +391,8 @@ void register_bench(CLI::App& app, Context& ctx) {
       "  dnnroof bench resnet18 mobilenet_v2 model.onnx --threads 8 --target 1% --budget 20s\n"
       "  dnnroof bench resnet18 --device cuda --dtype fp16 --layers --out gpu.json --resume\n"
       "Rows are printed as results arrive (latency = median of the training step, else of the\n"
-      "forward pass; ±CI = half-width of its 95% confidence interval; achieved = the cost\n"
+      "forward pass; 95% CI = half-width of the median's 95% confidence interval, printed\n"
+      "only from 10 samples on (\"no 95% CI\" below; n = samples); achieved = the cost\n"
       "model's FLOPs / latency). Progress with an ETA goes to stderr. Each configuration is\n"
       "written to --out as soon as it is finished; Ctrl-C stops after writing, and --resume\n"
       "skips what the file already has. Schema: docs/results-schema.md; method: docs/bench.md.\n");
@@ -408,6 +426,10 @@ void register_bench(CLI::App& app, Context& ctx) {
                   "Slurm job's partition, $SLURM_JOB_PARTITION); dnnroof campaign sets it");
   sub->add_flag("--resume", o->resume,
                 "Skip configurations already in --out (status ok or noisy); failed ones run again");
+  sub->add_flag("--remeasure", o->remeasure,
+                "Measure the noisy configurations again at the end, with twice the budget; the "
+                "second measurement replaces the first (a row is printed for it) unless it "
+                "failed or has fewer samples");
   sub->add_flag("--cold", o->cold,
                 "Flush the host's last-level cache before every iteration (CPU only)");
   sub->add_flag("--counters", o->counters,

@@ -7,9 +7,11 @@
 #include <limits>
 #include <numeric>
 #include <set>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/units.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -85,9 +87,13 @@ const TimingStats& phase_stats(const ResultRecord& r, Phase phase, std::string_v
 }
 
 std::string convergence_note(const ResultRecord& r, const TimingStats& t) {
-  std::string note = fmt::format("status {}, {} samples, CI of the median +-{:.1f}%",
-                                 record_status_name(r.status), t.n, 100 * t.ci_rel_half_width);
-  if (!r.status_reason.empty()) note += ": " + r.status_reason;
+  // No interval of fewer than 10 samples (store/timing_text.h).
+  std::string note =
+      fmt::format("status {}, {} samples, {}", record_status_name(r.status), t.n,
+                  has_reportable_interval(t) ? "median 95% CI " + interval_text(t) : "no 95% CI");
+  std::string_view why = r.status_reason;
+  if (why.starts_with("noisy: ")) why.remove_prefix(7);
+  if (!why.empty()) note += fmt::format(": {}", why);
   return note;
 }
 
@@ -565,7 +571,8 @@ CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, int b
   return m;
 }
 
-ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& training_cost) {
+ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& training_cost,
+                                 const ModelCost* inference_cost) {
   if (record.mode != RunMode::train) {
     fail("forward:backward needs a training record; {} is not one", describe(record.key()));
   }
@@ -577,7 +584,8 @@ ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& tr
   fb.model = record.model;
   fb.device = record.device;
   fb.batch = record.batch;
-  fb.forward_flops = training_cost.forward.flops();
+  fb.forward_flops =
+      inference_cost != nullptr ? inference_cost->forward.flops() : training_cost.forward.flops();
   fb.backward_flops = training_cost.backward.flops();
   fb.flops_ratio = fb.backward_flops / fb.forward_flops;
   fb.forward_s = phase_stats(record, Phase::forward, "forward:backward").median_s;

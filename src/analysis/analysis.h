@@ -285,7 +285,16 @@ struct ForwardBackward {
 // From a training record (forward and backward timed) and its training
 // cost. Throws Error naming the record when it is not a training record,
 // lacks either phase, or the cost has no backward.
-ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& training_cost);
+//
+// forward_flops (and the ratio) come from `inference_cost` when given: the
+// one forward FLOP figure of a model and batch, the inference-mode forward
+// pass (BatchNorm on running statistics, Dropout off), which the report
+// prints everywhere. The training-mode forward does a little more (BatchNorm
+// batch statistics, 5 instead of 2 FLOPs per element; Dropout masks); that
+// extra is training_cost.forward.flops() - inference_cost->forward.flops().
+// Without it, the training-mode forward is used.
+ForwardBackward forward_backward(const ResultRecord& record, const ModelCost& training_cost,
+                                 const ModelCost* inference_cost = nullptr);
 
 struct ThroughputSeries {
   std::string model;

@@ -1,6 +1,9 @@
 #include "measure/memory.h"
 
 #include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <charconv>
 #include <fstream>
@@ -36,6 +39,14 @@ bool reset_peak_memory() {
   if (!out) return false;
   out << "5" << std::flush;
   return static_cast<bool>(out);
+}
+
+bool release_free_memory() {
+#if defined(__GLIBC__)
+  return malloc_trim(0) == 1;
+#else
+  return false;
+#endif
 }
 
 PeakMemory peak_memory() {

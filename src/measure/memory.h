@@ -26,4 +26,12 @@ std::optional<double> parse_vm_hwm_bytes(std::string_view proc_status);
 // should say so. ru_maxrss is never reset.
 bool reset_peak_memory();
 
+// Hands the heap's free memory back to the kernel (glibc's malloc_trim(0)),
+// so that the resident set is the memory in use, not what earlier work freed
+// and the allocator kept. Without it a sweep's later configurations reuse
+// that kept memory without growing the resident set, and their peak is the
+// plateau of the biggest configuration before them. Returns false where it
+// cannot (not glibc) or nothing was released.
+bool release_free_memory();
+
 }  // namespace dnnroof

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "measure/interval_rule.h"
 
 namespace dnnroof {
 
@@ -22,6 +23,8 @@ std::string_view stop_reason_name(StopReason r) {
       return "time budget";
     case StopReason::sample_cap:
       return "sample cap";
+    case StopReason::accepted:
+      return "accepted at the budget";
   }
   return "?";
 }
@@ -34,8 +37,18 @@ bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, d
 }
 
 std::string describe_outcome(const Measurement& m) {
-  const std::string head = fmt::format("median CI ±{:.1f}% after {} samples",
-                                       100 * m.stats.ci_relative_half_width, m.samples_s.size());
+  const std::size_t n = m.samples_s.size();
+  // No "±" below 10 samples or 95% coverage (interval_rule.h).
+  const std::string head =
+      interval_reportable(n, m.stats.median_ci.achieved_confidence, m.stats.ci_relative_half_width)
+          ? fmt::format("median 95% CI ±{:.1f}% after {} samples",
+                        100 * m.stats.ci_relative_half_width, n)
+          : fmt::format("n={}, no 95% CI (an interval needs at least {} samples)", n,
+                        kMinSamplesForInterval);
+  if (m.stop_reason == StopReason::accepted) {
+    return fmt::format("converged: {} (the budget ended before {}; accepted: {})", head,
+                       m.criterion, m.accept_criterion);
+  }
   if (m.converged) return "converged: " + head;
   return fmt::format("noisy: {}, stopped by the {}", head, stop_reason_name(m.stop_reason));
 }
@@ -63,6 +76,7 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
 
   Measurement m;
   m.criterion = criterion->describe();
+  if (options.accept_criterion) m.accept_criterion = options.accept_criterion->describe();
   const double t0 = clock();
 
   // Warm-up.
@@ -102,10 +116,20 @@ Measurement measure(const std::function<double()>& run_once, const MeasureOption
       m.stop_reason = StopReason::sample_cap;
       break;
     }
-    if (clock() - t1 >= options.max_time_s) {
+    // The budget, extended while fewer than min_samples were taken (see
+    // max_time_for_min_samples_s).
+    const double budget_s = n < options.min_samples
+                                ? std::max(options.max_time_s, options.max_time_for_min_samples_s)
+                                : options.max_time_s;
+    if (clock() - t1 >= budget_s) {
       m.stop_reason = StopReason::time_budget;
       break;
     }
+  }
+  if (!m.converged && options.accept_criterion && m.samples_s.size() >= options.min_samples &&
+      options.accept_criterion->done(m.samples_s)) {
+    m.converged = true;
+    m.stop_reason = StopReason::accepted;
   }
   m.total_s = clock() - t0;
   m.stats = summarize(m.samples_s, options.confidence);

@@ -45,9 +45,22 @@ struct MeasureOptions {
   double min_time_s = 0.5;  // [s] measured
   std::size_t max_samples = 100000;
   double max_time_s = 10.0;  // [s] wall, the sampling budget
+  // A budget scaled by the work's own time: when max_time_s ends with fewer
+  // than min_samples samples (an iteration longer than max_time_s /
+  // min_samples), sampling goes on until min_samples are taken or this much
+  // wall time has passed since sampling began, whichever comes first. So a
+  // slow model still gets the samples an interval needs, and a fast one is
+  // not held longer. 0 (or anything <= max_time_s): no extension.
+  double max_time_for_min_samples_s = 0;  // [s] wall
 
   // Null: MedianCiCriterion (median 95% CI within ±2%).
   std::shared_ptr<const StopCriterion> criterion;
+  // A looser criterion the result is accepted by when the budget (or the
+  // sample cap) ends first, with at least min_samples samples: the loop aims
+  // at `criterion` while the budget lasts, and a result that did not get
+  // there but meets this one is converged, not noisy (StopReason::accepted).
+  // E.g. aim at ±2%, accept ±5%. Null: none.
+  std::shared_ptr<const StopCriterion> accept_criterion;
   double confidence = 0.95;  // of the interval in the Summary
 
   // Cold mode: called before every iteration (warm-up too), not timed.
@@ -56,8 +69,11 @@ struct MeasureOptions {
   Clock clock;
 };
 
-enum class StopReason { converged, time_budget, sample_cap };
-std::string_view stop_reason_name(StopReason r);  // "converged", "time budget", "sample cap"
+// converged: the criterion held; accepted: the budget or the sample cap
+// ended first, and the accept criterion held.
+enum class StopReason { converged, time_budget, sample_cap, accepted };
+// "converged", "time budget", "sample cap", "accepted at the budget"
+std::string_view stop_reason_name(StopReason r);
 
 struct Measurement {
   Summary stats;                  // of samples_s
@@ -65,6 +81,7 @@ struct Measurement {
   bool converged = false;         // false: the result is noisy
   StopReason stop_reason = StopReason::time_budget;
   std::string criterion;  // StopCriterion::describe()
+  std::string accept_criterion;  // its describe(); empty: none
   std::size_t warmup_iterations = 0;
   bool warmup_stable = false;  // false: warm-up ended at a cap
   double warmup_s = 0;         // [s] wall
@@ -77,9 +94,12 @@ struct Measurement {
 // 2 * window durations.
 bool warmup_is_stable(std::span<const double> durations_s, std::size_t window, double tolerance);
 
-// One line for a result's status_reason: "converged: median CI ±1.2% after
-// 120 samples" or "noisy: median CI ±3.1% after 4000 samples, stopped by the
-// time budget" (or "sample cap").
+// One line for a result's status_reason: "converged: median 95% CI ±1.2%
+// after 120 samples" or "noisy: median 95% CI ±3.1% after 4000 samples,
+// stopped by the time budget" (or "sample cap"). With fewer than 10 samples
+// or less than 95% coverage no ± is printed (interval_rule.h): "noisy: n=4,
+// no 95% CI (an interval needs at least 10 samples), stopped by the time
+// budget".
 std::string describe_outcome(const Measurement& m);
 
 // Runs the loop described above. Work shorter than the timer's resolution

@@ -10,6 +10,7 @@
 //   section_prediction.cc   6. predicted vs measured
 //   section_methods.cc      methods, caveats
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
@@ -56,6 +57,13 @@ struct MeasuredData {
   const ModelCost* cost_of(const ResultRecord& r, bool training) const;
   // Records that are not failed, on `device`, of `mode`.
   std::vector<const ResultRecord*> usable(const MeasuredDevice& device, RunMode mode) const;
+  // The usable record of `model` at `batch` and `mode` on `device`; nullptr
+  // when there is none.
+  const ResultRecord* find(const MeasuredDevice& device, const std::string& model, int batch,
+                           RunMode mode) const;
+  // Its timing of `phase`; nullptr when there is none.
+  const TimingStats* stats_of(const MeasuredDevice& device, const std::string& model, int batch,
+                              RunMode mode, Phase phase) const;
   // Batch sizes present (ascending) among usable inference records of a device.
   std::vector<int> batches(const MeasuredDevice& device, RunMode mode) const;
 };
@@ -81,6 +89,33 @@ MeasuredSection build_training_section(const MeasuredData& data,
                                        const std::vector<ModelCosts>& static_models,
                                        const std::string& number);
 MeasuredSection build_prediction_section(const MeasuredData& data, const std::string& number);
+
+// Measured peak memory beside the cost model's estimate, per usable record.
+struct MemoryComparison {
+  std::string model;
+  std::string device;  // short name
+  int batch = 1;
+  bool train = false;
+  bool gpu = false;
+  double weights = 0;      // [B] parameters and buffers
+  double activations = 0;  // [B] every node output of the forward pass
+  double saved = NAN;      // [B] tensors saved for backward (training only)
+  // [B] inference: weights + activations (an upper bound of the live
+  // tensors); training: 3 x parameter bytes (weights, gradients, SGD
+  // momentum) + buffers + saved for backward.
+  double estimate = 0;
+  double peak = NAN;  // [B] the record's memory_peak_bytes; NaN or 0: not measured
+  // [B] the record's memory_start_bytes: the resident set when the
+  // configuration started; NaN: unknown (a GPU, or VmHWM not reset).
+  double start = NAN;
+  bool has_start() const { return std::isfinite(start) && start > 0; }
+  double added() const { return peak - start; }  // [B] what the configuration added
+};
+std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data);
+// Per device with measured peaks: what the peak is, its distance from the
+// estimate (range, median) and how it grows with the batch against the
+// estimate.
+std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& rows);
 
 // The commentary of each section (paragraphs computed from the numbers).
 std::vector<std::string> benchmark_commentary(const MeasuredData& data);
@@ -114,6 +149,11 @@ std::vector<const Placement*> far_below_roof(const std::vector<Placement>& layer
 std::vector<std::string> training_commentary(
     const std::vector<ForwardBackward>& ratios,
     const std::map<std::string, ModelCosts>* costs = nullptr);
+// Which forward FLOPs section 5 prints (the inference forward of section 2)
+// and how much more the training-mode forward does: `train_extra` holds, per
+// row, (training forward / inference forward - 1, "model bN").
+std::string forward_flops_convention_text(
+    const std::vector<std::pair<double, std::string>>& train_extra);
 // One model's measured per-layer time by op type against FLOPs and traffic.
 // With `roof`, the op type taking the most time beyond its FLOPs share is
 // explained from its intensity and its time against its roofline bound

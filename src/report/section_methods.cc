@@ -8,11 +8,14 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "core/strings.h"
 #include "core/version.h"
+#include "measure/interval_rule.h"
 #include "report/section_measured.h"
 #include "report/study.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -125,11 +128,30 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
       "within the target or the time budget ends";
   if (run.sampling_target > 0) {
     sampling += fmt::format(" (target ±{:g}%", 100 * run.sampling_target);
+    if (run.accept_target > run.sampling_target) {
+      sampling += fmt::format(", a result within ±{:g}% when the budget ends accepted as converged",
+                              100 * run.accept_target);
+    }
+    if (run.min_samples > 0) sampling += fmt::format(", at least {} samples", run.min_samples);
     if (run.budget_per_config_s > 0) sampling += fmt::format(", budget {:g} s per configuration", run.budget_per_config_s);
+    if (run.min_samples > 0 && run.min_samples_budget_s > run.budget_per_config_s) {
+      sampling += fmt::format(
+          ", extended up to {:g} s for a model too slow to give {} samples in the budget",
+          run.min_samples_budget_s, run.min_samples);
+    }
     sampling += ")";
   }
-  sampling += ". A result whose interval did not reach the target is marked noisy and kept.";
+  sampling += run.accept_target > run.sampling_target
+                  ? ". A result whose interval did not reach that is marked noisy and kept."
+                  : ". A result whose interval did not reach the target is marked noisy and kept.";
+  if (!run.remeasured.empty()) sampling += " " + run.remeasured;
   m.push_back(sampling);
+  m.push_back(fmt::format(
+      "An interval is printed as \"±\" only when it is a 95% interval of at least {} "
+      "samples; a result with fewer says \"n=…, no 95% CI\" instead (6 to 9 samples give an "
+      "interval that is the whole sample or nearly, decided by one outlier). Every table with a "
+      "measured time gives n.",
+      kMinSamplesForInterval));
   m.push_back(
       "Reported: n, median (the latency), mean, standard deviation, min, p5, p95 and the "
       "interval, per phase, in `data/latency.csv` and the results file. Throughput = batch / "
@@ -200,11 +222,20 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
   for (const ResultRecord& r : data.records) {
     const std::optional<Phase> h = headline_phase(r);
     if (r.status == RecordStatus::noisy) {
-      noisy.push_back(fmt::format(
-          "{} b{} {} on {} ({})", r.model, r.batch, run_mode_name(r.mode), r.device,
-          r.status_reason.empty() ? fmt::format("±{:.1f}%, did not converge",
-                                                h ? 100 * r.timings.at(*h).ci_rel_half_width : NAN)
-                                  : noisy_reason_text(r)));
+      // "±3.1%", or "n=4, no 95% CI" (store/timing_text.h); the reason
+      // without its own "noisy: ".
+      std::string_view why = r.status_reason;
+      if (why.starts_with("noisy: ")) why.remove_prefix(7);
+      // The sampler's reason already gives n and the interval; a reason
+      // from elsewhere gets them in front.
+      const std::string interval = h ? interval_text(r.timings.at(*h)) : std::string("no timing");
+      noisy.push_back(why.empty() ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch,
+                                                run_mode_name(r.mode), r.device, interval)
+                      : why.starts_with("n=") || why.starts_with("median 95% CI")
+                          ? fmt::format("{} b{} {} on {} ({})", r.model, r.batch,
+                                        run_mode_name(r.mode), r.device, why)
+                          : fmt::format("{} b{} {} on {} ({}: {})", r.model, r.batch,
+                                        run_mode_name(r.mode), r.device, interval, why));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
                                    r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));

@@ -88,12 +88,12 @@ bool roof_of(const Chip& chip, DType p, double& peak, double& bw) {
 }
 
 Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>& batches) {
-  Table t({"Model", "Batch", "GMACs fwd", "GFLOPs fwd", "GFLOPs bwd", "bwd/fwd FLOPs",
-           "Params", "Activations", "Traffic (no reuse)", "Traffic (compulsory)",
+  Table t({"Model", "Batch", "GMACs fwd", "GFLOPs fwd", "of which matmul-class", "GFLOPs bwd",
+           "bwd/fwd FLOPs", "Params", "Activations", "Traffic (no reuse)", "Traffic (compulsory)",
            "OI no reuse [FLOP/B]", "OI compulsory [FLOP/B]"},
-          {"model", "batch", "macs_forward", "flops_forward", "flops_backward",
-           "backward_forward_flops_ratio", "params", "activation_bytes", "traffic_no_reuse_bytes",
-           "traffic_compulsory_bytes", "intensity_no_reuse_flop_per_byte",
+          {"model", "batch", "macs_forward", "flops_forward", "matmul_flops_forward",
+           "flops_backward", "backward_forward_flops_ratio", "params", "activation_bytes",
+           "traffic_no_reuse_bytes", "traffic_compulsory_bytes", "intensity_no_reuse_flop_per_byte",
            "intensity_compulsory_flop_per_byte"});
   for (int b : batches) {
     for (const ModelCosts& m : models) {
@@ -105,6 +105,7 @@ Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>
       t.add_row({m.name, Cell(b, fmt::format("{}", b)),
                  Cell(c.forward.macs, fmt::format("{:.3f}", c.forward.macs / 1e9)),
                  Cell(c.forward.flops(), fmt::format("{:.3f}", c.forward.flops() / 1e9)),
+                 Cell(c.forward.matmul_flops, fmt::format("{:.3f}", c.forward.matmul_flops / 1e9)),
                  std::isfinite(bwd) ? Cell(bwd, fmt::format("{:.3f}", bwd / 1e9)) : Cell("-"),
                  std::isfinite(ratio) ? Cell(ratio, fmt::format("{:.3f}", ratio)) : Cell("-"),
                  Cell(c.params, format_si(c.params, "")),
@@ -393,8 +394,10 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
   s.blocks.emplace_back(Paragraph{fmt::format(
       "What each network costs, from dnnroof's cost model (nothing measured here): {} models ({}) "
       "at batch size{} {}, {} storage. MACs are multiply-accumulates; FLOPs = 2 x MACs for "
-      "convolutions and matrix products plus every other op's own rule; backward FLOPs = "
-      "grad-input + grad-weight. Every number is in `data/models.csv`.",
+      "convolutions and matrix products plus every other op's own rule (the dnnroof "
+      "convention); forward FLOPs are the inference-mode forward pass, the one forward figure "
+      "every section of this report uses for a model and batch; backward FLOPs = grad-input + "
+      "grad-weight. Every number is in `data/models.csv`.",
       models.size(), join(names, ", "), batches.size() == 1 ? "" : "s", join(btexts, ", "),
       dtype_name(at(models.front(), b0).storage))});
 

@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "report/figures_measured.h"
 #include "report/section_measured.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -164,6 +165,20 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
   return out;
 }
 
+namespace {
+
+// The measured forward time with its interval (timing_text.h), and n.
+Cell measured_cell(const MeasuredData& data, const MeasuredDevice& d, const Prediction& p) {
+  const TimingStats* t = data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
+  return t != nullptr ? time_with_interval_cell(*t) : Cell(p.measured_s, time_text(p.measured_s));
+}
+Cell measured_samples_cell(const MeasuredData& data, const MeasuredDevice& d, const Prediction& p) {
+  const TimingStats* t = data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
+  return t != nullptr ? samples_cell(*t) : Cell("-");
+}
+
+}  // namespace
+
 MeasuredSection build_prediction_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
   Section& s = out.section;
@@ -174,14 +189,14 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       "peak, bytes / bandwidth) against the device's main-memory ceiling (measured by `dnnroof "
       "probe` where available); the model's predicted time is the sum over layers. The "
       "measured time is the median forward time. Every number is in `data/predictions.csv`."});
-  Table t({"Model", "Device", "Batch", "Ceiling", "Predicted", "Whole-model bound", "Measured",
+  Table t({"Model", "Device", "Batch", "Ceiling", "Predicted", "Whole-model bound", "Measured", "n",
            "Measured / predicted", "Compute-bound layers"},
           {"model", "device", "batch", "ceiling", "predicted_s", "whole_model_bound_s",
-           "measured_s", "measured_over_predicted", "compute_bound_layers"});
-  Table layers({"Model", "Device", "Batch", "Layer", "Op", "FLOPs", "Bytes", "Predicted",
-                "Measured"},
-               {"model", "device", "batch", "layer", "op", "flops", "bytes", "predicted_s",
-                "measured_s"});
+           "measured_s", "samples", "measured_over_predicted", "compute_bound_layers"});
+  Table layers(
+      {"Model", "Device", "Batch", "Layer", "Op", "FLOPs", "Bytes", "Predicted", "Measured", "n"},
+      {"model", "device", "batch", "layer", "op", "flops", "bytes", "predicted_s", "measured_s",
+       "samples"});
   int sub = 0;
   for (const MeasuredDevice& d : data.devices) {
     const RoofCeiling* ceiling = main_ceiling(d);
@@ -214,14 +229,14 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }
     for (const Prediction& p : preds) {
-      t.add_row({p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)), p.ceiling,
-                 Cell(p.predicted_s, time_text(p.predicted_s)),
-                 Cell(p.whole_model_s, time_text(p.whole_model_s)),
-                 Cell(p.measured_s, time_text(p.measured_s)),
-                 Cell(p.measured_s / p.predicted_s,
-                      fmt::format("{:.2f}", p.measured_s / p.predicted_s)),
-                 Cell(static_cast<double>(p.compute_bound_layers),
-                      fmt::format("{} of {}", p.compute_bound_layers, p.layers.size()))});
+      t.add_row(
+          {p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)), p.ceiling,
+           Cell(p.predicted_s, time_text(p.predicted_s)),
+           Cell(p.whole_model_s, time_text(p.whole_model_s)), measured_cell(data, d, p),
+           measured_samples_cell(data, d, p),
+           Cell(p.measured_s / p.predicted_s, fmt::format("{:.2f}", p.measured_s / p.predicted_s)),
+           Cell(static_cast<double>(p.compute_bound_layers),
+                fmt::format("{} of {}", p.compute_bound_layers, p.layers.size()))});
       if (p.layer_measured_sum_s > 0) {
         try {
           s.blocks.emplace_back(layer_prediction_figure(p));
@@ -234,7 +249,14 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
                           Cell(l.bytes, format_si(l.bytes, "B")),
                           Cell(l.predicted_s, time_text(l.predicted_s)),
                           std::isfinite(l.measured_s) ? Cell(l.measured_s, time_text(l.measured_s))
-                                                      : Cell("-")});
+                                                      : Cell("-"),
+                          // Each layer time is the median of the record's per-layer passes.
+                          [&] {
+                            const ResultRecord* r = data.find(d, p.model, p.batch, RunMode::infer);
+                            return r != nullptr ? Cell(static_cast<double>(r->layer_passes),
+                                                       std::to_string(r->layer_passes))
+                                                : Cell("-");
+                          }()});
         }
       }
     }

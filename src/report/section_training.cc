@@ -14,6 +14,7 @@
 #include "report/figures_measured.h"
 #include "report/gnuplot.h"
 #include "report/section_measured.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 
@@ -311,6 +312,27 @@ std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTy
   return text;
 }
 
+std::string forward_flops_convention_text(
+    const std::vector<std::pair<double, std::string>>& train_extra) {
+  std::string text =
+      "Forward FLOPs are the cost model's inference-mode forward pass in the dnnroof convention "
+      "(2 FLOPs per multiply-accumulate, every other op by its own rule): the same figure as "
+      "section 4 (model compute and memory) for the same model and batch, and the denominator of every backward/forward "
+      "ratio.";
+  if (train_extra.empty()) return text;
+  const auto [lo, hi] = std::minmax_element(train_extra.begin(), train_extra.end());
+  if (hi->first <= 0) {
+    return text + " In training mode these models' forward pass does no extra arithmetic.";
+  }
+  text += fmt::format(
+      " The forward pass of a training step does a little more (BatchNorm computes batch "
+      "statistics, 5 FLOPs per element instead of 2; Dropout draws masks): {} here",
+      lo->first == hi->first ? fmt::format("+{:.2g}% for {}", 100 * hi->first, hi->second)
+                             : fmt::format("from +{:.2g}% ({}) to +{:.2g}% ({})", 100 * lo->first,
+                                           lo->second, 100 * hi->first, hi->second));
+  return text + ", counted in the time but in neither FLOPs column.";
+}
+
 MeasuredSection build_training_section(const MeasuredData& data,
                                        const std::vector<ModelCosts>& static_models,
                                        const std::string& n) {
@@ -329,31 +351,44 @@ MeasuredSection build_training_section(const MeasuredData& data,
       "documented rules for the rest). Every number is in `data/forward_backward.csv`."});
   heading("Backward against forward");
   Table t({"Model", "Device", "Batch", "Forward FLOPs", "Backward FLOPs", "FLOPs ratio",
-           "Forward time", "Backward time", "Time ratio", "Note"},
+           "Forward time", "Backward time", "n", "Time ratio", "Note"},
           {"model", "device", "batch", "forward_flops", "backward_flops", "flops_ratio",
-           "forward_s", "backward_s", "time_ratio", "note"});
+           "forward_s", "backward_s", "samples", "time_ratio", "note"});
   std::vector<ForwardBackward> all;
+  // Training-mode forward FLOPs over the inference forward, minus 1, per row.
+  std::vector<std::pair<double, std::string>> train_extra;
   for (const MeasuredDevice& d : data.devices) {
     std::vector<ForwardBackward> ratios;
+    std::vector<const ResultRecord*> records;  // of each ratio
     for (const ResultRecord* r : data.usable(d, RunMode::train)) {
       const ModelCost* c = data.cost_of(*r, true);
+      const ModelCost* inference = data.cost_of(*r, false);
       if (c == nullptr) continue;
       try {
-        ForwardBackward fb = forward_backward(*r, *c);
+        // One forward FLOP figure per model and batch in the whole report:
+        // the inference forward of section 2.
+        ForwardBackward fb = forward_backward(*r, *c, inference);
         fb.device = d.short_name;
+        if (inference != nullptr && inference->forward.flops() > 0) {
+          train_extra.emplace_back(c->forward.flops() / inference->forward.flops() - 1,
+                                   fb.model + " b" + std::to_string(fb.batch));
+        }
         ratios.push_back(fb);
+        records.push_back(r);
       } catch (const Error& e) {
         out.flags.push_back(e.what());
       }
     }
     if (ratios.empty()) continue;
-    for (const ForwardBackward& fb : ratios) {
+    for (std::size_t i = 0; i < ratios.size(); ++i) {
+      const ForwardBackward& fb = ratios[i];
+      const TimingStats& fs = records[i]->timings.at(Phase::forward);
+      const TimingStats& bs = records[i]->timings.at(Phase::backward);
       t.add_row({fb.model, fb.device, Cell(fb.batch, std::to_string(fb.batch)),
                  Cell(fb.forward_flops, format_si(fb.forward_flops, "FLOP")),
                  Cell(fb.backward_flops, format_si(fb.backward_flops, "FLOP")),
                  Cell(fb.flops_ratio, fmt::format("{:.3f}", fb.flops_ratio)),
-                 Cell(fb.forward_s, time_text(fb.forward_s)),
-                 Cell(fb.backward_s, time_text(fb.backward_s)),
+                 time_with_interval_cell(fs), time_with_interval_cell(bs), samples_cell(fs),
                  Cell(fb.time_ratio, fmt::format("{:.2f}", fb.time_ratio)), fb.note});
       if (!fb.note.empty()) {
         out.flags.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
@@ -374,6 +409,7 @@ MeasuredSection build_training_section(const MeasuredData& data,
         "FLOPs)."});
   } else {
     s.blocks.emplace_back(TableBlock{"Forward and backward, FLOPs and time", t});
+    s.blocks.emplace_back(Paragraph{forward_flops_convention_text(train_extra)});
     out.data.push_back(DataFile{"forward_backward", t});
     for (std::string& p : training_commentary(all, &data.costs))
       s.blocks.emplace_back(Paragraph{std::move(p)});

@@ -14,6 +14,7 @@
 #include "report/figures_measured.h"
 #include "report/gnuplot.h"
 #include "report/section_measured.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -295,9 +296,9 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
       "intensity (binding ceiling); a point above it is flagged with the causes checked (cache "
       "fit, compulsory traffic, a faster precision's peak, an unconverged measurement). Every "
       "number is in `data/placements.csv`."});
-  Table t({"Model", "Device", "Batch", "OI [FLOP/B]", "Achieved", "Binding ceiling", "Attainable",
-           "% of attainable", "Bound", "Flag"},
-          {"model", "device", "batch", "intensity_flop_per_byte", "achieved_flops",
+  Table t({"Model", "Device", "Batch", "OI [FLOP/B]", "Achieved", "n", "Binding ceiling",
+           "Attainable", "% of attainable", "Bound", "Flag"},
+          {"model", "device", "batch", "intensity_flop_per_byte", "achieved_flops", "samples",
            "binding_ceiling", "attainable_flops", "percent_of_attainable", "bound", "flag"});
   int sub = 0;
   for (const MeasuredDevice& d : data.devices) {
@@ -332,7 +333,14 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
       const RoofCeiling& c = d.ceilings.at(p.binding);
       t.add_row({p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)),
                  Cell(p.intensity(), format_intensity(p.intensity())),
-                 Cell(p.achieved_flops, format_si(p.achieved_flops, "FLOP/s")), c.label(),
+                 Cell(p.achieved_flops, format_si(p.achieved_flops, "FLOP/s")),
+                 [&] {
+                   // The samples behind the achieved rate (median forward time).
+                   const TimingStats* st =
+                       data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
+                   return st != nullptr ? samples_cell(*st) : Cell("-");
+                 }(),
+                 c.label(),
                  Cell(p.per_ceiling.at(p.binding).attainable_flops,
                       format_si(p.per_ceiling.at(p.binding).attainable_flops, "FLOP/s")),
                  Cell(p.percent_of_attainable(), fmt::format("{:.1f}", p.percent_of_attainable())),

@@ -26,7 +26,16 @@ struct StudyRunInfo {
   std::vector<std::string> results_files;  // --results
   std::string mode;                        // "quick", "default", "full", "results"
   double sampling_target = 0;              // median CI half-width target (e.g. 0.02)
+  double accept_target = 0;                // accepted at the end of the budget (e.g. 0.05); 0: none
   double budget_per_config_s = 0;          // [s] sampling budget per configuration
+  std::size_t min_samples = 0;             // samples before the target may stop sampling
+  // [s] the budget's extension for work too slow to give min_samples in it
+  // (MeasureOptions::max_time_for_min_samples_s); 0: none.
+  double min_samples_budget_s = 0;
+  // What re-measuring the noisy configurations at the end did, one sentence
+  // ("3 noisy configurations measured again with twice the budget; 2
+  // converged."); empty when it did not run.
+  std::string remeasured;
   double elapsed_s = 0;                    // [s] wall time of measuring
   bool interrupted = false;
   std::string probe;  // how the host ceilings were obtained ("dnnroof probe --quick, 41 s")

@@ -85,6 +85,9 @@ CostFigures cost_figures(const ModelCost& c) {
 MeasureOptions loop_options(const SweepOptions& o) {
   MeasureOptions m = o.measure;
   if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
+  if (!m.accept_criterion && o.accept_target > 0) {
+    m.accept_criterion = std::make_shared<MedianCiCriterion>(o.accept_target, m.confidence);
+  }
   m.max_time_s = o.budget_s;
   // The budget caps the warm-up too, so a configuration takes at most about
   // twice the budget (plus building the executor).
@@ -380,7 +383,15 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         }
       }
       if (!loaded) throw Error(load_error);
-      if (device == "cpu" && !reset_peak_memory() && options.on_warning) {
+      // The previous configuration's executor is gone: its freed memory goes
+      // back to the kernel, so this one's start and peak are its own.
+      if (device == "cpu") release_free_memory();
+      const bool peak_reset = device == "cpu" && reset_peak_memory();
+      // Just reset: VmHWM is the resident set now, before the executor.
+      if (peak_reset && peak_memory().vm_hwm_bytes > 0) {
+        rec.memory_start_bytes = peak_memory().vm_hwm_bytes;
+      }
+      if (device == "cpu" && !peak_reset && options.on_warning) {
         if (!warned_rss) {
           options.on_warning(
               "cannot reset the peak resident memory (/proc/self/clear_refs): memory_peak_bytes "
@@ -430,6 +441,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       rec.layers.clear();
       rec.layer_passes = 0;
       rec.memory_peak_bytes = kNaN;
+      rec.memory_start_bytes = kNaN;
       ++failed;
     }
     rec.conditions.date_utc = format_iso8601_utc(std::chrono::system_clock::now());
@@ -438,7 +450,94 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     if (options.on_result) options.on_result(rec);
     outcome.records.push_back(std::move(rec));
   }
+  if (options.remeasure.enabled && !outcome.interrupted) {
+    RemeasureOutcome again = remeasure_noisy(outcome.records, options, options.remeasure);
+    outcome.records = std::move(again.records);
+    outcome.interrupted = again.interrupted;
+  }
   return outcome;
+}
+
+RemeasureOutcome remeasure_noisy(const std::vector<ResultRecord>& records,
+                                 const SweepOptions& options, const RemeasurePolicy& policy) {
+  const double f = policy.budget_factor;
+  if (!(f > 0) || !std::isfinite(f)) {
+    fail("re-measuring: the budget factor must be positive, got {}", f);
+  }
+  const std::string device = normalize_device(options.device);
+  RemeasureOutcome out;
+  out.records = records;
+
+  // The noisy records of this device with their estimated time, cheapest
+  // first: the first measurement's wall time (warm-up and sampling, both
+  // capped by the budget) scales with the budget.
+  struct Candidate {
+    std::size_t index;
+    double estimate_s;
+  };
+  std::vector<Candidate> candidates;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const ResultRecord& r = records[i];
+    if (r.status != RecordStatus::noisy || r.device != device) continue;
+    const std::optional<Phase> h = headline_phase(r);
+    double estimate = h ? r.timings.at(*h).total_s * f : kNaN;
+    if (!std::isfinite(estimate) || estimate <= 0) estimate = 2 * options.budget_s * f;
+    if (r.layer_passes > 0) estimate *= 2;
+    candidates.push_back({i, estimate});
+  }
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Candidate& a, const Candidate& b) { return a.estimate_s < b.estimate_s; });
+
+  for (const Candidate& c : candidates) {
+    if (stop_requested(options)) {
+      out.interrupted = true;
+      break;
+    }
+    if (policy.time_left_s && policy.time_left_s() < c.estimate_s) {
+      ++out.skipped_for_time;
+      continue;
+    }
+    const ResultRecord& first = records[c.index];
+    SweepOptions o = options;
+    o.models = {first.source.empty() ? first.model : first.source};
+    o.batches = {first.batch};
+    o.modes = {first.mode};
+    o.dtype = first.dtype;
+    o.threads = first.threads;
+    o.chip = first.chip;
+    o.budget_s = options.budget_s * f;
+    o.measure.max_time_for_min_samples_s = options.measure.max_time_for_min_samples_s * f;
+    o.layers = first.layer_passes > 0;
+    o.layers_budget_s =
+        (options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s) * f;
+    o.out.clear();  // written below, only when the second measurement is kept
+    o.resume = false;
+    o.remeasure = {};
+    o.on_progress = nullptr;
+    o.on_result = nullptr;
+    o.on_skip = nullptr;
+    if (policy.on_start) policy.on_start(first, c.estimate_s);
+    SweepOutcome second = run_sweep(o);
+    if (second.interrupted || second.records.empty()) {
+      out.interrupted = true;
+      break;
+    }
+    ++out.remeasured;
+    const ResultRecord& again = second.records.front();
+    const auto samples = [](const ResultRecord& r) -> std::size_t {
+      const std::optional<Phase> h = headline_phase(r);
+      return h ? r.timings.at(*h).n : 0;
+    };
+    bool keep = again.status != RecordStatus::failed;
+    if (keep && again.status == RecordStatus::noisy) keep = samples(again) >= samples(first);
+    if (again.status == RecordStatus::ok) ++out.now_converged;
+    if (!keep) continue;
+    if (!options.out.empty()) append_record(options.out, again);
+    if (options.on_result) options.on_result(again);
+    out.records[c.index] = again;
+  }
+  return out;
 }
 
 }  // namespace dnnroof

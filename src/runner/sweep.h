@@ -99,6 +99,27 @@ std::string progress_line(const SweepProgress& p);
 double estimate_eta_s(const std::vector<double>& finished_config_s, std::size_t remaining,
                       double budget_per_config_s);
 
+// Noisy configurations measured again at the end of a sweep, while time
+// remains. A configuration is noisy when its loop ended at the budget before
+// the stop criterion held: often one disturbed stretch of time (another
+// process, a frequency change), or an iteration so long that the budget
+// holds too few samples. Measuring it again later, with a larger budget,
+// gives it a second chance without holding up the configurations not yet
+// measured.
+struct RemeasurePolicy {
+  bool enabled = false;
+  // The second measurement's sampling budget (and its extension to reach
+  // min_samples, measure.max_time_for_min_samples_s) = the first's x this.
+  double budget_factor = 2;
+  // Seconds left for re-measuring; null: no limit. A configuration is
+  // re-measured only when its estimated time (its first measurement's wall
+  // time x budget_factor, doubled with per-layer timing) fits in what is
+  // left; the cheapest go first, so as many as possible get their chance.
+  std::function<double()> time_left_s;
+  // Before each re-measurement: the noisy record and the estimated seconds.
+  std::function<void(const ResultRecord&, double)> on_start;
+};
+
 // A sweep's settings. Everything has a default but `models`.
 struct SweepOptions {
   std::vector<std::string> models;  // zoo names or .onnx paths
@@ -121,6 +142,10 @@ struct SweepOptions {
   // settings, sample floors and caps are otherwise measure's own.
   double target = 0.02;
   double budget_s = 10.0;
+  // > 0: when the budget ends first, a result whose interval is within
+  // ±accept_target is converged, not noisy (measure.accept_criterion, made
+  // here when that is null). 0: none.
+  double accept_target = 0;
   MeasureOptions measure;
 
   // Per-layer times (Executor::time_layers) after the whole-model timing,
@@ -150,6 +175,10 @@ struct SweepOptions {
   // Set (e.g. by a SIGINT handler) to end the sweep at the next iteration.
   const std::atomic<bool>* stop = nullptr;
 
+  // At the end of the sweep (not after an interruption): its noisy
+  // configurations again, see RemeasurePolicy and remeasure_noisy.
+  RemeasurePolicy remeasure;
+
   // The executor for each configuration: default_executor_factory() for
   // real runs (dnnroof::runner_default), a fake in tests. Required.
   ExecutorFactory make_executor;
@@ -172,6 +201,28 @@ struct SweepOutcome {
 // results file with --resume, --cold on a GPU); never for a configuration's
 // own failure, which is recorded.
 SweepOutcome run_sweep(const SweepOptions& options);
+
+// What remeasure_noisy did.
+struct RemeasureOutcome {
+  // The records given, with every re-measured one replaced by its second
+  // measurement, unless that failed, or took fewer samples than the first
+  // and did not converge either (then the first stays). Same order.
+  std::vector<ResultRecord> records;
+  std::size_t remeasured = 0;        // noisy configurations measured again
+  std::size_t now_converged = 0;     // of those, converged the second time
+  std::size_t skipped_for_time = 0;  // noisy ones whose estimate did not fit
+  bool interrupted = false;          // the stop flag ended it
+};
+
+// Measures the noisy records among `records` again (policy above), each as a
+// one-configuration sweep with `options`' device, dtype, threads, executor
+// factory, loader and measurement settings, its budgets x
+// policy.budget_factor, and per-layer timing when the record has layers.
+// A chosen replacement is written to options.out (replacing the record of
+// the same key) and passed to options.on_result. Records of another device
+// than options.device are left alone.
+RemeasureOutcome remeasure_noisy(const std::vector<ResultRecord>& records,
+                                 const SweepOptions& options, const RemeasurePolicy& policy);
 
 // Measures one configuration with an executor already made for it; the
 // piece of run_sweep that tests and `report` can call alone. Fills timings,

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/units.h"
+#include "store/timing_text.h"
 
 namespace dnnroof {
 namespace {
@@ -126,20 +128,13 @@ Table results_summary_table(const ResultsFile& file) {
   bool partitions = false;
   for (const ResultRecord& r : file.records)
     partitions = partitions || !r.conditions.partition.empty();
-  std::vector<std::string> columns{"model",      "device",      "mode",    "batch",
-                                   "dtype",      "threads",     "latency", "±CI",
-                                   "throughput", "peak memory", "status"};
-  std::vector<std::string> keys{"model",
-                                "device",
-                                "mode",
-                                "batch",
-                                "dtype",
-                                "threads",
-                                "latency_s",
-                                "ci_rel_half_width",
-                                "throughput_per_s",
-                                "memory_peak_bytes",
-                                "status"};
+  std::vector<std::string> columns{"model", "device", "mode", "batch", "dtype", "threads",
+                                   "latency", "95% CI", "n", "throughput", "peak memory",
+                                   "status"};
+  std::vector<std::string> keys{"model",      "device",           "mode",
+                                "batch",      "dtype",            "threads",
+                                "latency_s",  "ci_rel_half_width", "samples",
+                                "throughput_per_s", "memory_peak_bytes", "status"};
   if (partitions) {
     columns.insert(columns.begin() + 2, "partition");
     keys.insert(keys.begin() + 2, "partition");
@@ -149,17 +144,20 @@ Table results_summary_table(const ResultsFile& file) {
     const auto phase = headline_phase(r);
     Cell latency("-");
     Cell ci("-");
+    Cell n("-");
     if (phase) {
       const TimingStats& s = r.timings.at(*phase);
       latency =
           Cell(s.median_s, fmt::format("{} ({})", format_si(s.median_s, "s"), phase_name(*phase)));
-      if (std::isfinite(s.ci_rel_half_width)) {
-        ci = Cell(s.ci_rel_half_width, fmt::format("{:.1f}%", 100 * s.ci_rel_half_width));
-      }
+      ci = interval_cell(s);  // "±1.2%" or "n=4, no 95% CI" (timing_text.h)
+      n = samples_cell(s);
     }
     const double tput = throughput_per_s(r);
     std::string status(record_status_name(r.status));
-    if (!r.status_reason.empty()) status += ": " + r.status_reason;
+    // The sampler's reasons start with the status already ("noisy: ...").
+    std::string_view why = r.status_reason;
+    if (why.starts_with(status + ": ")) why.remove_prefix(status.size() + 2);
+    if (!why.empty()) status += fmt::format(": {}", why);
     std::vector<Cell> row{r.model,
                           r.device,
                           std::string(run_mode_name(r.mode)),
@@ -168,6 +166,7 @@ Table results_summary_table(const ResultsFile& file) {
                           Cell(r.threads, std::to_string(r.threads)),
                           latency,
                           ci,
+                          n,
                           std::isfinite(tput) ? Cell(tput, format_si(tput, "/s")) : Cell("-"),
                           std::isfinite(r.memory_peak_bytes)
                               ? Cell(r.memory_peak_bytes, format_binary(r.memory_peak_bytes))

@@ -4,6 +4,7 @@
 // plain data: the executor fills them, store writes, reads and merges them,
 // the report reads them.
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -153,6 +154,11 @@ struct ResultRecord {
   int threads = 0;  // requested intra-op threads (0: library default)
   std::map<Phase, TimingStats> timings;
   double memory_peak_bytes = 0;  // NaN when unknown
+  // CPU: the process's resident set when the configuration started (VmHWM
+  // just reset, before its executor was built), so memory_peak_bytes -
+  // memory_start_bytes is what the configuration added. NaN when unknown
+  // (a GPU, or VmHWM could not be reset). Optional in schema 1.
+  double memory_start_bytes = std::numeric_limits<double>::quiet_NaN();
   RecordStatus status = RecordStatus::ok;
   std::string status_reason;  // why failed or noisy; empty when ok
   Conditions conditions;

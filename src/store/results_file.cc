@@ -101,6 +101,7 @@ json record_to_json(const ResultRecord& r) {
   optional("slurm_array_task_id", c.slurm_array_task_id);
   optional("gpu_name", c.gpu_name);
   optional("gpu_driver", c.gpu_driver);
+  if (std::isfinite(r.memory_start_bytes)) out["memory_start_bytes"] = r.memory_start_bytes;
   if (r.cost) {
     out["cost"] = cost_to_json(*r.cost);
     out["achieved_flops_per_s"] = number(achieved_flops_per_s(r));
@@ -230,6 +231,7 @@ ResultRecord record_from_json(const Reader& r) {
         timing_from_json(Reader(value, fmt::format("{}, timing '{}'", r.where(), name)));
   }
   rec.memory_peak_bytes = r.num_or("memory_peak_bytes", kNaN);
+  rec.memory_start_bytes = r.num_or("memory_start_bytes", kNaN);
   if (r.has("cost")) {
     const Reader c(r.get("cost"), r.where() + ", cost");
     CostFigures f;

@@ -134,8 +134,9 @@ TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
   // Markdown with the figures beside it.
   const std::string md = slurp(report() / "report.md");
   EXPECT_NE(md.find("![FLOPs per model, batch 1](figures/models-flops.png)"), std::string::npos);
-  for (const char* data : {"chips", "models", "static_placement", "latency", "correlations",
-                           "placements", "forward_backward", "predictions", "results"}) {
+  for (const char* data :
+       {"chips", "models", "static_placement", "latency", "memory", "correlations", "placements",
+        "forward_backward", "predictions", "results"}) {
     EXPECT_TRUE(fs::exists(report() / "data" / (std::string(data) + ".json"))) << data;
   }
   // Progress with an ETA on stderr.
@@ -171,6 +172,34 @@ TEST_F(ReportEndToEnd, NoPointAboveItsRoofUnflagged) {
   if (flagged > 0) {
     EXPECT_NE(slurp(report() / "index.html").find("Flagged by the analysis"), std::string::npos);
   }
+}
+
+TEST_F(ReportEndToEnd, NoIntervalOfFewerThanTenSamples) {
+  // latency.csv: every row has n; the interval is a number only from 10
+  // samples on, "no 95% CI" below.
+  std::istringstream csv(slurp(report() / "data" / "latency.csv"));
+  std::string line;
+  std::getline(csv, line);
+  const std::vector<std::string> head = csv_fields(line);
+  const auto at = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(head.begin(), head.end(), name) - head.begin());
+  };
+  const std::size_t ci = at("ci_rel_half_width"), n = at("samples"), status = at("status");
+  ASSERT_LT(n, head.size()) << line;
+  std::size_t rows = 0;
+  while (std::getline(csv, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> f = csv_fields(line);
+    if (f.at(status).starts_with("failed")) continue;
+    ++rows;
+    if (std::stoul(f.at(n)) < 10) {
+      EXPECT_EQ(f.at(ci), "no 95% CI") << line;
+    } else {
+      EXPECT_NO_THROW((void)std::stod(f.at(ci))) << line;
+    }
+  }
+  EXPECT_GE(rows, 3u);
+  EXPECT_EQ(slurp(report() / "report.md").find("noisy: noisy:"), std::string::npos);
 }
 
 TEST_F(ReportEndToEnd, OpensInHeadlessChromiumWithoutConsoleErrors) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/error.h"
@@ -72,7 +73,7 @@ TEST(Measure, ConstantSequenceConvergesAtMinSamples) {
   EXPECT_DOUBLE_EQ(m.warmup_s, 10 * 0.0009765625);
   EXPECT_DOUBLE_EQ(m.total_s, 20 * 0.0009765625);
   EXPECT_EQ(s.calls, 20u);
-  EXPECT_EQ(describe_outcome(m), "converged: median CI ±0.0% after 10 samples");
+  EXPECT_EQ(describe_outcome(m), "converged: median 95% CI ±0.0% after 10 samples");
 }
 
 TEST(Measure, MinTimeKeepsSamplingPastMinSamples) {
@@ -105,7 +106,89 @@ TEST(Measure, LargeSpreadRunsToTheBudgetAndIsNoisy) {
   EXPECT_DOUBLE_EQ(m.total_s, 15);
   // max(0.5 - 0.25, 0.75 - 0.5) / 0.5 = 50%.
   EXPECT_EQ(describe_outcome(m),
-            "noisy: median CI ±50.0% after 20 samples, stopped by the time budget");
+            "noisy: median 95% CI ±50.0% after 20 samples, stopped by the time budget");
+}
+
+TEST(Measure, BudgetExtendsUntilMinSamplesForSlowWork) {
+  // 1 s per iteration, no warm-up, budget 4 s: without the extension the
+  // budget ends after 4 samples. With max_time_for_min_samples_s = 12 the
+  // loop goes on to min_samples = 10 (10 s of fake time) and converges there
+  // (constant durations: interval [1, 1], ±0%).
+  Synthetic s{[](std::size_t) { return 1.0; }};
+  MeasureOptions o = bare_options(s);
+  o.max_warmup_iterations = 0;
+  o.max_time_s = 4;
+  o.max_time_for_min_samples_s = 12;
+  const Measurement m = measure(s.run_once(), o);
+  EXPECT_TRUE(m.converged);
+  EXPECT_EQ(m.samples_s.size(), 10u);
+  EXPECT_DOUBLE_EQ(m.total_s, 10);
+
+  // Without it: 4 samples, noisy, and no ± in the outcome.
+  Synthetic plain{[](std::size_t) { return 1.0; }};
+  MeasureOptions p = bare_options(plain);
+  p.max_warmup_iterations = 0;
+  p.max_time_s = 4;
+  const Measurement q = measure(plain.run_once(), p);
+  EXPECT_FALSE(q.converged);
+  EXPECT_EQ(q.samples_s.size(), 4u);
+  EXPECT_EQ(describe_outcome(q),
+            "noisy: n=4, no 95% CI (an interval needs at least 10 samples), stopped by the time "
+            "budget");
+}
+
+TEST(Measure, BudgetExtensionIsCappedAndEndsAtMinSamples) {
+  // 3 s per iteration, budget 4 s, extension capped at 12 s: samples at
+  // 3, 6, 9, 12 s; at 12 s the cap ends it with 4 samples (< 10): noisy.
+  Synthetic s{[](std::size_t) { return 3.0; }};
+  MeasureOptions o = bare_options(s);
+  o.max_warmup_iterations = 0;
+  o.max_time_s = 4;
+  o.max_time_for_min_samples_s = 12;
+  const Measurement m = measure(s.run_once(), o);
+  EXPECT_FALSE(m.converged);
+  EXPECT_EQ(m.samples_s.size(), 4u);
+  EXPECT_EQ(m.stop_reason, StopReason::time_budget);
+
+  // Past min_samples the plain budget rules again: 0.25 s alternating with
+  // 0.75 s never converges; min_samples = 10 is reached at 5 s > 4 s, so
+  // the loop stops right there, not at the 12 s cap.
+  Synthetic alt{[](std::size_t i) { return i % 2 == 0 ? 0.25 : 0.75; }};
+  MeasureOptions a = bare_options(alt);
+  a.max_warmup_iterations = 0;
+  a.max_time_s = 4;
+  a.max_time_for_min_samples_s = 12;
+  const Measurement am = measure(alt.run_once(), a);
+  EXPECT_FALSE(am.converged);
+  EXPECT_EQ(am.samples_s.size(), 10u);
+  EXPECT_DOUBLE_EQ(am.total_s, 5);
+}
+
+TEST(Measure, AcceptCriterionAtTheBudget) {
+  // 0.96 s and 1.04 s alternating, 1 s on average: the median's interval at
+  // n >= 10 is [0.96, 1.04] around 1.0, ±4%. Aiming at ±2% never holds, so
+  // the 30 s budget ends the loop (30 samples); with ±5% accepted the result
+  // is converged, with ±3% it stays noisy.
+  auto run = [](double accept) {
+    auto s =
+        std::make_shared<Synthetic>(Synthetic{[](std::size_t i) { return i % 2 ? 1.04 : 0.96; }});
+    MeasureOptions o = bare_options(*s);
+    o.max_warmup_iterations = 0;
+    o.max_time_s = 30;
+    o.accept_criterion = std::make_shared<MedianCiCriterion>(accept);
+    return measure(s->run_once(), o);
+  };
+  const Measurement ok = run(0.05);
+  EXPECT_TRUE(ok.converged);
+  EXPECT_EQ(ok.stop_reason, StopReason::accepted);
+  EXPECT_EQ(ok.samples_s.size(), 30u);
+  EXPECT_NEAR(ok.stats.ci_relative_half_width, 0.04, 1e-12);
+  EXPECT_EQ(describe_outcome(ok),
+            "converged: median 95% CI ±4.0% after 30 samples (the budget ended before median "
+            "95% CI within ±2%; accepted: median 95% CI within ±5%)");
+  const Measurement noisy = run(0.03);
+  EXPECT_FALSE(noisy.converged);
+  EXPECT_EQ(noisy.stop_reason, StopReason::time_budget);
 }
 
 TEST(Measure, SampleCapEndsANoisyRun) {

@@ -185,21 +185,27 @@ TEST_F(BenchCli, CsvHasPlainStatusAndThroughputIsBatchOverLatency) {
   std::string header, row;
   std::getline(lines, header);
   std::getline(lines, row);
-  EXPECT_EQ(header,
-            "model,batch,mode,latency_s,ci_rel_half_width,throughput_per_s,achieved_flops_per_s,"
-            "forward_median_s,backward_median_s,memory_peak_bytes,status,status_reason");
+  EXPECT_EQ(
+      header,
+      "model,batch,mode,latency_s,ci_rel_half_width,samples,throughput_per_s,achieved_flops_per_s,"
+      "forward_median_s,backward_median_s,memory_peak_bytes,status,status_reason");
   std::vector<std::string> cells;
   std::string cell;
   std::istringstream fields(row);
   while (std::getline(fields, cell, ',')) cells.push_back(cell);
-  ASSERT_GE(cells.size(), 11u) << row;
+  ASSERT_GE(cells.size(), 12u) << row;
   EXPECT_EQ(cells[0], "squeezenet1_0");
   EXPECT_EQ(cells[1], "2");
   EXPECT_EQ(cells[2], "infer");
   const double latency = std::stod(cells[3]);
   EXPECT_GT(latency, 0);
-  EXPECT_NEAR(std::stod(cells[5]), 2 / latency, 1e-9 * (2 / latency));
-  EXPECT_TRUE(cells[10] == "ok" || cells[10] == "noisy") << row;
+  // The interval (or "no 95% CI" below 10 samples) and n beside it.
+  EXPECT_GE(std::stoi(cells[5]), 1) << row;
+  if (std::stoi(cells[5]) < 10) {
+    EXPECT_EQ(cells[4], "no 95% CI") << row;
+  }
+  EXPECT_NEAR(std::stod(cells[6]), 2 / latency, 1e-9 * (2 / latency));
+  EXPECT_TRUE(cells[11] == "ok" || cells[11] == "noisy") << row;
 }
 
 // A configuration that fails is recorded and the sweep goes on, but the

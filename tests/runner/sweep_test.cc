@@ -163,11 +163,14 @@ struct Factory {
   std::string throw_for;  // model (graph) name whose executor cannot be made
   std::string throw_text = "CUDA out of memory (fake): tried to allocate 20.0 GiB";
 
+  // When set, the script of executor number `made` (1-based) instead.
+  std::function<FakeScript(int)> script_for;
+
   ExecutorFactory make() {
     return [this](const Graph& g, const ExecOptions& o) -> std::unique_ptr<Executor> {
       ++made;
       if (!throw_for.empty() && g.name == throw_for) throw std::runtime_error(throw_text);
-      return std::make_unique<FakeExecutor>(g, o, script);
+      return std::make_unique<FakeExecutor>(g, o, script_for ? script_for(made) : script);
     };
   }
 };
@@ -416,8 +419,178 @@ TEST(RunSweep, NoisyWhenTheCriterionDoesNotHoldBeforeTheBudget) {
   ASSERT_EQ(out.records.size(), 1u);
   const ResultRecord& r = out.records[0];
   EXPECT_EQ(r.status, RecordStatus::noisy);
-  EXPECT_EQ(r.status_reason.rfind("noisy: median CI ±", 0), 0u) << r.status_reason;
+  EXPECT_EQ(r.status_reason.rfind("noisy: median 95% CI ±", 0), 0u) << r.status_reason;
   EXPECT_FALSE(r.timings.at(Phase::forward).converged);
+}
+
+// Scripts: the executors of the main pass alternate 2 ms / 3 ms (the
+// median's interval stays at ±20%: noisy); those made after `quiet_from`
+// return a constant 2 ms (converges at min_samples, ±0%).
+// A clock that advances 0.1 ms per reading, so budgets end after a fixed
+// number of loop steps whatever the machine's load (these tests must not
+// depend on timing).
+Clock stepping_clock() {
+  return [t = std::make_shared<double>(0)] { return *t += 1e-4; };
+}
+
+Factory noisy_then_quiet(int quiet_from) {
+  Factory f;
+  f.script_for = [quiet_from](int made) {
+    FakeScript s;
+    if (made < quiet_from) s.alternate = 0.5;
+    return s;
+  };
+  return f;
+}
+
+TEST(RunSweep, AcceptTargetMakesAWideButBoundedIntervalConverged) {
+  // 2 ms and 3 ms alternating: the median's interval is [2, 3] ms around
+  // 2.5 ms, ±20%. Aiming at ±2% the budget ends first: noisy; accepting
+  // ±25% it is converged (ok), accepting ±10% still noisy.
+  for (const auto& [accept, status] :
+       {std::pair{0.25, RecordStatus::ok}, std::pair{0.10, RecordStatus::noisy},
+        std::pair{0.0, RecordStatus::noisy}}) {
+    Factory factory;
+    factory.script.alternate = 0.5;
+    SweepOptions o = base_options();
+    o.models = {"tiny"};
+    o.budget_s = 0.05;
+    o.accept_target = accept;
+    o.measure.clock = stepping_clock();
+    o.make_executor = factory.make();
+    const SweepOutcome out = run_sweep(o);
+    ASSERT_EQ(out.records.size(), 1u);
+    EXPECT_EQ(out.records[0].status, status) << accept << ": " << out.records[0].status_reason;
+    EXPECT_NEAR(out.records[0].timings.at(Phase::forward).ci_rel_half_width, 0.2, 1e-9);
+  }
+}
+
+TEST(Remeasure, NoisyConfigurationsGetASecondChanceAtTheEnd) {
+  TempPath file("remeasure");
+  // Batches 1 and 2: executors 1 and 2 noisy; the re-measurements (3, 4)
+  // quiet.
+  Factory factory = noisy_then_quiet(3);
+  SweepOptions o = base_options();
+  o.models = {"tiny"};
+  o.batches = {1, 2};
+  o.budget_s = 0.05;
+  o.out = file.path();
+  o.make_executor = factory.make();
+  o.measure.clock = stepping_clock();
+  o.remeasure.enabled = true;
+  std::vector<std::string> started;
+  o.remeasure.on_start = [&](const ResultRecord& r, double estimate) {
+    EXPECT_EQ(r.status, RecordStatus::noisy);
+    EXPECT_GT(estimate, 0);
+    started.push_back(r.model + " b" + std::to_string(r.batch));
+  };
+  const SweepOutcome out = run_sweep(o);
+  EXPECT_EQ(factory.made, 4);
+  EXPECT_EQ(started.size(), 2u);
+  ASSERT_EQ(out.records.size(), 2u);
+  for (const ResultRecord& r : out.records) {
+    EXPECT_EQ(r.status, RecordStatus::ok) << r.status_reason;
+    // Constant 2 ms: median 2 ms, interval of width 0.
+    EXPECT_DOUBLE_EQ(r.timings.at(Phase::forward).median_s, 0.002);
+    EXPECT_DOUBLE_EQ(r.timings.at(Phase::forward).ci_rel_half_width, 0);
+  }
+  EXPECT_EQ(out.records[0].batch, 1);  // in the sweep's order
+  EXPECT_EQ(out.records[1].batch, 2);
+  // The file holds the second measurements, one per key.
+  const ResultsFile saved = load_results(file.path());
+  ASSERT_EQ(saved.records.size(), 2u);
+  for (const ResultRecord& r : saved.records) EXPECT_EQ(r.status, RecordStatus::ok);
+}
+
+TEST(Remeasure, OnlyWhileTimeRemainsAndNeverWorse) {
+  // No time left: nothing is measured again, the noisy record stays.
+  {
+    Factory factory = noisy_then_quiet(2);
+    SweepOptions o = base_options();
+    o.models = {"tiny"};
+    o.budget_s = 0.05;
+    o.make_executor = factory.make();
+    o.measure.clock = stepping_clock();
+    o.remeasure.enabled = true;
+    o.remeasure.time_left_s = [] { return 0.0; };
+    const SweepOutcome out = run_sweep(o);
+    EXPECT_EQ(factory.made, 1);
+    ASSERT_EQ(out.records.size(), 1u);
+    EXPECT_EQ(out.records[0].status, RecordStatus::noisy);
+  }
+  // The second measurement fails (out of memory on call 1): the first,
+  // noisy one is kept, and counted as re-measured but not converged.
+  {
+    Factory factory = noisy_then_quiet(2);
+    factory.script_for = [](int made) {
+      FakeScript s;
+      s.alternate = 0.5;
+      if (made >= 2) {
+        s.throw_at = 1;
+        s.throw_text = "out of memory (fake)";
+      }
+      return s;
+    };
+    SweepOptions o = base_options();
+    o.models = {"tiny"};
+    o.budget_s = 0.05;
+    o.make_executor = factory.make();
+    o.measure.clock = stepping_clock();
+    const SweepOutcome first = run_sweep(o);
+    ASSERT_EQ(first.records.size(), 1u);
+    ASSERT_EQ(first.records[0].status, RecordStatus::noisy);
+    RemeasurePolicy policy;
+    policy.enabled = true;
+    const RemeasureOutcome again = remeasure_noisy(first.records, o, policy);
+    EXPECT_EQ(factory.made, 2);
+    EXPECT_EQ(again.remeasured, 1u);
+    EXPECT_EQ(again.now_converged, 0u);
+    ASSERT_EQ(again.records.size(), 1u);
+    EXPECT_EQ(again.records[0].status, RecordStatus::noisy);
+  }
+}
+
+TEST(Remeasure, CheapestFirstWithinTheTimeLeft) {
+  // Three noisy records with first measurements of 1, 3 and 2 s of wall
+  // time (factor 2: estimates 2, 6 and 4 s) and 7 s left, counted down by
+  // each estimate as it starts: the 2 s and 4 s ones fit (7 -> 5 -> 1), the
+  // 6 s one does not.
+  Factory factory = noisy_then_quiet(1);  // every re-measurement quiet
+  SweepOptions o = base_options();
+  o.make_executor = factory.make();
+  o.measure.clock = stepping_clock();
+  std::vector<ResultRecord> records;
+  for (auto [batch, total] : {std::pair{1, 1.0}, std::pair{2, 3.0}, std::pair{3, 2.0}}) {
+    ResultRecord r;
+    r.model = r.source = "tiny";
+    r.device = "cpu";
+    r.chip = "host";
+    r.batch = batch;
+    r.status = RecordStatus::noisy;
+    TimingStats t;
+    t.n = 3;
+    t.median_s = 0.002;
+    t.total_s = total;
+    r.timings[Phase::forward] = t;
+    records.push_back(r);
+  }
+  double left = 7;
+  std::vector<int> order;
+  RemeasurePolicy policy;
+  policy.enabled = true;
+  policy.time_left_s = [&] { return left; };
+  policy.on_start = [&](const ResultRecord& r, double estimate) {
+    order.push_back(r.batch);
+    left -= estimate;
+  };
+  const RemeasureOutcome out = remeasure_noisy(records, o, policy);
+  EXPECT_EQ(order, (std::vector<int>{1, 3}));
+  EXPECT_EQ(out.remeasured, 2u);
+  EXPECT_EQ(out.now_converged, 2u);
+  EXPECT_EQ(out.skipped_for_time, 1u);
+  EXPECT_EQ(out.records[0].status, RecordStatus::ok);
+  EXPECT_EQ(out.records[1].status, RecordStatus::noisy);  // batch 2: no time
+  EXPECT_EQ(out.records[2].status, RecordStatus::ok);
 }
 
 TEST(RunSweep, StopFlagBetweenConfigurationsKeepsTheFinishedOnes) {

@@ -92,6 +92,35 @@ TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {
   EXPECT_NE(text.find("50.0%"), std::string::npos) << text;
   EXPECT_NE(text.find("256 /s"), std::string::npos) << text;
   EXPECT_NE(text.find("noisy: median CI ±5% after the 10 s budget"), std::string::npos) << text;
+  EXPECT_NE(text.find(" 20 "), std::string::npos) << text;  // n
+}
+
+TEST(ResultsSummary, TheStatusIsNotRepeated) {
+  // The sampler writes "noisy: ..." as the reason; the status column says
+  // "noisy: " once.
+  ResultsFile file;
+  ResultRecord r = exact_record();
+  r.status = RecordStatus::noisy;
+  r.status_reason = "noisy: median 95% CI ±6.9% after 20 samples, stopped by the time budget";
+  file.records = {r};
+  const std::string text = results_summary_table(file).to_text();
+  EXPECT_EQ(text.find("noisy: noisy:"), std::string::npos) << text;
+  EXPECT_NE(text.find("noisy: median 95% CI ±6.9% after 20"), std::string::npos) << text;
+}
+
+TEST(ResultsSummary, FewSamplesShowNoInterval) {
+  // 3 samples: whatever the record's half-width, no ± (timing_text.h).
+  ResultsFile file;
+  ResultRecord r = exact_record();
+  r.timings.at(Phase::forward).n = 3;
+  r.timings.at(Phase::forward).ci_confidence = 0.75;  // [min, max] of 3: 1 - 2/8
+  file.records = {r};
+  const Table t = results_summary_table(file);
+  const std::string text = t.to_text();
+  EXPECT_EQ(text.find("±"), std::string::npos) << text;
+  EXPECT_NE(text.find("no 95% CI"), std::string::npos) << text;
+  EXPECT_NE(text.find(" 3 "), std::string::npos) << text;               // n beside it
+  EXPECT_EQ(t.to_csv().find("0.5,"), std::string::npos) << t.to_csv();  // no 50% half-width
 }
 
 }  // namespace

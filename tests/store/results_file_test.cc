@@ -92,6 +92,21 @@ TEST(ResultsFile, RoundTrip) {
   EXPECT_TRUE(std::isnan(back.records[2].memory_peak_bytes));  // written as null
 }
 
+TEST(ResultsFile, MemoryAtTheStartIsOptional) {
+  TempDir dir("memory-start");
+  ResultsFile file;
+  file.records.push_back(infer_record("resnet18", 1, 0.004));
+  file.records[0].memory_start_bytes = 250e6;
+  file.records.push_back(infer_record("resnet18", 8, 0.02));  // none: not written
+  const nlohmann::json j = results_to_json(file);
+  EXPECT_EQ(j.at("records").at(0).at("memory_start_bytes"), 250e6);
+  EXPECT_FALSE(j.at("records").at(1).contains("memory_start_bytes"));
+  save_results(dir / "r.json", file);
+  const ResultsFile back = load_results(dir / "r.json");
+  EXPECT_DOUBLE_EQ(back.records[0].memory_start_bytes, 250e6);
+  EXPECT_TRUE(std::isnan(back.records[1].memory_start_bytes));
+}
+
 TEST(ResultsFile, JsonFieldsAndThroughput) {
   ResultsFile file;
   file.records.push_back(infer_record("resnet18", 64, 0.004));
