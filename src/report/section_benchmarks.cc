@@ -32,7 +32,8 @@ std::string list_text(const std::vector<std::string>& items) {
 std::string time_text(double seconds) { return format_si(seconds, "s"); }
 
 std::string device_key(const ResultRecord& r) {
-  return fmt::format("{}@{}", r.device, r.conditions.host_name);
+  if (r.device.starts_with("cuda")) return fmt::format("{}@{}", r.device, r.conditions.host_name);
+  return fmt::format("{}@{}/{}t", r.device, r.conditions.host_name, threads_in_force(r));
 }
 
 const MeasuredDevice* MeasuredData::device_of(const ResultRecord& r) const {

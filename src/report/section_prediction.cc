@@ -159,7 +159,7 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
     }
     try {
       s.blocks.emplace_back(prediction_figure(
-          preds, d.chip_id + "-" + d.device,
+          preds, d.chip_id + "-" + d.device + d.figure_id,
           fmt::format("Roofline lower bound vs measured time, {}", d.short_name)));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
