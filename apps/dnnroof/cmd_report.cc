@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -162,8 +163,8 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
 // Runs the probe (quick) and saves host-measured; returns how, for methods.
 std::string run_quick_probe(const HostInfo& host, int threads) {
   fmt::print(stderr,
-             "dnnroof report: probing this machine's ceilings (dnnroof probe --quick, 1 and {} "
-             "thread{}: the study's thread count)\n",
+             "dnnroof report: probing this machine's ceilings (dnnroof probe --quick; on 1 "
+             "thread, on every core, and on the study's {} thread{})\n",
              threads, threads == 1 ? "" : "s");
   ProbeOptions po;
   po.quick = true;
@@ -177,10 +178,15 @@ std::string run_quick_probe(const HostInfo& host, int threads) {
   });
   if (tty) fmt::print(stderr, "\n");
   const std::string path = host_measured_catalog_path();
+  std::vector<std::string> counts;
+  for (const ComputeCeiling& c : r.compute) {
+    const std::string n = std::to_string(c.threads);
+    if (std::find(counts.begin(), counts.end(), n) == counts.end()) counts.push_back(n);
+  }
   std::string how = fmt::format(
-      "`dnnroof probe --quick --also-threads {}` run by this report ({:.0f} s; ceilings on 1 and "
-      "{} thread{}, pinned like the runs)",
-      threads, r.seconds, threads, threads == 1 ? "" : "s");
+      "`dnnroof probe --quick --also-threads {}` run by this report ({:.0f} s; ceilings per "
+      "thread count for {} threads, pinned like the runs; the study's runs had {})",
+      threads, r.seconds, join(counts, ", "), threads);
   if (!path.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -250,14 +256,14 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
   for (const Stage& s : stages) total += sweep_configs(s.o).size();
   fmt::print(stderr,
              "dnnroof report: measuring {} configurations ({} mode: {} models, batch {}, {:g} s "
-             "sampling budget each, {} thread{} on CPUs {}{})\n",
+             "sampling budget each, {} thread{} pinned to CPU{} {}{})\n",
              total, plan.mode, plan.models.size(), join([&] {
                std::vector<std::string> b;
                for (int x : plan.batches) b.push_back(std::to_string(x));
                return b;
              }(), ","),
              plan.budget_s, plan.threads, plan.threads == 1 ? "" : "s",
-             cpu_list_text(cpus_for_threads(plan.threads)),
+             plan.threads == 1 ? "" : "s", cpu_list_text(cpus_for_threads(plan.threads)),
              plan.time_limit_s > 0 ? fmt::format(", time limit {}", duration_text(plan.time_limit_s))
                                    : "");
   std::map<ConfigKey, ResultRecord> by_key;
