@@ -15,9 +15,9 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
-#include "core/strings.h"
 #include "hw/catalog.h"
 #include "hw/cpu_affinity.h"
 #include "hw/cuda_devices.h"

@@ -257,15 +257,19 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
   fmt::print(stderr,
              "dnnroof report: measuring {} configurations ({} mode: {} models, batch {}, {:g} s "
              "sampling budget each, {} thread{} pinned to CPU{} {}{})\n",
-             total, plan.mode, plan.models.size(), join([&] {
-               std::vector<std::string> b;
-               for (int x : plan.batches) b.push_back(std::to_string(x));
-               return b;
-             }(), ","),
+             total, plan.mode, plan.models.size(),
+             join(
+                 [&] {
+                   std::vector<std::string> b;
+                   for (int x : plan.batches) b.push_back(std::to_string(x));
+                   return b;
+                 }(),
+                 ","),
              plan.budget_s, plan.threads, plan.threads == 1 ? "" : "s",
              plan.threads == 1 ? "" : "s", cpu_list_text(cpus_for_threads(plan.threads)),
-             plan.time_limit_s > 0 ? fmt::format(", time limit {}", duration_text(plan.time_limit_s))
-                                   : "");
+             plan.time_limit_s > 0
+                 ? fmt::format(", time limit {}", duration_text(plan.time_limit_s))
+                 : "");
   std::map<ConfigKey, ResultRecord> by_key;
   std::vector<ConfigKey> order;
   std::vector<double> config_s;

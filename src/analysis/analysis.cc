@@ -106,9 +106,10 @@ void check_matches(const ResultRecord& r, std::span<const RoofCeiling> ceilings)
   const DType storage = r.dtype == DType::tf32 ? DType::fp32 : r.dtype;
   for (const RoofCeiling& c : ceilings) {
     if (c.threads > 0 && threads > 0 && c.threads != threads) {
-      fail("{} ran on {} thread{}; the ceiling '{}' holds for {}: judge it against ceilings of "
-           "its own thread count",
-           describe(r.key()), threads, threads == 1 ? "" : "s", c.label(), c.threads);
+      fail(
+          "{} ran on {} thread{}; the ceiling '{}' holds for {}: judge it against ceilings of "
+          "its own thread count",
+          describe(r.key()), threads, threads == 1 ? "" : "s", c.label(), c.threads);
     }
     if (c.precision != r.dtype && c.precision != storage) {
       fail("{} ran in {}; the ceiling '{}' is for {}", describe(r.key()), dtype_name(r.dtype),
@@ -152,7 +153,8 @@ std::vector<RoofCeiling> chip_ceilings_for_threads(const Chip& chip, DType preci
     for (const ThreadCeilings& t : chip.thread_ceilings) have.push_back(std::to_string(t.threads));
     if (have.empty() && chip_threads(chip) > 0) have.push_back(std::to_string(chip_threads(chip)));
     fail("chip '{}' has no ceilings for {} (it has them for {} thread{})", chip.id,
-         threads_words(threads), have.empty() ? std::string("no") : fmt::format("{}", fmt::join(have, ", ")),
+         threads_words(threads),
+         have.empty() ? std::string("no") : fmt::format("{}", fmt::join(have, ", ")),
          have.size() == 1 && have[0] == "1" ? "" : "s");
   }
   std::vector<RoofCeiling> out = chip_ceilings(*at, precision, source);
@@ -163,7 +165,8 @@ std::vector<RoofCeiling> chip_ceilings_for_threads(const Chip& chip, DType preci
 std::vector<RoofCeiling> scaled_chip_ceilings(const Chip& chip, DType precision,
                                               CeilingSource source, int threads) {
   const int cores = chip_threads(chip);
-  if (cores <= 0) fail("chip '{}' is no CPU with a core count: its ceilings cannot be scaled", chip.id);
+  if (cores <= 0)
+    fail("chip '{}' is no CPU with a core count: its ceilings cannot be scaled", chip.id);
   if (!chip.thread_ceilings.empty()) {
     fail("chip '{}' has ceilings per thread count: they are not scaled", chip.id);
   }

@@ -145,7 +145,7 @@ struct CeilingPlacement {
 struct Placement {
   std::string label;  // "resnet18 b8", or a layer name
   std::string model;
-  int threads = 0;    // threads_in_force of the record (0: not from a record, or unknown)
+  int threads = 0;  // threads_in_force of the record (0: not from a record, or unknown)
   std::string layer;             // empty at model level
   OpKind op = OpKind::Identity;  // layers only
   int batch = 0;

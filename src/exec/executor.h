@@ -55,11 +55,11 @@ struct ExecInfo {
   std::string device;         // as resolved: "cpu", "cuda:0"
   std::string device_name;    // CPU model or GPU name
   // The thread pools as read back from each library after sizing them:
-  int threads = 0;            // ATen's intra-op pool (at::get_num_threads)
-  int interop_threads = 0;    // ATen's inter-op pool; 0: unknown
-  int blas_threads = 0;       // OpenBLAS's pool; 0: the BLAS is not OpenBLAS
-  int openmp_threads = 0;     // omp_get_max_threads; 0: no OpenMP runtime loaded
-  std::string pinned_cpus;    // "0-1": CPUs the run's threads are pinned to; "" not pinned
+  int threads = 0;          // ATen's intra-op pool (at::get_num_threads)
+  int interop_threads = 0;  // ATen's inter-op pool; 0: unknown
+  int blas_threads = 0;     // OpenBLAS's pool; 0: the BLAS is not OpenBLAS
+  int openmp_threads = 0;   // omp_get_max_threads; 0: no OpenMP runtime loaded
+  std::string pinned_cpus;  // "0-1": CPUs the run's threads are pinned to; "" not pinned
   std::string libtorch_version;
   std::string blas;           // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
   bool reference_blas = false;  // true: libblas.so.3 is the slow reference BLAS

@@ -68,10 +68,9 @@ class ChipReader {
     if (const toml::node* id = table_.get("id"); id && id->is_string()) {
       label_ = fmt::format("chip '{}'", id->as_string()->get());
     }
-    check_keys(
-        table_, "",
-        {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "practical", "memory",
-         "cpu", "threads"});
+    check_keys(table_, "",
+               {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "practical",
+                "memory", "cpu", "threads"});
     Chip chip;
     chip.id = required_string(table_, "id", "id");
     check_id(chip.id);
@@ -275,8 +274,7 @@ class ChipReader {
       entry.threads = static_cast<int>(integer(*n, field + ".threads", 1, 1 << 20));
       for (const ThreadCeilings& other : chip.thread_ceilings) {
         if (other.threads == entry.threads) {
-          fail_at(*n, field + ".threads",
-                  fmt::format("{} threads appears twice", entry.threads));
+          fail_at(*n, field + ".threads", fmt::format("{} threads appears twice", entry.threads));
         }
       }
       if (const toml::node* peak = t.get("peak")) read_peaks(*peak, entry.peak, field + ".peak");
@@ -307,8 +305,9 @@ class ChipReader {
       }
       chip.thread_ceilings.push_back(std::move(entry));
     }
-    std::sort(chip.thread_ceilings.begin(), chip.thread_ceilings.end(),
-              [](const ThreadCeilings& a, const ThreadCeilings& b) { return a.threads < b.threads; });
+    std::sort(
+        chip.thread_ceilings.begin(), chip.thread_ceilings.end(),
+        [](const ThreadCeilings& a, const ThreadCeilings& b) { return a.threads < b.threads; });
   }
 
   CpuMicroarch read_cpu(const toml::node& node) const {

@@ -91,8 +91,8 @@ std::vector<int> allowed_core_cpus() {
   std::set<int> firsts;
   bool topology = false;
   for (int cpu : allowed) {
-    std::ifstream in(fmt::format("/sys/devices/system/cpu/cpu{}/topology/thread_siblings_list",
-                                 cpu));
+    std::ifstream in(
+        fmt::format("/sys/devices/system/cpu/cpu{}/topology/thread_siblings_list", cpu));
     std::string list;
     if (!in || !std::getline(in, list)) continue;
     topology = true;
@@ -128,8 +128,8 @@ bool confine_process_threads(const std::vector<int>& cpus) {
   bool any = false;
   for (const auto& entry : fs::directory_iterator("/proc/self/task", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+    if (name.empty() ||
+        !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
     any = true;
@@ -183,8 +183,8 @@ bool pin_openmp_workers(const std::vector<int>& cpus) {
   p.cpus = &cpus;
   p.thread_num = reinterpret_cast<int (*)()>(thread_num);
   // `#pragma omp parallel num_threads(n)` as GCC lowers it.
-  reinterpret_cast<ParallelFn>(parallel)(&pin_openmp_worker, &p,
-                                         static_cast<unsigned>(cpus.size()), 0);
+  reinterpret_cast<ParallelFn>(parallel)(&pin_openmp_worker, &p, static_cast<unsigned>(cpus.size()),
+                                         0);
   return p.pinned.load() == static_cast<int>(cpus.size());
 }
 

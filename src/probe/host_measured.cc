@@ -149,12 +149,11 @@ Chip host_measured_chip(const ProbeResult& result) {
   for (const ThreadCeilings& t : chip.thread_ceilings) {
     measured_counts.push_back(std::to_string(t.threads));
   }
-  std::vector<std::string> notes{
-      fmt::format("measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
-                  "samples, practical ceilings large GEMMs, bandwidths all-core triad plateaus "
-                  "({} threads); ceilings per thread count for {} threads ([[chip.threads]])",
-                  simd_isa_name(result.isa), result.seconds, result.all_threads,
-                  join(measured_counts, ", "))};
+  std::vector<std::string> notes{fmt::format(
+      "measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
+      "samples, practical ceilings large GEMMs, bandwidths all-core triad plateaus "
+      "({} threads); ceilings per thread count for {} threads ([[chip.threads]])",
+      simd_isa_name(result.isa), result.seconds, result.all_threads, join(measured_counts, ", "))};
   if (!chip.notes.empty()) notes.push_back(fmt::format("host: {}", chip.notes));
   chip.notes = join(notes, ". ");
   return chip;
@@ -214,7 +213,8 @@ std::string chip_catalog_toml(const Chip& chip) {
     out += fmt::format("\n[[chip.threads]]\nthreads = {}\n", t.threads);
     if (!t.peak.empty()) {
       out += "[chip.threads.peak]\n";
-      for (const auto& [p, f] : t.peak) out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
+      for (const auto& [p, f] : t.peak)
+        out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
     }
     if (!t.practical.empty()) {
       out += "[chip.threads.practical]\n";

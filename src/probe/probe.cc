@@ -259,8 +259,7 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
     thread_counts.push_back(t);
   }
   std::sort(thread_counts.begin(), thread_counts.end());
-  thread_counts.erase(std::unique(thread_counts.begin(), thread_counts.end()),
-                      thread_counts.end());
+  thread_counts.erase(std::unique(thread_counts.begin(), thread_counts.end()), thread_counts.end());
 
   double max_bytes = options.max_working_set_bytes;
   if (!(max_bytes > 0)) {

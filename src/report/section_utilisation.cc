@@ -234,8 +234,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     std::vector<std::string> flags;
     for (const Placement& p : placements) {
       const RoofCeiling& c = d.ceilings.at(p.binding);
-      auto threads_cell = [](int n) {
-        return n > 0 ? Cell(n, std::to_string(n)) : Cell("-");
+      auto threads_cell = [](int count) {
+        return count > 0 ? Cell(count, std::to_string(count)) : Cell("-");
       };
       t.add_row({p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)),
                  threads_cell(p.threads), Cell(p.intensity(), format_intensity(p.intensity())),
@@ -273,9 +273,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
         const LayerPlacements lp = place_layers(*r, *c, times, Pass::forward, d.ceilings);
         s.blocks.emplace_back(Heading{
             3, fmt::format("{}.{} {} layer by layer on {}", n, ++sub, r->model, d.short_name)});
-        s.blocks.emplace_back(
-            layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings, d.chip_id + d.figure_id,
-                                  d.short_name));
+        s.blocks.emplace_back(layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings,
+                                                    d.chip_id + d.figure_id, d.short_name));
         for (std::string& para :
              layer_roofline_commentary(r->model, r->batch, lp.layers, lp.skipped, d.short_name)) {
           s.blocks.emplace_back(Paragraph{std::move(para)});

@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "core/version.h"
 #include "core/units.h"
+#include "core/version.h"
 #include "report/chip_rooflines.h"
 #include "report/hierarchical_roofline.h"
 #include "report/section_measured.h"
@@ -119,10 +119,9 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
         d.ceilings = scaled_chip_ceilings(*chip, r.dtype, source, d.threads);
       }
       d.chip_id = id;
-      d.name = fmt::format("{} ({}{})", chip->name.empty() ? id : chip->name, d.short_name,
-                           d.gpu || several_threads || threads_words.empty()
-                               ? ""
-                               : ", " + threads_words);
+      d.name = fmt::format(
+          "{} ({}{})", chip->name.empty() ? id : chip->name, d.short_name,
+          d.gpu || several_threads || threads_words.empty() ? "" : ", " + threads_words);
       const RoofCeiling& first = d.ceilings.front();
       d.note = fmt::format(
           "Ceilings: {} {}{} ({}{}).", id, dtype_name(r.dtype),
@@ -131,10 +130,12 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
           source == CeilingSource::measured ? "measured on this machine by `dnnroof probe`"
                                             : "catalog",
           first.scaling.empty() ? "" : fmt::format("; {}", first.scaling));
-      if (!why.empty()) d.note += fmt::format(" Not {}: {}.", candidates.front().first, join(why, "; "));
+      if (!why.empty())
+        d.note += fmt::format(" Not {}: {}.", candidates.front().first, join(why, "; "));
       if (source == CeilingSource::datasheet && id == "host") {
-        d.note += " Not probed for this thread count: run `dnnroof probe` (with --also-threads "
-                  "for other counts; `dnnroof report` does it) for measured ceilings.";
+        d.note +=
+            " Not probed for this thread count: run `dnnroof probe` (with --also-threads "
+            "for other counts; `dnnroof report` does it) for measured ceilings.";
       }
       return d;
     } catch (const Error& e) {

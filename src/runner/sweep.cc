@@ -99,9 +99,7 @@ std::string config_text(const SweepConfig& c) {
 
 }  // namespace
 
-int resolved_threads(int requested) {
-  return requested > 0 ? requested : default_thread_count();
-}
+int resolved_threads(int requested) { return requested > 0 ? requested : default_thread_count(); }
 
 std::string threads_held(const ExecInfo& info, int threads) {
   std::vector<std::string> off;

@@ -261,9 +261,11 @@ ResultRecord record_from_json(const Reader& r) {
     out.host_name = c.str_or("host_name", "");
     out.cpu_model = c.str_or("cpu_model", "");
     out.threads = c.has("threads") ? static_cast<int>(c.integer("threads")) : 0;
-    out.interop_threads = c.has("interop_threads") ? static_cast<int>(c.integer("interop_threads")) : 0;
+    out.interop_threads =
+        c.has("interop_threads") ? static_cast<int>(c.integer("interop_threads")) : 0;
     out.blas_threads = c.has("blas_threads") ? static_cast<int>(c.integer("blas_threads")) : 0;
-    out.openmp_threads = c.has("openmp_threads") ? static_cast<int>(c.integer("openmp_threads")) : 0;
+    out.openmp_threads =
+        c.has("openmp_threads") ? static_cast<int>(c.integer("openmp_threads")) : 0;
     out.pinned_cpus = c.str_or("pinned_cpus", "");
     if (c.has("library_versions")) {
       const json& libs = c.get("library_versions");

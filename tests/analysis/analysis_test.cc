@@ -273,8 +273,8 @@ Chip measured_cpu() {
 }
 
 TEST(Ceilings, PerThreadCountNeverAnotherCount) {
-  const auto one = chip_ceilings_for_threads(measured_cpu(), DType::fp32,
-                                             CeilingSource::measured, 1);
+  const auto one =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 1);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].threads, 1);
   EXPECT_DOUBLE_EQ(one[0].peak_flops, 1e11);
@@ -282,8 +282,8 @@ TEST(Ceilings, PerThreadCountNeverAnotherCount) {
   EXPECT_DOUBLE_EQ(one[0].ridge(), 8.0);  // 1e11 / 1.25e10
   EXPECT_EQ(one[0].label(), "mc fp32 DRAM (measured, 1 thread)");
   EXPECT_EQ(one[0].short_label(), "mc fp32, 1 thread");
-  const auto two = chip_ceilings_for_threads(measured_cpu(), DType::fp32,
-                                             CeilingSource::measured, 2);
+  const auto two =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 2);
   EXPECT_DOUBLE_EQ(two[0].peak_flops, 2e11);
   EXPECT_EQ(two[0].label(), "mc fp32 DRAM (measured, 2 threads)");
   // 3 threads were not measured: an error naming what there is, not the
@@ -420,10 +420,10 @@ TEST(PlaceRecord, RefusesMismatchedOrFailedRecords) {
 
 // A record is judged only against ceilings of its own thread count.
 TEST(PlaceRecord, RefusesCeilingsOfAnotherThreadCount) {
-  const auto two = chip_ceilings_for_threads(measured_cpu(), DType::fp32,
-                                             CeilingSource::measured, 2);
-  const auto one = chip_ceilings_for_threads(measured_cpu(), DType::fp32,
-                                             CeilingSource::measured, 1);
+  const auto two =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 2);
+  const auto one =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 1);
   ResultRecord r = record(RunMode::infer, 2.0);
   r.threads = 1;
   r.conditions.threads = 1;

@@ -33,8 +33,7 @@ double process_cpu_s() {
 }
 
 double wall_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // Process CPU time over wall time across passes of at least 0.6 s of wall
