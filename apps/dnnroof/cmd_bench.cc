@@ -285,7 +285,15 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     fmt::print("{}\n", text_line(kColumns));
     std::fflush(stdout);
   }
+  std::string threads_said;
   s.on_result = [&](const ResultRecord& r) {
+    // The threads in force, read back from every pool: once, and again
+    // whenever they change.
+    if (const std::string t = threads_in_force_text(r);
+        r.status != RecordStatus::failed && !t.empty() && t != threads_said) {
+      fmt::print(stderr, "dnnroof bench: threads in force: {}\n", t);
+      threads_said = t;
+    }
     std::vector<Cell> row = row_of(r, format);
     if (format == OutputFormat::table) {
       std::vector<std::string> texts;
@@ -411,7 +419,9 @@ void register_bench(CLI::App& app, Context& ctx) {
       ->default_str("infer");
   sub->add_flag("--layers", o->layers,
                 "Also time every layer alone (per-layer medians go to the results file)");
-  sub->add_option("--threads", o->threads, "CPU intra-op threads (default: LibTorch's)")
+  sub->add_option("--threads", o->threads,
+                  "CPU threads of every pool (ATen intra- and inter-op, OpenBLAS, OpenMP), "
+                  "pinned one per core; default: every allowed physical core")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--dtype", o->dtype, "Compute dtype: fp32, bf16, fp16 where the device has it")
       ->default_val("fp32");

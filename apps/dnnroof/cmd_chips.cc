@@ -145,6 +145,23 @@ std::vector<ShowRow> describe(const Chip& chip) {
       figure_row(rows, fmt::format("{} capacity", level), m.capacity, "B", true);
     }
   }
+  // Ceilings per thread count ([[chip.threads]], `dnnroof probe`): a run on
+  // N threads is judged against N's.
+  for (const ThreadCeilings& t : chip.thread_ceilings) {
+    const std::string on = fmt::format("{} thread{}", t.threads, t.threads == 1 ? "" : "s");
+    for (const auto& [p, f] : t.peak) {
+      figure_row(rows, fmt::format("{}: peak {}", on, dtype_name(p)), f, peak_unit(p));
+    }
+    for (const auto& [p, f] : t.practical) {
+      figure_row(rows, fmt::format("{}: practical {} (GEMM)", on, dtype_name(p)), f, peak_unit(p));
+    }
+    for (const auto& m : chip.memory) {
+      const auto it = t.bandwidth.find(m.name);
+      if (it != t.bandwidth.end()) {
+        figure_row(rows, fmt::format("{}: {} bandwidth", on, m.name), it->second, "B/s");
+      }
+    }
+  }
   double main_bandwidth = 0;
   std::string main_name;
   for (const auto& m : chip.memory) {

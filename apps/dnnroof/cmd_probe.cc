@@ -15,9 +15,11 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
 #include "hw/catalog.h"
+#include "hw/cpu_affinity.h"
 #include "hw/cuda_devices.h"
 #include "hw/host.h"
 #include "probe/bandwidth_plot.h"
@@ -44,6 +46,7 @@ struct ProbeCliOptions {
   bool no_gemm = false;
   bool no_gpu = false;
   int gemm_size = 0;
+  std::vector<int> also_threads;
 };
 
 std::string threads_text(int n) { return fmt::format("{}", n); }
@@ -279,6 +282,7 @@ void run(const ProbeCliOptions& opt) {
   ProbeOptions po;
   po.quick = opt.quick;
   po.threads = opt.threads;
+  po.extra_threads = opt.also_threads;
   const bool tty = isatty(fileno(stderr)) != 0;
   fmt::print(stderr, "dnnroof probe: {}, {} cores ({}), {} mode\n", host.cpu_model,
              host.physical_cores, host.virtualized ? "virtual machine" : "bare metal",
@@ -293,20 +297,38 @@ void run(const ProbeCliOptions& opt) {
   if (tty) fmt::print(stderr, "\n");
   fmt::print(stderr, "dnnroof probe: done in {:.0f} s with the {} kernels{}\n", r.seconds,
              simd_isa_name(r.isa), r.pinned ? ", threads pinned one per core" : "");
+  std::vector<int> counts;
+  for (const ComputeCeiling& c : r.compute) {
+    if (std::find(counts.begin(), counts.end(), c.threads) == counts.end()) {
+      counts.push_back(c.threads);
+    }
+  }
+  {
+    std::vector<std::string> words;
+    for (int n : counts) words.push_back(std::to_string(n));
+    fmt::print(stderr,
+               "dnnroof probe: ceilings measured per thread count: {} (all-core: {} thread{} on "
+               "CPUs {}; a run is judged against the ceilings of its own thread count)\n",
+               join(words, ", "), r.all_threads, r.all_threads == 1 ? "" : "s",
+               cpu_list_text(cpus_for_threads(r.all_threads)));
+  }
 
   if (opt.no_gemm) {
     // Nothing: asked for.
   } else if (!gemm_ceiling_available()) {
     fmt::print(stderr, "dnnroof probe: no GEMM ceiling: {}\n", gemm_backend_description());
   } else {
-    GemmCeilingOptions go;
-    go.quick = opt.quick;
-    go.size = opt.gemm_size;
-    go.threads = r.all_threads;
-    fmt::print(stderr, "dnnroof probe: GEMM ceiling ({}^3, fp32 and bf16, {}) through {}\n",
-               go.size > 0 ? go.size : (opt.quick ? 2048 : 4096), threads_words(go.threads),
-               gemm_backend_description());
-    r.gemm = measure_gemm_ceilings(go);
+    // One GEMM ceiling per thread count measured, like the peaks.
+    for (int n : counts) {
+      GemmCeilingOptions go;
+      go.quick = opt.quick;
+      go.size = opt.gemm_size;
+      go.threads = n;
+      fmt::print(stderr, "dnnroof probe: GEMM ceiling ({}^3, fp32 and bf16, {}) through {}\n",
+                 go.size > 0 ? go.size : (opt.quick ? 2048 : 4096), threads_words(go.threads),
+                 gemm_backend_description());
+      for (GemmCeiling& g : measure_gemm_ceilings(go)) r.gemm.push_back(std::move(g));
+    }
   }
 
   CudaProbeResult gpus;
@@ -424,6 +446,11 @@ void register_probe(CLI::App& app, Context& /*ctx*/) {
                   "Draw the hierarchical roofline: theoretical and measured roofs, every memory "
                   "level (.png, .svg or .pdf; gnuplot)");
   sub->add_flag("--curve", opt->curve, "Also print every point of the bandwidth curves");
+  sub->add_option("--also-threads", opt->also_threads,
+                  "More thread counts to measure ceilings on, besides 1 and the all-core "
+                  "count (comma-separated), e.g. the --threads of your bench runs")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   sub->add_flag("--no-gpu", opt->no_gpu, "Skip the CUDA GPU probes");
   sub->add_flag("--no-gemm", opt->no_gemm,
                 "Skip the GEMM ceiling (large fp32/bf16 matrix multiplications through LibTorch)");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -21,6 +22,7 @@
 #include "core/units.h"
 #include "cost/cost.h"
 #include "hw/catalog.h"
+#include "hw/cpu_affinity.h"
 #include "hw/host.h"
 #include "measure/interval_rule.h"
 #include "ncu/results.h"
@@ -126,7 +128,7 @@ struct Plan {
   std::vector<std::string> devices;
   double budget_s = 3;
   double time_limit_s = 540;
-  int threads = 0;  // CPU intra-op threads (0: LibTorch's default)
+  int threads = 0;  // CPU threads of every pool, pinned (resolved: never 0)
   // Stop rule: sampling aims at the median's 95% CI within ±target (after
   // at least min_samples samples) while the budget lasts; when the budget
   // ends first, a result within ±accept_target is converged. A model too
@@ -184,19 +186,25 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
   }
   if (p.devices.empty()) fail("--device: no device given");
   if (opt.threads < 0) fail("--threads {}: must be 0 (one per physical core) or more", opt.threads);
-  // 0: the library's default. Not one per core by default: on a machine
-  // shared with other work, spinning intra-op threads on oversubscribed
-  // cores slow every iteration by orders of magnitude.
-  p.threads = opt.threads;
+  // The default is what the seeds' studies mean by "this CPU": every allowed
+  // physical core, one thread per core in every pool (ATen, OpenBLAS,
+  // OpenMP), pinned, so the pools do not oversubscribe the cores. The probe
+  // measures ceilings at this count too, and every result is judged against
+  // the ceilings of its own thread count.
+  p.threads = resolved_threads(opt.threads);
   (void)host;
   return p;
 }
 
 // Runs the probe (quick) and saves host-measured; returns how, for methods.
-std::string run_quick_probe(const HostInfo& host) {
-  fmt::print(stderr, "dnnroof report: probing this machine's ceilings (dnnroof probe --quick)\n");
+std::string run_quick_probe(const HostInfo& host, int threads) {
+  fmt::print(stderr,
+             "dnnroof report: probing this machine's ceilings (dnnroof probe --quick; on 1 "
+             "thread, on every core, and on the study's {} thread{})\n",
+             threads, threads == 1 ? "" : "s");
   ProbeOptions po;
   po.quick = true;
+  po.extra_threads = {threads};
   const bool tty = isatty(fileno(stderr)) != 0;
   ProbeResult r = run_probe(host, po, [tty](const ProbeProgress& p) {
     fmt::print(stderr, "{}  probe [{:>3}/{}] {:<34} {:>4.0f} s elapsed, ETA {}{}", tty ? "\r" : "",
@@ -206,7 +214,15 @@ std::string run_quick_probe(const HostInfo& host) {
   });
   if (tty) fmt::print(stderr, "\n");
   const std::string path = host_measured_catalog_path();
-  std::string how = fmt::format("`dnnroof probe --quick` run by this report ({:.0f} s)", r.seconds);
+  std::vector<std::string> counts;
+  for (const ComputeCeiling& c : r.compute) {
+    const std::string n = std::to_string(c.threads);
+    if (std::find(counts.begin(), counts.end(), n) == counts.end()) counts.push_back(n);
+  }
+  std::string how = fmt::format(
+      "`dnnroof probe --quick --also-threads {}` run by this report ({:.0f} s; ceilings per "
+      "thread count for {} threads, pinned like the runs; the study's runs had {})",
+      threads, r.seconds, join(counts, ", "), threads);
   // The clock it measured: the host's theoretical peaks use it from now on.
   save_measured_clocks(r.host, host_clock_cache_path());
   if (!path.empty()) {
@@ -309,15 +325,20 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
   for (const Stage& s : stages) total += sweep_configs(s.o).size();
   fmt::print(stderr,
              "dnnroof report: measuring {} configurations ({} mode: {} models, batch {}, {:g} s "
-             "sampling budget each{})\n",
-             total, plan.mode, plan.models.size(), join([&] {
-               std::vector<std::string> b;
-               for (int x : plan.batches) b.push_back(std::to_string(x));
-               return b;
-             }(), ","),
-             plan.budget_s,
-             plan.time_limit_s > 0 ? fmt::format(", time limit {}", duration_text(plan.time_limit_s))
-                                   : "");
+             "sampling budget each, {} thread{} pinned to CPU{} {}{})\n",
+             total, plan.mode, plan.models.size(),
+             join(
+                 [&] {
+                   std::vector<std::string> b;
+                   for (int x : plan.batches) b.push_back(std::to_string(x));
+                   return b;
+                 }(),
+                 ","),
+             plan.budget_s, plan.threads, plan.threads == 1 ? "" : "s",
+             plan.threads == 1 ? "" : "s", cpu_list_text(cpus_for_threads(plan.threads)),
+             plan.time_limit_s > 0
+                 ? fmt::format(", time limit {}", duration_text(plan.time_limit_s))
+                 : "");
   std::map<ConfigKey, ResultRecord> by_key;
   std::vector<ConfigKey> order;
   std::vector<double> config_s;
@@ -515,7 +536,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
       bool have_measured = false;
       for (const Chip& c : catalog.chips()) have_measured = have_measured || c.id == "host-measured";
       if (!opt.no_probe) {
-        study.run.probe = run_quick_probe(*host);
+        study.run.probe = run_quick_probe(*host, plan.threads);
         catalog = load_catalog(ctx.catalog_files);
         host = detect_host_info();  // with the clock the probe measured
       } else if (have_measured) {
@@ -614,7 +635,8 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Stop measuring after this many seconds and report what finished (0: none); "
                   "default 420 (--quick 100, --full none)");
   sub->add_option("--threads", opt->threads,
-                  "CPU intra-op threads for measuring; default 0: LibTorch's default");
+                  "CPU threads of every pool for measuring, pinned one per core; default 0: "
+                  "every allowed physical core");
   sub->add_option("--precision", opt->precision, "Precision of the rooflines and cost model")
       ->default_val("fp32");
   sub->add_option("--tensor", opt->tensor,

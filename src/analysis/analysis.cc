@@ -1,6 +1,7 @@
 #include "analysis/analysis.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -104,6 +105,27 @@ void check_ceiling(const RoofCeiling& c) {
   }
 }
 
+// A ceiling judges a record only when it holds for the record's thread
+// count (DESIGN.md: the same conditions as the run) and precision.
+void check_matches(const ResultRecord& r, std::span<const RoofCeiling> ceilings) {
+  const int threads = threads_in_force(r);
+  const DType storage = r.dtype == DType::tf32 ? DType::fp32 : r.dtype;
+  for (const RoofCeiling& c : ceilings) {
+    if (c.threads > 0 && threads > 0 && c.threads != threads) {
+      fail(
+          "{} ran on {} thread{}; the ceiling '{}' holds for {}: judge it against ceilings of "
+          "its own thread count",
+          describe(r.key()), threads, threads == 1 ? "" : "s", c.label(), c.threads);
+    }
+    if (c.precision != r.dtype && c.precision != storage) {
+      fail("{} ran in {}; the ceiling '{}' is for {}", describe(r.key()), dtype_name(r.dtype),
+           c.label(), dtype_name(c.precision));
+    }
+  }
+}
+
+std::string threads_words(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
+
 }  // namespace
 
 std::string_view ceiling_source_name(CeilingSource s) {
@@ -115,8 +137,61 @@ double RoofCeiling::roof(double intensity) const {
 }
 
 std::string RoofCeiling::label() const {
-  return fmt::format("{} {} {} ({})", chip_id, dtype_name(precision), level,
-                     ceiling_source_name(source));
+  std::string conditions(ceiling_source_name(source));
+  if (threads > 0) conditions += ", " + threads_words(threads);
+  if (!scaling.empty()) conditions += ": " + scaling;
+  return fmt::format("{} {} {} ({})", chip_id, dtype_name(precision), level, conditions);
+}
+
+std::string RoofCeiling::short_label() const {
+  std::string out = fmt::format("{} {}", chip_id, dtype_name(precision));
+  if (threads > 0) out += ", " + threads_words(threads);
+  if (!scaling.empty()) out += " (scaled)";
+  return out;
+}
+
+std::vector<RoofCeiling> chip_ceilings_for_threads(const Chip& chip, DType precision,
+                                                   CeilingSource source, int threads) {
+  if (chip.kind != ChipKind::cpu || threads <= 0) return chip_ceilings(chip, precision, source);
+  const std::optional<Chip> at = chip_for_threads(chip, threads);
+  if (!at) {
+    std::vector<std::string> have;
+    for (const ThreadCeilings& t : chip.thread_ceilings) have.push_back(std::to_string(t.threads));
+    if (have.empty() && chip_threads(chip) > 0) have.push_back(std::to_string(chip_threads(chip)));
+    fail("chip '{}' has no ceilings for {} (it has them for {} thread{})", chip.id,
+         threads_words(threads),
+         have.empty() ? std::string("no") : fmt::format("{}", fmt::join(have, ", ")),
+         have.size() == 1 && have[0] == "1" ? "" : "s");
+  }
+  std::vector<RoofCeiling> out = chip_ceilings(*at, precision, source);
+  for (RoofCeiling& c : out) c.threads = threads;
+  return out;
+}
+
+std::vector<RoofCeiling> scaled_chip_ceilings(const Chip& chip, DType precision,
+                                              CeilingSource source, int threads) {
+  const int cores = chip_threads(chip);
+  if (cores <= 0)
+    fail("chip '{}' is no CPU with a core count: its ceilings cannot be scaled", chip.id);
+  if (!chip.thread_ceilings.empty()) {
+    fail("chip '{}' has ceilings per thread count: they are not scaled", chip.id);
+  }
+  if (threads < 1 || threads > cores) {
+    fail("chip '{}': cannot scale its {} cores' ceilings to {}", chip.id, cores,
+         threads_words(threads));
+  }
+  std::vector<RoofCeiling> out = chip_ceilings(chip, precision, source);
+  const double share = static_cast<double>(threads) / cores;
+  for (RoofCeiling& c : out) {
+    c.peak_flops *= share;
+    for (auto& [dtype, peak] : c.other_peaks) peak *= share;
+    c.threads = threads;
+    c.scaling = threads == cores
+                    ? std::string()
+                    : fmt::format("peak scaled to {} of {} cores; bandwidth of the whole chip",
+                                  threads, cores);
+  }
+  return out;
 }
 
 std::vector<RoofCeiling> chip_ceilings(const Chip& chip, DType precision, CeilingSource source) {
@@ -315,12 +390,14 @@ Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass p
     fail("placement: the cost of '{}' is for batch {}, the record of {} for batch {}",
          cost.graph_name, cost.batch, describe(record.key()), record.batch);
   }
+  check_matches(record, ceilings);
   const bool converged = record.status == RecordStatus::ok && t.converged;
   Placement p =
       place_point(fmt::format("{} b{}", record.model, record.batch), model_work(cost, pass),
                   t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
   p.model = record.model;
   p.batch = record.batch;
+  p.threads = threads_in_force(record);
   return p;
 }
 
@@ -368,12 +445,14 @@ Work record_work(const ResultRecord& record, Pass pass) {
 Placement place_record(const ResultRecord& record, Pass pass,
                        std::span<const RoofCeiling> ceilings) {
   const TimingStats& t = phase_stats(record, phase_of(pass), "placement");
+  check_matches(record, ceilings);
   const bool converged = record.status == RecordStatus::ok && t.converged;
   Placement p =
       place_point(fmt::format("{} b{}", record.model, record.batch), record_work(record, pass),
                   t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
   p.model = record.model;
   p.batch = record.batch;
+  p.threads = threads_in_force(record);
   return p;
 }
 
@@ -384,6 +463,7 @@ LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
   if (pass == Pass::backward && !cost.options.training) {
     fail("the cost of '{}' was estimated for inference: it has no backward pass", cost.graph_name);
   }
+  check_matches(record, ceilings);
   const auto by_name = times_by_node(cost, times);
   const bool converged = record.status == RecordStatus::ok;
   LayerPlacements out;
@@ -407,6 +487,7 @@ LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
         n.name, w, t, ceilings, converged,
         converged ? "" : "the record is " + std::string(record_status_name(record.status)));
     p.model = record.model;
+    p.threads = threads_in_force(record);
     p.layer = n.name;
     p.op = n.op;
     p.batch = record.batch;
@@ -418,6 +499,7 @@ LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
 Prediction predict(const ResultRecord& record, const ModelCost& cost, Pass pass,
                    const RoofCeiling& ceiling, std::span<const LayerTime> times) {
   check_ceiling(ceiling);
+  check_matches(record, std::span<const RoofCeiling>(&ceiling, 1));
   if (pass != Pass::forward && !cost.options.training) {
     fail("the cost of '{}' was estimated for inference: it has no {} pass", cost.graph_name,
          pass_name(pass));

@@ -54,10 +54,21 @@ struct RoofCeiling {
   // The chip's peaks at other precisions [FLOP/s], for the "wrong peak for
   // the dtype" check (e.g. fp32 work that ran on tf32 tensor cores).
   std::map<DType, double> other_peaks;
+  // The CPU thread count this ceiling holds for; 0: not thread-specific (a
+  // GPU's or an accelerator's ceilings).
+  int threads = 0;
+  // Set when the figures were scaled to `threads` rather than measured or
+  // derived for it: "peak scaled to 1 of 2 cores; bandwidth of the whole chip".
+  std::string scaling;
 
   double ridge() const { return peak_flops / bandwidth; }  // [FLOP/B]
   double roof(double intensity) const;                     // min(peak, bandwidth * intensity)
-  std::string label() const;                               // "xeon-8380 fp32 DRAM (datasheet)"
+  // "xeon-8380 fp32 DRAM (datasheet)", "host-measured fp32 DRAM (measured, 1
+  // thread)", "host fp32 DRAM (datasheet, 1 thread: peak scaled to 1 of 2
+  // cores; bandwidth of the whole chip)".
+  std::string label() const;
+  // "host-measured fp32, 1 thread": which ceiling judged a result, short.
+  std::string short_label() const;
 };
 
 // Every ceiling of `chip` at `precision`: one per memory level with a known
@@ -65,6 +76,26 @@ struct RoofCeiling {
 // naming the chip when it has no peak at `precision` or no level with a
 // bandwidth.
 std::vector<RoofCeiling> chip_ceilings(const Chip& chip, DType precision, CeilingSource source);
+
+// The ceilings that judge a run on `threads` CPU threads (threads_in_force
+// of its record): for a CPU chip, those of chip_for_threads(chip, threads),
+// each with `threads` set; never another thread count's. For other kinds
+// (threads do not set a GPU's roof) or threads <= 0, chip_ceilings. Throws
+// Error naming the chip, the thread count and the counts it has when a CPU
+// chip has no figures for `threads`.
+std::vector<RoofCeiling> chip_ceilings_for_threads(const Chip& chip, DType precision,
+                                                   CeilingSource source, int threads);
+
+// For a CPU chip whose figures are the whole chip's (a datasheet, derived
+// from the micro-architecture) and a run on fewer `threads` than its cores:
+// the chip's ceilings with the compute peak scaled by threads / cores
+// (exact for the peak formula, which is linear in cores), the bandwidths of
+// the whole chip (a roof one core may not reach), each with `threads` and
+// `scaling` saying so. Throws Error when the chip is no CPU, has per-thread
+// entries (measured: use chip_ceilings_for_threads), or threads is not in
+// [1, cores].
+std::vector<RoofCeiling> scaled_chip_ceilings(const Chip& chip, DType precision,
+                                              CeilingSource source, int threads);
 
 // -------------------------------------------------------------- placement
 
@@ -114,6 +145,7 @@ struct CeilingPlacement {
 struct Placement {
   std::string label;  // "resnet18 b8", or a layer name
   std::string model;
+  int threads = 0;  // threads_in_force of the record (0: not from a record, or unknown)
   std::string layer;             // empty at model level
   OpKind op = OpKind::Identity;  // layers only
   int batch = 0;
@@ -150,8 +182,10 @@ Work model_work(const ModelCost& cost, Pass pass);
 // A record at model level: work from `cost` (which must be the record's
 // model, batch and dtype; checked by batch), time = median of the phase
 // (forward for Pass::forward, backward, and step for Pass::step). Throws
-// Error naming the record when it failed, lacks that phase, or its batch
-// differs from the cost's.
+// Error naming the record when it failed, lacks that phase, its batch
+// differs from the cost's, or a ceiling holds for another thread count than
+// the record ran with (ceilings with threads 0 are not thread-specific) or
+// another precision than its dtype.
 Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass pass,
                        std::span<const RoofCeiling> ceilings);
 
@@ -224,7 +258,8 @@ struct Prediction {
 
 // Lower-bound time of `pass` per layer against one ceiling, summed, and the
 // errors against `record` (and `times` per layer when given). Throws Error
-// when the ceiling's peak or bandwidth is not positive.
+// when the ceiling's peak or bandwidth is not positive, or it holds for
+// another thread count or precision than the record's (as place_record).
 Prediction predict(const ResultRecord& record, const ModelCost& cost, Pass pass,
                    const RoofCeiling& ceiling, std::span<const LayerTime> times = {});
 

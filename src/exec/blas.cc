@@ -104,4 +104,39 @@ BlasInfo detect_blas() {
   return info;
 }
 
+namespace {
+
+// POSIX guarantees an object pointer from dlsym converts to a function pointer.
+template <typename Fn>
+Fn find_function(const char* name) {
+  void* sym = dlsym(RTLD_DEFAULT, name);
+  return sym == nullptr ? nullptr : reinterpret_cast<Fn>(sym);
+}
+
+}  // namespace
+
+bool set_blas_threads(int threads) {
+  const auto set = find_function<void (*)(int)>("openblas_set_num_threads");
+  if (set == nullptr) return false;
+  set(threads);
+  return true;
+}
+
+int blas_threads() {
+  const auto get = find_function<int (*)()>("openblas_get_num_threads");
+  return get == nullptr ? 0 : get();
+}
+
+bool set_openmp_threads(int threads) {
+  const auto set = find_function<void (*)(int)>("omp_set_num_threads");
+  if (set == nullptr) return false;
+  set(threads);
+  return true;
+}
+
+int openmp_max_threads() {
+  const auto get = find_function<int (*)()>("omp_get_max_threads");
+  return get == nullptr ? 0 : get();
+}
+
 }  // namespace dnnroof

@@ -23,4 +23,16 @@ BlasInfo classify_blas(const std::string& path, const std::optional<std::string>
 // resolves in the global scope (the one LibTorch calls), classified.
 BlasInfo detect_blas();
 
+// The thread pools LibTorch does not size itself, found at run time with
+// dlsym (whatever BLAS and OpenMP runtime the process loaded):
+//  - OpenBLAS keeps its own pthread pool: at::set_num_threads does not reach
+//    it, so a "1-thread" run would still multiply matrices on every core.
+//  - The OpenMP runtime (libgomp) runs ATen's intra-op loops and oneDNN.
+// set_* return false when the process has no such library; *_threads return
+// the pool size read back from the library, 0 when it has none.
+bool set_blas_threads(int threads);
+int blas_threads();
+bool set_openmp_threads(int threads);
+int openmp_max_threads();
+
 }  // namespace dnnroof

@@ -29,6 +29,7 @@
 #include "exec/blas.h"
 #include "exec/device.h"
 #include "exec/lowering.h"
+#include "hw/cpu_affinity.h"
 
 namespace dnnroof {
 namespace {
@@ -219,9 +220,41 @@ void check_dtype(DType dtype, const ParsedDevice& d, const std::string& device) 
 
 // --- the executor ---------------------------------------------------------------------
 
+// --- threads --------------------------------------------------------------------
+
+// Sizes every CPU pool to `threads` and, with `pin`, pins the process's
+// threads to cpus_for_threads(threads); returns the CPUs pinned to ("" when
+// not pinned). ATen's inter-op pool can be sized only before its first use,
+// so it keeps its size when that has passed (the executor never uses it;
+// the size read back is recorded).
+std::string set_cpu_threads(int threads, bool pin) {
+  at::set_num_threads(threads);  // intra-op; with OpenMP also omp_set_num_threads
+  if (at::get_num_interop_threads() != threads) {
+    try {
+      at::set_num_interop_threads(threads);
+    } catch (const c10::Error&) {
+      // Already started: left as it is, and recorded as read back.
+    }
+  }
+  set_blas_threads(threads);
+  set_openmp_threads(threads);
+  if (!pin) return "";
+  const std::vector<int> cpus = cpus_for_threads(threads);
+  // Every thread first (OpenBLAS's pool started when the library loaded),
+  // then the calling thread and each OpenMP worker (ATen's intra-op loops,
+  // oneDNN) to its own CPU.
+  bool ok = confine_process_threads(cpus);
+  ok = pin_current_thread(cpus[0]) && ok;
+  if (threads > 1) ok = pin_openmp_workers(cpus) && ok;
+  return ok ? cpu_list_text(cpus) : "";
+}
+
 class TorchExecutor final : public Executor {
  public:
   TorchExecutor(const Graph& graph, const ExecOptions& options);
+  ~TorchExecutor() override {
+    if (!info_.pinned_cpus.empty()) confine_process_threads(launch_allowed_cpus());
+  }
 
   double infer() override;
   TrainStepTimes train_step() override;
@@ -273,11 +306,15 @@ TorchExecutor::TorchExecutor(const Graph& graph, const ExecOptions& options)
   device_ = dev_.cuda ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(dev_.index))
                       : at::Device(at::kCPU);
   compute_ = scalar_type(options.dtype);
-  if (options.threads > 0) at::set_num_threads(options.threads);
+  if (options.threads < 0) fail("executor: threads must be >= 0, got {}", options.threads);
+  const int threads = options.threads > 0 ? options.threads : default_thread_count();
+  const std::string pinned = dev_.cuda ? "" : set_cpu_threads(threads, options.pin);
+  if (dev_.cuda) set_cpu_threads(threads, false);
   // Denormals in seeded random weights would slow the CPU's FMA units.
   at::globalContext().setFlushDenormal(true);
 
   info_ = runtime_info(options.device);
+  info_.pinned_cpus = pinned;
 
   // Every node must have a lowering: list all that do not, at once.
   std::vector<std::string> missing;
@@ -763,6 +800,9 @@ ExecInfo runtime_info(const std::string& device) {
   info.device = d.cuda ? fmt::format("cuda:{}", d.index) : "cpu";
   info.device_name = d.cuda ? exec_detail::cuda_name(d.index) : cpu_model_name();
   info.threads = at::get_num_threads();
+  info.interop_threads = at::get_num_interop_threads();
+  info.blas_threads = blas_threads();
+  info.openmp_threads = openmp_max_threads();
   info.libtorch_version = TORCH_VERSION;
   const BlasInfo blas = detect_blas();
   info.blas = blas.description;

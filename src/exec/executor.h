@@ -28,7 +28,14 @@ namespace dnnroof {
 struct ExecOptions {
   std::string device = "cpu";  // "cpu", "cuda" (= "cuda:0"), "cuda:N"
   DType dtype = DType::fp32;   // compute dtype; fp32, bf16, fp16 where the device has them
-  int threads = 0;             // CPU intra-op threads; 0: LibTorch's default
+  // CPU threads of every pool: ATen's intra- and inter-op pools, OpenBLAS's
+  // own pool and the OpenMP runtime (oneDNN). 0: default_thread_count() of
+  // hw/cpu_affinity.h, every allowed physical core.
+  int threads = 0;
+  // Pin the run's threads to cpus_for_threads(threads) while the executor
+  // lives: every thread of the process is confined to those CPUs and each
+  // OpenMP worker to its own; the launch mask comes back on destruction.
+  bool pin = true;
   std::uint64_t seed = 0;      // weights, inputs and labels are seeded from it
   // Weights by value name (e.g. an ONNX file's initializers). A parameter or
   // buffer not in the map gets torchvision's init scheme for its op, seeded.
@@ -47,7 +54,12 @@ struct ExecOptions {
 struct ExecInfo {
   std::string device;         // as resolved: "cpu", "cuda:0"
   std::string device_name;    // CPU model or GPU name
-  int threads = 0;            // the intra-op pool size the runs actually have
+  // The thread pools as read back from each library after sizing them:
+  int threads = 0;          // ATen's intra-op pool (at::get_num_threads)
+  int interop_threads = 0;  // ATen's inter-op pool; 0: unknown
+  int blas_threads = 0;     // OpenBLAS's pool; 0: the BLAS is not OpenBLAS
+  int openmp_threads = 0;   // omp_get_max_threads; 0: no OpenMP runtime loaded
+  std::string pinned_cpus;  // "0-1": CPUs the run's threads are pinned to; "" not pinned
   std::string libtorch_version;
   std::string blas;           // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
   bool reference_blas = false;  // true: libblas.so.3 is the slow reference BLAS

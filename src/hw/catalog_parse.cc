@@ -68,10 +68,9 @@ class ChipReader {
     if (const toml::node* id = table_.get("id"); id && id->is_string()) {
       label_ = fmt::format("chip '{}'", id->as_string()->get());
     }
-    check_keys(
-        table_, "",
-        {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "practical", "memory",
-         "cpu"});
+    check_keys(table_, "",
+               {"id", "name", "kind", "vendor", "year", "source", "notes", "peak", "practical",
+                "memory", "cpu", "threads"});
     Chip chip;
     chip.id = required_string(table_, "id", "id");
     check_id(chip.id);
@@ -109,6 +108,7 @@ class ChipReader {
               "memory_channels, memory_mts) to derive its peaks and bandwidth");
     }
     read_memory(chip);
+    if (const toml::node* threads = table_.get("threads")) read_thread_ceilings(*threads, chip);
     if (chip.cpu) derive_cpu_figures(chip);
     check_complete(chip);
     return chip;
@@ -255,6 +255,59 @@ class ChipReader {
       }
       peaks[*precision] = figure(value, field, "FLOP/s", default_source_);
     }
+  }
+
+  // [[chip.threads]]: ceilings per thread count (docs/catalog.md).
+  void read_thread_ceilings(const toml::node& node, Chip& chip) const {
+    const toml::array* entries = node.as_array();
+    if (!entries || !entries->is_array_of_tables()) {
+      fail_at(node, "threads",
+              fmt::format("expected [[chip.threads]] tables, found {}", type_name(node)));
+    }
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      const toml::table& t = *entries->get(i)->as_table();
+      const std::string field = fmt::format("threads[{}]", i + 1);
+      check_keys(t, field, {"threads", "peak", "practical", "bandwidth"});
+      ThreadCeilings entry;
+      const toml::node* n = t.get("threads");
+      if (!n) fail_at(t, field + ".threads", "missing (the thread count these ceilings hold for)");
+      entry.threads = static_cast<int>(integer(*n, field + ".threads", 1, 1 << 20));
+      for (const ThreadCeilings& other : chip.thread_ceilings) {
+        if (other.threads == entry.threads) {
+          fail_at(*n, field + ".threads", fmt::format("{} threads appears twice", entry.threads));
+        }
+      }
+      if (const toml::node* peak = t.get("peak")) read_peaks(*peak, entry.peak, field + ".peak");
+      if (const toml::node* practical = t.get("practical")) {
+        read_peaks(*practical, entry.practical, field + ".practical");
+      }
+      if (const toml::node* bw = t.get("bandwidth")) {
+        const toml::table* levels = bw->as_table();
+        if (!levels) {
+          fail_at(*bw, field + ".bandwidth",
+                  fmt::format("expected a table of memory levels, found {}", type_name(*bw)));
+        }
+        for (auto&& [key, value] : *levels) {
+          const std::string level(key.str());
+          const std::string lf = join_field(field + ".bandwidth", level);
+          if (chip.find_level(level) == nullptr) {
+            std::vector<std::string> names;
+            for (const MemoryLevel& m : chip.memory) names.push_back(m.name);
+            fail_line(key.source().begin.line, lf,
+                      fmt::format("no memory level '{}' in [[chip.memory]] (levels: {})", level,
+                                  join(names, ", ")));
+          }
+          entry.bandwidth[chip.find_level(level)->name] = figure(value, lf, "B/s", default_source_);
+        }
+      }
+      if (entry.peak.empty()) {
+        fail_at(t, field + ".peak", "missing: an entry needs at least one peak");
+      }
+      chip.thread_ceilings.push_back(std::move(entry));
+    }
+    std::sort(
+        chip.thread_ceilings.begin(), chip.thread_ceilings.end(),
+        [](const ThreadCeilings& a, const ThreadCeilings& b) { return a.threads < b.threads; });
   }
 
   CpuMicroarch read_cpu(const toml::node& node) const {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -87,6 +88,32 @@ std::optional<double> Chip::peak_flops(DType p) const {
   auto it = peak.find(p);
   if (it == peak.end() || it->second.value <= 0) return std::nullopt;
   return it->second.value;
+}
+
+int chip_threads(const Chip& chip) {
+  if (chip.kind != ChipKind::cpu || !chip.cpu) return 0;
+  return std::max(1, chip.cpu->sockets) * std::max(0, chip.cpu->cores_per_socket);
+}
+
+std::optional<Chip> chip_for_threads(const Chip& chip, int threads) {
+  if (chip.thread_ceilings.empty()) {
+    if (threads > 0 && threads == chip_threads(chip)) return chip;
+    return std::nullopt;
+  }
+  for (const ThreadCeilings& t : chip.thread_ceilings) {
+    if (t.threads != threads) continue;
+    Chip out = chip;
+    out.peak = t.peak;
+    out.practical = t.practical;
+    for (MemoryLevel& level : out.memory) {
+      const auto it = t.bandwidth.find(level.name);
+      level.bandwidth = it != t.bandwidth.end() ? it->second : Figure{};
+    }
+    out.thread_ceilings.clear();
+    out.thread_ceilings.push_back(t);
+    return out;
+  }
+  return std::nullopt;
 }
 
 double ridge_point(double peak_flops, double bandwidth) {

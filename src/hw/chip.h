@@ -54,6 +54,17 @@ struct CpuMicroarch {
   std::string memory_source;     // where channels and MT/s come from (optional)
 };
 
+// Ceilings that hold for a run on a given number of CPU threads, as
+// `dnnroof probe` measures them (one entry per thread count it measured;
+// [[chip.threads]] in the catalog). A run is judged against the entry of its
+// own thread count, never another's.
+struct ThreadCeilings {
+  int threads = 0;                          // >= 1
+  std::map<DType, Figure> peak;             // [FLOP/s] (int8: OP/s)
+  std::map<DType, Figure> practical;        // [FLOP/s] large GEMMs
+  std::map<std::string, Figure> bandwidth;  // [B/s] by memory level name (Chip::memory)
+};
+
 struct Chip {
   std::string id;  // catalog id: lower-case, dashes ("a100-sxm4-80gb")
   std::string name;
@@ -67,6 +78,9 @@ struct Chip {
   std::map<DType, Figure> practical;
   std::vector<MemoryLevel> memory;  // fastest first; at least the main level
   std::optional<CpuMicroarch> cpu;
+  // Per thread count, ascending (measured chips). Empty: the figures above
+  // are the whole chip's, all its cores (chip_threads).
+  std::vector<ThreadCeilings> thread_ceilings;
   std::string notes;
   std::string origin;  // where the entry came from: "catalog", a file path, "host"
   std::string source;  // the chip's main datasheet (each Figure carries its own too)
@@ -78,6 +92,19 @@ struct Chip {
   // Peak for `p`, or nullopt when the chip does not support it.
   std::optional<double> peak_flops(DType p) const;
 };
+
+// The thread count a CPU chip's own figures (peak, practical, memory) hold
+// for: every physical core (sockets x cores per socket); 0 for other kinds
+// and for a CPU without [chip.cpu].
+int chip_threads(const Chip& chip);
+
+// `chip` with the figures that hold for a run on `threads` CPU threads: its
+// thread_ceilings entry for `threads` (peaks and practical ceilings from it;
+// a memory level it gives no bandwidth for has bandwidth 0, unknown), or,
+// when the chip has no entries, the chip itself if `threads` is
+// chip_threads(chip). nullopt otherwise: no figure measured or derived for
+// that count.
+std::optional<Chip> chip_for_threads(const Chip& chip, int threads);
 
 // Ridge point [FLOP/B] = peak / bandwidth: the operational intensity where
 // the memory roof meets the compute roof. NaN when either is not positive

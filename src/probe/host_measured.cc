@@ -58,6 +58,58 @@ std::string rate_note(const Rate& r, DType precision) {
                      r.converged ? "" : ", noisy");
 }
 
+// The ceilings measured on `threads` threads: compute peaks, GEMMs and the
+// triad curve's plateaus (DRAM: the largest working set when no plateau).
+ThreadCeilings ceilings_on(const ProbeResult& result, const Chip& chip, int threads) {
+  ThreadCeilings t;
+  t.threads = threads;
+  for (const ComputeCeiling& c : result.compute) {
+    if (c.threads != threads) continue;
+    Figure f;
+    f.value = c.rate.best;
+    f.derivation = fmt::format("measured by dnnroof probe: {} on {}, {}", c.kernel,
+                               threads_text(c.threads), rate_note(c.rate, c.precision));
+    t.peak[c.precision] = f;
+  }
+  for (const GemmCeiling& g : result.gemm) {
+    if (g.threads != threads || !(g.rate.best > 0)) continue;
+    Figure f;
+    f.value = g.rate.best;
+    f.derivation = fmt::format(
+        "measured by dnnroof probe: {}^3 GEMM through {} on {}, fastest of {} samples (median "
+        "{}{})",
+        g.size, g.backend, threads_text(g.threads), g.rate.samples,
+        format_si(g.rate.median, "FLOP/s", 4), g.rate.converged ? "" : ", noisy");
+    t.practical[g.precision] = f;
+  }
+  const BandwidthCurve* curve = result.curve(MemoryKernelKind::triad, threads);
+  if (curve == nullptr) return t;
+  for (const MemoryLevel& level : chip.memory) {
+    Figure bw;
+    for (const Plateau& p : curve->plateaus) {
+      if (to_lower(p.level) != to_lower(level.is_main ? std::string("DRAM") : level.name)) {
+        continue;
+      }
+      bw.value = p.bytes_per_s;
+      bw.derivation = fmt::format(
+          "measured by dnnroof probe: triad on {}, median over the plateau {} to {} of "
+          "each size's fastest sample "
+          "(STREAM bytes, no write-allocate)",
+          threads_text(curve->threads), format_binary(p.min_bytes), format_binary(p.max_bytes));
+    }
+    if (level.is_main && bw.value <= 0 && !curve->points.empty()) {
+      const BandwidthPoint& biggest = curve->points.back();
+      bw.value = biggest.rate.best;
+      bw.derivation = fmt::format(
+          "measured by dnnroof probe: triad on {} at the largest working set, {} (no flat "
+          "DRAM region was found)",
+          threads_text(curve->threads), format_binary(biggest.working_set_bytes));
+    }
+    if (bw.value > 0) t.bandwidth[level.name] = bw;
+  }
+  return t;
+}
+
 }  // namespace
 
 Chip host_measured_chip(const ProbeResult& result) {
@@ -66,61 +118,42 @@ Chip host_measured_chip(const ProbeResult& result) {
   chip.name = fmt::format("{} (measured)", result.host.cpu_model);
   chip.origin = "dnnroof probe";
   chip.source = "measured on this machine by `dnnroof probe`";
-  chip.peak.clear();
-  for (const ComputeCeiling& c : result.compute) {
-    if (c.threads != result.all_threads) continue;
-    Figure f;
-    f.value = c.rate.best;
-    f.derivation = fmt::format("measured by dnnroof probe: {} on {}, {}", c.kernel,
-                               threads_text(c.threads), rate_note(c.rate, c.precision));
-    chip.peak[c.precision] = f;
-  }
-  chip.practical.clear();
-  for (const GemmCeiling& g : result.gemm) {
-    if (!(g.rate.best > 0)) continue;
-    Figure f;
-    f.value = g.rate.best;
-    f.derivation = fmt::format(
-        "measured by dnnroof probe: {}^3 GEMM through {} on {}, fastest of {} samples (median "
-        "{}{})",
-        g.size, g.backend, threads_text(g.threads), g.rate.samples,
-        format_si(g.rate.median, "FLOP/s", 4), g.rate.converged ? "" : ", noisy");
-    chip.practical[g.precision] = f;
-  }
+  // The chip's own figures are the all-core ones (what `--chip host-measured`
+  // has always meant); every thread count measured is also kept apart, so a
+  // run is judged against the ceilings of its own thread count.
+  std::vector<int> counts;
+  for (const ComputeCeiling& c : result.compute) counts.push_back(c.threads);
+  for (const BandwidthCurve& c : result.curves) counts.push_back(c.threads);
+  for (const GemmCeiling& g : result.gemm) counts.push_back(g.threads);
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  const ThreadCeilings all = ceilings_on(result, chip, result.all_threads);
+  chip.peak = all.peak;
+  chip.practical = all.practical;
   // Only what was measured: a precision left in flops_per_cycle would come
   // back derived from the clock when the file is loaded.
   if (chip.cpu) {
     std::erase_if(chip.cpu->flops_per_cycle,
                   [&](const auto& entry) { return chip.peak.count(entry.first) == 0; });
   }
-  const BandwidthCurve* curve = result.curve(MemoryKernelKind::triad, result.all_threads);
   for (MemoryLevel& level : chip.memory) {
-    level.bandwidth = {};
-    if (!curve) continue;
-    for (const Plateau& p : curve->plateaus) {
-      if (to_lower(p.level) != to_lower(level.is_main ? std::string("DRAM") : level.name)) {
-        continue;
-      }
-      level.bandwidth.value = p.bytes_per_s;
-      level.bandwidth.derivation = fmt::format(
-          "measured by dnnroof probe: triad on {}, median over the plateau {} to {} of "
-          "each size's fastest sample "
-          "(STREAM bytes, no write-allocate)",
-          threads_text(curve->threads), format_binary(p.min_bytes), format_binary(p.max_bytes));
-    }
-    if (level.is_main && level.bandwidth.value <= 0 && !curve->points.empty()) {
-      const BandwidthPoint& biggest = curve->points.back();
-      level.bandwidth.value = biggest.rate.best;
-      level.bandwidth.derivation = fmt::format(
-          "measured by dnnroof probe: triad on {} at the largest working set, {} (no flat "
-          "DRAM region was found)",
-          threads_text(curve->threads), format_binary(biggest.working_set_bytes));
-    }
+    const auto it = all.bandwidth.find(level.name);
+    level.bandwidth = it != all.bandwidth.end() ? it->second : Figure{};
   }
-  std::vector<std::string> notes{
-      fmt::format("measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
-                  "samples, practical ceilings large GEMMs, bandwidths all-core triad plateaus",
-                  simd_isa_name(result.isa), result.seconds)};
+  chip.thread_ceilings.clear();
+  for (int n : counts) {
+    ThreadCeilings t = ceilings_on(result, chip, n);
+    if (!t.peak.empty()) chip.thread_ceilings.push_back(std::move(t));
+  }
+  std::vector<std::string> measured_counts;
+  for (const ThreadCeilings& t : chip.thread_ceilings) {
+    measured_counts.push_back(std::to_string(t.threads));
+  }
+  std::vector<std::string> notes{fmt::format(
+      "measured with the {} kernels in {:.0f} s; peaks are the fastest all-core "
+      "samples, practical ceilings large GEMMs, bandwidths all-core triad plateaus "
+      "({} threads); ceilings per thread count for {} threads ([[chip.threads]])",
+      simd_isa_name(result.isa), result.seconds, result.all_threads, join(measured_counts, ", "))};
   if (!chip.notes.empty()) notes.push_back(fmt::format("host: {}", chip.notes));
   chip.notes = join(notes, ". ");
   return chip;
@@ -175,6 +208,26 @@ std::string chip_catalog_toml(const Chip& chip) {
     if (m.is_main) out += "main = true\n";
     if (m.bandwidth.value > 0) out += fmt::format("bandwidth = {}\n", figure_toml(m.bandwidth));
     if (m.capacity.value > 0) out += fmt::format("capacity = {}\n", figure_toml(m.capacity));
+  }
+  for (const ThreadCeilings& t : chip.thread_ceilings) {
+    out += fmt::format("\n[[chip.threads]]\nthreads = {}\n", t.threads);
+    if (!t.peak.empty()) {
+      out += "[chip.threads.peak]\n";
+      for (const auto& [p, f] : t.peak)
+        out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
+    }
+    if (!t.practical.empty()) {
+      out += "[chip.threads.practical]\n";
+      for (const auto& [p, f] : t.practical) {
+        out += fmt::format("{} = {}\n", dtype_name(p), figure_toml(f));
+      }
+    }
+    if (!t.bandwidth.empty()) {
+      out += "[chip.threads.bandwidth]\n";
+      for (const auto& [level, f] : t.bandwidth) {
+        out += fmt::format("{} = {}\n", quoted(level), figure_toml(f));
+      }
+    }
   }
   return out;
 }

@@ -253,10 +253,14 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
 
   const int all =
       options.threads > 0 ? options.threads : static_cast<int>(physical_core_cpus().size());
-  const std::vector<int> all_cpus = team_cpus_for(all);
   result.all_threads = all;
-  std::vector<int> thread_counts{1};
-  if (all > 1) thread_counts.push_back(all);
+  std::vector<int> thread_counts{1, all};
+  for (int t : options.extra_threads) {
+    if (t < 1) fail("probe: thread count {} is not positive", t);
+    thread_counts.push_back(t);
+  }
+  std::sort(thread_counts.begin(), thread_counts.end());
+  thread_counts.erase(std::unique(thread_counts.begin(), thread_counts.end()), thread_counts.end());
 
   double max_bytes = options.max_working_set_bytes;
   if (!(max_bytes > 0)) {
@@ -291,7 +295,7 @@ ProbeResult run_probe(const HostInfo& host, const ProbeOptions& options,
                      }});
   }
   for (int threads : thread_counts) {
-    std::vector<int> team_cpus(all_cpus.begin(), all_cpus.begin() + threads);
+    const std::vector<int> team_cpus = team_cpus_for(threads);
     for (const ComputeKernel& k : compute) {
       steps.push_back({fmt::format("{} peak, {} thread{}", dtype_name(k.precision), threads,
                                    threads == 1 ? "" : "s"),

@@ -21,6 +21,10 @@ namespace dnnroof {
 struct ProbeOptions {
   bool quick = false;  // fewer sizes (x2 apart), shorter sampling: under a minute
   int threads = 0;     // all-core runs: 0 = one per physical core
+  // More thread counts to measure compute peaks and bandwidth curves on,
+  // besides 1 and the all-core count (e.g. the thread count of a study's
+  // runs, so that every run has ceilings of its own thread count).
+  std::vector<int> extra_threads;
   // Largest working set of the sweeps [B]; 0 = 2 x LLC (quick, at least
   // 64 MiB) or max(1 GiB, 4 x LLC) (full), at most a quarter of the memory.
   double max_working_set_bytes = 0;

@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <set>
 #include <string>
 
 #if defined(__linux__)
 #include <pthread.h>
 #endif
+
+#include "hw/cpu_affinity.h"
 
 namespace dnnroof {
 namespace {
@@ -27,54 +26,12 @@ bool pin_to(pthread_t thread, int cpu) {
 }
 #endif
 
-// "0-1", "0,4", "3": the first number.
-int first_cpu_of_list(const std::string& list) {
-  std::size_t i = 0;
-  int v = 0;
-  bool any = false;
-  while (i < list.size() && list[i] >= '0' && list[i] <= '9') {
-    v = v * 10 + (list[i++] - '0');
-    any = true;
-  }
-  return any ? v : -1;
-}
-
 }  // namespace
 
-std::vector<int> physical_core_cpus() {
-  std::set<int> firsts;
-#if defined(__linux__)
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  const bool have_mask = sched_getaffinity(0, sizeof(allowed), &allowed) == 0;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/sys/devices/system/cpu", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() < 4 || name.compare(0, 3, "cpu") != 0 ||
-        !std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      continue;
-    }
-    const int cpu = std::stoi(name.substr(3));
-    if (have_mask && (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed))) continue;
-    std::ifstream in(entry.path() / "topology/thread_siblings_list");
-    std::string list;
-    if (!in || !std::getline(in, list)) continue;
-    // The core's first sibling; a sibling outside our mask stands for the
-    // core only if it is the first one we may use.
-    const int first = first_cpu_of_list(list);
-    firsts.insert(first >= 0 && (!have_mask || (first < CPU_SETSIZE && CPU_ISSET(first, &allowed)))
-                      ? first
-                      : cpu);
-  }
-#endif
-  std::vector<int> out(firsts.begin(), firsts.end());
-  if (out.empty()) {
-    const int n = std::max(1u, std::thread::hardware_concurrency());
-    for (int i = 0; i < n; ++i) out.push_back(i);
-  }
-  return out;
-}
+// The launch-time cpuset's cores (hw/cpu_affinity.h): the executor pins its
+// runs to the same cores, so a ceiling on N threads and a run on N threads
+// use the same N cores.
+std::vector<int> physical_core_cpus() { return allowed_core_cpus(); }
 
 ThreadTeam::ThreadTeam(std::vector<int> cpus) : cpus_(std::move(cpus)) {
   if (cpus_.empty()) cpus_.push_back(-1);

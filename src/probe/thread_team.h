@@ -13,8 +13,9 @@ namespace dnnroof {
 
 // The first logical CPU of each physical core, from
 // /sys/devices/system/cpu/cpu*/topology/thread_siblings_list, restricted to
-// the CPUs this process may run on; 0..hardware_concurrency-1 when sysfs
-// says nothing. Never empty.
+// the CPUs this process was allowed when it started (allowed_core_cpus() of
+// hw/cpu_affinity.h); 0..hardware_concurrency-1 when sysfs says nothing.
+// Never empty.
 std::vector<int> physical_core_cpus();
 
 // Runs one function on `cpus.size()` threads at once. The calling thread is

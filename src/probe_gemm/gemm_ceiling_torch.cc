@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/units.h"
+#include "hw/cpu_affinity.h"
 #include "measure/sampler.h"
 #include "measure/timer.h"
 #include "probe_gemm/gemm_ceiling.h"
@@ -160,6 +161,16 @@ std::vector<GemmCeiling> measure_gemm_ceilings(const GemmCeilingOptions& options
   if (options.threads < 1) fail("probe: GEMM threads {} must be at least 1", options.threads);
   at::set_num_threads(options.threads);
   set_blas_threads(options.threads);
+  // Pinned like the executor's runs (hw/cpu_affinity.h): the GEMMs on N
+  // threads use the same N cores a run on N threads does; the launch mask
+  // comes back at the end.
+  const std::vector<int> cpus = cpus_for_threads(options.threads);
+  confine_process_threads(cpus);
+  pin_current_thread(cpus[0]);
+  if (options.threads > 1) pin_openmp_workers(cpus);
+  struct Unpin {
+    ~Unpin() { confine_process_threads(launch_allowed_cpus()); }
+  } unpin;
   const std::string backend = gemm_backend_description();
   const double flops = gemm_flops(n, n, n);
 

@@ -152,8 +152,7 @@ std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vecto
   std::vector<std::string> names;
   names.reserve(i.size());
   for (std::size_t k : i) {
-    names.push_back(fmt::format("{} {} ({}, {} at {})", ceilings[k].chip_id, ceilings[k].level,
-                                ceiling_source_name(ceilings[k].source),
+    names.push_back(fmt::format("{} ({} at {})", ceilings[k].label(),
                                 format_si(ceilings[k].peak_flops, "FLOP/s"),
                                 format_si(ceilings[k].bandwidth, "B/s")));
   }

@@ -37,11 +37,12 @@ std::string time_text(double seconds) { return format_si(seconds, "s"); }
 
 std::string device_key(const ResultRecord& r) {
   // A campaign's partition is the machine: its nodes may be many hosts, and
-  // two partitions may share one.
-  if (!r.conditions.partition.empty()) {
-    return fmt::format("{}@partition:{}", r.device, r.conditions.partition);
-  }
-  return fmt::format("{}@{}", r.device, r.conditions.host_name);
+  // two partitions may share one. A CPU result's thread count is part of it.
+  const std::string machine = r.conditions.partition.empty()
+                                  ? r.conditions.host_name
+                                  : "partition:" + r.conditions.partition;
+  if (r.device.starts_with("cuda")) return fmt::format("{}@{}", r.device, machine);
+  return fmt::format("{}@{}/{}t", r.device, machine, threads_in_force(r));
 }
 
 const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,

@@ -35,6 +35,11 @@ struct MeasuredDevice {
   std::string name;       // "Intel Xeon ... (cpu)", for titles
   std::string short_name;  // "cpu", "cuda:0", or with the host when several hosts
   bool gpu = false;
+  // CPU: the thread count of its records (threads_in_force); every ceiling
+  // holds for it. 0 on a GPU. Records on one CPU with other thread counts
+  // are other devices ("cpu, 1 thread", "cpu, 2 threads").
+  int threads = 0;
+  std::string figure_id;              // appended to figure ids: "" or "1t" (several thread counts)
   std::vector<RoofCeiling> ceilings;  // empty: no roofline for it (see note)
   std::string note;                   // why there are no ceilings, or where they come from
 };
@@ -68,7 +73,8 @@ struct MeasuredData {
   std::vector<int> batches(const MeasuredDevice& device, RunMode mode) const;
 };
 
-// "cpu@host" for the device of a record.
+// "cpu@host/2t" (the thread count in force: each count is judged against its
+// own ceilings), "cuda:0@host" for the device of a record.
 std::string device_key(const ResultRecord& r);
 
 // What every section returns.

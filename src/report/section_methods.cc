@@ -180,9 +180,10 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
     const MeasuredDevice* d = data.device_of(r);
     const std::string dev = d != nullptr ? d->short_name : r.device;
     per_device[dev].insert(fmt::format(
-        "host {}, {}, {} thread{}, {}, dnnroof {}", r.conditions.host_name.empty() ? "?" : r.conditions.host_name,
+        "host {}, {}, {}, {}, dnnroof {}",
+        r.conditions.host_name.empty() ? "?" : r.conditions.host_name,
         r.conditions.cpu_model.empty() ? "CPU model unknown" : r.conditions.cpu_model,
-        r.conditions.threads, r.conditions.threads == 1 ? "" : "s", dtype_name(r.dtype),
+        threads_in_force(r) > 0 ? threads_in_force_text(r) : "threads unknown", dtype_name(r.dtype),
         r.conditions.git_revision.empty() ? "?" : r.conditions.git_revision));
     if (!r.conditions.date_utc.empty()) dates.insert(r.conditions.date_utc);
   }

@@ -296,10 +296,14 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
       "intensity (binding ceiling); a point above it is flagged with the causes checked (cache "
       "fit, compulsory traffic, a faster precision's peak, an unconverged measurement). Every "
       "number is in `data/placements.csv`."});
-  Table t({"Model", "Device", "Batch", "OI [FLOP/B]", "Achieved", "n", "Binding ceiling",
-           "Attainable", "% of attainable", "Bound", "Flag"},
-          {"model", "device", "batch", "intensity_flop_per_byte", "achieved_flops", "samples",
-           "binding_ceiling", "attainable_flops", "percent_of_attainable", "bound", "flag"});
+  // Every row names the ceiling it was judged against, with that ceiling's
+  // thread count beside the result's: they are equal by construction
+  // (make_device, check in place_record), and the data says so.
+  Table t({"Model", "Device", "Batch", "Threads", "OI [FLOP/B]", "Achieved", "n",
+           "Binding ceiling", "Ceiling threads", "Attainable", "% of attainable", "Bound", "Flag"},
+          {"model", "device", "batch", "threads", "intensity_flop_per_byte", "achieved_flops",
+           "samples", "binding_ceiling", "ceiling_threads", "attainable_flops",
+           "percent_of_attainable", "bound", "flag"});
   int sub = 0;
   for (const MeasuredDevice& d : data.devices) {
     s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, d.name)});
@@ -324,15 +328,18 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     const std::string figure_id = same_chip > 1 ? d.chip_id + "-" + d.short_name : d.chip_id;
     try {
       s.blocks.emplace_back(
-          measured_roofline_figure(placements, d.ceilings, figure_id, d.short_name));
+          measured_roofline_figure(placements, d.ceilings, figure_id + d.figure_id, d.short_name));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }
     std::vector<std::string> flags;
     for (const Placement& p : placements) {
       const RoofCeiling& c = d.ceilings.at(p.binding);
+      auto threads_cell = [](int count) {
+        return count > 0 ? Cell(count, std::to_string(count)) : Cell("-");
+      };
       t.add_row({p.model, d.short_name, Cell(p.batch, std::to_string(p.batch)),
-                 Cell(p.intensity(), format_intensity(p.intensity())),
+                 threads_cell(p.threads), Cell(p.intensity(), format_intensity(p.intensity())),
                  Cell(p.achieved_flops, format_si(p.achieved_flops, "FLOP/s")),
                  [&] {
                    // The samples behind the achieved rate (median forward time).
@@ -340,7 +347,7 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
                        data.stats_of(d, p.model, p.batch, RunMode::infer, Phase::forward);
                    return st != nullptr ? samples_cell(*st) : Cell("-");
                  }(),
-                 c.label(),
+                 c.label(), threads_cell(c.threads),
                  Cell(p.per_ceiling.at(p.binding).attainable_flops,
                       format_si(p.per_ceiling.at(p.binding).attainable_flops, "FLOP/s")),
                  Cell(p.percent_of_attainable(), fmt::format("{:.1f}", p.percent_of_attainable())),
@@ -373,9 +380,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
         const LayerPlacements lp = place_layers(*r, *c, times, Pass::forward, d.ceilings);
         s.blocks.emplace_back(Heading{
             3, fmt::format("{}.{} {} layer by layer on {}", n, ++sub, r->model, d.short_name)});
-        s.blocks.emplace_back(
-            layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings, d.chip_id,
-                                  d.short_name));
+        s.blocks.emplace_back(layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings,
+                                                    d.chip_id + d.figure_id, d.short_name));
         for (std::string& para :
              layer_roofline_commentary(r->model, r->batch, lp.layers, lp.skipped, d.short_name)) {
           s.blocks.emplace_back(Paragraph{std::move(para)});

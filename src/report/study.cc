@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -71,16 +72,26 @@ std::vector<const Chip*> overlay_chips(const Catalog& catalog, const StudyOption
   return out;
 }
 
+// The device a record ran on, with the ceilings that judge it: measured
+// with the same thread count, dtype and device (DESIGN.md). On the CPU:
+// host-measured's ceilings of the record's thread count; failing those, the
+// host's derived (datasheet) ceilings for that thread count (scaled from the
+// whole chip, and said so); never another thread count's.
 MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const std::string& here,
-                           bool several_hosts) {
+                           bool several_hosts, bool several_threads) {
   MeasuredDevice d;
   d.key = device_key(r);
   d.device = r.device;
   d.gpu = r.device.starts_with("cuda");
+  d.threads = d.gpu ? 0 : threads_in_force(r);
   d.short_name = !r.conditions.partition.empty()
                      ? fmt::format("{}@{}", r.device, r.conditions.partition)
                  : several_hosts ? fmt::format("{}@{}", r.device, r.conditions.host_name)
                                  : r.device;
+  if (!d.gpu && several_threads && d.threads > 0) {
+    d.short_name += fmt::format(", {} thread{}", d.threads, d.threads == 1 ? "" : "s");
+  }
+  d.figure_id = d.gpu || !several_threads ? std::string() : fmt::format("{}t", d.threads);
   const bool local_host = r.conditions.host_name == here || r.conditions.host_name.empty();
   std::vector<std::pair<std::string, CeilingSource>> candidates;
   if (!d.gpu && (r.chip.empty() || r.chip == "host")) {
@@ -91,6 +102,8 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
   } else {
     candidates.emplace_back(r.chip, CeilingSource::datasheet);
   }
+  const std::string threads_words =
+      d.threads > 0 ? fmt::format("{} thread{}", d.threads, d.threads == 1 ? "" : "s") : "";
   std::vector<std::string> why;
   for (const auto& [id, source] : candidates) {
     const Chip* chip = find_chip(catalog, id);
@@ -99,16 +112,35 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
       continue;
     }
     try {
-      d.ceilings = chip_ceilings(*chip, r.dtype, source);
+      try {
+        d.ceilings = chip_ceilings_for_threads(*chip, r.dtype, source, d.threads);
+      } catch (const Error& e) {
+        // A derived (datasheet) CPU chip is the whole chip's: scaled to the
+        // run's thread count, explicitly. A measured one is never scaled.
+        if (source != CeilingSource::datasheet || d.gpu || !chip->thread_ceilings.empty() ||
+            chip_threads(*chip) <= 0 || d.threads > chip_threads(*chip)) {
+          throw;
+        }
+        d.ceilings = scaled_chip_ceilings(*chip, r.dtype, source, d.threads);
+      }
       d.chip_id = id;
-      d.name = fmt::format("{} ({})", chip->name.empty() ? id : chip->name, d.short_name);
-      d.note = fmt::format("Ceilings: {} ({}).", id,
-                           source == CeilingSource::measured ? "measured on this machine by "
-                                                               "`dnnroof probe`"
-                                                             : "catalog");
+      d.name = fmt::format(
+          "{} ({}{})", chip->name.empty() ? id : chip->name, d.short_name,
+          d.gpu || several_threads || threads_words.empty() ? "" : ", " + threads_words);
+      const RoofCeiling& first = d.ceilings.front();
+      d.note = fmt::format(
+          "Ceilings: {} {}{} ({}{}).", id, dtype_name(r.dtype),
+          d.gpu || threads_words.empty() ? ""
+                                         : fmt::format(" for {}, as these runs had", threads_words),
+          source == CeilingSource::measured ? "measured on this machine by `dnnroof probe`"
+                                            : "catalog",
+          first.scaling.empty() ? "" : fmt::format("; {}", first.scaling));
+      if (!why.empty())
+        d.note += fmt::format(" Not {}: {}.", candidates.front().first, join(why, "; "));
       if (source == CeilingSource::datasheet && id == "host") {
-        d.note += " Not probed: run `dnnroof probe` (or let `dnnroof report` do it) for measured "
-                  "bandwidths.";
+        d.note +=
+            " Not probed for this thread count: run `dnnroof probe` (with --also-threads "
+            "for other counts; `dnnroof report` does it) for measured ceilings.";
       }
       return d;
     } catch (const Error& e) {
@@ -355,11 +387,18 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
     }
   }
   std::set<std::string> hosts;
-  for (const ResultRecord& r : data.records) hosts.insert(r.conditions.host_name);
+  std::map<std::string, std::set<int>> thread_counts;  // by device@host
+  for (const ResultRecord& r : data.records) {
+    hosts.insert(r.conditions.host_name);
+    thread_counts[fmt::format("{}@{}", r.device, r.conditions.host_name)].insert(
+        threads_in_force(r));
+  }
   const std::string here = this_host_name();
   for (const ResultRecord& r : data.records) {
     if (data.device_of(r) != nullptr) continue;
-    data.devices.push_back(make_device(r, catalog, here, hosts.size() > 1));
+    data.devices.push_back(make_device(
+        r, catalog, here, hosts.size() > 1,
+        thread_counts[fmt::format("{}@{}", r.device, r.conditions.host_name)].size() > 1));
     if (data.devices.back().ceilings.empty()) {
       data.notes.push_back(fmt::format("no roofline for {}: {}", data.devices.back().short_name,
                                        data.devices.back().note));

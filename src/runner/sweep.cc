@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "cost/cost.h"
+#include "hw/cpu_affinity.h"
 #include "hw/host.h"
 #include "measure/cache_flush.h"
 #include "measure/memory.h"
@@ -100,6 +101,21 @@ std::string config_text(const SweepConfig& c) {
 }
 
 }  // namespace
+
+int resolved_threads(int requested) { return requested > 0 ? requested : default_thread_count(); }
+
+std::string threads_held(const ExecInfo& info, int threads) {
+  std::vector<std::string> off;
+  auto check = [&](const char* pool, int n) {
+    if (n > 0 && n != threads) off.push_back(fmt::format("{} {}", pool, n));
+  };
+  check("ATen intra-op", info.threads);
+  check("OpenBLAS", info.blas_threads);
+  check("OpenMP", info.openmp_threads);
+  if (off.empty()) return "";
+  return fmt::format("asked for {} thread{}, but the pools read back {}", threads,
+                     threads == 1 ? "" : "s", join(off, ", "));
+}
 
 std::string normalize_device(const std::string& device) {
   const std::string d = to_lower(trim(device));
@@ -279,6 +295,10 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   if (!(options.target > 0)) fail("bench: the CI target must be positive, got {}", options.target);
   if (options.threads < 0) fail("bench: threads must be >= 0, got {}", options.threads);
   const std::string device = normalize_device(options.device);
+  // The thread count every pool gets: asked for, or every allowed physical
+  // core. It is the record's (and key's) count, so results and ceilings
+  // can be matched by it.
+  const int threads = resolved_threads(options.threads);
   if (options.cold && device != "cpu") {
     fail(
         "bench: --cold flushes the host's last-level cache; it does not reach the L2 of {}, so "
@@ -308,8 +328,8 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model,       device,          c.mode,        c.batch,
-                        options.dtype, options.threads, base.partition};
+    const ConfigKey key{c.model,       device,  c.mode,        c.batch,
+                        options.dtype, threads, base.partition};
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);
       if (options.on_skip) options.on_skip(c);
@@ -337,6 +357,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   std::string load_error;
   bool warned_rss = false;
   bool warned_blas = false;
+  bool warned_threads = false;
 
   for (std::size_t i = 0; i < to_run.size(); ++i) {
     const SweepConfig& c = to_run[i];
@@ -367,7 +388,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     rec.mode = c.mode;
     rec.batch = c.batch;
     rec.dtype = options.dtype;
-    rec.threads = options.threads;
+    rec.threads = threads;
     rec.conditions = base;
     rec.memory_peak_bytes = kNaN;
     try {
@@ -404,7 +425,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         ExecOptions eo;
         eo.device = device;
         eo.dtype = options.dtype;
-        eo.threads = options.threads;
+        eo.threads = threads;
         eo.seed = options.seed;
         // The last configuration of this model and batch takes the weights
         // (an ONNX file's can be hundreds of MB): no copy to count in the
@@ -417,6 +438,15 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       const ExecInfo& info = executor->info();
       rec.conditions.threads = info.threads;
       if (device != "cpu" && !info.device_name.empty()) rec.conditions.gpu_name = info.device_name;
+      rec.conditions.interop_threads = info.interop_threads;
+      rec.conditions.blas_threads = info.blas_threads;
+      rec.conditions.openmp_threads = info.openmp_threads;
+      rec.conditions.pinned_cpus = info.pinned_cpus;
+      if (const std::string held = threads_held(info, threads);
+          !held.empty() && options.on_warning && !warned_threads) {
+        options.on_warning(held);
+        warned_threads = true;
+      }
       if (!info.libtorch_version.empty()) {
         rec.conditions.library_versions["libtorch"] = info.libtorch_version;
       }

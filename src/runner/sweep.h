@@ -69,6 +69,15 @@ bool executor_built();
 // "cuda:3: only 2 CUDA devices", "built without the LibTorch executor").
 std::string device_unavailable_reason(const std::string& device);
 
+// The thread count a sweep runs with: `requested` when > 0, else
+// default_thread_count() (hw/cpu_affinity.h: every allowed physical core).
+int resolved_threads(int requested);
+
+// Empty when every pool of `info` read back `threads` (pools a library does
+// not have, read back as 0, are skipped); otherwise which did not, for a
+// warning.
+std::string threads_held(const ExecInfo& info, int threads);
+
 // One configuration of a sweep, in the order run_sweep runs them: models in
 // the order given, then batch sizes, then modes.
 struct SweepConfig {
@@ -128,7 +137,9 @@ struct SweepOptions {
   std::vector<int> batches{1};
   std::vector<RunMode> modes{RunMode::infer};
   DType dtype = DType::fp32;
-  int threads = 0;  // CPU intra-op threads; 0: LibTorch's default
+  // CPU threads of every pool (ExecOptions::threads), pinned; 0: every
+  // allowed physical core (resolved_threads). Records carry the resolved count.
+  int threads = 0;
   std::uint64_t seed = 0;
   // The machine kind recorded with each result (Conditions::partition) and
   // part of its key; "": the Slurm job's partition ($SLURM_JOB_PARTITION),

@@ -1,7 +1,9 @@
 #include "store/record.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -59,6 +61,31 @@ std::string describe(const ConfigKey& key) {
   return fmt::format("{} on {}, {}, batch {}, {}, {} threads{}", key.model, key.device,
                      run_mode_name(key.mode), key.batch, dtype_name(key.dtype), key.threads,
                      key.partition.empty() ? "" : ", partition " + key.partition);
+}
+
+int threads_in_force(const ResultRecord& r) {
+  return r.conditions.threads > 0 ? r.conditions.threads : std::max(0, r.threads);
+}
+
+std::string threads_in_force_text(const ResultRecord& r) {
+  const Conditions& c = r.conditions;
+  const int n = threads_in_force(r);
+  if (n <= 0) return "";
+  std::vector<std::string> pools;
+  if (c.threads > 0) pools.push_back(fmt::format("ATen intra-op {}", c.threads));
+  if (c.interop_threads > 0) pools.push_back(fmt::format("inter-op {}", c.interop_threads));
+  if (c.blas_threads > 0) pools.push_back(fmt::format("OpenBLAS {}", c.blas_threads));
+  if (c.openmp_threads > 0) pools.push_back(fmt::format("OpenMP {}", c.openmp_threads));
+  std::string out = fmt::format("{} thread{}", n, n == 1 ? "" : "s");
+  if (!pools.empty()) out += fmt::format(" ({})", fmt::join(pools, ", "));
+  if (!c.pinned_cpus.empty()) {
+    out += fmt::format(", pinned to CPU{} {}",
+                       c.pinned_cpus.find_first_of(",-") == std::string::npos ? "" : "s",
+                       c.pinned_cpus);
+  } else if (r.device == "cpu" && c.blas_threads + c.openmp_threads + c.interop_threads > 0) {
+    out += ", not pinned";
+  }
+  return out;
 }
 
 std::optional<Phase> headline_phase(const ResultRecord& r) {

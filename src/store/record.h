@@ -67,6 +67,13 @@ struct Conditions {
   std::string host_name;
   std::string cpu_model;
   int threads = 0;  // threads the run actually had (intra-op pool size)
+  // Every other pool as read back after sizing it (0: unknown, or no such
+  // library), and the CPUs the run was pinned to ("0-1"; "": not pinned).
+  // Optional in schema 1: absent in older files.
+  int interop_threads = 0;
+  int blas_threads = 0;
+  int openmp_threads = 0;
+  std::string pinned_cpus;
   std::map<std::string, std::string> library_versions;  // e.g. {"libtorch", "2.5.1"}
   std::string dnnroof_version;
   std::string git_revision;
@@ -151,7 +158,9 @@ struct ResultRecord {
   RunMode mode = RunMode::infer;
   int batch = 1;
   DType dtype = DType::fp32;
-  int threads = 0;  // requested intra-op threads (0: library default)
+  // Threads requested for every pool (the sweep resolves its default to the
+  // count it uses; 0 in older files: the library's default).
+  int threads = 0;
   std::map<Phase, TimingStats> timings;
   double memory_peak_bytes = 0;  // NaN when unknown
   // CPU: the process's resident set when the configuration started (VmHWM
@@ -199,6 +208,16 @@ double model_time_for_layers_s(const ResultRecord& r);
 // (each synchronised, no overlap or fusion) take than the whole model; above
 // 1 is the per-layer overhead. NaN when either is missing.
 double layers_to_model_ratio(const ResultRecord& r);
+
+// The thread count a record ran with: the intra-op pool as read back
+// (conditions.threads), else the count requested (threads); 0 when neither
+// is known. Ceilings are matched to results by it.
+int threads_in_force(const ResultRecord& r);
+
+// "2 threads (ATen intra-op 2, inter-op 2, OpenBLAS 2, OpenMP 2), pinned to
+// CPUs 0-1": the pools a record ran with, as read back (pools it did not
+// record are left out); "" when threads_in_force is 0.
+std::string threads_in_force_text(const ResultRecord& r);
 
 struct ResultsFile {
   int schema_version = kResultsSchemaVersion;

@@ -102,6 +102,10 @@ json record_to_json(const ResultRecord& r) {
   optional("gpu_name", c.gpu_name);
   optional("gpu_driver", c.gpu_driver);
   if (std::isfinite(r.memory_start_bytes)) out["memory_start_bytes"] = r.memory_start_bytes;
+  if (c.interop_threads > 0) conditions["interop_threads"] = c.interop_threads;
+  if (c.blas_threads > 0) conditions["blas_threads"] = c.blas_threads;
+  if (c.openmp_threads > 0) conditions["openmp_threads"] = c.openmp_threads;
+  if (!c.pinned_cpus.empty()) conditions["pinned_cpus"] = c.pinned_cpus;
   if (r.cost) {
     out["cost"] = cost_to_json(*r.cost);
     out["achieved_flops_per_s"] = number(achieved_flops_per_s(r));
@@ -269,6 +273,12 @@ ResultRecord record_from_json(const Reader& r) {
     out.host_name = c.str_or("host_name", "");
     out.cpu_model = c.str_or("cpu_model", "");
     out.threads = c.has("threads") ? static_cast<int>(c.integer("threads")) : 0;
+    out.interop_threads =
+        c.has("interop_threads") ? static_cast<int>(c.integer("interop_threads")) : 0;
+    out.blas_threads = c.has("blas_threads") ? static_cast<int>(c.integer("blas_threads")) : 0;
+    out.openmp_threads =
+        c.has("openmp_threads") ? static_cast<int>(c.integer("openmp_threads")) : 0;
+    out.pinned_cpus = c.str_or("pinned_cpus", "");
     if (c.has("library_versions")) {
       const json& libs = c.get("library_versions");
       if (!libs.is_object()) fail("{}: library_versions must be an object", c.where());

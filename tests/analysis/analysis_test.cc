@@ -245,6 +245,87 @@ ResultRecord record(RunMode mode, double fwd_s, double bwd_s = 0, int batch = 4)
   return r;
 }
 
+// A measured CPU chip with ceilings per thread count: all-core (2 threads)
+// peak 2e11, DRAM 2e10; 1 thread peak 1e11, DRAM 1.25e10 (ridge 8 FLOP/B).
+Chip measured_cpu() {
+  Chip c;
+  c.id = "mc";
+  c.kind = ChipKind::cpu;
+  CpuMicroarch cpu;
+  cpu.cores_per_socket = 2;
+  c.cpu = cpu;
+  c.peak[DType::fp32].value = 2e11;
+  MemoryLevel dram;
+  dram.name = "DRAM";
+  dram.is_main = true;
+  dram.bandwidth.value = 2e10;
+  c.memory = {dram};
+  ThreadCeilings one;
+  one.threads = 1;
+  one.peak[DType::fp32].value = 1e11;
+  one.bandwidth["DRAM"].value = 1.25e10;
+  ThreadCeilings two;
+  two.threads = 2;
+  two.peak[DType::fp32].value = 2e11;
+  two.bandwidth["DRAM"].value = 2e10;
+  c.thread_ceilings = {one, two};
+  return c;
+}
+
+TEST(Ceilings, PerThreadCountNeverAnotherCount) {
+  const auto one =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 1);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].threads, 1);
+  EXPECT_DOUBLE_EQ(one[0].peak_flops, 1e11);
+  EXPECT_DOUBLE_EQ(one[0].bandwidth, 1.25e10);
+  EXPECT_DOUBLE_EQ(one[0].ridge(), 8.0);  // 1e11 / 1.25e10
+  EXPECT_EQ(one[0].label(), "mc fp32 DRAM (measured, 1 thread)");
+  EXPECT_EQ(one[0].short_label(), "mc fp32, 1 thread");
+  const auto two =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 2);
+  EXPECT_DOUBLE_EQ(two[0].peak_flops, 2e11);
+  EXPECT_EQ(two[0].label(), "mc fp32 DRAM (measured, 2 threads)");
+  // 3 threads were not measured: an error naming what there is, not the
+  // all-core figures.
+  try {
+    chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 3);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no ceilings for 3 threads (it has them for 1, 2 "
+                                         "threads)"),
+              std::string::npos)
+        << e.what();
+  }
+  // Measured chips are never scaled.
+  EXPECT_THROW(scaled_chip_ceilings(measured_cpu(), DType::fp32, CeilingSource::measured, 1),
+               Error);
+  // A GPU's ceilings do not depend on CPU threads.
+  Chip gpu_chip = test_chip();
+  gpu_chip.kind = ChipKind::gpu;
+  const auto gpu = chip_ceilings_for_threads(gpu_chip, DType::fp32, CeilingSource::datasheet, 1);
+  EXPECT_EQ(gpu[0].threads, 0);
+}
+
+TEST(Ceilings, DatasheetCpuIsTheWholeChipAndScalesExplicitly) {
+  Chip whole = measured_cpu();
+  whole.thread_ceilings.clear();  // derived figures: 2 cores, peak 2e11, DRAM 2e10
+  const auto all = chip_ceilings_for_threads(whole, DType::fp32, CeilingSource::datasheet, 2);
+  EXPECT_EQ(all[0].threads, 2);
+  EXPECT_DOUBLE_EQ(all[0].peak_flops, 2e11);
+  EXPECT_TRUE(all[0].scaling.empty());
+  EXPECT_THROW(chip_ceilings_for_threads(whole, DType::fp32, CeilingSource::datasheet, 1), Error);
+  // Scaled to 1 of 2 cores: peak 2e11 / 2 = 1e11; bandwidth kept, and said.
+  const auto one = scaled_chip_ceilings(whole, DType::fp32, CeilingSource::datasheet, 1);
+  EXPECT_EQ(one[0].threads, 1);
+  EXPECT_DOUBLE_EQ(one[0].peak_flops, 1e11);
+  EXPECT_DOUBLE_EQ(one[0].bandwidth, 2e10);
+  EXPECT_EQ(one[0].label(),
+            "mc fp32 DRAM (datasheet, 1 thread: peak scaled to 1 of 2 cores; bandwidth of the "
+            "whole chip)");
+  EXPECT_THROW(scaled_chip_ceilings(whole, DType::fp32, CeilingSource::datasheet, 3), Error);
+}
+
 TEST(ModelWork, PassesAndWorkingSet) {
   const ModelCost m = two_node_cost(true);
   const Work f = model_work(m, Pass::forward);
@@ -335,6 +416,37 @@ TEST(PlaceRecord, RefusesMismatchedOrFailedRecords) {
   }
   EXPECT_THROW(place_record(record(RunMode::infer, 0.5), two_node_cost(false), Pass::backward, c),
                Error);  // no backward time (and no backward cost)
+}
+
+// A record is judged only against ceilings of its own thread count.
+TEST(PlaceRecord, RefusesCeilingsOfAnotherThreadCount) {
+  const auto two =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 2);
+  const auto one =
+      chip_ceilings_for_threads(measured_cpu(), DType::fp32, CeilingSource::measured, 1);
+  ResultRecord r = record(RunMode::infer, 2.0);
+  r.threads = 1;
+  r.conditions.threads = 1;
+  try {
+    place_record(r, two_node_cost(false), Pass::forward, two);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ran on 1 thread; the ceiling 'mc fp32 DRAM (measured, "
+                                         "2 threads)' holds for 2"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(predict(r, two_node_cost(false), Pass::forward, two[0]), Error);
+  // x = 100001e6 / 5e9 = 20.0002 > ridge 8: compute bound under the 1e11
+  // one-thread peak; achieved 100001e6 / 2 = 5.00005e10: 50.0005%.
+  const Placement p = place_record(r, two_node_cost(false), Pass::forward, one);
+  EXPECT_EQ(p.threads, 1);
+  EXPECT_EQ(p.bound, Bound::compute);
+  EXPECT_NEAR(p.percent_of_attainable(), 50.0005, 1e-9);
+  // The record's own count is the pools' read-back, before the request.
+  r.threads = 2;
+  EXPECT_EQ(threads_in_force(r), 1);
+  EXPECT_NO_THROW(place_record(r, two_node_cost(false), Pass::forward, one));
 }
 
 TEST(PlaceLayers, TimedNodesWithWorkOnly) {

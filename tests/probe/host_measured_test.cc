@@ -66,6 +66,55 @@ ProbeResult synthetic_result() {
   return r;
 }
 
+// The ceilings of every thread count measured are kept apart and load back:
+// a 1-thread run is judged against the 1-thread figures, not the all-core ones.
+TEST(HostMeasured, CeilingsPerThreadCountLoadBack) {
+  ProbeResult r = synthetic_result();
+  BandwidthCurve one;
+  one.kind = MemoryKernelKind::triad;
+  one.threads = 1;
+  BandwidthPoint p;
+  p.working_set_bytes = 512 * kMiB;
+  p.rate.best = 11e9;
+  one.points.push_back(p);
+  one.plateaus = {{"L1d", 0, 1, 4 * kKiB, 16 * kKiB, 210e9},
+                  {"DRAM", 6, 8, 128 * kMiB, 512 * kMiB, 12.5e9}};
+  r.curves.push_back(one);
+  GemmCeiling g1;
+  g1.precision = DType::fp32;
+  g1.size = 2048;
+  g1.threads = 1;
+  g1.rate.best = 0.7e11;
+  r.gemm.push_back(g1);
+  const Chip chip = host_measured_chip(r);
+  Catalog catalog;
+  catalog.load_text(chip_catalog_toml(chip), "host-measured.toml");
+  const Chip& m = catalog.get("host-measured");
+  ASSERT_EQ(m.thread_ceilings.size(), 2U);
+  const ThreadCeilings& t1 = m.thread_ceilings[0];
+  const ThreadCeilings& t2 = m.thread_ceilings[1];
+  EXPECT_EQ(t1.threads, 1);
+  EXPECT_EQ(t2.threads, 2);
+  // 1 thread: only the fp64 peak was measured on one core (0.8e11), the
+  // GEMM on one thread, the 1-thread triad's plateaus.
+  ASSERT_EQ(t1.peak.size(), 1U);
+  EXPECT_EQ(t1.peak.at(DType::fp64).value, 0.8e11);
+  EXPECT_EQ(t1.practical.at(DType::fp32).value, 0.7e11);
+  EXPECT_EQ(t1.bandwidth.at("L1d").value, 210e9);
+  EXPECT_EQ(t1.bandwidth.at("DRAM").value, 12.5e9);
+  EXPECT_EQ(t1.bandwidth.count("L2"), 0U);  // no 1-thread L2 plateau: unknown, not borrowed
+  // 2 threads: the same figures as the chip's own (all-core) ones.
+  EXPECT_EQ(t2.peak.at(DType::fp32).value, 3.1e11);
+  EXPECT_EQ(t2.bandwidth.at("DRAM").value, 20.5e9);
+  EXPECT_EQ(*m.peak_flops(DType::fp32), 3.1e11);
+  // chip_for_threads picks the entry: 1 thread's DRAM roof, never 2's.
+  const auto at1 = chip_for_threads(m, 1);
+  ASSERT_TRUE(at1.has_value());
+  EXPECT_EQ(at1->main_memory().bandwidth.value, 12.5e9);
+  EXPECT_FALSE(at1->peak_flops(DType::fp32).has_value());
+  EXPECT_FALSE(chip_for_threads(m, 3).has_value());
+}
+
 TEST(HostMeasured, TomlLoadsBackWithTheSameNumbers) {
   const Chip chip = host_measured_chip(synthetic_result());
   Catalog catalog;
