@@ -41,6 +41,7 @@ struct AnalyzeOptions {
   std::vector<std::string> chips;
   std::string convention = "dnnroof";
   std::string attention = "plain";
+  bool attention_recompute = false;
   std::string format = "table";
   std::int64_t image_size = 0;
   std::int64_t seq_len = 0;
@@ -90,14 +91,35 @@ struct BatchResult {
   ModelCost cost;
 };
 
+// The unit of the FLOP columns under a convention, for the cells.
+std::string_view unit_symbol(CostConvention c) {
+  const std::string_view u = cost_convention_unit(c);
+  if (u == "MACs") return "MAC";
+  if (u == "fvcore flops") return "flop";
+  if (u == "mult-adds") return "MAC";
+  return "FLOP";
+}
+
 Table totals_table(const std::string& model, const std::vector<BatchResult>& results,
                    bool training) {
-  std::vector<std::string> cols{"model",   "batch",    "dtype",     "convention",      "params",
-                                "buffers", "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
+  // The FLOP columns hold what the convention's tool counts, labelled by it
+  // (fvcore's "flops" and thop's and ptflops' counts are MACs).
+  const CostConvention conv = results.front().cost.options.convention;
+  const std::string u(cost_convention_unit(conv));
+  const std::string_view usym = unit_symbol(conv);
+  const bool peer = conv != CostConvention::dnnroof;
+  std::vector<std::string> cols{"model",   "batch",    "dtype",      "convention",        "params",
+                                "buffers", "MACs fwd", u + " fwd", "matmul " + u + " fwd"};
   std::vector<std::string> keys{"model",   "batch",    "dtype",     "convention",      "params",
                                 "buffers", "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
+  if (peer) {
+    // What the tool itself reports as MACs and parameters.
+    cols.insert(cols.end(), {fmt::format("{} MACs", cost_convention_name(conv)),
+                             fmt::format("{} params", cost_convention_name(conv))});
+    keys.insert(keys.end(), {"convention_macs", "convention_params"});
+  }
   if (training) {
-    cols.insert(cols.end(), {"MACs bwd", "FLOPs bwd", "bwd/fwd FLOPs", "FLOPs step"});
+    cols.insert(cols.end(), {"MACs bwd", u + " bwd", "bwd/fwd " + u, u + " step"});
     keys.insert(keys.end(), {"macs_bwd", "flops_bwd", "bwd_fwd_flops_ratio", "flops_step"});
   }
   cols.emplace_back("activations");
@@ -120,12 +142,13 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
                           count(c.params),
                           count(c.buffers),
                           si(c.forward.macs, "MAC"),
-                          si(c.forward.flops(), "FLOP"),
-                          si(c.forward.matmul_flops, "FLOP")};
+                          si(c.forward.flops(), usym),
+                          si(c.forward.matmul_flops, usym)};
+    if (peer) row.insert(row.end(), {si(c.convention_macs, "MAC"), count(c.convention_params)});
     if (training) {
       const double ratio = c.forward.flops() > 0 ? c.backward.flops() / c.forward.flops() : 0;
-      row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), "FLOP"),
-                             plain_number(ratio), si(c.step().flops(), "FLOP")});
+      row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), usym),
+                             plain_number(ratio), si(c.step().flops(), usym)});
     }
     row.push_back(si(c.activation_bytes, "B"));
     if (training) row.push_back(si(c.saved_bytes, "B"));
@@ -266,6 +289,7 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
   copt.dtype = storage_of(precision);
   copt.training = o.training;
   copt.convention = parse_cost_convention(o.convention);
+  copt.attention_recompute = o.attention_recompute;
   if (o.attention == "flash") {
     copt.attention = AttentionMemory::flash;
   } else if (o.attention != "plain") {
@@ -398,8 +422,12 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_flag("--by-type", opt->by_type, "Also print totals per op kind with shares in %");
   sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable");
   sub->add_option("--convention", opt->convention,
-                  "FLOP-counting convention: dnnroof (default), fvcore, thop, ptflops")
+                  "Counting convention, whose figures the FLOP columns hold: dnnroof "
+                  "(default), " + cost_convention_names().substr(9) + " (docs/cost-model.md)")
       ->default_val("dnnroof");
+  sub->add_flag("--attention-recompute", opt->attention_recompute,
+                "Training: Attention's backward also recomputes QK^T, as fused (flash) "
+                "kernels do and torch 2.x's FlopCounterMode counts");
   sub->add_option("--attention", opt->attention,
                   "Attention memory model: plain (materialises scores) or flash")
       ->default_val("plain");
