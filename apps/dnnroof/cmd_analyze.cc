@@ -14,7 +14,12 @@
 #include <string>
 #include <vector>
 
+// GCC 12 reports a false -Wnull-dereference inside CLI11's
+// CLI::detail::split (vector<string> relocation) in this file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include "commands.h"
+#pragma GCC diagnostic pop
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/strings.h"
@@ -95,7 +100,7 @@ struct BatchResult {
 std::string_view unit_symbol(CostConvention c) {
   const std::string_view u = cost_convention_unit(c);
   if (u == "MACs") return "MAC";
-  if (u == "fvcore flops") return "flop";
+  if (u == "flops") return "flop";
   if (u == "mult-adds") return "MAC";
   return "FLOP";
 }
@@ -105,21 +110,32 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
   // The FLOP columns hold what the convention's tool counts, labelled by it
   // (fvcore's "flops" and thop's and ptflops' counts are MACs).
   const CostConvention conv = results.front().cost.options.convention;
-  const std::string u(cost_convention_unit(conv));
-  const std::string_view usym = unit_symbol(conv);
   const bool peer = conv != CostConvention::dnnroof;
-  std::vector<std::string> cols{"model",   "batch",    "dtype",      "convention",        "params",
-                                "buffers", "MACs fwd", u + " fwd", "matmul " + u + " fwd"};
+  const std::string u = cost_convention_label(conv);
+  const std::string_view usym = unit_symbol(conv);
+  // The tool's own MAC count is a column of its own where its headline
+  // number is FLOPs (calflops, torch); elsewhere it is the FLOP column.
+  const bool macs_apart = conv == CostConvention::calflops || conv == CostConvention::torch;
+  std::vector<std::string> cols{"model",   "batch",    "dtype",     "convention",      "params",
+                                "buffers", "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
+  cols[7] = u + " fwd";
+  cols[8] = "matmul " + u + " fwd";
   std::vector<std::string> keys{"model",   "batch",    "dtype",     "convention",      "params",
                                 "buffers", "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
+  if (macs_apart) {
+    cols.push_back(fmt::format("{} MACs", cost_convention_name(conv)));
+    keys.emplace_back("convention_macs");
+  }
   if (peer) {
-    // What the tool itself reports as MACs and parameters.
-    cols.insert(cols.end(), {fmt::format("{} MACs", cost_convention_name(conv)),
-                             fmt::format("{} params", cost_convention_name(conv))});
-    keys.insert(keys.end(), {"convention_macs", "convention_params"});
+    // The parameters the tool reports (thop: only its hooked modules').
+    cols.push_back(fmt::format("{} params", cost_convention_name(conv)));
+    keys.emplace_back("convention_params");
   }
   if (training) {
-    cols.insert(cols.end(), {"MACs bwd", u + " bwd", "bwd/fwd " + u, u + " step"});
+    cols.emplace_back("MACs bwd");
+    cols.push_back(u + " bwd");
+    cols.push_back("bwd/fwd " + u);
+    cols.push_back(u + " step");
     keys.insert(keys.end(), {"macs_bwd", "flops_bwd", "bwd_fwd_flops_ratio", "flops_step"});
   }
   cols.emplace_back("activations");
@@ -144,7 +160,8 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
                           si(c.forward.macs, "MAC"),
                           si(c.forward.flops(), usym),
                           si(c.forward.matmul_flops, usym)};
-    if (peer) row.insert(row.end(), {si(c.convention_macs, "MAC"), count(c.convention_params)});
+    if (macs_apart) row.push_back(si(c.convention_macs, "MAC"));
+    if (peer) row.push_back(count(c.convention_params));
     if (training) {
       const double ratio = c.forward.flops() > 0 ? c.backward.flops() / c.forward.flops() : 0;
       row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), usym),
@@ -314,9 +331,13 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
   fmt::print(stderr, "{} ({} nodes): {}\n", graphs.front().name, first.nodes.size(),
              first.coverage_line());
   fmt::print(stderr,
-             "MACs = multiply-accumulates; FLOPs counted by the {} convention{}; bytes at {}; see "
+             "MACs = multiply-accumulates; FLOP columns: {}{}; bytes at {}; see "
              "docs/cost-model.md\n",
-             cost_convention_name(copt.convention),
+             copt.convention == CostConvention::dnnroof
+                 ? std::string("FLOPs")
+                 : fmt::format("what {} reports, in its unit ({})",
+                               cost_convention_name(copt.convention),
+                               cost_convention_unit(copt.convention)),
              copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
              dtype_name(first.storage));
 
@@ -423,7 +444,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable");
   sub->add_option("--convention", opt->convention,
                   "Counting convention, whose figures the FLOP columns hold: dnnroof "
-                  "(default), " + cost_convention_names().substr(9) + " (docs/cost-model.md)")
+                  "(default), fvcore, thop, ptflops, ptflops-no-functional, ptflops-aten, "
+                  "calflops, torch, torchinfo (docs/cost-model.md)")
       ->default_val("dnnroof");
   sub->add_flag("--attention-recompute", opt->attention_recompute,
                 "Training: Attention's backward also recomputes QK^T, as fused (flash) "

@@ -256,13 +256,10 @@ ConventionFlops ptflops_aten(const RuleContext& c, const Work& w) {
     case OpKind::Conv:
     case OpKind::ConvTranspose:
       return {w.macs + w.bias_elems, 0, 0};
-    case OpKind::Gemm: {
-      // F.linear on a contiguous input with a bias is one addmm (bias
-      // counted per row); nn.MultiheadAttention's in_proj gets its input
-      // transposed (batch_first), not contiguous: matmul + add, no bias.
-      const bool addmm = has_bias(c) && torch_call(c) != "nn.MultiheadAttention";
-      return {w.macs + (addmm ? gemm_out_features(c) * gemm_rows(c) : 0), 0, 0};
-    }
+    case OpKind::Gemm:
+      // F.linear with a bias reaches the dispatcher as one addmm on the
+      // flattened rows (at::native::linear), the bias counted per row.
+      return {w.macs + (has_bias(c) ? gemm_out_features(c) * gemm_rows(c) : 0), 0, 0};
     case OpKind::MatMul:
       return {w.macs, 0, 0};
     default:
@@ -333,6 +330,22 @@ ConventionFlops torchinfo(const RuleContext& c, const Work&) {
   const std::string call = torch_call(c);
   // F.linear and nn.MultiheadAttention never run the Linear module.
   if (call == "F.linear" || call == "nn.MultiheadAttention") return {};
+  // Only modules hold parameters named weight/bias: a parameter read by an
+  // Add, Concat, Mul or Gather (ViT's class_token and pos_embedding,
+  // ConvNeXt's layer_scale, Swin's bias table) belongs to a non-leaf module.
+  switch (c.node.op) {
+    case OpKind::Conv:
+    case OpKind::ConvTranspose:
+    case OpKind::Gemm:
+    case OpKind::BatchNorm:
+    case OpKind::LayerNorm:
+    case OpKind::GroupNorm:
+    case OpKind::PRelu:
+    case OpKind::Embedding:
+      break;
+    default:
+      return {};
+  }
   double params = 0;
   for (std::size_t i = 0; i < c.node.inputs.size(); ++i) {
     if (c.is_param(i)) params += c.in_numel(i);

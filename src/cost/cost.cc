@@ -34,7 +34,7 @@ std::string_view cost_convention_unit(CostConvention c) {
     case CostConvention::calflops:
       return "FLOPs";
     case CostConvention::fvcore:
-      return "fvcore flops";
+      return "flops";
     case CostConvention::thop:
     case CostConvention::ptflops:
     case CostConvention::ptflops_no_functional:
@@ -44,6 +44,11 @@ std::string_view cost_convention_unit(CostConvention c) {
       return "mult-adds";
   }
   return "FLOPs";
+}
+
+std::string cost_convention_label(CostConvention c) {
+  if (c == CostConvention::dnnroof) return "FLOPs";
+  return fmt::format("{} {}", cost_convention_name(c), cost_convention_unit(c));
 }
 
 std::string cost_convention_names() {

@@ -42,8 +42,11 @@ inline constexpr int kCostConventionCount = 9;
 std::string_view cost_convention_name(CostConvention c);
 // What the FLOP columns hold under `c`: "FLOPs" (dnnroof, torch, calflops),
 // "MACs" (thop, ptflops: their whole count, 1 per MAC plus their other ops),
-// "fvcore flops" (1 per MAC), "mult-adds" (torchinfo).
+// "flops" (fvcore: 1 per MAC), "mult-adds" (torchinfo).
 std::string_view cost_convention_unit(CostConvention c);
+// Column label of the FLOP columns: "FLOPs" for dnnroof, else the tool's
+// name and unit ("thop MACs", "fvcore flops", "torch FLOPs", ...).
+std::string cost_convention_label(CostConvention c);
 // Parses the names above (case-insensitive; '_' for '-' accepted); Error
 // listing them otherwise.
 CostConvention parse_cost_convention(std::string_view name);

@@ -137,6 +137,15 @@ TEST_P(PeerModel, TorchFlopCounterMode) {
               num(r(), "torch", "flops_step"), "torch forward+backward FLOPs");
 }
 
+// Without --attention-recompute the torch step is short by exactly the
+// recompute of QK^T: 12 layers x 2 FLOPs x (12 heads x 197 x 197 x 64) MACs.
+TEST(Peers, VitTorchBackwardNeedsTheRecompute) {
+  const json& r = fixture().at("models").at("vit_b_16");
+  const double without = model_cost("vit_b_16", CostConvention::torch, true, false).step().flops();
+  expect_same(num(r, "torch", "flops_step") - without, 12.0 * 2 * (12.0 * 197 * 197 * 64),
+              "vit_b_16 torch step minus the step without the recompute");
+}
+
 // convention_profile() is what a Python binding returns: (macs, params).
 TEST_P(PeerModel, ProfileReturnsTheToolsPair) {
   const ConventionProfile p = convention_profile(model(GetParam()), CostConvention::thop);
