@@ -15,7 +15,12 @@
 #include <string>
 #include <vector>
 
+// GCC 12 reports a false -Wnull-dereference inside CLI11's
+// CLI::detail::split (vector<string> relocation) in this file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include "commands.h"
+#pragma GCC diagnostic pop
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/strings.h"
@@ -42,6 +47,7 @@ struct AnalyzeOptions {
   std::vector<std::string> chips;
   std::string convention = "dnnroof";
   std::string attention = "plain";
+  bool attention_recompute = false;
   std::string format = "table";
   std::int64_t image_size = 0;
   std::int64_t seq_len = 0;
@@ -93,14 +99,46 @@ struct BatchResult {
   ModelCost cost;
 };
 
+// The unit of the FLOP columns under a convention, for the cells.
+std::string_view unit_symbol(CostConvention c) {
+  const std::string_view u = cost_convention_unit(c);
+  if (u == "MACs") return "MAC";
+  if (u == "flops") return "flop";
+  if (u == "mult-adds") return "MAC";
+  return "FLOP";
+}
+
 Table totals_table(const std::string& model, const std::vector<BatchResult>& results,
                    bool training) {
+  // The FLOP columns hold what the convention's tool counts, labelled by it
+  // (fvcore's "flops" and thop's and ptflops' counts are MACs).
+  const CostConvention conv = results.front().cost.options.convention;
+  const bool peer = conv != CostConvention::dnnroof;
+  const std::string u = cost_convention_label(conv);
+  const std::string_view usym = unit_symbol(conv);
+  // The tool's own MAC count is a column of its own where its headline
+  // number is FLOPs (calflops, torch); elsewhere it is the FLOP column.
+  const bool macs_apart = conv == CostConvention::calflops || conv == CostConvention::torch;
   std::vector<std::string> cols{"model",   "batch",    "dtype",     "convention",      "params",
                                 "buffers", "MACs fwd", "FLOPs fwd", "matmul FLOPs fwd"};
+  cols[7] = u + " fwd";
+  cols[8] = "matmul " + u + " fwd";
   std::vector<std::string> keys{"model",   "batch",    "dtype",     "convention",      "params",
                                 "buffers", "macs_fwd", "flops_fwd", "matmul_flops_fwd"};
+  if (macs_apart) {
+    cols.push_back(fmt::format("{} MACs", cost_convention_name(conv)));
+    keys.emplace_back("convention_macs");
+  }
+  if (peer) {
+    // The parameters the tool reports (thop: only its hooked modules').
+    cols.push_back(fmt::format("{} params", cost_convention_name(conv)));
+    keys.emplace_back("convention_params");
+  }
   if (training) {
-    cols.insert(cols.end(), {"MACs bwd", "FLOPs bwd", "bwd/fwd FLOPs", "FLOPs step"});
+    cols.emplace_back("MACs bwd");
+    cols.push_back(u + " bwd");
+    cols.push_back("bwd/fwd " + u);
+    cols.push_back(u + " step");
     keys.insert(keys.end(), {"macs_bwd", "flops_bwd", "bwd_fwd_flops_ratio", "flops_step"});
   }
   cols.emplace_back("activations");
@@ -123,12 +161,14 @@ Table totals_table(const std::string& model, const std::vector<BatchResult>& res
                           count(c.params),
                           count(c.buffers),
                           si(c.forward.macs, "MAC"),
-                          si(c.forward.flops(), "FLOP"),
-                          si(c.forward.matmul_flops, "FLOP")};
+                          si(c.forward.flops(), usym),
+                          si(c.forward.matmul_flops, usym)};
+    if (macs_apart) row.push_back(si(c.convention_macs, "MAC"));
+    if (peer) row.push_back(count(c.convention_params));
     if (training) {
       const double ratio = c.forward.flops() > 0 ? c.backward.flops() / c.forward.flops() : 0;
-      row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), "FLOP"),
-                             plain_number(ratio), si(c.step().flops(), "FLOP")});
+      row.insert(row.end(), {si(c.backward.macs, "MAC"), si(c.backward.flops(), usym),
+                             plain_number(ratio), si(c.step().flops(), usym)});
     }
     row.push_back(si(c.activation_bytes, "B"));
     if (training) row.push_back(si(c.saved_bytes, "B"));
@@ -343,6 +383,16 @@ void analyze_model(const AnalyzeOptions& o, const std::string& source, const std
                model, format_si(first.unused_params, ""), format_si(first.params, ""));
   }
   out.storage = first.storage;
+  fmt::print(stderr,
+             "MACs = multiply-accumulates; FLOP columns: {}{}; bytes at {}; see "
+             "docs/cost-model.md\n",
+             copt.convention == CostConvention::dnnroof
+                 ? std::string("FLOPs")
+                 : fmt::format("what {} reports, in its unit ({})",
+                               cost_convention_name(copt.convention),
+                               cost_convention_unit(copt.convention)),
+             copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
+             dtype_name(first.storage));
 
   if (copt.convention != CostConvention::dnnroof) {
     // Say which ops the chosen tool does not count, so a lower total is explained.
@@ -383,6 +433,7 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
   copt.dtype = storage_of(precision);
   copt.training = o.training;
   copt.convention = parse_cost_convention(o.convention);
+  copt.attention_recompute = o.attention_recompute;
   if (o.attention == "flash") {
     copt.attention = AttentionMemory::flash;
   } else if (o.attention != "plain") {
@@ -487,8 +538,13 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_flag("--by-type", opt->by_type, "Also print totals per op kind with shares in %");
   sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable");
   sub->add_option("--convention", opt->convention,
-                  "FLOP-counting convention: dnnroof (default), fvcore, thop, ptflops")
+                  "Counting convention, whose figures the FLOP columns hold: dnnroof "
+                  "(default), fvcore, thop, ptflops, ptflops-no-functional, ptflops-aten, "
+                  "calflops, torch, torchinfo (docs/cost-model.md)")
       ->default_val("dnnroof");
+  sub->add_flag("--attention-recompute", opt->attention_recompute,
+                "Training: Attention's backward also recomputes QK^T, as fused (flash) "
+                "kernels do and torch 2.x's FlopCounterMode counts");
   sub->add_option("--attention", opt->attention,
                   "Attention memory model: plain (materialises scores) or flash")
       ->default_val("plain");

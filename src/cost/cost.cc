@@ -17,7 +17,9 @@ namespace dnnroof {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kConventionNames{"dnnroof", "fvcore", "thop", "ptflops"};
+constexpr std::array<std::string_view, kCostConventionCount> kConventionNames{
+    "dnnroof",      "fvcore",   "thop",  "ptflops",  "ptflops-no-functional",
+    "ptflops-aten", "calflops", "torch", "torchinfo"};
 
 }  // namespace
 
@@ -25,12 +27,42 @@ std::string_view cost_convention_name(CostConvention c) {
   return kConventionNames.at(static_cast<std::size_t>(c));
 }
 
+std::string_view cost_convention_unit(CostConvention c) {
+  switch (c) {
+    case CostConvention::dnnroof:
+    case CostConvention::torch:
+    case CostConvention::calflops:
+      return "FLOPs";
+    case CostConvention::fvcore:
+      return "flops";
+    case CostConvention::thop:
+    case CostConvention::ptflops:
+    case CostConvention::ptflops_no_functional:
+    case CostConvention::ptflops_aten:
+      return "MACs";
+    case CostConvention::torchinfo:
+      return "mult-adds";
+  }
+  return "FLOPs";
+}
+
+std::string cost_convention_label(CostConvention c) {
+  if (c == CostConvention::dnnroof) return "FLOPs";
+  return fmt::format("{} {}", cost_convention_name(c), cost_convention_unit(c));
+}
+
+std::string cost_convention_names() {
+  std::vector<std::string> names(kConventionNames.begin(), kConventionNames.end());
+  return join(names, ", ");
+}
+
 CostConvention parse_cost_convention(std::string_view name) {
-  const std::string n = to_lower(name);
+  std::string n = to_lower(name);
+  std::replace(n.begin(), n.end(), '_', '-');
   for (std::size_t i = 0; i < kConventionNames.size(); ++i) {
     if (kConventionNames[i] == n) return static_cast<CostConvention>(i);
   }
-  fail("unknown FLOP-counting convention '{}'; use one of: dnnroof, fvcore, thop, ptflops", name);
+  fail("unknown FLOP-counting convention '{}'; use one of: {}", name, cost_convention_names());
 }
 
 PassCost& PassCost::operator+=(const PassCost& o) {
@@ -105,6 +137,7 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
   double saved_extra = 0;
   std::set<ValueId> seen_params;
   std::set<ValueId> seen_buffers;
+  std::set<ValueId> convention_params;  // parameters the convention's tool counts
 
   m.nodes.reserve(graph.nodes.size());
   for (std::size_t ni = 0; ni < graph.nodes.size(); ++ni) {
@@ -158,6 +191,12 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
       nc.forward.macs = fw.macs;
       nc.forward.matmul_flops = cf.matmul_flops;
       nc.forward.other_flops = cf.other_flops;
+      m.convention_macs += cf.macs;
+      if (cf.params_seen) {
+        for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+          if (ctx.is_param(i)) convention_params.insert(node.inputs[i]);
+        }
+      }
       if (mem != MemoryKind::view) {
         nc.forward.bytes_read = read_bytes(ctx);
         nc.forward.bytes_written = output_bytes(ctx);
@@ -172,10 +211,14 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
       // Backward.
       if (options.training && any_grad) {
         const cost_detail::Work bw = row.backward(ctx);
-        const double matmul_factor = options.convention == CostConvention::dnnroof ? 2 : 1;
         nc.backward.macs = bw.macs;
-        nc.backward.matmul_flops = matmul_factor * bw.macs;
-        nc.backward.other_flops = bw.other_flops;
+        if (options.convention == CostConvention::torch) {
+          nc.backward.matmul_flops = cost_detail::torch_backward_flops(ctx, bw);
+        } else {
+          const double matmul_factor = options.convention == CostConvention::dnnroof ? 2 : 1;
+          nc.backward.matmul_flops = matmul_factor * bw.macs;
+          nc.backward.other_flops = bw.other_flops;
+        }
         const cost_detail::Saved saved = row.saved(ctx);
         double saved_bytes = saved.extra_bytes;
         for (ValueId id : saved.values) saved_bytes += ctx.value_bytes(id);
@@ -231,6 +274,14 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
     }
   }
   m.params += m.unused_params;
+  if (options.convention == CostConvention::thop) {
+    // thop counts the parameters of the modules whose hooks ran, nothing else.
+    for (ValueId id : convention_params) {
+      m.convention_params += static_cast<double>(numel(graph.value(id).shape));
+    }
+  } else {
+    m.convention_params = m.params;
+  }
   for (ValueId id : seen_buffers) m.buffer_bytes += bytes_of(id);
   for (ValueId id : graph.inputs) m.input_bytes += bytes_of(id);
   for (ValueId id : graph.outputs) m.output_bytes += bytes_of(id);
@@ -240,6 +291,13 @@ ModelCost estimate_cost(const Graph& graph, const CostOptions& options) {
   m.compulsory_backward_bytes =
       options.training ? 2 * m.param_bytes + m.output_bytes + m.input_bytes : 0;
   return m;
+}
+
+ConventionProfile convention_profile(const Graph& graph, CostConvention convention) {
+  CostOptions o;
+  o.convention = convention;
+  const ModelCost m = estimate_cost(graph, o);
+  return {convention, m.convention_macs, m.forward.flops(), m.convention_params};
 }
 
 std::vector<OpTypeCost> group_by_op(const ModelCost& cost) {

@@ -19,17 +19,39 @@
 
 namespace dnnroof {
 
-// Whose FLOP-counting rules to follow. MACs, parameters and bytes never
-// change with the convention; only the FLOP columns do.
+// Whose counting rules to follow (docs/cost-model.md, "Conventions of other
+// tools"). MACs, parameters and bytes of ModelCost never change with the
+// convention; only the FLOP columns do, and they then hold what that tool
+// reports, in its unit (cost_convention_unit). What the tool reports as MACs
+// and parameters is ModelCost::convention_macs / convention_params and
+// convention_profile().
 enum class CostConvention : std::uint8_t {
-  dnnroof,  // DESIGN.md: matrix FLOPs = 2 x MACs, every other op by its own rule
-  fvcore,   // facebookresearch/fvcore FlopCountAnalysis: 1 "flop" per MAC, most elementwise ops 0
-  thop,     // Lyken17/pytorch-OpCounter (thop.profile): 1 per MAC, its module hooks only
-  ptflops,  // sovrasov/flops-counter.pytorch: 1 per MAC + bias, 1/elem activations, pools, norms
+  dnnroof,    // DESIGN.md: matrix FLOPs = 2 x MACs, every other op by its own rule
+  fvcore,     // fvcore FlopCountAnalysis: 1 "flop" per MAC, most elementwise ops 0
+  thop,       // thop.profile: 1 per MAC, its module hooks only (MACs and params)
+  ptflops,    // ptflops get_model_complexity_info, pytorch backend, count_functional=True
+  ptflops_no_functional,  // the same with backend_specific_config count_functional=False
+  ptflops_aten,           // ptflops' aten backend (mm, addmm, bmm, convolution)
+  calflops,               // calflops.calculate_flops: FLOPs (and MACs) of patched F.* calls
+  torch,                  // torch.utils.flop_counter.FlopCounterMode: 2 per MAC, matrix ops only
+  torchinfo,              // torchinfo.summary total mult-adds
 };
+inline constexpr int kCostConventionCount = 9;
+// "dnnroof", "fvcore", "thop", "ptflops", "ptflops-no-functional",
+// "ptflops-aten", "calflops", "torch", "torchinfo".
 std::string_view cost_convention_name(CostConvention c);
-// Parses "dnnroof", "fvcore", "thop", "ptflops"; Error listing them otherwise.
+// What the FLOP columns hold under `c`: "FLOPs" (dnnroof, torch, calflops),
+// "MACs" (thop, ptflops: their whole count, 1 per MAC plus their other ops),
+// "flops" (fvcore: 1 per MAC), "mult-adds" (torchinfo).
+std::string_view cost_convention_unit(CostConvention c);
+// Column label of the FLOP columns: "FLOPs" for dnnroof, else the tool's
+// name and unit ("thop MACs", "fvcore flops", "torch FLOPs", ...).
+std::string cost_convention_label(CostConvention c);
+// Parses the names above (case-insensitive; '_' for '-' accepted); Error
+// listing them otherwise.
 CostConvention parse_cost_convention(std::string_view name);
+// All names, comma-separated, for help texts and errors.
+std::string cost_convention_names();
 
 // How Attention nodes use memory.
 enum class AttentionMemory : std::uint8_t {
@@ -47,6 +69,10 @@ struct CostOptions {
   // Default for Attention nodes; a node's "memory" attribute ("plain" or
   // "flash") overrides it.
   AttentionMemory attention = AttentionMemory::plain;
+  // Training: Attention's backward also recomputes QK^T (B*L*S*d MACs), as
+  // fused kernels (FlashAttention, memory-efficient) do and as torch 2.x's
+  // FlopCounterMode counts its sdpa backward.
+  bool attention_recompute = false;
 };
 
 // The work and traffic of one pass (forward or backward) of a node or model.
@@ -112,6 +138,14 @@ struct ModelCost {
 
   std::vector<std::string> uncovered;  // names of nodes with no cost rule (empty with today's ops)
 
+  // What the convention's tool reports as MACs for the forward pass (thop,
+  // ptflops, fvcore: the same number as forward.flops(); calflops: its MACs;
+  // torch: the matrix MACs it counts; torchinfo: its mult-adds; dnnroof:
+  // forward.macs), and as parameters (thop: only those of the modules it
+  // hooks; every other tool: all of them, = params).
+  double convention_macs = 0;
+  double convention_params = 0;
+
   // The whole step: forward, plus backward when training.
   PassCost step() const { return forward + backward; }
   double compulsory_step_bytes() const {
@@ -130,6 +164,17 @@ struct ModelCost {
 // Costs every node of `graph` (shapes inferred). Throws Error naming the node
 // and op when a node's inputs do not fit its rule.
 ModelCost estimate_cost(const Graph& graph, const CostOptions& options = {});
+
+// What a peer tool returns for a model, like thop.profile(model, inputs)
+// returning (macs, params): forward counts under `convention` at the graph's
+// batch, no training.
+struct ConventionProfile {
+  CostConvention convention = CostConvention::dnnroof;
+  double macs = 0;    // ModelCost::convention_macs
+  double flops = 0;   // forward.flops() under the convention, in cost_convention_unit()
+  double params = 0;  // ModelCost::convention_params
+};
+ConventionProfile convention_profile(const Graph& graph, CostConvention convention);
 
 // Per op kind: the pie data. Sorted by forward FLOPs, largest first.
 struct OpTypeCost {

@@ -123,6 +123,8 @@ Work attention_bwd(const RuleContext& c) {
   }
   if (c.grad(0)) r.macs += s * d;
   if (c.grad(1)) r.macs += s * d;
+  // Fused kernels (flash, memory-efficient) keep no P: they recompute QK^T.
+  if (c.options.attention_recompute && (c.grad(0) || c.grad(1) || c.grad(2))) r.macs += s * d;
   return r;
 }
 

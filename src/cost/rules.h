@@ -74,13 +74,24 @@ MemoryKind effective_memory(OpKind op, bool training);
 // Same for one node: also a Dropout with ratio 0 is a view.
 MemoryKind effective_memory(const Node& node, bool training);
 
-// Forward FLOPs under a convention other than dnnroof: the full FLOP count
-// the tool reports for this node (matrix and other parts), as a Work whose
-// `macs` field carries the matrix-class part counted as FLOPs.
+// Forward counts under a convention (src/cost/convention.cc): the count the
+// tool reports for this node, split into its matrix-class and other parts
+// (in the tool's unit: FLOPs for dnnroof, torch and calflops, MACs for
+// thop and ptflops, fvcore's 1-per-MAC "flops", torchinfo's mult-adds);
+// `macs` the MACs the tool reports (calflops' second number; thop, ptflops,
+// fvcore: their whole count; torch, dnnroof: the matrix MACs it counts);
+// `params_seen`: the tool counts this node's parameters (false only where
+// thop never sees the module).
 struct ConventionFlops {
   double matmul_flops = 0;
   double other_flops = 0;
+  double macs = 0;
+  bool params_seen = true;
 };
 ConventionFlops convention_forward(const RuleContext& ctx, const Work& dnnroof_work);
+// Backward FLOPs as torch's FlopCounterMode counts them (2 per MAC of its
+// mm/bmm/convolution_backward/sdpa-backward formulas, nothing else), given
+// dnnroof's backward work `bw` of the node.
+double torch_backward_flops(const RuleContext& ctx, const Work& bw);
 
 }  // namespace dnnroof::cost_detail

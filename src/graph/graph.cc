@@ -207,6 +207,13 @@ GraphBuilder::Scope::Scope(GraphBuilder& b, std::string_view name)
 
 GraphBuilder::Scope::~Scope() { builder_.module_.resize(previous_size_); }
 
+GraphBuilder::CallScope::CallScope(GraphBuilder& b, std::string_view call)
+    : builder_(b), previous_(b.torch_call_) {
+  b.torch_call_ = std::string(call);
+}
+
+GraphBuilder::CallScope::~CallScope() { builder_.torch_call_ = previous_; }
+
 std::string GraphBuilder::qualified(std::string_view local) const {
   if (module_.empty()) return std::string(local);
   if (local.empty()) return module_;
@@ -327,6 +334,9 @@ ValueId GraphBuilder::add_node(OpKind kind, std::vector<ValueId> inputs, Attribu
   node.module = module_;
   node.inputs = std::move(inputs);
   node.attrs = std::move(attrs);
+  if (!torch_call_.empty() && !node.attrs.has("torch_call")) {
+    node.attrs.set("torch_call", torch_call_);
+  }
   std::vector<Shape> shapes =
       infer_node_shapes(graph_, node, static_cast<std::size_t>(std::max(num_outputs, 1)));
   if (num_outputs > 1 && shapes.size() != static_cast<std::size_t>(num_outputs)) {

@@ -147,6 +147,27 @@ class GraphBuilder {
   Scope scope(std::int64_t index) { return Scope(*this, std::to_string(index)); }
   const std::string& module_path() const { return module_; }
 
+  // RAII: nodes added while it lives get the string attribute
+  // "torch_call" = `call`, saying how PyTorch computes them when that is not
+  // the usual nn module of their op: "F.linear" (a Linear's weights applied
+  // functionally), "F.softmax", "Tensor.matmul", "F.adaptive_avg_pool2d",
+  // "nn.MultiheadAttention" (its projections and attention), or a module
+  // class that subclasses the usual one ("LayerNorm2d"). The Python counters
+  // that hook modules or patch functions see those nodes differently
+  // (src/cost/convention.cc); no other rule reads it.
+  class CallScope {
+   public:
+    CallScope(GraphBuilder& b, std::string_view call);
+    ~CallScope();
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+
+   private:
+    GraphBuilder& builder_;
+    std::string previous_;
+  };
+  CallScope torch_call(std::string_view call) { return CallScope(*this, call); }
+
   // Leaves.
   ValueId input(std::string name, Shape shape, std::optional<DType> dtype = std::nullopt);
   ValueId parameter(std::string_view local_name, Shape shape);  // named "<module>.<local>"
@@ -231,6 +252,7 @@ class GraphBuilder {
 
   Graph graph_;
   std::string module_;
+  std::string torch_call_;  // see CallScope
   std::map<std::string, int, std::less<>> used_names_;
 };
 

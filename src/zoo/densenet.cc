@@ -74,8 +74,14 @@ Graph build_densenet(const std::string& name, const std::array<int, 4>& block_co
     x = b.batch_norm(x, 1e-5, "norm5");
   }
   // DenseNet.forward: F.relu, F.adaptive_avg_pool2d((1, 1)), flatten, classifier.
-  x = relu(b, x, "relu");
-  x = adaptive_avg_pool2d(b, x, 1, 1, "avgpool");
+  {
+    auto call = b.torch_call("F.relu");
+    x = relu(b, x, "relu");
+  }
+  {
+    auto call = b.torch_call("F.adaptive_avg_pool2d");
+    x = adaptive_avg_pool2d(b, x, 1, 1, "avgpool");
+  }
   x = flatten1(b, x);
   x = b.linear(x, options.num_classes, true, "classifier");
   b.output(x);

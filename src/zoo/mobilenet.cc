@@ -80,7 +80,10 @@ Graph build_mobilenet_v2(const ZooOptions& options) {
         b, x, {.out_channels = last_channel, .kernel = 1, .activation = OpKind::Relu6});
   }
   // nn.functional.adaptive_avg_pool2d(x, (1, 1)); torch.flatten(x, 1).
-  x = adaptive_avg_pool2d(b, x, 1, 1, "avgpool");
+  {
+    auto call = b.torch_call("F.adaptive_avg_pool2d");
+    x = adaptive_avg_pool2d(b, x, 1, 1, "avgpool");
+  }
   x = flatten1(b, x);
   {
     auto classifier = b.scope("classifier");

@@ -119,7 +119,13 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
   x = b.reshape(x, {0, nh, window, nw, window, c});
   x = b.transpose(x, {0, 1, 3, 2, 4, 5});
   x = b.reshape(x, {-1, n, c});
-  ValueId qkv = b.linear(x, 3 * c, true, "qkv");
+  // shifted_window_attention applies the module's qkv and proj weights with
+  // F.linear, and uses Tensor.matmul and F.softmax (torch_call in graph.h).
+  ValueId qkv;
+  {
+    auto call = b.torch_call("F.linear");
+    qkv = b.linear(x, 3 * c, true, "qkv");
+  }
   qkv = b.reshape(qkv, {0, 0, 3, heads, head_dim});
   qkv = b.transpose(qkv, {2, 0, 3, 1, 4});
   std::vector<ValueId> parts = b.split(qkv, {1, 1, 1}, 0);
@@ -130,7 +136,11 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
   const ValueId q = b.mul(parts[0], scale);
   Attributes trans_b;
   trans_b.set("trans_b", std::int64_t{1});
-  ValueId attn = b.op(OpKind::MatMul, {q, parts[1]}, std::move(trans_b));
+  ValueId attn;
+  {
+    auto call = b.torch_call("Tensor.matmul");
+    attn = b.op(OpKind::MatMul, {q, parts[1]}, std::move(trans_b));
+  }
   // + relative position bias: table[(2*wh-1)*(2*ww-1), heads] gathered by the
   // index, viewed [N, N, heads], permuted to [1, heads, N, N].
   const ValueId table =
@@ -152,12 +162,22 @@ ValueId shifted_window_attention(GraphBuilder& b, ValueId x, std::int64_t window
     attn = b.add(attn, mask);
     attn = b.reshape(attn, {-1, heads, n, n});
   }
-  attn = b.softmax(attn, -1);
+  ValueId y;
+  {
+    auto call = b.torch_call("F.softmax");
+    attn = b.softmax(attn, -1);
+  }
   // (F.dropout with attention_dropout = 0 and dropout = 0: nothing to model.)
-  ValueId y = b.matmul(attn, parts[2]);  // [B * nW, heads, N, head_dim]
+  {
+    auto call = b.torch_call("Tensor.matmul");
+    y = b.matmul(attn, parts[2]);  // [B * nW, heads, N, head_dim]
+  }
   y = b.transpose(y, {0, 2, 1, 3});
   y = b.reshape(y, {0, 0, c});
-  y = b.linear(y, c, true, "proj");
+  {
+    auto call = b.torch_call("F.linear");
+    y = b.linear(y, c, true, "proj");
+  }
   // Merge the windows back: [B, pad_H, pad_W, C].
   y = b.reshape(y, {-1, nh, nw, window, window, c});
   y = b.transpose(y, {0, 1, 3, 2, 4, 5});

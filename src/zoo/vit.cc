@@ -46,6 +46,9 @@ ValueId encoder_block(GraphBuilder& b, ValueId input, std::int64_t heads, std::i
   ValueId x = b.layer_norm(input, {dim}, kLayerNormEps, "ln_1");
   {
     auto attn = b.scope("self_attention");
+    // F.multi_head_attention_forward: in_proj and out_proj are applied with
+    // F.linear, not through out_proj's module (torch_call in graph.h).
+    auto call = b.torch_call("nn.MultiheadAttention");
     x = multihead_self_attention(b, x, heads);
   }
   x = dropout_unless_zero(b, x, dropout_p, "dropout");
