@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze_llm.h"
 #include "commands.h"
 #include "core/dtype.h"
 #include "core/error.h"
@@ -46,6 +47,7 @@ struct AnalyzeOptions {
   std::int64_t seq_len = 0;
   std::vector<std::string> dims;  // ONNX symbolic dims: "name=value"
   bool batch_given = false;       // --batch on the command line (re-batches fixed ONNX inputs)
+  LlmAnalyzeOptions llm;          // language models: --phase, --context, ... (analyze_llm.h)
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -410,7 +412,13 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_option("--seq-len", opt->seq_len,
                   "Sequence length for language models (default: the model's)");
   add_format_option(*sub, opt->format);
+  add_llm_analyze_options(*sub, opt->llm);
   sub->callback([opt, &ctx, sub] {
+    if (wants_llm_analyze(opt->model, opt->llm)) {  // decoder-only LLMs: cmd_analyze_llm.cc
+      run_llm_analyze(ctx, {opt->model, opt->batches, sub->count("--dtype") ? opt->dtype : "bf16",
+                            opt->chips, opt->layers, opt->format, opt->llm});
+      return;
+    }
     opt->batch_given = sub->count("--batch") > 0;
     run_analyze(ctx, *opt);
   });
