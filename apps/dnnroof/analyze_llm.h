@@ -19,6 +19,7 @@ struct LlmAnalyzeOptions {
   std::vector<std::int64_t> contexts;  // prompt length (prefill) or KV-cache length (decode)
   std::string weight_dtype;           // default: --dtype
   std::string kv_dtype;               // default: --dtype
+  bool all_logits = false;            // prefill: logits for every prompt token
 };
 
 // Adds --phase, --context, --weight-dtype and --kv-dtype to `sub`.

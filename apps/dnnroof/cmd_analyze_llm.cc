@@ -34,10 +34,14 @@ void add_llm_analyze_options(CLI::App& sub, LlmAnalyzeOptions& o) {
                  "Language models: weight storage fp32, fp16, bf16, int8 or int4 (default --dtype)");
   sub.add_option("--kv-dtype", o.kv_dtype,
                  "Language models: KV-cache storage fp32, fp16, bf16, fp8 or int8 (default --dtype)");
+  sub.add_flag("--all-logits", o.all_logits,
+               "Language models, prefill: logits for every prompt token (a plain forward), not "
+               "only the last one per sequence");
 }
 
 bool wants_llm_analyze(const std::string& model, const LlmAnalyzeOptions& o) {
-  if (!o.phase.empty() || !o.contexts.empty() || !o.weight_dtype.empty() || !o.kv_dtype.empty()) {
+  if (!o.phase.empty() || !o.contexts.empty() || !o.weight_dtype.empty() || !o.kv_dtype.empty() ||
+      o.all_logits) {
     return true;
   }
   const auto lower = to_lower(model);
@@ -148,7 +152,7 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
 
   for (const auto batch : r.batches) {
     for (const auto context : contexts) {
-      const llm::Workload w{phase, batch, context};
+      const llm::Workload w{phase, batch, context, r.llm.all_logits};
       const auto cost = llm::phase_cost(cfg, w, prec);
       const auto mem = llm::memory_needed(cfg, w, prec);
       const double kv = cost.kv_read_bytes() + cost.kv_write_bytes();
@@ -168,7 +172,8 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
         flat.add_row(f);
       }
       // Time to first token: prefill of a prompt of `context` tokens.
-      const llm::Workload prompt{llm::Phase::prefill, batch, std::max<std::int64_t>(context, 1)};
+      const llm::Workload prompt{llm::Phase::prefill, batch, std::max<std::int64_t>(context, 1),
+                                 r.llm.all_logits};
       const auto prefill = phase == llm::Phase::prefill ? cost : llm::phase_cost(cfg, prompt, prec);
       for (std::size_t ci = 0; ci < roofs.size(); ++ci) {
         const auto& roof = roofs[ci];

@@ -152,7 +152,10 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
                           ? static_cast<double>(w.context)
                           : static_cast<double>(w.context + 1);
   const double window = c.sliding_window > 0 ? static_cast<double>(c.sliding_window) : INFINITY;
-  const double read_tokens = std::min(held, window);
+  // Prefill reads every prompt token's K and V at least once (each is
+  // attended by some query, window or not); decode reads the cached keys in
+  // its window.
+  const double read_tokens = w.phase == Phase::prefill ? held : std::min(held, window);
   add("attention", nl, B * keys * static_cast<double>(c.heads) * (4 * d + 5), 0, 2 * T * q * ab,
       B * read_tokens * 2 * kv * kb, 0);
   add("o_proj", nl, 2 * T * q * h + (c.out_bias ? T * h : 0),
@@ -184,8 +187,10 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   (void)L;
 
   norm("final_norm", 1);
-  // Logits for every token (as a Hugging Face forward computes them).
-  add("lm_head", 1, 2 * T * h * V, h * V * ob, T * h * ab + T * V * ab);
+  // Logits: one row per sequence (decode, and prefill by default: only the
+  // last prompt token's logits are needed), or every prompt token.
+  const double rows = w.phase == Phase::prefill && w.all_logits ? T : B;
+  add("lm_head", 1, 2 * rows * h * V, h * V * ob, rows * h * ab + rows * V * ab);
   return pc;
 }
 

@@ -47,6 +47,10 @@ struct Workload {
   // prefill: the prompt length P; decode: the KV cache length C before the
   // new token (the new token attends to C + 1 keys, window permitting).
   std::int64_t context = 512;
+  // Prefill: logits for every prompt token (a plain Hugging Face forward, what
+  // FlopCounterMode counts) instead of only the last one per sequence (what
+  // serving engines compute to sample the first token; the default).
+  bool all_logits = false;
 
   std::int64_t tokens() const { return phase == Phase::prefill ? batch * context : batch; }
 };

@@ -79,12 +79,19 @@ TEST(LlmCost, PrefillCountsTheCausalMask) {
   // The K and V of the prompt are written to the cache and read once.
   expect_rel(op(cost, "qkv_proj").kv_write_bytes, 32 * 2 * P * 2 * 4096 * 2);
   expect_rel(op(cost, "attention").kv_read_bytes, 32 * 2 * P * 2 * 4096 * 2);
+  // Logits of each sequence's last token; every token's with all_logits.
+  expect_rel(op(cost, "lm_head").flops, 2 * 2.0 * 4096 * 32000);
+  const auto every = phase_cost(cfg, Workload{Phase::prefill, 2, 2048, true}, all("bf16"));
+  expect_rel(op(every, "lm_head").flops, 2 * 2 * P * 4096 * 32000.0);
+  expect_rel(every.flops() - cost.flops(), 2 * (2 * P - 2) * 4096 * 32000.0 + 0);
 
   // Sliding window (Mistral, W = 4096): position i attends min(i, W) keys.
   const auto mistral = resolve_llm("mistral-7b");
   const double W = 4096, P2 = 10000;
   const auto mc = phase_cost(mistral, Workload{Phase::prefill, 1, 10000}, all("bf16"));
   expect_rel(op(mc, "attention").flops, 32 * (W * (W + 1) / 2 + (P2 - W) * W) * 32 * (4 * 128 + 5));
+  // Every prompt token's K and V is read at least once, window or not.
+  expect_rel(op(mc, "attention").kv_read_bytes, P2 * kv_bytes_per_token(mistral, all("bf16")));
   const auto md = phase_cost(mistral, Workload{Phase::decode, 1, 10000}, all("bf16"));
   expect_rel(op(md, "attention").flops, 32 * W * 32 * (4 * 128 + 5));
   expect_rel(md.kv_read_bytes(), W * kv_bytes_per_token(mistral, all("bf16")));

@@ -19,7 +19,7 @@ TEST(LlmCrossCheck, Gpt2PrefillMatmulsEqualTheZooGraphsLessTheMaskedHalf) {
   const auto graph_cost = estimate_cost(build_zoo_model("gpt2", z));
 
   const auto cfg = resolve_llm("gpt2");
-  const auto pc = phase_cost(cfg, Workload{Phase::prefill, 1, 1024}, Precision{"fp32", "fp32", "fp32"});
+  const auto pc = phase_cost(cfg, Workload{Phase::prefill, 1, 1024, true}, Precision{"fp32", "fp32", "fp32"});
   const double T = 1024, P = 1024;
   double matmul = 0;
   for (const auto& o : pc.ops) {
