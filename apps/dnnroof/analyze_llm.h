@@ -5,7 +5,6 @@
 // cmd_analyze.cc adds these options and hands over when wants_llm_analyze().
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,11 +14,11 @@
 namespace dnnroof::cli {
 
 struct LlmAnalyzeOptions {
-  std::string phase;                  // "prefill" or "decode"; empty: decode
+  std::string phase;                   // "prefill" or "decode"; empty: decode
   std::vector<std::int64_t> contexts;  // prompt length (prefill) or KV-cache length (decode)
-  std::string weight_dtype;           // default: --dtype
-  std::string kv_dtype;               // default: --dtype
-  bool all_logits = false;            // prefill: logits for every prompt token
+  std::string weight_dtype;            // default: --dtype
+  std::string kv_dtype;                // default: --dtype
+  bool all_logits = false;             // prefill: logits for every prompt token
 };
 
 // Adds --phase, --context, --weight-dtype and --kv-dtype to `sub`.

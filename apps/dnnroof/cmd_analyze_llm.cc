@@ -30,10 +30,12 @@ void add_llm_analyze_options(CLI::App& sub, LlmAnalyzeOptions& o) {
                  "Language models: prompt length (prefill) or KV-cache length (decode), "
                  "comma-separated (default 512)")
       ->delimiter(',');
-  sub.add_option("--weight-dtype", o.weight_dtype,
-                 "Language models: weight storage fp32, fp16, bf16, int8 or int4 (default --dtype)");
-  sub.add_option("--kv-dtype", o.kv_dtype,
-                 "Language models: KV-cache storage fp32, fp16, bf16, fp8 or int8 (default --dtype)");
+  sub.add_option(
+      "--weight-dtype", o.weight_dtype,
+      "Language models: weight storage fp32, fp16, bf16, int8 or int4 (default --dtype)");
+  sub.add_option(
+      "--kv-dtype", o.kv_dtype,
+      "Language models: KV-cache storage fp32, fp16, bf16, fp8 or int8 (default --dtype)");
   sub.add_flag("--all-logits", o.all_logits,
                "Language models, prefill: logits for every prompt token (a plain forward), not "
                "only the last one per sequence");
@@ -75,14 +77,13 @@ std::string describe(const llm::LlmConfig& c, const llm::Precision& p) {
       "{} ({}): {}, {} layers, hidden {}, {} heads / {} KV heads ({}), head dim {}, "
       "intermediate {}, {}, {}, {}, {} embeddings{}{}, {}{}, max positions {}\n"
       "weights {}, activations {}, KV cache {} = {} per token per sequence\n",
-      c.name, c.origin, c.model_type, c.layers, c.hidden, c.heads, c.kv_heads,
-      c.attention_kind(), c.head_dim, c.intermediate, llm::mlp_kind_name(c.mlp),
-      llm::norm_kind_name(c.norm),
+      c.name, c.origin, c.model_type, c.layers, c.hidden, c.heads, c.kv_heads, c.attention_kind(),
+      c.head_dim, c.intermediate, llm::mlp_kind_name(c.mlp), llm::norm_kind_name(c.norm),
       c.position == llm::PositionKind::rotary ? "rotary" : "learned positions",
       c.tied_embeddings ? "tied" : "untied",
       c.sliding_window > 0 ? fmt::format(", sliding window {}", c.sliding_window) : "", moe,
-      format_si(static_cast<double>(params.total), "params"),
-      c.is_moe() ? " in total" : "", c.max_positions, p.weights, p.activations, p.kv_cache,
+      format_si(static_cast<double>(params.total), "params"), c.is_moe() ? " in total" : "",
+      c.max_positions, p.weights, p.activations, p.kv_cache,
       format_si(llm::kv_bytes_per_token(c, p), "B"));
 }
 
@@ -92,9 +93,10 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
   const auto cfg = llm::resolve_llm(r.model);
   const auto lower_dtype = to_lower(r.dtype);
   if (lower_dtype == "int8" || lower_dtype == "int4") {
-    fail("--dtype {} would quantise activations too; use --weight-dtype {} (and --kv-dtype "
-         "int8) with --dtype fp16 or bf16",
-         r.dtype, r.dtype);
+    fail(
+        "--dtype {} would quantise activations too; use --weight-dtype {} (and --kv-dtype "
+        "int8) with --dtype fp16 or bf16",
+        r.dtype, r.dtype);
   }
   llm::Precision prec;
   prec.activations = r.dtype;
@@ -115,20 +117,24 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
   const bool with_chips = !roofs.empty();
   const std::string tput = phase == llm::Phase::decode ? "tokens/s" : "prompt tokens/s";
 
-  std::vector<std::string> wcols{"model", "phase", "batch", "context", "FLOPs", "bytes",
-                                 "weights read", "KV read+write", "FLOP/B"};
-  std::vector<std::string> wkeys{"model",        "phase",    "batch",
-                                 "context",      "flops",    "bytes",
-                                 "weight_bytes", "kv_bytes", "intensity"};
+  std::vector<std::string> wcols{"model", "phase",        "batch",         "context", "FLOPs",
+                                 "bytes", "weights read", "KV read+write", "FLOP/B"};
+  std::vector<std::string> wkeys{"model", "phase",        "batch",    "context",  "flops",
+                                 "bytes", "weight_bytes", "kv_bytes", "intensity"};
   if (with_chips) {
     wcols.insert(wcols.end(), {"chip", "bound", "time (lower bound)", tput + " (upper bound)",
                                "TTFT (lower bound)"});
     wkeys.insert(wkeys.end(), {"chip", "bound", "time_s", "tokens_per_s", "ttft_s"});
   }
-  std::vector<std::string> mcols{"model", "phase", "batch", "context", "weights", "KV cache",
-                                 "activations", "memory needed"};
-  std::vector<std::string> mkeys{"model",     "phase",    "batch",           "context",
-                                 "weights_bytes", "kv_cache_bytes", "activation_bytes",
+  std::vector<std::string> mcols{"model",   "phase",    "batch",       "context",
+                                 "weights", "KV cache", "activations", "memory needed"};
+  std::vector<std::string> mkeys{"model",
+                                 "phase",
+                                 "batch",
+                                 "context",
+                                 "weights_bytes",
+                                 "kv_cache_bytes",
+                                 "activation_bytes",
                                  "memory_bytes"};
   if (with_chips) {
     mcols.insert(mcols.end(), {"chip", "chip memory", "fits", "max batch at this context",
@@ -145,8 +151,8 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
   Table work(wcols, wkeys), memory(mcols, mkeys), flat(fcols, fkeys);
   Table ops({"batch", "context", "chip", "op", "x", "FLOPs", "weights read", "activations",
              "KV read+write", "FLOP/B", "bound", "time", "share of time"},
-            {"batch", "context", "chip", "op", "count", "flops", "weight_bytes",
-             "activation_bytes", "kv_bytes", "intensity", "bound", "time_s", "time_share"});
+            {"batch", "context", "chip", "op", "count", "flops", "weight_bytes", "activation_bytes",
+             "kv_bytes", "intensity", "bound", "time_s", "time_share"});
   const bool single = r.batches.size() == 1 && contexts.size() == 1;
   const bool want_ops = r.layers || single;
 
@@ -159,8 +165,9 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
       std::vector<Cell> head{cfg.name, std::string(llm::phase_name(phase)), integer(batch),
                              integer(context)};
       std::vector<Cell> wrow = head;
-      wrow.insert(wrow.end(), {si(cost.flops(), "FLOP"), si(cost.bytes(), "B"),
-                               si(cost.weight_bytes(), "B"), si(kv, "B"), number(cost.intensity())});
+      wrow.insert(wrow.end(),
+                  {si(cost.flops(), "FLOP"), si(cost.bytes(), "B"), si(cost.weight_bytes(), "B"),
+                   si(kv, "B"), number(cost.intensity())});
       std::vector<Cell> mrow = head;
       mrow.insert(mrow.end(), {si(mem.weights, "B"), si(mem.kv_cache, "B"),
                                si(mem.activations, "B"), si(mem.total(), "B")});
@@ -200,15 +207,21 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
         const llm::Roof* roof = with_chips ? &roofs.front() : nullptr;
         const double total = roof ? llm::bound_phase(cost, *roof).time_s : 0;
         for (const auto& o : cost.ops) {
-          std::vector<Cell> row{integer(batch), integer(context), roof ? roof->chip : "",
-                                o.name, integer(o.count), si(o.flops, "FLOP"),
-                                si(o.weight_bytes, "B"), si(o.activation_bytes, "B"),
-                                si(o.kv_read_bytes + o.kv_write_bytes, "B"), number(o.intensity())};
+          std::vector<Cell> row{integer(batch),
+                                integer(context),
+                                roof ? roof->chip : "",
+                                o.name,
+                                integer(o.count),
+                                si(o.flops, "FLOP"),
+                                si(o.weight_bytes, "B"),
+                                si(o.activation_bytes, "B"),
+                                si(o.kv_read_bytes + o.kv_write_bytes, "B"),
+                                number(o.intensity())};
           if (roof) {
             const auto b = llm::bound_op(o, *roof);
-            row.insert(row.end(), {b.memory_bound ? "memory" : "compute", seconds(b.time_s),
-                                   Cell(b.time_s / total,
-                                        fmt::format("{:.1f}%", 100 * b.time_s / total))});
+            row.insert(row.end(),
+                       {b.memory_bound ? "memory" : "compute", seconds(b.time_s),
+                        Cell(b.time_s / total, fmt::format("{:.1f}%", 100 * b.time_s / total))});
           } else {
             row.insert(row.end(), {"", "", ""});
           }
@@ -223,8 +236,9 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
     case OutputFormat::table:
       fmt::print("{}", describe(cfg, prec));
       if (cfg.is_moe()) {
-        fmt::print("MoE weight traffic: the expected distinct experts per layer, "
-                   "E(1-(1-k/E)^tokens) under uniform routing\n");
+        fmt::print(
+            "MoE weight traffic: the expected distinct experts per layer, "
+            "E(1-(1-k/E)^tokens) under uniform routing\n");
       }
       fmt::print("\n{}\n{}", work.render(format), memory.render(format));
       if (want_ops) {

@@ -29,7 +29,8 @@ double analyze_config(const std::string& name, const dnnroof::llm::Roof& roof) {
         const auto cost = phase_cost(cfg, w, p);
         sum += bound_phase(cost, roof).time_s + memory_needed(cfg, w, p).total();
         if (phase == Phase::decode) {
-          sum += bound_phase(phase_cost(cfg, Workload{Phase::prefill, batch, context}, p), roof).time_s;
+          sum += bound_phase(phase_cost(cfg, Workload{Phase::prefill, batch, context}, p), roof)
+                     .time_s;
         }
         sum += static_cast<double>(max_batch_that_fits(cfg, w, p, roof.capacity) +
                                    max_context_that_fits(cfg, w, p, roof.capacity));
@@ -48,7 +49,8 @@ void bm_all_configs(benchmark::State& state) {
     for (const auto& name : names) sum += analyze_config(name, roof);
     benchmark::DoNotOptimize(sum);
   }
-  state.counters["rows"] = static_cast<double>(names.size() * 2 * kBatches.size() * kContexts.size());
+  state.counters["rows"] =
+      static_cast<double>(names.size() * 2 * kBatches.size() * kContexts.size());
 }
 
 }  // namespace

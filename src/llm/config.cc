@@ -49,7 +49,8 @@ class Fields {
   bool boolean_or(const char* key, bool fallback) const {
     if (!has(key)) return fallback;
     const json& v = j_.at(key);
-    if (!v.is_boolean()) fail("{}: field '{}' must be true or false, got {}", origin_, key, v.dump());
+    if (!v.is_boolean())
+      fail("{}: field '{}' must be true or false, got {}", origin_, key, v.dump());
     return v.get<bool>();
   }
   std::string string_or(const char* key, std::string fallback) const {
@@ -143,9 +144,10 @@ LlmConfig parse_llm_config(std::string_view json_text, std::string_view origin,
   }
   if (!j.is_object()) fail("{}: a config.json must hold one JSON object", origin);
   if (!j.contains("model_type") || !j.at("model_type").is_string()) {
-    fail("{}: field 'model_type' is missing (expected one of gpt2, llama, mistral, qwen2, "
-         "phi3, mixtral)",
-         origin);
+    fail(
+        "{}: field 'model_type' is missing (expected one of gpt2, llama, mistral, qwen2, "
+        "phi3, mixtral)",
+        origin);
   }
   const auto type = j.at("model_type").get<std::string>();
   Fields f(j, origin, type);
@@ -156,9 +158,10 @@ LlmConfig parse_llm_config(std::string_view json_text, std::string_view origin,
              type == "mixtral") {
     c = parse_llama_like(f, origin, type);
   } else {
-    fail("{}: field 'model_type' is '{}', which dnnroof does not know; supported: gpt2, llama, "
-         "mistral, qwen2, phi3, mixtral",
-         origin, type);
+    fail(
+        "{}: field 'model_type' is '{}', which dnnroof does not know; supported: gpt2, llama, "
+        "mistral, qwen2, phi3, mixtral",
+        origin, type);
   }
   c.model_type = type;
   c.origin = std::string(origin);

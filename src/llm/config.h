@@ -33,10 +33,10 @@ struct LlmConfig {
   MlpKind mlp = MlpKind::swiglu;
   NormKind norm = NormKind::rmsnorm;
   PositionKind position = PositionKind::rotary;
-  bool tied_embeddings = false;  // lm_head shares the token embedding
-  bool qkv_bias = false;         // Q, K, V projections have biases (qwen2, gpt2)
-  bool out_bias = false;         // attention output projection bias (gpt2)
-  bool mlp_bias = false;         // MLP biases (gpt2)
+  bool tied_embeddings = false;        // lm_head shares the token embedding
+  bool qkv_bias = false;               // Q, K, V projections have biases (qwen2, gpt2)
+  bool out_bias = false;               // attention output projection bias (gpt2)
+  bool mlp_bias = false;               // MLP biases (gpt2)
   std::int64_t sliding_window = 0;     // 0: full causal attention
   std::int64_t experts = 1;            // 1: dense MLP
   std::int64_t experts_per_token = 1;  // top-k
@@ -69,14 +69,14 @@ LlmConfig resolve_llm(std::string_view name_or_path);
 // (a tied lm_head is counted once).
 struct ParamCounts {
   std::int64_t total = 0;
-  std::int64_t active = 0;      // per token: only experts_per_token experts (= total when dense)
-  std::int64_t embedding = 0;   // token (+ position) embeddings
-  std::int64_t lm_head = 0;     // 0 when tied
-  std::int64_t per_layer = 0;   // one decoder layer, all experts
-  std::int64_t attention = 0;   // of which attention, per layer
-  std::int64_t mlp = 0;         // of which MLP (all experts + router), per layer
-  std::int64_t expert = 0;      // one expert's MLP (the MLP when dense)
-  std::int64_t norms = 0;       // of which norms, per layer
+  std::int64_t active = 0;     // per token: only experts_per_token experts (= total when dense)
+  std::int64_t embedding = 0;  // token (+ position) embeddings
+  std::int64_t lm_head = 0;    // 0 when tied
+  std::int64_t per_layer = 0;  // one decoder layer, all experts
+  std::int64_t attention = 0;  // of which attention, per layer
+  std::int64_t mlp = 0;        // of which MLP (all experts + router), per layer
+  std::int64_t expert = 0;     // one expert's MLP (the MLP when dense)
+  std::int64_t norms = 0;      // of which norms, per layer
   std::int64_t final_norm = 0;
 };
 ParamCounts count_parameters(const LlmConfig& c);

@@ -125,8 +125,8 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   auto add = [&](std::string name, std::int64_t count, double flops, double weights, double act,
                  double kv_read = 0, double kv_write = 0) {
     const double n = static_cast<double>(count);
-    pc.ops.push_back(OpCost{std::move(name), count, n * flops, n * weights, n * act, n * kv_read,
-                            n * kv_write});
+    pc.ops.push_back(
+        OpCost{std::move(name), count, n * flops, n * weights, n * act, n * kv_read, n * kv_write});
   };
 
   // Embedding: gathers T rows (plus T learned positions, added).
@@ -148,9 +148,8 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   // Attention core (fused, flash-style: scores never reach memory). Per head
   // and attended key: QK^T 2d, softmax 5, PV 2d.
   const double keys = attended_keys(c, w);
-  const double held = w.phase == Phase::prefill
-                          ? static_cast<double>(w.context)
-                          : static_cast<double>(w.context + 1);
+  const double held = w.phase == Phase::prefill ? static_cast<double>(w.context)
+                                                : static_cast<double>(w.context + 1);
   const double window = c.sliding_window > 0 ? static_cast<double>(c.sliding_window) : INFINITY;
   // Prefill reads every prompt token's K and V at least once (each is
   // attended by some query, window or not); decode reads the cached keys in
@@ -180,8 +179,7 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   add(gated ? "mlp_silu_mul" : "mlp_gelu", nl, (gated ? 5 : 8) * R * I, 0,
       (gated ? 3 : 2) * R * I * ab);
   // Down projection; MoE adds the weighted combine of k expert outputs (2/elem).
-  add("mlp_down", nl,
-      2 * R * I * h + (c.mlp_bias ? R * h : 0) + (c.is_moe() ? 2 * R * h : 0),
+  add("mlp_down", nl, 2 * R * I * h + (c.mlp_bias ? R * h : 0) + (c.is_moe() ? 2 * R * h : 0),
       touched * (I * h * wb + (c.mlp_bias ? h * ob : 0)), R * I * ab + R * h * ab);
   add("mlp_residual", nl, T * h, 0, 3 * T * h * ab);
   (void)L;

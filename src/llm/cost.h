@@ -56,7 +56,7 @@ struct Workload {
 };
 
 struct OpCost {
-  std::string name;      // "qkv_proj", "attention", "mlp_down", ...
+  std::string name;        // "qkv_proj", "attention", "mlp_down", ...
   std::int64_t count = 1;  // instances summed here (the layers; 1 for embedding, lm_head)
   double flops = 0;
   double weight_bytes = 0;      // weights read (MoE: the experts touched)
@@ -72,7 +72,7 @@ struct PhaseCost {
   LlmConfig config;
   Workload workload;
   Precision precision;
-  std::vector<OpCost> ops;  // in execution order; layer ops summed over the layers
+  std::vector<OpCost> ops;     // in execution order; layer ops summed over the layers
   double experts_touched = 0;  // MoE: expected distinct experts per layer this step
 
   double flops() const;
@@ -118,7 +118,7 @@ struct Roof {
 Roof roof_of(const Chip& chip, DType compute);
 
 struct Bounded {
-  double time_s = 0;        // max(FLOPs / peak, bytes / bandwidth)
+  double time_s = 0;  // max(FLOPs / peak, bytes / bandwidth)
   bool memory_bound = true;
 };
 Bounded bound_op(const OpCost& op, const Roof& roof);

@@ -2,6 +2,8 @@
 // their parameter counts equal the published figures exactly; bad configs
 // fail with the file and the field named.
 
+#include "llm/config.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include <string>
 
 #include "core/error.h"
-#include "llm/config.h"
 
 namespace dnnroof::llm {
 namespace {
@@ -75,8 +76,8 @@ TEST(LlmParams, Gpt2) {
   // wte 50257x768 + wpe 1024x768; per layer: c_attn 768x2304+2304, c_proj
   // 768x768+768, c_fc 768x3072+3072, c_proj 3072x768+768, 2 LayerNorms 4x768;
   // ln_f 2x768; lm_head tied.
-  const std::int64_t layer = 768 * 2304 + 2304 + 768 * 768 + 768 + 768 * 3072 + 3072 +
-                             3072 * 768 + 768 + 4 * 768;
+  const std::int64_t layer =
+      768 * 2304 + 2304 + 768 * 768 + 768 + 768 * 3072 + 3072 + 3072 * 768 + 768 + 4 * 768;
   const std::int64_t hand = 50257 * 768 + 1024 * 768 + 12 * layer + 2 * 768;
   EXPECT_EQ(hand, 124439808);  // published (Hugging Face gpt2: 124,439,808)
   EXPECT_EQ(count_parameters(resolve_llm("gpt2")).total, hand);
@@ -119,10 +120,9 @@ TEST(LlmParams, Phi3Mini) {
 TEST(LlmParams, Mixtral8x7B_TotalAndActive) {
   // 8 experts of 3 x 4096 x 14336 and a 4096 x 8 router per layer.
   const std::int64_t expert = 3 * 4096 * std::int64_t{14336};
-  const std::int64_t total = 2 * 32000 * 4096 +
-                             32 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 8 * expert + 4096 * 8 +
-                                   2 * 4096) +
-                             4096;
+  const std::int64_t total =
+      2 * 32000 * 4096 +
+      32 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 8 * expert + 4096 * 8 + 2 * 4096) + 4096;
   EXPECT_EQ(total, 46702792704);  // published 46.7B
   const auto p = count_parameters(resolve_llm("mixtral-8x7b"));
   EXPECT_EQ(p.total, total);
@@ -168,7 +168,8 @@ TEST(LlmConfig, FileOnDiskAndErrors) {
   expect_error([&] { resolve_llm(typed); }, {"typed.json", "'n_embd'", "positive integer"});
   const auto bad = write("bad.json", "{ not json");
   expect_error([&] { resolve_llm(bad); }, {"bad.json", "not valid JSON"});
-  expect_error([&] { resolve_llm((dir / "absent.json").string()); }, {"absent.json", "cannot open"});
+  expect_error([&] { resolve_llm((dir / "absent.json").string()); },
+               {"absent.json", "cannot open"});
   expect_error([&] { resolve_llm("llama-3-8c"); }, {"unknown language model", "llama-3-8b"});
   std::filesystem::remove_all(dir);
 }

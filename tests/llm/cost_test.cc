@@ -1,6 +1,8 @@
 // The per-phase cost model: every expected value is derived by hand here
 // from the config's numbers (docs/llm.md states the rules).
 
+#include "llm/cost.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 
 #include "core/error.h"
 #include "hw/catalog.h"
-#include "llm/cost.h"
 
 namespace dnnroof::llm {
 namespace {
@@ -38,18 +39,18 @@ TEST(LlmCost, KvCacheBytesPerToken) {
 TEST(LlmCost, DecodeFlopsPerTokenLlama2ByHand) {
   const auto cfg = resolve_llm("llama-2-7b");
   for (std::int64_t C : {0, 1, 511, 4095}) {
-    const double keys = static_cast<double>(C + 1);  // C cached + the new token
-    const double layer = 4.0 * 4096                              // attn RMSNorm
-                         + 2.0 * 4096 * (4096 + 2 * 4096)        // Q, K, V
-                         + 3.0 * (4096 + 4096)                   // rotary on Q and K
-                         + keys * 32 * (2 * 128 + 5 + 2 * 128)   // QK^T, softmax, PV
-                         + 2.0 * 4096 * 4096                     // o_proj
-                         + 4096                                  // residual
-                         + 4.0 * 4096                            // mlp RMSNorm
-                         + 2.0 * 4096 * 2 * 11008                // gate + up
-                         + 5.0 * 11008                           // silu(gate) * up
-                         + 2.0 * 11008 * 4096                    // down
-                         + 4096;                                 // residual
+    const double keys = static_cast<double>(C + 1);                    // C cached + the new token
+    const double layer = 4.0 * 4096                                    // attn RMSNorm
+                         + 2.0 * 4096 * (4096 + 2 * 4096)              // Q, K, V
+                         + 3.0 * (4096 + 4096)                         // rotary on Q and K
+                         + keys * 32 * (2 * 128 + 5 + 2 * 128)         // QK^T, softmax, PV
+                         + 2.0 * 4096 * 4096                           // o_proj
+                         + 4096                                        // residual
+                         + 4.0 * 4096                                  // mlp RMSNorm
+                         + 2.0 * 4096 * 2 * 11008                      // gate + up
+                         + 5.0 * 11008                                 // silu(gate) * up
+                         + 2.0 * 11008 * 4096                          // down
+                         + 4096;                                       // residual
     const double hand = 32 * layer + 4.0 * 4096 + 2.0 * 4096 * 32000;  // final norm, lm_head
     const auto cost = phase_cost(cfg, Workload{Phase::decode, 1, C}, all("fp16"));
     expect_rel(cost.flops(), hand);
@@ -146,7 +147,8 @@ TEST(LlmCost, MemoryNeeded) {
   // 4-bit weights: the decoder layers' linear weights at half a byte, the
   // rest (embeddings, lm_head, norms) stays fp16.
   const double linear = 32.0 * (4 * 4096.0 * 4096 + 3 * 4096.0 * 11008);
-  const auto q4 = memory_needed(cfg, Workload{Phase::decode, 1, 0}, Precision{"int4", "fp16", "fp16"});
+  const auto q4 =
+      memory_needed(cfg, Workload{Phase::decode, 1, 0}, Precision{"int4", "fp16", "fp16"});
   EXPECT_DOUBLE_EQ(q4.weights, linear * 0.5 + (6738415616.0 - linear) * 2);
   // Mixtral holds all 8 experts.
   EXPECT_DOUBLE_EQ(memory_needed(resolve_llm("mixtral-8x7b"), Workload{}, all("bf16")).weights,
@@ -179,7 +181,8 @@ TEST(LlmCost, DecodeIsMemoryBoundOnAnA100) {
   // weights per token over 2.039 TB/s is ~6.6 ms, ~150 tokens/s at most.
   const auto chip = Catalog::builtin().get("a100-sxm4-80gb");
   const auto roof = roof_of(chip, DType::fp16);
-  const auto cost = phase_cost(resolve_llm("llama-2-7b"), Workload{Phase::decode, 1, 0}, all("fp16"));
+  const auto cost =
+      phase_cost(resolve_llm("llama-2-7b"), Workload{Phase::decode, 1, 0}, all("fp16"));
   const auto t = bound_phase(cost, roof);
   EXPECT_TRUE(t.memory_bound);
   // At batch 1 every op is below the ridge: the time is the bytes over the bandwidth.
@@ -187,7 +190,8 @@ TEST(LlmCost, DecodeIsMemoryBoundOnAnA100) {
   EXPECT_GT(t.time_s, 6738415616.0 * 2 * 0.98 / 2.039e12);
   EXPECT_LT(t.time_s, 6738415616.0 * 2 * 1.01 / 2.039e12);
   // A long prompt is compute-bound.
-  const auto pre = phase_cost(resolve_llm("llama-2-7b"), Workload{Phase::prefill, 1, 2048}, all("fp16"));
+  const auto pre =
+      phase_cost(resolve_llm("llama-2-7b"), Workload{Phase::prefill, 1, 2048}, all("fp16"));
   EXPECT_FALSE(bound_phase(pre, roof).memory_bound);
   EXPECT_FALSE(bound_op(op(pre, "mlp_gate_up"), roof).memory_bound);
 }
