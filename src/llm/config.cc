@@ -49,8 +49,9 @@ class Fields {
   bool boolean_or(const char* key, bool fallback) const {
     if (!has(key)) return fallback;
     const json& v = j_.at(key);
-    if (!v.is_boolean())
+    if (!v.is_boolean()) {
       fail("{}: field '{}' must be true or false, got {}", origin_, key, v.dump());
+    }
     return v.get<bool>();
   }
   std::string string_or(const char* key, std::string fallback) const {
@@ -234,14 +235,14 @@ LlmConfig resolve_llm(std::string_view name_or_path) {
 
 ParamCounts count_parameters(const LlmConfig& c) {
   ParamCounts p;
-  const std::int64_t h = c.hidden, d = c.head_dim, I = c.intermediate;
+  const std::int64_t h = c.hidden, d = c.head_dim, inter = c.intermediate;
   const std::int64_t q = c.heads * d, kv = c.kv_heads * d;
   p.embedding = c.vocab * h + (c.position == PositionKind::learned ? c.max_positions * h : 0);
   p.lm_head = c.tied_embeddings ? 0 : c.vocab * h;
   const std::int64_t norm = c.norm == NormKind::layernorm ? 2 * h : h;
   p.attention = h * (q + 2 * kv) + q * h + (c.qkv_bias ? q + 2 * kv : 0) + (c.out_bias ? h : 0);
-  const std::int64_t mats = c.mlp == MlpKind::swiglu ? 3 * h * I : 2 * h * I;
-  p.expert = mats + (c.mlp_bias ? (c.mlp == MlpKind::swiglu ? 2 * I + h : I + h) : 0);
+  const std::int64_t mats = c.mlp == MlpKind::swiglu ? 3 * h * inter : 2 * h * inter;
+  p.expert = mats + (c.mlp_bias ? (c.mlp == MlpKind::swiglu ? 2 * inter + h : inter + h) : 0);
   const std::int64_t router = c.is_moe() ? h * c.experts : 0;
   p.mlp = c.experts * p.expert + router;
   p.norms = 2 * norm;

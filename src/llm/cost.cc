@@ -80,18 +80,18 @@ double PhaseCost::kv_write_bytes() const {
 }
 
 double attended_keys(const LlmConfig& c, const Workload& w) {
-  const double W = c.sliding_window > 0 ? static_cast<double>(c.sliding_window) : INFINITY;
-  const double P = static_cast<double>(w.context);
-  if (w.phase == Phase::decode) return std::min(P + 1, W);
-  if (P <= W) return P * (P + 1) / 2;
-  return W * (W + 1) / 2 + (P - W) * W;
+  const double window = c.sliding_window > 0 ? static_cast<double>(c.sliding_window) : INFINITY;
+  const double prompt = static_cast<double>(w.context);
+  if (w.phase == Phase::decode) return std::min(prompt + 1, window);
+  if (prompt <= window) return prompt * (prompt + 1) / 2;
+  return window * (window + 1) / 2 + (prompt - window) * window;
 }
 
 double expected_experts_touched(std::int64_t experts, std::int64_t per_token, double tokens) {
   if (experts <= 1) return 1;
-  const double E = static_cast<double>(experts);
+  const double n = static_cast<double>(experts);
   const double k = static_cast<double>(per_token);
-  return E * (1 - std::pow(1 - k / E, tokens));
+  return n * (1 - std::pow(1 - k / n, tokens));
 }
 
 double kv_bytes_per_token(const LlmConfig& c, const Precision& p) {
@@ -111,13 +111,13 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   const double wb = p.weight_bytes(), ab = p.activation_bytes(), kb = p.kv_bytes();
   const bool quantised = to_lower(p.weights) == "int8" || to_lower(p.weights) == "int4";
   const double ob = quantised ? ab : wb;  // embeddings, lm_head, norms, biases, router
-  const double T = static_cast<double>(w.tokens());
-  const double B = static_cast<double>(w.batch);
+  const double tokens = static_cast<double>(w.tokens());
+  const double batch = static_cast<double>(w.batch);
   const double h = static_cast<double>(c.hidden), d = static_cast<double>(c.head_dim);
   const double q = static_cast<double>(c.heads) * d, kv = static_cast<double>(c.kv_heads) * d;
-  const double I = static_cast<double>(c.intermediate), V = static_cast<double>(c.vocab);
-  const double E = static_cast<double>(c.experts), k = static_cast<double>(c.experts_per_token);
-  const double L = static_cast<double>(c.layers);
+  const double inter = static_cast<double>(c.intermediate), vocab = static_cast<double>(c.vocab);
+  const double n_experts = static_cast<double>(c.experts),
+               k = static_cast<double>(c.experts_per_token);
   const bool ln = c.norm == NormKind::layernorm;
   const double norm_flops = ln ? 5 : 4;  // per element (src/cost: LayerNorm 5/elem)
   const double norm_params = ln ? 2 * h : h;
@@ -129,22 +129,24 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
         OpCost{std::move(name), count, n * flops, n * weights, n * act, n * kv_read, n * kv_write});
   };
 
-  // Embedding: gathers T rows (plus T learned positions, added).
+  // Embedding: gathers one row per token (plus its learned position, added).
   const bool learned = c.position == PositionKind::learned;
-  add("embedding", 1, learned ? T * h : 0, (learned ? 2 : 1) * T * h * ob, T * h * ab);
+  add("embedding", 1, learned ? tokens * h : 0, (learned ? 2 : 1) * tokens * h * ob,
+      tokens * h * ab);
 
   const std::int64_t nl = c.layers;
   auto norm = [&](std::string name, std::int64_t count) {
-    add(std::move(name), count, norm_flops * T * h, norm_params * ob, 2 * T * h * ab);
+    add(std::move(name), count, norm_flops * tokens * h, norm_params * ob, 2 * tokens * h * ab);
   };
   norm("attn_norm", nl);
   // Q, K, V projections; rotary (3 FLOP/elem on Q and K) fused as an epilogue;
   // K and V are written straight into the cache.
   const double qkv_bias = c.qkv_bias ? q + 2 * kv : 0;
   add("qkv_proj", nl,
-      2 * T * h * (q + 2 * kv) + T * qkv_bias +
-          (c.position == PositionKind::rotary ? 3 * T * (q + kv) : 0),
-      h * (q + 2 * kv) * wb + qkv_bias * ob, T * h * ab + T * q * ab, 0, T * 2 * kv * kb);
+      2 * tokens * h * (q + 2 * kv) + tokens * qkv_bias +
+          (c.position == PositionKind::rotary ? 3 * tokens * (q + kv) : 0),
+      h * (q + 2 * kv) * wb + qkv_bias * ob, tokens * h * ab + tokens * q * ab, 0,
+      tokens * 2 * kv * kb);
   // Attention core (fused, flash-style: scores never reach memory). Per head
   // and attended key: QK^T 2d, softmax 5, PV 2d.
   const double keys = attended_keys(c, w);
@@ -155,40 +157,45 @@ PhaseCost phase_cost(const LlmConfig& c, const Workload& w, const Precision& p) 
   // attended by some query, window or not); decode reads the cached keys in
   // its window.
   const double read_tokens = w.phase == Phase::prefill ? held : std::min(held, window);
-  add("attention", nl, B * keys * static_cast<double>(c.heads) * (4 * d + 5), 0, 2 * T * q * ab,
-      B * read_tokens * 2 * kv * kb, 0);
-  add("o_proj", nl, 2 * T * q * h + (c.out_bias ? T * h : 0),
-      q * h * wb + (c.out_bias ? h * ob : 0), T * q * ab + T * h * ab);
-  add("attn_residual", nl, T * h, 0, 3 * T * h * ab);
+  add("attention", nl, batch * keys * static_cast<double>(c.heads) * (4 * d + 5), 0,
+      2 * tokens * q * ab, batch * read_tokens * 2 * kv * kb, 0);
+  add("o_proj", nl, 2 * tokens * q * h + (c.out_bias ? tokens * h : 0),
+      q * h * wb + (c.out_bias ? h * ob : 0), tokens * q * ab + tokens * h * ab);
+  add("attn_residual", nl, tokens * h, 0, 3 * tokens * h * ab);
   norm("mlp_norm", nl);
 
-  // MLP, dense or mixture of experts (R token-rows, `touched` experts' weights).
-  double R = T, touched = 1;
+  // MLP, dense or mixture of experts (expert_rows token-rows go through
+  // the experts; `touched` experts' weights are read).
+  double expert_rows = tokens, touched = 1;
   if (c.is_moe()) {
-    add("router", nl, 2 * T * h * E, h * E * ob, T * h * ab + T * E * ab);
-    R = T * k;
-    touched = expected_experts_touched(c.experts, c.experts_per_token, T);
+    add("router", nl, 2 * tokens * h * n_experts, h * n_experts * ob,
+        tokens * h * ab + tokens * n_experts * ab);
+    expert_rows = tokens * k;
+    touched = expected_experts_touched(c.experts, c.experts_per_token, tokens);
     pc.experts_touched = touched;
   }
   const bool gated = c.mlp == MlpKind::swiglu;
-  const double up_cols = gated ? 2 * I : I;
+  const double up_cols = gated ? 2 * inter : inter;
   const double up_bias = c.mlp_bias ? up_cols : 0;
-  add(gated ? "mlp_gate_up" : "mlp_up", nl, 2 * R * h * up_cols + R * up_bias,
-      touched * (h * up_cols * wb + up_bias * ob), R * h * ab + R * up_cols * ab);
+  add(gated ? "mlp_gate_up" : "mlp_up", nl, 2 * expert_rows * h * up_cols + expert_rows * up_bias,
+      touched * (h * up_cols * wb + up_bias * ob),
+      expert_rows * h * ab + expert_rows * up_cols * ab);
   // GELU (tanh form) 8 FLOP/elem as src/cost; SwiGLU: SiLU 4 + the product 1.
-  add(gated ? "mlp_silu_mul" : "mlp_gelu", nl, (gated ? 5 : 8) * R * I, 0,
-      (gated ? 3 : 2) * R * I * ab);
+  add(gated ? "mlp_silu_mul" : "mlp_gelu", nl, (gated ? 5 : 8) * expert_rows * inter, 0,
+      (gated ? 3 : 2) * expert_rows * inter * ab);
   // Down projection; MoE adds the weighted combine of k expert outputs (2/elem).
-  add("mlp_down", nl, 2 * R * I * h + (c.mlp_bias ? R * h : 0) + (c.is_moe() ? 2 * R * h : 0),
-      touched * (I * h * wb + (c.mlp_bias ? h * ob : 0)), R * I * ab + R * h * ab);
-  add("mlp_residual", nl, T * h, 0, 3 * T * h * ab);
-  (void)L;
+  add("mlp_down", nl,
+      2 * expert_rows * inter * h + (c.mlp_bias ? expert_rows * h : 0) +
+          (c.is_moe() ? 2 * expert_rows * h : 0),
+      touched * (inter * h * wb + (c.mlp_bias ? h * ob : 0)),
+      expert_rows * inter * ab + expert_rows * h * ab);
+  add("mlp_residual", nl, tokens * h, 0, 3 * tokens * h * ab);
 
   norm("final_norm", 1);
   // Logits: one row per sequence (decode, and prefill by default: only the
   // last prompt token's logits are needed), or every prompt token.
-  const double rows = w.phase == Phase::prefill && w.all_logits ? T : B;
-  add("lm_head", 1, 2 * rows * h * V, h * V * ob, rows * h * ab + rows * V * ab);
+  const double rows = w.phase == Phase::prefill && w.all_logits ? tokens : batch;
+  add("lm_head", 1, 2 * rows * h * vocab, h * vocab * ob, rows * h * ab + rows * vocab * ab);
   return pc;
 }
 
@@ -200,9 +207,10 @@ MemoryNeed memory_needed(const LlmConfig& c, const Workload& w, const Precision&
   const double ob = quantised ? ab : wb;
   const double h = static_cast<double>(c.hidden), d = static_cast<double>(c.head_dim);
   const double q = static_cast<double>(c.heads) * d, kv = static_cast<double>(c.kv_heads) * d;
-  const double I = static_cast<double>(c.intermediate);
-  const double mats = h * (q + 2 * kv) + q * h +
-                      static_cast<double>(c.experts) * (c.mlp == MlpKind::swiglu ? 3 : 2) * h * I;
+  const double inter = static_cast<double>(c.intermediate);
+  const double mats =
+      h * (q + 2 * kv) + q * h +
+      static_cast<double>(c.experts) * (c.mlp == MlpKind::swiglu ? 3 : 2) * h * inter;
   const double linear = static_cast<double>(c.layers) * mats;
   MemoryNeed m;
   m.weights = linear * wb + (static_cast<double>(params.total) - linear) * ob;
@@ -251,14 +259,14 @@ namespace {
 
 template <typename Fits>
 std::int64_t largest_fitting(Fits fits) {
-  constexpr std::int64_t kCap = std::int64_t{1} << 30;
+  constexpr std::int64_t cap = std::int64_t{1} << 30;
   if (!fits(1)) return 0;
   std::int64_t lo = 1, hi = 2;
-  while (hi <= kCap && fits(hi)) {
+  while (hi <= cap && fits(hi)) {
     lo = hi;
     hi *= 2;
   }
-  if (hi > kCap) return kCap;
+  if (hi > cap) return cap;
   while (hi - lo > 1) {  // fits(lo), !fits(hi)
     const std::int64_t mid = lo + (hi - lo) / 2;
     (fits(mid) ? lo : hi) = mid;

@@ -78,7 +78,7 @@ TEST(LlmParams, Gpt2) {
   // ln_f 2x768; lm_head tied.
   const std::int64_t layer =
       768 * 2304 + 2304 + 768 * 768 + 768 + 768 * 3072 + 3072 + 3072 * 768 + 768 + 4 * 768;
-  const std::int64_t hand = 50257 * 768 + 1024 * 768 + 12 * layer + 2 * 768;
+  const std::int64_t hand = 50257L * 768 + 1024L * 768 + 12 * layer + 2L * 768;
   EXPECT_EQ(hand, 124439808);  // published (Hugging Face gpt2: 124,439,808)
   EXPECT_EQ(count_parameters(resolve_llm("gpt2")).total, hand);
 }
@@ -96,18 +96,18 @@ TEST(LlmParams, Llama2_7B) {
 }
 
 TEST(LlmParams, Llama3_8B) {
-  EXPECT_EQ(llama_like(128256, 4096, 32, 8 * 128, 14336), 8030261248);  // published
+  EXPECT_EQ(llama_like(128256, 4096, 32, 8L * 128, 14336), 8030261248);  // published
   EXPECT_EQ(count_parameters(resolve_llm("llama-3-8b")).total, 8030261248);
 }
 
 TEST(LlmParams, Mistral7B) {
-  EXPECT_EQ(llama_like(32000, 4096, 32, 8 * 128, 14336), 7241732096);  // published
+  EXPECT_EQ(llama_like(32000, 4096, 32, 8L * 128, 14336), 7241732096);  // published
   EXPECT_EQ(count_parameters(resolve_llm("mistral-7b")).total, 7241732096);
 }
 
 TEST(LlmParams, Qwen2_7B) {
   // Plus Q, K, V biases: 3584 + 2 x 512 per layer.
-  const std::int64_t hand = llama_like(152064, 3584, 28, 4 * 128, 18944) + 28 * (3584 + 2 * 512);
+  const std::int64_t hand = llama_like(152064, 3584, 28, 4L * 128, 18944) + 28L * (3584 + 2L * 512);
   EXPECT_EQ(hand, 7615616512);  // published
   EXPECT_EQ(count_parameters(resolve_llm("qwen2-7b")).total, hand);
 }
@@ -119,15 +119,15 @@ TEST(LlmParams, Phi3Mini) {
 
 TEST(LlmParams, Mixtral8x7B_TotalAndActive) {
   // 8 experts of 3 x 4096 x 14336 and a 4096 x 8 router per layer.
-  const std::int64_t expert = 3 * 4096 * std::int64_t{14336};
+  const std::int64_t expert = 3L * 4096 * 14336;
   const std::int64_t total =
-      2 * 32000 * 4096 +
-      32 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 8 * expert + 4096 * 8 + 2 * 4096) + 4096;
+      2L * 32000 * 4096 +
+      32 * (2L * 4096 * 4096 + 2L * 4096 * 1024 + 8 * expert + 4096L * 8 + 2L * 4096) + 4096;
   EXPECT_EQ(total, 46702792704);  // published 46.7B
   const auto p = count_parameters(resolve_llm("mixtral-8x7b"));
   EXPECT_EQ(p.total, total);
   // Active: 2 of the 8 experts per token: 12,879,925,248 (published "12.9B").
-  EXPECT_EQ(p.active, total - 32 * 6 * expert);
+  EXPECT_EQ(p.active, total - 32L * 6 * expert);
   EXPECT_EQ(p.active, 12879925248);
   EXPECT_EQ(count_parameters(resolve_llm("llama-2-7b")).active, 6738415616);
 }
@@ -136,7 +136,7 @@ TEST(LlmConfig, FileOnDiskAndErrors) {
   const auto dir = std::filesystem::temp_directory_path() / "dnnroof_llm_config_test";
   std::filesystem::create_directories(dir);
   auto write = [&](const std::string& name, const std::string& text) {
-    const auto path = (dir / name).string();
+    auto path = (dir / name).string();
     std::ofstream(path) << text;
     return path;
   };

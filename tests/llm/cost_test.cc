@@ -38,8 +38,8 @@ TEST(LlmCost, KvCacheBytesPerToken) {
 
 TEST(LlmCost, DecodeFlopsPerTokenLlama2ByHand) {
   const auto cfg = resolve_llm("llama-2-7b");
-  for (std::int64_t C : {0, 1, 511, 4095}) {
-    const double keys = static_cast<double>(C + 1);                    // C cached + the new token
+  for (std::int64_t ctx : {0, 1, 511, 4095}) {
+    const double keys = static_cast<double>(ctx + 1);                  // C cached + the new token
     const double layer = 4.0 * 4096                                    // attn RMSNorm
                          + 2.0 * 4096 * (4096 + 2 * 4096)              // Q, K, V
                          + 3.0 * (4096 + 4096)                         // rotary on Q and K
@@ -52,50 +52,52 @@ TEST(LlmCost, DecodeFlopsPerTokenLlama2ByHand) {
                          + 2.0 * 11008 * 4096                          // down
                          + 4096;                                       // residual
     const double hand = 32 * layer + 4.0 * 4096 + 2.0 * 4096 * 32000;  // final norm, lm_head
-    const auto cost = phase_cost(cfg, Workload{Phase::decode, 1, C}, all("fp16"));
+    const auto cost = phase_cost(cfg, Workload{Phase::decode, 1, ctx}, all("fp16"));
     expect_rel(cost.flops(), hand);
     // Batch multiplies a decode step's FLOPs exactly.
-    expect_rel(phase_cost(cfg, Workload{Phase::decode, 8, C}, all("fp16")).flops(), 8 * hand);
+    expect_rel(phase_cost(cfg, Workload{Phase::decode, 8, ctx}, all("fp16")).flops(), 8 * hand);
   }
 }
 
 TEST(LlmCost, DecodeTrafficLlama2) {
   const auto cfg = resolve_llm("llama-2-7b");
-  const std::int64_t C = 4095, B = 4;
-  const auto cost = phase_cost(cfg, Workload{Phase::decode, B, C}, all("fp16"));
+  const std::int64_t ctx = 4095, batch = 4;
+  const auto cost = phase_cost(cfg, Workload{Phase::decode, batch, ctx}, all("fp16"));
   // Every weight is read once, except the embedding table: B gathered rows.
-  expect_rel(cost.weight_bytes(), (6738415616.0 - 32000.0 * 4096 + B * 4096) * 2);
+  expect_rel(cost.weight_bytes(), (6738415616.0 - 32000.0 * 4096 + batch * 4096) * 2);
   // The cache is read for C + 1 tokens and written for the new one.
   const double per_token = 2.0 * 32 * 32 * 128 * 2;
-  expect_rel(cost.kv_read_bytes(), B * (C + 1) * per_token);
-  expect_rel(cost.kv_write_bytes(), B * per_token);
+  expect_rel(cost.kv_read_bytes(), batch * (ctx + 1) * per_token);
+  expect_rel(cost.kv_write_bytes(), batch * per_token);
 }
 
 TEST(LlmCost, PrefillCountsTheCausalMask) {
   const auto cfg = resolve_llm("llama-2-7b");
-  const double P = 2048;
+  const double prompt = 2048;
   const auto cost = phase_cost(cfg, Workload{Phase::prefill, 2, 2048}, all("bf16"));
   // P(P+1)/2 key positions per head, not P^2.
-  expect_rel(op(cost, "attention").flops, 32 * 2 * (P * (P + 1) / 2) * 32 * (4 * 128 + 5));
+  expect_rel(op(cost, "attention").flops,
+             32 * 2 * (prompt * (prompt + 1) / 2) * 32 * (4 * 128 + 5));
   // The K and V of the prompt are written to the cache and read once.
-  expect_rel(op(cost, "qkv_proj").kv_write_bytes, 32 * 2 * P * 2 * 4096 * 2);
-  expect_rel(op(cost, "attention").kv_read_bytes, 32 * 2 * P * 2 * 4096 * 2);
+  expect_rel(op(cost, "qkv_proj").kv_write_bytes, 32 * 2 * prompt * 2 * 4096 * 2);
+  expect_rel(op(cost, "attention").kv_read_bytes, 32 * 2 * prompt * 2 * 4096 * 2);
   // Logits of each sequence's last token; every token's with all_logits.
   expect_rel(op(cost, "lm_head").flops, 2 * 2.0 * 4096 * 32000);
   const auto every = phase_cost(cfg, Workload{Phase::prefill, 2, 2048, true}, all("bf16"));
-  expect_rel(op(every, "lm_head").flops, 2 * 2 * P * 4096 * 32000.0);
-  expect_rel(every.flops() - cost.flops(), 2 * (2 * P - 2) * 4096 * 32000.0 + 0);
+  expect_rel(op(every, "lm_head").flops, 2 * 2 * prompt * 4096 * 32000.0);
+  expect_rel(every.flops() - cost.flops(), 2 * (2 * prompt - 2) * 4096 * 32000.0 + 0);
 
   // Sliding window (Mistral, W = 4096): position i attends min(i, W) keys.
   const auto mistral = resolve_llm("mistral-7b");
-  const double W = 4096, P2 = 10000;
+  const double window = 4096, prompt2 = 10000;
   const auto mc = phase_cost(mistral, Workload{Phase::prefill, 1, 10000}, all("bf16"));
-  expect_rel(op(mc, "attention").flops, 32 * (W * (W + 1) / 2 + (P2 - W) * W) * 32 * (4 * 128 + 5));
+  expect_rel(op(mc, "attention").flops,
+             32 * (window * (window + 1) / 2 + (prompt2 - window) * window) * 32 * (4 * 128 + 5));
   // Every prompt token's K and V is read at least once, window or not.
-  expect_rel(op(mc, "attention").kv_read_bytes, P2 * kv_bytes_per_token(mistral, all("bf16")));
+  expect_rel(op(mc, "attention").kv_read_bytes, prompt2 * kv_bytes_per_token(mistral, all("bf16")));
   const auto md = phase_cost(mistral, Workload{Phase::decode, 1, 10000}, all("bf16"));
-  expect_rel(op(md, "attention").flops, 32 * W * 32 * (4 * 128 + 5));
-  expect_rel(md.kv_read_bytes(), W * kv_bytes_per_token(mistral, all("bf16")));
+  expect_rel(op(md, "attention").flops, 32 * window * 32 * (4 * 128 + 5));
+  expect_rel(md.kv_read_bytes(), window * kv_bytes_per_token(mistral, all("bf16")));
 }
 
 TEST(LlmCost, PrefillOfOneTokenIsDecodeWithAnEmptyCache) {
@@ -118,9 +120,9 @@ TEST(LlmCost, MixtureOfExperts) {
   const auto mistral = resolve_llm("mistral-7b");
   // Same attention and vocabulary; Mixtral's MLP runs 2 experts per token,
   // plus the router (h x 8) and the weighted combine of 2 outputs (2/elem).
-  const std::int64_t C = 1000;
-  const auto x = phase_cost(mixtral, Workload{Phase::decode, 1, C}, all("bf16"));
-  const auto s = phase_cost(mistral, Workload{Phase::decode, 1, C}, all("bf16"));
+  const std::int64_t ctx = 1000;
+  const auto x = phase_cost(mixtral, Workload{Phase::decode, 1, ctx}, all("bf16"));
+  const auto s = phase_cost(mistral, Workload{Phase::decode, 1, ctx}, all("bf16"));
   const double extra_per_layer = 2.0 * 4096 * 2 * 14336  // the second expert's gate + up
                                  + 5.0 * 14336           // its silu * up
                                  + 2.0 * 14336 * 4096    // its down
@@ -132,7 +134,7 @@ TEST(LlmCost, MixtureOfExperts) {
   EXPECT_DOUBLE_EQ(x.experts_touched, 2);
   expect_rel(x.weight_bytes(), (12879925248.0 - 32000.0 * 4096 + 4096) * 2);
   // A batch of 64 tokens touches nearly all 8: 8 (1 - 0.75^64).
-  const auto x64 = phase_cost(mixtral, Workload{Phase::decode, 64, C}, all("bf16"));
+  const auto x64 = phase_cost(mixtral, Workload{Phase::decode, 64, ctx}, all("bf16"));
   const double touched = 8 * (1 - std::pow(0.75, 64));
   EXPECT_DOUBLE_EQ(x64.experts_touched, touched);
   expect_rel(op(x64, "mlp_down").weight_bytes, 32 * touched * 14336.0 * 4096 * 2);

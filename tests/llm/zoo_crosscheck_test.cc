@@ -21,18 +21,18 @@ TEST(LlmCrossCheck, Gpt2PrefillMatmulsEqualTheZooGraphsLessTheMaskedHalf) {
   const auto cfg = resolve_llm("gpt2");
   const auto pc =
       phase_cost(cfg, Workload{Phase::prefill, 1, 1024, true}, Precision{"fp32", "fp32", "fp32"});
-  const double T = 1024, P = 1024;
+  const double tokens = 1024, prompt = 1024;
   double matmul = 0;
   for (const auto& o : pc.ops) {
-    if (o.name == "qkv_proj") matmul += o.flops - 12 * T * 2304;  // less the biases
-    if (o.name == "o_proj") matmul += o.flops - 12 * T * 768;
-    if (o.name == "mlp_up") matmul += o.flops - 12 * T * 3072;
-    if (o.name == "mlp_down") matmul += o.flops - 12 * T * 768;
+    if (o.name == "qkv_proj") matmul += o.flops - 12 * tokens * 2304;  // less the biases
+    if (o.name == "o_proj") matmul += o.flops - 12 * tokens * 768;
+    if (o.name == "mlp_up") matmul += o.flops - 12 * tokens * 3072;
+    if (o.name == "mlp_down") matmul += o.flops - 12 * tokens * 768;
     if (o.name == "lm_head") matmul += o.flops;
     if (o.name == "attention") matmul += o.flops / (4 * 64 + 5) * (4 * 64);  // less the softmax
   }
   // The graph's QK^T and PV over all P x P positions per head and layer.
-  const double masked = 12.0 * 12 * (P * P - P * (P + 1) / 2) * 4 * 64;
+  const double masked = 12.0 * 12 * (prompt * prompt - prompt * (prompt + 1) / 2) * 4 * 64;
   EXPECT_NEAR(matmul + masked, graph_cost.forward.matmul_flops,
               1e-9 * graph_cost.forward.matmul_flops);
 }
