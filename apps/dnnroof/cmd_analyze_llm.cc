@@ -90,6 +90,18 @@ std::string describe(const llm::LlmConfig& c, const llm::Precision& p) {
 }  // namespace
 
 void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
+  const auto lower_model = to_lower(r.model);
+  const bool onnx =
+      lower_model.size() >= 5 && lower_model.substr(lower_model.size() - 5) == ".onnx";
+  const bool zoo_only = std::any_of(zoo_models().begin(), zoo_models().end(), [&](const auto& z) {
+    return z.name == lower_model && !llm::is_llm_reference(lower_model);
+  });
+  if (onnx || zoo_only) {
+    fail(
+        "'{}' is not a language-model config: --phase, --context, --weight-dtype, --kv-dtype "
+        "and --all-logits apply to {} or a config.json path",
+        r.model, join(llm::builtin_llm_names(), ", "));
+  }
   const auto cfg = llm::resolve_llm(r.model);
   const auto lower_dtype = to_lower(r.dtype);
   if (lower_dtype == "int8" || lower_dtype == "int4") {
