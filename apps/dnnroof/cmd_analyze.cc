@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze_llm.h"
 // GCC 12 reports a false -Wnull-dereference inside CLI11's
 // CLI::detail::split (vector<string> relocation) in this file.
 #pragma GCC diagnostic push
@@ -53,6 +54,7 @@ struct AnalyzeOptions {
   std::int64_t seq_len = 0;
   std::vector<std::string> dims;  // ONNX symbolic dims: "name=value"
   bool batch_given = false;       // --batch on the command line (re-batches fixed ONNX inputs)
+  LlmAnalyzeOptions llm;          // language models: --phase, --context, ... (analyze_llm.h)
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -555,7 +557,25 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_option("--seq-len", opt->seq_len,
                   "Sequence length for language models (default: the model's)");
   add_format_option(*sub, opt->format);
+  add_llm_analyze_options(*sub, opt->llm);
   sub->callback([opt, &ctx, sub] {
+    // Decoder-only LLMs (config.json, cmd_analyze_llm.cc) have their own
+    // tables: one per call, not mixed with graph models.
+    std::vector<std::string> llms;
+    for (const std::string& m : opt->models) {
+      if (wants_llm_analyze(m, opt->llm)) llms.push_back(m);
+    }
+    if (!llms.empty()) {
+      if (opt->models.size() != 1) {
+        fail("analyze: a language model ({}) is analyzed alone, by phase: give it in its own "
+             "call, without the other {} model(s)",
+             join(llms, ", "), opt->models.size() - 1);
+      }
+      run_llm_analyze(ctx, {llms.front(), opt->batches,
+                            sub->count("--dtype") ? opt->dtype : "bf16", opt->chips, opt->layers,
+                            opt->format, opt->llm});
+      return;
+    }
     opt->batch_given = sub->count("--batch") > 0;
     run_analyze(ctx, *opt);
   });

@@ -10,6 +10,8 @@
 #include "core/table.h"
 #include "core/units.h"
 #include "cost/cost.h"
+#include "llm/config.h"
+#include "llm/cost.h"
 #include "zoo/zoo.h"
 
 namespace dnnroof::cli {
@@ -34,6 +36,21 @@ void list_models(const std::string& format_name) {
                Cell(c.forward.flops() / 1e9, fmt::format("{:.3f}", c.forward.flops() / 1e9))});
   }
   fmt::print("{}", t.render(format));
+  if (format != OutputFormat::table) return;  // programs get the zoo table alone, as before
+  // The shipped language-model configs (docs/llm.md), for people.
+  Table l({"language model", "type", "layers", "hidden", "heads / KV heads", "params",
+           "active params", "KV cache per token (bf16)"});
+  for (const auto& name : llm::builtin_llm_names()) {
+    const auto c = llm::resolve_llm(name);
+    const auto p = llm::count_parameters(c);
+    l.add_row({c.name, c.model_type, std::to_string(c.layers), std::to_string(c.hidden),
+               fmt::format("{} / {} ({})", c.heads, c.kv_heads, c.attention_kind()),
+               format_si(static_cast<double>(p.total), ""),
+               format_si(static_cast<double>(p.active), ""),
+               format_si(llm::kv_bytes_per_token(c, llm::Precision{}), "B")});
+  }
+  fmt::print("\nLanguage models (dnnroof analyze NAME --phase prefill|decode; docs/llm.md):\n{}",
+             l.render(format));
 }
 
 void register_models(CLI::App& app, Context& /*ctx*/) {

@@ -1,0 +1,256 @@
+#include "llm/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "llm/builtin_configs.h"
+
+namespace dnnroof::llm {
+
+std::string_view mlp_kind_name(MlpKind k) { return k == MlpKind::gelu ? "GELU" : "SwiGLU"; }
+std::string_view norm_kind_name(NormKind k) {
+  return k == NormKind::layernorm ? "LayerNorm" : "RMSNorm";
+}
+
+std::string LlmConfig::attention_kind() const {
+  if (kv_heads == heads) return "MHA";
+  if (kv_heads == 1) return "MQA";
+  return "GQA";
+}
+
+namespace {
+
+using nlohmann::json;
+
+// Field access with errors that name the file, the model type and the field.
+class Fields {
+ public:
+  Fields(const json& j, std::string_view origin, std::string model_type)
+      : j_(j), origin_(origin), type_(std::move(model_type)) {}
+
+  bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
+
+  std::int64_t integer(const char* key) const {
+    if (!has(key)) {
+      fail("{}: field '{}' is missing (required for model_type '{}')", origin_, key, type_);
+    }
+    return positive(key);
+  }
+  std::int64_t integer_or(const char* key, std::int64_t fallback) const {
+    return has(key) ? positive(key) : fallback;
+  }
+  bool boolean_or(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = j_.at(key);
+    if (!v.is_boolean()) {
+      fail("{}: field '{}' must be true or false, got {}", origin_, key, v.dump());
+    }
+    return v.get<bool>();
+  }
+  std::string string_or(const char* key, std::string fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = j_.at(key);
+    if (!v.is_string()) fail("{}: field '{}' must be a string, got {}", origin_, key, v.dump());
+    return v.get<std::string>();
+  }
+
+ private:
+  std::int64_t positive(const char* key) const {
+    const json& v = j_.at(key);
+    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0) {
+      fail("{}: field '{}' must be a positive integer, got {}", origin_, key, v.dump());
+    }
+    return v.get<std::int64_t>();
+  }
+
+  const json& j_;
+  std::string_view origin_;
+  std::string type_;
+};
+
+void check_activation(const std::string& act, std::string_view origin, const char* key,
+                      std::initializer_list<std::string_view> allowed) {
+  if (std::find(allowed.begin(), allowed.end(), act) == allowed.end()) {
+    std::vector<std::string> names(allowed.begin(), allowed.end());
+    fail("{}: field '{}' is '{}'; this model type supports {}", origin, key, act,
+         join(names, ", "));
+  }
+}
+
+LlmConfig parse_gpt2(const Fields& f, std::string_view origin) {
+  LlmConfig c;
+  c.vocab = f.integer("vocab_size");
+  c.hidden = f.integer("n_embd");
+  c.layers = f.integer("n_layer");
+  c.heads = f.integer("n_head");
+  c.max_positions = f.integer("n_positions");
+  c.kv_heads = c.heads;
+  c.intermediate = f.integer_or("n_inner", 4 * c.hidden);
+  check_activation(f.string_or("activation_function", "gelu_new"), origin, "activation_function",
+                   {"gelu_new", "gelu", "gelu_fast", "gelu_pytorch_tanh"});
+  c.mlp = MlpKind::gelu;
+  c.norm = NormKind::layernorm;
+  c.position = PositionKind::learned;
+  c.tied_embeddings = f.boolean_or("tie_word_embeddings", true);
+  c.qkv_bias = c.out_bias = c.mlp_bias = true;
+  return c;
+}
+
+LlmConfig parse_llama_like(const Fields& f, std::string_view origin, const std::string& type) {
+  LlmConfig c;
+  c.vocab = f.integer("vocab_size");
+  c.hidden = f.integer("hidden_size");
+  c.layers = f.integer("num_hidden_layers");
+  c.heads = f.integer("num_attention_heads");
+  c.intermediate = f.integer("intermediate_size");
+  // Hugging Face's default when absent: as many KV heads as query heads.
+  c.kv_heads = f.integer_or("num_key_value_heads", c.heads);
+  c.max_positions = f.integer_or("max_position_embeddings", 0);
+  check_activation(f.string_or("hidden_act", "silu"), origin, "hidden_act", {"silu", "swish"});
+  c.mlp = MlpKind::swiglu;
+  c.norm = NormKind::rmsnorm;
+  c.position = PositionKind::rotary;
+  c.tied_embeddings = f.boolean_or("tie_word_embeddings", false);
+  c.qkv_bias = type == "qwen2" ? true : f.boolean_or("attention_bias", false);
+  c.out_bias = type == "qwen2" ? false : c.qkv_bias;
+  c.mlp_bias = f.boolean_or("mlp_bias", false);
+  if (type == "mistral" || type == "phi3" || type == "mixtral") {
+    c.sliding_window = f.integer_or("sliding_window", 0);
+  } else if (type == "qwen2" && f.boolean_or("use_sliding_window", false)) {
+    c.sliding_window = f.integer("sliding_window");
+  }
+  if (type == "mixtral") {
+    c.experts = f.integer("num_local_experts");
+    c.experts_per_token = f.integer("num_experts_per_tok");
+  }
+  return c;
+}
+
+}  // namespace
+
+LlmConfig parse_llm_config(std::string_view json_text, std::string_view origin,
+                           std::string_view name) {
+  json j;
+  try {
+    j = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& e) {
+    fail("{}: not valid JSON: {}", origin, e.what());
+  }
+  if (!j.is_object()) fail("{}: a config.json must hold one JSON object", origin);
+  if (!j.contains("model_type") || !j.at("model_type").is_string()) {
+    fail(
+        "{}: field 'model_type' is missing (expected one of gpt2, llama, mistral, qwen2, "
+        "phi3, mixtral)",
+        origin);
+  }
+  const auto type = j.at("model_type").get<std::string>();
+  Fields f(j, origin, type);
+  LlmConfig c;
+  if (type == "gpt2") {
+    c = parse_gpt2(f, origin);
+  } else if (type == "llama" || type == "mistral" || type == "qwen2" || type == "phi3" ||
+             type == "mixtral") {
+    c = parse_llama_like(f, origin, type);
+  } else {
+    fail(
+        "{}: field 'model_type' is '{}', which dnnroof does not know; supported: gpt2, llama, "
+        "mistral, qwen2, phi3, mixtral",
+        origin, type);
+  }
+  c.model_type = type;
+  c.origin = std::string(origin);
+  c.name = std::string(name);
+  if (c.name.empty()) c.name = std::filesystem::path(std::string(origin)).stem().string();
+  // head_dim: explicit in newer configs, else hidden / heads.
+  if (type != "gpt2" && f.has("head_dim")) {
+    c.head_dim = f.integer("head_dim");
+  } else {
+    if (c.hidden % c.heads != 0) {
+      fail("{}: hidden size {} is not a multiple of the {} heads and 'head_dim' is not given",
+           origin, c.hidden, c.heads);
+    }
+    c.head_dim = c.hidden / c.heads;
+  }
+  if (c.heads % c.kv_heads != 0) {
+    fail("{}: field 'num_key_value_heads' ({}) must divide the {} attention heads", origin,
+         c.kv_heads, c.heads);
+  }
+  if (c.experts_per_token > c.experts) {
+    fail("{}: field 'num_experts_per_tok' ({}) exceeds 'num_local_experts' ({})", origin,
+         c.experts_per_token, c.experts);
+  }
+  return c;
+}
+
+LlmConfig load_llm_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open the config file", path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return parse_llm_config(s.str(), path);
+}
+
+std::vector<std::string> builtin_llm_names() {
+  std::vector<std::string> names;
+  for (const auto& e : detail::embedded_llm_configs()) names.emplace_back(e.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+bool ends_with_json(std::string_view s) {
+  return s.size() >= 5 && to_lower(s.substr(s.size() - 5)) == ".json";
+}
+}  // namespace
+
+bool is_llm_reference(std::string_view name_or_path) {
+  if (ends_with_json(name_or_path)) return true;
+  const auto lower = to_lower(name_or_path);
+  for (const auto& e : detail::embedded_llm_configs()) {
+    if (e.name == lower) return true;
+  }
+  return false;
+}
+
+LlmConfig resolve_llm(std::string_view name_or_path) {
+  const auto lower = to_lower(name_or_path);
+  for (const auto& e : detail::embedded_llm_configs()) {
+    if (e.name == lower) return parse_llm_config(e.text, e.origin, e.name);
+  }
+  if (ends_with_json(name_or_path) || std::filesystem::exists(std::string(name_or_path))) {
+    return load_llm_config_file(std::string(name_or_path));
+  }
+  const auto close = closest_matches(name_or_path, builtin_llm_names(), 3);
+  fail("unknown language model '{}'; give a config.json path or one of: {}{}", name_or_path,
+       join(builtin_llm_names(), ", "),
+       close.empty() ? std::string() : fmt::format(" (closest: {})", join(close, ", ")));
+}
+
+ParamCounts count_parameters(const LlmConfig& c) {
+  ParamCounts p;
+  const std::int64_t h = c.hidden, d = c.head_dim, inter = c.intermediate;
+  const std::int64_t q = c.heads * d, kv = c.kv_heads * d;
+  p.embedding = c.vocab * h + (c.position == PositionKind::learned ? c.max_positions * h : 0);
+  p.lm_head = c.tied_embeddings ? 0 : c.vocab * h;
+  const std::int64_t norm = c.norm == NormKind::layernorm ? 2 * h : h;
+  p.attention = h * (q + 2 * kv) + q * h + (c.qkv_bias ? q + 2 * kv : 0) + (c.out_bias ? h : 0);
+  const std::int64_t mats = c.mlp == MlpKind::swiglu ? 3 * h * inter : 2 * h * inter;
+  p.expert = mats + (c.mlp_bias ? (c.mlp == MlpKind::swiglu ? 2 * inter + h : inter + h) : 0);
+  const std::int64_t router = c.is_moe() ? h * c.experts : 0;
+  p.mlp = c.experts * p.expert + router;
+  p.norms = 2 * norm;
+  p.per_layer = p.attention + p.mlp + p.norms;
+  p.final_norm = norm;
+  p.total = p.embedding + p.lm_head + c.layers * p.per_layer + p.final_norm;
+  p.active = p.total - c.layers * (c.experts - c.experts_per_token) * p.expert;
+  return p;
+}
+
+}  // namespace dnnroof::llm
