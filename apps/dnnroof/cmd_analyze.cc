@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "analyze_llm.h"
 // GCC 12 reports a false -Wnull-dereference inside CLI11's
 // CLI::detail::split (vector<string> relocation) in this file.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#include "analyze_llm.h"
 #include "commands.h"
 #pragma GCC diagnostic pop
 #include "core/dtype.h"
