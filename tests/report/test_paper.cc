@@ -299,7 +299,7 @@ TEST(GuardedCommentary, CacheIsNotBlamedWithoutCapacities) {
 MeasuredData departing(double a_traffic) {
   MeasuredData d;
   MeasuredDevice dev;
-  dev.key = "cpu@h";
+  dev.key = "cpu@h/1t";  // device_key(): host and thread count
   dev.device = "cpu";
   dev.short_name = "cpu";
   d.devices.push_back(dev);
@@ -307,6 +307,7 @@ MeasuredData departing(double a_traffic) {
   base.device = "cpu";
   base.batch = 1;
   base.conditions.host_name = std::string(1, 'h');
+  base.conditions.threads = 1;
   const std::vector<std::tuple<std::string, double, double, double>> ms{
       {"a", 1e9, 0.5, a_traffic}, {"b", 2e9, 0.1, 1e8}, {"c", 3e9, 0.2, 1e8}, {"d", 4e9, 0.3, 1e8}};
   for (const auto& [name, flops, t, traffic] : ms) {
@@ -358,7 +359,8 @@ MeasuredData measured_cpu(bool gpu_too) {
   MeasuredData d;
   auto add_device = [&](const std::string& dev, bool gpu) {
     MeasuredDevice m;
-    m.key = fmt::format("{}@h", dev);
+    // device_key(): a CPU device is also keyed by its thread count.
+    m.key = gpu ? fmt::format("{}@h", dev) : fmt::format("{}@h/1t", dev);
     m.device = dev;
     m.short_name = dev;
     m.name = fmt::format("Test {} ({})", gpu ? "GPU" : "CPU", dev);

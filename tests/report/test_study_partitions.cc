@@ -58,7 +58,7 @@ TEST(StudyPartitions, EachPartitionIsAMachine) {
   }
   std::vector<std::string> notes;
   const Document doc = build_study(testing::fixture_catalog(), nullptr, o, &notes);
-  const std::string bench = text_of(doc.sections[2]);
+  const std::string bench = text_of(doc.sections[5]);  // 5. Benchmarks
   EXPECT_NE(bench.find("8 configurations measured on 2 devices"), std::string::npos) << bench;
   // Both machines' rows, with their own latencies: 50 ms on alpha, 100 ms on beta.
   EXPECT_NE(bench.find("resnet18,cpu@alpha,infer,1,"), std::string::npos) << bench;
@@ -75,7 +75,7 @@ TEST(StudyPartitions, EachPartitionIsAMachine) {
   EXPECT_EQ(ids.count("throughput-cpu-beta-infer"), 1u);
   EXPECT_EQ(ids.count("roofline-measured-fx-cpu-cpu-alpha"), 1u);
   EXPECT_EQ(ids.count("roofline-measured-fx-cpu-cpu-beta"), 1u);
-  const std::string util = text_of(doc.sections[3]);
+  const std::string util = text_of(doc.sections[6]);  // 6. Hardware utilisation
   EXPECT_NE(util.find("(cpu@alpha)"), std::string::npos) << util;
   EXPECT_NE(util.find("(cpu@beta)"), std::string::npos) << util;
 }
