@@ -25,6 +25,14 @@
 namespace dnnroof {
 namespace {
 
+// "rises a median 2.0x" or, when the median gain is below 1, "falls to a
+// median 0.80x": a throughput that drops with the batch is never said to rise.
+std::string throughput_change_text(double median_gain) {
+  return median_gain >= 1 ? fmt::format("rises a median {}", ratio_text(median_gain))
+                          : fmt::format("falls to a median {}", ratio_text(median_gain));
+}
+
+
 double forward_median(const ResultRecord& r) {
   auto it = r.timings.find(Phase::forward);
   return it == r.timings.end() ? std::numeric_limits<double>::quiet_NaN() : it->second.median_s;
@@ -379,8 +387,8 @@ std::vector<std::string> result_sentences(const PaperContext& ctx, const PaperFi
   }
   for (const BatchingFinding& b : f.batching) {
     out.push_back(fmt::format(
-        "From batch {} to {}, throughput on {} rises a median {} ({} most, {}).", b.batch_lo,
-        b.batch_hi, b.device, ratio_text(b.median_gain), b.best_model, ratio_text(b.best_gain)));
+        "From batch {} to {}, throughput on {} {} ({} most, {}).", b.batch_lo, b.batch_hi,
+        b.device, throughput_change_text(b.median_gain), b.best_model, ratio_text(b.best_gain)));
   }
   if (f.backward) {
     out.push_back(fmt::format(
@@ -657,9 +665,9 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
     }
     for (const BatchingFinding& b : f.batching) {
       text += fmt::format(
-          " On {}, throughput from batch {} to {} rises a median {} over {} "
+          " On {}, throughput from batch {} to {} {} over {} "
           "model{} ({} most, {}).",
-          b.device, b.batch_lo, b.batch_hi, ratio_text(b.median_gain), b.series,
+          b.device, b.batch_lo, b.batch_hi, throughput_change_text(b.median_gain), b.series,
           b.series == 1 ? "" : "s", b.best_model, ratio_text(b.best_gain));
       if (b.saturates_at > 0) {
         text += fmt::format(
@@ -866,8 +874,8 @@ Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
     std::vector<std::string> parts;
     for (const BatchingFinding& b : f.batching) {
       parts.push_back(fmt::format(
-          "{} more throughput from batch {} to {} on {} (median){}", ratio_text(b.median_gain),
-          b.batch_lo, b.batch_hi, b.device,
+          "{} {} throughput from batch {} to {} on {} (median){}", ratio_text(b.median_gain),
+          b.median_gain >= 1 ? "more" : "the", b.batch_lo, b.batch_hi, b.device,
           b.saturates_at > 0 ? fmt::format(", little beyond batch {}", b.saturates_at) : ""));
     }
     a.push_back("Q3, batching: " + join(parts, "; ") + ".");

@@ -426,6 +426,22 @@ struct PaperFixture {
   }
 };
 
+// A throughput that drops with the batch (batch 4 in 8x the time of batch 1:
+// 4 / 8 = 0.5x) falls; it is never said to rise.
+TEST(Paper, ThroughputThatFallsWithTheBatchIsNotSaidToRise) {
+  PaperFixture fx;
+  fx.data = measured_cpu(false);
+  for (ResultRecord& r : fx.data.records) {
+    if (r.batch == 4) r.timings[Phase::forward].median_s *= 4;  // 2x -> 8x batch 1's time
+  }
+  for (const auto& [n, m] : fx.data.costs) fx.models.push_back(m);
+  const PaperContext c = fx.context();
+  const PaperFindings f = compute_findings(c);
+  const std::string text = section_text(abstract_section(c, f));
+  EXPECT_TRUE(has(text, "From batch 1 to 4, throughput on cpu falls to a median 0.5x")) << text;
+  EXPECT_FALSE(has(text, "rises a median 0.5x")) << text;
+}
+
 TEST(Paper, AbstractIsOneFiftyToTwoFiftyWordsWithTheHeadlineNumbers) {
   PaperFixture fx;
   fx.data = measured_cpu(false);
