@@ -84,6 +84,16 @@ ThreadCeilings ceilings_on(const ProbeResult& result, const Chip& chip, int thre
   }
   const BandwidthCurve* curve = result.curve(MemoryKernelKind::triad, threads);
   if (curve == nullptr) return t;
+  // A private cache level (L1, L2) offers `threads` of the chip's cores'
+  // share of its capacity; a shared one (L3) all of it.
+  const int cores = std::max(1, result.all_threads);
+  auto usable_capacity = [&](const MemoryLevel& level) {
+    const bool private_level = to_lower(level.name).starts_with("l1") ||
+                               to_lower(level.name).starts_with("l2");
+    return private_level ? level.capacity.value * std::min(threads, cores) / cores
+                         : level.capacity.value;
+  };
+  double smaller_level_bytes = 0;  // usable capacity of the level above [B]
   for (const MemoryLevel& level : chip.memory) {
     Figure bw;
     for (const Plateau& p : curve->plateaus) {
@@ -97,6 +107,28 @@ ThreadCeilings ceilings_on(const ProbeResult& result, const Chip& chip, int thre
           "(STREAM bytes, no write-allocate)",
           threads_text(curve->threads), format_binary(p.min_bytes), format_binary(p.max_bytes));
     }
+    // A cache level whose bandwidth is not flat enough to form a plateau
+    // (short levels, noisy small working sets): the fastest working set that
+    // fits in it and not in the level above, said so.
+    const double fits = usable_capacity(level);
+    if (!level.is_main && bw.value <= 0 && fits > 0) {
+      const BandwidthPoint* best = nullptr;
+      for (const BandwidthPoint& point : curve->points) {
+        if (point.working_set_bytes <= smaller_level_bytes || point.working_set_bytes > fits) {
+          continue;
+        }
+        if (best == nullptr || point.rate.best > best->rate.best) best = &point;
+      }
+      if (best != nullptr) {
+        bw.value = best->rate.best;
+        bw.derivation = fmt::format(
+            "measured by dnnroof probe: triad on {}, fastest working set that fits in {} ({} of "
+            "{} usable on these threads), {} (no flat region was found for this level)",
+            threads_text(curve->threads), level.name, format_binary(fits),
+            format_binary(level.capacity.value), format_binary(best->working_set_bytes));
+      }
+    }
+    if (!level.is_main && fits > 0) smaller_level_bytes = fits;
     if (level.is_main && bw.value <= 0 && !curve->points.empty()) {
       const BandwidthPoint& biggest = curve->points.back();
       bw.value = biggest.rate.best;

@@ -196,6 +196,35 @@ TEST(HostMeasured, DramFallsBackToTheLargestWorkingSet) {
   EXPECT_NE(dram.bandwidth.derivation.find("largest working set"), std::string::npos);
 }
 
+// No plateau for L1d: its roof is the fastest working set that fits in the
+// L1d the threads can use (2 threads of 2 cores: all 96 KiB), not a larger one.
+TEST(HostMeasured, CacheLevelWithoutAPlateauTakesTheFastestFittingWorkingSet) {
+  ProbeResult r = synthetic_result();
+  r.curves[0].plateaus.erase(r.curves[0].plateaus.begin());  // no L1d plateau found
+  auto point = [](double bytes, double rate) {
+    BandwidthPoint p;
+    p.working_set_bytes = bytes;
+    p.rate.best = rate;
+    return p;
+  };
+  // 48 KiB at 350 GB/s and 96 KiB at 380 GB/s fit in L1d; 192 KiB (faster
+  // here, as noise could make it) does not and must not be taken.
+  r.curves[0].points = {point(48 * kKiB, 350e9), point(96 * kKiB, 380e9),
+                        point(192 * kKiB, 390e9), point(512 * kMiB, 19e9)};
+  const Chip chip = host_measured_chip(r);
+  Catalog catalog;
+  catalog.load_text(chip_catalog_toml(chip), "host-measured.toml");
+  const Chip& loaded = catalog.get("host-measured");
+  const MemoryLevel* l1 = nullptr;
+  for (const MemoryLevel& m : loaded.memory) {
+    if (m.name == "L1d") l1 = &m;
+  }
+  ASSERT_NE(l1, nullptr);
+  EXPECT_EQ(l1->bandwidth.value, 380e9);
+  EXPECT_NE(l1->bandwidth.derivation.find("no flat region"), std::string::npos)
+      << l1->bandwidth.derivation;
+}
+
 TEST(HostMeasured, LoadCatalogPicksUpTheSavedFile) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / fmt::format("dnnroof-probe-test-{}", ::getpid());
