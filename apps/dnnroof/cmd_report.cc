@@ -45,6 +45,9 @@ constexpr const char* kDefaultModels =
     "resnet18,mobilenet_v2,shufflenet_v2_x1_0,squeezenet1_0,mnasnet1_0,efficientnet_b0,"
     "regnet_y_400mf,googlenet,alexnet,resnet50,vgg16";
 constexpr const char* kDefaultTrainModels = "resnet18,mobilenet_v2,squeezenet1_0,alexnet,resnet50";
+// Timed per layer by default: four models, so that section 7's measured-time
+// pies by op type cover four models as the seeds ask (about 20 s more).
+constexpr const char* kDefaultLayersModels = "resnet18,mobilenet_v2,squeezenet1_0,alexnet";
 constexpr const char* kQuickModels = "squeezenet1_1,shufflenet_v2_x0_5,resnet18";
 
 struct ReportOptions {
@@ -124,7 +127,7 @@ struct Plan {
   double large_batch_max_flops = 0;
   std::vector<std::string> train_models;
   int train_batch = 1;
-  std::string layers_model;
+  std::vector<std::string> layers_models;
   std::vector<std::string> devices;
   double budget_s = 3;
   double time_limit_s = 540;
@@ -168,8 +171,15 @@ Plan make_plan(const ReportOptions& opt, const Catalog& catalog, const HostInfo*
     p.train_models = list(kDefaultTrainModels);
   }
   p.train_batch = p.batches.front();
-  p.layers_model = opt.layers_model.empty() ? p.models.front() : opt.layers_model;
-  if (p.layers_model == "none") p.layers_model.clear();
+  if (opt.layers_model == "none") {
+    p.layers_models.clear();
+  } else if (!opt.layers_model.empty()) {
+    p.layers_models = list(opt.layers_model);
+  } else if (opt.quick || opt.full || !opt.models.empty()) {
+    p.layers_models = {p.models.front()};
+  } else {
+    p.layers_models = list(kDefaultLayersModels);
+  }
   p.budget_s = opt.budget_s > 0 ? opt.budget_s : (opt.quick ? 0.4 : (opt.full ? 10 : 4));
   p.time_limit_s = opt.time_limit_s >= 0 ? opt.time_limit_s : (opt.full ? 0 : (opt.quick ? 100 : 420));
   // A big model at 2 cores gives few samples in the budget: up to 3x the
@@ -292,12 +302,13 @@ std::vector<ResultRecord> measure(const Plan& plan, const std::filesystem::path&
       stages.push_back({fmt::format("training on {}", device),
                         base(plan.train_models, {plan.train_batch}, {RunMode::train})});
     }
-    if (!plan.layers_model.empty()) {
-      SweepOptions o = base({plan.layers_model}, {plan.batches.front()},
+    if (!plan.layers_models.empty()) {
+      SweepOptions o = base(plan.layers_models, {plan.batches.front()},
                             {RunMode::infer, RunMode::train});
       o.layers = true;
       o.layers_budget_s = plan.budget_s;
-      stages.push_back({fmt::format("per-layer times of {} on {}", plan.layers_model, device), o});
+      stages.push_back(
+          {fmt::format("per-layer times of {} on {}", join(plan.layers_models, ", "), device), o});
     }
     if (plan.batches.size() > 1) {
       stages.push_back({fmt::format("inference on {}", device),
@@ -612,8 +623,9 @@ void register_report(CLI::App& app, Context& ctx) {
                   "Models also measured in training (at the smallest batch); 'none' for none; "
                   "default: a subset of 5 (all with --models, --quick or --full)");
   sub->add_option("--layers-model", opt->layers_model,
-                  "Model timed per layer (inference and training); 'none' for none; default: "
-                  "the first model");
+                  "Models timed per layer (inference and training), comma-separated; 'none' "
+                  "for none; default: resnet18, mobilenet_v2, squeezenet1_0 and alexnet (the "
+                  "first model with --models, --quick or --full)");
   sub->add_option("--results", opt->results,
                   "Build the report from these results files (merged; nothing measured)")
       ->expected(1, -1);
