@@ -45,6 +45,13 @@ std::string device_key(const ResultRecord& r) {
   return fmt::format("{}@{}/{}t", r.device, machine, threads_in_force(r));
 }
 
+std::string device_figure_id(const MeasuredData& data, const MeasuredDevice& device) {
+  std::size_t same_chip = 0;
+  for (const MeasuredDevice& other : data.devices) same_chip += other.chip_id == device.chip_id;
+  return (same_chip > 1 ? device.chip_id + "-" + device.short_name : device.chip_id) +
+         device.figure_id;
+}
+
 const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,
                                        int batch, RunMode mode) const {
   for (const ResultRecord* r : usable(device, mode)) {

@@ -76,6 +76,10 @@ struct MeasuredData {
 // "cpu@host/2t" (the thread count in force: each count is judged against its
 // own ceilings), "cuda:0@host" for the device of a record.
 std::string device_key(const ResultRecord& r);
+// The part of a figure id that names `device`: its chip, and also its short
+// name when another device of `data` has the same chip (a campaign's
+// partitions of one node kind), and its thread suffix (several thread counts).
+std::string device_figure_id(const MeasuredData& data, const MeasuredDevice& device);
 
 // What every section returns.
 struct MeasuredSection {

@@ -221,17 +221,9 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       s.blocks.emplace_back(Paragraph{"No inference measurement to compare with."});
       continue;
     }
-    // Two devices on one chip (a campaign's partitions, thread counts) need
-    // two figure ids.
-    std::size_t same_chip = 0;
-    for (const MeasuredDevice& other : data.devices)
-      same_chip += other.chip_id == d.chip_id ? 1 : 0;
-    const std::string prediction_figure_id =
-        (same_chip > 1 ? d.chip_id + "-" + d.short_name : d.chip_id + "-" + d.device) +
-        d.figure_id;
     try {
       s.blocks.emplace_back(prediction_figure(
-          preds, prediction_figure_id,
+          preds, device_figure_id(data, d),
           fmt::format("Roofline lower bound vs measured time, {}", d.short_name)));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});

@@ -320,15 +320,9 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
           problems.empty() ? "" : fmt::format(" ({})", join(problems, "; ")))});
       continue;
     }
-    // Two devices on one chip (a campaign's partitions of one node kind)
-    // need two figure ids.
-    std::size_t same_chip = 0;
-    for (const MeasuredDevice& other : data.devices)
-      same_chip += other.chip_id == d.chip_id ? 1 : 0;
-    const std::string figure_id = same_chip > 1 ? d.chip_id + "-" + d.short_name : d.chip_id;
     try {
       s.blocks.emplace_back(
-          measured_roofline_figure(placements, d.ceilings, figure_id + d.figure_id, d.short_name));
+          measured_roofline_figure(placements, d.ceilings, device_figure_id(data, d), d.short_name));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }
@@ -381,7 +375,7 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
         s.blocks.emplace_back(Heading{
             3, fmt::format("{}.{} {} layer by layer on {}", n, ++sub, r->model, d.short_name)});
         s.blocks.emplace_back(layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings,
-                                                    d.chip_id + d.figure_id, d.short_name));
+                                                    device_figure_id(data, d), d.short_name));
         for (std::string& para :
              layer_roofline_commentary(r->model, r->batch, lp.layers, lp.skipped, d.short_name)) {
           s.blocks.emplace_back(Paragraph{std::move(para)});
