@@ -58,7 +58,9 @@ std::optional<RecordStatus> parse_record_status(std::string_view name) {
 }
 
 std::string describe(const ConfigKey& key) {
-  return fmt::format("{} on {}, {}, batch {}, {}, {} threads{}", key.model, key.device,
+  const std::string llm =
+      key.llm_phase.empty() ? "" : fmt::format(" {} (context {})", key.llm_phase, key.llm_context);
+  return fmt::format("{}{} on {}, {}, batch {}, {}, {} threads{}", key.model, llm, key.device,
                      run_mode_name(key.mode), key.batch, dtype_name(key.dtype), key.threads,
                      key.partition.empty() ? "" : ", partition " + key.partition);
 }

@@ -4,6 +4,7 @@
 // plain data: the executor fills them, store writes, reads and merges them,
 // the report reads them.
 
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
@@ -139,11 +140,16 @@ struct ConfigKey {
   DType dtype = DType::fp32;
   int threads = 0;
   std::string partition;
+  // A language model's workload (ResultRecord::llm_phase/llm_context);
+  // empty/0 for every other model.
+  std::string llm_phase;
+  std::int64_t llm_context = 0;
 
   bool operator==(const ConfigKey&) const = default;
   bool operator<(const ConfigKey& o) const {
-    return std::tie(model, device, mode, batch, dtype, threads, partition) <
-           std::tie(o.model, o.device, o.mode, o.batch, o.dtype, o.threads, o.partition);
+    return std::tie(model, device, mode, batch, dtype, threads, partition, llm_phase,
+                    llm_context) < std::tie(o.model, o.device, o.mode, o.batch, o.dtype,
+                                            o.threads, o.partition, o.llm_phase, o.llm_context);
   }
 };
 // "resnet18 on cuda:0, infer, batch 64, fp32, 16 threads" (", partition
@@ -178,8 +184,17 @@ struct ResultRecord {
   std::vector<LayerTiming> layers;  // empty unless measured per layer
   std::size_t layer_passes = 0;
 
+  // Optional (additive in schema 1): a language model's phase ("prefill",
+  // "decode"; empty for every other model) and its context: prefill, the
+  // prompt tokens per sequence; decode, the KV-cache length before the new
+  // token. Written as {"llm": {"phase", "context"}}; part of the key, so the
+  // prefill and decode of one model and batch are two records.
+  std::string llm_phase;
+  std::int64_t llm_context = 0;
+
   ConfigKey key() const {
-    return {model, device, mode, batch, dtype, threads, conditions.partition};
+    return {model, device,  mode, batch, dtype, threads, conditions.partition, llm_phase,
+            llm_context};
   }
 };
 

@@ -118,6 +118,7 @@ json record_to_json(const ResultRecord& r) {
     out["layers_sum_s"] = number(layers_sum_s(r));
     out["layers_to_model_ratio"] = number(layers_to_model_ratio(r));
   }
+  if (!r.llm_phase.empty()) out["llm"] = {{"phase", r.llm_phase}, {"context", r.llm_context}};
   return out;
 }
 
@@ -266,6 +267,14 @@ ResultRecord record_from_json(const Reader& r) {
       rec.layers.push_back(std::move(t));
     }
     rec.layer_passes = r.has("layer_passes") ? r.count("layer_passes") : 0;
+  }
+  if (r.has("llm")) {
+    const Reader l(r.get("llm"), r.where() + ", llm");
+    rec.llm_phase = l.str("phase");
+    if (rec.llm_phase != "prefill" && rec.llm_phase != "decode") {
+      fail("{}: llm phase '{}' is not 'prefill' or 'decode'", l.where(), rec.llm_phase);
+    }
+    rec.llm_context = static_cast<std::int64_t>(l.integer("context"));
   }
   if (r.has("conditions")) {
     const Reader c(r.get("conditions"), r.where() + ", conditions");

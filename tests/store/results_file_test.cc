@@ -107,6 +107,35 @@ TEST(ResultsFile, MemoryAtTheStartIsOptional) {
   EXPECT_TRUE(std::isnan(back.records[1].memory_start_bytes));
 }
 
+TEST(ResultsFile, LlmPhaseAndContextAreWrittenReadAndPartOfTheKey) {
+  TempDir dir("llm");
+  ResultsFile file;
+  ResultRecord prefill = infer_record("gpt2", 1, 0.05);
+  prefill.llm_phase = "prefill";
+  prefill.llm_context = 128;
+  ResultRecord decode = infer_record("gpt2", 1, 0.01);
+  decode.llm_phase = "decode";
+  decode.llm_context = 128;
+  file.records = {prefill, decode, infer_record("resnet18", 1, 0.004)};
+  const nlohmann::json j = results_to_json(file);
+  EXPECT_EQ(j.at("records").at(0).at("llm").at("phase"), "prefill");
+  EXPECT_EQ(j.at("records").at(1).at("llm").at("context"), 128);
+  EXPECT_FALSE(j.at("records").at(2).contains("llm"));
+  save_results(dir / "r.json", file);
+  const ResultsFile back = load_results(dir / "r.json");
+  EXPECT_EQ(back.records[0].llm_phase, "prefill");
+  EXPECT_EQ(back.records[1].llm_phase, "decode");
+  EXPECT_EQ(back.records[1].llm_context, 128);
+  EXPECT_TRUE(back.records[2].llm_phase.empty());
+  // Same model, device, batch and dtype: only the phase tells them apart.
+  EXPECT_NE(back.records[0].key(), back.records[1].key());
+  EXPECT_NE(describe(back.records[0].key()).find("prefill (context 128)"), std::string::npos);
+
+  nlohmann::json bad = j;
+  bad["records"][0]["llm"]["phase"] = "generate";
+  EXPECT_THROW(parse_results(bad.dump(), "bad.json"), Error);
+}
+
 TEST(ResultsFile, JsonFieldsAndThroughput) {
   ResultsFile file;
   file.records.push_back(infer_record("resnet18", 64, 0.004));
