@@ -328,8 +328,8 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model,       device,  c.mode,        c.batch,
-                        options.dtype, threads, base.partition};
+    const ConfigKey key{c.model, device,         c.mode,           c.batch,          options.dtype,
+                        threads, base.partition, /*llm_phase=*/"", /*llm_context=*/0};
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);
       if (options.on_skip) options.on_skip(c);
