@@ -65,8 +65,7 @@ TEST(OnnxScatterND, Reductions) {
   index_column(m, "idx", {0, 0, 2});
   m.ints("upd", {10, 20, 30});
   for (const char* r : {"add", "mul", "max", "min"}) {
-    ModelMaker::attr(m.node("ScatterND", {"data", "idx", "upd"}, {r}), "reduction",
-                     std::string(r));
+    ModelMaker::attr(m.node("ScatterND", {"data", "idx", "upd"}, {r}), "reduction", std::string(r));
     m.output(r);
   }
   const Graph g = m.import();
@@ -82,8 +81,8 @@ TEST(OnnxScatterND, BadReductionIndexAndShapesAreErrorsNamingTheNode) {
     m.ints("data", {1, 2});
     index_column(m, "idx", {0});
     m.ints("upd", {5});
-    ModelMaker::attr(m.node("ScatterND", {"data", "idx", "upd"}, {"y"}, "the_scatter"),
-                     "reduction", std::string("max"));
+    ModelMaker::attr(m.node("ScatterND", {"data", "idx", "upd"}, {"y"}, "the_scatter"), "reduction",
+                     std::string("max"));
     m.output("y");
     const std::string err = onnx_testing::error_of([&] { m.import(); });
     EXPECT_NE(err.find("the_scatter"), std::string::npos) << err;
