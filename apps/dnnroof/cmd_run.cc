@@ -166,10 +166,14 @@ void run_model(const RunOptions& o) {
     }
   }
   auto executor = make_executor(graph, eo);
+  // An ONNX file defines every weight of its graph: one the executor would
+  // fill with seeded random values is one the file's data did not reach (a
+  // bug), and its outputs would be wrong. Refuse rather than run.
   if (const auto& seeded = executor->info().seeded; !seeded.empty() && is_onnx(o.model)) {
-    fmt::print(stderr,
-               "warning: {} weight(s) are not in the file and were initialised (seed {}): {}{}\n",
-               seeded.size(), o.seed, seeded.front(), seeded.size() > 1 ? ", ..." : "");
+    fail(
+        "{}: {} weight(s) of the imported graph have no data from the file ({}{}); refusing to "
+        "run them with random values",
+        o.model, seeded.size(), seeded.front(), seeded.size() > 1 ? ", ..." : "");
   }
   if (executor->info().reference_blas && executor->info().device == "cpu") {
     fmt::print(stderr,
