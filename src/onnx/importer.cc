@@ -458,7 +458,9 @@ void Importer::convert(int index) {
     }
     if (const FoldFn fold = find_folder(node.op_type()); fold != nullptr && fold(view)) return;
     if (is_fold_only(node.op_type())) {
-      fail("cannot be folded: it needs a constant input but one is computed at run time");
+      fail(
+          "cannot be folded: it needs constant inputs, but one is computed at run time or is a "
+          "weight (a float tensor of the file, which folds only through re-layouts)");
     }
     const ConvertFn converter = find_converter(node.op_type());
     if (converter == nullptr) fail("no converter");
