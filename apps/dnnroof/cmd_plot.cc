@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "core/dtype.h"
 #include "core/error.h"
+#include "core/output_path.h"
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
@@ -59,6 +60,7 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
   if (precisions.empty()) fail("--precision: give a precision such as fp32");
   const std::string pname = opt.precision;
   (void)image_format_for_path(opt.out);  // a bad extension fails before any work
+  prepare_output_file("--out", opt.out);  // so does a path that cannot be written
   if (opt.max_per_panel == 0) fail("--max-per-panel must be at least 1");
 
   const Catalog catalog = load_catalog(ctx.catalog_files);
@@ -151,6 +153,7 @@ struct PlotModelsOptions {
 void plot_models(const Context& ctx, const PlotModelsOptions& opt) {
   const OutputFormat format = parse_output_format(opt.format);
   (void)image_format_for_path(opt.out);
+  prepare_output_file("--out", opt.out);
   if (opt.batch < 1) fail("--batch must be at least 1 (got {})", opt.batch);
   if (opt.traffic != "no-reuse" && opt.traffic != "compulsory") {
     fail("--traffic '{}': expected no-reuse or compulsory", opt.traffic);

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/output_path.h"
 #include "core/strings.h"
 #include "core/table.h"
 #include "exec/executor.h"
@@ -65,6 +66,7 @@ std::string summary(const HostTensor& t) {
 
 void run_model(const RunOptions& o) {
   const OutputFormat format = parse_output_format(o.format);
+  prepare_output_dir("--outputs", o.outputs);  // before the model runs
   ExecOptions eo;
   eo.device = o.device;
   eo.dtype = parse_dtype_or_throw(o.dtype);
@@ -166,10 +168,14 @@ void run_model(const RunOptions& o) {
     }
   }
   auto executor = make_executor(graph, eo);
+  // An ONNX file defines every weight of its graph: one the executor would
+  // fill with seeded random values is one the file's data did not reach (a
+  // bug), and its outputs would be wrong. Refuse rather than run.
   if (const auto& seeded = executor->info().seeded; !seeded.empty() && is_onnx(o.model)) {
-    fmt::print(stderr,
-               "warning: {} weight(s) are not in the file and were initialised (seed {}): {}{}\n",
-               seeded.size(), o.seed, seeded.front(), seeded.size() > 1 ? ", ..." : "");
+    fail(
+        "{}: {} weight(s) of the imported graph have no data from the file ({}{}); refusing to "
+        "run them with random values",
+        o.model, seeded.size(), seeded.front(), seeded.size() > 1 ? ", ..." : "");
   }
   if (executor->info().reference_blas && executor->info().device == "cpu") {
     fmt::print(stderr,
@@ -180,7 +186,6 @@ void run_model(const RunOptions& o) {
   fmt::print(stderr, "running {} on {} ({}, {} threads, {})\n", o.model, executor->info().device,
              o.dtype, executor->info().threads, executor->info().blas);
   const std::vector<HostTensor> outs = executor->run(feed);
-  if (!o.outputs.empty()) fs::create_directories(o.outputs);
   Table table({"output", "shape", "dtype", "files"}, {"output", "shape", "dtype", "files"});
   for (std::size_t i = 0; i < outs.size(); ++i) {
     std::string files;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -92,6 +93,11 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     std::fflush(stdout);
     fmt::print(stderr, "dnnroof: error: {}\n", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path a command cannot create or write: the user's to fix, not ours.
+    std::fflush(stdout);
+    fmt::print(stderr, "dnnroof: error: '{}': {}\n", e.path1().string(), e.code().message());
     return 1;
   } catch (const std::exception& e) {
     std::fflush(stdout);

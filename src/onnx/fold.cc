@@ -15,15 +15,17 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <string_view>
+#include <utility>
 
 #include "core/error.h"
 #include "graph/shape_rules.h"
+#include "onnx/fold_util.h"
 #include "onnx/importer.h"
 
 namespace dnnroof::onnx_import {
-namespace {
 
-using Ints = std::vector<std::int64_t>;
+namespace fold_detail {
 
 // An integer tensor, or a float scalar: data that shape arithmetic uses.
 bool is_small(const Entry& e) {
@@ -35,6 +37,25 @@ bool all_small(const NodeView& v) {
     if (v.has_input(i) && !is_small(v.input(i))) return false;
   }
   return true;
+}
+
+// A constant with known elements that arithmetic may fold: small data, or a
+// float tensor that is not a weight (a ConstantOfShape, a computed mask).
+bool is_foldable(const Entry& e) {
+  return is_small(e) || (e.is_constant && e.has_data && !e.stored);
+}
+
+bool all_foldable(const NodeView& v) {
+  for (int i = 0; i < v.num_inputs(); ++i) {
+    if (v.has_input(i) && !is_foldable(v.input(i))) return false;
+  }
+  return true;
+}
+
+// A folded float result of more than one element is a computed constant.
+void mark_computed(Entry& e) {
+  e.stored = false;
+  e.computed = is_floating(e.dtype) && numel(e.shape) > 1;
 }
 
 Ints strides_of(const Shape& s) {
@@ -80,6 +101,19 @@ void push(Entry& e, double v) {
   e.ints.push_back(static_cast<std::int64_t>(v));
 }
 
+// Overwrites element `flat` of a folded tensor (with push()'s int64 check).
+void set(Entry& e, std::int64_t flat, double v) {
+  const auto i = static_cast<std::size_t>(flat);
+  if (is_floating(e.dtype)) {
+    e.floats.at(i) = v;
+    return;
+  }
+  Entry one;
+  one.dtype = e.dtype;
+  push(one, v);
+  e.ints.at(i) = one.ints.at(0);
+}
+
 Entry make(const Shape& shape, DType dtype) {
   Entry e;
   e.is_constant = true;
@@ -99,6 +133,12 @@ std::int64_t broadcast_flat(const Shape& in, const Shape& out, const Ints& out_i
   }
   return flat;
 }
+
+}  // namespace fold_detail
+
+namespace {
+
+using namespace fold_detail;  // NOLINT(google-build-using-namespace): this file's helpers
 
 Entry tensor_attr(const NodeView& v, std::string_view key) {
   const auto* a = v.find(key);
@@ -130,6 +170,7 @@ bool fold_constant(const NodeView& v) {
         "needs a value, value_float(s) or value_int(s) attribute (sparse and string "
         "constants are not supported)");
   }
+  e.stored = true;
   v.bind_constant(0, std::move(e));
   return true;
 }
@@ -343,7 +384,7 @@ bool fold_transpose(const NodeView& v) {
 }
 
 bool fold_gather(const NodeView& v) {
-  if (!all_small(v)) return false;
+  if (!all_foldable(v)) return false;
   const Entry& data = v.input(0);
   const Entry& idx = v.input(1);
   if (data.shape.empty()) v.reject("gather from a scalar");
@@ -370,12 +411,13 @@ bool fold_gather(const NodeView& v) {
     }
     push(e, at(data, flat));
   });
+  mark_computed(e);
   v.bind_constant(0, std::move(e));
   return true;
 }
 
 bool fold_concat(const NodeView& v) {
-  if (!all_small(v) || v.num_inputs() == 0) return false;
+  if (!all_foldable(v) || v.num_inputs() == 0) return false;
   const Shape& first = v.input_shape(0);
   if (first.empty()) v.reject("concat of scalars");
   const auto axis = static_cast<std::size_t>(normalize_axis(v.attr_int("axis", 0), first.size()));
@@ -403,12 +445,13 @@ bool fold_concat(const NodeView& v) {
       for (std::int64_t k = 0; k < chunk; ++k) push(e, at(in, o * chunk + k));
     }
   }
+  mark_computed(e);
   v.bind_constant(0, std::move(e));
   return true;
 }
 
 bool fold_slice(const NodeView& v) {
-  if (!all_small(v)) return false;
+  if (!all_foldable(v)) return false;
   const Entry& in = v.input(0);
   auto [starts, ends, axes, steps] = slice_args(v);
   if (axes.empty()) {
@@ -448,129 +491,8 @@ bool fold_slice(const NodeView& v) {
     for (std::size_t k = 0; k < o.size(); ++k) flat += (first[k] + o[k] * step[k]) * st[k];
     push(r, at(in, flat));
   });
+  mark_computed(r);
   v.bind_constant(0, std::move(r));
-  return true;
-}
-
-bool fold_elementwise(const NodeView& v) {
-  if (!all_small(v)) return false;
-  const std::string& op = v.proto().op_type();
-  Shape out = v.input_shape(0);
-  for (int i = 1; i < v.num_inputs(); ++i) out = broadcast_shapes(out, v.input_shape(i));
-  if (numel(out) > kMaxFoldElements) return false;
-  DType dt = op == "Where" ? v.input(1).dtype : v.input(0).dtype;
-  if (op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
-      op == "GreaterOrEqual" || op == "Not" || op == "And" || op == "Or" || op == "Xor") {
-    dt = DType::boolean;
-  }
-  const bool c_mod = is_floating(dt) || v.attr_int("fmod", 0) != 0;
-  Entry e = make(out, dt);
-  for_each_index(out, [&](const Ints& idx) {
-    auto x = [&](int i) { return at(v.input(i), broadcast_flat(v.input_shape(i), out, idx)); };
-    double r = 0;
-    if (op == "Add")
-      r = x(0) + x(1);
-    else if (op == "Sub")
-      r = x(0) - x(1);
-    else if (op == "Mul")
-      r = x(0) * x(1);
-    else if (op == "Div") {
-      if (x(1) == 0) v.reject("division by zero while folding");
-      r = is_floating(dt) ? x(0) / x(1)
-                          : static_cast<double>(static_cast<std::int64_t>(x(0)) /
-                                                static_cast<std::int64_t>(x(1)));
-    } else if (op == "Mod") {
-      // fmod=1 (and every float Mod): the sign of the dividend, as C's fmod;
-      // fmod=0 on integers: the sign of the divisor, as Python's %.
-      const double b = x(1);
-      if (b == 0) v.reject("division by zero while folding");
-      if (c_mod) {
-        r = std::fmod(x(0), b);
-      } else {
-        const auto ai = static_cast<std::int64_t>(x(0));
-        const auto bi = static_cast<std::int64_t>(b);
-        std::int64_t m = ai % bi;
-        if (m != 0 && ((m < 0) != (bi < 0))) m += bi;
-        r = static_cast<double>(m);
-      }
-    } else if (op == "Floor")
-      r = std::floor(x(0));
-    else if (op == "Ceil")
-      r = std::ceil(x(0));
-    else if (op == "Round")
-      r = std::nearbyint(x(0));  // halves to even (the default rounding mode), as ONNX says
-    else if (op == "Sign")
-      r = x(0) > 0 ? 1 : (x(0) < 0 ? -1 : 0);
-    else if (op == "Equal")
-      r = x(0) == x(1) ? 1 : 0;
-    else if (op == "Less")
-      r = x(0) < x(1) ? 1 : 0;
-    else if (op == "Greater")
-      r = x(0) > x(1) ? 1 : 0;
-    else if (op == "LessOrEqual")
-      r = x(0) <= x(1) ? 1 : 0;
-    else if (op == "GreaterOrEqual")
-      r = x(0) >= x(1) ? 1 : 0;
-    else if (op == "And")
-      r = x(0) != 0 && x(1) != 0 ? 1 : 0;
-    else if (op == "Or")
-      r = x(0) != 0 || x(1) != 0 ? 1 : 0;
-    else if (op == "Xor")
-      r = (x(0) != 0) != (x(1) != 0) ? 1 : 0;
-    else if (op == "Not")
-      r = x(0) == 0 ? 1 : 0;
-    else if (op == "Where")
-      r = x(0) != 0 ? x(1) : x(2);
-    else if (op == "Neg")
-      r = -x(0);
-    else if (op == "Abs")
-      r = std::abs(x(0));
-    else if (op == "Sqrt")
-      r = std::sqrt(x(0));
-    else if (op == "Exp")
-      r = std::exp(x(0));
-    else if (op == "Log")
-      r = std::log(x(0));
-    else if (op == "Reciprocal") {
-      if (x(0) == 0) v.reject("division by zero while folding");
-      r = 1.0 / x(0);
-    } else if (op == "Pow")
-      r = std::pow(x(0), x(1));
-    else if (op == "Max" || op == "Min") {
-      r = x(0);
-      for (int i = 1; i < v.num_inputs(); ++i)
-        r = op == "Max" ? std::max(r, x(i)) : std::min(r, x(i));
-    }
-    push(e, r);
-  });
-  v.bind_constant(0, std::move(e));
-  return true;
-}
-
-bool fold_expand(const NodeView& v) {
-  if (!all_small(v)) return false;
-  const Entry& in = v.input(0);
-  Ints target = v.const_ints(1);
-  const Shape out = broadcast_shapes(in.shape, target);
-  if (numel(out) > kMaxFoldElements) return false;
-  Entry e = make(out, in.dtype);
-  for_each_index(out,
-                 [&](const Ints& idx) { push(e, at(in, broadcast_flat(in.shape, out, idx))); });
-  v.bind_constant(0, std::move(e));
-  return true;
-}
-
-bool fold_range(const NodeView& v) {
-  if (!all_small(v)) return false;
-  const double start = v.const_float(0);
-  const double limit = v.const_float(1);
-  const double delta = v.const_float(2);
-  if (delta == 0) v.reject("delta is 0");
-  const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((limit - start) / delta)));
-  if (n > kMaxFoldElements) v.reject("a range of {} elements is too large to fold", n);
-  Entry e = make({n}, v.input(0).dtype);
-  for (std::int64_t i = 0; i < n; ++i) push(e, start + static_cast<double>(i) * delta);
-  v.bind_constant(0, std::move(e));
   return true;
 }
 
@@ -586,6 +508,7 @@ constexpr FoldRow kFolders[] = {
     {"Size", fold_size, true},
     {"ConstantOfShape", fold_constant_of_shape, true},
     {"Range", fold_range, true},
+    {"ScatterND", fold_scatter_nd, true},
     {"Equal", fold_elementwise, false},
     {"Less", fold_elementwise, false},
     {"Greater", fold_elementwise, false},

@@ -154,8 +154,10 @@ void Importer::read_initializers() {
   for (const auto& t : g_.initializer()) {
     if (t.name().empty()) fail("{}: an initializer has no name", source_);
     try {
-      define(t.name(),
-             tensor_entry(t, fmt::format("initializer '{}'", t.name()), raw_lengths_, &external_));
+      Entry e =
+          tensor_entry(t, fmt::format("initializer '{}'", t.name()), raw_lengths_, &external_);
+      e.stored = true;
+      define(t.name(), std::move(e));
     } catch (const Error& e) {
       fail("{}: {}", source_, e.what());
     }
@@ -369,10 +371,9 @@ void Importer::convert_gelu_pattern(int index) {
   bool half = false;
   for (int i : gelu_inner_) {
     const auto& n = g_.node(i);
-    const bool feeds_final =
-        n.op_type() == "Mul" && n.output_size() == 1 &&
-        std::find(final_mul.input().begin(), final_mul.input().end(), n.output(0)) !=
-            final_mul.input().end();
+    const bool feeds_final = n.op_type() == "Mul" && n.output_size() == 1 &&
+                             std::find(final_mul.input().begin(), final_mul.input().end(),
+                                       n.output(0)) != final_mul.input().end();
     for (const auto* m : {&final_mul, feeds_final ? &n : nullptr}) {
       if (m == nullptr) continue;
       for (const auto& in : m->input()) half = half || near(scalar_of(in), 0.5);
@@ -457,7 +458,9 @@ void Importer::convert(int index) {
     }
     if (const FoldFn fold = find_folder(node.op_type()); fold != nullptr && fold(view)) return;
     if (is_fold_only(node.op_type())) {
-      fail("cannot be folded: it needs a constant input but one is computed at run time");
+      fail(
+          "cannot be folded: it needs constant inputs, but one is computed at run time or is a "
+          "weight (a float tensor of the file, which folds only through re-layouts)");
     }
     const ConvertFn converter = find_converter(node.op_type());
     if (converter == nullptr) fail("no converter");

@@ -22,6 +22,9 @@ namespace dnnroof::onnx_import {
 // Largest constant whose data is kept for folding; larger constants (weights)
 // keep only their shape.
 inline constexpr std::int64_t kMaxFoldElements = 1 << 16;
+// Largest result of arithmetic folded on constants (swin_t's first attention
+// mask is 64 x 49 x 49 = 153,664 elements).
+inline constexpr std::int64_t kMaxComputedElements = 1 << 20;
 
 // Payloads up to this size survive the analysis-only strip, and external
 // data this small is read even for analysis: shape tensors, axes, indices
@@ -48,6 +51,14 @@ struct Entry {
   // name of the constant whose IR leaves it shares, so the tensor is one IR
   // value, counted once and loaded by its initializer's name. Empty: itself.
   std::string alias_of;
+  // Read from the file as a tensor (an initializer, a Constant node's value),
+  // or a re-layout of one: a float one of more than one element is a weight
+  // and folds only through ops that keep its elements.
+  bool stored = false;
+  // A float tensor whose elements the importer computed from constants that
+  // are not weights (torch's swin_t attention mask: ScatterND writes into a
+  // ConstantOfShape, then Sub, Equal, Where): a constant, never a parameter.
+  bool computed = false;
 };
 
 class Importer;

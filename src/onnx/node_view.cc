@@ -99,7 +99,7 @@ ValueId NodeView::data(int i) const {
   const Entry& e = input(i);
   if (!e.is_constant) return e.id;
   const bool is_float = is_floating(e.dtype);
-  const ValueRole role = is_float && checked_numel(e.shape, node_.input(i)) > 1
+  const ValueRole role = is_float && !e.computed && checked_numel(e.shape, node_.input(i)) > 1
                              ? ValueRole::parameter
                              : ValueRole::constant;
   return constant_leaf(i, role, e.shape);
@@ -107,8 +107,7 @@ ValueId NodeView::data(int i) const {
 
 ValueId NodeView::constant_leaf(int i, ValueRole role, const Shape& shape) const {
   // An alias (Identity of a constant) shares the leaves of the constant it names.
-  const std::string& storage =
-      input(i).alias_of.empty() ? node_.input(i) : input(i).alias_of;
+  const std::string& storage = input(i).alias_of.empty() ? node_.input(i) : input(i).alias_of;
   const Entry& e = imp_.entry(storage, name_);
   if (e.leaves.count(shape) != 0 || e.leaves.empty() || role == ValueRole::constant) {
     return imp_.leaf(storage, role, shape);

@@ -280,6 +280,53 @@ std::map<std::string, HostTensor> read_onnx_initializers(const std::string& mode
   return out;
 }
 
+namespace {
+
+// `in` transposed by `perm` (ONNX Transpose; empty: reversed dims).
+HostTensor transposed(const HostTensor& in, std::vector<std::int64_t> perm,
+                      const std::string& where) {
+  const std::size_t rank = in.dims.size();
+  if (perm.empty()) {
+    for (std::size_t k = rank; k-- > 0;) perm.push_back(static_cast<std::int64_t>(k));
+  }
+  if (perm.size() != rank) fail("{}: perm has {} entries for rank {}", where, perm.size(), rank);
+  std::vector<bool> seen(rank, false);
+  for (auto& p : perm) {
+    if (p < 0) p += static_cast<std::int64_t>(rank);
+    if (p < 0 || p >= static_cast<std::int64_t>(rank) || seen[static_cast<std::size_t>(p)]) {
+      fail("{}: perm is not a permutation of {} axes", where, rank);
+    }
+    seen[static_cast<std::size_t>(p)] = true;
+  }
+  const auto es = static_cast<std::size_t>(dtype_bytes(in.dtype));
+  std::vector<std::size_t> in_stride(rank, 1);
+  for (std::size_t k = rank; k-- > 1;) {
+    in_stride[k - 1] = in_stride[k] * static_cast<std::size_t>(in.dims[k]);
+  }
+  HostTensor out;
+  out.dtype = in.dtype;
+  for (auto p : perm) out.dims.push_back(in.dims[static_cast<std::size_t>(p)]);
+  std::size_t n = 1;
+  for (auto d : out.dims) n *= static_cast<std::size_t>(d);
+  if (in.data.size() != n * es)
+    fail("{}: the weight holds {} bytes, not {}", where, in.data.size(), n * es);
+  out.data.resize(n * es);
+  std::vector<std::size_t> idx(rank, 0);  // over out.dims, row-major
+  for (std::size_t flat = 0; flat < n; ++flat) {
+    std::size_t src = 0;
+    for (std::size_t k = 0; k < rank; ++k)
+      src += idx[k] * in_stride[static_cast<std::size_t>(perm[k])];
+    std::memcpy(out.data.data() + flat * es, in.data.data() + src * es, es);
+    for (std::size_t k = rank; k-- > 0;) {
+      if (++idx[k] < static_cast<std::size_t>(out.dims[k])) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::map<std::string, HostTensor> read_onnx_weights(const std::string& model_path) {
   const onnx::ModelProto model = read_model(model_path);
   const fs::path dir = folder_of(model_path);
@@ -287,59 +334,79 @@ std::map<std::string, HostTensor> read_onnx_weights(const std::string& model_pat
   for (const auto& t : model.graph().initializer()) {
     out[t.name()] = to_host(t, fmt::format("{}: initializer '{}'", model_path, t.name()), dir);
   }
-  for (const auto& node : model.graph().node()) {
-    const std::string where =
-        fmt::format("{}: node '{}' ({})", model_path, node.name(), node.op_type());
-    if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
-    if (node.op_type() == "Constant" && node.output_size() == 1) {
-      for (const auto& a : node.attribute()) {
-        if (a.name() == "value" && a.has_t()) {
-          HostTensor h = to_host(a.t(), where, dir);
-          h.name = node.output(0);
-          out[h.name] = std::move(h);
+  // Passes until nothing is added, so nodes out of order are followed too.
+  for (bool added = true; added;) {
+    added = false;
+    for (const auto& node : model.graph().node()) {
+      if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
+      if (node.output_size() != 1 || out.count(node.output(0)) != 0) continue;
+      const std::string where =
+          fmt::format("{}: node '{}' ({})", model_path, node.name(), node.op_type());
+      const std::string& op = node.op_type();
+      if (op == "Constant") {
+        for (const auto& a : node.attribute()) {
+          if (a.name() == "value" && a.has_t()) {
+            HostTensor h = to_host(a.t(), where, dir);
+            h.name = node.output(0);
+            out[h.name] = std::move(h);
+            added = true;
+          }
         }
+        continue;
       }
-    } else if (node.op_type() == "ConstantOfShape" && node.input_size() == 1 &&
-               node.output_size() == 1) {
-      auto it = out.find(node.input(0));
-      if (it == out.end() || it->second.dtype != DType::int64) continue;
-      const HostTensor& shape = it->second;
-      HostTensor h;
-      h.name = node.output(0);
-      h.dtype = DType::fp32;
-      for (std::size_t i = 0; i < shape.data.size() / 8; ++i) {
-        std::int64_t d = 0;
-        std::memcpy(&d, shape.data.data() + i * 8, 8);
-        if (d < 0) fail("{}: negative dim {} in the shape", where, d);
-        h.dims.push_back(d);
-      }
-      HostTensor value;  // default: one float 0
-      value.dtype = DType::fp32;
-      value.dims = {1};
-      value.data.assign(4, 0);
-      for (const auto& a : node.attribute()) {
-        if (a.name() == "value" && a.has_t()) value = to_host(a.t(), where, dir);
-      }
-      const auto es = static_cast<std::size_t>(dtype_bytes(value.dtype));
-      if (value.data.size() != es) fail("{}: attribute 'value' must hold one element", where);
-      h.dtype = value.dtype;
-      std::size_t n = 1;
-      for (std::int64_t d : h.dims) n *= static_cast<std::size_t>(d);
-      h.data.resize(n * es);
-      for (std::size_t i = 0; i < n; ++i)
-        std::memcpy(h.data.data() + i * es, value.data.data(), es);
-      out[h.name] = std::move(h);
-    } else if ((node.op_type() == "Reshape" || node.op_type() == "Flatten" ||
-                node.op_type() == "Squeeze" || node.op_type() == "Unsqueeze" ||
-                node.op_type() == "Identity") &&
-               node.input_size() >= 1 && node.output_size() == 1) {
-      // Ops that keep the elements in order: the same data under the output's
-      // name (the executor reshapes a weight to its value's shape).
+      if (node.input_size() < 1) continue;
       auto it = out.find(node.input(0));
       if (it == out.end()) continue;
-      HostTensor h = it->second;
-      h.name = node.output(0);
-      out[h.name] = std::move(h);
+      if (op == "ConstantOfShape") {
+        if (it->second.dtype != DType::int64) continue;
+        const HostTensor& shape = it->second;
+        HostTensor h;
+        h.name = node.output(0);
+        h.dtype = DType::fp32;
+        for (std::size_t i = 0; i < shape.data.size() / 8; ++i) {
+          std::int64_t d = 0;
+          std::memcpy(&d, shape.data.data() + i * 8, 8);
+          if (d < 0) fail("{}: negative dim {} in the shape", where, d);
+          h.dims.push_back(d);
+        }
+        HostTensor value;  // default: one float 0
+        value.dtype = DType::fp32;
+        value.dims = {1};
+        value.data.assign(4, 0);
+        for (const auto& a : node.attribute()) {
+          if (a.name() == "value" && a.has_t()) value = to_host(a.t(), where, dir);
+        }
+        const auto es = static_cast<std::size_t>(dtype_bytes(value.dtype));
+        if (value.data.size() != es) fail("{}: attribute 'value' must hold one element", where);
+        h.dtype = value.dtype;
+        std::size_t n = 1;
+        for (std::int64_t d : h.dims) n *= static_cast<std::size_t>(d);
+        h.data.resize(n * es);
+        for (std::size_t i = 0; i < n; ++i)
+          std::memcpy(h.data.data() + i * es, value.data.data(), es);
+        out[h.name] = std::move(h);
+        added = true;
+      } else if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
+                 op == "Identity" || (op == "Cast" && is_floating(it->second.dtype))) {
+        // Ops that keep the elements in order: the same data under the
+        // output's name (the executor reshapes a weight to its value's shape
+        // and converts a float weight to the dtype it computes in).
+        HostTensor h = it->second;
+        h.name = node.output(0);
+        out[h.name] = std::move(h);
+        added = true;
+      } else if (op == "Transpose") {
+        // The importer folds a Transpose of a weight (an old-style exported
+        // Linear: Transpose(W) -> MatMul): its value is the transposed data.
+        std::vector<std::int64_t> perm;
+        for (const auto& a : node.attribute()) {
+          if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+        }
+        HostTensor h = transposed(it->second, perm, where);
+        h.name = node.output(0);
+        out[h.name] = std::move(h);
+        added = true;
+      }
     }
   }
   return out;

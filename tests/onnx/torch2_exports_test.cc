@@ -6,9 +6,11 @@
 // node costed. Parameters are every float initializer of more than one
 // element, each once, summed here from the protobuf; for the models without
 // BatchNorm (which the export fuses into the convolutions) they also equal
-// the zoo's, which equal torchvision's. Not here: swin_t, whose shifted-window
-// mask torch exports as ScatterND writes into a float constant (not folded
-// yet; docs/onnx.md).
+// the zoo's, which equal torchvision's. swin_t's parameters differ from the
+// zoo's too: the export folds each block's relative position bias (a [169, h]
+// table gathered by a constant index) into a [1, h, 49, 49] initializer, and
+// its shifted-window masks (ScatterND writes into a ConstantOfShape, then
+// Sub, Equal, Where) fold into constants, not parameters.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -69,7 +71,7 @@ std::vector<double> matrix_macs(const ModelCost& c) {
 struct Case {
   std::string file;   // in fixtures/
   std::string model;  // the zoo's name
-  bool batchnorm;     // fused by the export: parameters differ from the zoo's
+  bool batchnorm;     // fused (or, swin_t, bias tables folded) by the export: parameters differ
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
@@ -114,7 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"efficientnet_b0.onnx", "efficientnet_b0", true},
         Case{"regnet_y_400mf.onnx", "regnet_y_400mf", true},
         Case{"convnext_tiny.onnx", "convnext_tiny", false},
-        Case{"vit_b_16.onnx", "vit_b_16", false}, Case{"vit_b_16_dynamo.onnx", "vit_b_16", false}),
+        Case{"vit_b_16.onnx", "vit_b_16", false}, Case{"vit_b_16_dynamo.onnx", "vit_b_16", false},
+        Case{"swin_t.onnx", "swin_t", true}),
     [](const ::testing::TestParamInfo<Case>& param_info) {
       return fs::path(param_info.param.file).stem().string();
     });
@@ -131,6 +134,47 @@ TEST(Torch2ExportShared, ResNet18SharedZeroBiasesAreCountedOnce) {
   o.batch = 1;
   const ModelCost c = estimate_cost(import_onnx_file(file.string(), o));
   EXPECT_EQ(c.params, 11689512 - 9600 + 4800 - 3840);
+  EXPECT_EQ(c.params, initializer_params(file));
+}
+
+// The same with mobilenet_v2, which counted 12,808 parameters too many before
+// the fix (each Identity's use counted once more). Its 52 Conv + BatchNorm
+// pairs, by hand from torchvision's MobileNetV2 (stem 32; inverted residuals
+// (t, c, n) = (1, 16, 1), (6, 24, 2), (6, 32, 3), (6, 64, 4), (6, 96, 3),
+// (6, 160, 3), (6, 320, 1), each an expand conv of in * t channels (not when
+// t = 1), a depthwise conv of in * t and a projection to c; last conv 1280):
+// fused biases of 17,056 channels in all, all zero, in 13 sizes whose sum is
+// 4,248; the exporter keeps one tensor per size, so 17,056 - 4,248 = 12,808
+// bias elements are the same tensors read again.
+TEST(Torch2ExportShared, MobileNetV2SharedZeroBiasesAreCountedOnce) {
+  const fs::path file = kFixtures / "mobilenet_v2_untrained.onnx";
+  ASSERT_TRUE(fs::exists(file)) << file;
+  std::vector<std::int64_t> bn = {32};
+  std::int64_t in = 32;
+  const std::int64_t blocks[][3] = {{1, 16, 1}, {6, 24, 2},  {6, 32, 3}, {6, 64, 4},
+                                    {6, 96, 3}, {6, 160, 3}, {6, 320, 1}};
+  for (const auto& [t, c, n] : blocks) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (t != 1) bn.push_back(in * t);
+      bn.push_back(in * t);
+      bn.push_back(c);
+      in = c;
+    }
+  }
+  bn.push_back(1280);
+  ASSERT_EQ(bn.size(), 52U);
+  std::int64_t all = 0;
+  for (std::int64_t c : bn) all += c;
+  const std::set<std::int64_t> sizes(bn.begin(), bn.end());
+  std::int64_t distinct = 0;
+  for (std::int64_t c : sizes) distinct += c;
+  EXPECT_EQ(all - distinct, 12808);
+  OnnxImportOptions o;
+  o.batch = 1;
+  const ModelCost c = estimate_cost(import_onnx_file(file.string(), o));
+  // torchvision's 3,504,872 - BatchNorm weights and biases + the fused
+  // biases, each size once.
+  EXPECT_EQ(c.params, 3504872 - 2 * all + distinct);
   EXPECT_EQ(c.params, initializer_params(file));
 }
 
