@@ -10,8 +10,8 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "graph/shape_rules.h"
-#include "onnx/importer.h"
+#include "graph/detail/shape_rules.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import {
 namespace {
