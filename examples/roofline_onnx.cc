@@ -9,7 +9,9 @@
 int main(int argc, char** argv) try {
   if (argc < 2) return std::fprintf(stderr, "usage: %s MODEL.onnx [CHIP] [BATCH]\n", argv[0]), 2;
   using namespace dnnroof;
-  const Graph graph = import_onnx_file(argv[1], {.batch = argc > 3 ? std::stoll(argv[3]) : 1});
+  OnnxImportOptions options;
+  options.batch = argc > 3 ? std::stoll(argv[3]) : 1;  // fills a symbolic batch dim
+  const Graph graph = import_onnx_file(argv[1], options);
   const ModelCost cost = estimate_cost(graph);
   const Catalog catalog = load_catalog({});  // built in (+ probe's host-measured), + host
   const Chip& chip = catalog.get(argc > 2 ? argv[2] : "a100-sxm4-80gb");
@@ -23,6 +25,5 @@ int main(int argc, char** argv) try {
   std::printf("%s-bound: attainable %.4g FLOP/s (%.3g%% of peak), lower bound %.4g s\n",
               oi < ridge ? "memory" : "compute", roof, 100 * roof / peak, flops / roof);
 } catch (const std::exception& e) {
-  std::fprintf(stderr, "roofline_onnx: %s\n", e.what());
-  return 1;
+  return std::fprintf(stderr, "roofline_onnx: %s\n", e.what()), 1;
 }

@@ -1,10 +1,11 @@
-# cmake [-DBUILD=ON -DSOURCE=dir -DPREFIX=dir -DGENERATOR=g -DCXX=c++ [-DLAUNCHER=ccache]]
+# cmake [-DBUILD=ON -DSOURCE=dir -DPREFIX=dir -DLIBDIR=lib -DGENERATOR=g -DCXX=c++ [-DLAUNCHER=ccache]]
 #       -DWORK=dir -DPROGRAM=name [-DARGS=a@@b] [-DEXPECT=re1@@re2] [-DEXPECT_RC=0]
 #       -P build_and_run.cmake
 # With BUILD: configures the project SOURCE in a fresh WORK against PREFIX
-# alone (find_package(dnnroof) must find it there) and builds it. Then runs
-# WORK/PROGRAM with ARGS and checks its exit status and that its output
-# (stdout and stderr) matches every EXPECT regex.
+# alone (find_package(dnnroof) must find it there) and builds it with
+# -Wall -Wextra -Werror (dnnroof's headers must not warn in a user's build).
+# Then runs WORK/PROGRAM with ARGS and checks its exit status and that its
+# output (stdout and stderr) matches every EXPECT regex.
 cmake_minimum_required(VERSION 3.25)
 if(NOT DEFINED EXPECT_RC)
   set(EXPECT_RC 0)
@@ -18,6 +19,7 @@ if(BUILD)
   execute_process(
     COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${WORK} -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CXX} ${launcher} -DCMAKE_PREFIX_PATH=${PREFIX}
+            "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror"
             -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
     RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
@@ -25,8 +27,8 @@ if(BUILD)
   endif()
   file(STRINGS ${WORK}/CMakeCache.txt found REGEX "^dnnroof_DIR:")
   string(REGEX REPLACE "^dnnroof_DIR:[A-Z]+=" "" found "${found}")
-  if(NOT found STREQUAL "${PREFIX}/lib/cmake/dnnroof")
-    message(FATAL_ERROR "find_package(dnnroof) found '${found}', not ${PREFIX}/lib/cmake/dnnroof")
+  if(NOT found STREQUAL "${PREFIX}/${LIBDIR}/cmake/dnnroof")
+    message(FATAL_ERROR "find_package(dnnroof) found '${found}', not ${PREFIX}/${LIBDIR}/cmake/dnnroof")
   endif()
   execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK} RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)

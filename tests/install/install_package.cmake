@@ -1,4 +1,4 @@
-# cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DPREFIX=... -P install_package.cmake
+# cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DPREFIX=... -DLIBDIR=lib -P install_package.cmake
 # Installs the library (component devel) into a fresh PREFIX and checks what
 # is there: the package files, static libraries only of the library modules
 # (nothing of LibTorch, the executor or the probes), and headers that form a
@@ -6,7 +6,7 @@
 # headers, the standard library, {fmt} and nlohmann/json; none is under
 # detail/; the umbrella dnnroof/dnnroof.h includes every one.
 cmake_minimum_required(VERSION 3.25)
-foreach(var BUILD_DIR SOURCE_DIR PREFIX)
+foreach(var BUILD_DIR SOURCE_DIR PREFIX LIBDIR)
   if(NOT ${var})
     message(FATAL_ERROR "install_package.cmake: -D${var}=... is required")
   endif()
@@ -20,7 +20,7 @@ if(NOT rc EQUAL 0)
 endif()
 
 set(errors "")
-set(cmake_dir ${PREFIX}/lib/cmake/dnnroof)
+set(cmake_dir ${PREFIX}/${LIBDIR}/cmake/dnnroof)
 foreach(f dnnroofConfig.cmake dnnroofConfigVersion.cmake dnnroofTargets.cmake)
   if(NOT EXISTS ${cmake_dir}/${f})
     list(APPEND errors "missing ${cmake_dir}/${f}")
@@ -43,20 +43,20 @@ foreach(f ${target_files})
   endif()
 endforeach()
 
-file(GLOB libs RELATIVE ${PREFIX}/lib ${PREFIX}/lib/*)
+file(GLOB libs RELATIVE ${PREFIX}/${LIBDIR} ${PREFIX}/${LIBDIR}/*)
 set(static_libs "")
 foreach(lib ${libs})
-  if(IS_DIRECTORY ${PREFIX}/lib/${lib})
+  if(IS_DIRECTORY ${PREFIX}/${LIBDIR}/${lib})
     continue()
   endif()
   if(NOT lib MATCHES "^libdnnroof_(core|hw|graph|zoo|llm|cost|onnx|measure|store|analysis)\\.a$")
-    list(APPEND errors "lib/${lib}: not a library module's static library")
+    list(APPEND errors "${LIBDIR}/${lib}: not a library module's static library")
   endif()
   list(APPEND static_libs ${lib})
 endforeach()
 foreach(lib core hw graph zoo llm cost measure store analysis)
   if(NOT "libdnnroof_${lib}.a" IN_LIST static_libs)
-    list(APPEND errors "lib/libdnnroof_${lib}.a is missing")
+    list(APPEND errors "${LIBDIR}/libdnnroof_${lib}.a is missing")
   endif()
 endforeach()
 
