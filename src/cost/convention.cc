@@ -38,7 +38,7 @@
 #include <cmath>
 #include <string>
 
-#include "cost/rules.h"
+#include "cost/detail/rules.h"
 
 namespace dnnroof::cost_detail {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "cost/rules.h"
+#include "cost/detail/rules.h"
 
 namespace dnnroof {
 

@@ -1,7 +1,7 @@
 // The cost face of the op table: one row per OpKind (static_assert'ed to
 // kOpKindCount). The numbers per element are the contract documented in
 // docs/cost-model.md; change both together.
-#include "cost/rules.h"
+#include "cost/detail/rules.h"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 // The CUDA side of the executor (see device.h): LibTorch's CUDA API and the
 // CUDA runtime when DNNROOF_EXEC_CUDA is defined, "no CUDA" otherwise.
-#include "exec/device.h"
+#include "exec/detail/device.h"
 
 #include "core/error.h"
 #include "measure/cuda_event_timer.h"

@@ -27,8 +27,8 @@
 
 #include "core/error.h"
 #include "exec/blas.h"
-#include "exec/device.h"
-#include "exec/lowering.h"
+#include "exec/detail/device.h"
+#include "exec/detail/lowering.h"
 #include "hw/cpu_affinity.h"
 
 namespace dnnroof {

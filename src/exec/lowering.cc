@@ -7,7 +7,7 @@
 // Static shapes: ops that only re-shape (Reshape, Flatten, Expand, Split)
 // take their target from the output Value's shape, which the IR's shape rule
 // already resolved (0 and -1 included).
-#include "exec/lowering.h"
+#include "exec/detail/lowering.h"
 
 #include <ATen/ops/abs.h>
 #include <ATen/ops/adaptive_avg_pool1d.h>
@@ -88,7 +88,7 @@
 
 #include "core/error.h"
 #include "exec/executor.h"
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
 
 namespace dnnroof::exec_detail {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "graph/detail/shape_rules.h"
 #include "graph/graph.h"
-#include "graph/shape_rules.h"
 
 namespace dnnroof {
 namespace {

@@ -1,5 +1,4 @@
 #include "hw/catalog.h"
-#include "hw/cuda_devices.h"
 
 #include <fmt/format.h>
 
@@ -14,8 +13,9 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "hw/builtin_catalog.h"
-#include "hw/catalog_parse.h"
+#include "hw/cuda_devices.h"
+#include "hw/detail/builtin_catalog.h"
+#include "hw/detail/catalog_parse.h"
 #include "hw/host.h"
 
 namespace dnnroof {

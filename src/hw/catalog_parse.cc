@@ -1,4 +1,4 @@
-#include "hw/catalog_parse.h"
+#include "hw/detail/catalog_parse.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>

@@ -1,4 +1,4 @@
-#include "hw/dmi.h"
+#include "hw/detail/dmi.h"
 
 #include <fstream>
 #include <iterator>

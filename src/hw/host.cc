@@ -15,8 +15,8 @@
 #include "core/strings.h"
 #include "core/units.h"
 #include "hw/catalog.h"
-#include "hw/dmi.h"
-#include "hw/microarch.h"
+#include "hw/detail/dmi.h"
+#include "hw/detail/microarch.h"
 
 #if defined(__linux__)
 #include <sys/syscall.h>

@@ -1,4 +1,4 @@
-#include "hw/microarch.h"
+#include "hw/detail/microarch.h"
 
 #include <algorithm>
 #include <map>

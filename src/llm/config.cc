@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "llm/builtin_configs.h"
+#include "llm/detail/builtin_configs.h"
 
 namespace dnnroof::llm {
 

@@ -1,4 +1,4 @@
-#include "measure/cuda_error.h"
+#include "measure/detail/cuda_error.h"
 
 #include "core/error.h"
 

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "measure/cuda_error.h"
 #include "measure/cuda_event_timer.h"
+#include "measure/detail/cuda_error.h"
 
 namespace dnnroof {
 namespace {

@@ -1,6 +1,6 @@
 // find_converter: the supported-op table is the rows of each converter
 // family (convert_ops_nn.cc, convert_ops_tensor.cc; see convert_ops.h).
-#include "onnx/convert_ops.h"
+#include "onnx/detail/convert_ops.h"
 
 namespace dnnroof::onnx_import {
 

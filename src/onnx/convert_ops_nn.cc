@@ -11,9 +11,9 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "graph/shape_rules.h"
-#include "onnx/convert_ops.h"
-#include "onnx/importer.h"
+#include "graph/detail/shape_rules.h"
+#include "onnx/detail/convert_ops.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import {
 namespace {

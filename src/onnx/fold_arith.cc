@@ -15,9 +15,9 @@
 #include <utility>
 
 #include "core/error.h"
-#include "graph/shape_rules.h"
-#include "onnx/fold_util.h"
-#include "onnx/importer.h"
+#include "graph/detail/shape_rules.h"
+#include "onnx/detail/fold_util.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import::fold_detail {
 

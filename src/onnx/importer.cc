@@ -3,7 +3,7 @@
 // dims resolved, a topological order (cycles and dangling inputs are errors),
 // the up-front check that lists every unsupported op, then one conversion per
 // node, folding constants where it can.
-#include "onnx/importer.h"
+#include "onnx/detail/importer.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -20,9 +20,9 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
+#include "onnx/detail/wire.h"
 #include "onnx/onnx_import.h"
-#include "onnx/wire.h"
 
 namespace dnnroof {
 namespace onnx_import {

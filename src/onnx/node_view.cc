@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "onnx/importer.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import {
 

@@ -13,7 +13,7 @@
 #include <limits>
 
 #include "core/error.h"
-#include "onnx/importer.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import {
 namespace {

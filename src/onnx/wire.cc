@@ -1,7 +1,7 @@
 // The wire-format walk: only the five message types on the path from
 // ModelProto to TensorProto are understood; every other field is copied
 // verbatim (tag and payload bytes), so unknown and future fields survive.
-#include "onnx/wire.h"
+#include "onnx/detail/wire.h"
 
 #include <optional>
 

@@ -10,7 +10,7 @@
 #include "hw/cuda_devices.h"
 #include "measure/sampler.h"
 #include "probe/cuda_counts.h"
-#include "probe/cuda_probe_device.h"
+#include "probe/detail/cuda_probe_device.h"
 
 namespace dnnroof {
 namespace {

@@ -3,15 +3,15 @@
 // events on the stream that runs them.
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
-#include <dlfcn.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 
 #include <cstdint>
 #include <string>
 
 #include "probe/cuda_counts.h"
-#include "probe/cuda_probe_device.h"
+#include "probe/detail/cuda_probe_device.h"
 
 namespace dnnroof {
 namespace {

@@ -1,5 +1,5 @@
 // Built without CUDA: no GPU probe.
-#include "probe/cuda_probe_device.h"
+#include "probe/detail/cuda_probe_device.h"
 
 namespace dnnroof {
 namespace {

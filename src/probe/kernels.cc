@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "probe/kernel_functions.h"
+#include "probe/detail/kernel_functions.h"
 
 namespace dnnroof {
 

@@ -4,7 +4,7 @@
 
 #include <immintrin.h>
 
-#include "probe/kernel_functions.h"
+#include "probe/detail/kernel_functions.h"
 
 namespace dnnroof::detail::avx2 {
 namespace {

@@ -1,7 +1,7 @@
 // Portable kernels: plain C++ for CPUs without a SIMD level of our own
 // (non-x86). The compiler may vectorise them for the build's baseline.
 
-#include "probe/kernel_functions.h"
+#include "probe/detail/kernel_functions.h"
 
 namespace dnnroof::detail::portable {
 namespace {

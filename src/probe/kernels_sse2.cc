@@ -4,7 +4,7 @@
 
 #include <emmintrin.h>
 
-#include "probe/kernel_functions.h"
+#include "probe/detail/kernel_functions.h"
 
 namespace dnnroof::detail::sse2 {
 namespace {

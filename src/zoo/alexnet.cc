@@ -2,8 +2,8 @@
 // (class AlexNet: the one-GPU variant of "One weird trick", 64-192-384-256-256
 // channels, no LRN). Node and parameter names follow the state_dict:
 // features.0 ... features.12, avgpool, classifier.0 ... classifier.6.
-#include "zoo/cnn_common.h"
-#include "zoo/families.h"
+#include "zoo/detail/cnn_common.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof::zoo {
 namespace {

@@ -1,4 +1,4 @@
-#include "zoo/cnn_common.h"
+#include "zoo/detail/cnn_common.h"
 
 #include <utility>
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "zoo/cnn_common.h"
-#include "zoo/families.h"
+#include "zoo/detail/cnn_common.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof::zoo {
 namespace {

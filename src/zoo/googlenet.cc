@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
-#include "zoo/cnn_common.h"
-#include "zoo/families.h"
+#include "zoo/detail/cnn_common.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof::zoo {
 namespace {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "zoo/families.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof::zoo {
 namespace {

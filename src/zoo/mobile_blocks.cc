@@ -1,4 +1,4 @@
-#include "zoo/mobile_blocks.h"
+#include "zoo/detail/mobile_blocks.h"
 
 #include <algorithm>
 #include <utility>

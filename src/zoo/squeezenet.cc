@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "zoo/cnn_common.h"
-#include "zoo/families.h"
+#include "zoo/detail/cnn_common.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof::zoo {
 namespace {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "zoo/cnn_common.h"
-#include "zoo/families.h"
-#include "zoo/mobile_blocks.h"
+#include "zoo/detail/cnn_common.h"
+#include "zoo/detail/families.h"
+#include "zoo/detail/mobile_blocks.h"
 
 namespace dnnroof::zoo {
 namespace {

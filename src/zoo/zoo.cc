@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "zoo/families.h"
+#include "zoo/detail/families.h"
 
 namespace dnnroof {
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
 
 namespace dnnroof {
 namespace {

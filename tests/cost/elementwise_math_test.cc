@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "cost/cost.h"
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
 
 namespace dnnroof {
 namespace {

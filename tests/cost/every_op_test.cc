@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "cost/cost.h"
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
 
 namespace dnnroof {
 namespace {

@@ -1,6 +1,6 @@
 // Shape rules checked against sizes worked out by hand from the torch formulas
 // (written out in each test) and against torchvision's known layer shapes.
-#include "graph/shape_rules.h"
+#include "graph/detail/shape_rules.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The DMI memory-device reader on hand-made SMBIOS tables, and the DRAM
 // bandwidth the host derives from it.
 
-#include "hw/dmi.h"
+#include "hw/detail/dmi.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // rates, checked against figures worked out here by hand from the cited
 // sources (lanes x 2 FLOP per FMA x instructions per cycle).
 
-#include "hw/microarch.h"
+#include "hw/detail/microarch.h"
 
 #include <gtest/gtest.h>
 

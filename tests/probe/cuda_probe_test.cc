@@ -5,7 +5,7 @@
 
 #include "hw/cuda_query.h"
 #include "probe/cuda_counts.h"
-#include "probe/cuda_probe_device.h"
+#include "probe/detail/cuda_probe_device.h"
 
 namespace dnnroof {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "onnx/importer.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import {
 

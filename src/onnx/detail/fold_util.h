@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "onnx/importer.h"
+#include "onnx/detail/importer.h"
 
 namespace dnnroof::onnx_import::fold_detail {
 
