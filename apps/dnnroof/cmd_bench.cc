@@ -188,6 +188,12 @@ std::string text_line(const std::vector<std::string>& cells) {
 
 void run(const BenchCliOptions& o, const Context& ctx) {
   if (bench_wants_llm(o.models, !o.phases.empty() || !o.contexts.empty())) {
+    if (o.modes != std::vector<std::string>{"infer"} || o.cold || o.counters || o.remeasure ||
+        o.profile_range) {
+      fail(
+          "bench: language models are measured in inference (prefill, decode); --mode train, "
+          "--cold, --counters, --remeasure and --profile-range apply to zoo and ONNX models");
+    }
     LlmBenchRequest r;
     r.models = o.models;
     r.phases = o.phases;

@@ -102,6 +102,9 @@ TEST_F(BenchLlmCli, RefusesMixesAndPhasesOnZooModels) {
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("--phase and --context apply to language-model configs"), std::string::npos)
       << r.err;
+  r = run("bench llama-tiny --mode train --budget 0.1s");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--mode train"), std::string::npos) << r.err;
   r = run("bench llama-tiny --phase sideways --budget 0.1s");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("unknown phase 'sideways'"), std::string::npos) << r.err;
