@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_llm.h"
 #include "commands.h"
 #include "core/dtype.h"
 #include "core/error.h"
@@ -50,6 +51,9 @@ struct BenchCliOptions {
   std::string format = "table";
   bool counters = false;       // CPU hardware counters around every iteration (src/counters)
   bool profile_range = false;  // CUDA profiler range around one iteration, for ncu
+  // Language models (bench_llm.h): prefill and/or decode, contexts.
+  std::vector<std::string> phases;
+  std::vector<std::int64_t> contexts;
 };
 
 // "2%" -> 0.02; "0.02" -> 0.02. A bare number >= 1 is refused (ambiguous).
@@ -183,6 +187,32 @@ std::string text_line(const std::vector<std::string>& cells) {
 }
 
 void run(const BenchCliOptions& o, const Context& ctx) {
+  if (bench_wants_llm(o.models, !o.phases.empty() || !o.contexts.empty())) {
+    if (o.modes != std::vector<std::string>{"infer"} || o.cold || o.counters || o.remeasure ||
+        o.profile_range) {
+      fail(
+          "bench: language models are measured in inference (prefill, decode); --mode train, "
+          "--cold, --counters, --remeasure and --profile-range apply to zoo and ONNX models");
+    }
+    LlmBenchRequest r;
+    r.models = o.models;
+    r.phases = o.phases;
+    r.contexts = o.contexts;
+    r.batches = o.batches;
+    r.device = o.device;
+    r.chip = o.chip;
+    r.dtype = o.dtype;
+    r.threads = o.threads;
+    r.target = parse_target(o.target);
+    r.budget_s = parse_budget(o.budget);
+    r.out = o.out;
+    r.partition = o.partition;
+    r.resume = o.resume;
+    r.layers = o.layers;
+    r.format = o.format;
+    run_llm_bench(r, ctx);
+    return;
+  }
   const OutputFormat format = parse_output_format(o.format);
   if (!executor_built()) {
     fail(
@@ -398,6 +428,7 @@ void register_bench(CLI::App& app, Context& ctx) {
       "  dnnroof bench resnet18 --batch 1,8,32 --mode infer,train --out results.json\n"
       "  dnnroof bench resnet18 mobilenet_v2 model.onnx --threads 8 --target 1% --budget 20s\n"
       "  dnnroof bench resnet18 --device cuda --dtype fp16 --layers --out gpu.json --resume\n"
+      "  dnnroof bench gpt2 --phase prefill,decode --context 128,512 --batch 1,4 --out llm.json\n"
       "Rows are printed as results arrive (latency = median of the training step, else of the\n"
       "forward pass; 95% CI = half-width of the median's 95% confidence interval, printed\n"
       "only from 10 samples on (\"no 95% CI\" below; n = samples); achieved = the cost\n"
@@ -405,7 +436,10 @@ void register_bench(CLI::App& app, Context& ctx) {
       "written to --out as soon as it is finished; Ctrl-C stops after writing, and --resume\n"
       "skips what the file already has. Schema: docs/results-schema.md; method: docs/bench.md.\n");
   auto o = std::make_shared<BenchCliOptions>();
-  sub->add_option("models", o->models, "Zoo names (dnnroof models) or .onnx files")->required();
+  sub->add_option("models", o->models,
+                  "Zoo names (dnnroof models), .onnx files, or language-model configs (a "
+                  "shipped name or a config.json; with --phase, --context)")
+      ->required();
   sub->add_option("--device", o->device, "cpu, cuda or cuda:N")->default_val("cpu");
   sub->add_option("--chip", o->chip,
                   "Catalog id of the chip the device is (recorded with each result; default: "
@@ -448,6 +482,15 @@ void register_bench(CLI::App& app, Context& ctx) {
   sub->add_flag("--profile-range", o->profile_range,
                 "CUDA: cudaProfilerStart/Stop around exactly one iteration after warm-up, for "
                 "ncu --profile-from-start off (see dnnroof profile-cmd)");
+  sub->add_option("--phase", o->phases,
+                  "Language models (an LLM config name or config.json): prefill, decode or both, "
+                  "comma-separated (default both; docs/llm.md, Measuring)")
+      ->delimiter(',');
+  sub->add_option("--context", o->contexts,
+                  "Language models: prompt tokens (prefill) or KV-cache tokens (decode), "
+                  "comma-separated (default 128)")
+      ->delimiter(',')
+      ->check(CLI::NonNegativeNumber);
   add_format_option(*sub, o->format);
   sub->callback([o, &ctx] { run(*o, ctx); });
 }

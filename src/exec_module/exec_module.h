@@ -20,12 +20,13 @@
 #include <vector>
 
 #include "exec/executor.h"
+#include "exec/llm_executor.h"
 #include "probe_gemm/gemm_ceiling.h"
 
 namespace dnnroof {
 
 // Bumped whenever the table below changes.
-inline constexpr int kExecModuleAbi = 1;
+inline constexpr int kExecModuleAbi = 2;
 
 struct ExecModuleApi {
   int abi = 0;                   // kExecModuleAbi of the module's build
@@ -41,6 +42,10 @@ struct ExecModuleApi {
   bool (*gemm_ceiling_available)() = nullptr;
   std::string (*gemm_backend_description)() = nullptr;
   std::vector<GemmCeiling> (*measure_gemm_ceilings)(const GemmCeilingOptions& options) = nullptr;
+  // Interface 2: the language model (exec/llm_executor.h).
+  std::size_t llm_options_size = 0;  // sizeof(LlmExecOptions)
+  std::unique_ptr<LlmExecutor> (*make_llm_executor)(const llm::LlmConfig& config,
+                                                    const LlmExecOptions& options) = nullptr;
 };
 
 }  // namespace dnnroof

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "exec/executor.h"
+#include "exec/llm_executor.h"
 #include "exec_module/loader.h"
 #include "probe_gemm/gemm_ceiling.h"
 
@@ -15,6 +16,15 @@ namespace dnnroof {
 
 std::unique_ptr<Executor> make_executor(const Graph& graph, const ExecOptions& options) {
   return exec_module().make_executor(graph, options);
+}
+
+std::unique_ptr<LlmExecutor> make_llm_executor(const llm::LlmConfig& config,
+                                               const LlmExecOptions& options) {
+  const ExecModuleApi& api = exec_module();
+  if (api.make_llm_executor == nullptr || api.llm_options_size != sizeof(LlmExecOptions)) {
+    fail("the executor module has no language model of this build's interface: rebuild it");
+  }
+  return api.make_llm_executor(config, options);
 }
 
 ExecInfo runtime_info(const std::string& device) { return exec_module().runtime_info(device); }

@@ -22,6 +22,8 @@ const dnnroof::ExecModuleApi kApi = [] {
   api.gemm_ceiling_available = &gemm_ceiling_available;
   api.gemm_backend_description = &gemm_backend_description;
   api.measure_gemm_ceilings = &measure_gemm_ceilings;
+  api.llm_options_size = sizeof(LlmExecOptions);
+  api.make_llm_executor = &make_llm_executor;
   return api;
 }();
 
