@@ -20,7 +20,7 @@
 
 #include "core/error.h"
 #include "exec/blas.h"
-#include "exec/device.h"
+#include "exec/detail/device.h"
 #include "hw/cpu_affinity.h"
 #include "measure/timer.h"
 
