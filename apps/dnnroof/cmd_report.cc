@@ -624,7 +624,8 @@ void register_report(CLI::App& app, Context& ctx) {
       "with figures/*.png, and data/*.csv and *.json holding every number (and report.pdf with "
       "--pdf). A paper: abstract, 1 introduction, 2 methods, results (3 chips, 4 model compute "
       "and memory, 5 benchmarks, 6 hardware utilisation, 7 inference vs training, 8 predicted "
-      "vs measured), discussion, threats to validity, conclusion, references, appendices (A "
+      "vs measured; with --llm, 9 language models), discussion, threats to validity, conclusion, "
+      "references, appendices (A "
       "worked example, B caveats of the run). With no arguments it probes this machine and "
       "measures 11 models at batch 1 and 8, and the 9 smaller ones at batch 32, on the CPU (and "
       "CUDA when present) in under 10 minutes; --results builds the report from results files instead.");

@@ -118,6 +118,80 @@ std::string not_fitting_text(const std::vector<LlmPoint>& pts) {
       join(out, ", "));
 }
 
+// Which side of the ridge each phase lies on, per chip; "opposite sides"
+// only when every prefill point is right of it and every decode point left.
+std::string sides_text(const LlmSweep& s, const std::vector<LlmPoint>& pts) {
+  std::vector<std::string> opposite, mixed;
+  for (const LlmChip& c : s.chips) {
+    std::size_t pre_right = 0, pre = 0, dec_left = 0, dec = 0;
+    for (const LlmPoint& p : pts) {
+      if (p.chip != c.id) continue;
+      const bool right = p.intensity() > c.roof.ridge();
+      if (p.phase == llm::Phase::prefill) {
+        ++pre;
+        pre_right += right ? 1 : 0;
+      } else {
+        ++dec;
+        dec_left += right ? 0 : 1;
+      }
+    }
+    if (pre_right == pre && dec_left == dec) {
+      opposite.push_back(c.id);
+    } else {
+      mixed.push_back(
+          fmt::format("on {} {} of {} prefill points are right of the ridge and {} of "
+                      "{} decode points left of it",
+                      c.id, pre_right, pre, dec_left, dec));
+    }
+  }
+  std::string out;
+  if (!opposite.empty()) {
+    out += fmt::format(
+        " On {}, the two phases of the same model lie on opposite sides of the "
+        "ridge: prefill is compute-bound, decode memory-bound.",
+        join(opposite, ", "));
+  }
+  if (!mixed.empty()) out += fmt::format(" Not everywhere: {}.", join(mixed, "; "));
+  return out;
+}
+
+// What batching buys decode per context, on the first chip: tokens/s at the
+// largest batch over the smallest; that a longer cache flattens the line is
+// said only when the gains fall as the context grows.
+std::string batching_gain_text(const LlmSweep& s, const std::vector<LlmPoint>& pts) {
+  if (s.batches.size() < 2) return "";
+  const std::int64_t lo = s.batches.front(), hi = s.batches.back();
+  std::vector<std::string> parts;
+  std::vector<double> gains;
+  for (const std::int64_t ctx : s.contexts) {
+    const LlmPoint* a = nullptr;
+    const LlmPoint* b = nullptr;
+    for (const LlmPoint& p : pts) {
+      if (p.chip != s.chips.front().id || p.model != s.models.front().name || p.context != ctx) {
+        continue;
+      }
+      if (p.batch == lo) a = &p;
+      if (p.batch == hi) b = &p;
+    }
+    if (a == nullptr || b == nullptr || !(a->tokens_per_s() > 0)) continue;
+    gains.push_back(b->tokens_per_s() / a->tokens_per_s());
+    parts.push_back(fmt::format("{:.3g}x with {} tokens of cache", gains.back(), ctx));
+  }
+  if (parts.empty()) return "";
+  std::string out =
+      fmt::format(" On {}, {} decode at batch {} gives {} the tokens/s of batch {}.",
+                  s.chips.front().id, s.models.front().name, hi, join(parts, ", "), lo);
+  const bool falling = gains.size() >= 2 && std::is_sorted(gains.rbegin(), gains.rend()) &&
+                       gains.front() > gains.back() * 1.2;
+  if (falling) {
+    out +=
+        " A longer cache flattens the line: the weights, read once for the whole batch, are "
+        "a smaller share of the step, and each sequence's own cache, read per sequence, a "
+        "larger one.";
+  }
+  return out;
+}
+
 }  // namespace
 
 LlmChip llm_chip(const Chip& chip, DType compute) {
@@ -171,8 +245,13 @@ FigureBlock llm_decode_roofline_figure(const LlmSweep& s, std::int64_t context) 
           for (const auto& m : s.models) {
             const LlmPoint p = make_point(m, c, s.precision, llm::Phase::decode, b, context);
             all.push_back(p);
+            // One marker per batch (per model and batch with several models,
+            // whose points at one batch would otherwise be told apart only
+            // by labels, which a panel of more than five points leaves out).
             pts.push_back(bound_point(p, s.models.size() == 1 ? fmt::format("b{}", b) : m.name,
-                                      fmt::format("batch {}", b)));
+                                      s.models.size() == 1
+                                          ? fmt::format("batch {}", b)
+                                          : fmt::format("{}, batch {}", m.name, b)));
           }
         }
         return pts;
@@ -192,14 +271,14 @@ FigureBlock llm_decode_roofline_figure(const LlmSweep& s, std::int64_t context) 
                         model_names(s), precision_text(s.precision), context);
   f.caption = fmt::format(
       "One decode step (one new token per sequence, a KV cache of {} tokens) of {} on each "
-      "chip's roofline at {}, one marker per batch size. Each point is at the step's FLOPs / "
+      "chip's roofline at {}, one marker per batch size{}. Each point is at the step's FLOPs / "
       "bytes and at FLOPs / its lower-bound time (sum over ops of max(FLOPs / peak, bytes / "
       "bandwidth); docs/llm.md). The weights are read once for the whole batch, so a larger "
       "batch moves decode right: {} goes from {} FLOP/B at batch {} to {} FLOP/B at batch {}; "
       "each sequence still reads its own KV cache, which caps how far right it goes.{}",
-      context, model_names(s), precision_text(s.precision), s.models.front().name,
-      fmt::format("{:.3g}", lo->intensity()), lo->batch, fmt::format("{:.3g}", hi->intensity()),
-      hi->batch, not_fitting_text(all));
+      context, model_names(s), precision_text(s.precision), s.models.size() > 1 ? " and model" : "",
+      s.models.front().name, fmt::format("{:.3g}", lo->intensity()), lo->batch,
+      fmt::format("{:.3g}", hi->intensity()), hi->batch, not_fitting_text(all));
   f.panels = std::move(panels);
   return f;
 }
@@ -253,11 +332,8 @@ FigureBlock llm_tokens_per_s_figure(const LlmSweep& s) {
       "llm-tokens-per-s",
       fmt::format(
           "Decode throughput each chip can reach at best (batch / the step's lower-bound time), "
-          "against the batch size, one line per chip and KV-cache length. While decode is "
-          "memory-bound the step costs about the time to read the weights once plus each "
-          "sequence's cache, so tokens/s grows almost linearly with the batch until the cache "
-          "reads dominate; a longer context flattens the line earlier.{}",
-          not_fitting_text(all)),
+          "against the batch size, one line per chip and KV-cache length.{}{}",
+          batching_gain_text(s, all), not_fitting_text(all)),
       std::move(c));
 }
 
@@ -295,8 +371,7 @@ FigureBlock llm_prefill_decode_figure(const LlmSweep& s, std::int64_t context) {
       "Prefill of a {}-token prompt and one decode step with a KV cache of {} tokens, at batch "
       "{}, on each chip's roofline (at FLOPs / the lower-bound time). Prefill runs every prompt "
       "token through the same weights at once: {:.3g} to {:.3g} FLOP/B. Decode runs one token "
-      "per sequence: {:.3g} to {:.3g} FLOP/B. Same model, same weights, two phases on opposite "
-      "sides of the ridge.{}",
+      "per sequence: {:.3g} to {:.3g} FLOP/B.{}{}",
       context, context,
       join(
           [&] {
@@ -305,7 +380,7 @@ FigureBlock llm_prefill_decode_figure(const LlmSweep& s, std::int64_t context) {
             return b;
           }(),
           ", "),
-      pre_lo, pre_hi, dec_lo, dec_hi, not_fitting_text(all));
+      pre_lo, pre_hi, dec_lo, dec_hi, sides_text(s, all), not_fitting_text(all));
   f.panels = std::move(panels);
   return f;
 }

@@ -234,6 +234,16 @@ std::int64_t prefill_compute_bound_from(const llm::LlmConfig& m, const LlmChip& 
 std::vector<std::string> llm_bound_commentary(const LlmSweep& s) {
   std::vector<std::string> out;
   for (const auto& m : s.models) {
+    std::vector<std::int64_t> beyond;
+    for (const std::int64_t ctx : s.contexts) {
+      if (m.max_positions > 0 && ctx > m.max_positions) beyond.push_back(ctx);
+    }
+    if (!beyond.empty()) {
+      out.push_back(fmt::format(
+          "{} was trained for {} positions (max_position_embeddings): its figures at {} tokens "
+          "are computed as if it allowed them, for the trend, not as something it can run.",
+          m.name, m.max_positions, or_text(beyond)));
+    }
     for (const LlmChip& chip : s.chips) {
       std::vector<DecodeCrossover> xs;
       for (const std::int64_t ctx : s.contexts)
@@ -333,10 +343,11 @@ std::vector<std::string> llm_memory_commentary(const LlmSweep& s) {
       const std::int64_t max_ctx = llm::max_context_that_fits(m, decode_at(1, 1), s.precision, cap);
       const bool unlimited = max_ctx >= (std::int64_t{1} << 30);
       std::string text = fmt::format(
-          "On {} ({}), {}'s weights take {} ({:.0f}%), leaving {} for the KV cache ({} per token "
+          "On {} ({}), {}'s weights take {} ({}%), leaving {} for the KV cache ({} per token "
           "per sequence{}) and activations: the largest batch that fits is {}; {}.",
-          chip.id, format_si(cap, "B"), m.name, format_si(weights, "B"), 100 * weights / cap,
-          format_si(cap - weights, "B"), format_si(per_token, "B"),
+          chip.id, format_si(cap, "B"), m.name, format_si(weights, "B"),
+          fmt::format("{:.2g}", 100 * weights / cap), format_si(cap - weights, "B"),
+          format_si(per_token, "B"),
           m.sliding_window > 0
               ? fmt::format(", at most the {}-token sliding window", m.sliding_window)
               : "",
@@ -364,10 +375,17 @@ std::vector<std::string> llm_memory_commentary(const LlmSweep& s) {
     const double ratio =
         llm::kv_bytes_per_token(*hi, s.precision) / llm::kv_bytes_per_token(*lo, s.precision);
     if (ratio >= 1.5) {
-      std::string why;
-      if (hi->kv_heads != lo->kv_heads) {
-        why = fmt::format(": {} keeps {} key/value heads ({}), {} {} ({})", hi->name, hi->kv_heads,
-                          hi->attention_kind(), lo->name, lo->kv_heads, lo->attention_kind());
+      // 2 x layers x KV heads x head size each; grouped-query attention is
+      // the reason only when the layers and head size are the same.
+      std::string why =
+          fmt::format(": {} layers x {} KV heads x {} against {} x {} x {}", hi->layers,
+                      hi->kv_heads, hi->head_dim, lo->layers, lo->kv_heads, lo->head_dim);
+      if (hi->layers == lo->layers && hi->head_dim == lo->head_dim && hi->kv_heads > lo->kv_heads) {
+        why += fmt::format(
+            ", the same layers and head size: {} shares each key/value head "
+            "among {} query heads ({}), {} among {} ({})",
+            lo->name, lo->heads / lo->kv_heads, lo->attention_kind(), hi->name,
+            hi->heads / hi->kv_heads, hi->attention_kind());
       }
       out.push_back(fmt::format(
           "Per token of context, {}'s KV cache takes {} the bytes of {}'s ({} against {}){}; the "
@@ -585,7 +603,7 @@ std::vector<Ceiling> figure_ceilings(const MeasuredDevice& d, const std::vector<
     Ceiling f;
     f.chip = c.chip_id;
     f.label = fmt::format("{} {} {}", c.chip_id, dtype_name(c.precision), c.level);
-    f.short_label = f.label;
+    f.short_label = c.chip_id;  // the ridge label: short, so it stays inside the plot
     f.level = c.level;
     f.origin =
         c.source == CeilingSource::measured ? CeilingOrigin::measured : CeilingOrigin::datasheet;
@@ -612,7 +630,8 @@ FigureBlock measured_figure(const MeasuredDevice& d, const std::vector<const Llm
     main_only.push_back(binding);
     return main_only.size() - 1;
   };
-  std::vector<PointInput> whole, ops;
+  std::vector<PointInput> whole;
+  std::vector<std::pair<std::string, std::vector<PointInput>>> ops;  // per step: its op groups
   std::vector<std::string> warnings;
   for (const LlmMeasured* m : ms) {
     PointInput bound;
@@ -631,14 +650,16 @@ FigureBlock measured_figure(const MeasuredDevice& d, const std::vector<const Llm
     p.ceiling = ceiling_index(m->placement.binding);
     whole.push_back(p);
     if (m->placement.above_roof) warnings.push_back(m->placement.above_roof->explanation);
+    if (m->ops.empty()) continue;
+    ops.emplace_back(m->label, std::vector<PointInput>{});
     for (const LlmOpMeasured& o : m->ops) {
       PointInput q;
-      q.label = ms.size() == 1 ? o.op : fmt::format("{} {}", m->label, o.op);
+      q.label = o.op;
       q.group = o.op;
       q.intensity = o.placement.intensity();
       q.flops = o.placement.achieved_flops;
       q.ceiling = ceiling_index(o.placement.binding);
-      ops.push_back(q);
+      ops.back().second.push_back(q);
       if (o.placement.above_roof) warnings.push_back(o.placement.above_roof->explanation);
     }
   }
@@ -647,18 +668,19 @@ FigureBlock measured_figure(const MeasuredDevice& d, const std::vector<const Llm
   f.title = fmt::format("Measured prefill and decode on {}", d.name);
   f.panels.push_back(build_roofline_figure("Whole steps: measured and their lower bound",
                                            figure_ceilings(d, main_only), whole));
-  if (!ops.empty()) {
-    f.panels.push_back(
-        build_roofline_figure("Per op group (layers summed)", figure_ceilings(d, main_only), ops));
+  for (auto& [label, points] : ops) {
+    f.panels.push_back(build_roofline_figure(fmt::format("{}: per op group (layers summed)", label),
+                                             figure_ceilings(d, main_only), std::move(points)));
   }
   for (RooflineFigure& p : f.panels) p.warnings = warnings;
   f.caption = fmt::format(
       "Each measured step at its intensity (src/llm's FLOPs / bytes) and FLOPs / its median "
       "time, beside its lower bound at the same intensity (FLOPs / the sum over ops of max(FLOPs "
-      "/ peak, bytes / bandwidth)): the vertical distance is the gap the text explains.{} "
-      "Ceilings: {}.",
-      ops.empty() ? ""
-                  : " Below: the op groups of the steps timed per layer, each op's layers summed.",
+      "/ peak, bytes / bandwidth)): the vertical distance is the gap the text explains.{} {}",
+      ops.empty()
+          ? ""
+          : " Below, for each step timed per layer: its op groups, each op's layers summed, at "
+            "the op's intensity and FLOPs / that time.",
       d.note);
   if (!warnings.empty()) {
     f.caption += fmt::format(" Above a roof (flagged): {}", join(warnings, " "));

@@ -121,6 +121,43 @@ TEST(LlmSection, TheKvCacheIsNotBlamedWhenItIsNotMostOfTheBytes) {
   EXPECT_FALSE(has(text, "own KV cache")) << all(text);
 }
 
+TEST(LlmSection, ContextsBeyondTheTrainedPositionsAreSaid) {
+  // GPT-2 has 1024 positions (n_positions); Llama-3-8B 8192.
+  const auto text = llm_bound_commentary(sweep({"gpt2"}, {a100()}, {512, 4096, 32768}));
+  EXPECT_TRUE(has(text,
+                  "gpt2 was trained for 1024 positions (max_position_embeddings): its "
+                  "figures at 4096 or 32768 tokens"))
+      << all(text);
+  const auto within = llm_bound_commentary(sweep({"llama-3-8b"}, {a100()}, {512, 4096}));
+  EXPECT_FALSE(has(within, "was trained for")) << all(within);
+}
+
+TEST(LlmSection, FigureCaptionsStateOnlyWhatTheNumbersShow) {
+  // Llama-3-8B bf16 on an A100: prefill of 4096 tokens at batch 1-64 is far
+  // right of the 153 FLOP/B ridge (~1000 FLOP/B), decode far left (1-22).
+  LlmSweep s = sweep({"llama-3-8b"}, {a100()}, {512, 4096, 32768}, "bf16");
+  const FigureBlock pd = llm_prefill_decode_figure(s, 4096);
+  EXPECT_NE(pd.caption.find("On a100-sxm4-80gb, the two phases of the same model lie on opposite "
+                            "sides of the ridge"),
+            std::string::npos)
+      << pd.caption;
+  // Counter-example: a 16-token prompt at batch 1 (~16 FLOP/B) is left of
+  // the ridge too.
+  s.batches = {1};
+  const FigureBlock short_prompt = llm_prefill_decode_figure(s, 16);
+  EXPECT_EQ(short_prompt.caption.find("opposite sides"), std::string::npos) << short_prompt.caption;
+  EXPECT_NE(short_prompt.caption.find("0 of 1 prefill points are right of the ridge"),
+            std::string::npos)
+      << short_prompt.caption;
+  // Batching gains fall with the context (the cache is per sequence): said.
+  s.batches = {1, 8, 64};
+  const FigureBlock tps = llm_tokens_per_s_figure(s);
+  EXPECT_NE(tps.caption.find("A longer cache flattens the line"), std::string::npos) << tps.caption;
+  // Counter-example: one context only, nothing to compare.
+  s.contexts = {512};
+  EXPECT_EQ(llm_tokens_per_s_figure(s).caption.find("flattens"), std::string::npos);
+}
+
 TEST(LlmSection, ACrossoverBeyondWhatFitsIsSaid) {
   // Llama-2-7B fp16 with a 1-token cache turns compute-bound a little above
   // batch 153 (above). Its weights are 6,738,415,616 x 2 B = 13.477 GB; on a
@@ -157,6 +194,9 @@ TEST(LlmSection, MemoryFitFromTheWeightsAndTheCachePerToken) {
   // (80e9 - 16.06e9) / (4097 x 131072) = 119.07 sequences: 119.
   const auto text = llm_memory_commentary(sweep({"llama-3-8b"}, {a100()}, {4096}, "bf16"));
   EXPECT_TRUE(has(text, "llama-3-8b's weights take 16.1 GB (20%)")) << all(text);
+  // GPT-2: 124,439,808 x 2 B = 249 MB = 0.31% of 80 GB.
+  EXPECT_TRUE(has(llm_memory_commentary(sweep({"gpt2"}, {a100()}, {512}, "bf16")),
+                  "gpt2's weights take 249 MB (0.31%)"));
   EXPECT_TRUE(has(text, "131 kB per token per sequence")) << all(text);
   EXPECT_TRUE(has(text, "the largest batch that fits is 119 at 4096 tokens")) << all(text);
   // (80e9 - 16.06e9) / 131072 = 487,8xx tokens at batch 1 > 8192 positions.
@@ -180,8 +220,17 @@ TEST(LlmSection, GroupedQueryAttentionNamedOnlyWhenTheCachesDiffer) {
   const auto text =
       llm_memory_commentary(sweep({"llama-2-7b", "llama-3-8b"}, {a100()}, {4096}, "bf16"));
   EXPECT_TRUE(has(text, "llama-2-7b's KV cache takes 4.0x the bytes of llama-3-8b's")) << all(text);
-  EXPECT_TRUE(has(text, "llama-2-7b keeps 32 key/value heads (MHA), llama-3-8b 8 (GQA)"))
+  EXPECT_TRUE(has(text,
+                  "32 layers x 32 KV heads x 128 against 32 x 8 x 128, the same layers and "
+                  "head size: llama-3-8b shares each key/value head among 4 query heads "
+                  "(GQA), llama-2-7b among 1 (MHA)"))
       << all(text);
+  // Counter-example for the cause: GPT-2 (12 layers x 12 x 64 = 36.9 kB) and
+  // Llama-3-8B (32 x 8 x 128 = 131 kB) differ in layers and head size, not
+  // by grouped-query attention: 3.6x, no GQA claim.
+  const auto other = llm_memory_commentary(sweep({"gpt2", "llama-3-8b"}, {a100()}, {512}, "bf16"));
+  EXPECT_TRUE(has(other, "llama-3-8b's KV cache takes 3.6x the bytes of gpt2's")) << all(other);
+  EXPECT_FALSE(has(other, "query heads")) << all(other);
   // Counter-example: Llama-3-8B and Mistral-7B have the same cache per token.
   const auto same =
       llm_memory_commentary(sweep({"llama-3-8b", "mistral-7b"}, {a100()}, {4096}, "bf16"));
