@@ -158,7 +158,8 @@ std::string sides_text(const LlmSweep& s, const std::vector<LlmPoint>& pts) {
 // What batching buys decode per context, on the first chip: tokens/s at the
 // largest batch over the smallest; that a longer cache flattens the line is
 // said only when the gains fall as the context grows.
-std::string batching_gain_text(const LlmSweep& s, const std::vector<LlmPoint>& pts) {
+std::string batching_gain_text(const LlmSweep& s, const LlmChip& chip,
+                               const std::vector<LlmPoint>& pts) {
   if (s.batches.size() < 2) return "";
   const std::int64_t lo = s.batches.front(), hi = s.batches.back();
   std::vector<std::string> parts;
@@ -167,7 +168,7 @@ std::string batching_gain_text(const LlmSweep& s, const std::vector<LlmPoint>& p
     const LlmPoint* a = nullptr;
     const LlmPoint* b = nullptr;
     for (const LlmPoint& p : pts) {
-      if (p.chip != s.chips.front().id || p.model != s.models.front().name || p.context != ctx) {
+      if (p.chip != chip.id || p.model != s.models.front().name || p.context != ctx) {
         continue;
       }
       if (p.batch == lo) a = &p;
@@ -178,9 +179,8 @@ std::string batching_gain_text(const LlmSweep& s, const std::vector<LlmPoint>& p
     parts.push_back(fmt::format("{:.3g}x with {} tokens of cache", gains.back(), ctx));
   }
   if (parts.empty()) return "";
-  std::string out =
-      fmt::format(" On {}, {} decode at batch {} gives {} the tokens/s of batch {}.",
-                  s.chips.front().id, s.models.front().name, hi, join(parts, ", "), lo);
+  std::string out = fmt::format(" On {}, {} decode at batch {} gives {} the tokens/s of batch {}.",
+                                chip.id, s.models.front().name, hi, join(parts, ", "), lo);
   const bool falling = gains.size() >= 2 && std::is_sorted(gains.rbegin(), gains.rend()) &&
                        gains.front() > gains.back() * 1.2;
   if (falling) {
@@ -283,18 +283,18 @@ FigureBlock llm_decode_roofline_figure(const LlmSweep& s, std::int64_t context) 
   return f;
 }
 
-FigureBlock llm_tokens_per_s_figure(const LlmSweep& s) {
+FigureBlock llm_tokens_per_s_figure(const LlmSweep& s, const LlmChip& chip) {
   require(s, "tokens/s figure");
   Chart c;
   c.kind = ChartKind::scatter;
-  c.title = fmt::format("Decode tokens/s (upper bound) against batch size: {} ({})", model_names(s),
-                        precision_text(s.precision));
+  c.title = fmt::format("Decode tokens/s (upper bound) against batch size on {}: {} ({})", chip.id,
+                        model_names(s), precision_text(s.precision));
   c.x_label = "Batch size [sequences]";
   c.y_label = "Tokens/s (upper bound)";
   std::vector<double> xs, ys;
   std::vector<LlmPoint> all;
   for (const auto& m : s.models) {
-    for (const LlmChip& chip : s.chips) {
+    {
       for (const std::int64_t ctx : s.contexts) {
         std::vector<double> x, y;
         std::vector<std::string> labels;
@@ -309,7 +309,7 @@ FigureBlock llm_tokens_per_s_figure(const LlmSweep& s) {
         }
         xs.insert(xs.end(), x.begin(), x.end());
         ys.insert(ys.end(), y.begin(), y.end());
-        std::string name = fmt::format("{}, context {}", chip.id, ctx);
+        std::string name = fmt::format("context {}", ctx);
         if (s.models.size() > 1) name = m.name + ", " + name;
         ChartSeries se =
             point_series(std::move(name), std::move(x), std::move(y), std::move(labels));
@@ -329,11 +329,12 @@ FigureBlock llm_tokens_per_s_figure(const LlmSweep& s) {
     for (const std::int64_t b : s.batches) c.x_tics.push_back(static_cast<double>(b));
   }
   return chart_block(
-      "llm-tokens-per-s",
+      fmt::format("llm-tokens-per-s-{}", slug(chip.id)),
       fmt::format(
-          "Decode throughput each chip can reach at best (batch / the step's lower-bound time), "
-          "against the batch size, one line per chip and KV-cache length.{}{}",
-          batching_gain_text(s, all), not_fitting_text(all)),
+          "Decode throughput {} ({}) can reach at best (batch / the step's lower-bound time), "
+          "against the batch size, one line per {}KV-cache length.{}{}",
+          chip.id, chip.name, s.models.size() > 1 ? "model and " : "",
+          batching_gain_text(s, chip, all), not_fitting_text(all)),
       std::move(c));
 }
 
@@ -453,7 +454,7 @@ std::vector<FigureBlock> llm_sweep_figures(const LlmSweep& s) {
   const std::int64_t ctx = llm_figure_context(s);
   std::vector<FigureBlock> out;
   out.push_back(llm_decode_roofline_figure(s, ctx));
-  out.push_back(llm_tokens_per_s_figure(s));
+  for (const LlmChip& c : s.chips) out.push_back(llm_tokens_per_s_figure(s, c));
   out.push_back(llm_prefill_decode_figure(s, ctx));
   for (const auto& m : s.models) out.push_back(llm_memory_figure(s, m));
   return out;

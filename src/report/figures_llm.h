@@ -73,10 +73,10 @@ std::int64_t llm_figure_context(const LlmSweep& sweep);
 // "llm-decode-roofline". Throws Error when the sweep has no model or chip.
 FigureBlock llm_decode_roofline_figure(const LlmSweep& sweep, std::int64_t context);
 
-// Decode tokens/s (upper bound) against batch size, one line per chip and
-// context (and model, when several); log axes where the values span more
-// than 1.5 decades. Id "llm-tokens-per-s".
-FigureBlock llm_tokens_per_s_figure(const LlmSweep& sweep);
+// Decode tokens/s (upper bound) against batch size on one chip, one line
+// per context (and model, when several); log axes where the values span more
+// than 1.5 decades. Id "llm-tokens-per-s-<chip>".
+FigureBlock llm_tokens_per_s_figure(const LlmSweep& sweep, const LlmChip& chip);
 
 // Prefill and decode at every batch of the sweep at `context` on each
 // chip's roofline (one panel per chip): prefill far right of the ridge,
@@ -88,7 +88,7 @@ FigureBlock llm_prefill_decode_figure(const LlmSweep& sweep, std::int64_t contex
 // line. Id "llm-memory-<model>".
 FigureBlock llm_memory_figure(const LlmSweep& sweep, const llm::LlmConfig& model);
 
-// The four figures above (one memory figure per model), in that order.
+// The figures above (tokens/s: one per chip; memory: one per model), in that order.
 std::vector<FigureBlock> llm_sweep_figures(const LlmSweep& sweep);
 
 }  // namespace dnnroof

@@ -151,11 +151,12 @@ TEST(LlmSection, FigureCaptionsStateOnlyWhatTheNumbersShow) {
       << short_prompt.caption;
   // Batching gains fall with the context (the cache is per sequence): said.
   s.batches = {1, 8, 64};
-  const FigureBlock tps = llm_tokens_per_s_figure(s);
+  const FigureBlock tps = llm_tokens_per_s_figure(s, s.chips.front());
   EXPECT_NE(tps.caption.find("A longer cache flattens the line"), std::string::npos) << tps.caption;
   // Counter-example: one context only, nothing to compare.
   s.contexts = {512};
-  EXPECT_EQ(llm_tokens_per_s_figure(s).caption.find("flattens"), std::string::npos);
+  EXPECT_EQ(llm_tokens_per_s_figure(s, s.chips.front()).caption.find("flattens"),
+            std::string::npos);
 }
 
 TEST(LlmSection, ACrossoverBeyondWhatFitsIsSaid) {
@@ -405,7 +406,7 @@ TEST(LlmSection, SectionHasTheFiguresTablesAndMeasuredRoofline) {
     if (const auto* f = std::get_if<FigureBlock>(&b)) ids.push_back(f->id);
     if (const auto* h = std::get_if<Heading>(&b)) headings.push_back(h->text);
   }
-  const std::vector<std::string> want{"llm-decode-roofline", "llm-tokens-per-s",
+  const std::vector<std::string> want{"llm-decode-roofline", "llm-tokens-per-s-h100-sxm",
                                       "llm-prefill-vs-decode", "llm-measured-h100-sxm",
                                       "llm-memory-gpt2"};
   for (const std::string& id : want) {
