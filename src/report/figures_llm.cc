@@ -425,6 +425,7 @@ FigureBlock llm_memory_figure(const LlmSweep& s, const llm::LlmConfig& m) {
     c.reference_lines.push_back(
         ReferenceLine{gb, fmt::format("{} memory: {:g} GB", join(ids, ", "), gb)});
     range_ys.push_back(gb);
+    range_ys.push_back(1.6 * gb);  // room above the line for its label
   }
   c.x_scale = figures_detail::decades(xs) > kLogSpanDecades ? AxisScale::log : AxisScale::linear;
   c.y_scale =

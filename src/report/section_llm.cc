@@ -573,27 +573,43 @@ std::vector<std::string> llm_measured_commentary(const std::vector<LlmMeasured>&
 
 namespace {
 
-Table bounds_table(const std::vector<LlmPoint>& pts) {
-  Table t({"model", "chip", "batch", "context", "decode FLOP/B", "decode bound",
-           "decode step (lower bound)", "tokens/s (upper bound)", "prefill FLOP/B", "prefill bound",
-           "TTFT (lower bound)", "memory needed (decode)", "fits"},
-          {"model", "chip", "batch", "context", "decode_intensity", "decode_bound", "decode_time_s",
-           "decode_tokens_per_s", "prefill_intensity", "prefill_bound", "ttft_s",
-           "decode_memory_bytes", "fits"});
+// "222", "1714", "4.5": a rate for people (no exponents).
+std::string rate_text(double v) {
+  return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v);
+}
+
+// Every configuration: `full` (data file, one column per quantity) and a
+// compact table for the page (intensity and bound in one cell).
+std::pair<Table, Table> bounds_tables(const std::vector<LlmPoint>& pts) {
+  Table full({"model", "chip", "batch", "context", "decode FLOP/B", "decode bound",
+              "decode step (lower bound)", "tokens/s (upper bound)", "prefill FLOP/B",
+              "prefill bound", "TTFT (lower bound)", "memory needed (decode)", "fits"},
+             {"model", "chip", "batch", "context", "decode_intensity", "decode_bound",
+              "decode_time_s", "decode_tokens_per_s", "prefill_intensity", "prefill_bound",
+              "ttft_s", "decode_memory_bytes", "fits"});
+  Table page({"model", "chip", "batch", "context", "decode FLOP/B (bound)",
+              "step >=", "tokens/s <=", "prefill FLOP/B (bound)", "TTFT >=", "memory (fits)"});
   std::map<std::tuple<std::string, std::string, std::int64_t, std::int64_t>, const LlmPoint*> pre;
   for (const LlmPoint& p : pts) {
     if (p.phase == llm::Phase::prefill) pre[{p.model, p.chip, p.batch, p.context}] = &p;
   }
+  auto bound = [](const LlmPoint& p) { return p.memory_bound ? "memory" : "compute"; };
   for (const LlmPoint& d : pts) {
     if (d.phase != llm::Phase::decode) continue;
     const LlmPoint* p = pre.at({d.model, d.chip, d.batch, d.context});
-    t.add_row({d.model, d.chip, integer(d.batch), integer(d.context), num3(d.intensity()),
-               d.memory_bound ? "memory" : "compute", si(d.time_s, "s"),
-               Cell(d.tokens_per_s(), fmt::format("{:.4g}", d.tokens_per_s())),
-               num3(p->intensity()), p->memory_bound ? "memory" : "compute", si(p->time_s, "s"),
-               si(d.memory_need, "B"), d.fits ? "yes" : "no"});
+    full.add_row({d.model, d.chip, integer(d.batch), integer(d.context), num3(d.intensity()),
+                  bound(d), si(d.time_s, "s"),
+                  Cell(d.tokens_per_s(), fmt::format("{:.4g}", d.tokens_per_s())),
+                  num3(p->intensity()), bound(*p), si(p->time_s, "s"), si(d.memory_need, "B"),
+                  d.fits ? "yes" : "no"});
+    page.add_row({d.model, d.chip, integer(d.batch), integer(d.context),
+                  fmt::format("{} ({})", format_intensity(d.intensity()), bound(d)),
+                  format_si(d.time_s, "s"), rate_text(d.tokens_per_s()),
+                  fmt::format("{} ({})", format_intensity(p->intensity()), bound(*p)),
+                  format_si(p->time_s, "s"),
+                  fmt::format("{} ({})", format_si(d.memory_need, "B"), d.fits ? "yes" : "no")});
   }
-  return t;
+  return {std::move(full), std::move(page)};
 }
 
 std::vector<Ceiling> figure_ceilings(const MeasuredDevice& d, const std::vector<std::size_t>& idx) {
@@ -746,12 +762,13 @@ MeasuredSection build_llm_section(const LlmSectionInput& in, const std::string& 
     }
   }
   for (std::string& p : llm_bound_commentary(sw)) s.blocks.emplace_back(Paragraph{std::move(p)});
-  Table bt = bounds_table(pts);
+  auto [bt, page] = bounds_tables(pts);
   s.blocks.emplace_back(TableBlock{
       "Per configuration and chip: decode step and prefill of the same batch and context "
       "(intensity, what bounds it, the lower-bound time), decode tokens/s at best, and the "
-      "memory a decode step needs (data/llm_bounds.csv).",
-      bt});
+      "memory a decode step needs and whether it fits (data/llm_bounds.csv has each quantity in "
+      "its own column).",
+      page});
   out.data.push_back(DataFile{"llm_bounds", bt});
   Table xt({"model", "chip", "context", "ridge FLOP/B", "decode compute-bound from batch",
             "per-sequence FLOP/B", "largest batch that fits"},
@@ -795,6 +812,9 @@ MeasuredSection build_llm_section(const LlmSectionInput& in, const std::string& 
               "measured / bound", "bound", "% of roof", "binding ceiling"},
              {"model", "phase", "batch", "context", "device", "op", "time_s", "n", "bound_s",
               "ratio", "bound", "percent_of_roof", "ceiling"});
+    // The page's table: the step in one cell (the data file splits it).
+    Table mpage(
+        {"step", "op", "measured", "n", "lower bound", "measured / bound", "bound", "% of roof"});
     for (const LlmMeasured& m : measured) {
       const TimingStats& ts = m.record->timings.at(Phase::forward);
       auto row = [&](const std::string& op, double time, std::size_t n, double bound, bool mem,
@@ -807,6 +827,10 @@ MeasuredSection build_llm_section(const LlmSectionInput& in, const std::string& 
              Cell(p.percent_of_attainable(), fmt::format("{:.1f}%", p.percent_of_attainable())),
              m.device->ceilings.at(p.binding).short_label() + " " +
                  m.device->ceilings.at(p.binding).level});
+        mpage.add_row({fmt::format("{} on {}", m.label, m.device->short_name), op,
+                       format_si(time, "s"), std::to_string(n), format_si(bound, "s"),
+                       ratio_text(time / bound), mem ? "memory" : "compute",
+                       fmt::format("{:.1f}%", p.percent_of_attainable())});
       };
       row("(whole step)", m.time_s, ts.n, m.bound_s, m.memory_bound, m.placement);
       for (const LlmOpMeasured& o : m.ops) {
@@ -839,8 +863,8 @@ MeasuredSection build_llm_section(const LlmSectionInput& in, const std::string& 
     s.blocks.emplace_back(TableBlock{
         "Measured steps (forward median; n samples, or layers summed for an op group) against "
         "src/llm's lower bound on the device's main-memory roof, and the share of the binding "
-        "roof reached (data/llm_measured.csv).",
-        mt});
+        "roof reached (data/llm_measured.csv also names the binding ceiling).",
+        mpage});
     out.data.push_back(DataFile{"llm_measured", mt});
     for (const LlmMeasured& m : measured) {
       if (m.placement.above_roof) out.flags.push_back(m.placement.above_roof->explanation);
