@@ -341,11 +341,10 @@ TEST(LlmSection, NoOverheadClaimNearTheBoundOrWhenOpsAreLong) {
     EXPECT_FALSE(has(text, "per-call overhead")) << all(text);
     EXPECT_FALSE(has(text, "flagged")) << all(text);
   }
-  // Counter-example 2: GPT-2 prefill of 8 x 1024 tokens is compute-bound
-  // (~2 x 124M x 8192 = 2 TFLOP over 989 TFLOP/s: ~2 ms, ~15 us per op
-  // instance... so take batch 64: ~16 ms, ~120 us each) and 4x its bound:
-  // far from it, but its ops are long, so no overhead claim; the bound is
-  // compute time.
+  // Counter-example 2: GPT-2 prefill of 64 x 1024 tokens is compute-bound
+  // (~2 x 124M x 65536 = 16 TFLOP over 989 TFLOP/s: ~16 ms, ~130 us per op
+  // instance) and 4x its bound: far from it, but its ops are long, so no
+  // overhead claim; the bound is compute time.
   {
     ResultRecord r = gpt2_record("prefill", 64, 1024, 1);
     LlmSectionInput in = measured_input({r});
