@@ -19,6 +19,8 @@ struct LlmAnalyzeOptions {
   std::string weight_dtype;            // default: --dtype
   std::string kv_dtype;                // default: --dtype
   bool all_logits = false;             // prefill: logits for every prompt token
+  // Folder for the sweep's figures (PNG; src/report/figures_llm.h); empty: none.
+  std::string figures;
 };
 
 // Adds --phase, --context, --weight-dtype and --kv-dtype to `sub`.

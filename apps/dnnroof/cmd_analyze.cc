@@ -538,7 +538,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_flag("--training", opt->training, "Count a training step: forward + backward");
   sub->add_flag("--layers", opt->layers, "Also print every node");
   sub->add_flag("--by-type", opt->by_type, "Also print totals per op kind with shares in %");
-  sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable");
+  sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable or comma-separated")
+      ->delimiter(',');
   sub->add_option("--convention", opt->convention,
                   "Counting convention, whose figures the FLOP columns hold: dnnroof "
                   "(default), fvcore, thop, ptflops, ptflops-no-functional, ptflops-aten, "

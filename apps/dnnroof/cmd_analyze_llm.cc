@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@
 #include "hw/catalog.h"
 #include "llm/config.h"
 #include "llm/cost.h"
+#include "report/chart.h"
+#include "report/figures_llm.h"
+#include "report/gnuplot.h"
 #include "zoo/zoo.h"
 
 namespace dnnroof::cli {
@@ -39,11 +43,15 @@ void add_llm_analyze_options(CLI::App& sub, LlmAnalyzeOptions& o) {
   sub.add_flag("--all-logits", o.all_logits,
                "Language models, prefill: logits for every prompt token (a plain forward), not "
                "only the last one per sequence");
+  sub.add_option("--figures", o.figures,
+                 "Language models: write the sweep's figures (PNG) into this folder: decode on "
+                 "the roofline by batch, tokens/s against batch, prefill vs decode, memory "
+                 "against context (needs --chip; docs/llm.md)");
 }
 
 bool wants_llm_analyze(const std::string& model, const LlmAnalyzeOptions& o) {
   if (!o.phase.empty() || !o.contexts.empty() || !o.weight_dtype.empty() || !o.kv_dtype.empty() ||
-      o.all_logits) {
+      o.all_logits || !o.figures.empty()) {
     return true;
   }
   const auto lower = to_lower(model);
@@ -87,6 +95,39 @@ std::string describe(const llm::LlmConfig& c, const llm::Precision& p) {
       format_si(llm::kv_bytes_per_token(c, p), "B"));
 }
 
+// The sweep's figures (figures_llm.h) as PNG files in `dir`; paths to stderr.
+void write_llm_figures(const llm::LlmConfig& cfg, const llm::Precision& prec,
+                       const std::vector<std::int64_t>& batches,
+                       const std::vector<std::int64_t>& contexts, const Catalog& catalog,
+                       const std::vector<std::string>& chips, const std::string& dir) {
+  LlmSweep sweep;
+  sweep.models = {cfg};
+  sweep.batches = batches;
+  std::sort(sweep.batches.begin(), sweep.batches.end());
+  sweep.batches.erase(std::unique(sweep.batches.begin(), sweep.batches.end()),
+                      sweep.batches.end());
+  sweep.contexts = contexts;
+  std::sort(sweep.contexts.begin(), sweep.contexts.end());
+  sweep.contexts.erase(std::unique(sweep.contexts.begin(), sweep.contexts.end()),
+                       sweep.contexts.end());
+  sweep.precision = prec;
+  for (const auto& id : chips) sweep.chips.push_back(llm_chip(catalog.get(id), prec.compute()));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail("--figures {}: cannot create it: {}", dir, ec.message());
+  for (const FigureBlock& f : llm_sweep_figures(sweep)) {
+    const auto png = std::filesystem::path(dir) / (f.id + ".png");
+    if (f.chart) {
+      render_chart(*f.chart, png);
+    } else {
+      PlotLayout layout;
+      layout.columns = f.panels.size() > 1 ? 2 : 1;
+      render_roofline(f.panels, f.title, png, layout);
+    }
+    fmt::print(stderr, "wrote {}: {}\n", png.string(), f.title);
+  }
+}
+
 }  // namespace
 
 void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
@@ -127,6 +168,16 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
     for (const auto& id : r.chips) roofs.push_back(llm::roof_of(catalog->get(id), prec.compute()));
   }
   const bool with_chips = !roofs.empty();
+  if (!r.llm.figures.empty() && !with_chips) {
+    fail("--figures {}: the figures place the model on chips' rooflines; give --chip (e.g. "
+         "--chip h100-sxm,a100-sxm4-80gb)",
+         r.llm.figures);
+  }
+  if (!r.llm.figures.empty() && find_gnuplot().empty()) {
+    fail("--figures {}: gnuplot is needed to draw them and was not found (install it, e.g. "
+         "`apt-get install gnuplot`)",
+         r.llm.figures);
+  }
   const std::string tput = phase == llm::Phase::decode ? "tokens/s" : "prompt tokens/s";
 
   std::vector<std::string> wcols{"model", "phase",        "batch",         "context", "FLOPs",
@@ -243,6 +294,9 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
     }
   }
 
+  if (!r.llm.figures.empty()) {
+    write_llm_figures(cfg, prec, r.batches, contexts, *catalog, r.chips, r.llm.figures);
+  }
   const auto format = parse_output_format(r.format);
   switch (format) {
     case OutputFormat::table:

@@ -24,6 +24,7 @@
 #include "hw/catalog.h"
 #include "hw/cpu_affinity.h"
 #include "hw/host.h"
+#include "llm/config.h"
 #include "measure/interval_rule.h"
 #include "ncu/results.h"
 #include "probe/host_measured.h"
@@ -75,6 +76,12 @@ struct ReportOptions {
   double budget_s = 0;
   double time_limit_s = -1;
   int threads = 0;
+  // The language-model section (src/report/section_llm.h).
+  std::string llm;          // --llm: shipped config names or config.json paths
+  std::string llm_batch;    // --llm-batch, default 1,8,64
+  std::string llm_context;  // --llm-context, default 512,4096,32768
+  std::string llm_dtype = "bf16";
+  std::string llm_chips;
 };
 
 std::atomic<bool> g_stop{false};
@@ -502,6 +509,29 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
       fail("--ncu {}: {}", f, e.what());
     }
   }
+  if (!opt.llm.empty()) {
+    study.llm.models = list(opt.llm);
+    for (const std::string& m : study.llm.models) llm::resolve_llm(m);  // names checked now
+  }
+  auto int64_list = [](const std::string& text, const char* option) {
+    std::vector<std::int64_t> out;
+    for (const std::string& v : list(text)) {
+      std::size_t used = 0;
+      long long n = 0;
+      try {
+        n = std::stoll(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != v.size() || n < 1) fail("{}: '{}' is not a whole number >= 1", option, v);
+      out.push_back(n);
+    }
+    return out;
+  };
+  if (!opt.llm_batch.empty()) study.llm.batches = int64_list(opt.llm_batch, "--llm-batch");
+  if (!opt.llm_context.empty()) study.llm.contexts = int64_list(opt.llm_context, "--llm-context");
+  study.llm.dtype = opt.llm_dtype;
+  study.llm.chip_ids = list(opt.llm_chips);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(opt.out) / "data", ec);
   if (ec) fail("--out {}: cannot create it: {}", opt.out, ec.message());
@@ -594,7 +624,8 @@ void register_report(CLI::App& app, Context& ctx) {
       "with figures/*.png, and data/*.csv and *.json holding every number (and report.pdf with "
       "--pdf). A paper: abstract, 1 introduction, 2 methods, results (3 chips, 4 model compute "
       "and memory, 5 benchmarks, 6 hardware utilisation, 7 inference vs training, 8 predicted "
-      "vs measured), discussion, threats to validity, conclusion, references, appendices (A "
+      "vs measured; with --llm, 9 language models), discussion, threats to validity, conclusion, "
+      "references, appendices (A "
       "worked example, B caveats of the run). With no arguments it probes this machine and "
       "measures 11 models at batch 1 and 8, and the 9 smaller ones at batch 32, on the CPU (and "
       "CUDA when present) in under 10 minutes; --results builds the report from results files instead.");
@@ -606,7 +637,8 @@ void register_report(CLI::App& app, Context& ctx) {
       "  dnnroof report --models resnet18,vgg16 --batch 1,16 --train-models none\n"
       "  dnnroof report --results t4.json a100.json cpu.json --out cross-device\n"
       "  dnnroof report --results a100.json --ncu resnet18-ncu.json --out a100\n"
-      "  dnnroof report --no-measure --models resnet50,vit_b_16 --ids t4,a100-sxm4-80gb");
+      "  dnnroof report --no-measure --models resnet50,vit_b_16 --ids t4,a100-sxm4-80gb\n"
+      "  dnnroof report --no-measure --llm llama-3-8b,mistral-7b --llm-chips h100-sxm,l4");
   sub->add_option("--out", opt->out, "Output folder (created)")->default_val("report");
   sub->add_option("--models", opt->models,
                   "Models (zoo names or .onnx paths, comma-separated); default: the seeds' 11 "
@@ -663,6 +695,20 @@ void register_report(CLI::App& app, Context& ctx) {
   sub->add_flag("--pdf", opt->pdf,
                 "Also print the report to DIR/report.pdf with headless Chromium (checked before "
                 "anything is measured; an error naming what to install when it is missing)");
+  sub->add_option("--llm", opt->llm,
+                  "Add the language-model section: prefill and decode on the roofline, memory "
+                  "fit and measured steps of these decoder-only models (shipped config names "
+                  "such as llama-3-8b,mistral-7b, or config.json paths; docs/llm.md)");
+  sub->add_option("--llm-batch", opt->llm_batch,
+                  "Batch sizes of the language-model section (default 1,8,64)");
+  sub->add_option("--llm-context", opt->llm_context,
+                  "Prompt / KV-cache lengths of the language-model section (default "
+                  "512,4096,32768)");
+  sub->add_option("--llm-dtype", opt->llm_dtype,
+                  "Precision of the language-model section: fp32, fp16 or bf16 (default bf16)");
+  sub->add_option("--llm-chips", opt->llm_chips,
+                  "Chips of the language-model section (default: the GPUs of --ids with a peak "
+                  "at --llm-dtype, else h100-sxm and a100-sxm4-80gb; at most 4)");
   sub->add_option("--max-per-panel", opt->max_per_panel,
                   "Most chips on one roofline panel; more are split into several panels")
       ->default_val(8);

@@ -272,8 +272,17 @@ std::string utc_now_text() {
   return buf;
 }
 
-Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOptions& options,
-                     std::vector<std::string>* notes_out) {
+Document build_study(const Catalog& catalog, const HostInfo* host,
+                     const StudyOptions& options_with_llm, std::vector<std::string>* notes_out) {
+  // Language-model records (llm_phase set) go to their own section only.
+  StudyOptions options = options_with_llm;
+  std::vector<ResultRecord> llm_records;
+  std::erase_if(options.records, [&](const ResultRecord& r) {
+    if (r.llm_phase.empty()) return false;
+    llm_records.push_back(r);
+    return true;
+  });
+  const bool with_llm = !options.llm.models.empty() || !llm_records.empty();
   std::vector<const Chip*> chips;
   if (options.chip_ids.empty()) {
     for (const Chip& c : catalog.chips()) {
@@ -320,8 +329,29 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
   paper.run = &options.run;
   paper.precision = options.dtype;
 
+  // The language-model section, numbered after the results before it.
+  auto llm_section = [&]() {
+    std::vector<MeasuredDevice> devices;
+    const std::string here = this_host_name();
+    std::set<std::string> llm_hosts;
+    for (const ResultRecord& r : llm_records) llm_hosts.insert(r.conditions.host_name);
+    for (const ResultRecord& r : llm_records) {
+      if (std::any_of(devices.begin(), devices.end(),
+                      [&](const MeasuredDevice& d) { return d.key == device_key(r); })) {
+        continue;
+      }
+      devices.push_back(make_device(r, catalog, here, llm_hosts.size() > 1, false));
+    }
+    LlmSectionInput in =
+        make_llm_section_input(catalog, options.llm, options.chip_ids, llm_records, devices);
+    MeasuredSection m = build_llm_section(in, number());
+    notes.insert(notes.end(), in.notes.begin(), in.notes.end());
+    for (DataFile& d : m.data) doc.data_files.push_back(std::move(d));
+    return m;
+  };
   if (chips_only) {
     doc.sections.push_back(std::move(results.front()));
+    if (with_llm) doc.sections.push_back(llm_section().section);
     doc.sections.push_back(references_section(paper, compute_findings(paper)));
     if (notes_out != nullptr) notes_out->insert(notes_out->end(), notes.begin(), notes.end());
     return doc;
@@ -462,6 +492,11 @@ Document build_study(const Catalog& catalog, const HostInfo* host, const StudyOp
     add(build_utilisation_section(data, number()));
     add(build_training_section(data, static_models, number()));
     add(build_prediction_section(data, number()));
+  }
+  if (with_llm) {
+    MeasuredSection m = llm_section();
+    results.push_back(std::move(m.section));
+    flags.insert(flags.end(), m.flags.begin(), m.flags.end());
   }
 
   // The paper around the results.

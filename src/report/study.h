@@ -15,6 +15,7 @@
 #include "ncu/results.h"
 #include "report/chip_study.h"
 #include "report/document.h"
+#include "report/section_llm.h"
 #include "report/section_models.h"
 #include "store/record.h"
 
@@ -69,6 +70,13 @@ struct StudyOptions {
   // "Measured FLOPs and bytes (Nsight Compute)". A file with a model and
   // batch but no comparison is compared with the cost model here.
   std::vector<NcuResults> ncu;
+
+  // The language-model section (section_llm.h), after the other results:
+  // present when llm.models is set (`--llm`) or some record has an
+  // `llm_phase`. Such records are routed there and kept out of the other
+  // sections; a caller that measures prefill and decode adds its records to
+  // `records`.
+  LlmStudyOptions llm;
 };
 
 // Builds the document from `catalog` (and `host`, used when include_host).
