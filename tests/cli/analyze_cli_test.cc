@@ -3,48 +3,23 @@
 // unused parameters printed; ONNX files named by their file. Expected
 // figures are torchvision's published parameter counts and hand sums.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "support/cli.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using dnnroof::test::CliRun;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class AnalyzeCli : public ::testing::Test {
+class AnalyzeCli : public dnnroof::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dnnroof-analyze-cli-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::string& args) const {
-    const std::string cmd = std::string(DNNROOF_BINARY) + " " + args + " >" +
-                            (dir_ / "o.txt").string() + " 2>" + (dir_ / "e.txt").string();
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(dir_ / "o.txt"),
-            read_text(dir_ / "e.txt")};
-  }
-  fs::path dir_;
+  AnalyzeCli() : CliTest("analyze-cli") {}
 };
 
 TEST_F(AnalyzeCli, SeveralModelsMakeOneJsonDocument) {
