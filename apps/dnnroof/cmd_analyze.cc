@@ -31,10 +31,7 @@
 #include "cost/cost.h"
 #include "graph/graph.h"
 #include "hw/catalog.h"
-#include "zoo/zoo.h"
-#if defined(DNNROOF_HAVE_ONNX)
-#include "onnx/onnx_import.h"
-#endif
+#include "runner/model_source.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -58,34 +55,16 @@ struct AnalyzeOptions {
   LlmAnalyzeOptions llm;          // language models: --phase, --context, ... (analyze_llm.h)
 };
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 Graph load_model(const AnalyzeOptions& o, const std::string& model, std::int64_t batch,
                  DType dtype) {
-  if (ends_with(to_lower(model), ".onnx")) {
-#if defined(DNNROOF_HAVE_ONNX)
-    // The file's own dtypes are kept; --dtype sets the storage for bytes.
-    OnnxImportOptions io;
-    io.batch = batch;
-    io.override_fixed_batch = o.batch_given;
-    for (const auto& d : o.dims) io.dims.insert(parse_dim_assignment(d));
-    return import_onnx_file(model, io);
-#else
-    fail(
-        "'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
-        "libprotobuf-dev, then rebuild)",
-        model);
-#endif
-  }
-  if (!o.dims.empty()) fail("--dim applies to .onnx models only");
-  ZooOptions z;
-  z.batch = batch;
-  z.image_size = o.image_size;
-  z.seq_len = o.seq_len;
-  z.dtype = dtype;
-  return build_zoo_model(model, z);
+  ModelRequest r;
+  r.batch = batch;
+  r.dtype = dtype;  // ONNX files keep their own dtypes; --dtype sets the storage for bytes
+  r.image_size = o.image_size;
+  r.seq_len = o.seq_len;
+  r.dims = o.dims;
+  r.override_fixed_batch = o.batch_given;
+  return resolve_model(model, r).graph;
 }
 
 // Storage dtype for bytes: tf32 is a compute format stored as fp32.

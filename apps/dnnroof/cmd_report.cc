@@ -31,6 +31,7 @@
 #include "report/pdf.h"
 #include "report/report_writer.h"
 #include "report/study.h"
+#include "runner/model_source.h"
 #include "runner/sweep.h"
 #include "store/atomic_file.h"
 #include "store/merge.h"
@@ -481,7 +482,11 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   study.chips.max_per_panel = opt.max_per_panel;
   study.chip_ids = list(opt.ids);
   study.load_graph = [](const std::string& source, int batch, DType dtype) {
-    return load_sweep_model(source, batch, dtype).graph;
+    ModelRequest r;
+    r.batch = batch;
+    r.dtype = dtype;
+    SweepModel m = resolve_model(source, r);
+    return LoadedModel{std::move(m.graph), std::move(m.family)};
   };
 
   // Everything the inputs can get wrong, before minutes of measuring.
@@ -537,7 +542,11 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
     study.run.budget_per_config_s = plan.budget_s;
     study.run.min_samples = plan.min_samples;
     study.run.min_samples_budget_s = plan.min_samples_budget_s;
-    for (const std::string& m : plan.models) load_sweep_model(m, 1, study.dtype);  // names checked
+    for (const std::string& m : plan.models) {
+      ModelRequest r;
+      r.dtype = study.dtype;
+      resolve_model(m, r);  // every name checked before anything is measured
+    }
     if (!opt.no_measure) {
       if (!executor_built()) {
         fail("this dnnroof was built without LibTorch, so it cannot measure; use --results FILE "

@@ -28,6 +28,7 @@ class ReportWriterTest : public ::testing::Test {
                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     StudyOptions options;
+    options.load_graph = testing::zoo_model;
     options.include_host = false;
     options.generated_at = "2026-01-01 00:00 UTC";
     doc_ = build_study(testing::fixture_catalog(), nullptr, options, &notes_);
@@ -103,6 +104,7 @@ TEST_F(ReportWriterTest, RepeatedFigureIdIsAnError) {
 
 TEST(Study, UnknownChipIdIsAnError) {
   StudyOptions options;
+  options.load_graph = testing::zoo_model;
   options.chip_ids = {"fx-gpu-z"};
   EXPECT_THROW(build_study(testing::fixture_catalog(), nullptr, options), Error);
 }
