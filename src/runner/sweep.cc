@@ -320,8 +320,14 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model,       device,  c.mode,        c.batch,
-                        options.dtype, threads, base.partition};
+    ConfigKey key;
+    key.model = c.model;
+    key.device = device;
+    key.mode = c.mode;
+    key.batch = c.batch;
+    key.dtype = options.dtype;
+    key.threads = threads;
+    key.partition = base.partition;
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);
       if (options.on_skip) options.on_skip(c);
