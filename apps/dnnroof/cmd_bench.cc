@@ -18,6 +18,7 @@
 #include "bench_llm.h"
 #include "commands.h"
 #include "core/dtype.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/table.h"
@@ -55,41 +56,6 @@ struct BenchCliOptions {
   std::vector<std::string> phases;
   std::vector<std::int64_t> contexts;
 };
-
-// "2%" -> 0.02; "0.02" -> 0.02. A bare number >= 1 is refused (ambiguous).
-double parse_target(const std::string& text) {
-  const std::string t = trim(text);
-  try {
-    std::size_t used = 0;
-    if (t.ends_with("%")) {
-      const double pct = std::stod(t.substr(0, t.size() - 1), &used);
-      if (used == t.size() - 1 && pct > 0 && pct < 100) return pct / 100;
-    } else {
-      const double v = std::stod(t, &used);
-      if (used == t.size() && v > 0 && v < 1) return v;
-    }
-  } catch (const std::exception&) {
-  }
-  fail("--target '{}': expected a percentage such as 2% (or a fraction such as 0.02)", text);
-}
-
-// "10s", "10", "500ms", "2min", "1.5 s" -> seconds.
-double parse_budget(const std::string& text) {
-  const std::string t = to_lower(trim(text));
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(t, &used);
-    const std::string unit = trim(t.substr(used));
-    double scale = 0;
-    if (unit.empty() || unit == "s") scale = 1;
-    if (unit == "ms") scale = 1e-3;
-    if (unit == "min" || unit == "m") scale = 60;
-    if (unit == "h") scale = 3600;
-    if (scale > 0 && v > 0 && std::isfinite(v)) return v * scale;
-  } catch (const std::exception&) {
-  }
-  fail("--budget '{}': expected a positive duration such as 10s, 500ms or 2min", text);
-}
 
 // The stop flag a SIGINT sets; a second SIGINT kills as usual.
 std::atomic<bool> g_stop{false};
@@ -246,8 +212,8 @@ void run(const BenchCliOptions& o, const Context& ctx) {
   }
   s.dtype = parse_dtype_or_throw(o.dtype);
   s.threads = o.threads;
-  s.target = parse_target(o.target);
-  s.budget_s = parse_budget(o.budget);
+  s.target = parse_target_fraction(o.target);
+  s.budget_s = parse_duration_s(o.budget);
   // Short budgets (a smoke run) shorten the warm-up floor with them.
   s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
   s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);

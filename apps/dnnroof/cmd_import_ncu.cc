@@ -25,10 +25,7 @@
 #include "hw/catalog.h"
 #include "ncu/ncu.h"
 #include "ncu/results.h"
-#include "zoo/zoo.h"
-#if defined(DNNROOF_HAVE_ONNX)
-#include "onnx/onnx_import.h"
-#endif
+#include "runner/model_source.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -53,21 +50,10 @@ Cell si(const std::optional<double>& v, std::string_view unit, const std::string
 Cell num(double v) { return Cell(v, fmt::format("{:.4g}", v)); }
 
 Graph load_model(const ImportNcuOptions& o, DType dtype) {
-  const std::string lower = to_lower(o.model);
-  if (lower.size() > 5 && lower.substr(lower.size() - 5) == ".onnx") {
-#if defined(DNNROOF_HAVE_ONNX)
-    OnnxImportOptions io;
-    io.batch = o.batch;
-    io.override_fixed_batch = true;
-    return import_onnx_file(o.model, io);
-#else
-    fail("'{}': this dnnroof was built without ONNX import", o.model);
-#endif
-  }
-  ZooOptions z;
-  z.batch = o.batch;
-  z.dtype = dtype;
-  return build_zoo_model(o.model, z);
+  ModelRequest r;
+  r.batch = o.batch;
+  r.dtype = dtype;
+  return resolve_model(o.model, r).graph;
 }
 
 // Columns shared by the group and kernel tables.

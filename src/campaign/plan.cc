@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "store/atomic_file.h"
@@ -31,22 +32,6 @@ void require_distinct(const std::vector<T>& items, const char* what) {
   std::set<T> seen;
   for (const T& item : items) {
     if (!seen.insert(item).second) fail("campaign plan: {} '{}' is given twice", what, item);
-  }
-}
-
-// The forms `dnnroof bench` accepts: "10s", "500ms", "2min", "1h", "3".
-void check_budget(const std::string& text) {
-  static const std::regex kDuration(R"(\s*[0-9]*\.?[0-9]+\s*(s|ms|min|m|h)?\s*)");
-  if (!std::regex_match(to_lower(text), kDuration) || std::stod(text) <= 0) {
-    fail("campaign plan: --budget '{}': expected a positive duration such as 10s, 500ms or 2min",
-         text);
-  }
-}
-
-void check_target(const std::string& text) {
-  static const std::regex kTarget(R"(\s*[0-9]*\.?[0-9]+\s*%?\s*)");
-  if (!std::regex_match(text, kTarget)) {
-    fail("campaign plan: --target '{}': expected a percentage such as 2%", text);
   }
 }
 
@@ -160,8 +145,9 @@ CampaignPlan make_plan(const PlanOptions& o) {
   require_distinct(mode_names, "mode");
   if (o.per_task < 0) fail("campaign plan: --per-task must be >= 0, got {}", o.per_task);
   if (o.dnnroof.empty()) fail("campaign plan: no dnnroof program for the tasks to run");
-  check_budget(o.bench.budget);
-  check_target(o.bench.target);
+  // The forms `dnnroof bench` accepts, checked by its own parsers.
+  parse_duration_s(o.bench.budget, "campaign plan: --budget");
+  parse_target_fraction(o.bench.target, "campaign plan: --target");
   check_time(o.slurm.time);
   if (o.bench.threads < 0) fail("campaign plan: --threads must be >= 0, got {}", o.bench.threads);
   if (o.slurm.cpus_per_task < 0) {

@@ -167,7 +167,7 @@ struct WorkedRow {
 };
 // Computes both with the cost model (zoo alexnet and resnet18 at batch 1,
 // fp32, training costs for backward). Throws what the cost model throws.
-std::vector<WorkedRow> worked_example_rows(const GraphLoader& load = zoo_graph);
+std::vector<WorkedRow> worked_example_rows(const GraphLoader& load);
 // The appendix section ("Appendix A. ..."): the formulas written out, the
 // numbers substituted, and the cost model's figures beside them.
 Section worked_example_section(const GraphLoader& load, const std::string& letter);

@@ -12,7 +12,6 @@
 #include "core/units.h"
 #include "report/chip_rooflines.h"
 #include "report/gnuplot.h"
-#include "zoo/zoo.h"
 
 namespace dnnroof {
 namespace {
@@ -153,24 +152,16 @@ std::string ratio_text(double ratio) {
   return ratio < 10 ? fmt::format("{:.1f}x", ratio) : fmt::format("{:.0f}x", ratio);
 }
 
-Graph zoo_graph(const std::string& source, int batch, DType dtype) {
-  ZooOptions o;
-  o.batch = batch;
-  o.dtype = dtype;
-  return build_zoo_model(source, o);
-}
-
 ModelCosts compute_model_costs(const std::string& source, const std::string& display_name,
                                const std::vector<int>& batches, DType dtype,
                                const GraphLoader& load) {
   ModelCosts m;
   m.name = display_name;
-  m.family = "ONNX";
-  for (const ZooEntry& e : zoo_models()) {
-    if (e.name == source) m.family = e.family;
-  }
+  if (!load) fail("model {}: no model loader given to cost it", source);
   for (int b : batches) {
-    const Graph g = load(source, b, dtype);
+    LoadedModel loaded = load(source, b, dtype);
+    m.family = std::move(loaded.family);
+    const Graph& g = loaded.graph;
     CostOptions o;
     o.dtype = dtype;
     m.infer.emplace(b, estimate_cost(g, o));

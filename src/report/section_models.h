@@ -27,17 +27,24 @@ struct ModelCosts {
   std::map<int, ModelCost> train;
 };
 
-// Graph of a model at a batch size: a zoo name or an .onnx path.
-using GraphLoader = std::function<Graph(const std::string& source, int batch, DType dtype)>;
+// A model as the report costs it: its graph at one batch size and the
+// family it is listed under ("ResNet"; "ONNX" for a file).
+struct LoadedModel {
+  Graph graph;
+  std::string family = "ONNX";
+};
 
-// The zoo's graph (build_zoo_model); an Error naming the model otherwise.
-Graph zoo_graph(const std::string& source, int batch, DType dtype);
+// The caller's way from a model argument (a zoo name or an .onnx path) to
+// its graph at a batch size: the report builds no model itself. Throws an
+// Error naming the model when it cannot be loaded.
+using GraphLoader = std::function<LoadedModel(const std::string& source, int batch, DType dtype)>;
 
 // Costs every batch size (inference and training). Throws what the loader
-// or the cost model throws, with the model named.
+// or the cost model throws, with the model named; an Error when `load` is
+// empty.
 ModelCosts compute_model_costs(const std::string& source, const std::string& display_name,
                                const std::vector<int>& batches, DType dtype,
-                               const GraphLoader& load = zoo_graph);
+                               const GraphLoader& load);
 
 struct ModelSectionOptions {
   std::string section_number = "2";

@@ -61,7 +61,9 @@ struct StudyOptions {
   // Chips of the static overlay (catalog ids); empty: host-measured when the
   // catalog has it, else host, plus the first GPU of `chip_ids`.
   std::vector<std::string> overlay_chip_ids;
-  GraphLoader load_graph = zoo_graph;
+  // Required: the models of section 2, of the records and of the worked
+  // example (alexnet, resnet18) are costed through it.
+  GraphLoader load_graph;
 
   // Sections 3-6: what was measured (any device, any machine).
   std::vector<ResultRecord> records;

@@ -1,4 +1,6 @@
-// Models of a sweep: zoo names or .onnx files.
+// Models of every command: zoo names or .onnx files (model_source.h).
+#include "runner/model_source.h"
+
 #include <filesystem>
 
 #include "core/error.h"
@@ -11,32 +13,30 @@
 #endif
 
 namespace dnnroof {
-namespace {
 
 bool is_onnx_path(const std::string& source) { return to_lower(source).ends_with(".onnx"); }
-
-}  // namespace
 
 std::string sweep_model_name(const std::string& source) {
   if (is_onnx_path(source)) return std::filesystem::path(source).stem().string();
   return source;
 }
 
-SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
+SweepModel resolve_model(const std::string& source, const ModelRequest& request) {
   SweepModel m;
   m.name = sweep_model_name(source);
   m.source = source;
   if (is_onnx_path(source)) {
+    m.family = "ONNX";
 #if defined(DNNROOF_HAVE_ONNX)
     OnnxImportOptions io;
-    io.batch = batch;
-    io.override_fixed_batch = true;
+    io.batch = request.batch;
+    io.override_fixed_batch = request.override_fixed_batch;
+    for (const std::string& d : request.dims) io.dims.insert(parse_dim_assignment(d));
     m.graph = import_onnx_file(source, io);
     // The file's weights (initializers, external data, constant-built
     // weights); a parameter the file lacks gets the executor's seeded init.
-    m.weights = read_onnx_weights(source);
+    if (request.weights) m.weights = read_onnx_weights(source);
 #else
-    (void)batch;
     fail(
         "'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
         "libprotobuf-dev, then rebuild)",
@@ -44,11 +44,23 @@ SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
 #endif
     return m;
   }
+  if (!request.dims.empty()) fail("--dim applies to .onnx models only");
   ZooOptions z;
-  z.batch = batch;
-  z.dtype = dtype;
+  z.batch = request.batch;
+  z.image_size = request.image_size;
+  z.seq_len = request.seq_len;
+  z.dtype = request.dtype;
   m.graph = build_zoo_model(source, z);
+  m.family = zoo_entry(source).family;
   return m;
+}
+
+SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
+  ModelRequest r;
+  r.batch = batch;
+  r.dtype = dtype;
+  r.weights = true;
+  return resolve_model(source, r);
 }
 
 }  // namespace dnnroof

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "cost/cost.h"
@@ -34,15 +35,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct SweepInterrupted {};
 
 bool stop_requested(const SweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
-
-// "45 s", "2 min 10 s", "1 h 3 min".
-std::string format_duration(double s) {
-  if (!std::isfinite(s)) return "?";
-  const auto total = static_cast<long long>(std::llround(std::max(0.0, s)));
-  if (total < 60) return fmt::format("{} s", total);
-  if (total < 3600) return fmt::format("{} min {} s", total / 60, total % 60);
-  return fmt::format("{} h {} min", total / 3600, (total % 3600) / 60);
-}
 
 TimingStats to_timing(const Summary& s, const Measurement& m) {
   TimingStats t;
@@ -328,8 +320,14 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   SweepOutcome outcome;
   std::vector<SweepConfig> to_run;
   for (const SweepConfig& c : sweep_configs(options)) {
-    const ConfigKey key{c.model, device,         c.mode,           c.batch,          options.dtype,
-                        threads, base.partition, /*llm_phase=*/"", /*llm_context=*/0};
+    ConfigKey key;
+    key.model = c.model;
+    key.device = device;
+    key.mode = c.mode;
+    key.batch = c.batch;
+    key.dtype = options.dtype;
+    key.threads = threads;
+    key.partition = base.partition;
     if (finished.contains(key)) {
       outcome.skipped.push_back(c);
       if (options.on_skip) options.on_skip(c);

@@ -37,6 +37,7 @@ namespace dnnroof {
 struct SweepModel {
   std::string name;    // display name: zoo name or the .onnx file's stem
   std::string source;  // as given: zoo name or path
+  std::string family;  // the zoo's family ("ResNet"); "ONNX" for a file
   Graph graph;
   std::map<std::string, HostTensor> weights;
 };

@@ -1,50 +1,29 @@
-// `dnnroof analyze` with several models: one table of each kind with a row
-// per model and batch, one JSON document, CSV with a model column; the
-// unused parameters printed; ONNX files named by their file. Expected
-// figures are torchvision's published parameter counts and hand sums.
+// `dnnroof analyze` through the program. Several models: one table of each
+// kind with a row per model and batch, one JSON document, CSV with a model
+// column; the unused parameters printed; ONNX files named by their file. The
+// chip table on the roofline of the totals (worked out here from the
+// catalog's figures), training columns, a peer convention's zeroed ops, and
+// bad options. Expected figures are torchvision's published parameter
+// counts, hand sums and the roofline formula applied here.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "support/cli.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using dnnroof::test::CliRun;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class AnalyzeCli : public ::testing::Test {
+class AnalyzeCli : public dnnroof::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dnnroof-analyze-cli-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::string& args) const {
-    const std::string cmd = std::string(DNNROOF_BINARY) + " " + args + " >" +
-                            (dir_ / "o.txt").string() + " 2>" + (dir_ / "e.txt").string();
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(dir_ / "o.txt"),
-            read_text(dir_ / "e.txt")};
-  }
-  fs::path dir_;
+  AnalyzeCli() : CliTest("analyze-cli") {}
 };
 
 TEST_F(AnalyzeCli, SeveralModelsMakeOneJsonDocument) {
@@ -110,6 +89,107 @@ TEST_F(AnalyzeCli, AnUnknownModelAmongSeveralIsAnErrorNamingIt) {
   const CliRun r = run("analyze resnet18 resnet81");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("resnet81"), std::string::npos) << r.err;
+}
+
+// The catalog of the report tests: round numbers (fx-gpu-a 19.5 TFLOP/s fp32
+// and 2039 GB/s; fx-asic has no fp32 peak).
+const std::string kCatalog =
+    std::string("--catalog ") + DNNROOF_SOURCE_DIR + "/tests/report/data/fixture.toml ";
+
+// Each chip row on the roofline, from the totals' FLOPs and traffic and the
+// catalog's figures, worked out here: attainable = min(peak, bandwidth x
+// intensity), the lower-bound time = max(FLOPs / peak, bytes / bandwidth),
+// memory-bound when the bytes take longer.
+TEST_F(AnalyzeCli, ChipTableIsTheRooflineOfTheTotals) {
+  const CliRun r = run(kCatalog +
+                       "analyze resnet18 --batch 1,8 --chip fx-gpu-a --chip fx-asic "
+                       "--format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& totals = doc.at("totals");
+  const auto& chips = doc.at("chips");
+  ASSERT_EQ(totals.size(), 2U);
+  ASSERT_EQ(chips.size(), 4U);  // per batch: fx-gpu-a, fx-asic
+  const double peak = 19.5e12, bw = 2039e9;
+  for (std::size_t b = 0; b < 2; ++b) {
+    const auto& t = totals[b];
+    const auto& c = chips[2 * b];
+    EXPECT_EQ(c.at("chip"), "fx-gpu-a");
+    EXPECT_EQ(c.at("batch").get<double>(), t.at("batch").get<double>());
+    EXPECT_DOUBLE_EQ(c.at("peak_flops").get<double>(), peak);
+    EXPECT_DOUBLE_EQ(c.at("bandwidth_bytes_per_s").get<double>(), bw);
+    EXPECT_NEAR(c.at("ridge_flop_per_byte").get<double>(), 9.5635, 1e-4);
+    const double flops = t.at("flops_fwd").get<double>();
+    for (const std::string traffic : {"no_reuse", "compulsory"}) {
+      SCOPED_TRACE(traffic);
+      const double bytes = t.at("traffic_" + traffic + "_bytes").get<double>();
+      const double oi = flops / bytes;
+      EXPECT_NEAR(c.at("intensity_" + traffic).get<double>(), oi, 1e-9 * oi);
+      EXPECT_NEAR(c.at("attainable_flops_" + traffic).get<double>(), std::min(peak, bw * oi),
+                  1e-9 * peak);
+      const double seconds = std::max(flops / peak, bytes / bw);
+      EXPECT_NEAR(c.at("min_time_s_" + traffic).get<double>(), seconds, 1e-9 * seconds);
+      EXPECT_EQ(c.at("bound_" + traffic), bytes / bw > flops / peak ? "memory" : "compute");
+    }
+    // No fp32 peak: said in the computed cells, no roof invented.
+    const auto& asic = chips[2 * b + 1];
+    EXPECT_EQ(asic.at("chip"), "fx-asic");
+    EXPECT_EQ(asic.at("attainable_flops_no_reuse"), "no fp32 peak");
+    EXPECT_EQ(asic.at("min_time_s_compulsory"), "");
+  }
+  // CSV: the chip table, the most detailed one asked for.
+  const CliRun csv = run(kCatalog + "analyze resnet18 --chip fx-gpu-a --format csv");
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("model,batch,chip,peak_flops,", 0), 0U) << csv.out;
+  EXPECT_NE(csv.out.find("\nresnet18,1,fx-gpu-a,19500000000000,"), std::string::npos) << csv.out;
+}
+
+// Training: backward and step columns; step = forward + backward.
+TEST_F(AnalyzeCli, TrainingAddsBackwardAndStep) {
+  const CliRun r = run("analyze alexnet --training --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto t = nlohmann::json::parse(r.out).at("totals").at(0);
+  const double fwd = t.at("flops_fwd").get<double>();
+  const double bwd = t.at("flops_bwd").get<double>();
+  EXPECT_GT(bwd, fwd);
+  EXPECT_NEAR(t.at("flops_step").get<double>(), fwd + bwd, 1e-9 * (fwd + bwd));
+  EXPECT_NEAR(t.at("bwd_fwd_flops_ratio").get<double>(), bwd / fwd, 1e-3);
+  EXPECT_GT(t.at("saved_bytes").get<double>(), 0);
+}
+
+// A convention that does not count some ops says which (fvcore has no
+// handler for ReLU: 0 FLOPs), and its FLOP columns are labelled by it.
+TEST_F(AnalyzeCli, APeerConventionNamesTheOpsItDoesNotCount) {
+  const CliRun r = run("analyze resnet18 --convention fvcore");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("fvcore counts 0 FLOPs for: "), std::string::npos) << r.err;
+  // resnet18 has 17 ReLUs: the stem, and two in each of its 8 basic blocks.
+  EXPECT_NE(r.err.find("ReLU (17 nodes)"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("fvcore params"), std::string::npos) << r.out;
+}
+
+TEST_F(AnalyzeCli, BadOptionsAreErrorsNamingThem) {
+  struct Case {
+    const char* args;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"analyze resnet18 --batch 0", "--batch 0: batch sizes must be >= 1"},
+           Case{"analyze resnet18 --dim seq=128", "--dim applies to .onnx models only"},
+           Case{"analyze resnet18 --attention fused", "--attention must be plain or flash"},
+           Case{"analyze resnet18 --format xml", "xml"},
+           Case{"analyze resnet18 --dtype fp99", "fp99"},
+           Case{"analyze resnet18 --convention flopsy", "flopsy"},
+       }) {
+    SCOPED_TRACE(c.args);
+    const CliRun r = run(c.args);
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  const CliRun chip = run(kCatalog + "analyze resnet18 --chip fx-nosuch");
+  EXPECT_NE(chip.status, 0);
+  EXPECT_NE(chip.err.find("fx-nosuch"), std::string::npos) << chip.err;
 }
 
 #if defined(DNNROOF_TEST_HAVE_ONNX)

@@ -19,18 +19,14 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "support/files.h"
 
 namespace dnnroof {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_file;
 
 // Runs `command` through the shell; returns the exit status, output in `log`.
 int run(const std::string& command, const fs::path& log) {
@@ -80,7 +76,7 @@ class ReportEndToEnd : public ::testing::Test {
     const std::string stamp =
         fmt::format("{} {}", fs::file_size(DNNROOF_BINARY),
                     fs::last_write_time(DNNROOF_BINARY).time_since_epoch().count());
-    if (slurp(dir_ / "stamp") != stamp) {
+    if (read_file(dir_ / "stamp") != stamp) {
       fs::remove_all(dir_);
       fs::create_directories(dir_);
       // --threads 2: the stand-in's figures are its 2 cores' (a run is judged
@@ -93,8 +89,8 @@ class ReportEndToEnd : public ::testing::Test {
       std::ofstream(dir_ / "rc") << rc;
       std::ofstream(dir_ / "stamp") << stamp;
     }
-    rc_ = std::atoi(slurp(dir_ / "rc").c_str());
-    log_ = slurp(dir_ / "report.log");
+    rc_ = std::atoi(read_file(dir_ / "rc").c_str());
+    log_ = read_file(dir_ / "report.log");
     if (lock_fd >= 0) close(lock_fd);  // releases the lock
   }
   void SetUp() override {
@@ -111,7 +107,7 @@ class ReportEndToEnd : public ::testing::Test {
 };
 
 TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
-  const std::string html = slurp(report() / "index.html");
+  const std::string html = read_file(report() / "index.html");
   for (const char* id : {"abstract", "introduction", "methods", "chips", "models", "benchmarks",
                          "utilisation", "training", "prediction", "discussion", "threats",
                          "conclusion", "references", "appendix-worked", "caveats"}) {
@@ -136,7 +132,7 @@ TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
   // Markdown with the figures beside it.
-  const std::string md = slurp(report() / "report.md");
+  const std::string md = read_file(report() / "report.md");
   EXPECT_NE(md.find("![FLOPs per model, batch 1](figures/models-flops.png)"), std::string::npos);
   for (const char* data :
        {"chips", "models", "static_placement", "latency", "memory", "correlations", "placements",
@@ -150,7 +146,7 @@ TEST_F(ReportEndToEnd, EverySectionAndFigureIsWritten) {
 TEST_F(ReportEndToEnd, NoPointAboveItsRoofUnflagged) {
   // The roofs of the catalog stand-in, by hand: L3 min(200e9, 30e9 x I),
   // DRAM min(200e9, 10e9 x I); the lowest binds.
-  std::istringstream csv(slurp(report() / "data" / "placements.csv"));
+  std::istringstream csv(read_file(report() / "data" / "placements.csv"));
   std::string line;
   std::getline(csv, line);
   const std::vector<std::string> head = csv_fields(line);
@@ -174,14 +170,15 @@ TEST_F(ReportEndToEnd, NoPointAboveItsRoofUnflagged) {
   }
   EXPECT_GE(rows, 3u);  // three models at batch 1, more at batch 4
   if (flagged > 0) {
-    EXPECT_NE(slurp(report() / "index.html").find("Flagged by the analysis"), std::string::npos);
+    EXPECT_NE(read_file(report() / "index.html").find("Flagged by the analysis"),
+              std::string::npos);
   }
 }
 
 TEST_F(ReportEndToEnd, NoIntervalOfFewerThanTenSamples) {
   // latency.csv: every row has n; the interval is a number only from 10
   // samples on, "no 95% CI" below.
-  std::istringstream csv(slurp(report() / "data" / "latency.csv"));
+  std::istringstream csv(read_file(report() / "data" / "latency.csv"));
   std::string line;
   std::getline(csv, line);
   const std::vector<std::string> head = csv_fields(line);
@@ -203,7 +200,7 @@ TEST_F(ReportEndToEnd, NoIntervalOfFewerThanTenSamples) {
     }
   }
   EXPECT_GE(rows, 3u);
-  EXPECT_EQ(slurp(report() / "report.md").find("noisy: noisy:"), std::string::npos);
+  EXPECT_EQ(read_file(report() / "report.md").find("noisy: noisy:"), std::string::npos);
 }
 
 TEST_F(ReportEndToEnd, OpensInHeadlessChromiumWithoutConsoleErrors) {
@@ -216,7 +213,7 @@ TEST_F(ReportEndToEnd, OpensInHeadlessChromiumWithoutConsoleErrors) {
                                  "--screenshot='{}' --window-size=1400,4000 'file://{}'",
                                  chromium, png.string(), (report() / "index.html").string()),
                      dir_ / "chromium.log");
-  const std::string log = slurp(dir_ / "chromium.log");
+  const std::string log = read_file(dir_ / "chromium.log");
   ASSERT_EQ(rc, 0) << log;
   ASSERT_TRUE(fs::exists(png)) << log;
   // A blank 1400 x 4000 page compresses to a few kB; text, tables and

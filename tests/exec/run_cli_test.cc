@@ -15,40 +15,18 @@
 #include <vector>
 
 #include "onnx/tensor_io.h"
+#include "support/cli.h"
 
 namespace dnnroof {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using test::CliRun;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class RunCli : public ::testing::Test {
+class RunCli : public test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dnnroof-run-cli-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::string& args) const {
-    const std::string cmd = std::string(DNNROOF_BINARY) + " " + args + " >" +
-                            (dir_ / "o.txt").string() + " 2>" + (dir_ / "e.txt").string();
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(dir_ / "o.txt"),
-            read_text(dir_ / "e.txt")};
-  }
-  fs::path dir_;
+  RunCli() : CliTest("run-cli") {}
 };
 
 const fs::path kCase =
@@ -120,11 +98,10 @@ TEST_F(RunCli, TheBatchComesFromTheInputTensor) {
 TEST_F(RunCli, WarnsOnTheReferenceBlas) {
   const std::string ref = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
   if (!fs::exists(ref)) GTEST_SKIP() << ref << " is not installed";
-  const std::string cmd = "LD_PRELOAD=" + ref + " " + std::string(DNNROOF_BINARY) +
-                          " run squeezenet1_1 --format csv >/dev/null 2>" +
-                          (dir_ / "e.txt").string();
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const std::string err = read_text(dir_ / "e.txt");
+  const CliRun r = test::run_program(DNNROOF_BINARY, "run squeezenet1_1 --format csv", dir(),
+                                     "LD_PRELOAD=" + ref);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string& err = r.err;
   EXPECT_NE(err.find("reference BLAS"), std::string::npos) << err;
   EXPECT_NE(err.find("warning"), std::string::npos) << err;
 }

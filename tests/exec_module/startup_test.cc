@@ -5,58 +5,31 @@
 // error; and the OpenBLAS restart happens before the command runs, with a
 // stand-in module whose OpenBLAS "chose" Prescott kernels.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/cli.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using dnnroof::test::CliRun;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Startup : public ::testing::Test {
+class Startup : public dnnroof::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dnnroof-startup-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  Startup() : CliTest("startup") {}
 
   // Runs the program with `env` (VAR=value ...) in a clean BLAS environment.
   CliRun run(const std::string& env, const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd =
-        "env -u OPENBLAS_CORETYPE -u DNNROOF_KEEP_BLAS -u DNNROOF_OPENBLAS_CORETYPE_FROM "
+    return dnnroof::test::run_program(
+        DNNROOF_BINARY, args, dir(),
+        "-u OPENBLAS_CORETYPE -u DNNROOF_KEEP_BLAS -u DNNROOF_OPENBLAS_CORETYPE_FROM "
         "-u DNNROOF_EXEC_MODULE " +
-        env + " " + DNNROOF_BINARY + " " + args + " >" + out.string() + " 2>" + err.string();
-    CliRun r;
-    const int raw = std::system(cmd.c_str());
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
+            env);
   }
-
-  fs::path dir_;
 };
 
 bool has(const std::string& text, const std::string& what) {

@@ -6,18 +6,12 @@
 #include <string>
 
 #include "core/error.h"
+#include "support/files.h"
 
 namespace dnnroof {
 namespace {
 
-std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(Graph, NumelAndShapeStr) {
   EXPECT_EQ(numel({1, 3, 224, 224}), 150528);

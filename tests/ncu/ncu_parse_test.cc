@@ -8,21 +8,14 @@
 
 #include "core/error.h"
 #include "ncu/ncu.h"
+#include "support/files.h"
 
 namespace dnnroof {
 namespace {
 
 const std::string kData = std::string(DNNROOF_SOURCE_DIR) + "/tests/ncu/data/";
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(NcuNumber, ThousandsSeparatorsAndMissing) {
   EXPECT_DOUBLE_EQ(*parse_ncu_number("118,013,952"), 118013952.0);

@@ -5,35 +5,19 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "graph/graph.h"
 #include "onnx/onnx_import.h"
+#include "support/files.h"
 
 namespace dnnroof::onnx_testing {
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The message of the Error `f` throws; "" when it throws none.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
+using test::read_file;
 
 class ModelMaker {
  public:

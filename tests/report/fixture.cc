@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "zoo/zoo.h"
+
 namespace dnnroof::testing {
 
 const Catalog& fixture_catalog() {
@@ -32,6 +34,13 @@ Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flo
   main.bandwidth.value = bandwidth;
   c.memory.push_back(main);
   return c;
+}
+
+LoadedModel zoo_model(const std::string& source, int batch, DType dtype) {
+  ZooOptions o;
+  o.batch = batch;
+  o.dtype = dtype;
+  return {build_zoo_model(source, o), zoo_entry(source).family};
 }
 
 }  // namespace dnnroof::testing

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hw/catalog.h"
+#include "report/section_models.h"
 
 namespace dnnroof::testing {
 
@@ -16,5 +17,9 @@ std::vector<const Chip*> fixture_chips();
 // A chip with only a peak and a main-memory bandwidth (0: unknown).
 Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flops,
                  double bandwidth);
+
+// The zoo's model (build_zoo_model) with its family: the loader the report
+// tests give StudyOptions::load_graph and compute_model_costs.
+LoadedModel zoo_model(const std::string& source, int batch, DType dtype);
 
 }  // namespace dnnroof::testing

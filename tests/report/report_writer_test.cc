@@ -13,16 +13,12 @@
 #include "fixture.h"
 #include "report/gnuplot.h"
 #include "report/study.h"
+#include "support/files.h"
 
 namespace dnnroof {
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_file;
 
 class ReportWriterTest : public ::testing::Test {
  protected:
@@ -32,6 +28,7 @@ class ReportWriterTest : public ::testing::Test {
                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     StudyOptions options;
+    options.load_graph = testing::zoo_model;
     options.include_host = false;
     options.generated_at = "2026-01-01 00:00 UTC";
     doc_ = build_study(testing::fixture_catalog(), nullptr, options, &notes_);
@@ -52,7 +49,7 @@ TEST_F(ReportWriterTest, WritesHtmlMarkdownAndDataWithTheExpectedSections) {
   options.progress = [&](const std::string& line) { progress.push_back(line); };
   write_report(doc_, dir_, options);
 
-  const std::string html = slurp(dir_ / "index.html");
+  const std::string html = read_file(dir_ / "index.html");
   for (const char* expected :
        {"<h2>1. The chips</h2>", "<h3>1.1 Catalog</h3>", "<h3>1.2 Rooflines at fp32</h3>",
         "<h3>1.3 Rooflines at fp16/bf16 (tensor units)</h3>",
@@ -63,13 +60,13 @@ TEST_F(ReportWriterTest, WritesHtmlMarkdownAndDataWithTheExpectedSections) {
   }
   // No host was asked for: no host section.
   EXPECT_EQ(html.find("This machine"), std::string::npos);
-  const std::string md = slurp(dir_ / "report.md");
+  const std::string md = read_file(dir_ / "report.md");
   EXPECT_NE(md.find("## 1. The chips"), std::string::npos);
   EXPECT_NE(md.find("| fx-gpu-a | Fixture GPU A |"), std::string::npos);
 
-  const std::string csv = slurp(dir_ / "data" / "chips.csv");
+  const std::string csv = read_file(dir_ / "data" / "chips.csv");
   EXPECT_EQ(csv.substr(0, csv.find(',')), "id");
-  const nlohmann::json json = nlohmann::json::parse(slurp(dir_ / "data" / "chips.json"));
+  const nlohmann::json json = nlohmann::json::parse(read_file(dir_ / "data" / "chips.json"));
   ASSERT_EQ(json.size(), 4u);
   EXPECT_EQ(json[0]["id"], "fx-gpu-a");
   EXPECT_NEAR(json[0]["ridge_fp32_flop_per_byte"].get<double>(), 9.5635, 1e-4);
@@ -86,14 +83,14 @@ TEST_F(ReportWriterTest, DrawsEveryFigureAsPngAndInlineSvg) {
     EXPECT_TRUE(std::filesystem::exists(png)) << png;
     EXPECT_GT(std::filesystem::file_size(png), 1000u);
   }
-  const std::string html = slurp(dir_ / "index.html");
+  const std::string html = read_file(dir_ / "index.html");
   EXPECT_EQ(html.find("figure not drawn"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   // Ids of different figures do not clash.
   EXPECT_NE(html.find("id=\"f0-gnuplot_canvas\""), std::string::npos);
   EXPECT_NE(html.find("id=\"f1-gnuplot_canvas\""), std::string::npos);
-  EXPECT_NE(slurp(dir_ / "report.md").find("![GPU rooflines at fp32"), std::string::npos);
+  EXPECT_NE(read_file(dir_ / "report.md").find("![GPU rooflines at fp32"), std::string::npos);
 }
 
 TEST_F(ReportWriterTest, RepeatedFigureIdIsAnError) {
@@ -107,6 +104,7 @@ TEST_F(ReportWriterTest, RepeatedFigureIdIsAnError) {
 
 TEST(Study, UnknownChipIdIsAnError) {
   StudyOptions options;
+  options.load_graph = testing::zoo_model;
   options.chip_ids = {"fx-gpu-z"};
   EXPECT_THROW(build_study(testing::fixture_catalog(), nullptr, options), Error);
 }

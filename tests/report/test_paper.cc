@@ -182,8 +182,10 @@ ForwardBackward fb(const std::string& model, double flops_ratio, double time_rat
 // slow backward must not mention one; ResNet-18's may name BatchNorm.
 TEST(GuardedCommentary, NoNormalisationGradientsForAModelWithoutNormalisation) {
   std::map<std::string, ModelCosts> costs;
-  costs["alexnet"] = compute_model_costs("alexnet", "alexnet", {1}, DType::fp32);
-  costs["resnet18"] = compute_model_costs("resnet18", "resnet18", {1}, DType::fp32);
+  costs["alexnet"] =
+      compute_model_costs("alexnet", "alexnet", {1}, DType::fp32, testing::zoo_model);
+  costs["resnet18"] =
+      compute_model_costs("resnet18", "resnet18", {1}, DType::fp32, testing::zoo_model);
   // Time ratios 3.5 > 1.25 x 2: slower than the FLOPs predict.
   const std::string a = joined(training_commentary({fb("alexnet", 1.99, 3.5)}, &costs));
   EXPECT_TRUE(has(a, "Backward costs more time than its FLOPs predict for alexnet b1")) << a;
@@ -620,13 +622,13 @@ TEST(WorkedExample, HandFormulasByHandAndAgainstTheCostModel) {
   EXPECT_DOUBLE_EQ(hand_conv_forward(c).macs, 115'605'504);
   EXPECT_DOUBLE_EQ(hand_conv_backward(c).flops, 4 * 115'605'504.0);
   // The cost model agrees with every row.
-  const std::vector<WorkedRow> rows = worked_example_rows();
+  const std::vector<WorkedRow> rows = worked_example_rows(testing::zoo_model);
   ASSERT_EQ(rows.size(), 4u);
   for (const WorkedRow& r : rows) {
     EXPECT_NEAR(r.hand.flops, r.model_flops, 0.5) << r.what;
     EXPECT_NEAR(r.hand.bytes, r.model_bytes, 0.5) << r.what;
   }
-  const Section s = worked_example_section(zoo_graph, "A");
+  const Section s = worked_example_section(testing::zoo_model, "A");
   EXPECT_EQ(s.title, "Appendix A. Worked example: FLOPs and bytes by hand");
   EXPECT_TRUE(has(section_text(s), "= 70,276,800; FLOPs = 2 x MACs = 140,553,600"))
       << section_text(s);

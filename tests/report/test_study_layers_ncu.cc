@@ -158,6 +158,7 @@ class StudyNcu : public ::testing::Test {
 
 TEST_F(StudyNcu, SubsectionWithPointsAndComparison) {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-gpu-a"};
@@ -210,6 +211,7 @@ TEST_F(StudyNcu, SubsectionWithPointsAndComparison) {
 
 TEST_F(StudyNcu, ComparisonComputedFromTheCostModelWhenTheFileHasNone) {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-gpu-a"};
@@ -227,6 +229,7 @@ TEST_F(StudyNcu, ComparisonComputedFromTheCostModelWhenTheFileHasNone) {
 
 TEST_F(StudyNcu, NoSubsectionWithoutResults) {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-gpu-a"};

@@ -45,6 +45,7 @@ std::string text_of(const Section& s) {
 
 TEST(StudyPartitions, EachPartitionIsAMachine) {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-cpu"};

@@ -268,6 +268,7 @@ ResultRecord cpu_record(const std::string& model, RecordStatus status, double me
 
 TEST(Study, EverySectionWithFailedNoisyAndUnrunConfigurationsInTheCaveats) {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-gpu-a", "fx-cpu"};

@@ -72,6 +72,7 @@ ResultRecord record(const std::string& model, int batch, RunMode mode, TimingSta
 // figures differ (627 M against 647 M at batch 1 in the issue).
 Document mobilenet_study() {
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"fx-cpu"};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture.h"
 #include "report/study.h"
 
 namespace dnnroof {
@@ -94,6 +95,7 @@ TEST(StudyThreads, EveryPointJudgedAgainstTheCeilingOfItsThreadCount) {
   Catalog catalog;
   catalog.load_text(kProbed, "probed.toml");
   StudyOptions o;
+  o.load_graph = testing::zoo_model;
   o.include_host = false;
   o.generated_at = "2026-01-01 00:00 UTC";
   o.chip_ids = {"host-measured"};

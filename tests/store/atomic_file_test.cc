@@ -11,9 +11,9 @@
 namespace dnnroof {
 namespace {
 
-using testing::read_text;
+using testing::read_file;
 using testing::TempDir;
-using testing::write_text;
+using testing::write_file;
 
 std::size_t entries(const std::filesystem::path& dir) {
   std::size_t n = 0;
@@ -24,12 +24,12 @@ std::size_t entries(const std::filesystem::path& dir) {
 TEST(AtomicFile, ReplacesTheWholeFile) {
   TempDir dir("replace");
   const auto path = dir / "results.json";
-  write_text(path, "old content that is longer than the new one");
+  write_file(path, "old content that is longer than the new one");
   write_file_atomic(path, [](const ChunkSink& sink) {
     sink("new ");
     sink("content");
   });
-  EXPECT_EQ(read_text(path), "new content");
+  EXPECT_EQ(read_file(path), "new content");
   EXPECT_EQ(entries(dir.path()), 1u);  // no temporary file left
   const auto perms = std::filesystem::status(path).permissions();
   EXPECT_NE(perms & std::filesystem::perms::others_read, std::filesystem::perms::none);
@@ -38,21 +38,21 @@ TEST(AtomicFile, ReplacesTheWholeFile) {
 TEST(AtomicFile, AWriterThatThrowsMidwayLeavesTheOldFileIntact) {
   TempDir dir("throw");
   const auto path = dir / "results.json";
-  write_text(path, "{\"schema_version\": 1, \"records\": []}\n");
+  write_file(path, "{\"schema_version\": 1, \"records\": []}\n");
   EXPECT_THROW(write_file_atomic(path,
                                  [](const ChunkSink& sink) {
                                    sink("{\"schema_version\": 1, \"records\": [");
                                    throw std::runtime_error("killed mid-way");
                                  }),
                std::runtime_error);
-  EXPECT_EQ(read_text(path), "{\"schema_version\": 1, \"records\": []}\n");
+  EXPECT_EQ(read_file(path), "{\"schema_version\": 1, \"records\": []}\n");
   EXPECT_EQ(entries(dir.path()), 1u);  // the partial temporary file is gone
 }
 
 TEST(AtomicFile, CreatesAMissingFileAndFailsInAMissingDirectory) {
   TempDir dir("create");
   write_file_atomic(dir / "new.json", "x");
-  EXPECT_EQ(read_text(dir / "new.json"), "x");
+  EXPECT_EQ(read_file(dir / "new.json"), "x");
   try {
     write_file_atomic(dir / "no-such-dir" / "f.json", "x");
     FAIL() << "expected an Error";

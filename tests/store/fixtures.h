@@ -1,14 +1,10 @@
 #pragma once
 // Records and temporary directories shared by the store tests.
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "store/record.h"
+#include "support/files.h"
 
 namespace dnnroof::testing {
 
@@ -65,33 +61,13 @@ inline ResultRecord train_record(std::string model, int batch) {
 }
 
 // A fresh directory per test and process, removed afterwards.
-class TempDir {
+// $TMPDIR/dnnroof-store-NAME-PID, removed at the end of its scope.
+class TempDir : public test::TempDir {
  public:
-  explicit TempDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              ("dnnroof-store-" + std::to_string(::getpid()) + "-" + name)) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& leaf) const { return path_ / leaf; }
-
- private:
-  std::filesystem::path path_;
+  explicit TempDir(const std::string& name) : test::TempDir("store-" + name) {}
 };
 
-inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void write_text(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-}
+using test::read_file;
+using test::write_file;
 
 }  // namespace dnnroof::testing

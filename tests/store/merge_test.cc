@@ -14,7 +14,7 @@ namespace {
 using testing::infer_record;
 using testing::TempDir;
 using testing::train_record;
-using testing::write_text;
+using testing::write_file;
 
 TEST(Merge, LaterFileWinsForTheSameKeyWithAWarning) {
   ResultsFile a;
@@ -46,7 +46,7 @@ TEST(Merge, FilesOnDiskAndAWrongSchemaVersion) {
   EXPECT_EQ(m.results.records[1].model, "mobilenet_v2");
   EXPECT_TRUE(m.warnings.empty());
 
-  write_text(dir / "future.json", R"({"schema_version": 3, "records": []})");
+  write_file(dir / "future.json", R"({"schema_version": 3, "records": []})");
   try {
     merge_result_files({dir / "a.json", dir / "future.json"});
     FAIL() << "expected an Error";

@@ -15,21 +15,12 @@ namespace dnnroof {
 namespace {
 
 using testing::infer_record;
-using testing::read_text;
+using testing::read_file;
 using testing::TempDir;
 using testing::train_record;
-using testing::write_text;
+using testing::write_file;
 
-// The Error message of `f`, or "" when it does not throw one.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 void expect_same(const TimingStats& a, const TimingStats& b) {
   EXPECT_EQ(a.n, b.n);
@@ -225,9 +216,9 @@ TEST(ResultsFile, AppendReplacesTheSameKeyAndResumeSkipsFinished) {
 TEST(ResultsFile, AppendToACorruptFileFailsWithoutTouchingIt) {
   TempDir dir("corrupt");
   const auto path = dir / "sweep.json";
-  write_text(path, "{\"schema_version\": 1, \"records\": [");
+  write_file(path, "{\"schema_version\": 1, \"records\": [");
   EXPECT_THROW(append_record(path, infer_record("a", 1, 1)), Error);
-  EXPECT_EQ(read_text(path), "{\"schema_version\": 1, \"records\": [");
+  EXPECT_EQ(read_file(path), "{\"schema_version\": 1, \"records\": [");
 }
 
 TEST(Conditions, Iso8601Utc) {

@@ -1,16 +1,8 @@
 #pragma once
-// Shared checks for the classic CNN families' tests (ResNet, AlexNet, VGG,
+// Shared helpers for the classic CNN families' tests (ResNet, AlexNet, VGG,
 // SqueezeNet, GoogLeNet/Inception, DenseNet): build a zoo model, count its
-// parameters two ways (the cost model's count of parameters that nodes read,
-// and the graph's parameter values), find nodes by name, and compare with the
-// figures torchvision publishes.
-//
-// Published figures: the "Params" and "GFLOPS" columns of torchvision's
-// "Table of all available classification weights"
-// (https://pytorch.org/vision/stable/models.html), which are the weights'
-// meta["num_params"] and meta["_ops"] in torchvision/models/<family>.py.
-// "GFLOPS" there is GMACs of Conv2d and Linear at batch 1, at the weights'
-// crop size (224, 299 for inception_v3).
+// graph's parameter values, find nodes and values by name. The comparison
+// with torchvision's published figures is one table (published_test.cc).
 
 #include <gtest/gtest.h>
 
@@ -72,28 +64,6 @@ inline int count_ops(const Graph& g, OpKind op) {
   int n = 0;
   for (const Node& node : g.nodes) n += node.op == op ? 1 : 0;
   return n;
-}
-
-// The published row of one model. `gmacs` is the table's "GFLOPS" column.
-struct Published {
-  const char* name;
-  std::int64_t params;
-  double gmacs;
-};
-
-// Parameters exactly, output [1, 1000], MACs within 0.5% of the table (it
-// rounds to 3 or 4 significant digits), FLOPs of Conv/Gemm = 2 x MACs.
-inline void expect_matches_published(const Published& p) {
-  SCOPED_TRACE(p.name);
-  const Graph g = build(p.name);
-  const ModelCost c = estimate_cost(g);
-  EXPECT_EQ(static_cast<std::int64_t>(c.params), p.params);
-  EXPECT_EQ(graph_parameter_count(g), p.params);
-  ASSERT_EQ(g.outputs.size(), 1u);
-  EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{1, 1000}));
-  EXPECT_NEAR(c.forward.macs / 1e9, p.gmacs, 0.005 * p.gmacs);
-  EXPECT_DOUBLE_EQ(c.forward.matmul_flops, 2 * c.forward.macs);
-  EXPECT_TRUE(c.uncovered.empty()) << c.coverage_line();
 }
 
 }  // namespace dnnroof::cnn_testing

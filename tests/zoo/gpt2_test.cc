@@ -97,7 +97,5 @@ TEST(ZooGpt2, BackwardTwiceForwardAndBatchScaling) {
   EXPECT_DOUBLE_EQ(cost_of("gpt2", o).forward.macs, 4 * c.forward.macs);
 }
 
-TEST(ZooGpt2, Rebatches) { zoo_test::expect_rebatches("gpt2", seq(32)); }
-
 }  // namespace
 }  // namespace dnnroof

@@ -12,15 +12,7 @@ namespace dnnroof {
 namespace {
 
 using zoo_test::cost_of;
-using zoo_test::expect_published;
 using zoo_test::node_named;
-
-// torchvision docs, MobileNet_V2_Weights.IMAGENET1K_V1: 3,504,872 params, 0.30 GFLOPS (_ops 0.301).
-TEST(ZooMobileNet, V2Published) { expect_published("mobilenet_v2", 3504872, 0.301); }
-// MobileNet_V3_Small_Weights.IMAGENET1K_V1: 2,542,856 params, 0.06 GFLOPS (_ops 0.057).
-TEST(ZooMobileNet, V3SmallPublished) { expect_published("mobilenet_v3_small", 2542856, 0.057); }
-// MobileNet_V3_Large_Weights.IMAGENET1K_V1: 5,483,032 params, 0.22 GFLOPS (_ops 0.217).
-TEST(ZooMobileNet, V3LargePublished) { expect_published("mobilenet_v3_large", 5483032, 0.217); }
 
 TEST(ZooMobileNet, EntriesAreImageClassifiersAt224) {
   for (const char* name : {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}) {
@@ -156,12 +148,6 @@ TEST(ZooMobileNet, OtherImageSizesAndClasses) {
   EXPECT_DOUBLE_EQ(node_named(c, "features.0.0").forward.macs, 32.0 * 80 * 80 * 27);
   // Only the classifier changes the parameter count: 1280 * (1000 - 10) + (1000 - 10).
   EXPECT_DOUBLE_EQ(c.params, 3504872.0 - 1281.0 * 990);
-}
-
-TEST(ZooMobileNet, Rebatches) {
-  for (const char* m : {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}) {
-    zoo_test::expect_rebatches(m);
-  }
 }
 
 }  // namespace

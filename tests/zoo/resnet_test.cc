@@ -14,22 +14,6 @@ using cnn_testing::node_macs;
 using cnn_testing::output_of;
 using cnn_testing::value_named;
 
-// torchvision model docs, "Table of all available classification weights"
-// (IMAGENET1K_V1 rows; num_params and _ops in torchvision/models/resnet.py).
-TEST(ResNet, MatchesTorchvisionPublishedFigures) {
-  for (const cnn_testing::Published& p : {
-           cnn_testing::Published{"resnet18", 11'689'512, 1.814},
-           cnn_testing::Published{"resnet34", 21'797'672, 3.664},
-           cnn_testing::Published{"resnet50", 25'557'032, 4.089},
-           cnn_testing::Published{"resnet101", 44'549'160, 7.801},
-           cnn_testing::Published{"resnet152", 60'192'808, 11.514},
-           cnn_testing::Published{"resnext50_32x4d", 25'028'904, 4.23},
-           cnn_testing::Published{"wide_resnet50_2", 68'883'240, 11.398},
-       }) {
-    cnn_testing::expect_matches_published(p);
-  }
-}
-
 // ResNet-18 parameters, stage by stage (3x3 convs have no bias; each
 // BatchNorm has 2 x C parameters).
 TEST(ResNet, ResNet18ParametersByLayerArithmetic) {

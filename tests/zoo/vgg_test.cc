@@ -14,24 +14,6 @@ using cnn_testing::node_macs;
 using cnn_testing::output_of;
 using cnn_testing::value_named;
 
-// torchvision model docs, "Table of all available classification weights"
-// (num_params and _ops in torchvision/models/vgg.py). BatchNorm adds
-// parameters (2 per channel) but no MACs.
-TEST(Vgg, MatchesTorchvisionPublishedFigures) {
-  for (const cnn_testing::Published& p : {
-           cnn_testing::Published{"vgg11", 132'863'336, 7.609},
-           cnn_testing::Published{"vgg13", 133'047'848, 11.308},
-           cnn_testing::Published{"vgg16", 138'357'544, 15.47},
-           cnn_testing::Published{"vgg19", 143'667'240, 19.632},
-           cnn_testing::Published{"vgg11_bn", 132'868'840, 7.609},
-           cnn_testing::Published{"vgg13_bn", 133'053'736, 11.308},
-           cnn_testing::Published{"vgg16_bn", 138'365'992, 15.47},
-           cnn_testing::Published{"vgg19_bn", 143'678'248, 19.632},
-       }) {
-    cnn_testing::expect_matches_published(p);
-  }
-}
-
 // VGG-16 ("D"): 3x3 convs with padding 1 at 224, 112, 56, 28, 14 px.
 TEST(Vgg, Vgg16MacsAndParametersByHand) {
   auto conv = [](std::int64_t out, std::int64_t in, std::int64_t side) {
