@@ -1,0 +1,52 @@
+"""dnnroof.bench through the executor module, and Ctrl-C during a sweep."""
+
+import os
+import signal
+
+import pytest
+
+import dnnroof
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.skipif(not dnnroof._dnnroof.has_executor,
+                                reason="built without the LibTorch executor")
+
+
+def small_net():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(), torch.nn.Linear(8, 10))
+
+
+def test_bench_module_infer_and_train(tmp_path):
+    out = tmp_path / "results.json"
+    df = dnnroof.bench(small_net(), batch=[1, 4], mode=["infer", "train"], budget=0.3,
+                       input_size=(1, 3, 32, 32), out=out, progress=False)
+    assert len(df) == 4
+    assert list(df["status"].isin(["ok", "noisy"])) == [True] * 4
+    assert (df["latency_s"] > 0).all()
+    assert sorted(df["batch"]) == [1, 1, 4, 4]
+    train = df[df["mode"] == "train"].iloc[0]
+    assert train["backward_median_s"] > 0
+    assert out.exists() and df.attrs["results_file"] == str(out)
+    assert df.attrs["interrupted"] is False
+
+
+def test_ctrl_c_stops_the_sweep_and_keeps_finished_results():
+    # SIGINT, as a notebook's interrupt sends, when the second configuration
+    # starts (the first has finished): the sweep ends, keeping what finished.
+    lines = []
+
+    def progress(line):
+        lines.append(line)
+        if line.startswith("[2/"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    df = dnnroof.bench(small_net(), batch=[1, 2, 3, 4, 5, 6, 7, 8], budget=0.5,
+                       input_size=(1, 3, 32, 32), progress=progress)
+    assert df.attrs["interrupted"] is True
+    assert lines[0].startswith("[1/8]")
+    assert 1 <= len(df) < 8
+    assert set(df["status"]) <= {"ok", "noisy"}
