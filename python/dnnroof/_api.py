@@ -481,7 +481,13 @@ def report(out="study", models=("resnet18", "mobilenet_v2"), batch=(1, 8), mode=
     from them; else, with ``measure``, the models are measured here first
     (bench into ``out/data/results.json``). Returns the index.html path."""
     files = []
-    for r in [results] if isinstance(results, (str, os.PathLike)) else list(results or []):
+    if results is None:
+        given = []
+    elif isinstance(results, (str, os.PathLike)) or hasattr(results, "attrs"):
+        given = [results]
+    else:
+        given = list(results)
+    for r in given:
         if hasattr(r, "attrs") and "results_file" in getattr(r, "attrs", {}):
             files.append(r.attrs["results_file"])
         else:

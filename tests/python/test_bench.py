@@ -50,3 +50,15 @@ def test_ctrl_c_stops_the_sweep_and_keeps_finished_results():
     assert lines[0].startswith("[1/8]")
     assert 1 <= len(df) < 8
     assert set(df["status"]) <= {"ok", "noisy"}
+
+
+def test_report_from_bench_results(tmp_path):
+    df = dnnroof.bench(["squeezenet1_1"], batch=[1], budget=0.3, out=tmp_path / "r.json",
+                       progress=False)
+    index = dnnroof.report(out=tmp_path / "study", models=["squeezenet1_1"], results=df,
+                           chips=["a100-sxm4-80gb"], figures=False, progress=False)
+    assert index == str(tmp_path / "study" / "index.html")
+    text = (tmp_path / "study" / "index.html").read_text()
+    assert "squeezenet1_1" in text and "a100-sxm4-80gb" in text.lower()
+    latency = (tmp_path / "study" / "data" / "latency.csv").read_text()
+    assert "squeezenet1_1" in latency
