@@ -36,8 +36,8 @@ def _example_inputs(input_size, example_inputs):
     return (torch.zeros(*input_size),)
 
 
-def _module_name(model):
-    return type(model).__name__.lower()
+def _module_name(model, name=None):
+    return name or type(model).__name__.lower()
 
 
 def _export_onnx(model, inputs, path=None, dynamic_batch=False):
@@ -84,14 +84,14 @@ def _export_onnx(model, inputs, path=None, dynamic_batch=False):
     return None if path is not None else target.getvalue()
 
 
-def _source(model, input_size, example_inputs):
+def _source(model, input_size, example_inputs, name=None):
     """(source name, onnx bytes or None, batch, image size) for the C++ side."""
     if _is_module(model):
         inputs = _example_inputs(input_size, example_inputs)
         data = _export_onnx(model, inputs)
-        return _module_name(model) + ".onnx", data, int(inputs[0].shape[0]), 0
+        return _module_name(model, name) + ".onnx", data, int(inputs[0].shape[0]), 0
     if isinstance(model, (bytes, bytearray, memoryview)):
-        return "model.onnx", bytes(model), _batch_of(input_size, example_inputs), 0
+        return (name or "model") + ".onnx", bytes(model), _batch_of(input_size, example_inputs), 0
     if isinstance(model, os.PathLike):
         model = os.fspath(model)
     if not isinstance(model, str):
@@ -213,6 +213,7 @@ def analyze(
     convention="dnnroof",
     dtype="fp32",
     dims=None,
+    name=None,
 ):
     """Static analysis of ``model``: a torch.nn.Module (exported to ONNX in
     memory at ``input_size``, or with ``example_inputs``), an ONNX path or
@@ -220,8 +221,10 @@ def analyze(
     ``training`` counts the backward pass too; ``convention`` names whose
     counting rules the FLOP columns follow (dnnroof, thop, fvcore, ptflops,
     ptflops-no-functional, ptflops-aten, calflops, torch, torchinfo).
-    Raises dnnroof.Error with the C++ message (file, node, op) on bad input."""
-    source, data, batch, image = _source(model, input_size, example_inputs)
+    ``name`` names a module or bytes in results (default: the module's class
+    name, "model"). Raises dnnroof.Error with the C++ message (file, node,
+    op) on bad input."""
+    source, data, batch, image = _source(model, input_size, example_inputs, name)
     if isinstance(model, str) and model.lower().endswith(".onnx") and example_inputs is None:
         if input_size == (1, 3, 224, 224):
             batch = 0  # the file's own batch unless one is asked for
@@ -420,7 +423,7 @@ def _records_frame(records, interrupted):
 
 def bench(model, batch=(1,), mode="infer", dtype="fp32", device="cpu", threads=0, budget=10.0,
           target=0.02, layers=False, out=None, input_size=None, example_inputs=None,
-          progress=True):
+          progress=True, name=None):
     """Measures ``model`` (or a list of models: zoo names, .onnx paths,
     torch.nn.Modules) at each batch size and mode ("infer", "train", or a
     list) with the C++ harness (warm-up, then sampling until the median's 95%
@@ -431,7 +434,8 @@ def bench(model, batch=(1,), mode="infer", dtype="fp32", device="cpu", threads=0
     or to ``progress`` when it is a callable.
     The GIL is released while measuring; Ctrl-C (a notebook's interrupt)
     stops the sweep and returns what finished, with
-    ``df.attrs["interrupted"] = True``. ``out``: a results file
+    ``df.attrs["interrupted"] = True``. ``name`` names a module in the
+    results (default: its class name). ``out``: a results file
     (docs/results-schema.md) each finished configuration is appended to."""
     models_in = model if isinstance(model, (list, tuple)) else [model]
     batches = [batch] if isinstance(batch, int) else list(batch)
@@ -441,7 +445,7 @@ def bench(model, batch=(1,), mode="infer", dtype="fp32", device="cpu", threads=0
         for m in models_in:
             if _is_module(m):
                 inputs = _example_inputs(input_size or (1, 3, 224, 224), example_inputs)
-                path = os.path.join(tmp, _module_name(m) + ".onnx")
+                path = os.path.join(tmp, _module_name(m, name) + ".onnx")
                 _export_onnx(m, inputs, path=path, dynamic_batch=True)
                 sources.append(path)
             elif isinstance(m, (bytes, bytearray)):

@@ -23,8 +23,9 @@ def small_net():
 def test_bench_module_infer_and_train(tmp_path):
     out = tmp_path / "results.json"
     df = dnnroof.bench(small_net(), batch=[1, 4], mode=["infer", "train"], budget=0.3,
-                       input_size=(1, 3, 32, 32), out=out, progress=False)
+                       input_size=(1, 3, 32, 32), out=out, progress=False, name="small")
     assert len(df) == 4
+    assert set(df["model"]) == {"small"}
     assert list(df["status"].isin(["ok", "noisy"])) == [True] * 4
     assert (df["latency_s"] > 0).all()
     assert sorted(df["batch"]) == [1, 1, 4, 4]
