@@ -45,8 +45,13 @@ def test_ctrl_c_stops_the_sweep_and_keeps_finished_results():
         if line.startswith("[2/"):
             os.kill(os.getpid(), signal.SIGINT)
 
-    df = dnnroof.bench(small_net(), batch=[1, 2, 3, 4, 5, 6, 7, 8], budget=0.5,
-                       input_size=(1, 3, 32, 32), progress=progress)
+    # Python's own handler (a shell may start the tests with SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        df = dnnroof.bench(small_net(), batch=[1, 2, 3, 4, 5, 6, 7, 8], budget=0.5,
+                           input_size=(1, 3, 32, 32), progress=progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert df.attrs["interrupted"] is True
     assert lines[0].startswith("[1/8]")
     assert 1 <= len(df) < 8
