@@ -116,3 +116,17 @@ def test_errors_carry_the_cpp_message(tmp_path):
     missing = tmp_path / "missing.onnx"
     with pytest.raises(dnnroof.Error, match="missing.onnx"):
         dnnroof.analyze(str(missing))
+
+
+def test_an_unsupported_op_names_the_model_node_and_op():
+    class Warp(torch.nn.Module):
+        def forward(self, x):
+            grid = x[:, :2].permute(0, 2, 3, 1)
+            return torch.nn.functional.grid_sample(x, grid, align_corners=False)
+
+    with pytest.raises(dnnroof.Error) as e:
+        dnnroof.analyze(Warp(), input_size=(1, 3, 8, 8), name="warp")
+    assert isinstance(e.value, RuntimeError)
+    message = str(e.value)
+    assert message.startswith("warp.onnx: ")
+    assert "node '/GridSample': op GridSample" in message
