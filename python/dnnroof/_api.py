@@ -225,9 +225,10 @@ def analyze(
     name, "model"). Raises dnnroof.Error with the C++ message (file, node,
     op) on bad input."""
     source, data, batch, image = _source(model, input_size, example_inputs, name)
-    if isinstance(model, str) and model.lower().endswith(".onnx") and example_inputs is None:
-        if input_size == (1, 3, 224, 224):
-            batch = 0  # the file's own batch unless one is asked for
+    onnx_file = isinstance(model, (bytes, bytearray, memoryview)) or (
+        isinstance(model, (str, os.PathLike)) and os.fspath(model).lower().endswith(".onnx"))
+    if onnx_file and example_inputs is None and tuple(input_size) == (1, 3, 224, 224):
+        batch = 0  # the file's own batch unless another is asked for
     return Analysis(
         _dnnroof.analyze(
             source,

@@ -65,7 +65,7 @@ DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : 
 
 // A zoo name, an .onnx path, or (with `onnx_bytes`) a model held in memory
 // named `source`, as a Graph at `batch` (0: the ONNX file's own batch).
-Graph load_graph(const std::string& source, const std::optional<py::bytes>& onnx_bytes,
+Graph load_graph(const std::string& source, const std::optional<std::string>& onnx_bytes,
                  std::int64_t batch, DType dtype, const std::map<std::string, std::int64_t>& dims,
                  std::int64_t image_size) {
   if (onnx_bytes || is_onnx_path(source)) {
@@ -76,10 +76,7 @@ Graph load_graph(const std::string& source, const std::optional<py::bytes>& onnx
       io.override_fixed_batch = true;
     }
     for (const auto& [k, v] : dims) io.dims[k] = v;
-    if (onnx_bytes) {
-      const std::string data = *onnx_bytes;
-      return import_onnx_bytes(data, source, io);
-    }
+    if (onnx_bytes) return import_onnx_bytes(*onnx_bytes, source, io);
     return import_onnx_file(source, io);
 #else
     fail(
@@ -121,9 +118,11 @@ py::dict analyze(const std::string& source, const std::optional<py::bytes>& onnx
   copt.convention = parse_cost_convention(convention);
   ModelCost c;
   std::size_t graph_nodes = 0;
+  std::optional<std::string> data;  // copied while the GIL is held
+  if (onnx_bytes) data = std::string(*onnx_bytes);
   {
     py::gil_scoped_release release;  // pure C++ from here on
-    const Graph g = load_graph(source, onnx_bytes, batch, dtype, dims, image_size);
+    const Graph g = load_graph(source, data, batch, dtype, dims, image_size);
     graph_nodes = g.nodes.size();
     c = estimate_cost(g, copt);
   }
