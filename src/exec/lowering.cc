@@ -1,6 +1,6 @@
 // The lowering face of the op table: one row per OpKind, in OpKind order,
 // checked against OpKind::count at compile time (as the shape rules in
-// src/graph/ops.cc are). A row is a function from the node's input tensors
+// src/graph/shape_rules.cc are). A row is a function from the node's input tensors
 // and attributes to its output tensors, written with ATen calls only; a row
 // with no function names the reason the op is not supported.
 //

@@ -1,9 +1,9 @@
 #pragma once
-// The shape face of the op table (src/graph/ops.cc): one row per OpKind with
+// The shape face of the op table (src/graph/shape_rules.cc): one row per OpKind with
 // the number of inputs it takes and a function from input shapes and
 // attributes to output shapes. The table is static_assert'ed to have
 // kOpKindCount rows. Semantics follow torch (and ONNX where torch has none):
-// the comment above each row in ops.cc says which.
+// the comment above each rule in shape_rules.cc says which.
 //
 // Attribute conventions used by the rules (what the builder writes):
 //   Conv/ConvTranspose: kernel (optional: from the weight), stride, pads
