@@ -93,9 +93,6 @@ Cell plain_number(double value) { return Cell(value, fmt::format("{:.4g}", value
 Cell count(double value) { return Cell(value, format_si(value, "")); }
 Cell text_cell(std::string t) { return Cell(std::move(t)); }
 
-// Storage dtype for bytes: tf32 is a compute format stored as fp32.
-DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
-
 struct BatchResult {
   std::int64_t batch;
   ModelCost cost;
@@ -432,7 +429,7 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
   const OutputFormat format = parse_output_format(o.format);
   const DType precision = parse_dtype_or_throw(o.dtype);
   CostOptions copt;
-  copt.dtype = storage_of(precision);
+  copt.dtype = storage_dtype(precision);
   copt.training = o.training;
   copt.convention = parse_cost_convention(o.convention);
   copt.attention_recompute = o.attention_recompute;

@@ -19,9 +19,8 @@
 //    gives a negative error; -0.6 means the measured time is 2.5x the bound.
 
 // This header gathers the module's parts, one idea each:
-//   ceilings.h     RoofCeiling, chip_ceilings
-//   placement.h    place_point, place_record, place_layers (Work, Placement,
-//                  kAboveRoofTolerance)
+//   ceilings.h     RoofCeiling, chip_ceilings, main_memory_ceiling, kAboveRoofTolerance
+//   placement.h    place_point, place_record, place_layers (Work, Placement)
 //   prediction.h   predict (the roofline as a latency lower bound)
 //   correlation.h  spearman, correlation_matrix
 //   breakdown.h    forward_backward, throughput_vs_batch, op_type_shares

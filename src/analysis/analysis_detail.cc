@@ -91,7 +91,7 @@ void check_ceiling(const RoofCeiling& c) {
 // count (DESIGN.md: the same conditions as the run) and precision.
 void check_matches(const ResultRecord& r, std::span<const RoofCeiling> ceilings) {
   const int threads = threads_in_force(r);
-  const DType storage = r.dtype == DType::tf32 ? DType::fp32 : r.dtype;
+  const DType storage = storage_dtype(r.dtype);
   for (const RoofCeiling& c : ceilings) {
     if (c.threads > 0 && threads > 0 && c.threads != threads) {
       fail(

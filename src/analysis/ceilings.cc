@@ -115,4 +115,16 @@ std::vector<RoofCeiling> chip_ceilings(const Chip& chip, DType precision, Ceilin
   return out;
 }
 
+const RoofCeiling* main_memory_ceiling(std::span<const RoofCeiling> ceilings) {
+  const RoofCeiling* best = nullptr;
+  for (const RoofCeiling& c : ceilings) {
+    if (!c.is_main) continue;
+    if (best == nullptr ||
+        (c.source == CeilingSource::measured && best->source != CeilingSource::measured)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
 }  // namespace dnnroof

@@ -76,4 +76,13 @@ std::vector<RoofCeiling> chip_ceilings_for_threads(const Chip& chip, DType preci
 std::vector<RoofCeiling> scaled_chip_ceilings(const Chip& chip, DType precision,
                                               CeilingSource source, int threads);
 
+// Relative tolerance for "above the roof": catalog figures are rounded to
+// three or four digits, so anything within 0.1% of a roof counts as on it.
+// Placements, predictions and the drawn roofline figures all use it.
+inline constexpr double kAboveRoofTolerance = 1e-3;
+
+// The main-memory ceiling among `ceilings` (is_main), a measured one before
+// a datasheet one, else the first of them; nullptr when none is main.
+const RoofCeiling* main_memory_ceiling(std::span<const RoofCeiling> ceilings);
+
 }  // namespace dnnroof

@@ -80,9 +80,6 @@ struct Placement {
   double percent_of_attainable() const;  // 100 x fraction of the binding ceiling
 };
 
-// Relative tolerance for "above the roof" (catalog figures are rounded).
-inline constexpr double kAboveRoofTolerance = 1e-3;
-
 // Places one point. `converged` false adds the unconverged cause to a flag;
 // `convergence_note` ("CI +-7.5% after 40 samples") goes into its text.
 // Throws Error naming `label` when flops, bytes or time_s are not positive

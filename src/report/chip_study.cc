@@ -65,7 +65,7 @@ const Figure* peak_figure(const Chip& chip, DType p) {
 }
 
 double main_bandwidth(const Chip& chip) {
-  const MemoryLevel* m = main_memory_level(chip);
+  const MemoryLevel* m = chip.find_main_memory();
   return m != nullptr ? m->bandwidth.value : 0;
 }
 
@@ -364,7 +364,7 @@ Table sources_table(const std::vector<const Chip*>& chips, DType p) {
     if (const Figure* f = peak_figure(*c, p); f != nullptr && !f->derivation.empty()) {
       derivations.push_back(fmt::format("{} peak: {}", dtype_name(p), f->derivation));
     }
-    const MemoryLevel* m = main_memory_level(*c);
+    const MemoryLevel* m = c->find_main_memory();
     if (m != nullptr && !m->bandwidth.derivation.empty()) {
       derivations.push_back(fmt::format("{} bandwidth: {}", m->name, m->bandwidth.derivation));
     }
@@ -494,7 +494,7 @@ Table chip_catalog_table(const std::vector<const Chip*>& chips, const ChipStudyO
     }
     const std::optional<DType> tp = fastest_available_precision(*c, o.tensor_precisions);
     if (memory) {
-      const MemoryLevel* m = main_memory_level(*c);
+      const MemoryLevel* m = c->find_main_memory();
       row.emplace_back(m != nullptr ? m->name : "");
       const double bw = main_bandwidth(*c);
       row.push_back(bw > 0 ? Cell(bw, format_si(bw, "B/s")) : Cell("unknown"));
@@ -623,7 +623,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
       "it with a cache roof, not with the peak.");
   if (host != nullptr) {
     const Chip* hc = find_host(chips);
-    const MemoryLevel* main = hc != nullptr ? main_memory_level(*hc) : nullptr;
+    const MemoryLevel* main = hc != nullptr ? hc->find_main_memory() : nullptr;
     const double bw = main != nullptr ? main->bandwidth.value : 0;
     const double measured = measured_host_bandwidth(chips);
     std::string bw_text = measured > 0

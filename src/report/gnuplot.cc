@@ -100,7 +100,7 @@ std::string terminal_line(ImageFormat format, int width_px, int height_px, bool 
 
 std::string ceiling_key_title(const CeilingLine& c) {
   return fmt::format("{}{}: ridge {} FLOP/B", c.ceiling.label,
-                     c.ceiling.origin == CeilingOrigin::measured ? " [measured]" : "",
+                     c.ceiling.source == CeilingSource::measured ? " [measured]" : "",
                      format_intensity(c.ridge_intensity));
 }
 
@@ -275,7 +275,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   std::vector<std::string> elements;
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     const CeilingLine& c = fig.ceilings[i];
-    const bool measured = c.ceiling.origin == CeilingOrigin::measured;
+    const bool measured = c.ceiling.source == CeilingSource::measured;
     elements.push_back(fmt::format("${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}",
                                    tag, i, measured ? "2" : "2.5", ceiling_colour(fig, c.colour),
                                    dash_of(c.dash), quote(ceiling_key_title(c))));
