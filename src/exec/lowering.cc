@@ -465,29 +465,12 @@ Out split(const LowerContext& c) {
 // ONNX Slice (negative starts/ends from the end, clamped; negative steps).
 Out slice(const LowerContext& c) {
   at::Tensor x = c.in(0);
-  const Ints starts = c.attrs().get_ints("starts", {});
-  const Ints ends = c.attrs().get_ints("ends", {});
-  Ints axes = c.attrs().get_ints("axes", {});
-  if (axes.empty()) {
-    for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
-  }
-  const Ints steps = c.attrs().get_ints("steps", Ints(starts.size(), 1));
-  if (starts.size() != ends.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size()) {
-    fail("starts, ends, axes and steps differ in length");
-  }
-  for (std::size_t i = 0; i < starts.size(); ++i) {
-    const std::int64_t a = normalize_axis(axes[i], static_cast<std::size_t>(x.dim()));
-    const std::int64_t dim = x.size(a);
-    const std::int64_t step = steps[i];
-    if (step == 0) fail("slice step 0 on axis {}", a);
-    auto clamp = [&](std::int64_t v) {
-      if (v < 0) v += dim;
-      return step > 0 ? std::clamp<std::int64_t>(v, 0, dim)
-                      : std::clamp<std::int64_t>(v, -1, dim - 1);
-    };
-    const std::int64_t s = clamp(starts[i]);
-    const std::int64_t e = clamp(ends[i]);
+  const Shape shape(x.sizes().begin(), x.sizes().end());
+  for (const SliceAxis& sa : resolve_slice(c.attrs(), shape)) {
+    const auto a = static_cast<std::int64_t>(sa.axis);
+    const std::int64_t s = sa.start;
+    const std::int64_t e = sa.end;
+    const std::int64_t step = sa.step;
     if (step > 0) {
       x = x.slice(a, s, std::max(s, e), step);
     } else {

@@ -58,32 +58,7 @@ std::vector<Shape> split_rule(const ShapeContext& c) {
 // (for negative steps to [-1, dim-1]); size = max(0, ceil((end - start)/step)).
 std::vector<Shape> slice_rule(const ShapeContext& c) {
   Shape out = c.in(0);
-  const Ints starts = c.attrs().get_ints("starts", {});
-  const Ints ends = c.attrs().get_ints("ends", {});
-  Ints axes = c.attrs().get_ints("axes", {});
-  if (axes.empty()) {
-    axes.resize(starts.size());
-    std::iota(axes.begin(), axes.end(), 0);
-  }
-  const Ints steps = c.attrs().get_ints("steps", Ints(starts.size(), 1));
-  if (starts.size() != ends.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size()) {
-    fail("starts, ends, axes and steps must have the same length");
-  }
-  for (std::size_t i = 0; i < starts.size(); ++i) {
-    const auto a = static_cast<std::size_t>(normalize_axis(axes[i], out.size()));
-    const std::int64_t dim = c.in(0)[a];
-    const std::int64_t step = steps[i];
-    if (step == 0) fail("slice step 0 on axis {}", a);
-    auto clamp = [&](std::int64_t v) {
-      if (v < 0) v += dim;
-      return step > 0 ? std::clamp<std::int64_t>(v, 0, dim)
-                      : std::clamp<std::int64_t>(v, -1, dim - 1);
-    };
-    const std::int64_t s = clamp(starts[i]);
-    const std::int64_t e = clamp(ends[i]);
-    out[a] = std::max<std::int64_t>(0, ceil_div(e - s, step));
-  }
+  for (const SliceAxis& s : resolve_slice(c.attrs(), c.in(0))) out[s.axis] = s.size;
   return {out};
 }
 
@@ -241,3 +216,42 @@ std::vector<Shape> embedding_rule(const ShapeContext& c) {
 }
 
 }  // namespace dnnroof::shape_detail
+
+namespace dnnroof {
+
+std::vector<SliceAxis> resolve_slice(const Attributes& attrs, const Shape& input) {
+  using shape_detail::ceil_div;
+  using Ints = shape_detail::Ints;
+  const Ints starts = attrs.get_ints("starts", {});
+  const Ints ends = attrs.get_ints("ends", {});
+  Ints axes = attrs.get_ints("axes", {});
+  if (axes.empty()) {
+    axes.resize(starts.size());
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  const Ints steps = attrs.get_ints("steps", Ints(starts.size(), 1));
+  if (starts.size() != ends.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size()) {
+    fail("starts, ends, axes and steps must have the same length");
+  }
+  std::vector<SliceAxis> out;
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    SliceAxis s;
+    s.axis = static_cast<std::size_t>(normalize_axis(axes[i], input.size()));
+    const std::int64_t dim = input[s.axis];
+    s.step = steps[i];
+    if (s.step == 0) fail("slice step 0 on axis {}", s.axis);
+    auto clamp = [&](std::int64_t v) {
+      if (v < 0) v += dim;
+      return s.step > 0 ? std::clamp<std::int64_t>(v, 0, dim)
+                        : std::clamp<std::int64_t>(v, -1, dim - 1);
+    };
+    s.start = clamp(starts[i]);
+    s.end = clamp(ends[i]);
+    s.size = std::max<std::int64_t>(0, ceil_div(s.end - s.start, s.step));
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace dnnroof
