@@ -1,6 +1,6 @@
 #pragma once
 // What every op table shares (op names: ops.cc; shape rules: shape_rules.cc;
-// cost rules: src/cost/rules.cc; lowerings: src/exec/lowering_table.cc).
+// cost rules: src/cost/rules.cc; lowerings: src/exec/lowering.cc).
 // Each row names its OpKind in a member `op`, and the table is
 // static_assert'ed with rows_in_op_order(): one row per op kind, row i for
 // op i. A missing, extra or misplaced row is a compile error that names the
