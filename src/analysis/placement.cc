@@ -192,22 +192,36 @@ Work model_work(const ModelCost& cost, Pass pass) {
   return w;
 }
 
-Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass pass,
-                       std::span<const RoofCeiling> ceilings) {
+namespace {
+
+// The record's `pass` time placed with the work `work_of()` gives, asked for
+// after the record and the ceilings were checked (so their errors come first).
+template <typename WorkOf>
+Placement place_record_work(const ResultRecord& record, const WorkOf& work_of, Pass pass,
+                            std::span<const RoofCeiling> ceilings) {
   const TimingStats& t = phase_stats(record, phase_of(pass), "placement");
-  if (cost.batch != record.batch) {
-    fail("placement: the cost of '{}' is for batch {}, the record of {} for batch {}",
-         cost.graph_name, cost.batch, describe(record.key()), record.batch);
-  }
   check_matches(record, ceilings);
   const bool converged = record.status == RecordStatus::ok && t.converged;
   Placement p =
-      place_point(fmt::format("{} b{}", record.model, record.batch), model_work(cost, pass),
-                  t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
+      place_point(fmt::format("{} b{}", record.model, record.batch), work_of(), t.median_s,
+                  ceilings, converged, converged ? "" : convergence_note(record, t));
   p.model = record.model;
   p.batch = record.batch;
   p.threads = threads_in_force(record);
   return p;
+}
+
+}  // namespace
+
+Placement place_record(const ResultRecord& record, const ModelCost& cost, Pass pass,
+                       std::span<const RoofCeiling> ceilings) {
+  phase_stats(record, phase_of(pass), "placement");
+  if (cost.batch != record.batch) {
+    fail("placement: the cost of '{}' is for batch {}, the record of {} for batch {}",
+         cost.graph_name, cost.batch, describe(record.key()), record.batch);
+  }
+  return place_record_work(
+      record, [&] { return model_work(cost, pass); }, pass, ceilings);
 }
 
 std::vector<LayerTime> layer_times(const ResultRecord& record) {
@@ -253,16 +267,8 @@ Work record_work(const ResultRecord& record, Pass pass) {
 
 Placement place_record(const ResultRecord& record, Pass pass,
                        std::span<const RoofCeiling> ceilings) {
-  const TimingStats& t = phase_stats(record, phase_of(pass), "placement");
-  check_matches(record, ceilings);
-  const bool converged = record.status == RecordStatus::ok && t.converged;
-  Placement p =
-      place_point(fmt::format("{} b{}", record.model, record.batch), record_work(record, pass),
-                  t.median_s, ceilings, converged, converged ? "" : convergence_note(record, t));
-  p.model = record.model;
-  p.batch = record.batch;
-  p.threads = threads_in_force(record);
-  return p;
+  return place_record_work(
+      record, [&] { return record_work(record, pass); }, pass, ceilings);
 }
 
 LayerPlacements place_layers(const ResultRecord& record, const ModelCost& cost,
