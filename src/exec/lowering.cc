@@ -103,23 +103,6 @@ std::size_t spatial_dims(const LowerContext& c) {
   return r - 2;
 }
 
-Ints per_dim(const Attributes& a, std::string_view key, std::size_t dims, std::int64_t def) {
-  Ints v = a.get_ints(key, Ints(dims, def));
-  if (v.size() == 1 && dims > 1) v.assign(dims, v[0]);
-  if (v.size() != dims)
-    fail("attribute '{}' has {} values for {} spatial dims", key, v.size(), dims);
-  return v;
-}
-
-// Pads (begins..., ends...) as the shape rules read them.
-Ints pads_of(const Attributes& a, std::size_t dims) {
-  Ints p = a.get_ints("pads", Ints(2 * dims, 0));
-  if (p.size() == dims) p.insert(p.end(), p.begin(), p.end());
-  if (p.size() == 1) p.assign(2 * dims, p[0]);
-  if (p.size() != 2 * dims) fail("attribute 'pads' has {} values, expected {}", p.size(), 2 * dims);
-  return p;
-}
-
 bool symmetric(const Ints& pads) {
   const std::size_t dims = pads.size() / 2;
   for (std::size_t i = 0; i < dims; ++i) {
@@ -148,9 +131,9 @@ c10::optional<at::Tensor> opt(const LowerContext& c, std::size_t i) {
 
 Out conv(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints pads = pads_of(c.attrs(), dims);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints pads = pads_attr(c.attrs(), dims);
   at::Tensor x = c.in(0);
   Ints padding(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(dims));
   if (!symmetric(pads)) {
@@ -163,10 +146,10 @@ Out conv(const LowerContext& c) {
 
 Out conv_transpose(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints outpad = per_dim(c.attrs(), "output_padding", dims, 0);
-  const Ints pads = pads_of(c.attrs(), dims);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints outpad = spatial_attr(c.attrs(), "output_padding", dims, 0);
+  const Ints pads = pads_attr(c.attrs(), dims);
   // torch pads both sides alike: take the smaller and crop the rest.
   Ints padding(dims);
   for (std::size_t i = 0; i < dims; ++i) padding[i] = std::min(pads[i], pads[i + dims]);
@@ -322,10 +305,10 @@ struct PoolArgs {
 PoolArgs pool_args(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
   PoolArgs p;
-  p.kernel = per_dim(c.attrs(), "kernel", dims, 1);
-  p.stride = c.attrs().has("stride") ? per_dim(c.attrs(), "stride", dims, 1) : p.kernel;
-  p.dilation = per_dim(c.attrs(), "dilation", dims, 1);
-  p.pads = pads_of(c.attrs(), dims);
+  p.kernel = spatial_attr(c.attrs(), "kernel", dims, 1);
+  p.stride = c.attrs().has("stride") ? spatial_attr(c.attrs(), "stride", dims, 1) : p.kernel;
+  p.dilation = spatial_attr(c.attrs(), "dilation", dims, 1);
+  p.pads = pads_attr(c.attrs(), dims);
   p.ceil_mode = c.attrs().get_int("ceil_mode", 0) != 0;
   return p;
 }

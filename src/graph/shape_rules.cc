@@ -18,27 +18,6 @@ namespace dnnroof {
 
 namespace shape_detail {
 
-// An attribute list with one entry per spatial dim, `def` filled when absent.
-Ints per_dim(const Attributes& a, std::string_view key, std::size_t dims, std::int64_t def) {
-  Ints v = a.get_ints(key, Ints(dims, def));
-  if (v.size() == 1 && dims > 1) v.assign(dims, v[0]);
-  if (v.size() != dims) {
-    fail("attribute '{}' has {} values, expected {} (one per spatial dim)", key, v.size(), dims);
-  }
-  return v;
-}
-
-// Pads as (begins..., ends...); a list of `dims` values means symmetric.
-Ints pads_for(const Attributes& a, std::size_t dims) {
-  Ints p = a.get_ints("pads", Ints(2 * dims, 0));
-  if (p.size() == dims) p.insert(p.end(), p.begin(), p.end());
-  if (p.size() == 1) p.assign(2 * dims, p[0]);
-  if (p.size() != 2 * dims) {
-    fail("attribute 'pads' has {} values, expected {} (begins then ends)", p.size(), 2 * dims);
-  }
-  return p;
-}
-
 void require_rank_at_least(const Shape& s, std::size_t rank, std::string_view what) {
   if (s.size() < rank) {
     fail("{} has rank {} ({}), expected at least {}", what, s.size(), shape_str(s), rank);
@@ -158,6 +137,26 @@ const ShapeRow& row(OpKind op) {
 }
 
 }  // namespace
+
+std::vector<std::int64_t> spatial_attr(const Attributes& a, std::string_view key, std::size_t dims,
+                                       std::int64_t def) {
+  std::vector<std::int64_t> v = a.get_ints(key, std::vector<std::int64_t>(dims, def));
+  if (v.size() == 1 && dims > 1) v.assign(dims, v[0]);
+  if (v.size() != dims) {
+    fail("attribute '{}' has {} values, expected {} (one per spatial dim)", key, v.size(), dims);
+  }
+  return v;
+}
+
+std::vector<std::int64_t> pads_attr(const Attributes& a, std::size_t dims) {
+  std::vector<std::int64_t> p = a.get_ints("pads", std::vector<std::int64_t>(2 * dims, 0));
+  if (p.size() == dims) p.insert(p.end(), p.begin(), p.end());
+  if (p.size() == 1) p.assign(2 * dims, p[0]);
+  if (p.size() != 2 * dims) {
+    fail("attribute 'pads' has {} values, expected {} (begins then ends)", p.size(), 2 * dims);
+  }
+  return p;
+}
 
 std::int64_t normalize_axis(std::int64_t axis, std::size_t rank) {
   const auto r = static_cast<std::int64_t>(rank);

@@ -26,6 +26,7 @@
 //   Tile: repeats (one per dim, each >= 1).  Cast: to (a dtype name).
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 #include "graph/graph.h"
@@ -54,6 +55,17 @@ Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 // Normalises a possibly negative axis against `rank`; Error when out of range.
 std::int64_t normalize_axis(std::int64_t axis, std::size_t rank);
+
+// An attribute with one value per spatial dim (`dims` of them): one value
+// applies to every dim, an absent one gives `def`. Error naming the
+// attribute when the count is another.
+std::vector<std::int64_t> spatial_attr(const Attributes& attrs, std::string_view key,
+                                       std::size_t dims, std::int64_t def);
+
+// The 'pads' attribute as (begins..., ends...) for `dims` spatial dims: `dims`
+// values are symmetric, one value applies to all, absent is 0. Error when the
+// count is another. The shape rules and the executor's lowering read it.
+std::vector<std::int64_t> pads_attr(const Attributes& attrs, std::size_t dims);
 
 // One axis of an ONNX Slice resolved against its input's shape: negative
 // starts and ends count from the end and are clamped to [0, dim] (for a

@@ -29,10 +29,6 @@ struct ShapeContext {
 
 using ShapeFn = std::vector<Shape> (*)(const ShapeContext&);
 
-// An attribute list with one entry per spatial dim, `def` filled when absent.
-Ints per_dim(const Attributes& a, std::string_view key, std::size_t dims, std::int64_t def);
-// Pads as (begins..., ends...); a list of `dims` values means symmetric.
-Ints pads_for(const Attributes& a, std::size_t dims);
 void require_rank_at_least(const Shape& s, std::size_t rank, std::string_view what);
 std::int64_t floor_div(std::int64_t a, std::int64_t b);
 std::int64_t ceil_div(std::int64_t a, std::int64_t b);

@@ -34,10 +34,10 @@ std::vector<Shape> conv_rule(const ShapeContext& c) {
   if (c.n_in() > 2 && c.in(2) != Shape{w[0]}) {
     fail("bias has shape {}, expected [{}]", shape_str(c.in(2)), w[0]);
   }
-  const Ints kernel = per_dim(c.attrs(), "kernel", dims, 0);
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints pads = pads_for(c.attrs(), dims);
+  const Ints kernel = spatial_attr(c.attrs(), "kernel", dims, 0);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints pads = pads_attr(c.attrs(), dims);
   Shape out{x[0], w[0]};
   for (std::size_t i = 0; i < dims; ++i) {
     const std::int64_t k = w[i + 2];
@@ -73,10 +73,10 @@ std::vector<Shape> conv_transpose_rule(const ShapeContext& c) {
   if (c.n_in() > 2 && c.in(2) != Shape{cout}) {
     fail("bias has shape {}, expected [{}]", shape_str(c.in(2)), cout);
   }
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints outpad = per_dim(c.attrs(), "output_padding", dims, 0);
-  const Ints pads = pads_for(c.attrs(), dims);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints outpad = spatial_attr(c.attrs(), "output_padding", dims, 0);
+  const Ints pads = pads_attr(c.attrs(), dims);
   Shape out{x[0], cout};
   for (std::size_t i = 0; i < dims; ++i) {
     if (outpad[i] >= std::max(stride[i], dil[i])) {
@@ -212,10 +212,10 @@ std::vector<Shape> pool_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
   require_rank_at_least(x, 3, "input");
   const std::size_t dims = x.size() - 2;
-  const Ints kernel = per_dim(c.attrs(), "kernel", dims, 0);
-  const Ints stride = c.attrs().has("stride") ? per_dim(c.attrs(), "stride", dims, 1) : kernel;
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints pads = pads_for(c.attrs(), dims);
+  const Ints kernel = spatial_attr(c.attrs(), "kernel", dims, 0);
+  const Ints stride = c.attrs().has("stride") ? spatial_attr(c.attrs(), "stride", dims, 1) : kernel;
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints pads = pads_attr(c.attrs(), dims);
   const bool ceil_mode = c.attrs().get_int("ceil_mode", 0) != 0;
   Shape out{x[0], x[1]};
   for (std::size_t i = 0; i < dims; ++i) {
@@ -245,7 +245,7 @@ std::vector<Shape> adaptive_pool_rule(const ShapeContext& c) {
   const Shape& x = c.in(0);
   require_rank_at_least(x, 3, "input");
   const std::size_t dims = x.size() - 2;
-  const Ints size = per_dim(c.attrs(), "output_size", dims, 1);
+  const Ints size = spatial_attr(c.attrs(), "output_size", dims, 1);
   Shape out{x[0], x[1]};
   for (std::size_t i = 0; i < dims; ++i) out.push_back(size[i] == 0 ? x[i + 2] : size[i]);
   return {out};
