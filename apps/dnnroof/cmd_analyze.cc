@@ -67,8 +67,6 @@ Graph load_model(const AnalyzeOptions& o, const std::string& model, std::int64_t
   return resolve_model(model, r).graph;
 }
 
-// Storage dtype for bytes: tf32 is a compute format stored as fp32.
-DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
 
 // The rows every model adds to each table; run_analyze merges them.
 struct ModelTables {
@@ -137,7 +135,7 @@ void run_analyze(const Context& ctx, const AnalyzeOptions& o) {
   const OutputFormat format = parse_output_format(o.format);
   const DType precision = parse_dtype_or_throw(o.dtype);
   CostOptions copt;
-  copt.dtype = storage_of(precision);
+  copt.dtype = storage_dtype(precision);
   copt.training = o.training;
   copt.convention = parse_cost_convention(o.convention);
   copt.attention_recompute = o.attention_recompute;

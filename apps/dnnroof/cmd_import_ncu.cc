@@ -229,7 +229,7 @@ void run_import_ncu(const Context& ctx, const ImportNcuOptions& o) {
 
   if (!o.model.empty()) {
     CostOptions copt;
-    copt.dtype = dtype == DType::tf32 ? DType::fp32 : dtype;
+    copt.dtype = storage_dtype(dtype);
     copt.training = o.mode == "train";
     const Graph graph = load_model(o, dtype);
     results.comparison = compare_with_cost(s, estimate_cost(graph, copt));

@@ -22,7 +22,6 @@
 #include "hw/cpu_affinity.h"
 #include "hw/cuda_devices.h"
 #include "hw/host.h"
-#include "probe/bandwidth_plot.h"
 #include "probe/ceiling_check.h"
 #include "probe/cuda_probe.h"
 #include "probe/host_measured.h"
@@ -30,6 +29,7 @@
 #include "probe_gemm/gemm_ceiling.h"
 #include "report/gnuplot.h"
 #include "report/hierarchical_roofline.h"
+#include "report/probe_figure.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -383,7 +383,7 @@ void run(const ProbeCliOptions& opt) {
     const std::filesystem::path p(opt.plot);
     std::error_code ec;
     if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-    run_gnuplot(bandwidth_plot_script(r, opt.plot));
+    render_chart(bandwidth_chart(r), p);
     fmt::print(stderr, "dnnroof probe: wrote {}\n", opt.plot);
   }
   if (!opt.roofline.empty()) {

@@ -74,4 +74,6 @@ DType parse_dtype_or_throw(std::string_view name) {
   fail("unknown dtype '{}' (valid: {})", name, valid);
 }
 
+DType storage_dtype(DType t) { return t == DType::tf32 ? DType::fp32 : t; }
+
 }  // namespace dnnroof

@@ -45,4 +45,8 @@ std::span<const DType> peak_precisions();
 // True for the floating-point types.
 bool is_floating(DType t);
 
+// The dtype tensors of compute type `t` are stored in: tf32 is a compute
+// format stored as fp32; every other type is stored as itself.
+DType storage_dtype(DType t);
+
 }  // namespace dnnroof

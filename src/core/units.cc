@@ -38,8 +38,8 @@ std::string format_si(double value, std::string_view unit, int significant) {
     ++exp3;
     scaled /= 1000.0;
   }
-  return format_scaled(scaled, kPrefixes.at(static_cast<std::size_t>(exp3 + 6)), unit,
-                       significant);
+  const int prefix = exp3 + 6;  // 0: "a" .. 12: "E"
+  return format_scaled(scaled, kPrefixes.at(static_cast<std::size_t>(prefix)), unit, significant);
 }
 
 std::string format_binary(double bytes, std::string_view unit, int significant) {

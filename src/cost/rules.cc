@@ -1,11 +1,12 @@
-// The cost face of the op table: one row per OpKind (static_assert'ed to
-// kOpKindCount). The numbers per element are the contract documented in
+// The cost face of the op table: one row per OpKind, naming it (static_assert'ed
+// with rows_in_op_order). The numbers per element are the contract documented in
 // docs/cost-model.md; change both together.
 #include "cost/detail/rules.h"
 
 #include <array>
 
 #include "core/error.h"
+#include "graph/detail/op_table.h"
 
 namespace dnnroof::cost_detail {
 
@@ -407,81 +408,83 @@ Saved input_output_saved(const RuleContext& c) {
 
 using M = MemoryKind;
 
-// {memory, forward, backward, saved, extra bytes} in OpKind order.
+// {op, memory, forward, backward, saved, extra bytes}, one row per OpKind in
+// its order (checked below).
 constexpr std::array<CostRow, kOpKindCount> kCostRows{{
-    {M::compute, conv_fwd, matrix_bwd, matrix_saved, nullptr},                     // Conv
-    {M::compute, conv_transpose_fwd, matrix_bwd, matrix_saved, nullptr},           // ConvTranspose
-    {M::compute, gemm_fwd, matrix_bwd, matrix_saved, nullptr},                     // Gemm
-    {M::compute, matmul_fwd, matrix_bwd, matrix_saved, nullptr},                   // MatMul
-    {M::compute, attention_fwd, attention_bwd, attention_saved, attention_extra},  // Attention
-    {M::compute, batch_norm_fwd, norm_bwd, input_saved, nullptr},                  // BatchNorm
-    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                        // LayerNorm
-    {M::compute, norm_fwd, norm_bwd, input_saved, nullptr},                        // GroupNorm
-    {M::compute, lrn_fwd, lrn_bwd, lrn_saved, nullptr},                            // Lrn
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},         // Relu
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // Relu6
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // LeakyRelu
-    {M::compute, per_elem_fwd<2>, prelu_bwd, input_saved, nullptr},                // PRelu
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},         // Elu
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},         // Selu
-    {M::compute, per_elem_fwd<8>, per_elem_bwd<10>, input_saved, nullptr},         // Gelu
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<7>, input_saved, nullptr},          // Silu
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, input_saved, nullptr},          // Hardswish
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, input_saved, nullptr},          // Hardsigmoid
-    {M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},         // Sigmoid
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},         // Tanh
-    {M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},          // Clip
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},         // Softmax
-    {M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},         // LogSoftmax
-    {M::compute, max_pool_fwd, one_per_output_bwd, max_pool_saved, max_pool_extra},  // MaxPool
-    {M::compute, avg_pool_fwd, same_as_fwd_bwd, nothing_saved, nullptr},             // AvgPool
-    {M::compute, global_avg_fwd, global_avg_bwd, nothing_saved, nullptr},  // GlobalAvgPool
-    {M::compute, global_max_fwd, one_per_output_bwd, max_pool_saved,
-     max_pool_extra},                                                         // GlobalMaxPool
-    {M::compute, adaptive_avg_fwd, same_as_fwd_bwd, nothing_saved, nullptr},  // AdaptiveAvgPool
-    {M::compute, adaptive_max_fwd, one_per_output_bwd, max_pool_saved,
-     max_pool_extra},                                                        // AdaptiveMaxPool
-    {M::compute, binary_fwd, add_bwd, nothing_saved, nullptr},               // Add
-    {M::compute, binary_fwd, sub_bwd, nothing_saved, nullptr},               // Sub
-    {M::compute, binary_fwd, mul_bwd, mul_saved, nullptr},                   // Mul
-    {M::compute, binary_fwd, div_bwd, div_saved, nullptr},                   // Div
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // Concat
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Split
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Slice
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Reshape
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Flatten
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // Transpose
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Expand
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // Roll
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // Pad
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // ChannelShuffle
-    {M::copy, zero, scatter_bwd, indices_saved, gather_extra},               // Gather
-    {M::copy, zero, scatter_bwd, indices_saved, gather_extra},               // Embedding
-    {M::compute, dropout_fwd, dropout_fwd, dropout_saved, dropout_extra},    // Dropout
-    {M::view, zero, zero, nothing_saved, nullptr},                           // Identity
-    {M::compute, reduce_mean_fwd, reduce_mean_bwd, nothing_saved, nullptr},  // ReduceMean
-    {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},              // ReduceSum
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},   // Exp
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, input_saved, nullptr},    // Log
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<1>, nothing_saved, nullptr},  // Neg
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<2>, input_saved, nullptr},    // Abs
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<2>, output_saved, nullptr},   // Sqrt
-    {M::compute, per_elem_fwd<1>, per_elem_bwd<3>, output_saved, nullptr},   // Reciprocal
-    {M::compute, per_elem_fwd<3>, per_elem_bwd<4>, input_saved, nullptr},    // Softplus
-    {M::compute, binary_fwd, pow_bwd, pow_saved, nullptr},                   // Pow
-    {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Max
-    {M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},           // Min
-    {M::copy, zero, tile_bwd, nothing_saved, nullptr},                       // Tile
-    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Equal
-    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Less
-    {M::compute, binary_fwd, zero, nothing_saved, nullptr},                  // Greater
-    {M::compute, per_elem_fwd<1>, zero, nothing_saved, nullptr},             // Not
-    {M::compute, binary_fwd, where_bwd, where_saved, nullptr},               // Where
-    {M::copy, zero, zero, nothing_saved, nullptr},                           // Cast
-    {M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},  // ReduceMax
-    {M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},  // ReduceMin
-    {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},                    // ArgMax
-    {M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},                    // ArgMin
+    {OpKind::Conv, M::compute, conv_fwd, matrix_bwd, matrix_saved, nullptr},
+    {OpKind::ConvTranspose, M::compute, conv_transpose_fwd, matrix_bwd, matrix_saved, nullptr},
+    {OpKind::Gemm, M::compute, gemm_fwd, matrix_bwd, matrix_saved, nullptr},
+    {OpKind::MatMul, M::compute, matmul_fwd, matrix_bwd, matrix_saved, nullptr},
+    {OpKind::Attention, M::compute, attention_fwd, attention_bwd, attention_saved, attention_extra},
+    {OpKind::BatchNorm, M::compute, batch_norm_fwd, norm_bwd, input_saved, nullptr},
+    {OpKind::LayerNorm, M::compute, norm_fwd, norm_bwd, input_saved, nullptr},
+    {OpKind::GroupNorm, M::compute, norm_fwd, norm_bwd, input_saved, nullptr},
+    {OpKind::Lrn, M::compute, lrn_fwd, lrn_bwd, lrn_saved, nullptr},
+    {OpKind::Relu, M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},
+    {OpKind::Relu6, M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},
+    {OpKind::LeakyRelu, M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},
+    {OpKind::PRelu, M::compute, per_elem_fwd<2>, prelu_bwd, input_saved, nullptr},
+    {OpKind::Elu, M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},
+    {OpKind::Selu, M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},
+    {OpKind::Gelu, M::compute, per_elem_fwd<8>, per_elem_bwd<10>, input_saved, nullptr},
+    {OpKind::Silu, M::compute, per_elem_fwd<4>, per_elem_bwd<7>, input_saved, nullptr},
+    {OpKind::Hardswish, M::compute, per_elem_fwd<5>, per_elem_bwd<4>, input_saved, nullptr},
+    {OpKind::Hardsigmoid, M::compute, per_elem_fwd<4>, per_elem_bwd<3>, input_saved, nullptr},
+    {OpKind::Sigmoid, M::compute, per_elem_fwd<4>, per_elem_bwd<3>, output_saved, nullptr},
+    {OpKind::Tanh, M::compute, per_elem_fwd<5>, per_elem_bwd<3>, output_saved, nullptr},
+    {OpKind::Clip, M::compute, per_elem_fwd<2>, per_elem_bwd<2>, input_saved, nullptr},
+    {OpKind::Softmax, M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},
+    {OpKind::LogSoftmax, M::compute, per_elem_fwd<5>, per_elem_bwd<4>, output_saved, nullptr},
+    {OpKind::MaxPool, M::compute, max_pool_fwd, one_per_output_bwd, max_pool_saved, max_pool_extra},
+    {OpKind::AvgPool, M::compute, avg_pool_fwd, same_as_fwd_bwd, nothing_saved, nullptr},
+    {OpKind::GlobalAvgPool, M::compute, global_avg_fwd, global_avg_bwd, nothing_saved, nullptr},
+    {OpKind::GlobalMaxPool, M::compute, global_max_fwd, one_per_output_bwd, max_pool_saved,
+     max_pool_extra},
+    {OpKind::AdaptiveAvgPool, M::compute, adaptive_avg_fwd, same_as_fwd_bwd, nothing_saved,
+     nullptr},
+    {OpKind::AdaptiveMaxPool, M::compute, adaptive_max_fwd, one_per_output_bwd, max_pool_saved,
+     max_pool_extra},
+    {OpKind::Add, M::compute, binary_fwd, add_bwd, nothing_saved, nullptr},
+    {OpKind::Sub, M::compute, binary_fwd, sub_bwd, nothing_saved, nullptr},
+    {OpKind::Mul, M::compute, binary_fwd, mul_bwd, mul_saved, nullptr},
+    {OpKind::Div, M::compute, binary_fwd, div_bwd, div_saved, nullptr},
+    {OpKind::Concat, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::Split, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::Slice, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::Reshape, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::Flatten, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::Transpose, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::Expand, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::Roll, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::Pad, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::ChannelShuffle, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::Gather, M::copy, zero, scatter_bwd, indices_saved, gather_extra},
+    {OpKind::Embedding, M::copy, zero, scatter_bwd, indices_saved, gather_extra},
+    {OpKind::Dropout, M::compute, dropout_fwd, dropout_fwd, dropout_saved, dropout_extra},
+    {OpKind::Identity, M::view, zero, zero, nothing_saved, nullptr},
+    {OpKind::ReduceMean, M::compute, reduce_mean_fwd, reduce_mean_bwd, nothing_saved, nullptr},
+    {OpKind::ReduceSum, M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},
+    {OpKind::Exp, M::compute, per_elem_fwd<1>, per_elem_bwd<1>, output_saved, nullptr},
+    {OpKind::Log, M::compute, per_elem_fwd<1>, per_elem_bwd<1>, input_saved, nullptr},
+    {OpKind::Neg, M::compute, per_elem_fwd<1>, per_elem_bwd<1>, nothing_saved, nullptr},
+    {OpKind::Abs, M::compute, per_elem_fwd<1>, per_elem_bwd<2>, input_saved, nullptr},
+    {OpKind::Sqrt, M::compute, per_elem_fwd<1>, per_elem_bwd<2>, output_saved, nullptr},
+    {OpKind::Reciprocal, M::compute, per_elem_fwd<1>, per_elem_bwd<3>, output_saved, nullptr},
+    {OpKind::Softplus, M::compute, per_elem_fwd<3>, per_elem_bwd<4>, input_saved, nullptr},
+    {OpKind::Pow, M::compute, binary_fwd, pow_bwd, pow_saved, nullptr},
+    {OpKind::Max, M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},
+    {OpKind::Min, M::compute, binary_fwd, minmax_bwd, operands_saved, nullptr},
+    {OpKind::Tile, M::copy, zero, tile_bwd, nothing_saved, nullptr},
+    {OpKind::Equal, M::compute, binary_fwd, zero, nothing_saved, nullptr},
+    {OpKind::Less, M::compute, binary_fwd, zero, nothing_saved, nullptr},
+    {OpKind::Greater, M::compute, binary_fwd, zero, nothing_saved, nullptr},
+    {OpKind::Not, M::compute, per_elem_fwd<1>, zero, nothing_saved, nullptr},
+    {OpKind::Where, M::compute, binary_fwd, where_bwd, where_saved, nullptr},
+    {OpKind::Cast, M::copy, zero, zero, nothing_saved, nullptr},
+    {OpKind::ReduceMax, M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},
+    {OpKind::ReduceMin, M::compute, reduce_sum_fwd, reduce_minmax_bwd, input_output_saved, nullptr},
+    {OpKind::ArgMax, M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},
+    {OpKind::ArgMin, M::compute, reduce_sum_fwd, zero, nothing_saved, nullptr},
 }};
 
 // A missing row is zero-filled by std::array: catch it at compile time.
@@ -492,6 +495,7 @@ constexpr bool all_rows_filled() {
   return true;
 }
 static_assert(all_rows_filled(), "kCostRows must have a cost rule for every OpKind");
+static_assert(rows_in_op_order(kCostRows), "kCostRows: one row per OpKind, in OpKind order");
 
 }  // namespace
 

@@ -1,6 +1,6 @@
-// The lowering face of the op table: one row per OpKind, in OpKind order,
-// checked against OpKind::count at compile time (as the shape rules in
-// src/graph/ops.cc are). A row is a function from the node's input tensors
+// The lowering face of the op table: one row per OpKind, naming it, in OpKind order,
+// checked at compile time with rows_in_op_order (as the shape rules in
+// src/graph/shape_rules.cc are). A row is a function from the node's input tensors
 // and attributes to its output tensors, written with ATen calls only; a row
 // with no function names the reason the op is not supported.
 //
@@ -89,6 +89,7 @@
 #include "core/error.h"
 #include "exec/executor.h"
 #include "graph/detail/shape_rules.h"
+#include "graph/detail/op_table.h"
 
 namespace dnnroof::exec_detail {
 namespace {
@@ -100,22 +101,6 @@ std::size_t spatial_dims(const LowerContext& c) {
   const auto r = static_cast<std::size_t>(c.in(0).dim());
   if (r < 3) fail("input has rank {}, expected [N, C, spatial...]", r);
   return r - 2;
-}
-
-Ints per_dim(const Attributes& a, std::string_view key, std::size_t dims, std::int64_t def) {
-  Ints v = a.get_ints(key, Ints(dims, def));
-  if (v.size() == 1 && dims > 1) v.assign(dims, v[0]);
-  if (v.size() != dims) fail("attribute '{}' has {} values for {} spatial dims", key, v.size(), dims);
-  return v;
-}
-
-// Pads (begins..., ends...) as the shape rules read them.
-Ints pads_of(const Attributes& a, std::size_t dims) {
-  Ints p = a.get_ints("pads", Ints(2 * dims, 0));
-  if (p.size() == dims) p.insert(p.end(), p.begin(), p.end());
-  if (p.size() == 1) p.assign(2 * dims, p[0]);
-  if (p.size() != 2 * dims) fail("attribute 'pads' has {} values, expected {}", p.size(), 2 * dims);
-  return p;
 }
 
 bool symmetric(const Ints& pads) {
@@ -146,9 +131,9 @@ c10::optional<at::Tensor> opt(const LowerContext& c, std::size_t i) {
 
 Out conv(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints pads = pads_of(c.attrs(), dims);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints pads = pads_attr(c.attrs(), dims);
   at::Tensor x = c.in(0);
   Ints padding(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(dims));
   if (!symmetric(pads)) {
@@ -161,10 +146,10 @@ Out conv(const LowerContext& c) {
 
 Out conv_transpose(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
-  const Ints stride = per_dim(c.attrs(), "stride", dims, 1);
-  const Ints dil = per_dim(c.attrs(), "dilation", dims, 1);
-  const Ints outpad = per_dim(c.attrs(), "output_padding", dims, 0);
-  const Ints pads = pads_of(c.attrs(), dims);
+  const Ints stride = spatial_attr(c.attrs(), "stride", dims, 1);
+  const Ints dil = spatial_attr(c.attrs(), "dilation", dims, 1);
+  const Ints outpad = spatial_attr(c.attrs(), "output_padding", dims, 0);
+  const Ints pads = pads_attr(c.attrs(), dims);
   // torch pads both sides alike: take the smaller and crop the rest.
   Ints padding(dims);
   for (std::size_t i = 0; i < dims; ++i) padding[i] = std::min(pads[i], pads[i + dims]);
@@ -206,8 +191,7 @@ Out attention(const LowerContext& c) {
   if (c.attrs().get_int("causal", 0) != 0) {
     const std::int64_t l = scores.size(-2);
     const std::int64_t s = scores.size(-1);
-    at::Tensor upper =
-        at::ones({l, s}, scores.options().dtype(at::kBool)).triu(s - l + 1);
+    at::Tensor upper = at::ones({l, s}, scores.options().dtype(at::kBool)).triu(s - l + 1);
     scores = scores.masked_fill(upper, -std::numeric_limits<double>::infinity());
   }
   return {at::matmul(at::softmax(scores, -1), c.in(2))};
@@ -270,7 +254,8 @@ Out leaky_relu(const LowerContext& c) {
 Out prelu(const LowerContext& c) {
   at::Tensor w = c.in(1);
   // torch.prelu wants [C] or [1] against dim 1; a 1-D input reads its only dim.
-  if (c.in(0).dim() == 1 && w.numel() > 1) return {at::where(c.in(0).ge(0), c.in(0), at::mul(c.in(0), w))};
+  if (c.in(0).dim() == 1 && w.numel() > 1)
+    return {at::where(c.in(0).ge(0), c.in(0), at::mul(c.in(0), w))};
   return {at::prelu(c.in(0), w.reshape({w.numel()}))};
 }
 Out elu(const LowerContext& c) { return {at::elu(c.in(0), c.attrs().get_float("alpha", 1.0))}; }
@@ -320,10 +305,10 @@ struct PoolArgs {
 PoolArgs pool_args(const LowerContext& c) {
   const std::size_t dims = spatial_dims(c);
   PoolArgs p;
-  p.kernel = per_dim(c.attrs(), "kernel", dims, 1);
-  p.stride = c.attrs().has("stride") ? per_dim(c.attrs(), "stride", dims, 1) : p.kernel;
-  p.dilation = per_dim(c.attrs(), "dilation", dims, 1);
-  p.pads = pads_of(c.attrs(), dims);
+  p.kernel = spatial_attr(c.attrs(), "kernel", dims, 1);
+  p.stride = c.attrs().has("stride") ? spatial_attr(c.attrs(), "stride", dims, 1) : p.kernel;
+  p.dilation = spatial_attr(c.attrs(), "dilation", dims, 1);
+  p.pads = pads_attr(c.attrs(), dims);
   p.ceil_mode = c.attrs().get_int("ceil_mode", 0) != 0;
   return p;
 }
@@ -443,9 +428,7 @@ Out div(const LowerContext& c) {
 
 // --- Data movement ------------------------------------------------------------------
 
-Out concat(const LowerContext& c) {
-  return {at::cat(c.inputs, c.attrs().get_int("axis", 1))};
-}
+Out concat(const LowerContext& c) { return {at::cat(c.inputs, c.attrs().get_int("axis", 1))}; }
 
 // Sizes from the output values (the shape rule resolved equal parts).
 Out split(const LowerContext& c) {
@@ -465,28 +448,12 @@ Out split(const LowerContext& c) {
 // ONNX Slice (negative starts/ends from the end, clamped; negative steps).
 Out slice(const LowerContext& c) {
   at::Tensor x = c.in(0);
-  const Ints starts = c.attrs().get_ints("starts", {});
-  const Ints ends = c.attrs().get_ints("ends", {});
-  Ints axes = c.attrs().get_ints("axes", {});
-  if (axes.empty()) {
-    for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
-  }
-  const Ints steps = c.attrs().get_ints("steps", Ints(starts.size(), 1));
-  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
-    fail("starts, ends, axes and steps differ in length");
-  }
-  for (std::size_t i = 0; i < starts.size(); ++i) {
-    const std::int64_t a = normalize_axis(axes[i], static_cast<std::size_t>(x.dim()));
-    const std::int64_t dim = x.size(a);
-    const std::int64_t step = steps[i];
-    if (step == 0) fail("slice step 0 on axis {}", a);
-    auto clamp = [&](std::int64_t v) {
-      if (v < 0) v += dim;
-      return step > 0 ? std::clamp<std::int64_t>(v, 0, dim)
-                      : std::clamp<std::int64_t>(v, -1, dim - 1);
-    };
-    const std::int64_t s = clamp(starts[i]);
-    const std::int64_t e = clamp(ends[i]);
+  const Shape shape(x.sizes().begin(), x.sizes().end());
+  for (const SliceAxis& sa : resolve_slice(c.attrs(), shape)) {
+    const auto a = static_cast<std::int64_t>(sa.axis);
+    const std::int64_t s = sa.start;
+    const std::int64_t e = sa.end;
+    const std::int64_t step = sa.step;
     if (step > 0) {
       x = x.slice(a, s, std::max(s, e), step);
     } else {
@@ -622,9 +589,7 @@ Out equal(const LowerContext& c) { return {at::eq(c.in(0), c.in(1))}; }
 Out less(const LowerContext& c) { return {at::lt(c.in(0), c.in(1))}; }
 Out greater(const LowerContext& c) { return {at::gt(c.in(0), c.in(1))}; }
 Out logical_not(const LowerContext& c) { return {at::logical_not(c.in(0))}; }
-Out where(const LowerContext& c) {
-  return {at::where(c.in(0).to(at::kBool), c.in(1), c.in(2))};
-}
+Out where(const LowerContext& c) { return {at::where(c.in(0).to(at::kBool), c.in(1), c.in(2))}; }
 // Cast: to an integer or bool type as asked; to a floating type, a floating
 // input keeps the executor's compute precision and an integer one becomes
 // fp32 (fp64 when asked).
@@ -657,92 +622,91 @@ Out reduce_min(const LowerContext& c) {
 // ArgMax/ArgMin over one axis: int64 indices (the first extremum, as ONNX's
 // default select_last_index = 0).
 Out arg_max(const LowerContext& c) {
-  return {at::argmax(c.in(0), c.attrs().get_int("axis", 0),
-                     c.attrs().get_int("keepdims", 1) != 0)};
+  return {at::argmax(c.in(0), c.attrs().get_int("axis", 0), c.attrs().get_int("keepdims", 1) != 0)};
 }
 Out arg_min(const LowerContext& c) {
-  return {at::argmin(c.in(0), c.attrs().get_int("axis", 0),
-                     c.attrs().get_int("keepdims", 1) != 0)};
+  return {at::argmin(c.in(0), c.attrs().get_int("axis", 0), c.attrs().get_int("keepdims", 1) != 0)};
 }
 
 // The table. A row: the lowering, or nullptr and the reason it has none.
 struct LowerRow {
+  OpKind op;
   LowerFn fn;
   const char* unsupported;
 };
 
 constexpr std::array<LowerRow, kOpKindCount> kLowerRows{{
-    {conv, nullptr},               // Conv
-    {conv_transpose, nullptr},     // ConvTranspose
-    {gemm, nullptr},               // Gemm
-    {matmul, nullptr},             // MatMul
-    {attention, nullptr},          // Attention
-    {batch_norm, nullptr},         // BatchNorm
-    {layer_norm, nullptr},         // LayerNorm
-    {group_norm, nullptr},         // GroupNorm
-    {lrn, nullptr},                // Lrn
-    {relu, nullptr},               // Relu
-    {relu6, nullptr},              // Relu6
-    {leaky_relu, nullptr},         // LeakyRelu
-    {prelu, nullptr},              // PRelu
-    {elu, nullptr},                // Elu
-    {selu, nullptr},               // Selu
-    {gelu, nullptr},               // Gelu
-    {silu, nullptr},               // Silu
-    {hardswish, nullptr},          // Hardswish
-    {hardsigmoid, nullptr},        // Hardsigmoid
-    {sigmoid, nullptr},            // Sigmoid
-    {tanh_, nullptr},              // Tanh
-    {clip, nullptr},               // Clip
-    {softmax, nullptr},            // Softmax
-    {log_softmax, nullptr},        // LogSoftmax
-    {max_pool, nullptr},           // MaxPool
-    {avg_pool, nullptr},           // AvgPool
-    {global_avg_pool, nullptr},    // GlobalAvgPool
-    {global_max_pool, nullptr},    // GlobalMaxPool
-    {adaptive_avg_pool, nullptr},  // AdaptiveAvgPool
-    {adaptive_max_pool, nullptr},  // AdaptiveMaxPool
-    {add, nullptr},                // Add
-    {sub, nullptr},                // Sub
-    {mul, nullptr},                // Mul
-    {div, nullptr},                // Div
-    {concat, nullptr},             // Concat
-    {split, nullptr},              // Split
-    {slice, nullptr},              // Slice
-    {reshape, nullptr},            // Reshape
-    {reshape, nullptr},            // Flatten
-    {transpose, nullptr},          // Transpose
-    {expand, nullptr},             // Expand
-    {roll, nullptr},               // Roll
-    {pad, nullptr},                // Pad
-    {channel_shuffle, nullptr},    // ChannelShuffle
-    {gather, nullptr},             // Gather
-    {embedding, nullptr},          // Embedding
-    {dropout, nullptr},            // Dropout
-    {identity, nullptr},           // Identity
-    {reduce_mean, nullptr},        // ReduceMean
-    {reduce_sum, nullptr},         // ReduceSum
-    {exp_, nullptr},               // Exp
-    {log_, nullptr},               // Log
-    {neg, nullptr},                // Neg
-    {abs_, nullptr},               // Abs
-    {sqrt_, nullptr},              // Sqrt
-    {reciprocal, nullptr},         // Reciprocal
-    {softplus, nullptr},           // Softplus
-    {pow_, nullptr},               // Pow
-    {maximum, nullptr},            // Max
-    {minimum, nullptr},            // Min
-    {tile, nullptr},               // Tile
-    {equal, nullptr},              // Equal
-    {less, nullptr},               // Less
-    {greater, nullptr},            // Greater
-    {logical_not, nullptr},        // Not
-    {where, nullptr},              // Where
-    {cast, nullptr},               // Cast
-    {reduce_max, nullptr},         // ReduceMax
-    {reduce_min, nullptr},         // ReduceMin
-    {arg_max, nullptr},            // ArgMax
-    {arg_min, nullptr},            // ArgMin
+    {OpKind::Conv, conv, nullptr},
+    {OpKind::ConvTranspose, conv_transpose, nullptr},
+    {OpKind::Gemm, gemm, nullptr},
+    {OpKind::MatMul, matmul, nullptr},
+    {OpKind::Attention, attention, nullptr},
+    {OpKind::BatchNorm, batch_norm, nullptr},
+    {OpKind::LayerNorm, layer_norm, nullptr},
+    {OpKind::GroupNorm, group_norm, nullptr},
+    {OpKind::Lrn, lrn, nullptr},
+    {OpKind::Relu, relu, nullptr},
+    {OpKind::Relu6, relu6, nullptr},
+    {OpKind::LeakyRelu, leaky_relu, nullptr},
+    {OpKind::PRelu, prelu, nullptr},
+    {OpKind::Elu, elu, nullptr},
+    {OpKind::Selu, selu, nullptr},
+    {OpKind::Gelu, gelu, nullptr},
+    {OpKind::Silu, silu, nullptr},
+    {OpKind::Hardswish, hardswish, nullptr},
+    {OpKind::Hardsigmoid, hardsigmoid, nullptr},
+    {OpKind::Sigmoid, sigmoid, nullptr},
+    {OpKind::Tanh, tanh_, nullptr},
+    {OpKind::Clip, clip, nullptr},
+    {OpKind::Softmax, softmax, nullptr},
+    {OpKind::LogSoftmax, log_softmax, nullptr},
+    {OpKind::MaxPool, max_pool, nullptr},
+    {OpKind::AvgPool, avg_pool, nullptr},
+    {OpKind::GlobalAvgPool, global_avg_pool, nullptr},
+    {OpKind::GlobalMaxPool, global_max_pool, nullptr},
+    {OpKind::AdaptiveAvgPool, adaptive_avg_pool, nullptr},
+    {OpKind::AdaptiveMaxPool, adaptive_max_pool, nullptr},
+    {OpKind::Add, add, nullptr},
+    {OpKind::Sub, sub, nullptr},
+    {OpKind::Mul, mul, nullptr},
+    {OpKind::Div, div, nullptr},
+    {OpKind::Concat, concat, nullptr},
+    {OpKind::Split, split, nullptr},
+    {OpKind::Slice, slice, nullptr},
+    {OpKind::Reshape, reshape, nullptr},
+    {OpKind::Flatten, reshape, nullptr},
+    {OpKind::Transpose, transpose, nullptr},
+    {OpKind::Expand, expand, nullptr},
+    {OpKind::Roll, roll, nullptr},
+    {OpKind::Pad, pad, nullptr},
+    {OpKind::ChannelShuffle, channel_shuffle, nullptr},
+    {OpKind::Gather, gather, nullptr},
+    {OpKind::Embedding, embedding, nullptr},
+    {OpKind::Dropout, dropout, nullptr},
+    {OpKind::Identity, identity, nullptr},
+    {OpKind::ReduceMean, reduce_mean, nullptr},
+    {OpKind::ReduceSum, reduce_sum, nullptr},
+    {OpKind::Exp, exp_, nullptr},
+    {OpKind::Log, log_, nullptr},
+    {OpKind::Neg, neg, nullptr},
+    {OpKind::Abs, abs_, nullptr},
+    {OpKind::Sqrt, sqrt_, nullptr},
+    {OpKind::Reciprocal, reciprocal, nullptr},
+    {OpKind::Softplus, softplus, nullptr},
+    {OpKind::Pow, pow_, nullptr},
+    {OpKind::Max, maximum, nullptr},
+    {OpKind::Min, minimum, nullptr},
+    {OpKind::Tile, tile, nullptr},
+    {OpKind::Equal, equal, nullptr},
+    {OpKind::Less, less, nullptr},
+    {OpKind::Greater, greater, nullptr},
+    {OpKind::Not, logical_not, nullptr},
+    {OpKind::Where, where, nullptr},
+    {OpKind::Cast, cast, nullptr},
+    {OpKind::ReduceMax, reduce_max, nullptr},
+    {OpKind::ReduceMin, reduce_min, nullptr},
+    {OpKind::ArgMax, arg_max, nullptr},
+    {OpKind::ArgMin, arg_min, nullptr},
 }};
 
 constexpr bool all_rows_decided() {
@@ -751,6 +715,7 @@ constexpr bool all_rows_decided() {
   }
   return true;
 }
+static_assert(rows_in_op_order(kLowerRows), "kLowerRows: one row per OpKind, in OpKind order");
 static_assert(all_rows_decided(),
               "kLowerRows needs, for every OpKind, a lowering or the reason it has none");
 
@@ -780,7 +745,8 @@ std::vector<at::Tensor> run_node(const LowerContext& c) {
   } catch (const Error& e) {
     fail("node '{}' ({}): {}", c.node.name, op_name(c.node.op), e.what());
   } catch (const c10::Error& e) {
-    fail("node '{}' ({}): LibTorch: {}", c.node.name, op_name(c.node.op), e.what_without_backtrace());
+    fail("node '{}' ({}): LibTorch: {}", c.node.name, op_name(c.node.op),
+         e.what_without_backtrace());
   } catch (const std::exception& e) {
     fail("node '{}' ({}): {}", c.node.name, op_name(c.node.op), e.what());
   }

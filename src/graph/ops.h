@@ -1,6 +1,6 @@
 #pragma once
 // The operator kinds of the IR. Each kind has one row in each face's table:
-// its shape rule (src/graph/ops.cc), its forward and backward cost rule
+// its shape rule (src/graph/shape_rules.cc), its forward and backward cost rule
 // (src/cost) and its lowering to LibTorch (src/exec). The enum ends with
 // `count`, and each table is checked against it at compile time, so a new op
 // cannot miss an entry; a test walks every kind and checks each face.

@@ -69,10 +69,15 @@ std::optional<ChipKind> parse_chip_kind(std::string_view name) {
   return std::nullopt;
 }
 
-const MemoryLevel& Chip::main_memory() const {
+const MemoryLevel* Chip::find_main_memory() const {
   for (const auto& m : memory) {
-    if (m.is_main) return m;
+    if (m.is_main) return &m;
   }
+  return nullptr;
+}
+
+const MemoryLevel& Chip::main_memory() const {
+  if (const MemoryLevel* m = find_main_memory()) return *m;
   fail("chip '{}' has no main-memory level", id);
 }
 

@@ -71,7 +71,7 @@ struct Chip {
   ChipKind kind = ChipKind::cpu;
   std::string vendor;
   int year = 0;
-  std::map<DType, Figure> peak;     // dense peak per precision [FLOP/s] (int8: OP/s)
+  std::map<DType, Figure> peak;  // dense peak per precision [FLOP/s] (int8: OP/s)
   // Practical compute ceilings per precision [FLOP/s]: what a large GEMM
   // reaches through a library (e.g. `dnnroof probe`'s LibTorch GEMM), a
   // lower roof than `peak`. Optional; [chip.practical] in the catalog.
@@ -87,6 +87,8 @@ struct Chip {
 
   // The main-memory level; throws Error when the chip has none.
   const MemoryLevel& main_memory() const;
+  // The main-memory level, or nullptr when the chip has none.
+  const MemoryLevel* find_main_memory() const;
   // The level with that name (case-insensitive); nullptr when absent.
   const MemoryLevel* find_level(std::string_view name) const;
   // Peak for `p`, or nullopt when the chip does not support it.

@@ -106,11 +106,10 @@ CpuinfoFacts read_cpuinfo() {
   return facts;
 }
 
-// Sockets and physical cores from /sys when /proc/cpuinfo has no topology.
-void read_sysfs_topology(HostInfo& info) {
-  std::set<std::string> packages;
-  std::set<std::pair<std::string, std::string>> cores;
-  int logical = 0;
+// The logical CPUs' directories in sysfs (/sys/devices/system/cpu/cpuN);
+// empty when there is no sysfs.
+std::vector<fs::path> sysfs_cpu_dirs() {
+  std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/sys/devices/system/cpu", ec)) {
     const std::string name = entry.path().filename().string();
@@ -118,12 +117,23 @@ void read_sysfs_topology(HostInfo& info) {
         !std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
-    ++logical;
-    const std::string pkg = read_line(entry.path() / "topology/physical_package_id");
-    const std::string core = read_line(entry.path() / "topology/core_id");
-    packages.insert(pkg);
-    cores.emplace(pkg, core.empty() ? name : core);
+    out.push_back(entry.path());
   }
+  return out;
+}
+
+// Sockets and physical cores from /sys when /proc/cpuinfo has no topology.
+void read_sysfs_topology(HostInfo& info) {
+  std::set<std::string> packages;
+  std::set<std::pair<std::string, std::string>> cores;
+  const std::vector<fs::path> cpus = sysfs_cpu_dirs();
+  for (const fs::path& cpu : cpus) {
+    const std::string pkg = read_line(cpu / "topology/physical_package_id");
+    const std::string core = read_line(cpu / "topology/core_id");
+    packages.insert(pkg);
+    cores.emplace(pkg, core.empty() ? cpu.filename().string() : core);
+  }
+  const int logical = static_cast<int>(cpus.size());
   if (logical == 0) return;
   if (info.logical_cpus == 0) info.logical_cpus = logical;
   info.sockets = std::max<int>(1, static_cast<int>(packages.size()));
@@ -134,9 +144,8 @@ void read_sysfs_topology(HostInfo& info) {
 // counted once.
 void read_caches(HostInfo& info) {
   std::set<std::string> seen;
-  std::error_code ec;
-  for (const auto& cpu : fs::directory_iterator("/sys/devices/system/cpu", ec)) {
-    const fs::path cache = cpu.path() / "cache";
+  for (const fs::path& cpu : sysfs_cpu_dirs()) {
+    const fs::path cache = cpu / "cache";
     std::error_code ec2;
     if (!fs::is_directory(cache, ec2)) continue;
     for (const auto& index : fs::directory_iterator(cache, ec2)) {

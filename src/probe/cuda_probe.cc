@@ -11,30 +11,10 @@
 #include "measure/sampler.h"
 #include "probe/cuda_counts.h"
 #include "probe/detail/cuda_probe_device.h"
+#include "probe/sampling.h"
 
 namespace dnnroof {
 namespace {
-
-MeasureOptions gpu_sampler_options(bool quick) {
-  MeasureOptions o;
-  o.warmup_window = 3;
-  o.min_warmup_iterations = 3;
-  o.min_warmup_s = quick ? 0.05 : 0.2;
-  o.max_warmup_s = quick ? 0.5 : 2.0;
-  o.min_samples = quick ? 5 : 10;
-  o.min_time_s = quick ? 0.1 : 0.5;
-  o.max_time_s = quick ? 0.5 : 2.0;
-  return o;
-}
-
-Rate rate_of(const Measurement& m, double work) {
-  Rate r;
-  r.median = work / m.stats.median;
-  r.best = work / m.stats.min;
-  r.samples = m.stats.n;
-  r.converged = m.converged;
-  return r;
-}
 
 // Sampled seconds of one timed call, `units` of work per call.
 Rate sample(const std::function<CudaTimed()>& call, double work, bool quick) {
@@ -44,7 +24,7 @@ Rate sample(const std::function<CudaTimed()>& call, double work, bool quick) {
         if (!t.error.empty()) fail("GPU probe: {}", t.error);
         return t.seconds;
       },
-      gpu_sampler_options(quick));
+      probe_sampler_options(ProbeSampling::gpu_kernel, quick));
   return rate_of(m, work);
 }
 

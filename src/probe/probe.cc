@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "measure/sampler.h"
 #include "probe/clock.h"
+#include "probe/sampling.h"
 #include "probe/thread_team.h"
 
 namespace dnnroof {
@@ -24,36 +25,6 @@ constexpr std::size_t kElementAlign = 64;  // elements per pass are a multiple o
 // How long one timed sample lasts [s]: long against the start/stop cost of
 // the team (a few tens of microseconds), short enough for many samples.
 double sample_target_s(bool quick) { return quick ? 0.004 : 0.02; }
-
-MeasureOptions sampler_options(bool quick) {
-  MeasureOptions o;
-  if (quick) {
-    o.warmup_window = 3;
-    o.min_warmup_iterations = 2;
-    o.min_warmup_s = 0.02;
-    o.max_warmup_s = 0.3;
-    o.min_samples = 5;
-    o.min_time_s = 0.05;
-    o.max_time_s = 0.3;
-  } else {
-    o.min_warmup_s = 0.1;
-    o.max_warmup_s = 2.0;
-    o.min_samples = 10;
-    o.min_time_s = 0.3;
-    o.max_time_s = 2.0;
-  }
-  return o;
-}
-
-// `work` units per sample over the sample times.
-Rate rate_of(const Measurement& m, double work) {
-  Rate r;
-  r.median = work / m.stats.median;
-  r.best = work / m.stats.min;
-  r.samples = m.stats.n;
-  r.converged = m.converged;
-  return r;
-}
 
 struct FreeDeleter {
   void operator()(double* p) const { std::free(p); }
@@ -117,7 +88,7 @@ BandwidthPoint measure_point(ThreadTeam& team, const SweepArrays& arrays,
   };
   const double one_pass_s = std::max(sample(), 1e-7);
   passes = std::max<std::size_t>(1, static_cast<std::size_t>(sample_target_s(quick) / one_pass_s));
-  const Measurement m = measure(sample, sampler_options(quick));
+  const Measurement m = measure(sample, probe_sampler_options(ProbeSampling::cpu_kernel, quick));
   BandwidthPoint point;
   point.kind = kernel.kind;
   point.threads = team.size();
@@ -142,7 +113,7 @@ ComputeCeiling measure_compute(ThreadTeam& team, const ComputeKernel& kernel, bo
   iterations = std::max<std::uint64_t>(
       1000, static_cast<std::uint64_t>(static_cast<double>(iterations) * sample_target_s(quick) /
                                        calibration_s));
-  const Measurement m = measure(sample, sampler_options(quick));
+  const Measurement m = measure(sample, probe_sampler_options(ProbeSampling::cpu_kernel, quick));
   ComputeCeiling c;
   c.kernel = std::string(kernel.name);
   c.precision = kernel.precision;

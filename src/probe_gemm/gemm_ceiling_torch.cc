@@ -23,6 +23,7 @@
 #include "hw/cpu_affinity.h"
 #include "measure/sampler.h"
 #include "measure/timer.h"
+#include "probe/sampling.h"
 #include "probe_gemm/gemm_ceiling.h"
 
 namespace dnnroof {
@@ -116,18 +117,6 @@ double check_entries(const at::Tensor& a, const at::Tensor& b, const at::Tensor&
     }
   }
   return worst;
-}
-
-MeasureOptions gemm_sampler_options(bool quick) {
-  MeasureOptions o;
-  o.warmup_window = 2;
-  o.min_warmup_iterations = 2;
-  o.min_warmup_s = quick ? 0.1 : 0.3;
-  o.max_warmup_s = quick ? 1.0 : 3.0;
-  o.min_samples = quick ? 5 : 8;
-  o.min_time_s = quick ? 0.3 : 1.0;
-  o.max_time_s = quick ? 1.5 : 6.0;
-  return o;
 }
 
 struct Matrices {
@@ -224,7 +213,7 @@ std::vector<GemmCeiling> measure_gemm_ceilings(const GemmCeilingOptions& options
             at::mm_out(m.c, m.a, m.b);
             return steady_now_s() - t0;
           },
-          gemm_sampler_options(options.quick));
+          probe_sampler_options(ProbeSampling::gemm, options.quick));
       const double error = check_entries(m.a, m.b, m.c);
       const double tolerance = dtype == DType::fp64 ? 1e-9 : (dtype == DType::fp32 ? 1e-4 : 2e-2);
       if (!(error <= tolerance)) {
@@ -233,10 +222,7 @@ std::vector<GemmCeiling> measure_gemm_ceilings(const GemmCeilingOptions& options
         out.push_back(g);
         continue;
       }
-      g.rate.median = flops / meas.stats.median;
-      g.rate.best = flops / meas.stats.min;
-      g.rate.samples = meas.stats.n;
-      g.rate.converged = meas.converged;
+      g.rate = rate_of(meas, flops);
       // fp32 and fp64 go to the BLAS (bf16 to oneDNN in LibTorch 1.13).
       if (dtype == DType::fp32 || dtype == DType::fp64) g.note = blas_core_note();
     } catch (const Error&) {

@@ -32,42 +32,12 @@ Styles legend_styles(const Chart& c, const Palette& palette) {
   return out;
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
-}
-
 // A datablock string field: double quotes, none inside.
 std::string field(std::string s) {
   std::string out(1, '"');
   for (char c : s) out += (c == '"' || c == '\\' || c == '\n') ? ' ' : c;
   out += '"';
   return out;
-}
-
-std::string num(double v) {
-  if (!std::isfinite(v)) return "?";
-  return fmt::format("{:.10g}", v);
-}
-
-std::string terminal(ImageFormat format, int w, int h) {
-  switch (format) {
-    case ImageFormat::svg:
-      return fmt::format(
-          "set terminal svg size {},{} dynamic standalone noenhanced font 'Helvetica,13' "
-          "background '#ffffff'\n",
-          w, h);
-    case ImageFormat::png:
-      return fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,11'\n", w, h);
-    case ImageFormat::pdf:
-      return fmt::format("set terminal pdfcairo size {:.2f}in,{:.2f}in noenhanced font 'Sans,8'\n",
-                         w / 100.0, h / 100.0);
-  }
-  return {};
 }
 
 // A title that fits: gnuplot centres it over the plot area and clips it at
@@ -125,12 +95,12 @@ void append_reference_lines(std::string& s, const Chart& c) {
     s += fmt::format(
         "set arrow {} from graph 0, first {} to graph 1, first {} nohead dt (10,6) lw 1.5 lc "
         "rgb '#444444' back\n",
-        tag, num(r.y), num(r.y));
+        tag, gnuplot_number(r.y), gnuplot_number(r.y));
     if (!r.label.empty()) {
       s += fmt::format(
           "set label {} {} at graph 0.005, first {} left offset 0,0.7 font ',10' tc rgb "
           "'#444444' front\n",
-          tag, quote(r.label), num(r.y));
+          tag, gnuplot_quote(r.label), gnuplot_number(r.y));
     }
     ++tag;
   }
@@ -154,7 +124,7 @@ void bars_script(std::string& s, const Chart& c, const Styles& st) {
   s += "set xtics rotate by 35 right nomirror scale 0\n";
   s += fmt::format("set bmargin {:.1f}\n", bottom_margin_for(c.categories) + 1.0);
   s += "set grid ytics lt 1 lc rgb '#dddddd'\n";
-  s += fmt::format("set xrange [-0.6:{}]\n", num(static_cast<double>(c.categories.size()) - 0.4));
+  s += fmt::format("set xrange [-0.6:{}]\n", gnuplot_number(static_cast<double>(c.categories.size()) - 0.4));
   if (c.y_scale == AxisScale::log) {
     s += "set logscale y 10\nset format y '%g'\n";
   } else {
@@ -171,20 +141,20 @@ void bars_script(std::string& s, const Chart& c, const Styles& st) {
   const bool labelled = c.label_values && !stacked && c.y_scale == AxisScale::linear && tallest > 0;
   if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
     const double top = labelled ? std::max(c.y_max, 1.12 * tallest) : c.y_max;
-    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(top));
+    s += fmt::format("set yrange [{}:{}]\n", gnuplot_number(c.y_min), gnuplot_number(top));
   } else if (labelled) {
-    s += fmt::format("set yrange [0:{}]\n", num(value_axis_top(tallest)));
+    s += fmt::format("set yrange [0:{}]\n", gnuplot_number(value_axis_top(tallest)));
   } else if (c.label_values && c.y_scale == AxisScale::log && tallest > 0) {
     // A decade boundary just above the tallest bar leaves no room: half a
     // decade more.
-    s += fmt::format("set yrange [*:{}]\n", num(tallest * 3.2));
+    s += fmt::format("set yrange [*:{}]\n", gnuplot_number(tallest * 3.2));
   }
   s += "$bars << EOD\n";
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
     s += field(c.categories[i]);
     for (const ChartSeries& se : c.series) {
       s += ' ';
-      s += num(se.values[i]);
+      s += gnuplot_number(se.values[i]);
     }
     s += "\n";
   }
@@ -192,7 +162,7 @@ void bars_script(std::string& s, const Chart& c, const Styles& st) {
   std::vector<std::string> elements;
   for (std::size_t j = 0; j < n; ++j) {
     elements.push_back(fmt::format("$bars using {}{} title {} lc rgb '{}'", j + 2,
-                                   j == 0 ? ":xtic(1)" : "", quote(c.series[j].name),
+                                   j == 0 ? ":xtic(1)" : "", gnuplot_quote(c.series[j].name),
                                    st[j].colour));
   }
   if (c.label_values && !stacked) {
@@ -218,10 +188,10 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
   if (c.x_scale == AxisScale::linear) s += "set xrange [0:*]\n";
   if (c.y_scale == AxisScale::linear) s += "set yrange [0:*]\n";
   if (std::isfinite(c.x_min) && std::isfinite(c.x_max)) {
-    s += fmt::format("set xrange [{}:{}]\n", num(c.x_min), num(c.x_max));
+    s += fmt::format("set xrange [{}:{}]\n", gnuplot_number(c.x_min), gnuplot_number(c.x_max));
   }
   if (std::isfinite(c.y_min) && std::isfinite(c.y_max)) {
-    s += fmt::format("set yrange [{}:{}]\n", num(c.y_min), num(c.y_max));
+    s += fmt::format("set yrange [{}:{}]\n", gnuplot_number(c.y_min), gnuplot_number(c.y_max));
   }
   // 1-2-5 ticks on a short log axis with a fixed range.
   auto log_tics = [&](const char* axis, double lo, double hi) {
@@ -230,14 +200,19 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     for (int e = static_cast<int>(std::floor(std::log10(lo))); std::pow(10.0, e) <= hi; ++e) {
       for (double m : {1.0, 2.0, 5.0}) {
         const double v = m * std::pow(10.0, e);
-        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(fmt::format("'{:g}' {}", v, num(v)));
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(fmt::format("'{:g}' {}", v, gnuplot_number(v)));
       }
     }
     s += fmt::format("set {}tics ({})\n", axis, join(t, ", "));
   };
   if (!c.x_tics.empty()) {
     std::vector<std::string> t;
-    for (double v : c.x_tics) t.push_back(fmt::format("'{:g}' {}", v, num(v)));
+    for (std::size_t i = 0; i < c.x_tics.size(); ++i) {
+      const double v = c.x_tics[i];
+      const std::string label =
+          i < c.x_tic_labels.size() ? gnuplot_quote(c.x_tic_labels[i]) : fmt::format("'{:g}'", v);
+      t.push_back(fmt::format("{} {}", label, gnuplot_number(v)));
+    }
     s += fmt::format("set xtics ({})\n", join(t, ", "));
   } else if (c.x_scale == AxisScale::log && std::isfinite(c.x_min) && std::isfinite(c.x_max)) {
     log_tics("x", c.x_min, c.x_max);
@@ -253,7 +228,7 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     s += fmt::format("$s{} << EOD\n", j);
     for (std::size_t i = 0; i < se.x.size(); ++i) {
       const std::string label = i < se.labels.size() ? se.labels[i] : se.name;
-      s += fmt::format("{} {} {}\n", num(se.x[i]), num(se.y[i]), field(label));
+      s += fmt::format("{} {} {}\n", gnuplot_number(se.x[i]), gnuplot_number(se.y[i]), field(label));
       if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) {
         lo = std::min({lo, se.x[i], se.y[i]});
         hi = std::max({hi, se.x[i], se.y[i]});
@@ -267,7 +242,7 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     }
     elements.push_back(fmt::format(
         "$s{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}", j,
-        st[j].marker, colour, quote(se.name)));
+        st[j].marker, colour, gnuplot_quote(se.name)));
     if (c.label_points) {
       elements.push_back(fmt::format(
           "$s{} using 1:2:3 with labels left offset char 0.7,0.5 font ',9' tc rgb '{}' notitle", j,
@@ -280,7 +255,7 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     const bool fixed = std::isfinite(c.x_min) && std::isfinite(c.x_max);
     const double a = fixed ? c.x_min : (c.x_scale == AxisScale::log ? lo / 2 : 0);
     const double b = fixed ? c.x_max : hi * 1.5;
-    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", num(a), num(a), num(b), num(b));
+    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", gnuplot_number(a), gnuplot_number(a), gnuplot_number(b), gnuplot_number(b));
     elements.push_back(
         "$diag using 1:2 with lines dt (10,6) lw 1.5 lc rgb '#444444' title 'y = x (perfect "
         "prediction)'");
@@ -302,8 +277,8 @@ void pie_script(std::string& s, const Chart& c, const Styles& st) {
   s += "unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\nunset grid\n";
   s += "set size ratio -1\n";
   s += fmt::format("set xrange [-1.15:{}]\nset yrange [{}:1.15]\n",
-                   num(kPieStep * static_cast<double>(per_row - 1) + 1.15),
-                   num(-kPieStep * static_cast<double>(rows - 1) - 1.45));
+                   gnuplot_number(kPieStep * static_cast<double>(per_row - 1) + 1.15),
+                   gnuplot_number(-kPieStep * static_cast<double>(rows - 1) - 1.45));
   s += "set style fill solid 0.9 border rgb '#ffffff'\n";
   std::string slices, labels, titles;
   for (std::size_t k = 0; k < n; ++k) {
@@ -320,15 +295,15 @@ void pie_script(std::string& s, const Chart& c, const Styles& st) {
       const double a0 = 90 + 360 * cum;
       const double a1 = 90 + 360 * (cum + share);
       const unsigned long rgb = std::stoul(st[i].colour.substr(1), nullptr, 16);
-      slices += fmt::format("{} {} 1 {} {} {}\n", num(xc), num(yc), num(a0), num(a1), rgb);
+      slices += fmt::format("{} {} 1 {} {} {}\n", gnuplot_number(xc), gnuplot_number(yc), gnuplot_number(a0), gnuplot_number(a1), rgb);
       if (share >= kMinLabelledPieShare) {
         const double mid = (a0 + a1) / 2 * 3.14159265358979323846 / 180;
-        labels += fmt::format("{} {} \"{:.0f}%\"\n", num(xc + 0.68 * std::cos(mid)),
-                              num(yc + 0.68 * std::sin(mid)), 100 * share);
+        labels += fmt::format("{} {} \"{:.0f}%\"\n", gnuplot_number(xc + 0.68 * std::cos(mid)),
+                              gnuplot_number(yc + 0.68 * std::sin(mid)), 100 * share);
       }
       cum += share;
     }
-    titles += fmt::format("{} {} {}\n", num(xc), num(yc - 1.28), field(se.name));
+    titles += fmt::format("{} {} {}\n", gnuplot_number(xc), gnuplot_number(yc - 1.28), field(se.name));
   }
   s += "$slices << EOD\n" + slices + "EOD\n";
   s += "$labels << EOD\n" + labels + "EOD\n";
@@ -339,7 +314,7 @@ void pie_script(std::string& s, const Chart& c, const Styles& st) {
       "$titles using 1:2:3 with labels font ',12' notitle"};
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
     elements.push_back(fmt::format("keyentry with boxes fc rgb '{}' title {}", st[i].colour,
-                                   quote(c.categories[i])));
+                                   gnuplot_quote(c.categories[i])));
   }
   s += "plot " + join(elements, ", \\\n     ") + "\n";
 }
@@ -350,14 +325,14 @@ void heatmap_script(std::string& s, const Chart& c) {
   s += "set datafile missing '?'\n";
   s += "unset key\n";
   s += "set palette defined (0 '#2166ac', 0.5 '#f7f7f7', 1 '#b2182b')\n";
-  s += fmt::format("set cbrange [{}:{}]\n", num(c.cell_min), num(c.cell_max));
+  s += fmt::format("set cbrange [{}:{}]\n", gnuplot_number(c.cell_min), gnuplot_number(c.cell_max));
   s += fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n",
-                   num(static_cast<double>(cols) - 0.5), num(static_cast<double>(rows) - 0.5));
+                   gnuplot_number(static_cast<double>(cols) - 0.5), gnuplot_number(static_cast<double>(rows) - 0.5));
   std::vector<std::string> xt;
-  for (std::size_t i = 0; i < cols; ++i) xt.push_back(fmt::format("{} {}", quote(c.categories[i]), i));
+  for (std::size_t i = 0; i < cols; ++i) xt.push_back(fmt::format("{} {}", gnuplot_quote(c.categories[i]), i));
   std::vector<std::string> yt;
   for (std::size_t r = 0; r < rows; ++r) {
-    yt.push_back(fmt::format("{} {}", quote(c.row_categories[r]), rows - 1 - r));
+    yt.push_back(fmt::format("{} {}", gnuplot_quote(c.row_categories[r]), rows - 1 - r));
   }
   s += fmt::format("set xtics ({}) rotate by 30 right scale 0\n", join(xt, ", "));
   s += fmt::format("set ytics ({}) scale 0\n", join(yt, ", "));
@@ -366,7 +341,7 @@ void heatmap_script(std::string& s, const Chart& c) {
   s += "$cells << EOD\n";
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t i = 0; i < cols; ++i) {
-      s += fmt::format("{} {} {}\n", i, rows - 1 - r, num(c.cells[r][i]));
+      s += fmt::format("{} {} {}\n", i, rows - 1 - r, gnuplot_number(c.cells[r][i]));
     }
   }
   s += "EOD\n";
@@ -379,7 +354,7 @@ void heatmap_script(std::string& s, const Chart& c) {
       "tc rgb '#000000', \\\n"
       "     $cells using 1:2:(abs($3-({}))>{} ? sprintf('%.{}f', $3) : '') with labels font ',12' "
       "tc rgb '#ffffff'\n",
-      num(mid), num(0.35 * span), c.value_decimals, num(mid), num(0.35 * span),
+      gnuplot_number(mid), gnuplot_number(0.35 * span), c.value_decimals, gnuplot_number(mid), gnuplot_number(0.35 * span),
       c.value_decimals);
 }
 
@@ -497,11 +472,11 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
   const Palette own = palette == nullptr ? chart_palette(c) : Palette();
   const Styles st = legend_styles(c, palette == nullptr ? own : *palette);
   std::string s = "# dnnroof chart (generated)\n";
-  s += terminal(format, c.width_px, c.height_px);
-  s += fmt::format("set output {}\n", quote(output.string()));
+  s += gnuplot_terminal(format, c.width_px, c.height_px);
+  s += fmt::format("set output {}\n", gnuplot_quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\n";
   s += fmt::format("set title {} font ',14'\n", wrapped_title(c.title, c.width_px));
-  s += fmt::format("set xlabel {}\nset ylabel {}\n", quote(c.x_label), quote(c.y_label));
+  s += fmt::format("set xlabel {}\nset ylabel {}\n", gnuplot_quote(c.x_label), gnuplot_quote(c.y_label));
   const bool one =
       c.kind != ChartKind::heatmap && c.kind != ChartKind::pie && c.series.size() == 1;
   if (c.kind != ChartKind::heatmap) {

@@ -82,6 +82,8 @@ struct Chart {
   // empty: automatic. A log axis with an explicit range of at most three
   // decades gets ticks at 1, 2 and 5 x 10^k (gnuplot labels only decades).
   std::vector<double> x_tics;
+  // With x_tics: the label of each (e.g. "4 KiB"); empty: the values.
+  std::vector<std::string> x_tic_labels;
   std::vector<ReferenceLine> reference_lines;
   // What the legend entries are named after (series; pie slices: the
   // categories): models or op types take their colour and marker from the

@@ -10,13 +10,6 @@
 
 namespace dnnroof {
 
-const MemoryLevel* main_memory_level(const Chip& chip) {
-  for (const MemoryLevel& level : chip.memory) {
-    if (level.is_main) return &level;
-  }
-  return nullptr;
-}
-
 std::optional<DType> first_available_precision(const Chip& chip,
                                                std::span<const DType> precisions) {
   for (DType p : precisions) {
@@ -42,7 +35,7 @@ std::optional<DType> fastest_available_precision(const Chip& chip,
 
 std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
   auto it = chip.peak.find(precision);
-  const MemoryLevel* main = main_memory_level(chip);
+  const MemoryLevel* main = chip.find_main_memory();
   if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
       !(main->bandwidth.value > 0)) {
     return std::nullopt;
@@ -63,7 +56,7 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
       out.skipped.push_back({chip->id, fmt::format("no {} peak in the catalog", wanted)});
       continue;
     }
-    const MemoryLevel* main = main_memory_level(*chip);
+    const MemoryLevel* main = chip->find_main_memory();
     if (main == nullptr) {
       out.skipped.push_back({chip->id, "no main-memory level in the catalog"});
       continue;
@@ -78,7 +71,7 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
     c.chip = chip->id;
     c.short_label = chip->id;
     c.level = main->name;
-    c.origin = CeilingOrigin::datasheet;
+    c.source = CeilingSource::datasheet;
     c.peak_flops = chip->peak.at(*p).value;
     c.bandwidth = main->bandwidth.value;
     const std::string name = chip->name.empty() ? chip->id : chip->name;

@@ -23,9 +23,6 @@ struct SkippedChip {
   std::string reason;
 };
 
-// The main-memory level of `chip`, or nullptr when it has none.
-const MemoryLevel* main_memory_level(const Chip& chip);
-
 // The first of `precisions` that `chip` has a positive peak for; nullopt
 // when none.
 std::optional<DType> first_available_precision(const Chip& chip, std::span<const DType> precisions);

@@ -23,7 +23,6 @@ using figures_detail::chart_block;
 using figures_detail::decades;
 using figures_detail::equal_ranges;
 using figures_detail::ms;
-using figures_detail::pass_text;
 using figures_detail::positive;
 using figures_detail::slug;
 
@@ -201,22 +200,42 @@ FigureBlock forward_backward_ratio_figure(std::span<const ForwardBackward> ratio
   return chart_block("fwd-bwd-ratio-" + slug(device), std::move(caption), std::move(c));
 }
 
+namespace {
+
+// One model's op-type shares as its figures show them: the measures (time
+// only when its layers were timed) and its largest op types by them.
+struct ShareView {
+  bool timed = false;
+  std::vector<ShareMetric> metrics;
+  std::vector<OpKind> top;
+};
+
+ShareView share_view(std::span<const OpTypeShare> shares, std::size_t max_types) {
+  ShareView v;
+  v.timed = std::any_of(shares.begin(), shares.end(),
+                        [](const OpTypeShare& s) { return s.time_share > 0; });
+  if (v.timed) v.metrics.push_back(ShareMetric::time);
+  v.metrics.push_back(ShareMetric::flops);
+  v.metrics.push_back(ShareMetric::bytes);
+  v.metrics.push_back(ShareMetric::activation);
+  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
+  v.top = top_op_types({&table}, v.metrics, max_types);
+  return v;
+}
+
+}  // namespace
+
 FigureBlock op_share_figure(const std::string& model, Pass pass,
                             std::span<const OpTypeShare> shares, std::size_t max_types) {
   if (shares.empty()) fail("op-type shares of '{}': no op type", model);
-  const bool timed = std::any_of(shares.begin(), shares.end(),
-                                 [](const OpTypeShare& s) { return s.time_share > 0; });
-  std::vector<ShareMetric> metrics;
-  if (timed) metrics.push_back(ShareMetric::time);
-  metrics.push_back(ShareMetric::flops);
-  metrics.push_back(ShareMetric::bytes);
-  metrics.push_back(ShareMetric::activation);
-  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
-  const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
+  const ShareView view = share_view(shares, max_types);
+  const bool timed = view.timed;
+  const std::vector<ShareMetric>& metrics = view.metrics;
+  const std::vector<OpKind>& top = view.top;
   Chart c;
   c.kind = ChartKind::stacked_bars;
   c.legend_key = StyleKey::op;
-  c.title = fmt::format("{}: {} shares by op type", model, pass_text(pass));
+  c.title = fmt::format("{}: {} shares by op type", model, pass_name(pass));
   c.x_label = "Measure";
   c.y_label = "Share of the model total [%]";
   c.y_min = 0;
@@ -247,30 +266,25 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
   std::string caption = fmt::format(
       "Where {}'s {} pass goes, by op type: {}FLOPs, memory traffic (bytes read and written) "
       "and activation memory{}, each bar 100%.{}",
-      model, pass_text(pass),
+      model, pass_name(pass),
       timed ? "latency (sum of per-layer medians, each layer run alone), " : "",
       pass == Pass::backward ? " (bytes saved for backward)" : " (bytes of node outputs)",
       timed ? "" : " No per-layer times were measured, so there is no latency bar.");
-  return chart_block(fmt::format("op-shares-{}-{}", slug(model), pass_text(pass)),
+  return chart_block(fmt::format("op-shares-{}-{}", slug(model), pass_name(pass)),
                      std::move(caption), std::move(c));
 }
 
 FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
                                  std::span<const OpTypeShare> shares, std::size_t max_types) {
   if (shares.empty()) fail("op-type pies of '{}': no op type", model);
-  const bool timed = std::any_of(shares.begin(), shares.end(),
-                                 [](const OpTypeShare& s) { return s.time_share > 0; });
-  std::vector<ShareMetric> metrics;
-  if (timed) metrics.push_back(ShareMetric::time);
-  metrics.push_back(ShareMetric::flops);
-  metrics.push_back(ShareMetric::bytes);
-  metrics.push_back(ShareMetric::activation);
-  const std::vector<OpTypeShare> table(shares.begin(), shares.end());
-  const std::vector<OpKind> top = top_op_types({&table}, metrics, max_types);
+  const ShareView view = share_view(shares, max_types);
+  const bool timed = view.timed;
+  const std::vector<ShareMetric>& metrics = view.metrics;
+  const std::vector<OpKind>& top = view.top;
   Chart c;
   c.kind = ChartKind::pie;
   c.legend_key = StyleKey::op;
-  c.title = fmt::format("{}: {} pass by op type", model, pass_text(pass));
+  c.title = fmt::format("{}: {} pass by op type", model, pass_name(pass));
   for (OpKind op : top) c.categories.emplace_back(op_name(op));
   c.categories.emplace_back("other");
   for (ShareMetric m : metrics) {
@@ -294,12 +308,12 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
   std::string caption = fmt::format(
       "{}'s {} pass by op type, one pie per measure: {}; shares of 4% or more printed in the "
       "slice.{}",
-      model, pass_text(pass), join(drawn, ", "),
+      model, pass_name(pass), join(drawn, ", "),
       timed ? "" : " No per-layer times were measured, so there is no latency pie.");
   if (!single.empty()) {
     caption += fmt::format(" Not drawn as pies (one op type has it all): {}.", join(single, "; "));
   }
-  return chart_block(fmt::format("op-pies-{}-{}", slug(model), pass_text(pass)), std::move(caption),
+  return chart_block(fmt::format("op-pies-{}-{}", slug(model), pass_name(pass)), std::move(caption),
                      std::move(c));
 }
 
@@ -317,7 +331,7 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
   Chart c;
   c.kind = ChartKind::stacked_bars;
   c.legend_key = StyleKey::op;
-  c.title = fmt::format("Share of {} {} by op type", pass_text(pass), share_metric_name(metric));
+  c.title = fmt::format("Share of {} {} by op type", pass_name(pass), share_metric_name(metric));
   c.x_label = "Model";
   c.y_label = fmt::format("Share of the model's {} [%]", share_metric_name(metric));
   c.y_min = 0;
@@ -348,9 +362,9 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
   std::string caption = fmt::format(
       "For each model, the share of its {} {} taken by each op type (the {} largest named, the "
       "rest as 'other'); every bar is 100%.",
-      pass_text(pass), share_metric_name(metric), top.size());
+      pass_name(pass), share_metric_name(metric), top.size());
   return chart_block(
-      fmt::format("op-shares-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
+      fmt::format("op-shares-{}-{}", slug(share_metric_name(metric)), pass_name(pass)),
       std::move(caption), std::move(c));
 }
 
@@ -369,7 +383,7 @@ FigureBlock op_share_pies_by_model_figure(
   Chart c;
   c.kind = ChartKind::pie;
   c.legend_key = StyleKey::op;
-  c.title = fmt::format("Share of {} {} by op type, per model", pass_text(pass),
+  c.title = fmt::format("Share of {} {} by op type, per model", pass_name(pass),
                         share_metric_name(metric));
   for (OpKind op : top) c.categories.emplace_back(op_name(op));
   c.categories.emplace_back(kOtherOps);
@@ -398,13 +412,13 @@ FigureBlock op_share_pies_by_model_figure(
       "For each of {} model{}, the share of its {} {} taken by each op type (the {} largest over "
       "all models named, the rest as 'other', in grey), from the cost model; shares of 4% or "
       "more printed in the slice. An op type has the same colour in every figure of this report.",
-      c.series.size(), c.series.size() == 1 ? "" : "s", pass_text(pass), share_metric_name(metric),
+      c.series.size(), c.series.size() == 1 ? "" : "s", pass_name(pass), share_metric_name(metric),
       top.size());
   if (!single.empty()) {
     caption += fmt::format(" Not drawn as pies (one op type has it all): {}.", join(single, "; "));
   }
   return chart_block(
-      fmt::format("op-pies-by-model-{}-{}", slug(share_metric_name(metric)), pass_text(pass)),
+      fmt::format("op-pies-by-model-{}-{}", slug(share_metric_name(metric)), pass_name(pass)),
       std::move(caption), std::move(c));
 }
 

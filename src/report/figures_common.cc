@@ -124,18 +124,6 @@ void equal_ranges(Chart& c, const std::vector<double>& values) {
   }
 }
 
-std::string pass_text(Pass p) {
-  switch (p) {
-    case Pass::forward:
-      return "forward";
-    case Pass::backward:
-      return "backward";
-    case Pass::step:
-      return "step";
-  }
-  return "?";
-}
-
 FigureBlock chart_block(std::string id, std::string caption, Chart chart) {
   validate_chart(chart);
   FigureBlock f;

@@ -39,8 +39,7 @@ Ceiling figure_ceiling(const RoofCeiling& c) {
   out.label = fmt::format("{} {}", c.chip_id, c.level);
   out.short_label = fmt::format("{} {}", c.chip_id, c.level);
   out.level = c.level;
-  out.origin =
-      c.source == CeilingSource::measured ? CeilingOrigin::measured : CeilingOrigin::datasheet;
+  out.source = c.source;
   out.peak_flops = c.peak_flops;
   out.bandwidth = c.bandwidth;
   return out;

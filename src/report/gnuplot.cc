@@ -46,17 +46,6 @@ constexpr std::string_view kHypertextOpen = "<g onmousemove=\"gnuplot_svg.showHy
 constexpr std::string_view kHypertextClose =
     "')\" onmouseout=\"gnuplot_svg.hideHypertext()\"><title> </title>";
 
-// A gnuplot single-quoted string: only the quote itself needs doubling.
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  out += '\'';
-  return out;
-}
-
 // Hover text must not hold quotes: gnuplot writes it into JavaScript.
 std::string hover_safe(std::string s) {
   for (char& c : s) {
@@ -64,8 +53,6 @@ std::string hover_safe(std::string s) {
   }
   return s;
 }
-
-std::string num(double v) { return fmt::format("{:.10g}", v); }
 
 std::string colour_of(int index) {
   return kColours.at(static_cast<std::size_t>(index) % kColours.size());
@@ -81,26 +68,9 @@ std::string dash_of(int index) {
   return kDashes.at(static_cast<std::size_t>(index) % kDashes.size());
 }
 
-std::string terminal_line(ImageFormat format, int width_px, int height_px, bool svg_mouse) {
-  switch (format) {
-    case ImageFormat::svg:
-      return fmt::format(
-          "set terminal svg size {},{} dynamic {}noenhanced font 'Helvetica,13' "
-          "background '#ffffff'\n",
-          width_px, height_px, svg_mouse ? "standalone mouse " : "standalone ");
-    case ImageFormat::png:
-      return fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,11'\n", width_px,
-                         height_px);
-    case ImageFormat::pdf:
-      return fmt::format("set terminal pdfcairo size {:.2f}in,{:.2f}in noenhanced font 'Sans,8'\n",
-                         width_px / 100.0, height_px / 100.0);
-  }
-  return {};
-}
-
 std::string ceiling_key_title(const CeilingLine& c) {
   return fmt::format("{}{}: ridge {} FLOP/B", c.ceiling.label,
-                     c.ceiling.origin == CeilingOrigin::measured ? " [measured]" : "",
+                     c.ceiling.source == CeilingSource::measured ? " [measured]" : "",
                      format_intensity(c.ridge_intensity));
 }
 
@@ -199,10 +169,10 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   s += "unset label\nunset object\n";
   // The same bottom margin on every panel keeps the plot areas aligned.
   s += fmt::format("set bmargin {:.1f}\n", 4.5 + 1.1 * static_cast<double>(key_rows));
-  s += fmt::format("set title {}\n", quote(fig.title));
+  s += fmt::format("set title {}\n", gnuplot_quote(fig.title));
   s += "set logscale xy 10\n";
-  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", num(fig.x.min), num(fig.x.max),
-                   num(fig.y.min), num(fig.y.max));
+  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", gnuplot_number(fig.x.min), gnuplot_number(fig.x.max),
+                   gnuplot_number(fig.y.min), gnuplot_number(fig.y.max));
   s += "set xlabel 'Operational intensity [FLOP/B]' offset 0,0.3\n";
   s += "set ylabel 'Performance [FLOP/s]'\n";
   // Decade ticks with SI prefixes: 100M, 1G, ..., 10T, 1P.
@@ -219,14 +189,14 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   // Ceilings: one datablock each, three vertices.
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     s += fmt::format("${}c{} << EOD\n", tag, i);
-    for (const XY& p : fig.ceilings[i].polyline) s += fmt::format("{} {}\n", num(p.x), num(p.y));
+    for (const XY& p : fig.ceilings[i].polyline) s += fmt::format("{} {}\n", gnuplot_number(p.x), gnuplot_number(p.y));
     s += "EOD\n";
   }
   // Ridge points with their hover text.
   s += fmt::format("${}ridges << EOD\n", tag);
   for (const CeilingLine& c : fig.ceilings) {
-    s += fmt::format("{} {} \"{}: ridge {} FLOP/B, peak {}, {} {}\"\n", num(c.ridge_intensity),
-                     num(c.ceiling.peak_flops), hover_safe(c.ceiling.short_label),
+    s += fmt::format("{} {} \"{}: ridge {} FLOP/B, peak {}, {} {}\"\n", gnuplot_number(c.ridge_intensity),
+                     gnuplot_number(c.ceiling.peak_flops), hover_safe(c.ceiling.short_label),
                      format_intensity(c.ridge_intensity), format_si(c.ceiling.peak_flops, "FLOP/s"),
                      hover_safe(c.ceiling.level), format_si(c.ceiling.bandwidth, "B/s"));
   }
@@ -237,7 +207,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     const CeilingLine& c = fig.ceilings[i];
     s += fmt::format(
         "set label {} {} at {},{} left offset char 0.6,1.0 font ',{}' tc rgb '{}' front\n", i + 1,
-        quote(ridge_label_text(c)), num(c.ridge_intensity), num(c.ceiling.peak_flops), text_pt,
+        gnuplot_quote(ridge_label_text(c)), gnuplot_number(c.ridge_intensity), gnuplot_number(c.ceiling.peak_flops), text_pt,
         ceiling_colour(fig, c.colour));
   }
 
@@ -253,7 +223,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     std::string rows;
     for (const PlacedPoint& p : fig.points) {
       if (static_cast<std::size_t>(p.marker) != g || p.above_roof) continue;
-      rows += fmt::format("{} {} \"{}\"\n", num(p.input.intensity), num(p.flops),
+      rows += fmt::format("{} {} \"{}\"\n", gnuplot_number(p.input.intensity), gnuplot_number(p.flops),
                           hover_safe(p.input.label));
     }
     if (rows.empty()) continue;
@@ -265,7 +235,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     s += fmt::format("${}above << EOD\n", tag);
     for (const PlacedPoint& p : fig.points) {
       if (!p.above_roof) continue;
-      s += fmt::format("{} {} \"{} (above roof)\"\n", num(p.input.intensity), num(p.flops),
+      s += fmt::format("{} {} \"{} (above roof)\"\n", gnuplot_number(p.input.intensity), gnuplot_number(p.flops),
                        hover_safe(p.input.label));
     }
     s += "EOD\n";
@@ -275,10 +245,10 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   std::vector<std::string> elements;
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     const CeilingLine& c = fig.ceilings[i];
-    const bool measured = c.ceiling.origin == CeilingOrigin::measured;
+    const bool measured = c.ceiling.source == CeilingSource::measured;
     elements.push_back(fmt::format("${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}",
                                    tag, i, measured ? "2" : "2.5", ceiling_colour(fig, c.colour),
-                                   dash_of(c.dash), quote(ceiling_key_title(c))));
+                                   dash_of(c.dash), gnuplot_quote(ceiling_key_title(c))));
   }
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     elements.push_back(fmt::format(
@@ -298,7 +268,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     const std::string& colour = style.colour;
     elements.push_back(fmt::format(
         "${}g{} using 1:2:3 with labels hypertext point pt {} ps 1.5 lw 1.5 lc rgb '{}' title {}",
-        tag, g, style.marker, colour, quote(groups[g])));
+        tag, g, style.marker, colour, gnuplot_quote(groups[g])));
     if (label_points) {
       elements.push_back(fmt::format(
           "${}g{} using 1:2:3 with labels left offset char 0.7,0.4 font ',{}' tc rgb '{}' "
@@ -369,14 +339,6 @@ std::string format_intensity(double v) {
   return fmt::format("{:.3g}", v);
 }
 
-ImageFormat image_format_for_path(const std::filesystem::path& path) {
-  const std::string ext = to_lower(path.extension().string());
-  if (ext == ".svg") return ImageFormat::svg;
-  if (ext == ".png") return ImageFormat::png;
-  if (ext == ".pdf") return ImageFormat::pdf;
-  fail("cannot tell the image format of '{}': use a .svg, .png or .pdf file name", path.string());
-}
-
 Palette roofline_palette(const std::vector<RooflineFigure>& panels) {
   std::set<std::string> models, ops;
   for (const RooflineFigure& fig : panels) {
@@ -419,9 +381,9 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const 
   PlotLayout grown = layout;
   grown.panel_height_px += static_cast<int>(21 * rows_of_key);
   std::string s = "# dnnroof roofline figure (generated)\n";
-  s += terminal_line(format, grown.panel_width_px * columns,
+  s += gnuplot_terminal(format, grown.panel_width_px * columns,
                      grown.panel_height_px * rows + title_px, layout.svg_mouse);
-  s += fmt::format("set output {}\n", quote(output.string()));
+  s += fmt::format("set output {}\n", gnuplot_quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\nset samples 2000\n";
   // SVG text is drawn in pixels of the figure, smaller than cairo's points.
   const int text_pt = format == ImageFormat::svg ? 12 : 10;
@@ -431,7 +393,7 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const 
     append_panel(s, fig, "p0", grown, palette, rows_of_key, key_columns, text_pt);
   } else {
     s += fmt::format("set multiplot layout {},{} title {} font ',15'\n", rows, columns,
-                     quote(title));
+                     gnuplot_quote(title));
     for (std::size_t i = 0; i < panels.size(); ++i) {
       // Every panel keeps the largest legend's margin, so their plot areas
       // have one size (and, with share_axes, one scale).

@@ -11,15 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "report/gnuplot_script.h"
 #include "report/roofline.h"
 
 namespace dnnroof {
-
-enum class ImageFormat { svg, png, pdf };
-
-// From the extension of `path` (.svg, .png, .pdf; any case). Throws Error
-// naming the path otherwise.
-ImageFormat image_format_for_path(const std::filesystem::path& path);
 
 struct PlotLayout {
   int panel_width_px = 1000;  // one panel; a multiplot is columns x rows of them

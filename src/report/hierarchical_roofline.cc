@@ -9,28 +9,21 @@
 namespace dnnroof {
 namespace {
 
-const MemoryLevel* main_level(const Chip& chip) {
-  for (const MemoryLevel& m : chip.memory) {
-    if (m.is_main) return &m;
-  }
-  return nullptr;
-}
-
 double practical_of(const Chip& chip, DType p) {
   auto it = chip.practical.find(p);
   return it == chip.practical.end() ? 0 : it->second.value;
 }
 
 // The level's name as drawn: the main level is "DRAM"/"HBM3"/... as named.
-Ceiling make_ceiling(const Chip& chip, CeilingOrigin origin, std::string_view roof, double peak,
+Ceiling make_ceiling(const Chip& chip, CeilingSource source, std::string_view roof, double peak,
                      const MemoryLevel& level, double bandwidth, std::string_view bandwidth_note) {
   Ceiling c;
   // gnuplot.h appends " [measured]" to measured roofs' legend entries.
-  const std::string kind = origin == CeilingOrigin::measured ? "" : "theoretical ";
+  const std::string kind = source == CeilingSource::measured ? "" : "theoretical ";
   c.chip = fmt::format("{} {} {}", chip.id, roof, level.name);
   c.short_label = fmt::format("{} {}", roof, level.name);
   c.level = level.name;
-  c.origin = origin;
+  c.source = source;
   c.peak_flops = peak;
   c.bandwidth = bandwidth;
   c.label = fmt::format("{}{} {} x {} {}{}", kind, roof, format_si(peak, "FLOP/s", 3), level.name,
@@ -44,19 +37,19 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
                                            DType precision) {
   HierarchicalCeilings out;
   const std::string p = std::string(dtype_name(precision));
-  const MemoryLevel* measured_main = measured ? main_level(*measured) : nullptr;
+  const MemoryLevel* measured_main = measured ? measured->find_main_memory() : nullptr;
 
   // Datasheet: the peak against every level with a known bandwidth.
   if (auto peak = datasheet.peak_flops(precision)) {
     std::size_t drawn = 0;
     for (const MemoryLevel& m : datasheet.memory) {
       if (!(m.bandwidth.value > 0)) continue;
-      out.ceilings.push_back(make_ceiling(datasheet, CeilingOrigin::datasheet, p + " peak", *peak,
+      out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " peak", *peak,
                                           m, m.bandwidth.value, ""));
       ++drawn;
     }
     if (drawn == 0 && measured_main && measured_main->bandwidth.value > 0) {
-      out.ceilings.push_back(make_ceiling(datasheet, CeilingOrigin::datasheet, p + " peak", *peak,
+      out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " peak", *peak,
                                           *measured_main, measured_main->bandwidth.value,
                                           " (measured; no datasheet bandwidth)"));
       out.notes.push_back(fmt::format(
@@ -67,8 +60,8 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
           fmt::format("{}: no memory bandwidth known: no datasheet roof", datasheet.id));
     }
     if (double practical = practical_of(datasheet, precision); practical > 0) {
-      if (const MemoryLevel* m = main_level(datasheet); m && m->bandwidth.value > 0) {
-        out.ceilings.push_back(make_ceiling(datasheet, CeilingOrigin::datasheet, p + " GEMM",
+      if (const MemoryLevel* m = datasheet.find_main_memory(); m && m->bandwidth.value > 0) {
+        out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " GEMM",
                                             practical, *m, m->bandwidth.value, ""));
       }
     }
@@ -81,7 +74,7 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
       std::size_t drawn = 0;
       for (const MemoryLevel& m : measured->memory) {
         if (!(m.bandwidth.value > 0)) continue;
-        out.ceilings.push_back(make_ceiling(*measured, CeilingOrigin::measured, p + " FMA peak",
+        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, p + " FMA peak",
                                             *peak, m, m.bandwidth.value, ""));
         ++drawn;
       }
@@ -91,7 +84,7 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
     }
     if (double practical = practical_of(*measured, precision); practical > 0) {
       if (measured_main && measured_main->bandwidth.value > 0) {
-        out.ceilings.push_back(make_ceiling(*measured, CeilingOrigin::measured, p + " GEMM",
+        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, p + " GEMM",
                                             practical, *measured_main,
                                             measured_main->bandwidth.value, ""));
       }

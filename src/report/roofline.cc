@@ -13,10 +13,6 @@
 namespace dnnroof {
 namespace {
 
-// Relative tolerance for "above the roof": catalog figures are rounded to
-// three or four digits, so anything within 0.1% counts as on the roof.
-constexpr double kAboveRoofTolerance = 1e-3;
-
 // The flat roof should not sit on the frame, and its ridge label needs room
 // above it: at least this factor of headroom above the highest peak before
 // rounding up to a decade.

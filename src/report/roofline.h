@@ -9,24 +9,24 @@
 #include <string>
 #include <vector>
 
+#include "analysis/ceilings.h"
 #include "report/palette.h"
 
 namespace dnnroof {
 
-// Where a ceiling's numbers come from.
-enum class CeilingOrigin { datasheet, measured };
-
-// One roof: a compute peak against the bandwidth of one memory level.
-// Several ceilings may share a `chip` (one per memory level, or datasheet
-// and measured); ceilings of one chip share a colour.
+// One roof as a figure draws it: a compute peak against the bandwidth of one
+// memory level, with its legend. Several ceilings may share a `chip` (one per
+// memory level, or datasheet and measured); ceilings of one chip share a
+// colour. The roofs analysis judges with are RoofCeiling
+// (analysis/ceilings.h); figures_measured.cc turns those into these.
 struct Ceiling {
   std::string chip;         // chip id; groups ceilings into one colour
   std::string label;        // legend text, e.g. "NVIDIA A100 SXM4 80GB (fp32, HBM2e)"
   std::string short_label;  // ridge label prefix, e.g. "a100-sxm4-80gb"
   std::string level;        // memory level name: "HBM2e", "DRAM", "L2"
-  CeilingOrigin origin = CeilingOrigin::datasheet;
-  double peak_flops = 0;  // [FLOP/s], > 0
-  double bandwidth = 0;   // [B/s], > 0
+  CeilingSource source = CeilingSource::datasheet;  // measured roofs get "[measured]"
+  double peak_flops = 0;                            // [FLOP/s], > 0
+  double bandwidth = 0;                             // [B/s], > 0
 };
 
 struct XY {

@@ -1,4 +1,5 @@
-// Section 3, benchmarks; and the shared pieces of sections 3-6.
+// Section 3, benchmarks: latency, memory (memory_comparison.cc), throughput
+// against batch, rank correlation, device comparison.
 
 #include <fmt/format.h>
 
@@ -18,91 +19,6 @@
 #include "store/timing_text.h"
 
 namespace dnnroof {
-
-double median_of(std::vector<double> v) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string list_text(const std::vector<std::string>& items) {
-  if (items.empty()) return "none";
-  if (items.size() == 1) return items[0];
-  std::vector<std::string> head(items.begin(), items.end() - 1);
-  return join(head, ", ") + " and " + items.back();
-}
-
-std::string time_text(double seconds) { return format_si(seconds, "s"); }
-
-std::string device_key(const ResultRecord& r) {
-  // A campaign's partition is the machine: its nodes may be many hosts, and
-  // two partitions may share one. A CPU result's thread count is part of it.
-  const std::string machine = r.conditions.partition.empty()
-                                  ? r.conditions.host_name
-                                  : "partition:" + r.conditions.partition;
-  if (r.device.starts_with("cuda")) return fmt::format("{}@{}", r.device, machine);
-  return fmt::format("{}@{}/{}t", r.device, machine, threads_in_force(r));
-}
-
-std::string device_figure_id(const MeasuredData& data, const MeasuredDevice& device) {
-  std::size_t same_chip = 0;
-  for (const MeasuredDevice& other : data.devices) same_chip += other.chip_id == device.chip_id;
-  return (same_chip > 1 ? device.chip_id + "-" + device.short_name : device.chip_id) +
-         device.figure_id;
-}
-
-const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,
-                                       int batch, RunMode mode) const {
-  for (const ResultRecord* r : usable(device, mode)) {
-    if (r->model == model && r->batch == batch) return r;
-  }
-  return nullptr;
-}
-
-const TimingStats* MeasuredData::stats_of(const MeasuredDevice& device, const std::string& model,
-                                          int batch, RunMode mode, Phase phase) const {
-  const ResultRecord* r = find(device, model, batch, mode);
-  if (r == nullptr) return nullptr;
-  const auto it = r->timings.find(phase);
-  return it == r->timings.end() ? nullptr : &it->second;
-}
-
-const MeasuredDevice* MeasuredData::device_of(const ResultRecord& r) const {
-  const std::string key = device_key(r);
-  for (const MeasuredDevice& d : devices) {
-    if (d.key == key) return &d;
-  }
-  return nullptr;
-}
-
-const ModelCost* MeasuredData::cost_of(const ResultRecord& r, bool training) const {
-  auto it = costs.find(r.model);
-  if (it == costs.end()) return nullptr;
-  const auto& by_batch = training ? it->second.train : it->second.infer;
-  auto c = by_batch.find(r.batch);
-  return c == by_batch.end() ? nullptr : &c->second;
-}
-
-std::vector<const ResultRecord*> MeasuredData::usable(const MeasuredDevice& device,
-                                                      RunMode mode) const {
-  std::vector<const ResultRecord*> out;
-  for (const ResultRecord& r : records) {
-    if (r.status == RecordStatus::failed || r.mode != mode || device_key(r) != device.key) {
-      continue;
-    }
-    if (!headline_phase(r)) continue;
-    out.push_back(&r);
-  }
-  return out;
-}
-
-std::vector<int> MeasuredData::batches(const MeasuredDevice& device, RunMode mode) const {
-  std::set<int> b;
-  for (const ResultRecord* r : usable(device, mode)) b.insert(r->batch);
-  return {b.begin(), b.end()};
-}
-
 namespace {
 
 double phase_median(const ResultRecord& r, Phase p) {
@@ -120,9 +36,10 @@ Table latency_table(const MeasuredData& data) {
     const std::string dev = d != nullptr ? d->short_name : r.device;
     const std::optional<Phase> h = headline_phase(r);
     if (r.status == RecordStatus::failed || !h) {
-      t.add_row({r.model, dev, std::string(run_mode_name(r.mode)), Cell(r.batch, std::to_string(r.batch)),
-                 "-", "-", "-", "-", "-", "-",
-                 fmt::format("failed: {}", r.status_reason.empty() ? "no timing" : r.status_reason)});
+      t.add_row(
+          {r.model, dev, std::string(run_mode_name(r.mode)), Cell(r.batch, std::to_string(r.batch)),
+           "-", "-", "-", "-", "-", "-",
+           fmt::format("failed: {}", r.status_reason.empty() ? "no timing" : r.status_reason)});
       continue;
     }
     const TimingStats& s = r.timings.at(*h);
@@ -149,53 +66,6 @@ Table latency_table(const MeasuredData& data) {
   return t;
 }
 
-// "+120 MiB", "-35.2 MiB".
-std::string signed_binary(double bytes) {
-  return (bytes < 0 ? "-" : "+") + format_binary(std::abs(bytes));
-}
-
-// Inference: weights + every activation (an upper bound of what is live at
-// once: the executor frees a layer's inputs after use). Training: weights,
-// their gradients and SGD's momentum (3 x parameter bytes) + buffers + the
-// tensors saved for backward.
-double estimated_memory_bytes(const ModelCost& infer, const ModelCost* train, RunMode mode) {
-  if (mode == RunMode::train && train != nullptr) {
-    return 3 * train->param_bytes + train->buffer_bytes + train->saved_bytes;
-  }
-  return infer.param_bytes + infer.buffer_bytes + infer.activation_bytes;
-}
-
-}  // namespace
-
-std::vector<MemoryComparison> memory_comparisons(const MeasuredData& data) {
-  std::vector<MemoryComparison> rows;
-  for (const MeasuredDevice& d : data.devices) {
-    for (RunMode mode : {RunMode::infer, RunMode::train}) {
-      for (const ResultRecord* r : data.usable(d, mode)) {
-        const ModelCost* infer = data.cost_of(*r, false);
-        const ModelCost* train = data.cost_of(*r, true);
-        if (infer == nullptr) continue;
-        MemoryComparison row;
-        row.model = r->model;
-        row.batch = r->batch;
-        row.train = mode == RunMode::train;
-        row.gpu = d.gpu;
-        row.device = d.short_name;
-        row.weights = infer->param_bytes + infer->buffer_bytes;
-        row.activations = infer->activation_bytes;
-        if (mode == RunMode::train && train != nullptr) row.saved = train->saved_bytes;
-        row.estimate = estimated_memory_bytes(*infer, train, mode);
-        row.peak = r->memory_peak_bytes;
-        row.start = r->memory_start_bytes;
-        rows.push_back(row);
-      }
-    }
-  }
-  return rows;
-}
-
-namespace {
-
 Table memory_table(const std::vector<MemoryComparison>& rows) {
   Table t({"Model", "Device", "Mode", "Batch", "Weights", "Activations", "Saved for bwd",
            "Estimate", "Peak", "Start", "Added"},
@@ -217,126 +87,6 @@ Table memory_table(const std::vector<MemoryComparison>& rows) {
 }
 
 }  // namespace
-
-// Per device: the two bounds the measurement gives of a configuration's own
-// memory (what it added to the resident set, the peak), where the estimate
-// lies between them, and how the measurement grows with the batch against
-// the estimate.
-std::vector<std::string> memory_commentary(const std::vector<MemoryComparison>& rows) {
-  std::vector<std::string> out;
-  std::map<std::string, std::vector<const MemoryComparison*>> by_device;
-  for (const MemoryComparison& r : rows) {
-    if (std::isfinite(r.peak) && r.peak > 0) by_device[r.device].push_back(&r);
-  }
-  auto label = [](const MemoryComparison* r) {
-    return fmt::format("{} b{} {}", r->model, r->batch, r->train ? "train" : "infer");
-  };
-  for (const auto& [device, v] : by_device) {
-    bool all_start = true;
-    for (const MemoryComparison* r : v) all_start = all_start && r->has_start();
-    // What the slope is taken of: the growth when every row has a start.
-    auto measured = [&](const MemoryComparison* r) { return all_start ? r->added() : r->peak; };
-    std::string text;
-    if (all_start) {
-      const auto [lo, hi] = std::minmax_element(
-          v.begin(), v.end(), [](auto* a, auto* b) { return a->added() < b->added(); });
-      std::vector<double> added;
-      std::vector<std::string> between, above, below;
-      for (const MemoryComparison* r : v) {
-        added.push_back(r->added());
-        if (r->estimate > r->peak) {
-          above.push_back(label(r));
-        } else if (r->estimate < r->added()) {
-          below.push_back(label(r));
-        } else {
-          between.push_back(label(r));
-        }
-      }
-      text = fmt::format(
-          "On {}, the measured peak is the process's resident peak during the configuration "
-          "(VmHWM): the runtime's own code and buffers are in it (the heap's free memory goes "
-          "back to the kernel before each configuration, so earlier ones' is not), which bounds "
-          "the configuration's own memory from above; what the resident set grew by from its "
-          "start bounds it from below (memory the process already held can be reused). The "
-          "growth runs from {} ({}) to {} ({}), "
-          "median {}, over {} configuration{}; the estimate lies between the two bounds for {} "
-          "of them",
-          device, format_binary(std::max(0.0, (*lo)->added())), label(*lo),
-          format_binary(std::max(0.0, (*hi)->added())), label(*hi),
-          format_binary(std::max(0.0, median_of(added))), v.size(), v.size() == 1 ? "" : "s",
-          between.size());
-      if (!above.empty()) {
-        text += fmt::format(
-            "; above the peak for {} (the estimate sums every activation, the executor frees a "
-            "layer's inputs after their last use, so fewer are live at once)",
-            list_text(above));
-      }
-      if (!below.empty()) {
-        text += fmt::format(
-            "; below the growth for {} (the runtime holds memory the cost model does not count: "
-            "workspaces, allocator rounding and caches)",
-            list_text(below));
-      }
-    } else {
-      auto excess = [](const MemoryComparison* r) { return r->peak - r->estimate; };
-      const auto [lo, hi] = std::minmax_element(
-          v.begin(), v.end(), [&](auto* a, auto* b) { return excess(a) < excess(b); });
-      std::vector<double> ex;
-      for (const MemoryComparison* r : v) ex.push_back(excess(r));
-      text = fmt::format(
-          "On {}, the measured peak is {}. Over {} configuration{} it differs from the estimate "
-          "by {} ({}) to {} ({}), median {}",
-          device,
-          v.front()->gpu ? "the device memory the allocator reached"
-                         : "the whole process's resident peak (VmHWM): the runtime's own code "
-                           "and buffers are in it, the estimate counts tensors only",
-          v.size(), v.size() == 1 ? "" : "s", signed_binary(excess(*lo)), label(*lo),
-          signed_binary(excess(*hi)), label(*hi), signed_binary(median_of(ex)));
-    }
-    // Growth with the batch: per model and mode, lowest to highest batch.
-    std::map<std::pair<std::string, bool>,
-             std::pair<const MemoryComparison*, const MemoryComparison*>>
-        span;
-    for (const MemoryComparison* r : v) {
-      auto [it, fresh] = span.try_emplace({r->model, r->train}, r, r);
-      if (fresh) continue;
-      if (r->batch < it->second.first->batch) it->second.first = r;
-      if (r->batch > it->second.second->batch) it->second.second = r;
-    }
-    std::vector<double> slopes;
-    for (const auto& [k, p] : span) {
-      const double d_est = p.second->estimate - p.first->estimate;
-      if (p.first != p.second && d_est > 0) {
-        slopes.push_back((measured(p.second) - measured(p.first)) / d_est);
-      }
-    }
-    if (slopes.empty()) {
-      text += ".";
-    } else {
-      const double sl = median_of(slopes);
-      text += fmt::format(
-          ". From the smallest to the largest batch of a model, {} rises by a median {:.2f} "
-          "bytes per byte of estimate ({} model{}), ",
-          all_start ? "what the configuration added" : "the measured peak", sl, slopes.size(),
-          slopes.size() == 1 ? "" : "s");
-      if (sl < 0.75) {
-        text +=
-            "less than the estimate: it sums every activation while the executor frees a "
-            "layer's inputs after their last use, so fewer are live at once.";
-      } else if (sl <= 1.33) {
-        text +=
-            "close to 1: what batching adds to the estimate is what it adds to the "
-            "measurement.";
-      } else {
-        text +=
-            "more than the estimate adds: the runtime keeps per-image memory the cost model "
-            "does not count (workspaces such as unfolded convolution inputs).";
-      }
-    }
-    out.push_back(std::move(text));
-  }
-  return out;
-}
 
 namespace {
 
@@ -416,14 +166,14 @@ void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, 
         "hardware busy ({} reaches {}, {} only {})",
         heavy.name, format_si(rate(heavy), "FLOP/s"), light.name, format_si(rate(light), "FLOP/s"));
   } else if (tr > fr * 1.5) {
-    text += fmt::format(
-        ": latency grows more than FLOPs ({} reaches only {} against {}'s {})", heavy.name,
-        format_si(rate(heavy), "FLOP/s"), light.name, format_si(rate(light), "FLOP/s"));
+    text += fmt::format(": latency grows more than FLOPs ({} reaches only {} against {}'s {})",
+                        heavy.name, format_si(rate(heavy), "FLOP/s"), light.name,
+                        format_si(rate(light), "FLOP/s"));
   }
   text += fmt::format(
       ". Achieved rates (cost-model FLOPs / median time) range from {} ({}) to {} ({}).",
-      format_si(rate(*by_r.first), "FLOP/s"), by_r.first->name, format_si(rate(*by_r.second), "FLOP/s"),
-      by_r.second->name);
+      format_si(rate(*by_r.first), "FLOP/s"), by_r.first->name,
+      format_si(rate(*by_r.second), "FLOP/s"), by_r.second->name);
   out.push_back(std::move(text));
 }
 
@@ -441,8 +191,8 @@ void correlation_commentary(const CorrelationMatrix& m, const std::vector<Correl
     const double rf = m.rho[li][fl];
     const double rp = m.rho[li][pa];
     std::string text = fmt::format(
-        "Batch {}, {} models: Spearman rho({}, FLOPs) = {:.2f}, rho({}, parameters) = {:.2f}", m.batch,
-        m.models.size(), lat, rf, lat, rp);
+        "Batch {}, {} models: Spearman rho({}, FLOPs) = {:.2f}, rho({}, parameters) = {:.2f}",
+        m.batch, m.models.size(), lat, rf, lat, rp);
     if (ac < m.variables.size()) {
       text += fmt::format(", rho({}, activation bytes) = {:.2f}", lat, m.rho[li][ac]);
     }
@@ -541,7 +291,8 @@ void throughput_commentary(const std::vector<ThroughputSeries>& series, const st
   const auto [lo, hi] = std::minmax_element(gains.begin(), gains.end());
   std::string text = fmt::format(
       "Throughput on {} from batch {} to {}: a median gain of {} over {} models (from {} to {}).",
-      dev, b_lo, b_hi, ratio_text(median_of(gains)), gains.size(), ratio_text(*lo), ratio_text(*hi));
+      dev, b_lo, b_hi, ratio_text(median_of(gains)), gains.size(), ratio_text(*lo),
+      ratio_text(*hi));
   if (!plateau.empty()) {
     text += fmt::format(" Batching stops helping (less than 10% more per step) for {}.",
                         list_text(plateau));
@@ -647,12 +398,14 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
       "budget before the confidence interval of the median was within target), {} failed. "
       "Latency is the median of the timed samples; throughput = batch / median latency. Every "
       "number is in `data/latency.csv`.",
-      data.records.size(), data.devices.size() == 1 ? "one device" : fmt::format("{} devices", data.devices.size()),
+      data.records.size(),
+      data.devices.size() == 1 ? "one device" : fmt::format("{} devices", data.devices.size()),
       list_text(devs), ok, noisy, failed)});
   heading("Latency and throughput");
-  s.blocks.emplace_back(TableBlock{"Every configuration (median latency of the headline phase: "
-                                   "forward for inference, the whole step for training)",
-                                   latency_table(data)});
+  s.blocks.emplace_back(
+      TableBlock{"Every configuration (median latency of the headline phase: "
+                 "forward for inference, the whole step for training)",
+                 latency_table(data)});
   out.data.push_back(DataFile{"latency", latency_table(data)});
 
   heading("Memory: measured peak against the estimate");
@@ -693,8 +446,8 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
           s.blocks.emplace_back(latency_vs_work_figure(
               rows, d.gpu ? DeviceSide::gpu : DeviceSide::cpu, m, b, d.short_name));
         } catch (const Error& e) {
-          s.blocks.emplace_back(Paragraph{fmt::format("No figure for {} at batch {}: {}",
-                                                      d.short_name, b, e.what())});
+          s.blocks.emplace_back(Paragraph{
+              fmt::format("No figure for {} at batch {}: {}", d.short_name, b, e.what())});
         }
       }
     }
@@ -743,9 +496,9 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
     }
   }
   if (!any) {
-    s.blocks.emplace_back(Paragraph{
-        "Only one batch size was measured per device, so there is no throughput curve; "
-        "`dnnroof report --batch 1,8,32` (or `--full`) measures several."});
+    s.blocks.emplace_back(
+        Paragraph{"Only one batch size was measured per device, so there is no throughput curve; "
+                  "`dnnroof report --batch 1,8,32` (or `--full`) measures several."});
   }
   heading("What the numbers say");
   for (std::string& p : benchmark_commentary(data)) s.blocks.emplace_back(Paragraph{std::move(p)});

@@ -176,8 +176,8 @@ std::string op_time_commentary(const ResultRecord& record, const std::vector<OpT
 // when a model has it. Empty when `fwd` is.
 std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTypeShare>>& fwd,
                                     int batch);
-// The main-memory ceiling of a device (the first is_main one, else the
-// first); nullptr without ceilings.
+// The main-memory ceiling of a device (main_memory_ceiling: measured before
+// datasheet), else its first ceiling; nullptr without ceilings.
 const RoofCeiling* memory_ceiling_of(const MeasuredDevice& device);
 std::vector<std::string> prediction_commentary(const std::vector<Prediction>& predictions,
                                                const MeasuredDevice& device);

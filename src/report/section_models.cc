@@ -76,7 +76,7 @@ const ModelCost& at(const ModelCosts& m, int batch) { return m.infer.at(batch); 
 // missing.
 bool roof_of(const Chip& chip, DType p, double& peak, double& bw) {
   auto it = chip.peak.find(p);
-  const MemoryLevel* main = main_memory_level(chip);
+  const MemoryLevel* main = chip.find_main_memory();
   if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
       !(main->bandwidth.value > 0)) {
     return false;
@@ -450,9 +450,9 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     Ceiling ceiling;
     ceiling.chip = chip->id;
     ceiling.label = fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
-                                main_memory_level(*chip)->name);
+                                chip->find_main_memory()->name);
     ceiling.short_label = chip->id;
-    ceiling.level = main_memory_level(*chip)->name;
+    ceiling.level = chip->find_main_memory()->name;
     ceiling.peak_flops = peak;
     ceiling.bandwidth = bw;
     for (int b : batches) {

@@ -16,22 +16,7 @@
 #include "store/timing_text.h"
 
 namespace dnnroof {
-namespace {
-
-// The main-memory ceiling, measured ones first.
-const RoofCeiling* main_ceiling(const MeasuredDevice& d) {
-  const RoofCeiling* best = nullptr;
-  for (const RoofCeiling& c : d.ceilings) {
-    if (!c.is_main) continue;
-    if (best == nullptr ||
-        (c.source == CeilingSource::measured && best->source != CeilingSource::measured)) {
-      best = &c;
-    }
-  }
-  return best;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<std::string> prediction_commentary(const std::vector<Prediction>& predictions,
                                                const MeasuredDevice& d) {
@@ -199,11 +184,11 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
        "samples"});
   int sub = 0;
   for (const MeasuredDevice& d : data.devices) {
-    const RoofCeiling* ceiling = main_ceiling(d);
+    const RoofCeiling* ceiling = main_memory_ceiling(d.ceilings);
     s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, d.name)});
     if (ceiling == nullptr) {
-      s.blocks.emplace_back(Paragraph{fmt::format("No main-memory ceiling for {}: {}",
-                                                  d.short_name, d.note)});
+      s.blocks.emplace_back(
+          Paragraph{fmt::format("No main-memory ceiling for {}: {}", d.short_name, d.note)});
       continue;
     }
     std::vector<Prediction> preds;

@@ -96,15 +96,8 @@ std::string top_backward_traffic(const ModelCost& c) {
 }  // namespace
 
 const RoofCeiling* memory_ceiling_of(const MeasuredDevice& d) {
-  const RoofCeiling* best = nullptr;
-  for (const RoofCeiling& c : d.ceilings) {
-    if (!c.is_main) continue;
-    if (best == nullptr ||
-        (c.source == CeilingSource::measured && best->source != CeilingSource::measured)) {
-      best = &c;
-    }
-  }
-  return best != nullptr || d.ceilings.empty() ? best : &d.ceilings.front();
+  const RoofCeiling* main = main_memory_ceiling(d.ceilings);
+  return main != nullptr || d.ceilings.empty() ? main : &d.ceilings.front();
 }
 
 std::vector<std::string> training_commentary(const std::vector<ForwardBackward>& ratios,
@@ -211,7 +204,6 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
 
 std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeShare>& shares,
                                Pass pass, const std::string& device, const RoofCeiling* roof) {
-  const char* pass_name = pass == Pass::forward ? "forward" : "backward";
   std::vector<std::string> parts;
   const OpTypeShare* most_over = nullptr;
   for (const OpTypeShare& o : shares) {
@@ -227,9 +219,9 @@ std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeSh
       most_over = &o;
     }
   }
-  if (parts.empty()) return fmt::format("No {} layer of {} was timed.", pass_name, r.model);
+  if (parts.empty()) return fmt::format("No {} layer of {} was timed.", pass_name(pass), r.model);
   std::string text = fmt::format("{} at batch {} on {}, {} pass, timed layer by layer: {}.",
-                                 r.model, r.batch, device, pass_name, join(parts, "; "));
+                                 r.model, r.batch, device, pass_name(pass), join(parts, "; "));
   if (most_over != nullptr && most_over->time_share > most_over->flops_share + 0.05) {
     const OpTypeShare& o = *most_over;
     text += fmt::format(

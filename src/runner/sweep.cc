@@ -59,9 +59,6 @@ TimingStats to_timing(const Summary& s, const Measurement& m) {
   return t;
 }
 
-// tf32 is a compute format stored as fp32.
-DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
-
 CostFigures cost_figures(const ModelCost& c) {
   CostFigures f;
   f.convention = std::string(cost_convention_name(c.options.convention));
@@ -166,7 +163,7 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
   const bool train = mode == RunMode::train;
   CostOptions co;
   co.training = train;
-  co.dtype = storage_of(options.dtype);
+  co.dtype = storage_dtype(options.dtype);
   const ModelCost cost = estimate_cost(model.graph, co);
   record.cost = cost_figures(cost);
 

@@ -13,7 +13,6 @@
 
 #include "core/error.h"
 #include "hw/catalog.h"
-#include "probe/bandwidth_plot.h"
 
 namespace dnnroof {
 namespace {
@@ -242,19 +241,6 @@ TEST(HostMeasured, LoadCatalogPicksUpTheSavedFile) {
   EXPECT_EQ(c.chips().back().id, "host");  // the detected host still comes last
   ::unsetenv("DNNROOF_CACHE_DIR");
   std::filesystem::remove_all(dir);
-}
-
-TEST(BandwidthPlot, ScriptDrawsCurvesAndPlateaus) {
-  const ProbeResult r = synthetic_result();
-  const std::string s = bandwidth_plot_script(r, "/tmp/bw.png");
-  EXPECT_NE(s.find("set terminal pngcairo"), std::string::npos);
-  EXPECT_NE(s.find("set logscale xy"), std::string::npos);
-  // One data block (the triad curve, 1 point) and one segment per plateau.
-  EXPECT_NE(s.find("$curve0 << EOD\n536870912 1.9e+10\nEOD"), std::string::npos);
-  EXPECT_NE(s.find("set arrow 4 from 134217728,2.05e+10 to 536870912,2.05e+10"), std::string::npos);
-  EXPECT_EQ(s.find("set arrow 5"), std::string::npos);
-  EXPECT_NE(s.find("'DRAM 20.5 GB/s (2T)'"), std::string::npos);
-  EXPECT_THROW(bandwidth_plot_script(r, "/tmp/bw.jpg"), Error);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST(HierarchicalRoofline, EveryMeasuredLevelIsARoofAndTheGemmRoofUsesMainMemory
   // 1 datasheet roof (against the measured DRAM, no bandwidth of its own),
   // 4 measured FMA roofs, 1 GEMM roof.
   ASSERT_EQ(h.ceilings.size(), 6u);
-  EXPECT_EQ(h.ceilings[0].origin, CeilingOrigin::datasheet);
+  EXPECT_EQ(h.ceilings[0].source, CeilingSource::datasheet);
   EXPECT_EQ(h.ceilings[0].peak_flops, 294.4e9);
   EXPECT_EQ(h.ceilings[0].bandwidth, 28e9);
   EXPECT_EQ(h.ceilings[0].label,
@@ -53,7 +53,7 @@ TEST(HierarchicalRoofline, EveryMeasuredLevelIsARoofAndTheGemmRoofUsesMainMemory
   EXPECT_EQ(h.ceilings[5].label, "fp32 GEMM 250 GFLOP/s x DRAM 28 GB/s");
   const double bw[] = {460e9, 200e9, 54e9, 28e9};
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(h.ceilings[1 + i].origin, CeilingOrigin::measured);
+    EXPECT_EQ(h.ceilings[1 + i].source, CeilingSource::measured);
     EXPECT_EQ(h.ceilings[1 + i].peak_flops, 352e9);
     EXPECT_EQ(h.ceilings[1 + i].bandwidth, bw[i]);
   }

@@ -61,6 +61,7 @@ struct Traffic {
 using ExtraBytesFn = Traffic (*)(const RuleContext&, bool backward);
 
 struct CostRow {
+  OpKind op;  // the row's op (rows_in_op_order checks the table)
   MemoryKind memory;
   WorkFn forward;
   WorkFn backward;  // called only when some input needs a gradient
