@@ -25,7 +25,10 @@ std::vector<std::string> exec_module_candidates();
 // RTLD_GLOBAL, so that LibTorch's BLAS is visible to the executor's
 // dlsym(RTLD_DEFAULT) look-ups). Throws Error naming every place tried with
 // the loader's reason when none loads, or when the module comes from
-// another build of dnnroof. Thread-safe.
+// another build of dnnroof. When DNNROOF_TORCH_LIB names a folder with
+// libtorch_cpu.so (a LibTorch, or a torch wheel's torch/lib), LibTorch is
+// loaded from there first, so a module built against that LibTorch finds it
+// wherever it is installed. Thread-safe.
 const ExecModuleApi& exec_module();
 
 // Whether this process has loaded the module (and so LibTorch).
