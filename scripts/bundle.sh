@@ -155,6 +155,10 @@ WRAP
 fi
 
 # Sizes: all, and without LibTorch (libtorch*/libc10* and what only they need).
+# dnnroof's own ELF files where they are now (bin/dnnroof may have moved to libexec/).
+for i in "${!elves[@]}"; do
+  [ -f "${elves[$i]}" ] || elves[$i]="$out_dir/libexec/dnnroof/$(basename "${elves[$i]}")"
+done
 size_of() { du -cb "$@" 2>/dev/null | tail -1 | cut -f1; }
 total=$(size_of "$out_dir")
 declare -A nontorch=()

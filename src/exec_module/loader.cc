@@ -165,7 +165,8 @@ std::vector<std::string> exec_module_candidates() {
   std::vector<std::string> out;
   const std::string dir = program_dir();
   if (dir.empty()) return {kExecModuleFile};  // the loader's own search path
-  for (const char* rel : {".", DNNROOF_EXEC_MODULE_LIBDIR, "../lib"}) {
+  // "../../lib": the program in libexec/dnnroof/ (a bundle with an external LibTorch).
+  for (const char* rel : {".", DNNROOF_EXEC_MODULE_LIBDIR, "../lib", "../../lib"}) {
     const std::string p = (fs::path(dir) / rel / kExecModuleFile).lexically_normal().string();
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   }

@@ -18,7 +18,8 @@ inline constexpr const char* kExecModuleFile = "libdnnroof_exec.so";
 // program (/proc/self/exe; the build tree puts both at the top of the build
 // folder), that folder's sibling lib folder of the installed layout
 // (bin/dnnroof, lib/libdnnroof_exec.so, or the libdir this build installs
-// to), and ../lib.
+// to), ../lib, and ../../lib (the program in libexec/dnnroof/ of a bundle
+// with an external LibTorch, scripts/bundle.sh).
 std::vector<std::string> exec_module_candidates();
 
 // The module's table, loading the module on the first call (dlopen with

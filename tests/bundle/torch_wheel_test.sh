@@ -13,15 +13,18 @@
 #      the wheel's LibTorch version (the module's TORCH_VERSION), not Debian's;
 #   4. with neither, `run` fails with an error that names DNNROOF_TORCH_LIB.
 #
-#   tests/bundle/torch_wheel_test.sh SOURCE_DIR WORK_DIR
+#   tests/bundle/torch_wheel_test.sh SOURCE_DIR BUILD_DIR
+# BUILD_DIR is the wheel build's folder (a sibling of the usual build/, at
+# the same depth, lets ccache serve the objects); the bundle and the runs go
+# to BUILD_DIR/wheel-test.
 # The wheel: $DNNROOF_TORCH_WHEEL (the torch package folder, with
 # share/cmake/Torch and lib/), else /tmp/instant-venv/lib/python3*/site-packages/torch.
 # Exit 77 (skipped) when there is none. ctest: label torch_wheel (ctest -LE
 # torch_wheel leaves it out); 3-10 minutes (a warm ccache compiles only the
 # five LibTorch files).
 set -euo pipefail
-src="$(cd "${1:?usage: torch_wheel_test.sh SOURCE_DIR WORK_DIR}" && pwd)"
-work="${2:?usage: torch_wheel_test.sh SOURCE_DIR WORK_DIR}"
+src="$(cd "${1:?usage: torch_wheel_test.sh SOURCE_DIR BUILD_DIR}" && pwd)"
+build="${2:?usage: torch_wheel_test.sh SOURCE_DIR BUILD_DIR}"
 
 wheel="${DNNROOF_TORCH_WHEEL:-}"
 if [ -z "$wheel" ]; then
@@ -37,9 +40,9 @@ venv_bin="$(cd "$wheel/../../../.." && pwd)/bin"
 echo "torch_wheel_test: wheel $wheel (torch ${version:-?}), venv bin $venv_bin"
 fail() { echo "FAIL: $*"; exit 1; }
 
-mkdir -p "$work"
-work="$(cd "$work" && pwd)"
-build="$work/build"
+mkdir -p "$build/wheel-test"
+build="$(cd "$build" && pwd)"
+work="$build/wheel-test"
 t0=$SECONDS
 generator=()
 [ -f "$build/CMakeCache.txt" ] || generator=(-G Ninja)
