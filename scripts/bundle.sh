@@ -157,7 +157,8 @@ fi
 # Sizes: all, and without LibTorch (libtorch*/libc10* and what only they need).
 # dnnroof's own ELF files where they are now (bin/dnnroof may have moved to libexec/).
 for i in "${!elves[@]}"; do
-  [ -f "${elves[$i]}" ] || elves[$i]="$out_dir/libexec/dnnroof/$(basename "${elves[$i]}")"
+  head -c 4 "${elves[$i]}" 2>/dev/null | grep -q ELF ||
+    elves[$i]="$out_dir/libexec/dnnroof/$(basename "${elves[$i]}")"
 done
 size_of() { du -cb "$@" 2>/dev/null | tail -1 | cut -f1; }
 total=$(size_of "$out_dir")
