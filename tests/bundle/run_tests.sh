@@ -64,7 +64,7 @@ for t in "${tests[@]}"; do
   t0=$SECONDS
   timeout "${DNNROOF_TEST_TIMEOUT:-900}" "$exe" --gtest_brief=1 > "$log" 2>&1
   rc=$?
-  counts="$(grep -E '^\[  (PASSED|SKIPPED|FAILED)  \]' "$log" | sed 's/\[ *\([A-Z]*\) *\] \([0-9]*\).*/\2 \1/' | tr '\n' ' ' | tr 'A-Z' 'a-z')"
+  counts="$(grep -E '^\[ +(PASSED|SKIPPED|FAILED) +\] [0-9]' "$log" | sed 's/\[ *\([A-Z]*\) *\] \([0-9]*\).*/\2 \1/' | tr '\n' ' ' | tr 'A-Z' 'a-z')"
   if [ $rc -eq 0 ]; then
     printf 'run_tests: %-28s ok      %4ss  %s\n' "$t" $((SECONDS - t0)) "$counts"
   else
