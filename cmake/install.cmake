@@ -52,3 +52,18 @@ install(FILES ${PROJECT_BINARY_DIR}/gpu-tests.txt DESTINATION libexec/dnnroof/te
         COMPONENT tests)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/ DESTINATION share/dnnroof/data)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/gpu-check.sh DESTINATION bin)
+
+# The bundled tests run without the source and build trees: every test
+# executable force-includes tests/bundle/test_paths.h, which maps the paths
+# the build bakes in (DNNROOF_SOURCE_DIR, DNNROOF_BINARY, ...) into the
+# bundle (their data: tests/bundle/CMakeLists.txt).
+foreach(t ${dnnroof_all_targets})
+  get_target_property(type ${t} TYPE)
+  get_target_property(src ${t} SOURCE_DIR)
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${src})
+  if(type STREQUAL "EXECUTABLE" AND rel MATCHES "^tests(/|$)")
+    target_compile_options(${t} PRIVATE
+      "$<$<COMPILE_LANGUAGE:CXX>:SHELL:-include ${PROJECT_SOURCE_DIR}/tests/bundle/test_paths.h>")
+    target_compile_definitions(${t} PRIVATE DNNROOF_TEST_BUILD_DIR="${PROJECT_BINARY_DIR}")
+  endif()
+endforeach()

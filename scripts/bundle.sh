@@ -119,6 +119,16 @@ while [ ${#queue[@]} -gt 0 ]; do
 done
 # Copied libraries find each other in lib/.
 for f in "${copied[@]}"; do patchelf --set-rpath '$ORIGIN' "$f"; done
+# dnnroof's own files keep only their $ORIGIN-relative RPATH entries: an
+# absolute one (a LibTorch outside the system's folders, e.g. the wheel the
+# build used) names a folder of this machine, and here it would hide that
+# the bundle finds LibTorch only the way the node will.
+for f in "${elves[@]}"; do
+  rp="$(patchelf --print-rpath "$f" 2>/dev/null || true)"
+  [ -n "$rp" ] || continue
+  kept="$(tr ':' '\n' <<< "$rp" | grep '^\$ORIGIN' | paste -sd: || true)"
+  [ "$kept" = "$rp" ] || patchelf --set-rpath "$kept" "$f"
+done
 
 # External LibTorch: bin/dnnroof becomes a wrapper that finds it.
 if [ "$torch_mode" = external ] && [ -x "$out_dir/bin/dnnroof" ]; then
@@ -133,13 +143,23 @@ torch_lib="${DNNROOF_TORCH_LIB:-}"
 if [ -z "$torch_lib" ] && command -v python3 >/dev/null; then
   torch_lib="$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null || true)"
 fi
-if [ -n "$torch_lib" ]; then export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+if [ -n "$torch_lib" ]; then
+  # The executor module's loader preloads LibTorch from DNNROOF_TORCH_LIB; the
+  # library path serves everything else that links it.
+  export DNNROOF_TORCH_LIB="$torch_lib"
+  export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 exec "$here/../libexec/dnnroof/dnnroof" "$@"
 WRAP
   chmod +x "$out_dir/bin/dnnroof"
 fi
 
 # Sizes: all, and without LibTorch (libtorch*/libc10* and what only they need).
+# dnnroof's own ELF files where they are now (bin/dnnroof may have moved to libexec/).
+for i in "${!elves[@]}"; do
+  head -c 4 "${elves[$i]}" 2>/dev/null | grep -q ELF ||
+    elves[$i]="$out_dir/libexec/dnnroof/$(basename "${elves[$i]}")"
+done
 size_of() { du -cb "$@" 2>/dev/null | tail -1 | cut -f1; }
 total=$(size_of "$out_dir")
 declare -A nontorch=()

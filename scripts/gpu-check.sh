@@ -90,7 +90,15 @@ if "$dnnroof" doctor --format csv 2>/dev/null | grep -q '^GPU cuda:[0-9]*,ok,'; 
 say "CUDA device: $gpu"
 
 # 2. The gpu-labelled tests (they skip cleanly without a GPU).
-if [ -n "$tests_dir" ] && [ -f "$tests_dir/gpu-tests.txt" ]; then
+if [ -n "$tests_dir" ] && [ -f "$tests_dir/gpu-tests.txt" ] && [ -x "$tests_dir/run_tests.sh" ]; then
+  # The bundle's runner: the tests' data in the bundle, a fresh work folder.
+  mapfile -t gpu_test_names < <(grep -v '^$' "$tests_dir/gpu-tests.txt")
+  if [ ${#gpu_test_names[@]} -gt 0 ]; then
+    run_step gpu-tests "$tests_dir/run_tests.sh" "${gpu_test_names[@]}"
+  else
+    skip_step gpu-tests "this build has no gpu-labelled tests"
+  fi
+elif [ -n "$tests_dir" ] && [ -f "$tests_dir/gpu-tests.txt" ]; then
   gpu_tests() {
     local rc=0
     while read -r t; do

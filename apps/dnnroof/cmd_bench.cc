@@ -169,8 +169,8 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     r.chip = o.chip;
     r.dtype = o.dtype;
     r.threads = o.threads;
-    r.target = parse_target(o.target);
-    r.budget_s = parse_budget(o.budget);
+    r.target = parse_target_fraction(o.target);
+    r.budget_s = parse_duration_s(o.budget);
     r.out = o.out;
     r.partition = o.partition;
     r.resume = o.resume;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -22,6 +23,9 @@
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/version.h"
+#if defined(DNNROOF_HAVE_EXEC)
+#include "exec_module/loader.h"
+#endif
 
 namespace dnnroof::cli {
 namespace {
@@ -245,7 +249,22 @@ std::vector<Check> run_checks() {
                    "directory to LD_LIBRARY_PATH; the probe's GEMM ceiling needs it"});
   }
 
-  // LibTorch: in this process (linked), at DNNROOF_TORCH_LIB, and python3's.
+  // The executor module, loaded as `run`/`bench` load it (DNNROOF_TORCH_LIB
+  // first, then the loader's search path), so a LibTorch it cannot find shows here.
+#if defined(DNNROOF_HAVE_EXEC)
+  try {
+    (void)exec_module();
+    const std::vector<std::string> loaded = loaded_libraries("libdnnroof_exec");
+    out.push_back({"executor module", "ok", loaded.empty() ? "loaded" : join(loaded, ", "), ""});
+  } catch (const std::exception& e) {
+    out.push_back({"executor module", "missing", e.what(),
+                   "run/bench need it and the LibTorch it was built against: set "
+                   "DNNROOF_TORCH_LIB to that LibTorch's lib/ (a torch wheel's torch/lib)"});
+  }
+#else
+  out.push_back({"executor module", "info", "this dnnroof was built without LibTorch", ""});
+#endif
+  // LibTorch: in this process, at DNNROOF_TORCH_LIB, and python3's.
   const std::vector<std::string> torch_loaded = loaded_libraries("libtorch");
   if (!torch_loaded.empty()) {
     const bool cuda_torch = !loaded_libraries("libtorch_cuda").empty();

@@ -229,7 +229,7 @@ void check_dtype(DType dtype, const ParsedDevice& d, const std::string& device) 
 // the size read back is recorded).
 std::string set_cpu_threads(int threads, bool pin) {
   at::set_num_threads(threads);  // intra-op; with OpenMP also omp_set_num_threads
-  if (at::get_num_interop_threads() != threads) {
+  if (static_cast<int>(at::get_num_interop_threads()) != threads) {  // size_t in 2.x, int in 1.13
     try {
       at::set_num_interop_threads(threads);
     } catch (const c10::Error&) {

@@ -70,8 +70,33 @@ const ExecModuleApi* table_of(void* handle, const std::string& path, std::string
   return api;
 }
 
+// DNNROOF_TORCH_LIB=<dir with libtorch_cpu.so> (a LibTorch or a torch wheel's
+// lib/ that is not on the loader's search path): LibTorch is loaded from
+// there first, with RTLD_GLOBAL, so the module's NEEDED libtorch*/libc10*
+// resolve to it by soname. Appends to `tried` why it did not load.
+void preload_torch(std::vector<std::string>& tried) {
+  const char* dir = std::getenv("DNNROOF_TORCH_LIB");
+  if (dir == nullptr || *dir == '\0') return;
+  std::error_code ec;
+  if (!fs::exists(fs::path(dir) / "libtorch_cpu.so", ec)) {
+    tried.push_back(fmt::format("DNNROOF_TORCH_LIB={}: no libtorch_cpu.so there", dir));
+    return;
+  }
+  // libtorch.so pulls in libtorch_cpu (and libtorch_cuda in a CUDA build) by its own RUNPATH.
+  for (const char* lib : {"libc10.so", "libtorch_cpu.so", "libtorch.so"}) {
+    const fs::path p = fs::path(dir) / lib;
+    if (!fs::exists(p, ec)) continue;
+    if (dlopen(p.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+      const char* e = dlerror();
+      tried.push_back(fmt::format("DNNROOF_TORCH_LIB: {}", e != nullptr ? e : p.string()));
+      return;
+    }
+  }
+}
+
 void load_once(Loaded& s) {
   std::vector<std::string> tried;
+  preload_torch(tried);
   for (const std::string& path : exec_module_candidates()) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
@@ -94,7 +119,8 @@ void load_once(Loaded& s) {
   }
   s.error = fmt::format(
       "the LibTorch executor module ({}) could not be loaded; tried: {}. Set "
-      "DNNROOF_EXEC_MODULE to its path",
+      "DNNROOF_EXEC_MODULE to its path, and DNNROOF_TORCH_LIB to the folder with "
+      "libtorch_cpu.so when LibTorch is not found",
       kExecModuleFile, join(tried, "; "));
 }
 
@@ -139,7 +165,8 @@ std::vector<std::string> exec_module_candidates() {
   std::vector<std::string> out;
   const std::string dir = program_dir();
   if (dir.empty()) return {kExecModuleFile};  // the loader's own search path
-  for (const char* rel : {".", DNNROOF_EXEC_MODULE_LIBDIR, "../lib"}) {
+  // "../../lib": the program in libexec/dnnroof/ (a bundle with an external LibTorch).
+  for (const char* rel : {".", DNNROOF_EXEC_MODULE_LIBDIR, "../lib", "../../lib"}) {
     const std::string p = (fs::path(dir) / rel / kExecModuleFile).lexically_normal().string();
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   }

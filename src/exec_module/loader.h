@@ -18,14 +18,18 @@ inline constexpr const char* kExecModuleFile = "libdnnroof_exec.so";
 // program (/proc/self/exe; the build tree puts both at the top of the build
 // folder), that folder's sibling lib folder of the installed layout
 // (bin/dnnroof, lib/libdnnroof_exec.so, or the libdir this build installs
-// to), and ../lib.
+// to), ../lib, and ../../lib (the program in libexec/dnnroof/ of a bundle
+// with an external LibTorch, scripts/bundle.sh).
 std::vector<std::string> exec_module_candidates();
 
 // The module's table, loading the module on the first call (dlopen with
 // RTLD_GLOBAL, so that LibTorch's BLAS is visible to the executor's
 // dlsym(RTLD_DEFAULT) look-ups). Throws Error naming every place tried with
 // the loader's reason when none loads, or when the module comes from
-// another build of dnnroof. Thread-safe.
+// another build of dnnroof. When DNNROOF_TORCH_LIB names a folder with
+// libtorch_cpu.so (a LibTorch, or a torch wheel's torch/lib), LibTorch is
+// loaded from there first, so a module built against that LibTorch finds it
+// wherever it is installed. Thread-safe.
 const ExecModuleApi& exec_module();
 
 // Whether this process has loaded the module (and so LibTorch).

@@ -49,7 +49,7 @@ Ceiling figure_ceiling(const LlmChip& c, const llm::Precision& p) {
   out.label = fmt::format("{} {} {}", c.id, p.activations, c.memory);
   out.short_label = c.id;
   out.level = c.memory;
-  out.origin = CeilingOrigin::datasheet;
+  out.source = CeilingSource::datasheet;
   out.peak_flops = c.roof.peak_flops;
   out.bandwidth = c.roof.bandwidth;
   return out;

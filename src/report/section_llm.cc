@@ -621,8 +621,7 @@ std::vector<Ceiling> figure_ceilings(const MeasuredDevice& d, const std::vector<
     f.label = fmt::format("{} {} {}", c.chip_id, dtype_name(c.precision), c.level);
     f.short_label = c.chip_id;  // the ridge label: short, so it stays inside the plot
     f.level = c.level;
-    f.origin =
-        c.source == CeilingSource::measured ? CeilingOrigin::measured : CeilingOrigin::datasheet;
+    f.source = c.source;
     f.peak_flops = c.peak_flops;
     f.bandwidth = c.bandwidth;
     out.push_back(std::move(f));

@@ -1,27 +1,38 @@
 #!/usr/bin/env bash
 # The bundle (scripts/bundle.sh) runs where it was not built: copied to a new
-# directory, with the build tree hidden (an empty directory mounted over it
-# in a private mount namespace, so nothing else sees the change), from an
-# unrelated working directory:
+# directory, with the build tree, the source tree and ../shared hidden (an
+# empty directory mounted over each in a private mount namespace, so nothing
+# else sees the change), from an unrelated working directory:
 #   - no bundled ELF file has a missing library, and every library resolves
 #     inside the bundle or is glibc's (or the NVIDIA driver's);
 #   - bin/dnnroof runs: version, doctor, chips show host, analyze, models;
-#   - the bundle's own test executables pass (a fast subset by default).
+#   - the bundle's own test executables pass through its runner
+#     (libexec/dnnroof/tests/run_tests.sh), reading their data from the
+#     bundle: all of them, or the TESTs named.
 #
-#   tests/bundle/relocated_test.sh BUNDLE_DIR BUILD_DIR [TEST...]
+#   tests/bundle/relocated_test.sh BUNDLE_DIR BUILD_DIR [SOURCE_DIR] [-- TEST...]
 # Exit 77 (skipped) when BUNDLE_DIR has no bin/dnnroof.
 set -euo pipefail
-bundle="${1:?usage: relocated_test.sh BUNDLE_DIR BUILD_DIR [TEST...]}"
-build="${2:?usage: relocated_test.sh BUNDLE_DIR BUILD_DIR [TEST...]}"
+usage="usage: relocated_test.sh BUNDLE_DIR BUILD_DIR [SOURCE_DIR] [-- TEST...]"
+bundle="${1:?$usage}"
+build="${2:?$usage}"
 shift 2
+source_dir=""
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then source_dir="$1"; shift; fi
+[ "${1:-}" = "--" ] && shift
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(test_core test_hw test_graph test_cost test_probe test_analysis)
 if [ ! -x "$bundle/bin/dnnroof" ]; then
   echo "relocated_test: no bundle at $bundle (run scripts/bundle.sh --out $bundle); skipped"
   exit 77
 fi
 bundle="$(cd "$bundle" && pwd)"
 build="$(cd "$build" && pwd)"
+hidden=("$build")
+if [ -n "$source_dir" ]; then
+  source_dir="$(cd "$source_dir" && pwd)"
+  hidden+=("$source_dir")
+  [ -d "$source_dir/../shared" ] && hidden+=("$(cd "$source_dir/../shared" && pwd)")
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -a "$bundle" "$work/moved"
@@ -30,9 +41,13 @@ mkdir -p "$work/empty" "$work/cwd"
 
 inner() {
   set -euo pipefail
-  # The build tree is gone for everything below.
-  mount --bind "$work/empty" "$build"
-  [ -z "$(ls -A "$build")" ] || { echo "FAIL: the build tree is still visible"; exit 1; }
+  # The build and source trees are gone for everything below.
+  local h
+  for h in $hidden_list; do
+    mount --bind "$work/empty" "$h"
+    [ -z "$(ls -A "$h")" ] || { echo "FAIL: $h is still visible"; exit 1; }
+  done
+  echo "ok: hidden: $hidden_list"
   unset LD_LIBRARY_PATH
   cd "$work/cwd"
   local bad=0
@@ -60,13 +75,11 @@ inner() {
   "$d" analyze resnet18 > analyze.txt && grep -qi "resnet18" analyze.txt
   "$d" models > models.txt && grep -q "vit_b_16" models.txt
   echo "ok: bin/dnnroof runs (version, doctor, chips show host, analyze, models)"
-  for t in "${tests[@]}"; do
-    echo "== $t"
-    "$moved/libexec/dnnroof/tests/$t" --gtest_brief=1
-  done
-  echo "ok: ${#tests[@]} test executables of the bundle pass from $work/cwd"
+  "$moved/libexec/dnnroof/tests/run_tests.sh" "${tests[@]}"
+  echo "ok: the bundle's test executables pass from $work/cwd"
 }
 export -f inner
-export work moved build
+export work moved
 export tests_list="${tests[*]}"
+export hidden_list="${hidden[*]}"
 unshare -m bash -c 'tests=($tests_list); inner'

@@ -25,7 +25,7 @@ using nlohmann::json;
 const json& fixture() {
   static const json j = [] {
     std::ifstream in(DNNROOF_PEERS_FIXTURE);
-    if (!in) throw std::runtime_error("cannot read " DNNROOF_PEERS_FIXTURE);
+    if (!in) throw std::runtime_error(std::string("cannot read ") + DNNROOF_PEERS_FIXTURE);
     return json::parse(in);
   }();
   return j;

@@ -9,7 +9,7 @@ namespace dnnroof::testing {
 const Catalog& fixture_catalog() {
   static const Catalog catalog = [] {
     Catalog c;
-    c.load_file(DNNROOF_SOURCE_DIR "/tests/report/data/fixture.toml");
+    c.load_file(std::string(DNNROOF_SOURCE_DIR) + "/tests/report/data/fixture.toml");
     return c;
   }();
   return catalog;
