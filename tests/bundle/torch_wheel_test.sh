@@ -18,8 +18,8 @@
 # the same depth, lets ccache serve the objects); the bundle and the runs go
 # to BUILD_DIR/wheel-test.
 # The wheel: $DNNROOF_TORCH_WHEEL (the torch package folder, with
-# share/cmake/Torch and lib/), else /tmp/instant-venv/lib/python3*/site-packages/torch.
-# Exit 77 (skipped) when there is none. ctest: label torch_wheel (ctest -LE
+# share/cmake/Torch and lib/), opt-in: a 3-10 minute build is not run just
+# because some venv happens to hold torch. Exit 77 (skipped) when unset. ctest: label torch_wheel (ctest -LE
 # torch_wheel leaves it out); 3-10 minutes (a warm ccache compiles only the
 # five LibTorch files).
 set -euo pipefail
@@ -27,9 +27,6 @@ src="$(cd "${1:?usage: torch_wheel_test.sh SOURCE_DIR BUILD_DIR}" && pwd)"
 build="${2:?usage: torch_wheel_test.sh SOURCE_DIR BUILD_DIR}"
 
 wheel="${DNNROOF_TORCH_WHEEL:-}"
-if [ -z "$wheel" ]; then
-  for d in /tmp/instant-venv/lib/python3*/site-packages/torch; do [ -d "$d" ] && wheel="$d"; done
-fi
 if [ -z "$wheel" ] || [ ! -d "$wheel/share/cmake/Torch" ] || [ ! -f "$wheel/lib/libtorch_cpu.so" ]; then
   echo "torch_wheel_test: no torch wheel (set DNNROOF_TORCH_WHEEL=<site-packages>/torch); skipped"
   exit 77
