@@ -28,6 +28,7 @@
 #include "report/pdf.h"
 #include "report/report_writer.h"
 #include "report/study.h"
+#include "runner/llm_sweep.h"
 #include "runner/model_source.h"
 #include "runner/study_plan.h"
 #include "runner/sweep.h"
@@ -130,6 +131,51 @@ std::string run_quick_probe(const HostInfo& host, int threads) {
   return how;
 }
 
+
+// The language models of --llm small enough to run here (fp32 weights of at
+// most 2 GiB: gpt2, llama-tiny; not the 7B configs), measured at report time
+// so that their section places measured prefill and decode steps under the
+// bound: both phases, batch 1 and 4, context 128 and 512 (capped to the
+// models' positions), appended to the study's results file. The others are
+// named in `not_run`.
+std::vector<ResultRecord> measure_report_llms(const std::vector<std::string>& models,
+                                              const StudyPlan& plan,
+                                              const std::filesystem::path& results,
+                                              std::vector<std::string>& not_run) {
+  constexpr double kMaxWeightBytes = 2.0 * 1024 * 1024 * 1024;
+  LlmSweepOptions o;
+  std::int64_t positions = 512;
+  for (const std::string& m : models) {
+    const llm::LlmConfig c = llm::resolve_llm(m);
+    const double bytes = 4.0 * static_cast<double>(llm::count_parameters(c).total);
+    if (bytes > kMaxWeightBytes) {
+      not_run.push_back(fmt::format(
+          "{} (language model): not measured, its {:.1f} GB of fp32 weights are over the 2 GiB "
+          "the report measures here; its bounds are analysed",
+          c.name, bytes / 1e9));
+      continue;
+    }
+    o.models.push_back(m);
+    if (c.max_positions > 0) positions = std::min(positions, c.max_positions - 1);
+  }
+  if (o.models.empty()) return {};
+  o.contexts = {std::min<std::int64_t>(128, positions), positions};
+  o.contexts.erase(std::unique(o.contexts.begin(), o.contexts.end()), o.contexts.end());
+  o.batches = {1, 4};
+  o.threads = plan.threads;
+  o.budget_s = plan.budget_s;
+  o.target = plan.target;
+  o.accept_target = plan.accept_target;
+  o.out = results;
+  o.stop = &g_stop;
+  o.make_executor = default_llm_executor_factory();
+  o.on_progress = [](const SweepProgress& p) {
+    fmt::print(stderr, "dnnroof report: language model {}\n", progress_line(p));
+  };
+  o.on_warning = [](const std::string& w) { fmt::print(stderr, "dnnroof report: {}\n", w); };
+  return run_llm_sweep(o).records;
+}
+
 void write_study(const Context& ctx, const ReportOptions& opt) {
   StudyOptions study;
   study.title = opt.title;
@@ -170,12 +216,12 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
     }
   }
   if (!opt.llm.empty()) {
-    study.llm.models = list(opt.llm);
+    study.llm.models = comma_list(opt.llm);
     for (const std::string& m : study.llm.models) llm::resolve_llm(m);  // names checked now
   }
   auto int64_list = [](const std::string& text, const char* option) {
     std::vector<std::int64_t> out;
-    for (const std::string& v : list(text)) {
+    for (const std::string& v : comma_list(text)) {
       std::size_t used = 0;
       long long n = 0;
       try {
@@ -191,7 +237,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   if (!opt.llm_batch.empty()) study.llm.batches = int64_list(opt.llm_batch, "--llm-batch");
   if (!opt.llm_context.empty()) study.llm.contexts = int64_list(opt.llm_context, "--llm-context");
   study.llm.dtype = opt.llm_dtype;
-  study.llm.chip_ids = list(opt.llm_chips);
+  study.llm.chip_ids = comma_list(opt.llm_chips);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(opt.out) / "data", ec);
   if (ec) fail("--out {}: cannot create it: {}", opt.out, ec.message());
@@ -268,6 +314,11 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
         study.run.remeasured = measured.remeasured;
         study.run.interrupted = measured.interrupted;
         study.run.elapsed_s = measured.elapsed_s;
+        if (!study.llm.models.empty() && !measured.interrupted) {
+          std::vector<ResultRecord> llm_records =
+              measure_report_llms(study.llm.models, plan, results_path, study.run.not_run);
+          study.records.insert(study.records.end(), llm_records.begin(), llm_records.end());
+        }
       } catch (...) {
         std::signal(SIGINT, previous);
         throw;

@@ -491,7 +491,8 @@ std::pair<std::vector<std::string>, std::vector<std::string>> report(
   study.chip_ids = chip_ids;
   study.models = models;
   study.load_graph = [](const std::string& source, int batch, DType dtype) {
-    return load_sweep_model(source, batch, dtype).graph;
+    SweepModel m = load_sweep_model(source, batch, dtype);
+    return LoadedModel{std::move(m.graph), std::move(m.family)};
   };
   for (const std::string& f : results_files) {
     if (!std::filesystem::exists(f)) fail("results: no such file: {}", f);
