@@ -67,7 +67,6 @@ Graph load_model(const AnalyzeOptions& o, const std::string& model, std::int64_t
   return resolve_model(model, r).graph;
 }
 
-
 // The rows every model adds to each table; run_analyze merges them.
 struct ModelTables {
   std::vector<Table> totals;
@@ -98,16 +97,16 @@ void analyze_model(const AnalyzeOptions& o, const std::string& source, const std
                model, format_si(first.unused_params, ""), format_si(first.params, ""));
   }
   out.storage = first.storage;
-  fmt::print(stderr,
-             "MACs = multiply-accumulates; FLOP columns: {}{}; bytes at {}; see "
-             "docs/cost-model.md\n",
-             copt.convention == CostConvention::dnnroof
-                 ? std::string("FLOPs")
-                 : fmt::format("what {} reports, in its unit ({})",
-                               cost_convention_name(copt.convention),
-                               cost_convention_unit(copt.convention)),
-             copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
-             dtype_name(first.storage));
+  fmt::print(
+      stderr,
+      "MACs = multiply-accumulates; FLOP columns: {}{}; bytes at {}; see "
+      "docs/cost-model.md\n",
+      copt.convention == CostConvention::dnnroof
+          ? std::string("FLOPs")
+          : fmt::format("what {} reports, in its unit ({})", cost_convention_name(copt.convention),
+                        cost_convention_unit(copt.convention)),
+      copt.convention == CostConvention::dnnroof ? " (matrix FLOPs = 2 x MACs)" : "",
+      dtype_name(first.storage));
 
   if (copt.convention != CostConvention::dnnroof) {
     // Say which ops the chosen tool does not count, so a lower total is explained.
@@ -232,7 +231,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   sub->add_flag("--training", opt->training, "Count a training step: forward + backward");
   sub->add_flag("--layers", opt->layers, "Also print every node");
   sub->add_flag("--by-type", opt->by_type, "Also print totals per op kind with shares in %");
-  sub->add_option("--chip", opt->chips, "Chip id from the catalog, or `host`; repeatable or comma-separated")
+  sub->add_option("--chip", opt->chips,
+                  "Chip id from the catalog, or `host`; repeatable or comma-separated")
       ->delimiter(',');
   sub->add_option("--convention", opt->convention,
                   "Counting convention, whose figures the FLOP columns hold: dnnroof "
@@ -262,13 +262,13 @@ void register_analyze(CLI::App& app, Context& ctx) {
     }
     if (!llms.empty()) {
       if (opt->models.size() != 1) {
-        fail("analyze: a language model ({}) is analyzed alone, by phase: give it in its own "
-             "call, without the other {} model(s)",
-             join(llms, ", "), opt->models.size() - 1);
+        fail(
+            "analyze: a language model ({}) is analyzed alone, by phase: give it in its own "
+            "call, without the other {} model(s)",
+            join(llms, ", "), opt->models.size() - 1);
       }
-      run_llm_analyze(ctx, {llms.front(), opt->batches,
-                            sub->count("--dtype") ? opt->dtype : "bf16", opt->chips, opt->layers,
-                            opt->format, opt->llm});
+      run_llm_analyze(ctx, {llms.front(), opt->batches, sub->count("--dtype") ? opt->dtype : "bf16",
+                            opt->chips, opt->layers, opt->format, opt->llm});
       return;
     }
     opt->batch_given = sub->count("--batch") > 0;

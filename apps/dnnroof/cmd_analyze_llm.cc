@@ -104,8 +104,7 @@ void write_llm_figures(const llm::LlmConfig& cfg, const llm::Precision& prec,
   sweep.models = {cfg};
   sweep.batches = batches;
   std::sort(sweep.batches.begin(), sweep.batches.end());
-  sweep.batches.erase(std::unique(sweep.batches.begin(), sweep.batches.end()),
-                      sweep.batches.end());
+  sweep.batches.erase(std::unique(sweep.batches.begin(), sweep.batches.end()), sweep.batches.end());
   sweep.contexts = contexts;
   std::sort(sweep.contexts.begin(), sweep.contexts.end());
   sweep.contexts.erase(std::unique(sweep.contexts.begin(), sweep.contexts.end()),
@@ -169,14 +168,16 @@ void run_llm_analyze(const Context& ctx, const LlmAnalyzeRequest& r) {
   }
   const bool with_chips = !roofs.empty();
   if (!r.llm.figures.empty() && !with_chips) {
-    fail("--figures {}: the figures place the model on chips' rooflines; give --chip (e.g. "
-         "--chip h100-sxm,a100-sxm4-80gb)",
-         r.llm.figures);
+    fail(
+        "--figures {}: the figures place the model on chips' rooflines; give --chip (e.g. "
+        "--chip h100-sxm,a100-sxm4-80gb)",
+        r.llm.figures);
   }
   if (!r.llm.figures.empty() && find_gnuplot().empty()) {
-    fail("--figures {}: gnuplot is needed to draw them and was not found (install it, e.g. "
-         "`apt-get install gnuplot`)",
-         r.llm.figures);
+    fail(
+        "--figures {}: gnuplot is needed to draw them and was not found (install it, e.g. "
+        "`apt-get install gnuplot`)",
+        r.llm.figures);
   }
   const std::string tput = phase == llm::Phase::decode ? "tokens/s" : "prompt tokens/s";
 

@@ -376,8 +376,8 @@ void run(const BenchCliOptions& o, const Context& ctx) {
         reasons.emplace_back("...");
         break;
       }
-      reasons.push_back(fmt::format("{}, batch {}, {}: {}", r.model, r.batch,
-                                    run_mode_name(r.mode), r.status_reason));
+      reasons.push_back(fmt::format("{}, batch {}, {}: {}", r.model, r.batch, run_mode_name(r.mode),
+                                    r.status_reason));
     }
     fail("{} of {} configuration{} failed ({})", failed, outcome.records.size(),
          outcome.records.size() == 1 ? "" : "s", join(reasons, "; "));

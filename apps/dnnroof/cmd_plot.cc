@@ -13,11 +13,11 @@
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
+#include "cost/cost.h"
 #include "hw/catalog.h"
 #include "report/chip_rooflines.h"
 #include "report/gnuplot.h"
 #include "report/roofline.h"
-#include "cost/cost.h"
 #include "zoo/zoo.h"
 
 namespace dnnroof::cli {
@@ -59,7 +59,7 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
   }
   if (precisions.empty()) fail("--precision: give a precision such as fp32");
   const std::string pname = opt.precision;
-  (void)image_format_for_path(opt.out);  // a bad extension fails before any work
+  (void)image_format_for_path(opt.out);   // a bad extension fails before any work
   prepare_output_file("--out", opt.out);  // so does a path that cannot be written
   if (opt.max_per_panel == 0) fail("--max-per-panel must be at least 1");
 
@@ -204,11 +204,10 @@ void plot_models(const Context& ctx, const PlotModelsOptions& opt) {
   }
   if (points.empty()) fail("--models: give at least one model");
   const std::string title =
-      opt.title.empty()
-          ? fmt::format("{} at {}: models on the roof (batch {}, {}, {} traffic)", chip.name,
-                        dtype_name(dtype), opt.batch, opt.training ? "training step" : "inference",
-                        opt.traffic)
-          : opt.title;
+      opt.title.empty() ? fmt::format("{} at {}: models on the roof (batch {}, {}, {} traffic)",
+                                      chip.name, dtype_name(dtype), opt.batch,
+                                      opt.training ? "training step" : "inference", opt.traffic)
+                        : opt.title;
   render_roofline({build_roofline_figure(title, drawable.ceilings, points)}, title, opt.out);
   fmt::print("{}", table.render(format));
   fmt::print(stderr, "wrote {}\n", opt.out);

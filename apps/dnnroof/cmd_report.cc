@@ -131,7 +131,6 @@ std::string run_quick_probe(const HostInfo& host, int threads) {
   return how;
 }
 
-
 // The language models of --llm small enough to run here (fp32 weights of at
 // most 2 GiB: gpt2, llama-tiny; not the 7B configs), measured at report time
 // so that their section places measured prefill and decode steps under the

@@ -112,7 +112,8 @@ void run_model(const RunOptions& o) {
     }
     for (const HostTensor& t : given) {
       bool names_an_input = false;
-      for (ValueId id : graph.inputs) names_an_input |= !t.name.empty() && graph.value(id).name == t.name;
+      for (ValueId id : graph.inputs)
+        names_an_input |= !t.name.empty() && graph.value(id).name == t.name;
       if (feeds_first == nullptr && !names_an_input) feeds_first = &t;
     }
     if (feeds_first != nullptr && !feeds_first->dims.empty() && !first.shape.empty() &&

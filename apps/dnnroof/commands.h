@@ -5,7 +5,6 @@
 // warnings to stderr, so `--format json | jq` always works.
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 
@@ -37,6 +36,5 @@ void add_format_option(CLI::App& sub, std::string& target);
 
 #define DNNROOF_CONCAT_INNER(a, b) a##b
 #define DNNROOF_CONCAT(a, b) DNNROOF_CONCAT_INNER(a, b)
-#define DNNROOF_COMMAND(order, fn)                                             \
-  static const ::dnnroof::cli::CommandRegistration DNNROOF_CONCAT(kRegister_, \
-                                                                  __LINE__)(order, fn)
+#define DNNROOF_COMMAND(order, fn) \
+  static const ::dnnroof::cli::CommandRegistration DNNROOF_CONCAT(kRegister_, __LINE__)(order, fn)

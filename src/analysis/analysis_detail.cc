@@ -1,6 +1,4 @@
 // What the analysis functions share: record, pass and ceiling checks.
-#include "analysis/detail/shared.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -12,6 +10,7 @@
 #include <set>
 #include <string_view>
 
+#include "analysis/detail/shared.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "store/timing_text.h"

@@ -51,12 +51,23 @@ std::optional<DType> parse_dtype(std::string_view name) {
     DType type;
   };
   static constexpr std::array<Alias, 17> kAliases{{
-      {"float64", DType::fp64},  {"double", DType::fp64}, {"f64", DType::fp64},
-      {"float32", DType::fp32},  {"float", DType::fp32},  {"f32", DType::fp32},
-      {"float16", DType::fp16},  {"half", DType::fp16},   {"f16", DType::fp16},
-      {"bfloat16", DType::bf16}, {"i8", DType::int8},     {"uint8", DType::int8},
-      {"int", DType::int32},     {"i32", DType::int32},   {"long", DType::int64},
-      {"i64", DType::int64},     {"fp8e4m3", DType::fp8},
+      {"float64", DType::fp64},
+      {"double", DType::fp64},
+      {"f64", DType::fp64},
+      {"float32", DType::fp32},
+      {"float", DType::fp32},
+      {"f32", DType::fp32},
+      {"float16", DType::fp16},
+      {"half", DType::fp16},
+      {"f16", DType::fp16},
+      {"bfloat16", DType::bf16},
+      {"i8", DType::int8},
+      {"uint8", DType::int8},
+      {"int", DType::int32},
+      {"i32", DType::int32},
+      {"long", DType::int64},
+      {"i64", DType::int64},
+      {"fp8e4m3", DType::fp8},
   }};
   for (const auto& a : kAliases) {
     if (a.alias == n) return a.type;

@@ -23,8 +23,8 @@ struct Cell {
   std::optional<double> number;
 
   Cell() = default;
-  Cell(std::string t) : text(std::move(t)) {}                   // NOLINT: implicit on purpose
-  Cell(const char* t) : text(t) {}                               // NOLINT
+  Cell(std::string t) : text(std::move(t)) {}  // NOLINT: implicit on purpose
+  Cell(const char* t) : text(t) {}             // NOLINT
   Cell(double value, std::string t) : text(std::move(t)), number(value) {}
 };
 

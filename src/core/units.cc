@@ -26,8 +26,8 @@ std::string format_scaled(double scaled, std::string_view prefix, std::string_vi
 std::string format_si(double value, std::string_view unit, int significant) {
   if (!std::isfinite(value)) return "n/a";
   if (value == 0) return fmt::format("0 {}", unit);
-  static constexpr std::array<std::string_view, 13> kPrefixes{
-      "a", "f", "p", "n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+  static constexpr std::array<std::string_view, 13> kPrefixes{"a", "f", "p", "n", "u", "m", "",
+                                                              "k", "M", "G", "T", "P", "E"};
   const double mag = std::fabs(value);
   int exp3 = static_cast<int>(std::floor(std::log10(mag) / 3.0));
   exp3 = std::clamp(exp3, -6, 6);

@@ -66,8 +66,7 @@ double gemm_out_features(const RuleContext& c) { return static_cast<double>(c.ou
 // B * L * S of an Attention node (q [.., L, d], k [.., S, d]).
 double attention_scores(const RuleContext& c) {
   const Shape& k = c.in(1);
-  return c.out_numel() / static_cast<double>(c.out().back()) *
-         static_cast<double>(k[k.size() - 2]);
+  return c.out_numel() / static_cast<double>(c.out().back()) * static_cast<double>(k[k.size() - 2]);
 }
 
 ConventionFlops fvcore(const RuleContext& c, const Work& w) {

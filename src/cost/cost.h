@@ -26,10 +26,10 @@ namespace dnnroof {
 // and parameters is ModelCost::convention_macs / convention_params and
 // convention_profile().
 enum class CostConvention : std::uint8_t {
-  dnnroof,    // DESIGN.md: matrix FLOPs = 2 x MACs, every other op by its own rule
-  fvcore,     // fvcore FlopCountAnalysis: 1 "flop" per MAC, most elementwise ops 0
-  thop,       // thop.profile: 1 per MAC, its module hooks only (MACs and params)
-  ptflops,    // ptflops get_model_complexity_info, pytorch backend, count_functional=True
+  dnnroof,  // DESIGN.md: matrix FLOPs = 2 x MACs, every other op by its own rule
+  fvcore,   // fvcore FlopCountAnalysis: 1 "flop" per MAC, most elementwise ops 0
+  thop,     // thop.profile: 1 per MAC, its module hooks only (MACs and params)
+  ptflops,  // ptflops get_model_complexity_info, pytorch backend, count_functional=True
   ptflops_no_functional,  // the same with backend_specific_config count_functional=False
   ptflops_aten,           // ptflops' aten backend (mm, addmm, bmm, convolution)
   calflops,               // calflops.calculate_flops: FLOPs (and MACs) of patched F.* calls

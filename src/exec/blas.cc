@@ -94,8 +94,8 @@ BlasInfo detect_blas() {
     if (const char* core = reinterpret_cast<CoreFn>(f)(); core != nullptr && *core != '\0') {
       info.description += std::string(", ") + core + " kernels";
       if (const char* from = std::getenv("DNNROOF_OPENBLAS_CORETYPE_FROM"); from != nullptr) {
-        info.description += std::string(" (OPENBLAS_CORETYPE set by dnnroof; OpenBLAS chose ") +
-                            from + ")";
+        info.description +=
+            std::string(" (OPENBLAS_CORETYPE set by dnnroof; OpenBLAS chose ") + from + ")";
       } else if (std::getenv("OPENBLAS_CORETYPE") != nullptr) {
         info.description += " (OPENBLAS_CORETYPE)";
       }

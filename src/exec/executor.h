@@ -36,7 +36,7 @@ struct ExecOptions {
   // lives: every thread of the process is confined to those CPUs and each
   // OpenMP worker to its own; the launch mask comes back on destruction.
   bool pin = true;
-  std::uint64_t seed = 0;      // weights, inputs and labels are seeded from it
+  std::uint64_t seed = 0;  // weights, inputs and labels are seeded from it
   // Weights by value name (e.g. an ONNX file's initializers). A parameter or
   // buffer not in the map gets torchvision's init scheme for its op, seeded.
   std::map<std::string, HostTensor> weights;
@@ -52,8 +52,8 @@ struct ExecOptions {
 
 // What the executor can say about itself, recorded with every result.
 struct ExecInfo {
-  std::string device;         // as resolved: "cpu", "cuda:0"
-  std::string device_name;    // CPU model or GPU name
+  std::string device;       // as resolved: "cpu", "cuda:0"
+  std::string device_name;  // CPU model or GPU name
   // The thread pools as read back from each library after sizing them:
   int threads = 0;          // ATen's intra-op pool (at::get_num_threads)
   int interop_threads = 0;  // ATen's inter-op pool; 0: unknown
@@ -61,7 +61,7 @@ struct ExecInfo {
   int openmp_threads = 0;   // omp_get_max_threads; 0: no OpenMP runtime loaded
   std::string pinned_cpus;  // "0-1": CPUs the run's threads are pinned to; "" not pinned
   std::string libtorch_version;
-  std::string blas;           // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
+  std::string blas;             // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (slow)"
   bool reference_blas = false;  // true: libblas.so.3 is the slow reference BLAS
   bool cuda_built = false;      // the LibTorch this was built against has CUDA
   // Parameters and buffers that were not in ExecOptions::weights and got the

@@ -88,8 +88,8 @@
 
 #include "core/error.h"
 #include "exec/executor.h"
-#include "graph/detail/shape_rules.h"
 #include "graph/detail/op_table.h"
+#include "graph/detail/shape_rules.h"
 
 namespace dnnroof::exec_detail {
 namespace {

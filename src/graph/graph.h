@@ -51,8 +51,8 @@ struct Value {
 };
 
 // An attribute: int, float, string, or lists of ints or floats.
-using AttrValue = std::variant<std::int64_t, double, std::string, std::vector<std::int64_t>,
-                               std::vector<double>>;
+using AttrValue =
+    std::variant<std::int64_t, double, std::string, std::vector<std::int64_t>, std::vector<double>>;
 
 class Attributes {
  public:
@@ -72,9 +72,9 @@ class Attributes {
 
 struct Node {
   OpKind op = OpKind::Identity;
-  std::string name;    // unique within the graph ("layer1.0.conv1")
-  std::string module;  // module path for grouping ("layer1.0"); "" at top level
-  std::vector<ValueId> inputs;   // activations first, then parameters, as the op table says
+  std::string name;             // unique within the graph ("layer1.0.conv1")
+  std::string module;           // module path for grouping ("layer1.0"); "" at top level
+  std::vector<ValueId> inputs;  // activations first, then parameters, as the op table says
   std::vector<ValueId> outputs;
   Attributes attrs;
 };
@@ -110,11 +110,11 @@ void infer_shapes(Graph& graph);
 // them out compile warning-free under -Wextra (-Wmissing-field-initializers).
 struct ConvOptions {
   std::int64_t out_channels = 0;
-  std::vector<std::int64_t> kernel{};             // one per spatial dim
-  std::vector<std::int64_t> stride{};             // default 1s
-  std::vector<std::int64_t> padding{};            // symmetric, one per dim; default 0s
-  std::vector<std::int64_t> padding_end{};        // asymmetric end padding; empty = same as padding
-  std::vector<std::int64_t> dilation{};           // default 1s
+  std::vector<std::int64_t> kernel{};       // one per spatial dim
+  std::vector<std::int64_t> stride{};       // default 1s
+  std::vector<std::int64_t> padding{};      // symmetric, one per dim; default 0s
+  std::vector<std::int64_t> padding_end{};  // asymmetric end padding; empty = same as padding
+  std::vector<std::int64_t> dilation{};     // default 1s
   std::int64_t groups = 1;
   bool bias = true;
 };
@@ -187,14 +187,16 @@ class GraphBuilder {
 
   // Layers (torch.nn equivalents; they create their parameters).
   ValueId conv(ValueId x, const ConvOptions& o, std::string_view name = "conv");
-  ValueId conv_transpose(ValueId x, const ConvOptions& o, std::vector<std::int64_t> output_padding = {},
+  ValueId conv_transpose(ValueId x, const ConvOptions& o,
+                         std::vector<std::int64_t> output_padding = {},
                          std::string_view name = "conv_transpose");
   ValueId linear(ValueId x, std::int64_t out_features, bool bias = true,
                  std::string_view name = "linear");
   ValueId batch_norm(ValueId x, double eps = 1e-5, std::string_view name = "bn");
   ValueId layer_norm(ValueId x, std::vector<std::int64_t> normalized_shape, double eps = 1e-5,
                      std::string_view name = "ln");
-  ValueId group_norm(ValueId x, std::int64_t groups, double eps = 1e-5, std::string_view name = "gn");
+  ValueId group_norm(ValueId x, std::int64_t groups, double eps = 1e-5,
+                     std::string_view name = "gn");
   ValueId prelu(ValueId x, std::int64_t num_parameters = 1, std::string_view name = "prelu");
   ValueId embedding(ValueId indices, std::int64_t num_embeddings, std::int64_t dim,
                     std::string_view name = "embedding");
@@ -211,7 +213,8 @@ class GraphBuilder {
   ValueId adaptive_avg_pool(ValueId x, std::vector<std::int64_t> output_size);
   ValueId adaptive_max_pool(ValueId x, std::vector<std::int64_t> output_size);
   ValueId global_avg_pool(ValueId x);  // keeps dims: [N, C, 1, 1]
-  ValueId lrn(ValueId x, std::int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
+  ValueId lrn(ValueId x, std::int64_t size, double alpha = 1e-4, double beta = 0.75,
+              double k = 1.0);
   ValueId add(ValueId a, ValueId b);
   ValueId sub(ValueId a, ValueId b);
   ValueId mul(ValueId a, ValueId b);
@@ -223,7 +226,8 @@ class GraphBuilder {
   ValueId reshape(ValueId x, Shape shape);  // one -1 allowed
   ValueId flatten(ValueId x, std::int64_t start_dim = 1, std::int64_t end_dim = -1);
   ValueId transpose(ValueId x, std::vector<std::int64_t> perm);
-  ValueId pad(ValueId x, std::vector<std::int64_t> pads, double value = 0.0);  // ONNX order: begins then ends
+  ValueId pad(ValueId x, std::vector<std::int64_t> pads,
+              double value = 0.0);  // ONNX order: begins then ends
   ValueId dropout(ValueId x, double p);
   ValueId reduce_mean(ValueId x, std::vector<std::int64_t> axes, bool keepdims);
   ValueId reduce_sum(ValueId x, std::vector<std::int64_t> axes, bool keepdims);

@@ -7,8 +7,8 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "graph/graph.h"
 #include "graph/detail/shape_rules.h"
+#include "graph/graph.h"
 
 namespace dnnroof {
 // --- Builder -------------------------------------------------------------------

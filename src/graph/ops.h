@@ -43,7 +43,7 @@ enum class OpKind : std::uint8_t {
   Hardsigmoid,
   Sigmoid,
   Tanh,
-  Clip,  // attrs: min, max
+  Clip,        // attrs: min, max
   Softmax,     // attrs: axis
   LogSoftmax,  // attrs: axis
   // Pooling
@@ -102,7 +102,7 @@ enum class OpKind : std::uint8_t {
   ReduceMin,  // attrs: axes, keepdims (torch.amin)
   ArgMax,     // attrs: axis, keepdims; int64 output (the first maximum, as torch)
   ArgMin,     // attrs: axis, keepdims; int64 output
-  count  // keep last
+  count       // keep last
 };
 
 inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::count);

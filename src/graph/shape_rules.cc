@@ -10,9 +10,9 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "graph/graph.h"
 #include "graph/detail/op_table.h"
 #include "graph/detail/shape_rules_family.h"
+#include "graph/graph.h"
 
 namespace dnnroof {
 

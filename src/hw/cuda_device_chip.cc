@@ -30,8 +30,9 @@ Chip cuda_device_chip(const CudaDeviceInfo& info) {
   chip.origin = "cuda";
   chip.source = "CUDA runtime (cudaDeviceGetAttribute)";
   const std::string clock = format_si(info.sm_clock_hz, "Hz", 4);
-  for (auto [dtype, lanes] : {std::pair{DType::fp32, fp32_lanes_per_sm(info.cc_major, info.cc_minor)},
-                              std::pair{DType::fp64, fp64_lanes_per_sm(info.cc_major, info.cc_minor)}}) {
+  for (auto [dtype, lanes] :
+       {std::pair{DType::fp32, fp32_lanes_per_sm(info.cc_major, info.cc_minor)},
+        std::pair{DType::fp64, fp64_lanes_per_sm(info.cc_major, info.cc_minor)}}) {
     if (lanes == 0 || info.sm_count == 0 || info.sm_clock_hz <= 0) continue;
     Figure f;
     f.value = info.sm_count * static_cast<double>(lanes) * 2.0 * info.sm_clock_hz;
@@ -53,9 +54,9 @@ Chip cuda_device_chip(const CudaDeviceInfo& info) {
   dram.is_main = true;
   if (info.memory_clock_hz > 0 && info.memory_bus_bits > 0) {
     dram.bandwidth.value = 2.0 * info.memory_clock_hz * info.memory_bus_bits / 8.0;
-    dram.bandwidth.derivation =
-        fmt::format("2 x {} memory clock x {} bits / 8 = {}", format_si(info.memory_clock_hz, "Hz", 4),
-                    info.memory_bus_bits, format_si(dram.bandwidth.value, "B/s", 4));
+    dram.bandwidth.derivation = fmt::format(
+        "2 x {} memory clock x {} bits / 8 = {}", format_si(info.memory_clock_hz, "Hz", 4),
+        info.memory_bus_bits, format_si(dram.bandwidth.value, "B/s", 4));
     dram.bandwidth.source = chip.source;
   }
   dram.capacity.value = info.memory_bytes;

@@ -31,7 +31,8 @@ CudaDeviceQuery query_cuda_devices() {
     d.memory_bytes = static_cast<double>(prop.totalGlobalMem);
     d.l2_bytes = static_cast<double>(prop.l2CacheSize);
     int khz = 0;
-    if (cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, i) == cudaSuccess) d.sm_clock_hz = khz * 1e3;
+    if (cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, i) == cudaSuccess)
+      d.sm_clock_hz = khz * 1e3;
     if (cudaDeviceGetAttribute(&khz, cudaDevAttrMemoryClockRate, i) == cudaSuccess) {
       d.memory_clock_hz = khz * 1e3;
     }

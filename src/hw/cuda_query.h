@@ -15,8 +15,9 @@ struct CudaDeviceInfo {
   int cc_major = 0;  // compute capability
   int cc_minor = 0;
   int sm_count = 0;
-  double sm_clock_hz = 0;      // peak SM clock
-  double memory_clock_hz = 0;  // peak memory clock (the runtime's value; data moves twice per clock)
+  double sm_clock_hz = 0;  // peak SM clock
+  double memory_clock_hz =
+      0;  // peak memory clock (the runtime's value; data moves twice per clock)
   int memory_bus_bits = 0;
   double memory_bytes = 0;
   double l2_bytes = 0;

@@ -80,7 +80,7 @@ struct Measurement {
   std::vector<double> samples_s;  // [s] in the order taken, warm-up excluded
   bool converged = false;         // false: the result is noisy
   StopReason stop_reason = StopReason::time_budget;
-  std::string criterion;  // StopCriterion::describe()
+  std::string criterion;         // StopCriterion::describe()
   std::string accept_criterion;  // its describe(); empty: none
   std::size_t warmup_iterations = 0;
   bool warmup_stable = false;  // false: warm-up ended at a cap

@@ -236,7 +236,8 @@ CudaFmaCheck cuda_fma_check(int device, CudaFmaType type, std::int64_t grid, int
   launch_fma(type, grid, block, d, iterations);
   err = cudaDeviceSynchronize();
   if (err == cudaSuccess) err = cudaGetLastError();
-  if (err == cudaSuccess) err = cudaMemcpy(&out.thread0_sum, d, sizeof(double), cudaMemcpyDeviceToHost);
+  if (err == cudaSuccess)
+    err = cudaMemcpy(&out.thread0_sum, d, sizeof(double), cudaMemcpyDeviceToHost);
   if (err != cudaSuccess) out.error = cuda_text("FMA kernel", err);
   cudaFree(d);
   return out;
@@ -347,8 +348,8 @@ CudaTimed cuda_time_gemm(const CudaBuffers& buffers, CudaGemmType type, int n, i
     } else if (type == CudaGemmType::fp16) {
       fill_kernel<__half><<<1024, 256>>>(static_cast<__half*>(p[i]), elements, 5u + i);
     } else {
-      fill_kernel<__nv_bfloat16><<<1024, 256>>>(static_cast<__nv_bfloat16*>(p[i]), elements,
-                                                5u + i);
+      fill_kernel<__nv_bfloat16>
+          <<<1024, 256>>>(static_cast<__nv_bfloat16*>(p[i]), elements, 5u + i);
     }
   }
   if (type == CudaGemmType::tf32) compute = CUBLAS_COMPUTE_32F_FAST_TF32;

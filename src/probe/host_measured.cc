@@ -88,8 +88,8 @@ ThreadCeilings ceilings_on(const ProbeResult& result, const Chip& chip, int thre
   // share of its capacity; a shared one (L3) all of it.
   const int cores = std::max(1, result.all_threads);
   auto usable_capacity = [&](const MemoryLevel& level) {
-    const bool private_level = to_lower(level.name).starts_with("l1") ||
-                               to_lower(level.name).starts_with("l2");
+    const bool private_level =
+        to_lower(level.name).starts_with("l1") || to_lower(level.name).starts_with("l2");
     return private_level ? level.capacity.value * std::min(threads, cores) / cores
                          : level.capacity.value;
   };

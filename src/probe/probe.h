@@ -81,7 +81,7 @@ struct ProbeResult {
   std::vector<ComputeCeiling> compute;
   std::vector<BandwidthCurve> curves;
   std::vector<GemmCeiling> gemm;  // filled by the caller (probe_gemm); may be empty
-  double seconds = 0;  // wall time of the whole probe [s]
+  double seconds = 0;             // wall time of the whole probe [s]
 
   // The curve of `kind` at `threads`; nullptr when not measured.
   const BandwidthCurve* curve(MemoryKernelKind kind, int threads) const;

@@ -124,7 +124,8 @@ void bars_script(std::string& s, const Chart& c, const Styles& st) {
   s += "set xtics rotate by 35 right nomirror scale 0\n";
   s += fmt::format("set bmargin {:.1f}\n", bottom_margin_for(c.categories) + 1.0);
   s += "set grid ytics lt 1 lc rgb '#dddddd'\n";
-  s += fmt::format("set xrange [-0.6:{}]\n", gnuplot_number(static_cast<double>(c.categories.size()) - 0.4));
+  s += fmt::format("set xrange [-0.6:{}]\n",
+                   gnuplot_number(static_cast<double>(c.categories.size()) - 0.4));
   if (c.y_scale == AxisScale::log) {
     s += "set logscale y 10\nset format y '%g'\n";
   } else {
@@ -168,8 +169,8 @@ void bars_script(std::string& s, const Chart& c, const Styles& st) {
   if (c.label_values && !stacked) {
     // Clustered bars of series j sit at i + (j - (n - 1) / 2) / (n + gap).
     for (std::size_t j = 0; j < n; ++j) {
-      const double offset =
-          (static_cast<double>(j) - (static_cast<double>(n) - 1) / 2) / (static_cast<double>(n) + 1);
+      const double offset = (static_cast<double>(j) - (static_cast<double>(n) - 1) / 2) /
+                            (static_cast<double>(n) + 1);
       elements.push_back(fmt::format(
           "$bars using ($0{:+.4f}):{}:(sprintf('%.{}f', ${})) with labels offset 0,0.6 font ',9' "
           "notitle",
@@ -200,7 +201,8 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     for (int e = static_cast<int>(std::floor(std::log10(lo))); std::pow(10.0, e) <= hi; ++e) {
       for (double m : {1.0, 2.0, 5.0}) {
         const double v = m * std::pow(10.0, e);
-        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(fmt::format("'{:g}' {}", v, gnuplot_number(v)));
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
+          t.push_back(fmt::format("'{:g}' {}", v, gnuplot_number(v)));
       }
     }
     s += fmt::format("set {}tics ({})\n", axis, join(t, ", "));
@@ -228,7 +230,8 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     s += fmt::format("$s{} << EOD\n", j);
     for (std::size_t i = 0; i < se.x.size(); ++i) {
       const std::string label = i < se.labels.size() ? se.labels[i] : se.name;
-      s += fmt::format("{} {} {}\n", gnuplot_number(se.x[i]), gnuplot_number(se.y[i]), field(label));
+      s +=
+          fmt::format("{} {} {}\n", gnuplot_number(se.x[i]), gnuplot_number(se.y[i]), field(label));
       if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) {
         lo = std::min({lo, se.x[i], se.y[i]});
         hi = std::max({hi, se.x[i], se.y[i]});
@@ -255,7 +258,8 @@ void scatter_script(std::string& s, const Chart& c, const Styles& st) {
     const bool fixed = std::isfinite(c.x_min) && std::isfinite(c.x_max);
     const double a = fixed ? c.x_min : (c.x_scale == AxisScale::log ? lo / 2 : 0);
     const double b = fixed ? c.x_max : hi * 1.5;
-    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", gnuplot_number(a), gnuplot_number(a), gnuplot_number(b), gnuplot_number(b));
+    s += fmt::format("$diag << EOD\n{} {}\n{} {}\nEOD\n", gnuplot_number(a), gnuplot_number(a),
+                     gnuplot_number(b), gnuplot_number(b));
     elements.push_back(
         "$diag using 1:2 with lines dt (10,6) lw 1.5 lc rgb '#444444' title 'y = x (perfect "
         "prediction)'");
@@ -295,7 +299,8 @@ void pie_script(std::string& s, const Chart& c, const Styles& st) {
       const double a0 = 90 + 360 * cum;
       const double a1 = 90 + 360 * (cum + share);
       const unsigned long rgb = std::stoul(st[i].colour.substr(1), nullptr, 16);
-      slices += fmt::format("{} {} 1 {} {} {}\n", gnuplot_number(xc), gnuplot_number(yc), gnuplot_number(a0), gnuplot_number(a1), rgb);
+      slices += fmt::format("{} {} 1 {} {} {}\n", gnuplot_number(xc), gnuplot_number(yc),
+                            gnuplot_number(a0), gnuplot_number(a1), rgb);
       if (share >= kMinLabelledPieShare) {
         const double mid = (a0 + a1) / 2 * 3.14159265358979323846 / 180;
         labels += fmt::format("{} {} \"{:.0f}%\"\n", gnuplot_number(xc + 0.68 * std::cos(mid)),
@@ -303,7 +308,8 @@ void pie_script(std::string& s, const Chart& c, const Styles& st) {
       }
       cum += share;
     }
-    titles += fmt::format("{} {} {}\n", gnuplot_number(xc), gnuplot_number(yc - 1.28), field(se.name));
+    titles +=
+        fmt::format("{} {} {}\n", gnuplot_number(xc), gnuplot_number(yc - 1.28), field(se.name));
   }
   s += "$slices << EOD\n" + slices + "EOD\n";
   s += "$labels << EOD\n" + labels + "EOD\n";
@@ -327,9 +333,11 @@ void heatmap_script(std::string& s, const Chart& c) {
   s += "set palette defined (0 '#2166ac', 0.5 '#f7f7f7', 1 '#b2182b')\n";
   s += fmt::format("set cbrange [{}:{}]\n", gnuplot_number(c.cell_min), gnuplot_number(c.cell_max));
   s += fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n",
-                   gnuplot_number(static_cast<double>(cols) - 0.5), gnuplot_number(static_cast<double>(rows) - 0.5));
+                   gnuplot_number(static_cast<double>(cols) - 0.5),
+                   gnuplot_number(static_cast<double>(rows) - 0.5));
   std::vector<std::string> xt;
-  for (std::size_t i = 0; i < cols; ++i) xt.push_back(fmt::format("{} {}", gnuplot_quote(c.categories[i]), i));
+  for (std::size_t i = 0; i < cols; ++i)
+    xt.push_back(fmt::format("{} {}", gnuplot_quote(c.categories[i]), i));
   std::vector<std::string> yt;
   for (std::size_t r = 0; r < rows; ++r) {
     yt.push_back(fmt::format("{} {}", gnuplot_quote(c.row_categories[r]), rows - 1 - r));
@@ -354,8 +362,8 @@ void heatmap_script(std::string& s, const Chart& c) {
       "tc rgb '#000000', \\\n"
       "     $cells using 1:2:(abs($3-({}))>{} ? sprintf('%.{}f', $3) : '') with labels font ',12' "
       "tc rgb '#ffffff'\n",
-      gnuplot_number(mid), gnuplot_number(0.35 * span), c.value_decimals, gnuplot_number(mid), gnuplot_number(0.35 * span),
-      c.value_decimals);
+      gnuplot_number(mid), gnuplot_number(0.35 * span), c.value_decimals, gnuplot_number(mid),
+      gnuplot_number(0.35 * span), c.value_decimals);
 }
 
 }  // namespace
@@ -390,7 +398,8 @@ void validate_chart(const Chart& c) {
              c.cells[r].size(), c.categories.size());
       }
     }
-    if (!(c.cell_max > c.cell_min)) fail("{}: colour range [{}, {}] is empty", what, c.cell_min, c.cell_max);
+    if (!(c.cell_max > c.cell_min))
+      fail("{}: colour range [{}, {}] is empty", what, c.cell_min, c.cell_max);
     return;
   }
   if (c.series.empty()) fail("{}: no series to draw", what);
@@ -403,8 +412,8 @@ void validate_chart(const Chart& c) {
       for (std::size_t i = 0; i < se.x.size(); ++i) {
         if ((c.x_scale == AxisScale::log && !(se.x[i] > 0)) ||
             (c.y_scale == AxisScale::log && !(se.y[i] > 0))) {
-          fail("{}: series '{}' point {} ({}, {}) cannot be drawn on a log axis", what, se.name,
-               i, se.x[i], se.y[i]);
+          fail("{}: series '{}' point {} ({}, {}) cannot be drawn on a log axis", what, se.name, i,
+               se.x[i], se.y[i]);
         }
       }
     } else if (c.kind == ChartKind::pie) {
@@ -476,9 +485,9 @@ std::string chart_script(const Chart& c, ImageFormat format, const std::filesyst
   s += fmt::format("set output {}\n", gnuplot_quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\n";
   s += fmt::format("set title {} font ',14'\n", wrapped_title(c.title, c.width_px));
-  s += fmt::format("set xlabel {}\nset ylabel {}\n", gnuplot_quote(c.x_label), gnuplot_quote(c.y_label));
-  const bool one =
-      c.kind != ChartKind::heatmap && c.kind != ChartKind::pie && c.series.size() == 1;
+  s += fmt::format("set xlabel {}\nset ylabel {}\n", gnuplot_quote(c.x_label),
+                   gnuplot_quote(c.y_label));
+  const bool one = c.kind != ChartKind::heatmap && c.kind != ChartKind::pie && c.series.size() == 1;
   if (c.kind != ChartKind::heatmap) {
     s += one && !c.diagonal ? "unset key\n"
                             : "set key outside right top vertical Left reverse samplen 2 "

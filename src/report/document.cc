@@ -223,7 +223,8 @@ std::string render_html(const Document& doc,
         s += html_table(*t);
       } else if (const auto* nb = std::get_if<NoteBox>(&block)) {
         s += fmt::format("<div class=\"note\"><strong>{}</strong>\n<ul>\n", html_text(nb->title));
-        for (const std::string& item : nb->items) s += fmt::format("<li>{}</li>\n", html_text(item));
+        for (const std::string& item : nb->items)
+          s += fmt::format("<li>{}</li>\n", html_text(item));
         s += "</ul></div>\n";
       } else if (const auto* f = std::get_if<FigureBlock>(&block)) {
         s += fmt::format("<figure id=\"fig-{}\">\n", html_escape(f->id));

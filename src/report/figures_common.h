@@ -44,7 +44,6 @@ void fit_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>
 // diagonal.
 void equal_ranges(Chart& c, const std::vector<double>& values);
 
-
 // A FigureBlock holding `chart` (validated: Error when it cannot be drawn).
 FigureBlock chart_block(std::string id, std::string caption, Chart chart);
 

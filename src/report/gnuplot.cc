@@ -171,8 +171,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   s += fmt::format("set bmargin {:.1f}\n", 4.5 + 1.1 * static_cast<double>(key_rows));
   s += fmt::format("set title {}\n", gnuplot_quote(fig.title));
   s += "set logscale xy 10\n";
-  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", gnuplot_number(fig.x.min), gnuplot_number(fig.x.max),
-                   gnuplot_number(fig.y.min), gnuplot_number(fig.y.max));
+  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", gnuplot_number(fig.x.min),
+                   gnuplot_number(fig.x.max), gnuplot_number(fig.y.min), gnuplot_number(fig.y.max));
   s += "set xlabel 'Operational intensity [FLOP/B]' offset 0,0.3\n";
   s += "set ylabel 'Performance [FLOP/s]'\n";
   // Decade ticks with SI prefixes: 100M, 1G, ..., 10T, 1P.
@@ -189,16 +189,18 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   // Ceilings: one datablock each, three vertices.
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     s += fmt::format("${}c{} << EOD\n", tag, i);
-    for (const XY& p : fig.ceilings[i].polyline) s += fmt::format("{} {}\n", gnuplot_number(p.x), gnuplot_number(p.y));
+    for (const XY& p : fig.ceilings[i].polyline)
+      s += fmt::format("{} {}\n", gnuplot_number(p.x), gnuplot_number(p.y));
     s += "EOD\n";
   }
   // Ridge points with their hover text.
   s += fmt::format("${}ridges << EOD\n", tag);
   for (const CeilingLine& c : fig.ceilings) {
-    s += fmt::format("{} {} \"{}: ridge {} FLOP/B, peak {}, {} {}\"\n", gnuplot_number(c.ridge_intensity),
-                     gnuplot_number(c.ceiling.peak_flops), hover_safe(c.ceiling.short_label),
-                     format_intensity(c.ridge_intensity), format_si(c.ceiling.peak_flops, "FLOP/s"),
-                     hover_safe(c.ceiling.level), format_si(c.ceiling.bandwidth, "B/s"));
+    s += fmt::format("{} {} \"{}: ridge {} FLOP/B, peak {}, {} {}\"\n",
+                     gnuplot_number(c.ridge_intensity), gnuplot_number(c.ceiling.peak_flops),
+                     hover_safe(c.ceiling.short_label), format_intensity(c.ridge_intensity),
+                     format_si(c.ceiling.peak_flops, "FLOP/s"), hover_safe(c.ceiling.level),
+                     format_si(c.ceiling.bandwidth, "B/s"));
   }
   s += "EOD\n";
   const std::vector<bool> labelled = ridge_labels_to_draw(fig, layout, key_rows);
@@ -207,8 +209,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     const CeilingLine& c = fig.ceilings[i];
     s += fmt::format(
         "set label {} {} at {},{} left offset char 0.6,1.0 font ',{}' tc rgb '{}' front\n", i + 1,
-        gnuplot_quote(ridge_label_text(c)), gnuplot_number(c.ridge_intensity), gnuplot_number(c.ceiling.peak_flops), text_pt,
-        ceiling_colour(fig, c.colour));
+        gnuplot_quote(ridge_label_text(c)), gnuplot_number(c.ridge_intensity),
+        gnuplot_number(c.ceiling.peak_flops), text_pt, ceiling_colour(fig, c.colour));
   }
 
   // Points: one datablock per marker group, plus one for those above roof.
@@ -223,8 +225,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     std::string rows;
     for (const PlacedPoint& p : fig.points) {
       if (static_cast<std::size_t>(p.marker) != g || p.above_roof) continue;
-      rows += fmt::format("{} {} \"{}\"\n", gnuplot_number(p.input.intensity), gnuplot_number(p.flops),
-                          hover_safe(p.input.label));
+      rows += fmt::format("{} {} \"{}\"\n", gnuplot_number(p.input.intensity),
+                          gnuplot_number(p.flops), hover_safe(p.input.label));
     }
     if (rows.empty()) continue;
     group_drawn[g] = true;
@@ -235,8 +237,8 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     s += fmt::format("${}above << EOD\n", tag);
     for (const PlacedPoint& p : fig.points) {
       if (!p.above_roof) continue;
-      s += fmt::format("{} {} \"{} (above roof)\"\n", gnuplot_number(p.input.intensity), gnuplot_number(p.flops),
-                       hover_safe(p.input.label));
+      s += fmt::format("{} {} \"{} (above roof)\"\n", gnuplot_number(p.input.intensity),
+                       gnuplot_number(p.flops), hover_safe(p.input.label));
     }
     s += "EOD\n";
   }
@@ -382,7 +384,7 @@ std::string roofline_script(const std::vector<RooflineFigure>& panels_in, const 
   grown.panel_height_px += static_cast<int>(21 * rows_of_key);
   std::string s = "# dnnroof roofline figure (generated)\n";
   s += gnuplot_terminal(format, grown.panel_width_px * columns,
-                     grown.panel_height_px * rows + title_px, layout.svg_mouse);
+                        grown.panel_height_px * rows + title_px, layout.svg_mouse);
   s += fmt::format("set output {}\n", gnuplot_quote(output.string()));
   s += "set encoding utf8\nset border lw 1\nset tics nomirror out\nset samples 2000\n";
   // SVG text is drawn in pixels of the figure, smaller than cairo's points.

@@ -29,10 +29,10 @@ struct StudyRunInfo;
 
 // One device the records ran on, as the report names it.
 struct MeasuredDevice {
-  std::string key;        // "cpu@hostname", "cuda:0@hostname": records group by it
-  std::string device;     // "cpu", "cuda:0"
-  std::string chip_id;    // the catalog chip whose ceilings apply ("host-measured", "t4")
-  std::string name;       // "Intel Xeon ... (cpu)", for titles
+  std::string key;         // "cpu@hostname", "cuda:0@hostname": records group by it
+  std::string device;      // "cpu", "cuda:0"
+  std::string chip_id;     // the catalog chip whose ceilings apply ("host-measured", "t4")
+  std::string name;        // "Intel Xeon ... (cpu)", for titles
   std::string short_name;  // "cpu", "cuda:0", or with the host when several hosts
   bool gpu = false;
   // CPU: the thread count of its records (threads_in_force); every ceiling
@@ -196,8 +196,8 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
 std::string noisy_reason_text(const ResultRecord& record);
 
 // Small shared helpers.
-double median_of(std::vector<double> v);  // NaN when empty
+double median_of(std::vector<double> v);                       // NaN when empty
 std::string list_text(const std::vector<std::string>& items);  // "a, b and c"
-std::string time_text(double seconds);                          // "12.3 ms"
+std::string time_text(double seconds);                         // "12.3 ms"
 
 }  // namespace dnnroof

@@ -133,7 +133,8 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
                               100 * run.accept_target);
     }
     if (run.min_samples > 0) sampling += fmt::format(", at least {} samples", run.min_samples);
-    if (run.budget_per_config_s > 0) sampling += fmt::format(", budget {:g} s per configuration", run.budget_per_config_s);
+    if (run.budget_per_config_s > 0)
+      sampling += fmt::format(", budget {:g} s per configuration", run.budget_per_config_s);
     if (run.min_samples > 0 && run.min_samples_budget_s > run.budget_per_config_s) {
       sampling += fmt::format(
           ", extended up to {:g} s for a model too slow to give {} samples in the budget",
@@ -169,9 +170,10 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
 
   heading("Tools, versions and conditions");
   std::vector<std::string> tools;
-  tools.push_back(fmt::format("dnnroof {} (revision {}), built with {}; figures drawn with "
-                              "gnuplot.",
-                              kVersion, kGitRevision, compiler_text()));
+  tools.push_back(
+      fmt::format("dnnroof {} (revision {}), built with {}; figures drawn with "
+                  "gnuplot.",
+                  kVersion, kGitRevision, compiler_text()));
   std::map<std::string, std::set<std::string>> libs;
   std::map<std::string, std::set<std::string>> per_device;
   std::set<std::string> dates;
@@ -194,14 +196,15 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
     tools.push_back(fmt::format("{}: {}", dev, join({v.begin(), v.end()}, "; ")));
   }
   if (!dates.empty()) {
-    tools.push_back(fmt::format("Measured between {} and {} (UTC).", *dates.begin(), *dates.rbegin()));
+    tools.push_back(
+        fmt::format("Measured between {} and {} (UTC).", *dates.begin(), *dates.rbegin()));
   }
   if (run.measured_here) {
     tools.push_back(fmt::format("Measured by this run of `dnnroof report` ({} mode) in {:.0f} s.",
                                 run.mode, run.elapsed_s));
   } else if (!run.results_files.empty()) {
-    tools.push_back(fmt::format("Results loaded from {} (not re-measured).",
-                                join(run.results_files, ", ")));
+    tools.push_back(
+        fmt::format("Results loaded from {} (not re-measured).", join(run.results_files, ", ")));
   }
   if (host != nullptr) {
     tools.push_back(fmt::format("This machine: {}, {} physical cores, {} logical CPUs{}.",
@@ -239,7 +242,8 @@ Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
                                         run_mode_name(r.mode), r.device, interval, why));
     } else if (r.status == RecordStatus::failed) {
       failed.push_back(fmt::format("{} b{} {} on {}: {}", r.model, r.batch, run_mode_name(r.mode),
-                                   r.device, r.status_reason.empty() ? "no reason given" : r.status_reason));
+                                   r.device,
+                                   r.status_reason.empty() ? "no reason given" : r.status_reason));
     }
   }
   if (!noisy.empty()) {

@@ -243,11 +243,12 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
       }
       const double rho = spearman(f, p);
       if (std::isfinite(rho)) {
-        text += fmt::format(" Across the {} models the Spearman rank correlation of FLOPs and "
-                            "parameters is {:.2f}{}.",
-                            models.size(), rho,
-                            rho < 0.7 ? ": parameter count is a poor proxy for compute"
-                                      : ": the two rankings mostly agree");
+        text += fmt::format(
+            " Across the {} models the Spearman rank correlation of FLOPs and "
+            "parameters is {:.2f}{}.",
+            models.size(), rho,
+            rho < 0.7 ? ": parameter count is a poor proxy for compute"
+                      : ": the two rankings mostly agree");
       }
     }
     out.push_back(std::move(text));
@@ -264,8 +265,8 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
         "Activation memory (the bytes of every layer output, the sum torchinfo halves from its "
         "\"forward/backward pass size\") at batch {} is largest for {} ({}); it exceeds the "
         "parameter bytes for {} of the {} models ({}).",
-        b0, models[amax].name, format_si(acts(models[amax]), "B"), act_heavy.size(),
-        models.size(), list_names(act_heavy));
+        b0, models[amax].name, format_si(acts(models[amax]), "B"), act_heavy.size(), models.size(),
+        list_names(act_heavy));
     if (b1 != b0) {
       const ModelCosts& m = models[amax];
       text += fmt::format(
@@ -314,10 +315,10 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
     double peak = 0, bw = 0;
     if (!roof_of(*chip, o.precision, peak, bw)) continue;
     const double ridge = peak / bw;
-    std::string text = fmt::format("On {} ({} peak {}, {} main memory, ridge {} FLOP/B):",
-                                   chip_name(*chip), dtype_name(o.precision),
-                                   format_si(peak, "FLOP/s"), format_si(bw, "B/s"),
-                                   format_intensity(ridge));
+    std::string text =
+        fmt::format("On {} ({} peak {}, {} main memory, ridge {} FLOP/B):", chip_name(*chip),
+                    dtype_name(o.precision), format_si(peak, "FLOP/s"), format_si(bw, "B/s"),
+                    format_intensity(ridge));
     std::vector<std::string> per_batch;
     for (int b : batches) {
       std::vector<std::string> mem;
@@ -417,8 +418,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
       "are buffers, not counted). They do not depend on the batch size.",
       1));
   s.blocks.emplace_back(bar_figure(
-      "models-memory", fmt::format("Activation and parameter memory, batch {}", b0),
-      "Memory [MB]", models, {{"activations", act}, {"parameters", par_bytes}},
+      "models-memory", fmt::format("Activation and parameter memory, batch {}", b0), "Memory [MB]",
+      models, {{"activations", act}, {"parameters", par_bytes}},
       fmt::format("Activation bytes (every layer output at batch {}) beside parameter bytes at "
                   "{}. Activations scale with the batch, parameters do not.",
                   b0, dtype_name(at(models.front(), b0).storage)),
@@ -431,22 +432,23 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
       "there: min(peak, bandwidth x intensity). Left of the ridge point a model is memory-bound "
       "on that chip, right of it compute-bound. Measured performance comes in the hardware "
       "utilisation section."});
-  Table placement({"Model", "Batch", "Chip", "Ridge [FLOP/B]", "OI [FLOP/B]", "Attainable",
-                   "Bound", "Lower-bound time"},
+  Table placement({"Model", "Batch", "Chip", "Ridge [FLOP/B]", "OI [FLOP/B]", "Attainable", "Bound",
+                   "Lower-bound time"},
                   {"model", "batch", "chip", "ridge_flop_per_byte", "intensity_flop_per_byte",
                    "attainable_flops", "bound", "min_time_s"});
   for (const Chip* chip : o.overlay_chips) {
     double peak = 0, bw = 0;
     if (!roof_of(*chip, o.precision, peak, bw)) {
-      out.notes.push_back(fmt::format("{} has no {} peak or main-memory bandwidth: no static "
-                                      "overlay for it",
-                                      chip->id, dtype_name(o.precision)));
+      out.notes.push_back(
+          fmt::format("{} has no {} peak or main-memory bandwidth: no static "
+                      "overlay for it",
+                      chip->id, dtype_name(o.precision)));
       continue;
     }
     FigureBlock fig;
     fig.id = fmt::format("models-on-roof-{}", chip->id);
-    fig.title = fmt::format("Models on the {} roofline ({}, static)", chip->id,
-                            dtype_name(o.precision));
+    fig.title =
+        fmt::format("Models on the {} roofline ({}, static)", chip->id, dtype_name(o.precision));
     Ceiling ceiling;
     ceiling.chip = chip->id;
     ceiling.label = fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
@@ -489,8 +491,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     s.blocks.emplace_back(std::move(fig));
   }
   if (placement.rows() > 0) {
-    s.blocks.emplace_back(TableBlock{"Static placement: attainable performance and bound",
-                                     placement});
+    s.blocks.emplace_back(
+        TableBlock{"Static placement: attainable performance and bound", placement});
   }
 
   heading("What the numbers say");

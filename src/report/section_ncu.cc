@@ -32,7 +32,8 @@ std::string optional_si(const std::optional<double>& v, const char* unit) {
 std::string describe(const NcuResults& r) {
   std::string what = r.model.empty() ? std::string("an unnamed workload") : r.model;
   if (r.batch > 0) what += fmt::format(" batch {}", r.batch);
-  if (!r.mode.empty()) what += fmt::format(" ({})", r.mode == "train" ? "training step" : "inference");
+  if (!r.mode.empty())
+    what += fmt::format(" ({})", r.mode == "train" ? "training step" : "inference");
   std::string device = r.summary.device_name.empty() ? r.device_chip : r.summary.device_name;
   if (!r.summary.device_name.empty() && !r.device_chip.empty()) {
     device = fmt::format("{}, catalog chip {}", r.summary.device_name, r.device_chip);
@@ -47,7 +48,8 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
   MeasuredSection out;
   if (data.ncu.empty()) return out;
   Section& s = out.section;
-  s.blocks.emplace_back(Heading{3, fmt::format("{} Measured FLOPs and bytes (Nsight Compute)", number)});
+  s.blocks.emplace_back(
+      Heading{3, fmt::format("{} Measured FLOPs and bytes (Nsight Compute)", number)});
   s.blocks.emplace_back(Paragraph{
       "The measured rooflines of this section take FLOPs and bytes from the cost model; Nsight "
       "Compute counts them on "
@@ -57,9 +59,10 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
       "(the same FLOPs and time against that level's bytes) for all kernels and per kernel "
       "group, and, for a named model, the measured totals beside the analytic ones. Every "
       "number is in `data/ncu_points.csv` and `data/ncu_comparison.csv`."});
-  Table points({"Source", "Kernel group", "Level", "FLOPs", "Bytes", "Time", "OI [FLOP/B]", "FLOP/s"},
-               {"source", "group", "level", "flops", "bytes", "seconds",
-                "intensity_flop_per_byte", "flops_per_s"});
+  Table points(
+      {"Source", "Kernel group", "Level", "FLOPs", "Bytes", "Time", "OI [FLOP/B]", "FLOP/s"},
+      {"source", "group", "level", "flops", "bytes", "seconds", "intensity_flop_per_byte",
+       "flops_per_s"});
   Table cmp({"Source", "Quantity", "Analytic", "Measured", "Measured / analytic"},
             {"source", "quantity", "analytic", "measured", "ratio"});
   for (const NcuResults& r : data.ncu) {
@@ -77,8 +80,9 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
       text += fmt::format(" Not collected: {}.", list_text(sum.missing));
     }
     if (sum.tensor_flops_unknown) {
-      text += " Tensor-core instructions were counted but not their FLOPs (no "
-              "sm__ops_path_tensor_* counter), so the FLOPs are a lower bound.";
+      text +=
+          " Tensor-core instructions were counted but not their FLOPs (no "
+          "sm__ops_path_tensor_* counter), so the FLOPs are a lower bound.";
     }
     std::vector<const MeasuredPoint*> totals;
     for (const MeasuredPoint& p : r.points) {
@@ -93,16 +97,18 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
       for (const MeasuredPoint* p : totals) {
         parts.push_back(fmt::format("{} {} FLOP/B", p->level, format_intensity(p->intensity)));
       }
-      text += fmt::format(" All kernels together run at {}; their intensity against each "
-                          "level's bytes: {}.",
-                          format_si(totals.front()->flops_per_s, "FLOP/s"), join(parts, ", "));
+      text += fmt::format(
+          " All kernels together run at {}; their intensity against each "
+          "level's bytes: {}.",
+          format_si(totals.front()->flops_per_s, "FLOP/s"), join(parts, ", "));
       bool falling = totals.size() >= 2;
       for (std::size_t i = 1; i < totals.size(); ++i) {
         falling = falling && totals[i]->intensity < totals[i - 1]->intensity;
       }
       if (falling) {
-        text += " The intensity falls level by level towards the cores: data are reused from the "
-                "caches, so each level closer to the cores moves more bytes for the same FLOPs.";
+        text +=
+            " The intensity falls level by level towards the cores: data are reused from the "
+            "caches, so each level closer to the cores moves more bytes for the same FLOPs.";
       }
     } else {
       text += " No roofline point: the profile has no FLOPs or no time.";
@@ -127,19 +133,20 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
     if (!comparison) continue;
     std::vector<std::string> ratios;
     for (const ComparisonRow& row : comparison->rows) {
-      cmp.add_row({source, row.quantity, Cell(row.analytic, quantity_text(row.quantity, row.analytic)),
+      cmp.add_row({source, row.quantity,
+                   Cell(row.analytic, quantity_text(row.quantity, row.analytic)),
                    row.measured ? Cell(*row.measured, quantity_text(row.quantity, *row.measured))
                                 : Cell("not collected"),
                    row.ratio ? Cell(*row.ratio, fmt::format("{:.3g}", *row.ratio)) : Cell("")});
       if (row.ratio) ratios.push_back(fmt::format("{} {:.3g}", row.quantity, *row.ratio));
     }
     if (!ratios.empty()) {
-      s.blocks.emplace_back(Paragraph{fmt::format(
-          "Measured over analytic for {}: {}.", describe(r), join(ratios, "; "))});
+      s.blocks.emplace_back(Paragraph{
+          fmt::format("Measured over analytic for {}: {}.", describe(r), join(ratios, "; "))});
     }
     if (!comparison->explanations.empty()) {
-      s.blocks.emplace_back(NoteBox{
-          fmt::format("Why measured and analytic differ ({})", source), comparison->explanations});
+      s.blocks.emplace_back(NoteBox{fmt::format("Why measured and analytic differ ({})", source),
+                                    comparison->explanations});
     }
   }
   if (points.rows() > 0) {

@@ -136,9 +136,9 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
     flops_text += " A ratio near 1 would mean one of the two gradients was forgotten.";
   }
   out.push_back(std::move(flops_text));
-  std::string text = fmt::format(
-      "Measured backward/forward time ratio: {:.2f} to {:.2f}, median {:.2f}.", *tlo, *thi,
-      median_of(tr));
+  std::string text =
+      fmt::format("Measured backward/forward time ratio: {:.2f} to {:.2f}, median {:.2f}.", *tlo,
+                  *thi, median_of(tr));
   std::vector<const ForwardBackward*> slower, faster;
   for (const ForwardBackward& r : ratios) {
     if (r.time_ratio > 1.25 * r.flops_ratio) slower.push_back(&r);
@@ -149,8 +149,9 @@ std::vector<std::string> training_commentary(const std::vector<ForwardBackward>&
                        r->time_ratio, r->flops_ratio);
   };
   if (slower.empty() && faster.empty()) {
-    text += " Every time ratio is within 25% of its FLOPs ratio: backward runs about as "
-            "efficiently as forward.";
+    text +=
+        " Every time ratio is within 25% of its FLOPs ratio: backward runs about as "
+        "efficiently as forward.";
   }
   // Each explanation rests on the model's own cost: its backward intensity
   // against its forward one, and the op types that move its backward bytes.
@@ -209,10 +210,10 @@ std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeSh
   for (const OpTypeShare& o : shares) {
     if (o.time_share <= 0) continue;
     if (parts.size() < 4) {
-      parts.push_back(fmt::format("{} {:.0f}% of the time for {:.0f}% of the FLOPs and {:.0f}% "
-                                  "of the traffic",
-                                  op_name(o.op), 100 * o.time_share, 100 * o.flops_share,
-                                  100 * o.bytes_share));
+      parts.push_back(
+          fmt::format("{} {:.0f}% of the time for {:.0f}% of the FLOPs and {:.0f}% "
+                      "of the traffic",
+                      op_name(o.op), 100 * o.time_share, 100 * o.flops_share, 100 * o.bytes_share));
     }
     const double excess = o.time_share - o.flops_share;
     if (most_over == nullptr || excess > most_over->time_share - most_over->flops_share) {
@@ -309,7 +310,8 @@ std::string forward_flops_convention_text(
   std::string text =
       "Forward FLOPs are the cost model's inference-mode forward pass in the dnnroof convention "
       "(2 FLOPs per multiply-accumulate, every other op by its own rule): the same figure as "
-      "section 4 (model compute and memory) for the same model and batch, and the denominator of every backward/forward "
+      "section 4 (model compute and memory) for the same model and batch, and the denominator of "
+      "every backward/forward "
       "ratio.";
   if (train_extra.empty()) return text;
   const auto [lo, hi] = std::minmax_element(train_extra.begin(), train_extra.end());
@@ -383,7 +385,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
                  time_with_interval_cell(fs), time_with_interval_cell(bs), samples_cell(fs),
                  Cell(fb.time_ratio, fmt::format("{:.2f}", fb.time_ratio)), fb.note});
       if (!fb.note.empty()) {
-        out.flags.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
+        out.flags.push_back(
+            fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
       }
     }
     try {
@@ -407,7 +410,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
       s.blocks.emplace_back(Paragraph{std::move(p)});
     std::vector<std::string> notes;
     for (const ForwardBackward& fb : all) {
-      if (!fb.note.empty()) notes.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
+      if (!fb.note.empty())
+        notes.push_back(fmt::format("{} b{} on {}: {}", fb.model, fb.batch, fb.device, fb.note));
     }
     if (!notes.empty()) s.blocks.emplace_back(NoteBox{"Flagged by the analysis", notes});
   }
@@ -416,21 +420,21 @@ MeasuredSection build_training_section(const MeasuredData& data,
   if (!static_models.empty()) {
     const int b0 = static_models.front().infer.begin()->first;
     std::map<std::string, std::vector<OpTypeShare>> fwd, bwd;
-    Table shares({"Model", "Pass", "Op type", "Nodes", "FLOPs share", "Traffic share",
-                  "Activation share"},
-                 {"model", "pass", "op", "nodes", "flops_share", "bytes_share",
-                  "activation_share"});
+    Table shares(
+        {"Model", "Pass", "Op type", "Nodes", "FLOPs share", "Traffic share", "Activation share"},
+        {"model", "pass", "op", "nodes", "flops_share", "bytes_share", "activation_share"});
     for (const ModelCosts& m : static_models) {
       fwd[m.name] = op_type_shares(m.infer.at(b0), {}, Pass::forward);
       auto tr = m.train.find(b0);
       if (tr != m.train.end()) bwd[m.name] = op_type_shares(tr->second, {}, Pass::backward);
-      for (const auto& [pass, v] : {std::pair{"forward", &fwd[m.name]}, std::pair{"backward", &bwd[m.name]}}) {
+      for (const auto& [pass, v] :
+           {std::pair{"forward", &fwd[m.name]}, std::pair{"backward", &bwd[m.name]}}) {
         for (const OpTypeShare& o : *v) {
-          shares.add_row({m.name, pass, std::string(op_name(o.op)),
-                          Cell(o.nodes, std::to_string(o.nodes)),
-                          Cell(o.flops_share, fmt::format("{:.1f}%", 100 * o.flops_share)),
-                          Cell(o.bytes_share, fmt::format("{:.1f}%", 100 * o.bytes_share)),
-                          Cell(o.activation_share, fmt::format("{:.1f}%", 100 * o.activation_share))});
+          shares.add_row(
+              {m.name, pass, std::string(op_name(o.op)), Cell(o.nodes, std::to_string(o.nodes)),
+               Cell(o.flops_share, fmt::format("{:.1f}%", 100 * o.flops_share)),
+               Cell(o.bytes_share, fmt::format("{:.1f}%", 100 * o.bytes_share)),
+               Cell(o.activation_share, fmt::format("{:.1f}%", 100 * o.activation_share))});
         }
       }
     }
@@ -476,8 +480,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
           s.blocks.emplace_back(
               Paragraph{op_time_commentary(*r, v, pass, d.short_name, memory_ceiling_of(d))});
         } catch (const Error& e) {
-          s.blocks.emplace_back(Paragraph{fmt::format("No per-layer breakdown of {}: {}",
-                                                      r->model, e.what())});
+          s.blocks.emplace_back(
+              Paragraph{fmt::format("No per-layer breakdown of {}: {}", r->model, e.what())});
         }
       }
     }

@@ -170,13 +170,12 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
   };
   std::vector<OpRow> rows;
   for (const auto& [op, v] : pct) rows.push_back({op, v.size(), median_of(v)});
-  std::sort(rows.begin(), rows.end(), [](const OpRow& a, const OpRow& b) {
-    return a.median < b.median;
-  });
+  std::sort(rows.begin(), rows.end(),
+            [](const OpRow& a, const OpRow& b) { return a.median < b.median; });
   std::vector<std::string> parts;
   for (const OpRow& r : rows) {
-    parts.push_back(fmt::format("{} {:.1f}% ({} layer{})", op_name(r.op), r.median, r.n,
-                                r.n == 1 ? "" : "s"));
+    parts.push_back(
+        fmt::format("{} {:.1f}% ({} layer{})", op_name(r.op), r.median, r.n, r.n == 1 ? "" : "s"));
   }
   std::string text = fmt::format(
       "{} at batch {} on {}, layer by layer: {} layers placed{}. Median share of the roof by op "
@@ -266,8 +265,9 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
         "finds: {}. Highest: {}.",
         above.size(), layers.size(), list_text(why), list_text(worst));
     if (causes.count(AboveRoofCause::cache_fit) != 0) {
-      flagged += " A layer timed alone, again and again, keeps its working set in cache between "
-              "iterations, so the main-memory roof does not bind it.";
+      flagged +=
+          " A layer timed alone, again and again, keeps its working set in cache between "
+          "iterations, so the main-memory roof does not bind it.";
     }
     if (causes.count(AboveRoofCause::unconverged) != 0) {
       flagged +=
@@ -275,8 +275,9 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, int
           "medians are rough.";
     }
     if (causes.count(AboveRoofCause::unexplained) != 0) {
-      flagged += " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
-              "count.";
+      flagged +=
+          " For the unexplained ones no check holds: suspect the layer's time or its FLOP "
+          "count.";
     }
     flagged += " Each flagged layer is listed below with the check that explains it.";
     out.push_back(std::move(flagged));
@@ -299,8 +300,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
   // Every row names the ceiling it was judged against, with that ceiling's
   // thread count beside the result's: they are equal by construction
   // (make_device, check in place_record), and the data says so.
-  Table t({"Model", "Device", "Batch", "Threads", "OI [FLOP/B]", "Achieved", "n",
-           "Binding ceiling", "Ceiling threads", "Attainable", "% of attainable", "Bound", "Flag"},
+  Table t({"Model", "Device", "Batch", "Threads", "OI [FLOP/B]", "Achieved", "n", "Binding ceiling",
+           "Ceiling threads", "Attainable", "% of attainable", "Bound", "Flag"},
           {"model", "device", "batch", "threads", "intensity_flop_per_byte", "achieved_flops",
            "samples", "binding_ceiling", "ceiling_threads", "attainable_flops",
            "percent_of_attainable", "bound", "flag"});
@@ -315,14 +316,14 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     std::vector<std::string> problems;
     const std::vector<Placement> placements = device_placements(data, d, problems);
     if (placements.empty()) {
-      s.blocks.emplace_back(Paragraph{fmt::format(
-          "No inference measurement of {} could be placed{}.", d.short_name,
-          problems.empty() ? "" : fmt::format(" ({})", join(problems, "; ")))});
+      s.blocks.emplace_back(Paragraph{
+          fmt::format("No inference measurement of {} could be placed{}.", d.short_name,
+                      problems.empty() ? "" : fmt::format(" ({})", join(problems, "; ")))});
       continue;
     }
     try {
-      s.blocks.emplace_back(
-          measured_roofline_figure(placements, d.ceilings, device_figure_id(data, d), d.short_name));
+      s.blocks.emplace_back(measured_roofline_figure(placements, d.ceilings,
+                                                     device_figure_id(data, d), d.short_name));
     } catch (const Error& e) {
       s.blocks.emplace_back(Paragraph{fmt::format("Figure not drawn: {}", e.what())});
     }
@@ -417,8 +418,8 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
               r->model, r->batch, d.short_name, layer_flags.size(), n));
         }
       } catch (const Error& e) {
-        s.blocks.emplace_back(Paragraph{
-            fmt::format("No per-layer roofline of {} on {}: {}", r->model, d.short_name, e.what())});
+        s.blocks.emplace_back(Paragraph{fmt::format("No per-layer roofline of {} on {}: {}",
+                                                    r->model, d.short_name, e.what())});
       }
     }
   }

@@ -148,13 +148,14 @@ MeasuredDevice make_device(const ResultRecord& r, const Catalog& catalog, const 
     }
   }
   d.chip_id = r.chip;
-  d.name = r.conditions.cpu_model.empty() || d.gpu ? d.short_name
-                                                    : fmt::format("{} ({})", r.conditions.cpu_model,
-                                                                  d.short_name);
+  d.name = r.conditions.cpu_model.empty() || d.gpu
+               ? d.short_name
+               : fmt::format("{} ({})", r.conditions.cpu_model, d.short_name);
   if (candidates.empty()) {
-    why.push_back(fmt::format("measured on host '{}', not this machine, and recorded as chip "
-                              "'host'; add its chip with --catalog and name it in the results",
-                              r.conditions.host_name));
+    why.push_back(
+        fmt::format("measured on host '{}', not this machine, and recorded as chip "
+                    "'host'; add its chip with --catalog and name it in the results",
+                    r.conditions.host_name));
   }
   d.note = join(why, "; ");
   return d;
@@ -208,10 +209,10 @@ void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section&
     const auto hp = host->peak.find(precision);
     const auto mp = measured->peak.find(precision);
     if (hp != host->peak.end() && mp != measured->peak.end() && hp->second.value > 0) {
-      text = fmt::format(
-          "Measured {} peak: {} ({:.0f}% of the derived {}).", dtype_name(precision),
-          format_si(mp->second.value, "FLOP/s"), 100 * mp->second.value / hp->second.value,
-          format_si(hp->second.value, "FLOP/s"));
+      text = fmt::format("Measured {} peak: {} ({:.0f}% of the derived {}).", dtype_name(precision),
+                         format_si(mp->second.value, "FLOP/s"),
+                         100 * mp->second.value / hp->second.value,
+                         format_si(hp->second.value, "FLOP/s"));
     }
     std::vector<std::string> levels;
     bool descending = true;  // each level down slower than the one above
@@ -318,7 +319,8 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
   chip_options.section_number = number();
   ChipStudy chip_study = build_chip_study(chips, used_host, chip_options);
   notes.insert(notes.end(), chip_study.notes.begin(), chip_study.notes.end());
-  if (used_host != nullptr) add_hierarchical_roofline(catalog, options.chips.precision, chip_study.section, notes);
+  if (used_host != nullptr)
+    add_hierarchical_roofline(catalog, options.chips.precision, chip_study.section, notes);
   std::vector<Section> results;
   results.push_back(std::move(chip_study.section));
   for (DataFile& d : chip_study.data) doc.data_files.push_back(std::move(d));
@@ -412,8 +414,8 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
       mc.infer.insert(one.infer.begin(), one.infer.end());
       mc.train.insert(one.train.begin(), one.train.end());
     } catch (const Error& e) {
-      data.notes.push_back(fmt::format("no cost model for {} at batch {}: {}", r.model, r.batch,
-                                       e.what()));
+      data.notes.push_back(
+          fmt::format("no cost model for {} at batch {}: {}", r.model, r.batch, e.what()));
     }
   }
   std::set<std::string> hosts;
@@ -442,16 +444,17 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
     const int b = static_cast<int>(r.batch);
     if ((training ? mc.train : mc.infer).count(b) != 0) continue;
     try {
-      const ModelCosts one = compute_model_costs(r.model, r.model, {b}, options.dtype,
-                                                 options.load_graph);
+      const ModelCosts one =
+          compute_model_costs(r.model, r.model, {b}, options.dtype, options.load_graph);
       mc.name = r.model;
       mc.family = one.family;
       mc.infer.insert(one.infer.begin(), one.infer.end());
       mc.train.insert(one.train.begin(), one.train.end());
     } catch (const Error& e) {
-      data.notes.push_back(fmt::format("no cost model for {} at batch {} (Nsight Compute results "
-                                       "{}): {}",
-                                       r.model, b, r.summary.source, e.what()));
+      data.notes.push_back(
+          fmt::format("no cost model for {} at batch {} (Nsight Compute results "
+                      "{}): {}",
+                      r.model, b, r.summary.source, e.what()));
     }
   }
   notes.insert(notes.end(), data.notes.begin(), data.notes.end());

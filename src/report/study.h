@@ -23,7 +23,7 @@ namespace dnnroof {
 
 // How the records were obtained, for the methods section and the caveats.
 struct StudyRunInfo {
-  bool measured_here = false;             // false: loaded with --results
+  bool measured_here = false;              // false: loaded with --results
   std::vector<std::string> results_files;  // --results
   std::string mode;                        // "quick", "default", "full", "results"
   double sampling_target = 0;              // median CI half-width target (e.g. 0.02)
@@ -37,7 +37,7 @@ struct StudyRunInfo {
   // ("3 noisy configurations measured again with twice the budget; 2
   // converged."); empty when it did not run.
   std::string remeasured;
-  double elapsed_s = 0;                    // [s] wall time of measuring
+  double elapsed_s = 0;  // [s] wall time of measuring
   bool interrupted = false;
   std::string probe;  // how the host ceilings were obtained ("dnnroof probe --quick, 41 s")
   // Configurations planned but not run (time budget, interruption), and

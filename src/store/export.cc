@@ -128,13 +128,21 @@ Table results_summary_table(const ResultsFile& file) {
   bool partitions = false;
   for (const ResultRecord& r : file.records)
     partitions = partitions || !r.conditions.partition.empty();
-  std::vector<std::string> columns{"model", "device", "mode", "batch", "dtype", "threads",
-                                   "latency", "95% CI", "n", "throughput", "peak memory",
-                                   "status"};
-  std::vector<std::string> keys{"model",      "device",           "mode",
-                                "batch",      "dtype",            "threads",
-                                "latency_s",  "ci_rel_half_width", "samples",
-                                "throughput_per_s", "memory_peak_bytes", "status"};
+  std::vector<std::string> columns{"model", "device",     "mode",        "batch",
+                                   "dtype", "threads",    "latency",     "95% CI",
+                                   "n",     "throughput", "peak memory", "status"};
+  std::vector<std::string> keys{"model",
+                                "device",
+                                "mode",
+                                "batch",
+                                "dtype",
+                                "threads",
+                                "latency_s",
+                                "ci_rel_half_width",
+                                "samples",
+                                "throughput_per_s",
+                                "memory_peak_bytes",
+                                "status"};
   if (partitions) {
     columns.insert(columns.begin() + 2, "partition");
     keys.insert(keys.begin() + 2, "partition");

@@ -147,9 +147,9 @@ struct ConfigKey {
 
   bool operator==(const ConfigKey&) const = default;
   bool operator<(const ConfigKey& o) const {
-    return std::tie(model, device, mode, batch, dtype, threads, partition, llm_phase,
-                    llm_context) < std::tie(o.model, o.device, o.mode, o.batch, o.dtype,
-                                            o.threads, o.partition, o.llm_phase, o.llm_context);
+    return std::tie(model, device, mode, batch, dtype, threads, partition, llm_phase, llm_context) <
+           std::tie(o.model, o.device, o.mode, o.batch, o.dtype, o.threads, o.partition,
+                    o.llm_phase, o.llm_context);
   }
 };
 // "resnet18 on cuda:0, infer, batch 64, fp32, 16 threads" (", partition
@@ -193,8 +193,8 @@ struct ResultRecord {
   std::int64_t llm_context = 0;
 
   ConfigKey key() const {
-    return {model, device,  mode, batch, dtype, threads, conditions.partition, llm_phase,
-            llm_context};
+    return {model,     device,     mode, batch, dtype, threads, conditions.partition,
+            llm_phase, llm_context};
   }
 };
 

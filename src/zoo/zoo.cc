@@ -9,11 +9,11 @@ namespace dnnroof {
 const std::vector<ZooEntry>& zoo_models() {
   static const std::vector<ZooEntry> models = [] {
     std::vector<ZooEntry> all;
-    for (auto family : {zoo::resnet_family, zoo::alexnet_family, zoo::vgg_family,
-                        zoo::squeezenet_family, zoo::googlenet_family, zoo::densenet_family,
-                        zoo::shufflenet_family, zoo::mobilenet_family, zoo::mnasnet_family,
-                        zoo::efficientnet_family, zoo::regnet_family, zoo::convnext_family,
-                        zoo::vit_family, zoo::swin_family, zoo::gpt2_family}) {
+    for (auto family :
+         {zoo::resnet_family, zoo::alexnet_family, zoo::vgg_family, zoo::squeezenet_family,
+          zoo::googlenet_family, zoo::densenet_family, zoo::shufflenet_family,
+          zoo::mobilenet_family, zoo::mnasnet_family, zoo::efficientnet_family, zoo::regnet_family,
+          zoo::convnext_family, zoo::vit_family, zoo::swin_family, zoo::gpt2_family}) {
       for (auto& e : family()) all.push_back(std::move(e));
     }
     return all;

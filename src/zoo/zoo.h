@@ -15,16 +15,16 @@ namespace dnnroof {
 
 struct ZooOptions {
   std::int64_t batch = 1;
-  std::int64_t image_size = 0;   // 0: the model's default (224, 299 for inception_v3)
-  std::int64_t seq_len = 0;      // sequence models: 0 = default (GPT-2: 1024)
+  std::int64_t image_size = 0;  // 0: the model's default (224, 299 for inception_v3)
+  std::int64_t seq_len = 0;     // sequence models: 0 = default (GPT-2: 1024)
   std::int64_t num_classes = 1000;
   DType dtype = DType::fp32;
 };
 
 struct ZooEntry {
-  std::string name;     // "resnet18"
-  std::string family;   // "ResNet"
-  std::string task;     // "image classification", "language model"
+  std::string name;                       // "resnet18"
+  std::string family;                     // "ResNet"
+  std::string task;                       // "image classification", "language model"
   std::int64_t default_image_size = 224;  // 0 for sequence models
   std::function<Graph(const ZooOptions&)> build;
 };

@@ -46,8 +46,7 @@ TEST(Convention, Ptflops) {
   // 1 row; BN 2*256 (affine). count_functional=True: nn.ReLU's hook 256 and
   // its forward's patched F.relu 256 more; nn.MaxPool2d numel(input) = 256
   // by its hook and again by F.max_pool2d.
-  EXPECT_DOUBLE_EQ(total(CostConvention::ptflops),
-                   6912 + 256 + 650 + 512 + 2 * 256 + 2 * 256);
+  EXPECT_DOUBLE_EQ(total(CostConvention::ptflops), 6912 + 256 + 650 + 512 + 2 * 256 + 2 * 256);
   // count_functional=False: the hooks only.
   EXPECT_DOUBLE_EQ(total(CostConvention::ptflops_no_functional),
                    6912 + 256 + 650 + 512 + 256 + 256);
@@ -110,11 +109,11 @@ TEST(Convention, TorchBackwardIgnoresGroupsInTheWeightGradient) {
   auto build = [] {
     GraphBuilder b("dw", DType::fp32);
     auto x = b.input("x", {1, 4, 6, 6});
-    auto y = b.conv(x, {.out_channels = 4, .kernel = {3, 3}, .padding = {1, 1}, .bias = false},
-                    "c1");
-    b.output(b.conv(y, {.out_channels = 4, .kernel = {3, 3}, .padding = {1, 1}, .groups = 4,
-                        .bias = false},
-                    "dw"));
+    auto y =
+        b.conv(x, {.out_channels = 4, .kernel = {3, 3}, .padding = {1, 1}, .bias = false}, "c1");
+    b.output(b.conv(
+        y, {.out_channels = 4, .kernel = {3, 3}, .padding = {1, 1}, .groups = 4, .bias = false},
+        "dw"));
     return b.finish();
   };
   CostOptions o;

@@ -30,9 +30,9 @@ NodeCost cost_of(const std::function<ValueId(GraphBuilder&, ValueId)>& make) {
 TEST(ElementwiseMathCost, UnaryPerElementRules) {
   struct Case {
     OpKind op;
-    double fwd;    // FLOPs per element forward
-    double bwd;    // per element backward
-    bool saved;    // saves one tensor of 24 floats (its input or its output)
+    double fwd;  // FLOPs per element forward
+    double bwd;  // per element backward
+    bool saved;  // saves one tensor of 24 floats (its input or its output)
   };
   const Case cases[] = {
       {OpKind::Exp, 1, 1, true},         // y = e^x; dx = dy * y

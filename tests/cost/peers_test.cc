@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -55,7 +55,9 @@ void expect_same(double ours, double theirs, const std::string& what) {
       << theirs << std::setprecision(4) << " (" << pct << "%)";
 }
 
-double num(const json& j, const char* tool, const char* key) { return j.at(tool).at(key).get<double>(); }
+double num(const json& j, const char* tool, const char* key) {
+  return j.at(tool).at(key).get<double>();
+}
 
 std::vector<std::string> fixture_models() {
   std::vector<std::string> names;
@@ -65,8 +67,8 @@ std::vector<std::string> fixture_models() {
 
 TEST(Peers, FixtureRecordsTheVersionsItRan) {
   const json& v = fixture().at("versions");
-  for (const char* p : {"torch", "torchvision", "thop", "ptflops", "fvcore", "torchinfo",
-                        "calflops"}) {
+  for (const char* p :
+       {"torch", "torchvision", "thop", "ptflops", "fvcore", "torchinfo", "calflops"}) {
     EXPECT_FALSE(v.at(p).get<std::string>().empty()) << p;
   }
   // Five models at least, one of them a transformer.

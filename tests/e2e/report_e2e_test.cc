@@ -3,9 +3,9 @@
 // its roof without a flag, and the page opens in headless Chromium with no
 // console errors and a screenshot that is not blank.
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "exec/executor.h"
-#include "zoo_run.h"
 #include "zoo/zoo.h"
+#include "zoo_run.h"
 
 namespace dnnroof {
 namespace {

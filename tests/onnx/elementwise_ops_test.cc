@@ -162,10 +162,10 @@ TEST(OnnxElementwise, RunTimeMaskEqualWhereNotCast) {
   m.input("scores", {2, 4, 4});
   m.floats("zero", {0.0F}, true);
   m.floats("neg", {-1e9F}, true);
-  m.node("Less", {"scores", "zero"}, {"is_neg"});          // bool [2, 4, 4]
-  m.node("Equal", {"scores", "zero"}, {"is_zero"});        // bool [2, 4, 4]
-  m.node("Not", {"is_zero"}, {"nonzero"});                 // bool
-  m.node("Where", {"is_neg", "neg", "scores"}, {"w"});     // fp32 [2, 4, 4]
+  m.node("Less", {"scores", "zero"}, {"is_neg"});                                  // bool [2, 4, 4]
+  m.node("Equal", {"scores", "zero"}, {"is_zero"});                                // bool [2, 4, 4]
+  m.node("Not", {"is_zero"}, {"nonzero"});                                         // bool
+  m.node("Where", {"is_neg", "neg", "scores"}, {"w"});                             // fp32 [2, 4, 4]
   ModelMaker::attr(m.node("Cast", {"nonzero"}, {"nz_f"}), "to", std::int64_t{1});  // to fp32
   m.node("Mul", {"w", "nz_f"}, {"masked"});
   ModelMaker::attr(m.node("Cast", {"masked"}, {"y"}), "to", std::int64_t{1});  // same: alias

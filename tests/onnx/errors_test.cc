@@ -42,8 +42,9 @@ TEST(OnnxErrors, EveryUnsupportedOpIsListedAtOnce) {
   EXPECT_TRUE(contains(err, "node 'erf_alone': op Erf (domain ai.onnx, opset 13)")) << err;
   EXPECT_TRUE(contains(err, "node 'fancy': op FancyOp (domain com.example, opset 2)")) << err;
   EXPECT_TRUE(contains(err, "node 'einsum': op Einsum (domain ai.onnx, opset 13)")) << err;
-  EXPECT_TRUE(contains(err, "node 'zeros': op ConstantOfShape (domain ai.onnx, opset 13) on a "
-                            "run-time tensor"))
+  EXPECT_TRUE(contains(err,
+                       "node 'zeros': op ConstantOfShape (domain ai.onnx, opset 13) on a "
+                       "run-time tensor"))
       << err;
 }
 

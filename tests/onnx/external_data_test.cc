@@ -123,8 +123,9 @@ TEST(OnnxExternalData, AShortDataFileIsAnErrorWhenLoadingWeights) {
   EXPECT_EQ(import_onnx_file(path).value(0).shape, (Shape{1, 64}));
   const std::string err = error_of([&] { import_onnx_file(path, full()); });
   EXPECT_TRUE(contains(err, path + ": initializer 'w': external data file '")) << err;
-  EXPECT_TRUE(contains(err, "weights.bin' has 8128 bytes; the tensor needs 8192 bytes from "
-                            "offset 128 (2048 elements of fp32)"))
+  EXPECT_TRUE(contains(err,
+                       "weights.bin' has 8128 bytes; the tensor needs 8192 bytes from "
+                       "offset 128 (2048 elements of fp32)"))
       << err;
 }
 
@@ -136,8 +137,9 @@ TEST(OnnxExternalData, AMissingDataFileNamesTheFileInBothModes) {
   EXPECT_TRUE(contains(full_err, "weights.bin' does not exist")) << full_err;
   // Analysis needs the Reshape target, so it says why it is unknown.
   const std::string err = error_of([&] { import_onnx_file(path); });
-  EXPECT_TRUE(contains(err, "(Reshape, opset 13): input 1 ('shape') is a constant whose data is "
-                            "unknown: external data file '"))
+  EXPECT_TRUE(contains(err,
+                       "(Reshape, opset 13): input 1 ('shape') is a constant whose data is "
+                       "unknown: external data file '"))
       << err;
 }
 
@@ -150,23 +152,26 @@ TEST(OnnxExternalData, LengthLocationAndOffsetAreChecked) {
 
   const std::string outside = save(f, model("../weights.bin"));
   err = error_of([&] { import_onnx_file(outside, full()); });
-  EXPECT_TRUE(contains(err, "external data location '../weights.bin' must be a relative path "
-                            "inside the model's folder"))
+  EXPECT_TRUE(contains(err,
+                       "external data location '../weights.bin' must be a relative path "
+                       "inside the model's folder"))
       << err;
 
   ModelMaker m = model();
   m.proto().mutable_graph()->mutable_initializer(0)->mutable_external_data(1)->set_value("12x");
   const std::string bad_offset = save(f, m);
   err = error_of([&] { import_onnx_file(bad_offset, full()); });
-  EXPECT_TRUE(contains(err, "initializer 'w': external data 'offset' is '12x', not a "
-                            "non-negative integer"))
+  EXPECT_TRUE(contains(err,
+                       "initializer 'w': external data 'offset' is '12x', not a "
+                       "non-negative integer"))
       << err;
 }
 
 TEST(OnnxExternalData, BytesWithoutAFolderCannotLoadExternalWeights) {
   const std::string err = error_of([&] { import_onnx_bytes(model().bytes(), "mem.onnx", full()); });
-  EXPECT_TRUE(contains(err, "mem.onnx: initializer 'w': stored as external data in "
-                            "'weights.bin', but the model was read from memory"))
+  EXPECT_TRUE(contains(err,
+                       "mem.onnx: initializer 'w': stored as external data in "
+                       "'weights.bin', but the model was read from memory"))
       << err;
 }
 

@@ -162,8 +162,9 @@ TEST(HostMeasured, GemmCeilingsArePracticalCeilings) {
   // FMA peaks are untouched.
   ASSERT_EQ(m.practical.size(), 1u);
   EXPECT_EQ(m.practical.at(DType::fp32).value, 2.3456789012345678e11);
-  EXPECT_NE(m.practical.at(DType::fp32).derivation.find("2048^3 GEMM through LibTorch test backend"),
-            std::string::npos);
+  EXPECT_NE(
+      m.practical.at(DType::fp32).derivation.find("2048^3 GEMM through LibTorch test backend"),
+      std::string::npos);
   EXPECT_EQ(*m.peak_flops(DType::fp32), 3.1e11);
 }
 
@@ -208,8 +209,8 @@ TEST(HostMeasured, CacheLevelWithoutAPlateauTakesTheFastestFittingWorkingSet) {
   };
   // 48 KiB at 350 GB/s and 96 KiB at 380 GB/s fit in L1d; 192 KiB (faster
   // here, as noise could make it) does not and must not be taken.
-  r.curves[0].points = {point(48 * kKiB, 350e9), point(96 * kKiB, 380e9),
-                        point(192 * kKiB, 390e9), point(512 * kMiB, 19e9)};
+  r.curves[0].points = {point(48 * kKiB, 350e9), point(96 * kKiB, 380e9), point(192 * kKiB, 390e9),
+                        point(512 * kMiB, 19e9)};
   const Chip chip = host_measured_chip(r);
   Catalog catalog;
   catalog.load_text(chip_catalog_toml(chip), "host-measured.toml");

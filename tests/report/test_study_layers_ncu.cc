@@ -54,8 +54,7 @@ TEST(LayerRooflineCommentary, LowestOpTypesAndFlaggedLayers) {
       layer_roofline_commentary("m", 1, below, {"flatten: no FLOPs"}, "cpu");
   const std::string s1 = joined(t1);
   EXPECT_NE(s1.find("3 layers placed (1 skipped"), std::string::npos) << s1;
-  EXPECT_NE(s1.find("lowest first: ReLU 8.0% (1 layer), Conv 30.0% (2 layers)."),
-            std::string::npos)
+  EXPECT_NE(s1.find("lowest first: ReLU 8.0% (1 layer), Conv 30.0% (2 layers)."), std::string::npos)
       << s1;
   // One ReLU layer of 10 ms is not "short": the text gives its time and
   // share instead (10 ms of 20 + 100 + 10 ms = 8%), and flags it as far
@@ -119,9 +118,10 @@ std::string section_text(const Section& s) {
 class StudyNcu : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("dnnroof-study-ncu-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        std::filesystem::temp_directory_path() /
+        ("dnnroof-study-ncu-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

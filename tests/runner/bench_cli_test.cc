@@ -192,7 +192,7 @@ TEST_F(BenchCli, AFailedConfigurationMakesTheExitStatusNonZeroAfterWritingTheRes
             std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("squeezenet1_0,"), std::string::npos) << r.out;  // printed
-  const ResultsFile results = load_results(file);                   // and written
+  const ResultsFile results = load_results(file);                       // and written
   ASSERT_EQ(results.records.size(), 2u);
   EXPECT_NE(results.records[0].status, RecordStatus::failed);
   EXPECT_EQ(results.records[1].status, RecordStatus::failed);
