@@ -14,8 +14,10 @@
 
 // Basics: dtypes and their sizes, errors, SI units, version, small utilities.
 #include "core/dtype.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/host_tensor.h"
+#include "core/output_path.h"
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
@@ -67,5 +69,12 @@
 #include "store/results_file.h"
 #include "store/timing_text.h"
 
-// Analysis: placement under a roofline, bounds, prediction, correlation.
+// Analysis: placement under a roofline, bounds, prediction, correlation,
+// breakdowns, and the analyze command's tables.
 #include "analysis/analysis.h"
+#include "analysis/analyze_table.h"
+#include "analysis/breakdown.h"
+#include "analysis/ceilings.h"
+#include "analysis/correlation.h"
+#include "analysis/placement.h"
+#include "analysis/prediction.h"
