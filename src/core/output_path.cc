@@ -39,8 +39,9 @@ void prepare_output_file(std::string_view option, const fs::path& file) {
   if (fs::is_directory(file, ec)) fail("{} '{}': is a folder, not a file", option, file.string());
   const bool existed = fs::exists(file, ec);
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
+  if (fd < 0) {
     fail("{} '{}': cannot write the file: {}", option, file.string(), std::strerror(errno));
+  }
   ::close(fd);
   if (!existed) fs::remove(file, ec);
 }
