@@ -37,7 +37,7 @@ constexpr const char* kAboveRoofColour = "#d62728";
 // Estimated text sizes in pixels for layout decisions: legend characters at
 // font ',10' (generous, so gnuplot never needs more rows than planned), and
 // ridge-label characters, line height and the gap kept between labels.
-constexpr double kKeyCharPx = 7.5;
+constexpr double kKeyCharPx = 8.5;
 constexpr double kCharPx = 6.5;
 constexpr double kLinePx = 16.0;
 constexpr double kGapPx = 4.0;
