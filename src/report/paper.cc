@@ -99,9 +99,9 @@ std::vector<std::string> result_sentences(const PaperContext& ctx, const PaperFi
         c.rho_params, c.batch, c.device));
   }
   for (const BatchingFinding& b : f.batching) {
-    out.push_back(fmt::format("From batch {} to {}, throughput on {} {} ({} most, {}).", b.batch_lo,
-                              b.batch_hi, b.device, throughput_change_text(b.median_gain),
-                              b.best_model, ratio_text(b.best_gain)));
+    out.push_back(fmt::format(
+        "From batch {} to {}, throughput on {} {} (highest: {}, {}).", b.batch_lo, b.batch_hi,
+        b.device, throughput_change_text(b.median_gain), b.best_model, ratio_text(b.best_gain)));
   }
   if (f.backward) {
     out.push_back(fmt::format(

@@ -102,7 +102,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
     for (const BatchingFinding& b : f.batching) {
       text += fmt::format(
           " On {}, throughput from batch {} to {} {} over {} "
-          "model{} ({} most, {}).",
+          "model{} (highest: {}, {}).",
           b.device, b.batch_lo, b.batch_hi, throughput_change_text(b.median_gain), b.series,
           b.series == 1 ? "" : "s", b.best_model, ratio_text(b.best_gain));
       if (b.saturates_at > 0) {
