@@ -32,36 +32,8 @@ struct Interrupted {};
 
 bool stop_requested(const LlmSweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
 
-TimingStats to_timing(const Summary& s, const Measurement& m) {
-  TimingStats t;
-  t.n = s.n;
-  t.median_s = s.median;
-  t.mean_s = s.mean;
-  t.stdev_s = s.stdev;
-  t.min_s = s.min;
-  t.max_s = s.max;
-  t.p5_s = s.p5;
-  t.p95_s = s.p95;
-  t.iqr_s = s.iqr;
-  t.ci_low_s = s.median_ci.low;
-  t.ci_high_s = s.median_ci.high;
-  t.ci_confidence = s.median_ci.achieved_confidence;
-  t.ci_rel_half_width = s.ci_relative_half_width;
-  t.converged = m.converged;
-  t.warmup_iterations = m.warmup_iterations;
-  t.total_s = m.total_s;
-  return t;
-}
-
 MeasureOptions loop_options(const LlmSweepOptions& o) {
-  MeasureOptions m = o.measure;
-  if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
-  if (!m.accept_criterion && o.accept_target > 0) {
-    m.accept_criterion = std::make_shared<MedianCiCriterion>(o.accept_target, m.confidence);
-  }
-  m.max_time_s = o.budget_s;
-  m.max_warmup_s = std::min(m.max_warmup_s, o.budget_s);
-  return m;
+  return sweep_loop_options(o.measure, o.target, o.accept_target, o.budget_s);
 }
 
 std::string dtype_text(DType d) { return std::string(dtype_name(d)); }
@@ -87,7 +59,7 @@ void measure_llm(LlmExecutor& ex, const llm::LlmConfig& cfg, const llm::Workload
         return ex.step();
       },
       mo);
-  rec.timings[Phase::forward] = to_timing(m.stats, m);
+  rec.timings[Phase::forward] = timing_stats(m.stats, m);
   rec.status = m.converged ? RecordStatus::ok : RecordStatus::noisy;
   rec.status_reason = m.converged ? "" : describe_outcome(m);
 

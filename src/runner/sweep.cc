@@ -36,29 +36,6 @@ struct SweepInterrupted {};
 
 bool stop_requested(const SweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
 
-TimingStats to_timing(const Summary& s, const Measurement& m) {
-  TimingStats t;
-  t.n = s.n;
-  t.median_s = s.median;
-  t.mean_s = s.mean;
-  t.stdev_s = s.stdev;
-  t.min_s = s.min;
-  t.max_s = s.max;
-  t.p5_s = s.p5;
-  t.p95_s = s.p95;
-  t.iqr_s = s.iqr;
-  t.ci_low_s = s.median_ci.low;
-  t.ci_high_s = s.median_ci.high;
-  t.ci_confidence = s.median_ci.achieved_confidence;
-  t.ci_rel_half_width = s.ci_relative_half_width;
-  // Every phase of a configuration is sampled by the one loop: it converged
-  // when that loop stopped at its criterion.
-  t.converged = m.converged;
-  t.warmup_iterations = m.warmup_iterations;
-  t.total_s = m.total_s;
-  return t;
-}
-
 CostFigures cost_figures(const ModelCost& c) {
   CostFigures f;
   f.convention = std::string(cost_convention_name(c.options.convention));
@@ -73,16 +50,7 @@ CostFigures cost_figures(const ModelCost& c) {
 }
 
 MeasureOptions loop_options(const SweepOptions& o) {
-  MeasureOptions m = o.measure;
-  if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(o.target, m.confidence);
-  if (!m.accept_criterion && o.accept_target > 0) {
-    m.accept_criterion = std::make_shared<MedianCiCriterion>(o.accept_target, m.confidence);
-  }
-  m.max_time_s = o.budget_s;
-  // The budget caps the warm-up too, so a configuration takes at most about
-  // twice the budget (plus building the executor).
-  m.max_warmup_s = std::min(m.max_warmup_s, o.budget_s);
-  return m;
+  return sweep_loop_options(o.measure, o.target, o.accept_target, o.budget_s);
 }
 
 std::string config_text(const SweepConfig& c) {
@@ -118,6 +86,39 @@ std::string normalize_device(const std::string& device) {
     }
   }
   fail("unknown device '{}': expected cpu, cuda or cuda:N", device);
+}
+
+TimingStats timing_stats(const Summary& s, const Measurement& m) {
+  TimingStats t;
+  t.n = s.n;
+  t.median_s = s.median;
+  t.mean_s = s.mean;
+  t.stdev_s = s.stdev;
+  t.min_s = s.min;
+  t.max_s = s.max;
+  t.p5_s = s.p5;
+  t.p95_s = s.p95;
+  t.iqr_s = s.iqr;
+  t.ci_low_s = s.median_ci.low;
+  t.ci_high_s = s.median_ci.high;
+  t.ci_confidence = s.median_ci.achieved_confidence;
+  t.ci_rel_half_width = s.ci_relative_half_width;
+  t.converged = m.converged;
+  t.warmup_iterations = m.warmup_iterations;
+  t.total_s = m.total_s;
+  return t;
+}
+
+MeasureOptions sweep_loop_options(MeasureOptions base, double target, double accept_target,
+                                  double budget_s) {
+  MeasureOptions& m = base;
+  if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(target, m.confidence);
+  if (!m.accept_criterion && accept_target > 0) {
+    m.accept_criterion = std::make_shared<MedianCiCriterion>(accept_target, m.confidence);
+  }
+  m.max_time_s = budget_s;
+  m.max_warmup_s = std::min(m.max_warmup_s, budget_s);
+  return base;
 }
 
 std::string progress_line(const SweepProgress& p) {
@@ -187,7 +188,7 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
           return executor.infer();
         },
         mo);
-    record.timings[Phase::forward] = to_timing(m.stats, m);
+    record.timings[Phase::forward] = timing_stats(m.stats, m);
   } else {
     std::vector<TrainStepTimes> steps;
     m = measure(
@@ -205,10 +206,10 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
       bwd.push_back(steps[i].backward_s);
       opt.push_back(steps[i].optimizer_s);
     }
-    record.timings[Phase::forward] = to_timing(summarize(fwd, mo.confidence), m);
-    record.timings[Phase::backward] = to_timing(summarize(bwd, mo.confidence), m);
-    record.timings[Phase::optimizer] = to_timing(summarize(opt, mo.confidence), m);
-    record.timings[Phase::step] = to_timing(m.stats, m);
+    record.timings[Phase::forward] = timing_stats(summarize(fwd, mo.confidence), m);
+    record.timings[Phase::backward] = timing_stats(summarize(bwd, mo.confidence), m);
+    record.timings[Phase::optimizer] = timing_stats(summarize(opt, mo.confidence), m);
+    record.timings[Phase::step] = timing_stats(m.stats, m);
   }
   record.status = m.converged ? RecordStatus::ok : RecordStatus::noisy;
   record.status_reason = m.converged ? "" : describe_outcome(m);

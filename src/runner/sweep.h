@@ -102,6 +102,17 @@ struct SweepProgress {
 // "[3/12] resnet18, batch 8, train  (2 done, 1 failed; 45 s elapsed, ETA 2 min 10 s)".
 std::string progress_line(const SweepProgress& p);
 
+// What the CNN and the language-model sweeps share: the record's statistics
+// of one timed phase (`s`, summarised from the loop `m`; every phase of a
+// configuration is sampled by one loop, so it converged when that loop
+// stopped at its criterion), and the loop's options (`base` with the stop
+// rule: median 95% CI within +-target, accepted within +-accept_target when
+// the budget ends, 0: none; the budget caps the warm-up too, so a
+// configuration takes at most about twice the budget).
+TimingStats timing_stats(const Summary& s, const Measurement& m);
+MeasureOptions sweep_loop_options(MeasureOptions base, double target, double accept_target,
+                                  double budget_s);
+
 // The ETA: with finished configurations, their mean wall time x
 // `remaining`; before any, `budget_per_config_s` x `remaining` (run_sweep
 // passes twice the budget: warm-up and sampling are each capped by it;
