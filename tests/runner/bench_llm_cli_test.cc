@@ -4,62 +4,29 @@
 // results file's llm phase and context, and the errors for a mix of LLM
 // configs and zoo models and for --phase on a zoo model.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "store/results_file.h"
+#include "support/cli.h"
 
 namespace dnnroof {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using test::CliRun;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class BenchLlmCli : public ::testing::Test {
+class BenchLlmCli : public test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dnnroof-bench-llm-cli-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd =
-        std::string(DNNROOF_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-    CliRun r;
-    const int raw = std::system(cmd.c_str());
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
-  }
-
-  fs::path dir_;
+  BenchLlmCli() : CliTest("bench-llm-cli") {}
 };
 
 TEST_F(BenchLlmCli, LlamaTinyPrefillAndDecode) {
-  const fs::path file = dir_ / "llm.json";
+  const fs::path file = dir() / "llm.json";
   const CliRun r =
       run("bench llama-tiny --phase prefill,decode --context 8 --batch 2 "
           "--budget 0.2s --threads 1 --format json --out " +
