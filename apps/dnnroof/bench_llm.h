@@ -15,7 +15,7 @@ struct LlmBenchRequest {
   std::vector<std::string> models;
   std::vector<std::string> phases;     // "prefill", "decode"; empty: both
   std::vector<std::int64_t> contexts;  // empty: 128
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::string device = "cpu";
   std::string chip;
   std::string dtype = "fp32";

@@ -37,7 +37,7 @@ struct BenchCliOptions {
   std::vector<std::string> models;
   std::string device = "cpu";
   std::string chip;
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::vector<std::string> modes{"infer"};
   bool layers = false;
   int threads = 0;

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 struct PlanCliOptions {
   std::vector<std::string> models;
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::vector<std::string> modes{"infer"};
   std::vector<std::string> partitions;
   std::string out = "campaign";

@@ -188,7 +188,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   if (opt.max_per_panel == 0) fail("--max-per-panel must be at least 1");
   study.chips.max_per_panel = opt.max_per_panel;
   study.chip_ids = comma_list(opt.ids);
-  study.load_graph = [](const std::string& source, int batch, DType dtype) {
+  study.load_graph = [](const std::string& source, std::int64_t batch, DType dtype) {
     ModelRequest r;
     r.batch = batch;
     r.dtype = dtype;
@@ -257,7 +257,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
     if (!opt.batch.empty()) {
       study.batches = parse_batch_sizes(opt.batch);
     } else {
-      std::set<int> b;
+      std::set<std::int64_t> b;
       for (const ResultRecord& r : study.records) b.insert(r.batch);
       study.batches.assign(b.begin(), b.end());
       if (study.batches.empty()) study.batches = {1};

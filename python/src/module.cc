@@ -365,7 +365,7 @@ struct SweepChannel {
 // notebook's interrupt) stops the sweep at its next iteration and what
 // finished is kept. Returns (records as JSON text, interrupted).
 std::pair<std::string, bool> bench(const std::vector<std::string>& models,
-                                   const std::vector<int>& batches,
+                                   const std::vector<std::int64_t>& batches,
                                    const std::vector<std::string>& modes, const std::string& dtype,
                                    const std::string& device, int threads, double budget_s,
                                    double target, bool layers, const std::string& out,
@@ -478,10 +478,10 @@ std::pair<std::string, bool> bench(const std::vector<std::string>& models,
 // `dnnroof report --results FILE...` writes. Returns the paths written and
 // the notes (what was left out and why).
 std::pair<std::vector<std::string>, std::vector<std::string>> report(
-    const std::string& out, const std::vector<std::string>& models, const std::vector<int>& batches,
-    const std::vector<std::string>& results_files, const std::vector<std::string>& chip_ids,
-    const std::string& title, bool include_host, bool figures, const std::string& precision,
-    const std::vector<std::string>& catalog_files,
+    const std::string& out, const std::vector<std::string>& models,
+    const std::vector<std::int64_t>& batches, const std::vector<std::string>& results_files,
+    const std::vector<std::string>& chip_ids, const std::string& title, bool include_host,
+    bool figures, const std::string& precision, const std::vector<std::string>& catalog_files,
     const std::function<void(const std::string&)>& on_progress) {
   StudyOptions study;
   study.title = title;
@@ -490,7 +490,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> report(
   study.dtype = study.chips.precision;
   study.chip_ids = chip_ids;
   study.models = models;
-  study.load_graph = [](const std::string& source, int batch, DType dtype) {
+  study.load_graph = [](const std::string& source, std::int64_t batch, DType dtype) {
     SweepModel m = load_sweep_model(source, batch, dtype);
     return LoadedModel{std::move(m.graph), std::move(m.family)};
   };
@@ -516,7 +516,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> report(
     if (!batches.empty()) {
       study.batches = batches;
     } else {
-      std::set<int> b;
+      std::set<std::int64_t> b;
       for (const ResultRecord& r : study.records) b.insert(r.batch);
       study.batches.assign(b.begin(), b.end());
       if (study.batches.empty()) study.batches = {1};

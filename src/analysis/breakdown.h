@@ -3,6 +3,7 @@
 // batch, and each op type's share of time, FLOPs and bytes.
 // Pure functions; conventions in analysis/analysis.h and docs/analysis.md.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ namespace dnnroof {
 struct ForwardBackward {
   std::string model;
   std::string device;
-  int batch = 0;
+  std::int64_t batch = 0;
   double forward_flops = 0, backward_flops = 0;
   double flops_ratio = 0;  // backward / forward (expected a little under 2)
   double forward_s = 0, backward_s = 0;
@@ -50,9 +51,9 @@ struct ThroughputSeries {
   std::string device;
   RunMode mode = RunMode::infer;
   DType dtype = DType::fp32;
-  std::vector<int> batch;          // ascending
-  std::vector<double> latency_s;   // median of the headline phase
-  std::vector<double> throughput;  // [samples/s] batch / latency
+  std::vector<std::int64_t> batch;  // ascending
+  std::vector<double> latency_s;    // median of the headline phase
+  std::vector<double> throughput;   // [samples/s] batch / latency
   std::vector<bool> converged;
 };
 

@@ -60,7 +60,7 @@ double spearman(std::span<const double> a, std::span<const double> b) {
   return sab / std::sqrt(saa * sbb);
 }
 
-CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, int batch) {
+CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, std::int64_t batch) {
   CorrelationMatrix m;
   m.batch = batch;
   std::vector<const CorrelationRow*> at;

@@ -3,6 +3,7 @@
 // (FLOPs, parameters, activation bytes) across models.
 // Pure functions; conventions in analysis/analysis.h and docs/analysis.md.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ double spearman(std::span<const double> a, std::span<const double> b);
 // One model's variables at one batch size.
 struct CorrelationRow {
   std::string model;
-  int batch = 1;
+  std::int64_t batch = 1;
   double cpu_latency_s = 0;  // NaN: not measured on CPU
   double gpu_latency_s = 0;  // NaN: not measured on a GPU
   double flops = 0;          // [FLOP] forward at this batch
@@ -30,7 +31,7 @@ struct CorrelationRow {
 };
 
 struct CorrelationMatrix {
-  int batch = 1;
+  std::int64_t batch = 1;
   std::vector<std::string> variables;    // "CPU latency", ["GPU latency",] "FLOPs", ...
   std::vector<std::vector<double>> rho;  // [i][j], symmetric, 1 on the diagonal
   std::vector<std::string> models;       // the models it rests on
@@ -41,6 +42,6 @@ struct CorrelationMatrix {
 // when some row has one), FLOPs, parameters, activation bytes, over the
 // models that have every variable included. Throws Error when fewer than 3
 // models remain (a rank correlation over 2 is always +-1).
-CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, int batch);
+CorrelationMatrix correlation_matrix(std::span<const CorrelationRow> rows, std::int64_t batch);
 
 }  // namespace dnnroof

@@ -5,6 +5,7 @@
 // Pure functions; conventions in analysis/analysis.h and docs/analysis.md.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,7 +68,7 @@ struct Placement {
   int threads = 0;    // threads_in_force of the record (0: not from a record, or unknown)
   std::string layer;  // empty at model level
   OpKind op = OpKind::Identity;  // layers only
-  int batch = 0;
+  std::int64_t batch = 0;
   Work work;
   double time_s = 0;                          // [s] measured median
   double achieved_flops = 0;                  // [FLOP/s] work.flops / time_s

@@ -4,6 +4,7 @@
 // Pure functions; conventions in analysis/analysis.h and docs/analysis.md.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ struct LayerPrediction {
 
 struct Prediction {
   std::string model;
-  int batch = 0;
+  std::int64_t batch = 0;
   Pass pass = Pass::forward;
   std::string ceiling;  // RoofCeiling::label()
   std::vector<LayerPrediction> layers;

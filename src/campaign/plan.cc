@@ -137,7 +137,7 @@ CampaignPlan make_plan(const PlanOptions& o) {
   }
   require_distinct(o.models, "model");
   require_distinct(o.batches, "batch size");
-  for (int b : o.batches) {
+  for (std::int64_t b : o.batches) {
     if (b < 1) fail("campaign plan: batch size {} is not a positive integer", b);
   }
   std::vector<std::string> mode_names;
@@ -173,7 +173,7 @@ CampaignPlan make_plan(const PlanOptions& o) {
     std::vector<std::vector<PlannedConfig>> groups;
     for (const std::string& model : o.models) {
       std::vector<PlannedConfig> configs;
-      for (int batch : o.batches) {
+      for (std::int64_t batch : o.batches) {
         for (RunMode mode : o.modes) configs.push_back({model, batch, mode});
       }
       if (o.per_task == 0) {
@@ -252,7 +252,7 @@ CampaignPlan parse_plan(const std::string& text, const std::string& where) {
     p.partitions = field(j, "partitions", where).get<std::vector<std::string>>();
     p.partition_devices = j.value("partition_devices", std::map<std::string, std::string>{});
     p.models = field(j, "models", where).get<std::vector<std::string>>();
-    p.batches = field(j, "batches", where).get<std::vector<int>>();
+    p.batches = field(j, "batches", where).get<std::vector<std::int64_t>>();
     for (const json& m : field(j, "modes", where)) p.modes.push_back(mode_of(m, where));
     p.probe = j.value("probe", true);
     const json& b = field(j, "bench", where);
@@ -287,7 +287,7 @@ CampaignPlan parse_plan(const std::string& text, const std::string& where) {
       for (const json& c : field(tj, "configurations", task_where)) {
         PlannedConfig pc;
         pc.model = field(c, "model", task_where).get<std::string>();
-        pc.batch = field(c, "batch", task_where).get<int>();
+        pc.batch = field(c, "batch", task_where).get<std::int64_t>();
         pc.mode = mode_of(field(c, "mode", task_where), task_where);
         t.configs.push_back(std::move(pc));
       }
@@ -303,17 +303,17 @@ std::vector<std::vector<std::string>> task_bench_commands(const CampaignPlan& pl
                                                           const CampaignTask& task) {
   // Models in the order they first appear; per model, its batches per mode.
   std::vector<std::string> models;
-  std::map<std::string, std::map<RunMode, std::vector<int>>> batches;
+  std::map<std::string, std::map<RunMode, std::vector<std::int64_t>>> batches;
   for (const PlannedConfig& c : task.configs) {
     if (std::find(models.begin(), models.end(), c.model) == models.end()) {
       models.push_back(c.model);
     }
     batches[c.model][c.mode].push_back(c.batch);
   }
-  auto command = [&](const std::string& model, const std::vector<int>& b,
+  auto command = [&](const std::string& model, const std::vector<std::int64_t>& b,
                      const std::vector<RunMode>& modes) {
     std::vector<std::string> batch_text;
-    for (int x : b) batch_text.push_back(std::to_string(x));
+    for (std::int64_t x : b) batch_text.push_back(std::to_string(x));
     std::vector<std::string> mode_text;
     for (RunMode m : modes) mode_text.emplace_back(run_mode_name(m));
     std::vector<std::string> argv{"bench",    model,

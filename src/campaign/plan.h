@@ -6,6 +6,7 @@
 // results files under DIR/results/ (one per task, written by `dnnroof bench
 // --resume`) are the campaign's only state: progress.h reads them.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -20,7 +21,7 @@ inline constexpr int kCampaignPlanVersion = 1;
 // One configuration of the campaign, on one partition.
 struct PlannedConfig {
   std::string model;  // zoo name or absolute .onnx path (as `dnnroof bench` takes it)
-  int batch = 1;
+  std::int64_t batch = 1;
   RunMode mode = RunMode::infer;
 
   bool operator==(const PlannedConfig&) const = default;
@@ -70,7 +71,7 @@ struct CampaignPlan {
   std::string dnnroof;  // the program the tasks run (a path, or a name on $PATH)
   std::vector<std::string> partitions;
   std::vector<std::string> models;
-  std::vector<int> batches;
+  std::vector<std::int64_t> batches;
   std::vector<RunMode> modes;
   BenchSettings bench;
   SlurmSettings slurm;
@@ -94,7 +95,7 @@ struct PlanOptions {
   // NAME or NAME:DEVICE (cpu, cuda, cuda:N; default bench.device).
   std::vector<std::string> partitions;
   std::vector<std::string> models;
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::vector<RunMode> modes{RunMode::infer};
   // Most configurations per array task; 0: one task per model and partition
   // (all its batches and modes).

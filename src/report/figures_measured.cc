@@ -163,12 +163,12 @@ std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vecto
 struct WorkSpans {
   double x_decades = 0;
   double y_decades = 0;
-  int x_batch = 0;  // the batch sizes where the widest spans are
-  int y_batch = 0;
+  std::int64_t x_batch = 0;  // the batch sizes where the widest spans are
+  std::int64_t y_batch = 0;
 };
 
 WorkSpans work_spans(std::span<const CorrelationRow> rows, DeviceSide side, WorkMetric metric) {
-  std::map<int, std::pair<std::vector<double>, std::vector<double>>> by_batch;
+  std::map<std::int64_t, std::pair<std::vector<double>, std::vector<double>>> by_batch;
   for (const CorrelationRow& r : rows) {
     const double t = side == DeviceSide::gpu ? r.gpu_latency_s : r.cpu_latency_s;
     const double w = metric == WorkMetric::flops ? r.flops : r.params;
@@ -194,7 +194,7 @@ WorkSpans work_spans(std::span<const CorrelationRow> rows, DeviceSide side, Work
 // same at every batch size.
 std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y, WorkMetric metric) {
   const char* work = metric == WorkMetric::flops ? "FLOP counts" : "parameter counts";
-  auto why = [work](const char* what, double d, int batch, bool log) {
+  auto why = [work](const char* what, double d, std::int64_t batch, bool log) {
     return log ? fmt::format(
                      "the {} axis is logarithmic at every batch size because at batch {} the "
                      "{} span {:.1f} decades (more than {}), so on a linear axis the small "
@@ -215,7 +215,8 @@ std::string scale_reason(const WorkSpans& s, bool log_x, bool log_y, WorkMetric 
 }  // namespace
 
 FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceSide side,
-                                   WorkMetric metric, int batch, const std::string& device_name) {
+                                   WorkMetric metric, std::int64_t batch,
+                                   const std::string& device_name) {
   const bool flops = metric == WorkMetric::flops;
   std::vector<const CorrelationRow*> use;
   for (const CorrelationRow& r : rows) {
@@ -385,7 +386,7 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
                                      std::span<const RoofCeiling> ceilings,
                                      const std::string& device_id, const std::string& device_name) {
   if (placements.empty()) fail("measured roofline of '{}': no measured point", device_id);
-  std::set<int> batches;
+  std::set<std::int64_t> batches;
   for (const Placement& p : placements) batches.insert(p.batch);
   const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
   FigureBlock f;
@@ -393,7 +394,7 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
   f.title = fmt::format("Measured performance on the roofline of {}{}", device_name,
                         precision_suffix(ceilings));
   std::vector<const Placement*> all;
-  for (int b : batches) {
+  for (std::int64_t b : batches) {
     std::vector<const Placement*> pts;
     for (const Placement& p : placements) {
       if (p.batch == b) pts.push_back(&p);
@@ -415,7 +416,7 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
   return f;
 }
 
-FigureBlock layer_roofline_figure(const std::string& model, int batch,
+FigureBlock layer_roofline_figure(const std::string& model, std::int64_t batch,
                                   std::span<const Placement> layers,
                                   std::span<const RoofCeiling> ceilings,
                                   const std::string& device_id, const std::string& device_name) {

@@ -10,6 +10,7 @@
 // rooflines or where the data span more than kLogSpanDecades decades (the
 // axis label then says so); no point above its roof without a flag.
 
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
@@ -34,7 +35,8 @@ enum class DeviceSide { cpu, gpu };
 // from the rows at `batch` that have a latency on `side`. Id
 // "latency-vs-flops-cpu-b8". Throws Error when no row has one.
 FigureBlock latency_vs_work_figure(std::span<const CorrelationRow> rows, DeviceSide side,
-                                   WorkMetric metric, int batch, const std::string& device_name);
+                                   WorkMetric metric, std::int64_t batch,
+                                   const std::string& device_name);
 
 // Throughput [samples/s] vs batch size, one line per series (model), for one
 // device and mode. Id "throughput-<device>-<mode>". Throws Error when no
@@ -66,7 +68,7 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
 
 // Per-layer points of one model (one marker group per op type) under the
 // same ceilings. Id "roofline-layers-<model>-<device_id>-b<batch>".
-FigureBlock layer_roofline_figure(const std::string& model, int batch,
+FigureBlock layer_roofline_figure(const std::string& model, std::int64_t batch,
                                   std::span<const Placement> layers,
                                   std::span<const RoofCeiling> ceilings,
                                   const std::string& device_id, const std::string& device_name);

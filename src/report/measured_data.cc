@@ -53,7 +53,7 @@ std::string device_figure_id(const MeasuredData& data, const MeasuredDevice& dev
 }
 
 const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::string& model,
-                                       int batch, RunMode mode) const {
+                                       std::int64_t batch, RunMode mode) const {
   for (const ResultRecord* r : usable(device, mode)) {
     if (r->model == model && r->batch == batch) return r;
   }
@@ -61,7 +61,7 @@ const ResultRecord* MeasuredData::find(const MeasuredDevice& device, const std::
 }
 
 const TimingStats* MeasuredData::stats_of(const MeasuredDevice& device, const std::string& model,
-                                          int batch, RunMode mode, Phase phase) const {
+                                          std::int64_t batch, RunMode mode, Phase phase) const {
   const ResultRecord* r = find(device, model, batch, mode);
   if (r == nullptr) return nullptr;
   const auto it = r->timings.find(phase);
@@ -97,8 +97,8 @@ std::vector<const ResultRecord*> MeasuredData::usable(const MeasuredDevice& devi
   return out;
 }
 
-std::vector<int> MeasuredData::batches(const MeasuredDevice& device, RunMode mode) const {
-  std::set<int> b;
+std::vector<std::int64_t> MeasuredData::batches(const MeasuredDevice& device, RunMode mode) const {
+  std::set<std::int64_t> b;
   for (const ResultRecord* r : usable(device, mode)) b.insert(r->batch);
   return {b.begin(), b.end()};
 }

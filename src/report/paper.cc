@@ -203,7 +203,7 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
         "Hypothesis: a model is memory-bound on a chip when its operational "
         "intensity lies left of the chip's ridge point";
     if (ctx.models != nullptr && !ctx.models->empty() && !f.batches.empty()) {
-      const int b = f.batches.front();
+      const std::int64_t b = f.batches.front();
       double lo = std::numeric_limits<double>::infinity(), hi = 0;
       std::string lo_name, hi_name;
       for (const ModelCosts& m : *ctx.models) {

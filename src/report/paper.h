@@ -11,6 +11,7 @@
 // written only when the data show it (tests/report/test_paper.cc has a
 // counter-example for each).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +45,7 @@ struct ChipBoundFinding {
   std::string chip;               // display name
   bool measured_ceiling = false;  // a `dnnroof probe` chip (host-measured)
   double ridge = 0;               // [FLOP/B]
-  int batch = 1;
+  std::int64_t batch = 1;
   std::vector<std::string> memory_bound;  // models left of the ridge
   std::size_t models = 0;
 };
@@ -53,7 +54,7 @@ struct ChipBoundFinding {
 struct UtilisationFinding {
   std::string device;   // short name
   std::string ceiling;  // the binding ceiling's label of the best point
-  int batch = 1;
+  std::int64_t batch = 1;
   std::size_t points = 0;
   double median_percent = 0;  // of the attainable roof
   std::string best_model;
@@ -63,14 +64,14 @@ struct UtilisationFinding {
 
 struct CorrelationFinding {
   std::string device;
-  int batch = 1;
+  std::int64_t batch = 1;
   std::size_t models = 0;
   double rho_flops = 0, rho_params = 0;  // Spearman with forward latency
 };
 
 struct BatchingFinding {
   std::string device;
-  int batch_lo = 1, batch_hi = 1;
+  std::int64_t batch_lo = 1, batch_hi = 1;
   std::size_t series = 0;
   double median_gain = 0;  // throughput at batch_hi / at batch_lo
   std::string best_model;
@@ -78,7 +79,7 @@ struct BatchingFinding {
   // The median over series of the first batch whose next step gains < 10%
   // (a series that never stops counts as beyond the last batch); 0 when
   // that median lies beyond the batches measured.
-  int saturates_at = 0;
+  std::int64_t saturates_at = 0;
   std::size_t saturated = 0;  // series that stopped gaining 10% per step
 };
 
@@ -97,7 +98,7 @@ struct PredictionFinding {
 
 struct PaperFindings {
   std::vector<std::string> models;
-  std::vector<int> batches;
+  std::vector<std::int64_t> batches;
   std::vector<std::string> devices;  // measured, by display name
   bool measured = false;             // some usable record
   bool gpu_measured = false;

@@ -3,6 +3,7 @@
 // the phrases and lookups its parts share. Defined in paper_findings.cc.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,11 @@ double forward_median(const ResultRecord& r);
 // "93%", "9.5%": one decimal below 10.
 std::string percent_text(double p);
 // "1, 8 and 64".
-std::string batches_text(const std::vector<int>& b);
+std::string batches_text(const std::vector<std::int64_t>& b);
 // The context's measured data, or an empty set.
 const MeasuredData& data_of(const PaperContext& c);
 // The model's forward intensity at batch `b` [FLOP/B]; NaN when not costed.
-double intensity_at(const ModelCosts& m, int b);
+double intensity_at(const ModelCosts& m, std::int64_t b);
 // The chip's peak at `p` and main-memory bandwidth; false when either is unknown.
 bool roof_of_chip(const Chip& chip, DType p, double& peak, double& bw);
 // Chips compared from a datasheet (not the detected or probed host).

@@ -42,9 +42,9 @@ std::string percent_text(double p) {
   return p < 10 ? fmt::format("{:.1f}%", p) : fmt::format("{:.0f}%", p);
 }
 
-std::string batches_text(const std::vector<int>& b) {
+std::string batches_text(const std::vector<std::int64_t>& b) {
   std::vector<std::string> s;
-  for (int x : b) s.push_back(std::to_string(x));
+  for (std::int64_t x : b) s.push_back(std::to_string(x));
   return list_text(s);
 }
 
@@ -58,7 +58,7 @@ const MeasuredData& data_of(const PaperContext& c) {
 }
 
 // Forward intensity of a model at a batch (cost model); NaN when absent.
-double intensity_at(const ModelCosts& m, int b) {
+double intensity_at(const ModelCosts& m, std::int64_t b) {
   auto it = m.infer.find(b);
   return it == m.infer.end() ? std::numeric_limits<double>::quiet_NaN()
                              : it->second.forward.intensity();
@@ -121,7 +121,7 @@ using namespace paper_detail;  // the shared phrases
 PaperFindings compute_findings(const PaperContext& ctx) {
   PaperFindings f;
   const MeasuredData& data = data_of(ctx);
-  std::set<int> batches;
+  std::set<std::int64_t> batches;
   if (ctx.models != nullptr) {
     for (const ModelCosts& m : *ctx.models) {
       f.models.push_back(m.name);
@@ -158,8 +158,8 @@ PaperFindings compute_findings(const PaperContext& ctx) {
     for (const Chip* chip : ctx.overlay_chips) {
       double peak = 0, bw = 0;
       if (!roof_of_chip(*chip, ctx.precision, peak, bw)) continue;
-      std::set<int> bs{f.batches.front(), f.batches.back()};
-      for (int b : bs) {
+      std::set<std::int64_t> bs{f.batches.front(), f.batches.back()};
+      for (std::int64_t b : bs) {
         ChipBoundFinding cb;
         cb.chip = chip->name.empty() ? chip->id : chip->name;
         cb.measured_ceiling = chip->id == "host-measured";
@@ -186,7 +186,7 @@ PaperFindings compute_findings(const PaperContext& ctx) {
     }
     // Utilisation, per batch: the hardware utilisation section's placements.
     if (!d.ceilings.empty()) {
-      std::map<int, std::vector<Placement>> by_batch;
+      std::map<std::int64_t, std::vector<Placement>> by_batch;
       for (Placement& p : measured_placements(data, d)) by_batch[p.batch].push_back(std::move(p));
       for (const auto& [b, ps] : by_batch) {
         UtilisationFinding u;
@@ -208,7 +208,7 @@ PaperFindings compute_findings(const PaperContext& ctx) {
       }
     }
     // Correlation of forward latency with FLOPs and parameters, per batch.
-    std::map<int, std::vector<std::array<double, 3>>> rows;
+    std::map<std::int64_t, std::vector<std::array<double, 3>>> rows;
     for (const ResultRecord* r : infer) {
       const ModelCost* c = data.cost_of(*r, false);
       const double t = forward_median(*r);
@@ -268,7 +268,7 @@ PaperFindings compute_findings(const PaperContext& ctx) {
       // The lower median, so that one series that never stops does not
       // average with one that does.
       const double med = saturation[(saturation.size() - 1) / 2];
-      bf.saturates_at = std::isfinite(med) ? static_cast<int>(med) : 0;
+      bf.saturates_at = std::isfinite(med) ? static_cast<std::int64_t>(med) : 0;
       f.batching.push_back(bf);
     }
     // Backward against forward.

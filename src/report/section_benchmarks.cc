@@ -99,7 +99,7 @@ std::vector<CorrelationRow> correlation_rows(const MeasuredData& data) {
     if (!d.gpu && cpu == nullptr) cpu = &d;
     if (d.gpu && gpu == nullptr) gpu = &d;
   }
-  std::map<std::pair<std::string, int>, CorrelationRow> rows;
+  std::map<std::pair<std::string, std::int64_t>, CorrelationRow> rows;
   for (const MeasuredDevice* d : {cpu, gpu}) {
     if (d == nullptr) continue;
     for (const ResultRecord* r : data.usable(*d, RunMode::infer)) {
@@ -129,7 +129,7 @@ std::size_t index_of(const std::vector<std::string>& v, const std::string& name)
 }
 
 // Per device and batch: the latency spread and FLOPs against latency.
-void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, int b,
+void device_batch_commentary(const MeasuredData& data, const MeasuredDevice& d, std::int64_t b,
                              std::vector<std::string>& out) {
   struct M {
     std::string name;
@@ -267,7 +267,7 @@ void throughput_commentary(const std::vector<ThroughputSeries>& series, const st
   std::vector<double> gains;
   std::vector<std::string> plateau;
   std::vector<std::string> fell;
-  int b_lo = 0, b_hi = 0;
+  std::int64_t b_lo = 0, b_hi = 0;
   for (const ThroughputSeries& s : series) {
     if (s.batch.size() < 2) continue;
     b_lo = s.batch.front();
@@ -314,7 +314,7 @@ void device_comparison(const MeasuredData& data, std::vector<std::string>& out) 
     if (d.gpu && gpu == nullptr) gpu = &d;
   }
   if (cpu == nullptr || gpu == nullptr) return;
-  std::map<int, std::vector<double>> speedups;
+  std::map<std::int64_t, std::vector<double>> speedups;
   for (const ResultRecord* g : data.usable(*gpu, RunMode::infer)) {
     for (const ResultRecord* c : data.usable(*cpu, RunMode::infer)) {
       if (c->model == g->model && c->batch == g->batch) {
@@ -347,12 +347,12 @@ void device_comparison(const MeasuredData& data, std::vector<std::string>& out) 
 std::vector<std::string> benchmark_commentary(const MeasuredData& data) {
   std::vector<std::string> out;
   for (const MeasuredDevice& d : data.devices) {
-    for (int b : data.batches(d, RunMode::infer)) device_batch_commentary(data, d, b, out);
+    for (std::int64_t b : data.batches(d, RunMode::infer)) device_batch_commentary(data, d, b, out);
   }
   const std::vector<CorrelationRow> rows = correlation_rows(data);
-  std::set<int> batches;
+  std::set<std::int64_t> batches;
   for (const CorrelationRow& r : rows) batches.insert(r.batch);
-  for (int b : batches) {
+  for (std::int64_t b : batches) {
     std::map<std::string, double> intensity;
     for (const auto& [name, mc] : data.costs) {
       if (auto it = mc.infer.find(b); it != mc.infer.end()) {
@@ -440,7 +440,7 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
           d.short_name, d.gpu ? "GPU" : "CPU")});
       continue;
     }
-    for (int b : data.batches(d, RunMode::infer)) {
+    for (std::int64_t b : data.batches(d, RunMode::infer)) {
       for (WorkMetric m : {WorkMetric::flops, WorkMetric::params}) {
         try {
           s.blocks.emplace_back(latency_vs_work_figure(
@@ -453,11 +453,11 @@ MeasuredSection build_benchmark_section(const MeasuredData& data, const std::str
     }
   }
   heading("Rank correlations");
-  std::set<int> batches;
+  std::set<std::int64_t> batches;
   for (const CorrelationRow& r : rows) batches.insert(r.batch);
   Table corr({"Batch", "Variable", "with", "Spearman rho", "Models"},
              {"batch", "variable", "with", "rho", "models"});
-  for (int b : batches) {
+  for (std::int64_t b : batches) {
     try {
       const CorrelationMatrix m = correlation_matrix(rows, b);
       s.blocks.emplace_back(correlation_figure(m));

@@ -11,6 +11,7 @@
 //   section_methods.cc      methods, caveats
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -64,13 +65,13 @@ struct MeasuredData {
   std::vector<const ResultRecord*> usable(const MeasuredDevice& device, RunMode mode) const;
   // The usable record of `model` at `batch` and `mode` on `device`; nullptr
   // when there is none.
-  const ResultRecord* find(const MeasuredDevice& device, const std::string& model, int batch,
-                           RunMode mode) const;
+  const ResultRecord* find(const MeasuredDevice& device, const std::string& model,
+                           std::int64_t batch, RunMode mode) const;
   // Its timing of `phase`; nullptr when there is none.
-  const TimingStats* stats_of(const MeasuredDevice& device, const std::string& model, int batch,
-                              RunMode mode, Phase phase) const;
+  const TimingStats* stats_of(const MeasuredDevice& device, const std::string& model,
+                              std::int64_t batch, RunMode mode, Phase phase) const;
   // Batch sizes present (ascending) among usable inference records of a device.
-  std::vector<int> batches(const MeasuredDevice& device, RunMode mode) const;
+  std::vector<std::int64_t> batches(const MeasuredDevice& device, RunMode mode) const;
 };
 
 // "cpu@host/2t" (the thread count in force: each count is judged against its
@@ -104,7 +105,7 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
 struct MemoryComparison {
   std::string model;
   std::string device;  // short name
-  int batch = 1;
+  std::int64_t batch = 1;
   bool train = false;
   bool gpu = false;
   double weights = 0;      // [B] parameters and buffers
@@ -135,7 +136,7 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& data,
 // One model's per-layer roofline: which op types sit lowest under the roof
 // (median % of attainable per op type), how many layers lie above their
 // roof and the causes the analysis gives.
-std::vector<std::string> layer_roofline_commentary(const std::string& model, int batch,
+std::vector<std::string> layer_roofline_commentary(const std::string& model, std::int64_t batch,
                                                    const std::vector<Placement>& layers,
                                                    const std::vector<std::string>& skipped,
                                                    const std::string& device);
@@ -175,7 +176,7 @@ std::string op_time_commentary(const ResultRecord& record, const std::vector<OpT
 // (forward op-type shares by model at `batch`); names normalisation only
 // when a model has it. Empty when `fwd` is.
 std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTypeShare>>& fwd,
-                                    int batch);
+                                    std::int64_t batch);
 // The main-memory ceiling of a device (main_memory_ceiling: measured before
 // datasheet), else its first ceiling; nullptr without ceilings.
 const RoofCeiling* memory_ceiling_of(const MeasuredDevice& device);

@@ -52,7 +52,7 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
   // The design: what was measured, from the records themselves.
   {
     std::set<std::string> infer_models, train_models, layer_models;
-    std::set<int> batches;
+    std::set<std::int64_t> batches;
     for (const ResultRecord& r : data.records) {
       if (r.status == RecordStatus::failed) continue;
       (r.mode == RunMode::train ? train_models : infer_models).insert(r.model);
@@ -62,7 +62,7 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
     std::vector<std::string> design;
     if (!infer_models.empty() || !train_models.empty()) {
       std::vector<std::string> b;
-      for (int x : batches) b.push_back(std::to_string(x));
+      for (std::int64_t x : batches) b.push_back(std::to_string(x));
       design.push_back(fmt::format("Inference of {} model{} ({}) at batch size{} {}.",
                                    infer_models.size(), infer_models.size() == 1 ? "" : "s",
                                    join({infer_models.begin(), infer_models.end()}, ", "),

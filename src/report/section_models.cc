@@ -64,13 +64,13 @@ std::string list_names(const std::vector<std::string>& names) {
   return join(head, ", ") + " and " + names.back();
 }
 
-std::vector<int> batches_of(const std::vector<ModelCosts>& models) {
-  std::vector<int> b;
+std::vector<std::int64_t> batches_of(const std::vector<ModelCosts>& models) {
+  std::vector<std::int64_t> b;
   for (const auto& [batch, cost] : models.front().infer) b.push_back(batch);
   return b;
 }
 
-const ModelCost& at(const ModelCosts& m, int batch) { return m.infer.at(batch); }
+const ModelCost& at(const ModelCosts& m, std::int64_t batch) { return m.infer.at(batch); }
 
 // Peak and main bandwidth of a chip at a precision; false when either is
 // missing.
@@ -86,7 +86,8 @@ bool roof_of(const Chip& chip, DType p, double& peak, double& bw) {
   return true;
 }
 
-Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>& batches) {
+Table models_table(const std::vector<ModelCosts>& models,
+                   const std::vector<std::int64_t>& batches) {
   Table t({"Model", "Batch", "GMACs fwd", "GFLOPs fwd", "of which matmul-class", "GFLOPs bwd",
            "bwd/fwd FLOPs", "Params", "Activations", "Traffic (no reuse)", "Traffic (compulsory)",
            "OI no reuse [FLOP/B]", "OI compulsory [FLOP/B]"},
@@ -94,7 +95,7 @@ Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>
            "flops_backward", "backward_forward_flops_ratio", "params", "activation_bytes",
            "traffic_no_reuse_bytes", "traffic_compulsory_bytes", "intensity_no_reuse_flop_per_byte",
            "intensity_compulsory_flop_per_byte"});
-  for (int b : batches) {
+  for (std::int64_t b : batches) {
     for (const ModelCosts& m : models) {
       const ModelCost& c = at(m, b);
       const auto tr = m.train.find(b);
@@ -153,12 +154,12 @@ std::string ratio_text(double ratio) {
 }
 
 ModelCosts compute_model_costs(const std::string& source, const std::string& display_name,
-                               const std::vector<int>& batches, DType dtype,
+                               const std::vector<std::int64_t>& batches, DType dtype,
                                const GraphLoader& load) {
   ModelCosts m;
   m.name = display_name;
   if (!load) fail("model {}: no model loader given to cost it", source);
-  for (int b : batches) {
+  for (std::int64_t b : batches) {
     LoadedModel loaded = load(source, b, dtype);
     m.family = std::move(loaded.family);
     const Graph& g = loaded.graph;
@@ -175,9 +176,9 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
                                           const ModelSectionOptions& o) {
   std::vector<std::string> out;
   if (models.empty()) return out;
-  const std::vector<int> batches = batches_of(models);
-  const int b0 = batches.front();
-  const int b1 = batches.back();
+  const std::vector<std::int64_t> batches = batches_of(models);
+  const std::int64_t b0 = batches.front();
+  const std::int64_t b1 = batches.back();
   auto flops = [&](const ModelCosts& m) { return at(m, b0).forward.flops(); };
   auto params = [&](const ModelCosts& m) { return at(m, b0).params; };
   auto acts = [&](const ModelCosts& m) { return at(m, b0).activation_bytes; };
@@ -320,7 +321,7 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
                     dtype_name(o.precision), format_si(peak, "FLOP/s"), format_si(bw, "B/s"),
                     format_intensity(ridge));
     std::vector<std::string> per_batch;
-    for (int b : batches) {
+    for (std::int64_t b : batches) {
       std::vector<std::string> mem;
       double worst = std::numeric_limits<double>::infinity();
       std::string worst_name;
@@ -363,13 +364,13 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
 SectionBuild build_model_section(const std::vector<ModelCosts>& models,
                                  const ModelSectionOptions& o) {
   if (models.empty()) fail("the model section needs at least one model");
-  const std::vector<int> batches = batches_of(models);
+  const std::vector<std::int64_t> batches = batches_of(models);
   for (const ModelCosts& m : models) {
-    for (int b : batches) {
+    for (std::int64_t b : batches) {
       if (m.infer.count(b) == 0) fail("model {} has no cost at batch {}", m.name, b);
     }
   }
-  const int b0 = batches.front();
+  const std::int64_t b0 = batches.front();
   SectionBuild out;
   Section& s = out.section;
   s.id = "models";
@@ -382,7 +383,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
   std::vector<std::string> names;
   for (const ModelCosts& m : models) names.push_back(m.name);
   std::vector<std::string> btexts;
-  for (int b : batches) btexts.push_back(std::to_string(b));
+  for (std::int64_t b : batches) btexts.push_back(std::to_string(b));
   s.blocks.emplace_back(Paragraph{fmt::format(
       "What each network costs, from dnnroof's cost model (nothing measured here): {} models ({}) "
       "at batch size{} {}, {} storage. MACs are multiply-accumulates; FLOPs = 2 x MACs for "
@@ -457,7 +458,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     ceiling.level = chip->find_main_memory()->name;
     ceiling.peak_flops = peak;
     ceiling.bandwidth = bw;
-    for (int b : batches) {
+    for (std::int64_t b : batches) {
       std::vector<PointInput> points;
       for (const ModelCosts& m : models) {
         const ModelCost& c = at(m, b);

@@ -6,6 +6,7 @@
 // the static roofline overlay (each model on a chip's roof at its
 // attainable value); commentary computed from those numbers.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -23,8 +24,8 @@ namespace dnnroof {
 struct ModelCosts {
   std::string name;    // display name
   std::string family;  // zoo family, or "ONNX"
-  std::map<int, ModelCost> infer;
-  std::map<int, ModelCost> train;
+  std::map<std::int64_t, ModelCost> infer;
+  std::map<std::int64_t, ModelCost> train;
 };
 
 // A model as the report costs it: its graph at one batch size and the
@@ -37,13 +38,14 @@ struct LoadedModel {
 // The caller's way from a model argument (a zoo name or an .onnx path) to
 // its graph at a batch size: the report builds no model itself. Throws an
 // Error naming the model when it cannot be loaded.
-using GraphLoader = std::function<LoadedModel(const std::string& source, int batch, DType dtype)>;
+using GraphLoader =
+    std::function<LoadedModel(const std::string& source, std::int64_t batch, DType dtype)>;
 
 // Costs every batch size (inference and training). Throws what the loader
 // or the cost model throws, with the model named; an Error when `load` is
 // empty.
 ModelCosts compute_model_costs(const std::string& source, const std::string& display_name,
-                               const std::vector<int>& batches, DType dtype,
+                               const std::vector<std::int64_t>& batches, DType dtype,
                                const GraphLoader& load);
 
 struct ModelSectionOptions {

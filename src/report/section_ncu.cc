@@ -120,7 +120,7 @@ MeasuredSection build_ncu_subsection(const MeasuredData& data, const std::string
       const auto m = data.costs.find(r.model);
       if (m != data.costs.end()) {
         const auto& by_batch = r.mode == "train" ? m->second.train : m->second.infer;
-        const auto c = by_batch.find(static_cast<int>(r.batch));
+        const auto c = by_batch.find(r.batch);
         if (c != by_batch.end()) comparison = compare_with_cost(sum, c->second);
       }
       if (!comparison) {

@@ -73,7 +73,7 @@ std::vector<std::string> prediction_commentary(const std::vector<Prediction>& pr
   }
   out.push_back(std::move(text));
   // Ranking: does the bound order the models as the measurements do?
-  std::map<int, std::pair<std::vector<double>, std::vector<double>>> by_batch;
+  std::map<std::int64_t, std::pair<std::vector<double>, std::vector<double>>> by_batch;
   for (const Prediction* p : ps) {
     by_batch[p->batch].first.push_back(p->predicted_s);
     by_batch[p->batch].second.push_back(p->measured_s);

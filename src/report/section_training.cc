@@ -261,7 +261,7 @@ std::string op_time_commentary(const ResultRecord& r, const std::vector<OpTypeSh
 }
 
 std::string matrix_share_commentary(const std::map<std::string, std::vector<OpTypeShare>>& fwd,
-                                    int batch) {
+                                    std::int64_t batch) {
   double min_flops = 2, min_bytes = 2, max_bytes = -1;
   std::string min_name, max_name;
   std::set<std::string> rest_kinds;  // what carries the rest of the traffic
@@ -418,7 +418,7 @@ MeasuredSection build_training_section(const MeasuredData& data,
 
   heading("Where the work goes, by op type");
   if (!static_models.empty()) {
-    const int b0 = static_models.front().infer.begin()->first;
+    const std::int64_t b0 = static_models.front().infer.begin()->first;
     std::map<std::string, std::vector<OpTypeShare>> fwd, bwd;
     Table shares(
         {"Model", "Pass", "Op type", "Nodes", "FLOPs share", "Traffic share", "Activation share"},

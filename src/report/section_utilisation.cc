@@ -61,9 +61,9 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
                                                 const MeasuredDevice& d) {
   std::vector<std::string> out;
   if (placements.empty()) return out;
-  std::map<int, std::vector<const Placement*>> by_batch;
+  std::map<std::int64_t, std::vector<const Placement*>> by_batch;
   for (const Placement& p : placements) by_batch[p.batch].push_back(&p);
-  std::vector<std::pair<int, double>> medians;
+  std::vector<std::pair<std::int64_t, double>> medians;
   for (const auto& [b, ps] : by_batch) {
     std::vector<double> pct;
     std::vector<std::string> memory_bound;
@@ -99,7 +99,7 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
     out.push_back(std::move(text));
   }
   if (medians.size() >= 2) {
-    const int b_lo = medians.front().first, b_hi = medians.back().first;
+    const std::int64_t b_lo = medians.front().first, b_hi = medians.back().first;
     std::string effect = ", about the same";
     if (medians.back().second > medians.front().second * 1.2) {
       effect =
@@ -116,7 +116,7 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
           cache_level = c.level;
         }
       }
-      auto median_ws = [&](int b) {
+      auto median_ws = [&](std::int64_t b) {
         std::vector<double> ws;
         for (const Placement* p : by_batch[b]) ws.push_back(p->work.working_set_bytes);
         return median_of(ws);
@@ -155,7 +155,7 @@ std::vector<std::string> utilisation_commentary(const MeasuredData& /*data*/,
   return out;
 }
 
-std::vector<std::string> layer_roofline_commentary(const std::string& model, int batch,
+std::vector<std::string> layer_roofline_commentary(const std::string& model, std::int64_t batch,
                                                    const std::vector<Placement>& layers,
                                                    const std::vector<std::string>& skipped,
                                                    const std::string& device) {

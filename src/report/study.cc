@@ -361,7 +361,7 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
 
   // Section 2: the cost model of every model asked for.
   std::vector<ModelCosts> static_models;
-  std::vector<int> batches = options.batches;
+  std::vector<std::int64_t> batches = options.batches;
   std::sort(batches.begin(), batches.end());
   batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
   if (batches.empty()) batches.push_back(1);
@@ -441,7 +441,7 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
     if (r.comparison || r.model.empty() || r.batch <= 0) continue;
     const bool training = r.mode == "train";
     ModelCosts& mc = data.costs[r.model];
-    const int b = static_cast<int>(r.batch);
+    const std::int64_t b = r.batch;
     if ((training ? mc.train : mc.infer).count(b) != 0) continue;
     try {
       const ModelCosts one =

@@ -6,6 +6,7 @@
 // are built from result records (measured now by `dnnroof report`, or loaded
 // with --results); without records they say so and what would fill them.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -56,7 +57,7 @@ struct StudyOptions {
   // Section 2 (and the costs of sections 3-6). Empty: sections 2-6 left
   // out (the chips-only report).
   std::vector<std::string> models;  // zoo names or .onnx paths
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   DType dtype = DType::fp32;
   // Chips of the static overlay (catalog ids); empty: host-measured when the
   // catalog has it, else host, plus the first GPU of `chip_ids`.

@@ -159,7 +159,7 @@ std::vector<LlmSweepConfig> llm_sweep_configs(const LlmSweepOptions& options) {
   for (const std::string& source : options.models) {
     const std::string name = llm::resolve_llm(source).name;
     for (llm::Phase phase : options.phases) {
-      for (int batch : options.batches) {
+      for (std::int64_t batch : options.batches) {
         for (std::int64_t ctx : options.contexts) out.push_back({source, name, phase, batch, ctx});
       }
     }
@@ -172,7 +172,7 @@ LlmSweepOutcome run_llm_sweep(const LlmSweepOptions& options) {
   if (options.phases.empty()) fail("bench: no phase given (prefill, decode)");
   if (options.batches.empty()) fail("bench: no batch size given");
   if (options.contexts.empty()) fail("bench: no context given");
-  for (int b : options.batches) {
+  for (std::int64_t b : options.batches) {
     if (b < 1) fail("bench: batch size {} is not a positive integer", b);
   }
   for (std::int64_t c : options.contexts) {

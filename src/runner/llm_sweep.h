@@ -46,7 +46,7 @@ struct LlmSweepConfig {
   std::string source;  // as given: a shipped name or a config.json path
   std::string model;   // the config's name (LlmConfig::name)
   llm::Phase phase = llm::Phase::decode;
-  int batch = 1;
+  std::int64_t batch = 1;
   std::int64_t context = 128;
 };
 // "gpt2, decode, batch 4, context 512"
@@ -55,7 +55,7 @@ std::string llm_config_text(const LlmSweepConfig& c);
 struct LlmSweepOptions {
   std::vector<std::string> models;  // shipped config names (dnnroof models) or config.json paths
   std::vector<llm::Phase> phases{llm::Phase::prefill, llm::Phase::decode};
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   // Prefill: prompt tokens per sequence; decode: KV-cache tokens before the
   // new one.
   std::vector<std::int64_t> contexts{128};

@@ -55,7 +55,7 @@ SweepModel resolve_model(const std::string& source, const ModelRequest& request)
   return m;
 }
 
-SweepModel load_sweep_model(const std::string& source, int batch, DType dtype) {
+SweepModel load_sweep_model(const std::string& source, std::int64_t batch, DType dtype) {
   ModelRequest r;
   r.batch = batch;
   r.dtype = dtype;

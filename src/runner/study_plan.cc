@@ -26,13 +26,13 @@ std::vector<std::string> comma_list(const std::string& text) {
   return out;
 }
 
-std::vector<int> parse_batch_sizes(const std::string& text, const std::string& option) {
-  std::vector<int> out;
+std::vector<std::int64_t> parse_batch_sizes(const std::string& text, const std::string& option) {
+  std::vector<std::int64_t> out;
   for (const std::string& s : comma_list(text)) {
-    int v = 0;
+    std::int64_t v = 0;
     try {
       std::size_t used = 0;
-      v = std::stoi(s, &used);
+      v = std::stoll(s, &used);
       if (used != s.size()) v = 0;
     } catch (const std::exception&) {
       v = 0;
@@ -149,7 +149,7 @@ StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions&
     (flops <= plan.large_batch_max_flops ? large_batch_models : left_out).push_back(m);
   }
   for (const std::string& device : plan.devices) {
-    auto base = [&](std::vector<std::string> models, std::vector<int> batches,
+    auto base = [&](std::vector<std::string> models, std::vector<std::int64_t> batches,
                     std::vector<RunMode> modes) {
       SweepOptions o;
       o.models = std::move(models);
@@ -217,7 +217,7 @@ StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions&
   std::size_t total = 0;
   for (const Stage& s : stages) total += sweep_configs(s.o).size();
   std::vector<std::string> batch_texts;
-  for (int x : plan.batches) batch_texts.push_back(std::to_string(x));
+  for (std::int64_t x : plan.batches) batch_texts.push_back(std::to_string(x));
   log(fmt::format(
       "dnnroof report: measuring {} configurations ({} mode: {} models, batch {}, {:g} s "
       "sampling budget each, {} thread{} pinned to CPU{} {}{})",

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -39,14 +40,14 @@ struct StudyPlanRequest {
 struct StudyPlan {
   std::string mode;  // "quick", "default" or "full"
   std::vector<std::string> models;
-  std::vector<int> batches;
+  std::vector<std::int64_t> batches;
   // Batches after the first two only for models whose forward pass at batch
   // 1 has at most this many FLOPs (0: every model at every batch). The
   // default report's third batch size is for the small models: the large
   // ones at batch 32 would take most of the ten minutes alone.
   double large_batch_max_flops = 0;
   std::vector<std::string> train_models;
-  int train_batch = 1;
+  std::int64_t train_batch = 1;
   std::vector<std::string> layers_models;
   std::vector<std::string> devices;
   double budget_s = 3;
@@ -89,7 +90,8 @@ std::vector<std::string> comma_list(const std::string& text);
 
 // "1,8,32" -> {1, 8, 32}. Throws Error naming `option` and the item that is
 // not a whole number >= 1, or when none is given.
-std::vector<int> parse_batch_sizes(const std::string& text, const std::string& option = "--batch");
+std::vector<std::int64_t> parse_batch_sizes(const std::string& text,
+                                            const std::string& option = "--batch");
 
 // The plan of a request (the defaults of its mode filled in). `cuda_present`:
 // whether "auto" adds cuda:0. Throws Error for --quick with --full, no

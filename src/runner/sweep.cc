@@ -152,7 +152,7 @@ std::vector<SweepConfig> sweep_configs(const SweepOptions& options) {
   std::vector<SweepConfig> configs;
   for (const std::string& source : options.models) {
     const std::string name = sweep_model_name(source);
-    for (int batch : options.batches) {
+    for (std::int64_t batch : options.batches) {
       for (RunMode mode : options.modes) configs.push_back({source, name, batch, mode});
     }
   }
@@ -276,7 +276,7 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
 SweepOutcome run_sweep(const SweepOptions& options) {
   if (options.models.empty()) fail("bench: no model given (a zoo name or an .onnx file)");
   if (options.batches.empty()) fail("bench: no batch size given");
-  for (int b : options.batches) {
+  for (std::int64_t b : options.batches) {
     if (b < 1) fail("bench: batch size {} is not a positive integer", b);
   }
   if (options.modes.empty()) fail("bench: no mode given (infer, train)");
@@ -348,7 +348,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   std::size_t failed = 0;
   // The loaded model of the current (source, batch), reused by its modes.
   std::string loaded_source;
-  int loaded_batch = 0;
+  std::int64_t loaded_batch = 0;
   std::optional<SweepModel> loaded;
   std::string load_error;
   bool warned_rss = false;

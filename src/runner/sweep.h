@@ -46,7 +46,7 @@ struct SweepModel {
 // `dtype`. Zoo models are built at `dtype`; an ONNX file keeps its own dtypes
 // (re-batched: a fixed batch dim is overridden) and brings its weights when
 // the file has them. Throws Error naming the model when it cannot be loaded.
-SweepModel load_sweep_model(const std::string& source, int batch, DType dtype);
+SweepModel load_sweep_model(const std::string& source, std::int64_t batch, DType dtype);
 
 // The display name load_sweep_model gives `source` without loading it: the
 // zoo name as given, or the file's stem for an .onnx path.
@@ -57,7 +57,8 @@ std::string sweep_model_name(const std::string& source);
 std::string normalize_device(const std::string& device);
 
 using ExecutorFactory = std::function<std::unique_ptr<Executor>(const Graph&, const ExecOptions&)>;
-using ModelLoader = std::function<SweepModel(const std::string& source, int batch, DType dtype)>;
+using ModelLoader =
+    std::function<SweepModel(const std::string& source, std::int64_t batch, DType dtype)>;
 
 // The executor this build has: make_executor from src/exec (LibTorch), or,
 // in a build without LibTorch, a factory that throws an Error saying so.
@@ -84,7 +85,7 @@ std::string threads_held(const ExecInfo& info, int threads);
 struct SweepConfig {
   std::string source;
   std::string model;  // sweep_model_name(source)
-  int batch = 1;
+  std::int64_t batch = 1;
   RunMode mode = RunMode::infer;
 };
 
@@ -146,7 +147,7 @@ struct SweepOptions {
   std::vector<std::string> models;  // zoo names or .onnx paths
   std::string device = "cpu";       // "cpu", "cuda", "cuda:N"
   std::string chip;                 // recorded chip id; "": "host" on the CPU, the device on a GPU
-  std::vector<int> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::vector<RunMode> modes{RunMode::infer};
   DType dtype = DType::fp32;
   // CPU threads of every pool (ExecOptions::threads), pinned; 0: every

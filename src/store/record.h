@@ -136,7 +136,7 @@ struct ConfigKey {
   std::string model;
   std::string device;
   RunMode mode = RunMode::infer;
-  int batch = 1;
+  std::int64_t batch = 1;
   DType dtype = DType::fp32;
   int threads = 0;
   std::string partition;
@@ -162,7 +162,7 @@ struct ResultRecord {
   std::string device;  // where it ran: "cpu", "cuda:0"
   std::string chip;    // catalog id of that device, or "host"
   RunMode mode = RunMode::infer;
-  int batch = 1;
+  std::int64_t batch = 1;
   DType dtype = DType::fp32;
   // Threads requested for every pool (the sweep resolves its default to the
   // count it uses; 0 in older files: the library's default).

@@ -213,7 +213,7 @@ ResultRecord record_from_json(const Reader& r) {
   const auto parsed_mode = parse_run_mode(mode);
   if (!parsed_mode) fail("{}: mode '{}' is not infer or train", r.where(), mode);
   rec.mode = *parsed_mode;
-  rec.batch = static_cast<int>(r.integer("batch"));
+  rec.batch = static_cast<std::int64_t>(r.integer("batch"));
   const std::string dtype = r.str("dtype");
   const auto parsed_dtype = parse_dtype(dtype);
   if (!parsed_dtype) fail("{}: unknown dtype '{}'", r.where(), dtype);

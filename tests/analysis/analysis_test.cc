@@ -224,7 +224,7 @@ ModelCost two_node_cost(bool training) {
   return m;
 }
 
-ResultRecord record(RunMode mode, double fwd_s, double bwd_s = 0, int batch = 4) {
+ResultRecord record(RunMode mode, double fwd_s, double bwd_s = 0, std::int64_t batch = 4) {
   ResultRecord r;
   r.model = "two";
   r.device = "cpu";
@@ -546,7 +546,8 @@ TEST(Spearman, KnownValues) {
 TEST(Spearman, MatrixOverModelsWithEveryVariable) {
   // Four complete models at batch 8, one without a CPU time, one at batch 1.
   std::vector<CorrelationRow> rows;
-  auto row = [&](std::string m, int batch, double cpu, double flops, double params, double act) {
+  auto row = [&](std::string m, std::int64_t batch, double cpu, double flops, double params,
+                 double act) {
     CorrelationRow r;
     r.model = std::move(m);
     r.batch = batch;
@@ -609,7 +610,7 @@ TEST(Throughput, SeriesPerModelDeviceBatchAscending) {
   const auto s = throughput_vs_batch(rs);
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].device, "cpu");
-  EXPECT_EQ(s[0].batch, (std::vector<int>{1, 8}));
+  EXPECT_EQ(s[0].batch, (std::vector<std::int64_t>{1, 8}));
   EXPECT_DOUBLE_EQ(s[0].throughput[0], 100.0);  // 1 / 0.01
   EXPECT_DOUBLE_EQ(s[0].throughput[1], 200.0);  // 8 / 0.04
   EXPECT_DOUBLE_EQ(s[1].throughput[0], 500.0);  // 1 / 0.002

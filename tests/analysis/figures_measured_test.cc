@@ -62,7 +62,7 @@ const std::vector<std::pair<std::string, double>>& models() {
   return m;
 }
 
-ModelCost cost_of(const std::string& model, int batch, bool training) {
+ModelCost cost_of(const std::string& model, std::int64_t batch, bool training) {
   ZooOptions zo;
   zo.batch = batch;
   CostOptions co;
@@ -71,7 +71,7 @@ ModelCost cost_of(const std::string& model, int batch, bool training) {
 }
 
 ResultRecord make_record(const std::string& model, const std::string& device, RunMode mode,
-                         int batch, double fwd_s, double bwd_s = 0) {
+                         std::int64_t batch, double fwd_s, double bwd_s = 0) {
   ResultRecord r;
   r.model = model;
   r.device = device;
@@ -94,7 +94,7 @@ ResultRecord make_record(const std::string& model, const std::string& device, Ru
 
 struct Study {
   std::vector<RoofCeiling> ceilings;  // datasheet then measured
-  std::map<std::pair<std::string, int>, ModelCost> costs;
+  std::map<std::pair<std::string, std::int64_t>, ModelCost> costs;
   std::vector<ResultRecord> records;
   std::vector<Placement> placements;
   std::vector<CorrelationRow> rows;
@@ -111,7 +111,7 @@ const Study& study() {
       st.ceilings.push_back(std::move(c));
     }
     const RoofCeiling& dram = st.ceilings[3];
-    for (int batch : {1, 8, 32}) {
+    for (std::int64_t batch : {1, 8, 32}) {
       for (const auto& [model, eff] : models()) {
         const ModelCost& c = st.costs[{model, batch}] = cost_of(model, batch, false);
         const double x = c.forward.intensity();

@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ResultRecord record(const std::string& model, int batch, RunMode mode, const std::string& partition,
-                    RecordStatus status = RecordStatus::ok) {
+ResultRecord record(const std::string& model, std::int64_t batch, RunMode mode,
+                    const std::string& partition, RecordStatus status = RecordStatus::ok) {
   ResultRecord r;
   r.model = model;
   r.source = model;

@@ -36,7 +36,7 @@ Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flo
   return c;
 }
 
-LoadedModel zoo_model(const std::string& source, int batch, DType dtype) {
+LoadedModel zoo_model(const std::string& source, std::int64_t batch, DType dtype) {
   ZooOptions o;
   o.batch = batch;
   o.dtype = dtype;

@@ -2,6 +2,7 @@
 // The report tests' fixture catalog (tests/report/data/fixture.toml) and
 // hand-made chips for cases the catalog format rejects.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,6 @@ Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flo
 
 // The zoo's model (build_zoo_model) with its family: the loader the report
 // tests give StudyOptions::load_graph and compute_model_costs.
-LoadedModel zoo_model(const std::string& source, int batch, DType dtype);
+LoadedModel zoo_model(const std::string& source, std::int64_t batch, DType dtype);
 
 }  // namespace dnnroof::testing

@@ -268,7 +268,7 @@ TEST(GuardedCommentary, CacheIsNotBlamedWithoutCapacities) {
   MeasuredDevice dev;
   dev.short_name = "cpu";
   dev.ceilings = ceilings;
-  auto point = [&](int b, double t) {
+  auto point = [&](std::int64_t b, double t) {
     Work w;
     w.flops = 1e9;
     w.bytes = 1e7;
@@ -385,7 +385,7 @@ MeasuredData measured_cpu(bool gpu_too) {
   for (const M& m : {M{"a", 1e9, 1e8, 5e6}, M{"b", 2e9, 1e8, 1e6}, M{"c", 4e9, 1e8, 2e6}}) {
     ModelCosts mc;
     mc.name = m.name;
-    for (int b : {1, 4}) {
+    for (std::int64_t b : {1, 4}) {
       ModelCost c;
       c.batch = b;
       c.forward.matmul_flops = m.flops * b;

@@ -241,7 +241,7 @@ TEST(LlmSection, GroupedQueryAttentionNamedOnlyWhenTheCachesDiffer) {
 // --------------------------------------------------------------- measured
 
 // A measured GPT-2 step on an H100 (bf16), built by hand.
-ResultRecord gpt2_record(const std::string& phase, int batch, std::int64_t context,
+ResultRecord gpt2_record(const std::string& phase, std::int64_t batch, std::int64_t context,
                          double median_s) {
   ResultRecord r;
   r.model = "gpt2";

@@ -14,8 +14,8 @@
 namespace dnnroof {
 namespace {
 
-ResultRecord partition_record(const std::string& model, int batch, const std::string& partition,
-                              double median_s) {
+ResultRecord partition_record(const std::string& model, std::int64_t batch,
+                              const std::string& partition, double median_s) {
   ResultRecord r;
   r.model = model;
   r.source = model;

@@ -39,7 +39,7 @@ TimingStats timing(double median_s, std::size_t n, double rel, double confidence
   return t;
 }
 
-ResultRecord record(const std::string& model, int batch, RunMode mode, TimingStats t,
+ResultRecord record(const std::string& model, std::int64_t batch, RunMode mode, TimingStats t,
                     double peak_bytes) {
   ResultRecord r;
   r.model = r.source = model;
@@ -122,7 +122,7 @@ const Table* data_file(const Document& doc, const std::string& stem) {
 TEST(OneSourceOfTruth, EveryForwardFlopFigureOfAModelAndBatchIsTheSame) {
   const Document doc = mobilenet_study();
   // (model, batch) -> every forward FLOP figure, with the file it came from.
-  std::map<std::pair<std::string, int>, std::vector<std::pair<double, std::string>>> seen;
+  std::map<std::pair<std::string, std::int64_t>, std::vector<std::pair<double, std::string>>> seen;
   for (const DataFile& d : doc.data_files) {
     const std::vector<std::string> keys = csv_header(d.table);
     std::size_t model = keys.size(), batch = keys.size();
@@ -136,8 +136,8 @@ TEST(OneSourceOfTruth, EveryForwardFlopFigureOfAModelAndBatchIsTheSame) {
     for (const std::vector<Cell>& row : d.table.data()) {
       for (std::size_t f : flops) {
         if (!row[f].number) continue;
-        seen[{row[model].text, static_cast<int>(*row[batch].number)}].emplace_back(*row[f].number,
-                                                                                   d.stem);
+        seen[{row[model].text, static_cast<std::int64_t>(*row[batch].number)}].emplace_back(
+            *row[f].number, d.stem);
       }
     }
   }
@@ -270,7 +270,7 @@ TEST(MeasuredMemory, TableBesideTheEstimate) {
 }
 
 TEST(MeasuredMemory, CommentaryFromTheNumbers) {
-  auto row = [](std::string model, int batch, double estimate, double peak) {
+  auto row = [](std::string model, std::int64_t batch, double estimate, double peak) {
     MemoryComparison m;
     m.model = std::move(model);
     m.device = "cpu";
@@ -313,7 +313,8 @@ TEST(MeasuredMemory, CommentaryFromTheNumbers) {
 
 TEST(MeasuredMemory, BoundsWhenTheStartIsKnown) {
   const double MiB = 1024.0 * 1024.0;
-  auto row = [&](std::string model, int batch, double estimate, double start, double peak) {
+  auto row = [&](std::string model, std::int64_t batch, double estimate, double start,
+                 double peak) {
     MemoryComparison m;
     m.model = std::move(model);
     m.device = "cpu";

@@ -3,6 +3,7 @@
 // LibTorch), a factory that counts the executors it makes, and a tiny model
 // whose FLOPs are derived by hand.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,7 +106,7 @@ class FakeExecutor final : public Executor {
 
 // A tiny model: [batch, 4] -> Linear(4, 3) -> ReLU. Forward FLOPs by
 // DESIGN.md: Linear 2 x batch x 4 x 3 = 24 batch, ReLU 1 per element = 3 batch.
-inline SweepModel tiny_model(const std::string& source, int batch, DType dtype) {
+inline SweepModel tiny_model(const std::string& source, std::int64_t batch, DType dtype) {
   if (source == "broken") fail("model 'broken' does not import: node 7 has no inputs");
   GraphBuilder b(source, dtype);
   ValueId x = b.input("x", {batch, 4});

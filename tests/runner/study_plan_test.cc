@@ -29,7 +29,7 @@ TEST(StudyPlan, DefaultModeIsTheSeedsStudy) {
   ASSERT_EQ(p.models.size(), 11u);
   EXPECT_EQ(p.models.front(), "resnet18");
   EXPECT_EQ(p.models.back(), "vgg16");
-  EXPECT_EQ(p.batches, (std::vector<int>{1, 8, 32}));
+  EXPECT_EQ(p.batches, (std::vector<std::int64_t>{1, 8, 32}));
   EXPECT_DOUBLE_EQ(p.large_batch_max_flops, 4e9);
   EXPECT_EQ(p.train_models, (std::vector<std::string>{"resnet18", "mobilenet_v2", "squeezenet1_0",
                                                       "alexnet", "resnet50"}));
@@ -49,7 +49,7 @@ TEST(StudyPlan, QuickAndFull) {
   StudyPlan p = make_study_plan(r, false);
   EXPECT_EQ(p.models,
             (std::vector<std::string>{"squeezenet1_1", "shufflenet_v2_x0_5", "resnet18"}));
-  EXPECT_EQ(p.batches, (std::vector<int>{1, 4}));
+  EXPECT_EQ(p.batches, (std::vector<std::int64_t>{1, 4}));
   EXPECT_DOUBLE_EQ(p.large_batch_max_flops, 0);  // every model at every batch
   EXPECT_EQ(p.train_models, p.models);
   EXPECT_EQ(p.layers_models, (std::vector<std::string>{"squeezenet1_1"}));
@@ -58,7 +58,7 @@ TEST(StudyPlan, QuickAndFull) {
   r.quick = false;
   r.full = true;
   p = make_study_plan(r, false);
-  EXPECT_EQ(p.batches, (std::vector<int>{1, 64, 256}));
+  EXPECT_EQ(p.batches, (std::vector<std::int64_t>{1, 64, 256}));
   EXPECT_DOUBLE_EQ(p.budget_s, 10);
   EXPECT_DOUBLE_EQ(p.time_limit_s, 0);  // none
 }
@@ -74,7 +74,7 @@ TEST(StudyPlan, OptionsOverrideTheDefaults) {
   r.time_limit_s = 0;
   const StudyPlan p = make_study_plan(r, false);
   EXPECT_EQ(p.models, (std::vector<std::string>{"alexnet", "m.onnx"}));
-  EXPECT_EQ(p.batches, (std::vector<int>{2, 16}));
+  EXPECT_EQ(p.batches, (std::vector<std::int64_t>{2, 16}));
   EXPECT_DOUBLE_EQ(p.large_batch_max_flops, 0);  // --batch: every model at every batch
   EXPECT_TRUE(p.train_models.empty());
   EXPECT_EQ(p.train_batch, 2);
@@ -118,7 +118,7 @@ TEST(StudyPlan, BadRequestsNameWhatIsWrong) {
 
 // "small": [b, 4] -> Linear(4, 3) -> ReLU: 2 x 4 x 3 + 3 = 27 FLOPs at batch
 // 1; "big": [b, 64] -> Linear(64, 64) -> ReLU: 2 x 64 x 64 + 64 = 8256.
-SweepModel two_sizes(const std::string& source, int batch, DType dtype) {
+SweepModel two_sizes(const std::string& source, std::int64_t batch, DType dtype) {
   const std::int64_t width = source == "big" ? 64 : 4;
   const std::int64_t out = source == "big" ? 64 : 3;
   GraphBuilder b(source, dtype);

@@ -445,7 +445,7 @@ TEST(Remeasure, CheapestFirstWithinTheTimeLeft) {
     records.push_back(r);
   }
   double left = 7;
-  std::vector<int> order;
+  std::vector<std::int64_t> order;
   RemeasurePolicy policy;
   policy.enabled = true;
   policy.time_left_s = [&] { return left; };
@@ -454,7 +454,7 @@ TEST(Remeasure, CheapestFirstWithinTheTimeLeft) {
     left -= estimate;
   };
   const RemeasureOutcome out = remeasure_noisy(records, o, policy);
-  EXPECT_EQ(order, (std::vector<int>{1, 3}));
+  EXPECT_EQ(order, (std::vector<std::int64_t>{1, 3}));
   EXPECT_EQ(out.remeasured, 2u);
   EXPECT_EQ(out.now_converged, 2u);
   EXPECT_EQ(out.skipped_for_time, 1u);
@@ -560,7 +560,7 @@ TEST(RunSweep, TheLoadersWeightsReachEveryConfigurationOfTheModel) {
   SweepOptions o = base_options();
   o.models = {"tiny", "tinier"};
   o.modes = {RunMode::infer, RunMode::train};
-  o.load_model = [](const std::string& source, int batch, DType dtype) {
+  o.load_model = [](const std::string& source, std::int64_t batch, DType dtype) {
     SweepModel m = tiny_model(source, batch, dtype);
     HostTensor w;
     w.name = "head.fc.weight";

@@ -1,6 +1,7 @@
 #pragma once
 // Records and temporary directories shared by the store tests.
 
+#include <cstdint>
 #include <string>
 
 #include "store/record.h"
@@ -29,7 +30,7 @@ inline TimingStats timing(double median_s) {
   return t;
 }
 
-inline ResultRecord infer_record(std::string model, int batch, double forward_median_s) {
+inline ResultRecord infer_record(std::string model, std::int64_t batch, double forward_median_s) {
   ResultRecord r;
   r.model = model;
   r.source = model;
@@ -51,7 +52,7 @@ inline ResultRecord infer_record(std::string model, int batch, double forward_me
   return r;
 }
 
-inline ResultRecord train_record(std::string model, int batch) {
+inline ResultRecord train_record(std::string model, std::int64_t batch) {
   ResultRecord r = infer_record(std::move(model), batch, 0.010);
   r.mode = RunMode::train;
   r.timings[Phase::backward] = timing(0.020);

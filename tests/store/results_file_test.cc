@@ -201,11 +201,11 @@ TEST(ResultsFile, AppendReplacesTheSameKeyAndResumeSkipsFinished) {
   // A resumed sweep over batches 1, 64, 1024, 2048 runs the failed 1024 and
   // the new 2048 only.
   const auto done = finished_keys(file);
-  std::vector<int> to_run;
-  for (int batch : {1, 64, 1024, 2048}) {
+  std::vector<std::int64_t> to_run;
+  for (std::int64_t batch : {1, 64, 1024, 2048}) {
     if (!done.contains(infer_record("resnet18", batch, 1).key())) to_run.push_back(batch);
   }
-  EXPECT_EQ(to_run, (std::vector<int>{1024, 2048}));
+  EXPECT_EQ(to_run, (std::vector<std::int64_t>{1024, 2048}));
   EXPECT_EQ(finished_keys(file, /*include_failed=*/true).size(), 3u);
   // Another dtype or thread count is another configuration.
   ResultRecord other = infer_record("resnet18", 64, 1);
