@@ -67,16 +67,11 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
            fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory" : main->name)});
       continue;
     }
-    Ceiling c;
-    c.chip = chip->id;
-    c.short_label = chip->id;
-    c.level = main->name;
-    c.source = CeilingSource::datasheet;
-    c.peak_flops = chip->peak.at(*p).value;
-    c.bandwidth = main->bandwidth.value;
+    const std::vector<RoofCeiling> roofs = chip_ceilings(*chip, *p, CeilingSource::datasheet);
     const std::string name = chip->name.empty() ? chip->id : chip->name;
-    c.label = precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name;
-    out.ceilings.push_back(std::move(c));
+    out.ceilings.push_back(
+        {*main_memory_ceiling(roofs),
+         precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name, chip->id});
     out.chips.push_back(chip);
     out.precisions.push_back(*p);
   }
@@ -90,13 +85,13 @@ ChipCeilings merge_identical_roofs(ChipCeilings in) {
   for (std::size_t i = 0; i < in.ceilings.size(); ++i) {
     const Ceiling& c = in.ceilings[i];
     std::size_t k = 0;
-    while (k < out.ceilings.size() &&
-           !(out.precisions[k] == in.precisions[i] && out.ceilings[k].peak_flops == c.peak_flops &&
-             out.ceilings[k].bandwidth == c.bandwidth)) {
+    while (k < out.ceilings.size() && !(out.precisions[k] == in.precisions[i] &&
+                                        out.ceilings[k].roof.peak_flops == c.roof.peak_flops &&
+                                        out.ceilings[k].roof.bandwidth == c.roof.bandwidth)) {
       ++k;
     }
     if (k < out.ceilings.size()) {
-      also[k].push_back(c.chip);
+      also[k].push_back(c.roof.chip_id);
       continue;
     }
     out.ceilings.push_back(c);

@@ -44,15 +44,16 @@ std::string precision_text(const llm::Precision& p) {
 }
 
 Ceiling figure_ceiling(const LlmChip& c, const llm::Precision& p) {
-  Ceiling out;
-  out.chip = c.id;
-  out.label = fmt::format("{} {} {}", c.id, p.activations, c.memory);
-  out.short_label = c.id;
-  out.level = c.memory;
-  out.source = CeilingSource::datasheet;
-  out.peak_flops = c.roof.peak_flops;
-  out.bandwidth = c.roof.bandwidth;
-  return out;
+  RoofCeiling roof;  // the datasheet main-memory roof src/llm bounds with
+  roof.chip_id = c.id;
+  roof.chip_name = c.name;
+  roof.level = c.memory;
+  roof.is_main = true;
+  roof.precision = p.compute();
+  roof.peak_flops = c.roof.peak_flops;
+  roof.bandwidth = c.roof.bandwidth;
+  roof.capacity_bytes = c.roof.capacity;
+  return {std::move(roof), fmt::format("{} {} {}", c.id, p.activations, c.memory), c.id};
 }
 
 LlmPoint make_point(const llm::LlmConfig& m, const LlmChip& chip, const llm::Precision& prec,

@@ -32,17 +32,9 @@ std::string_view side_name(DeviceSide s) { return s == DeviceSide::gpu ? "GPU" :
 
 // Roofline ceilings of analysis as figure ceilings.
 Ceiling figure_ceiling(const RoofCeiling& c) {
-  Ceiling out;
-  out.chip = c.chip_id;
   // Short, so the legend fits two columns; gnuplot.cc appends "[measured]".
   // The precision is in the figure's title.
-  out.label = fmt::format("{} {}", c.chip_id, c.level);
-  out.short_label = fmt::format("{} {}", c.chip_id, c.level);
-  out.level = c.level;
-  out.source = c.source;
-  out.peak_flops = c.peak_flops;
-  out.bandwidth = c.bandwidth;
-  return out;
+  return {c, fmt::format("{} {}", c.chip_id, c.level), fmt::format("{} {}", c.chip_id, c.level)};
 }
 
 // Builds one roofline panel of `points` (already placed against

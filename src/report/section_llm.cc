@@ -76,15 +76,9 @@ std::vector<Ceiling> figure_ceilings(const MeasuredDevice& d, const std::vector<
   std::vector<Ceiling> out;
   for (std::size_t i : idx) {
     const RoofCeiling& c = d.ceilings[i];
-    Ceiling f;
-    f.chip = c.chip_id;
-    f.label = fmt::format("{} {} {}", c.chip_id, dtype_name(c.precision), c.level);
-    f.short_label = c.chip_id;  // the ridge label: short, so it stays inside the plot
-    f.level = c.level;
-    f.source = c.source;
-    f.peak_flops = c.peak_flops;
-    f.bandwidth = c.bandwidth;
-    out.push_back(std::move(f));
+    // The ridge label: the chip alone, short, so it stays inside the plot.
+    out.push_back(
+        {c, fmt::format("{} {} {}", c.chip_id, dtype_name(c.precision), c.level), c.chip_id});
   }
   return out;
 }

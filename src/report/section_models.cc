@@ -449,14 +449,12 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     fig.id = fmt::format("models-on-roof-{}", chip->id);
     fig.title =
         fmt::format("Models on the {} roofline ({}, static)", chip->id, dtype_name(o.precision));
-    Ceiling ceiling;
-    ceiling.chip = chip->id;
-    ceiling.label = fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
-                                chip->find_main_memory()->name);
-    ceiling.short_label = chip->id;
-    ceiling.level = chip->find_main_memory()->name;
-    ceiling.peak_flops = peak;
-    ceiling.bandwidth = bw;
+    const std::vector<RoofCeiling> roofs =
+        chip_ceilings(*chip, o.precision, CeilingSource::datasheet);
+    const Ceiling ceiling{*main_memory_ceiling(roofs),
+                          fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
+                                      chip->find_main_memory()->name),
+                          chip->id};
     for (int b : batches) {
       std::vector<PointInput> points;
       for (const ModelCosts& m : models) {
@@ -467,7 +465,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
         p.kind = PointKind::attainable;
         p.intensity = c.forward.intensity();
         points.push_back(p);
-        const double attainable = roof_at(ceiling, p.intensity);
+        const double attainable = ceiling.roof.roof(p.intensity);
         placement.add_row(
             {m.name, Cell(b, std::to_string(b)), chip->id,
              Cell(peak / bw, format_intensity(peak / bw)),
@@ -486,7 +484,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
         "{} models on the {} {} roofline ({} peak, {} {}; ridge {} FLOP/B), {}. Points sit on the "
         "roof by construction: this is what the cost model allows, not what was measured.",
         models.size(), chip->id, dtype_name(o.precision), format_si(peak, "FLOP/s"),
-        format_si(bw, "B/s"), ceiling.level, format_intensity(peak / bw),
+        format_si(bw, "B/s"), ceiling.roof.level, format_intensity(peak / bw),
         batches.size() == 1 ? fmt::format("batch {}", b0) : "one panel per batch size");
     s.blocks.emplace_back(std::move(fig));
   }
