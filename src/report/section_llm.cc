@@ -161,14 +161,9 @@ FigureBlock measured_figure(const MeasuredDevice& d, const std::vector<const Llm
 
 MeasuredSection build_llm_section(const LlmSectionInput& in, const std::string& number) {
   MeasuredSection out;
-  Section& s = out.section;
-  s.id = "llm";
-  s.title = number + ". Language models: prefill and decode";
+  Section& s = out.section = numbered_section("llm", number, "Language models: prefill and decode");
   const LlmSweep& sw = in.sweep;
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", number, ++sub, text)});
-  };
+  SubsectionHeadings heading(s, number);
   if (sw.models.empty() || sw.chips.empty()) {
     s.blocks.emplace_back(Paragraph{
         fmt::format("No language model could be studied: {}.",

@@ -371,14 +371,10 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
   }
   const int b0 = batches.front();
   SectionBuild out;
-  Section& s = out.section;
-  s.id = "models";
-  s.title = fmt::format("{}. Model compute and memory", o.section_number);
+  Section& s = out.section =
+      numbered_section("models", o.section_number, "Model compute and memory");
   const std::string n = o.section_number;
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
-  };
+  SubsectionHeadings heading(s, n);
   std::vector<std::string> names;
   for (const ModelCosts& m : models) names.push_back(m.name);
   std::vector<std::string> btexts;
