@@ -61,6 +61,24 @@ std::vector<OpKind> top_op_types(const std::vector<const std::vector<OpTypeShare
   return out;
 }
 
+// top_op_types over every model of `shares` by `metric`, for a figure that
+// compares the models; `what` ("op-type shares") names the figure in the
+// Error thrown when there is no model, or none has a share.
+std::vector<OpKind> top_op_types_of_models(
+    const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric,
+    std::size_t max_types, std::string_view what) {
+  if (shares.empty()) fail("{} of {}: no model", what, share_metric_name(metric));
+  std::vector<const std::vector<OpTypeShare>*> tables;
+  tables.reserve(shares.size());
+  for (const auto& [model, t] : shares) tables.push_back(&t);
+  std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
+  if (top.empty()) {
+    fail("{} of {}: no model has any (were per-layer times measured?)", what,
+         share_metric_name(metric));
+  }
+  return top;
+}
+
 // Removes every pie (series) of `c` with fewer than two slices above 0 and
 // returns, for each, "<pie>: 100% <slice>".
 std::vector<std::string> drop_one_slice_pies(Chart& c) {
@@ -319,15 +337,8 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
 
 FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,
                                      ShareMetric metric, Pass pass, std::size_t max_types) {
-  if (shares.empty()) fail("op-type shares of {}: no model", share_metric_name(metric));
-  std::vector<const std::vector<OpTypeShare>*> tables;
-  tables.reserve(shares.size());
-  for (const auto& [model, t] : shares) tables.push_back(&t);
-  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
-  if (top.empty()) {
-    fail("op-type shares of {}: no model has any (were per-layer times measured?)",
-         share_metric_name(metric));
-  }
+  const std::vector<OpKind> top =
+      top_op_types_of_models(shares, metric, max_types, "op-type shares");
   Chart c;
   c.kind = ChartKind::stacked_bars;
   c.legend_key = StyleKey::op;
@@ -371,15 +382,7 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
 FigureBlock op_share_pies_by_model_figure(
     const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric, Pass pass,
     std::size_t max_types) {
-  if (shares.empty()) fail("op-type pies of {}: no model", share_metric_name(metric));
-  std::vector<const std::vector<OpTypeShare>*> tables;
-  tables.reserve(shares.size());
-  for (const auto& [model, t] : shares) tables.push_back(&t);
-  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
-  if (top.empty()) {
-    fail("op-type pies of {}: no model has any (were per-layer times measured?)",
-         share_metric_name(metric));
-  }
+  const std::vector<OpKind> top = top_op_types_of_models(shares, metric, max_types, "op-type pies");
   Chart c;
   c.kind = ChartKind::pie;
   c.legend_key = StyleKey::op;
