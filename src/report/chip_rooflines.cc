@@ -33,14 +33,19 @@ std::optional<DType> fastest_available_precision(const Chip& chip,
   return best;
 }
 
-std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
-  auto it = chip.peak.find(precision);
+std::optional<RoofCeiling> main_memory_roof(const Chip& chip, DType precision) {
   const MemoryLevel* main = chip.find_main_memory();
-  if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
-      !(main->bandwidth.value > 0)) {
+  if (!chip.peak_flops(precision) || main == nullptr || !(main->bandwidth.value > 0)) {
     return std::nullopt;
   }
-  return it->second.value / main->bandwidth.value;
+  const std::vector<RoofCeiling> roofs = chip_ceilings(chip, precision, CeilingSource::datasheet);
+  return *main_memory_ceiling(roofs);
+}
+
+std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
+  const std::optional<RoofCeiling> roof = main_memory_roof(chip, precision);
+  if (!roof) return std::nullopt;
+  return roof->ridge();
 }
 
 ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
@@ -67,10 +72,9 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
            fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory" : main->name)});
       continue;
     }
-    const std::vector<RoofCeiling> roofs = chip_ceilings(*chip, *p, CeilingSource::datasheet);
     const std::string name = chip->name.empty() ? chip->id : chip->name;
     out.ceilings.push_back(
-        {*main_memory_ceiling(roofs),
+        {*main_memory_roof(*chip, *p),
          precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name, chip->id});
     out.chips.push_back(chip);
     out.precisions.push_back(*p);

@@ -72,20 +72,6 @@ std::vector<int> batches_of(const std::vector<ModelCosts>& models) {
 
 const ModelCost& at(const ModelCosts& m, int batch) { return m.infer.at(batch); }
 
-// Peak and main bandwidth of a chip at a precision; false when either is
-// missing.
-bool roof_of(const Chip& chip, DType p, double& peak, double& bw) {
-  auto it = chip.peak.find(p);
-  const MemoryLevel* main = chip.find_main_memory();
-  if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
-      !(main->bandwidth.value > 0)) {
-    return false;
-  }
-  peak = it->second.value;
-  bw = main->bandwidth.value;
-  return true;
-}
-
 Table models_table(const std::vector<ModelCosts>& models, const std::vector<int>& batches) {
   Table t({"Model", "Batch", "GMACs fwd", "GFLOPs fwd", "of which matmul-class", "GFLOPs bwd",
            "bwd/fwd FLOPs", "Params", "Activations", "Traffic (no reuse)", "Traffic (compulsory)",
@@ -312,8 +298,9 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
 
   // Memory- or compute-bound on each overlay chip.
   for (const Chip* chip : o.overlay_chips) {
-    double peak = 0, bw = 0;
-    if (!roof_of(*chip, o.precision, peak, bw)) continue;
+    const std::optional<RoofCeiling> roof = main_memory_roof(*chip, o.precision);
+    if (!roof) continue;
+    const double peak = roof->peak_flops, bw = roof->bandwidth;
     const double ridge = peak / bw;
     std::string text =
         fmt::format("On {} ({} peak {}, {} main memory, ridge {} FLOP/B):", chip_name(*chip),
@@ -433,8 +420,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
                   {"model", "batch", "chip", "ridge_flop_per_byte", "intensity_flop_per_byte",
                    "attainable_flops", "bound", "min_time_s"});
   for (const Chip* chip : o.overlay_chips) {
-    double peak = 0, bw = 0;
-    if (!roof_of(*chip, o.precision, peak, bw)) {
+    const std::optional<RoofCeiling> roof = main_memory_roof(*chip, o.precision);
+    if (!roof) {
       out.notes.push_back(
           fmt::format("{} has no {} peak or main-memory bandwidth: no static "
                       "overlay for it",
@@ -445,9 +432,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     fig.id = fmt::format("models-on-roof-{}", chip->id);
     fig.title =
         fmt::format("Models on the {} roofline ({}, static)", chip->id, dtype_name(o.precision));
-    const std::vector<RoofCeiling> roofs =
-        chip_ceilings(*chip, o.precision, CeilingSource::datasheet);
-    const Ceiling ceiling{*main_memory_ceiling(roofs),
+    const double peak = roof->peak_flops, bw = roof->bandwidth;
+    const Ceiling ceiling{*roof,
                           fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
                                       chip->find_main_memory()->name),
                           chip->id};
