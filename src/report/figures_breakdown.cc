@@ -245,6 +245,24 @@ ShareView share_view(std::string_view what, const std::string& model,
   return v;
 }
 
+// The axes of a predicted-vs-measured scatter of the times `all` [ms]:
+// measured (x, labelled `x_label`) against the predicted lower bound (y),
+// log when they span more than kLogSpanDecades, equal ranges and the y = x
+// diagonal.
+void predicted_vs_measured_axes(Chart& c, std::string x_label, const std::vector<double>& all) {
+  c.x_label = std::move(x_label);
+  c.y_label = "Predicted lower bound [ms]";
+  const double d = decades(all);
+  if (d > kLogSpanDecades) {
+    c.x_scale = c.y_scale = AxisScale::log;
+    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
+    c.y_label += " (log scale)";
+  }
+  c.diagonal = true;
+  equal_ranges(c, all);
+  c.height_px = 700;
+}
+
 // A chart of op types (coloured by op, palette.h): `kind`, titled `title`.
 Chart op_type_chart(ChartKind kind, std::string title) {
   Chart c;
@@ -444,17 +462,7 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
   Chart c;
   c.kind = ChartKind::scatter;
   c.title = title;
-  c.x_label = "Measured time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
+  predicted_vs_measured_axes(c, "Measured time, median [ms]", all);
   // One ceiling: one marker per model (its batch sizes share it, named in
   // the hover text); several: one marker per ceiling, so each ceiling's
   // bound reads as one cloud.
@@ -529,17 +537,7 @@ FigureBlock layer_prediction_figure(const Prediction& prediction) {
   Chart c = op_type_chart(ChartKind::scatter,
                           fmt::format("{} layers, batch {}: predicted vs measured ({})",
                                       prediction.model, prediction.batch, prediction.ceiling));
-  c.x_label = "Measured layer time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
+  predicted_vs_measured_axes(c, "Measured layer time, median [ms]", all);
   for (OpKind op : ops) {
     std::vector<double> x, y;
     std::vector<std::string> labels;
