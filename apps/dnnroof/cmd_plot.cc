@@ -120,8 +120,8 @@ void plot_chips(const Context& ctx, const PlotChipsOptions& opt) {
       {"id", "precision", "peak", "memory", "bandwidth", "ridge [FLOP/B]"},
       {"id", "precision", "peak_flops", "memory", "bandwidth_bytes_per_s", "ridge_flop_per_byte"});
   for (std::size_t i = 0; i < drawable.chips.size(); ++i) {
-    const Ceiling& c = drawable.ceilings[i];
-    const double ridge = c.peak_flops / c.bandwidth;
+    const RoofCeiling& c = drawable.ceilings[i].roof;
+    const double ridge = c.ridge();
     table.add_row(
         {drawable.chips[i]->id, std::string(dtype_name(drawable.precisions[i])),
          Cell(c.peak_flops,
@@ -167,7 +167,7 @@ void plot_models(const Context& ctx, const PlotModelsOptions& opt) {
     fail("chip '{}' cannot be drawn at {}: {}", chip.id, dtype_name(dtype),
          drawable.skipped.empty() ? std::string("no ceiling") : drawable.skipped.front().reason);
   }
-  const Ceiling& ceiling = drawable.ceilings.front();
+  const RoofCeiling& ceiling = drawable.ceilings.front().roof;
 
   std::vector<PointInput> points;
   Table table({"model", "batch", "dtype", "mode", "FLOPs", "bytes", "OI [FLOP/B]", "attainable",
@@ -190,8 +190,8 @@ void plot_models(const Context& ctx, const PlotModelsOptions& opt) {
     const double bytes =
         opt.traffic == "compulsory" ? cost.compulsory_step_bytes() : cost.step().bytes();
     const double oi = flops / bytes;
-    const double attainable = roof_at(ceiling, oi);
-    const bool memory_bound = oi < ceiling.peak_flops / ceiling.bandwidth;
+    const double attainable = ceiling.roof(oi);
+    const bool memory_bound = oi < ceiling.ridge();
     points.push_back({name, name, PointKind::attainable, oi, 0, 0});
     table.add_row({name, Cell(static_cast<double>(opt.batch), std::to_string(opt.batch)),
                    std::string(dtype_name(dtype)), opt.training ? "train" : "infer",

@@ -33,14 +33,19 @@ std::optional<DType> fastest_available_precision(const Chip& chip,
   return best;
 }
 
-std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
-  auto it = chip.peak.find(precision);
+std::optional<RoofCeiling> main_memory_roof(const Chip& chip, DType precision) {
   const MemoryLevel* main = chip.find_main_memory();
-  if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
-      !(main->bandwidth.value > 0)) {
+  if (!chip.peak_flops(precision) || main == nullptr || !(main->bandwidth.value > 0)) {
     return std::nullopt;
   }
-  return it->second.value / main->bandwidth.value;
+  const std::vector<RoofCeiling> roofs = chip_ceilings(chip, precision, CeilingSource::datasheet);
+  return *main_memory_ceiling(roofs);
+}
+
+std::optional<double> main_ridge_point(const Chip& chip, DType precision) {
+  const std::optional<RoofCeiling> roof = main_memory_roof(chip, precision);
+  if (!roof) return std::nullopt;
+  return roof->ridge();
 }
 
 ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
@@ -67,16 +72,10 @@ ChipCeilings main_memory_ceilings(const std::vector<const Chip*>& chips,
            fmt::format("{} bandwidth unknown", main->name.empty() ? "main-memory" : main->name)});
       continue;
     }
-    Ceiling c;
-    c.chip = chip->id;
-    c.short_label = chip->id;
-    c.level = main->name;
-    c.source = CeilingSource::datasheet;
-    c.peak_flops = chip->peak.at(*p).value;
-    c.bandwidth = main->bandwidth.value;
     const std::string name = chip->name.empty() ? chip->id : chip->name;
-    c.label = precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name;
-    out.ceilings.push_back(std::move(c));
+    out.ceilings.push_back(
+        {*main_memory_roof(*chip, *p),
+         precisions.size() > 1 ? fmt::format("{} ({})", name, dtype_name(*p)) : name, chip->id});
     out.chips.push_back(chip);
     out.precisions.push_back(*p);
   }
@@ -90,13 +89,13 @@ ChipCeilings merge_identical_roofs(ChipCeilings in) {
   for (std::size_t i = 0; i < in.ceilings.size(); ++i) {
     const Ceiling& c = in.ceilings[i];
     std::size_t k = 0;
-    while (k < out.ceilings.size() &&
-           !(out.precisions[k] == in.precisions[i] && out.ceilings[k].peak_flops == c.peak_flops &&
-             out.ceilings[k].bandwidth == c.bandwidth)) {
+    while (k < out.ceilings.size() && !(out.precisions[k] == in.precisions[i] &&
+                                        out.ceilings[k].roof.peak_flops == c.roof.peak_flops &&
+                                        out.ceilings[k].roof.bandwidth == c.roof.bandwidth)) {
       ++k;
     }
     if (k < out.ceilings.size()) {
-      also[k].push_back(c.chip);
+      also[k].push_back(c.roof.chip_id);
       continue;
     }
     out.ceilings.push_back(c);

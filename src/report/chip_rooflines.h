@@ -33,6 +33,11 @@ std::optional<DType> first_available_precision(const Chip& chip, std::span<const
 std::optional<DType> fastest_available_precision(const Chip& chip,
                                                  std::span<const DType> precisions);
 
+// The chip's datasheet roof at `precision` against its main memory (the
+// main-memory ceiling of chip_ceilings); nullopt when the chip has no peak at
+// `precision` or no main-memory level with a bandwidth.
+std::optional<RoofCeiling> main_memory_roof(const Chip& chip, DType precision);
+
 // The chip's ridge point at `precision` against its main memory [FLOP/B];
 // nullopt when the peak or the main bandwidth is missing.
 std::optional<double> main_ridge_point(const Chip& chip, DType precision);

@@ -278,9 +278,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
                            const ChipStudyOptions& o) {
   if (chips.empty()) fail("the chip study needs at least one chip");
   ChipStudy study;
-  Section& s = study.section;
-  s.id = "chips";
-  s.title = fmt::format("{}. The chips", o.section_number);
+  Section& s = study.section = numbered_section("chips", o.section_number, "The chips");
   const std::string n = o.section_number;
 
   // Counts per kind, for the opening sentence.
@@ -298,10 +296,7 @@ ChipStudy build_chip_study(const std::vector<const Chip*>& chips, const HostInfo
 
   // Subsections are numbered as they are added (the tensor and host parts
   // are optional).
-  int subsection = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++subsection, text)});
-  };
+  SubsectionHeadings heading(s, n);
   heading("Catalog");
   s.blocks.emplace_back(
       TableBlock{"Main memory and ridge points (peak / bandwidth)",

@@ -155,6 +155,19 @@ std::string md_table(const TableBlock& block) {
 
 }  // namespace
 
+Section numbered_section(std::string id, std::string_view number, std::string_view title) {
+  Section s;
+  s.id = std::move(id);
+  s.title = fmt::format("{}. {}", number, title);
+  return s;
+}
+
+std::string SubsectionHeadings::next() { return fmt::format("{}.{}", number_, ++count_); }
+
+void SubsectionHeadings::operator()(std::string_view text) {
+  section_.blocks.emplace_back(Heading{3, fmt::format("{} {}", next(), text)});
+}
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,6 +58,25 @@ struct Section {
   std::string id;     // HTML anchor, e.g. "chips"
   std::string title;  // "1. The chips"
   std::vector<Block> blocks;
+};
+
+// A section with `id` titled "<number>. <title>" ("3. Benchmarks").
+Section numbered_section(std::string id, std::string_view number, std::string_view title);
+
+// The subsections of a numbered section, counted from 1: `heading(text)`
+// appends the heading "<number>.<k> <text>" to the section; next() gives
+// the number "<number>.<k>" alone (a subsection built elsewhere).
+class SubsectionHeadings {
+ public:
+  SubsectionHeadings(Section& section, std::string number)
+      : section_(section), number_(std::move(number)) {}
+  std::string next();
+  void operator()(std::string_view text);
+
+ private:
+  Section& section_;
+  std::string number_;
+  int count_ = 0;
 };
 
 // A table saved under data/<stem>.csv and data/<stem>.json.

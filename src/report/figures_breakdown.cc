@@ -61,6 +61,24 @@ std::vector<OpKind> top_op_types(const std::vector<const std::vector<OpTypeShare
   return out;
 }
 
+// top_op_types over every model of `shares` by `metric`, for a figure that
+// compares the models; `what` ("op-type shares") names the figure in the
+// Error thrown when there is no model, or none has a share.
+std::vector<OpKind> top_op_types_of_models(
+    const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric,
+    std::size_t max_types, std::string_view what) {
+  if (shares.empty()) fail("{} of {}: no model", what, share_metric_name(metric));
+  std::vector<const std::vector<OpTypeShare>*> tables;
+  tables.reserve(shares.size());
+  for (const auto& [model, t] : shares) tables.push_back(&t);
+  std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
+  if (top.empty()) {
+    fail("{} of {}: no model has any (were per-layer times measured?)", what,
+         share_metric_name(metric));
+  }
+  return top;
+}
+
 // Removes every pie (series) of `c` with fewer than two slices above 0 and
 // returns, for each, "<pie>: 100% <slice>".
 std::vector<std::string> drop_one_slice_pies(Chart& c) {
@@ -210,7 +228,11 @@ struct ShareView {
   std::vector<OpKind> top;
 };
 
-ShareView share_view(std::span<const OpTypeShare> shares, std::size_t max_types) {
+// `what` ("op-type shares") names the figure of `model` in the Error thrown
+// when there is no share.
+ShareView share_view(std::string_view what, const std::string& model,
+                     std::span<const OpTypeShare> shares, std::size_t max_types) {
+  if (shares.empty()) fail("{} of '{}': no op type", what, model);
   ShareView v;
   v.timed = std::any_of(shares.begin(), shares.end(),
                         [](const OpTypeShare& s) { return s.time_share > 0; });
@@ -223,19 +245,42 @@ ShareView share_view(std::span<const OpTypeShare> shares, std::size_t max_types)
   return v;
 }
 
+// The axes of a predicted-vs-measured scatter of the times `all` [ms]:
+// measured (x, labelled `x_label`) against the predicted lower bound (y),
+// log when they span more than kLogSpanDecades, equal ranges and the y = x
+// diagonal.
+void predicted_vs_measured_axes(Chart& c, std::string x_label, const std::vector<double>& all) {
+  c.x_label = std::move(x_label);
+  c.y_label = "Predicted lower bound [ms]";
+  const double d = decades(all);
+  if (d > kLogSpanDecades) {
+    c.x_scale = c.y_scale = AxisScale::log;
+    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
+    c.y_label += " (log scale)";
+  }
+  c.diagonal = true;
+  equal_ranges(c, all);
+  c.height_px = 700;
+}
+
+// A chart of op types (coloured by op, palette.h): `kind`, titled `title`.
+Chart op_type_chart(ChartKind kind, std::string title) {
+  Chart c;
+  c.kind = kind;
+  c.legend_key = StyleKey::op;
+  c.title = std::move(title);
+  return c;
+}
+
 }  // namespace
 
 FigureBlock op_share_figure(const std::string& model, Pass pass,
                             std::span<const OpTypeShare> shares, std::size_t max_types) {
-  if (shares.empty()) fail("op-type shares of '{}': no op type", model);
-  const ShareView view = share_view(shares, max_types);
-  const bool timed = view.timed;
+  const ShareView view = share_view("op-type shares", model, shares, max_types);
   const std::vector<ShareMetric>& metrics = view.metrics;
   const std::vector<OpKind>& top = view.top;
-  Chart c;
-  c.kind = ChartKind::stacked_bars;
-  c.legend_key = StyleKey::op;
-  c.title = fmt::format("{}: {} shares by op type", model, pass_name(pass));
+  Chart c = op_type_chart(ChartKind::stacked_bars,
+                          fmt::format("{}: {} shares by op type", model, pass_name(pass)));
   c.x_label = "Measure";
   c.y_label = "Share of the model total [%]";
   c.y_min = 0;
@@ -267,24 +312,20 @@ FigureBlock op_share_figure(const std::string& model, Pass pass,
       "Where {}'s {} pass goes, by op type: {}FLOPs, memory traffic (bytes read and written) "
       "and activation memory{}, each bar 100%.{}",
       model, pass_name(pass),
-      timed ? "latency (sum of per-layer medians, each layer run alone), " : "",
+      view.timed ? "latency (sum of per-layer medians, each layer run alone), " : "",
       pass == Pass::backward ? " (bytes saved for backward)" : " (bytes of node outputs)",
-      timed ? "" : " No per-layer times were measured, so there is no latency bar.");
+      view.timed ? "" : " No per-layer times were measured, so there is no latency bar.");
   return chart_block(fmt::format("op-shares-{}-{}", slug(model), pass_name(pass)),
                      std::move(caption), std::move(c));
 }
 
 FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
                                  std::span<const OpTypeShare> shares, std::size_t max_types) {
-  if (shares.empty()) fail("op-type pies of '{}': no op type", model);
-  const ShareView view = share_view(shares, max_types);
-  const bool timed = view.timed;
+  const ShareView view = share_view("op-type pies", model, shares, max_types);
   const std::vector<ShareMetric>& metrics = view.metrics;
   const std::vector<OpKind>& top = view.top;
-  Chart c;
-  c.kind = ChartKind::pie;
-  c.legend_key = StyleKey::op;
-  c.title = fmt::format("{}: {} pass by op type", model, pass_name(pass));
+  Chart c =
+      op_type_chart(ChartKind::pie, fmt::format("{}: {} pass by op type", model, pass_name(pass)));
   for (OpKind op : top) c.categories.emplace_back(op_name(op));
   c.categories.emplace_back("other");
   for (ShareMetric m : metrics) {
@@ -309,7 +350,7 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
       "{}'s {} pass by op type, one pie per measure: {}; shares of 4% or more printed in the "
       "slice.{}",
       model, pass_name(pass), join(drawn, ", "),
-      timed ? "" : " No per-layer times were measured, so there is no latency pie.");
+      view.timed ? "" : " No per-layer times were measured, so there is no latency pie.");
   if (!single.empty()) {
     caption += fmt::format(" Not drawn as pies (one op type has it all): {}.", join(single, "; "));
   }
@@ -319,19 +360,11 @@ FigureBlock op_share_pies_figure(const std::string& model, Pass pass,
 
 FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpTypeShare>>& shares,
                                      ShareMetric metric, Pass pass, std::size_t max_types) {
-  if (shares.empty()) fail("op-type shares of {}: no model", share_metric_name(metric));
-  std::vector<const std::vector<OpTypeShare>*> tables;
-  tables.reserve(shares.size());
-  for (const auto& [model, t] : shares) tables.push_back(&t);
-  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
-  if (top.empty()) {
-    fail("op-type shares of {}: no model has any (were per-layer times measured?)",
-         share_metric_name(metric));
-  }
-  Chart c;
-  c.kind = ChartKind::stacked_bars;
-  c.legend_key = StyleKey::op;
-  c.title = fmt::format("Share of {} {} by op type", pass_name(pass), share_metric_name(metric));
+  const std::vector<OpKind> top =
+      top_op_types_of_models(shares, metric, max_types, "op-type shares");
+  Chart c = op_type_chart(
+      ChartKind::stacked_bars,
+      fmt::format("Share of {} {} by op type", pass_name(pass), share_metric_name(metric)));
   c.x_label = "Model";
   c.y_label = fmt::format("Share of the model's {} [%]", share_metric_name(metric));
   c.y_min = 0;
@@ -371,20 +404,9 @@ FigureBlock op_share_by_model_figure(const std::map<std::string, std::vector<OpT
 FigureBlock op_share_pies_by_model_figure(
     const std::map<std::string, std::vector<OpTypeShare>>& shares, ShareMetric metric, Pass pass,
     std::size_t max_types) {
-  if (shares.empty()) fail("op-type pies of {}: no model", share_metric_name(metric));
-  std::vector<const std::vector<OpTypeShare>*> tables;
-  tables.reserve(shares.size());
-  for (const auto& [model, t] : shares) tables.push_back(&t);
-  const std::vector<OpKind> top = top_op_types(tables, {metric}, max_types);
-  if (top.empty()) {
-    fail("op-type pies of {}: no model has any (were per-layer times measured?)",
-         share_metric_name(metric));
-  }
-  Chart c;
-  c.kind = ChartKind::pie;
-  c.legend_key = StyleKey::op;
-  c.title = fmt::format("Share of {} {} by op type, per model", pass_name(pass),
-                        share_metric_name(metric));
+  const std::vector<OpKind> top = top_op_types_of_models(shares, metric, max_types, "op-type pies");
+  Chart c = op_type_chart(ChartKind::pie, fmt::format("Share of {} {} by op type, per model",
+                                                      pass_name(pass), share_metric_name(metric)));
   for (OpKind op : top) c.categories.emplace_back(op_name(op));
   c.categories.emplace_back(kOtherOps);
   for (const auto& [model, t] : shares) {
@@ -440,17 +462,7 @@ FigureBlock prediction_figure(std::span<const Prediction> predictions, const std
   Chart c;
   c.kind = ChartKind::scatter;
   c.title = title;
-  c.x_label = "Measured time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
+  predicted_vs_measured_axes(c, "Measured time, median [ms]", all);
   // One ceiling: one marker per model (its batch sizes share it, named in
   // the hover text); several: one marker per ceiling, so each ceiling's
   // bound reads as one cloud.
@@ -522,22 +534,10 @@ FigureBlock layer_prediction_figure(const Prediction& prediction) {
     fail("per-layer prediction of '{}': no layer has both a measured time and work",
          prediction.model);
   }
-  Chart c;
-  c.kind = ChartKind::scatter;
-  c.legend_key = StyleKey::op;
-  c.title = fmt::format("{} layers, batch {}: predicted vs measured ({})", prediction.model,
-                        prediction.batch, prediction.ceiling);
-  c.x_label = "Measured layer time, median [ms]";
-  c.y_label = "Predicted lower bound [ms]";
-  const double d = decades(all);
-  if (d > kLogSpanDecades) {
-    c.x_scale = c.y_scale = AxisScale::log;
-    c.x_label += fmt::format(" (log scale: {:.1f} decades)", d);
-    c.y_label += " (log scale)";
-  }
-  c.diagonal = true;
-  equal_ranges(c, all);
-  c.height_px = 700;
+  Chart c = op_type_chart(ChartKind::scatter,
+                          fmt::format("{} layers, batch {}: predicted vs measured ({})",
+                                      prediction.model, prediction.batch, prediction.ceiling));
+  predicted_vs_measured_axes(c, "Measured layer time, median [ms]", all);
   for (OpKind op : ops) {
     std::vector<double> x, y;
     std::vector<std::string> labels;

@@ -32,8 +32,10 @@ std::string slug(std::string_view s) {
   return out.empty() ? "x" : out;
 }
 
-// Decades the positive finite values span (0 with fewer than two).
-double decades(const std::vector<double>& values) {
+namespace {
+// The smallest and largest of the positive finite values: {inf, 0} when
+// there are none.
+std::pair<double, double> positive_extent(const std::vector<double>& values) {
   double lo = std::numeric_limits<double>::infinity();
   double hi = 0;
   for (double v : values) {
@@ -41,6 +43,13 @@ double decades(const std::vector<double>& values) {
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
+  return {lo, hi};
+}
+}  // namespace
+
+// Decades the positive finite values span (0 with fewer than two).
+double decades(const std::vector<double>& values) {
+  const auto [lo, hi] = positive_extent(values);
   return hi > 0 && std::isfinite(lo) ? std::log10(hi / lo) : 0;
 }
 
@@ -58,13 +67,7 @@ std::string ms(double s) { return format_si(s, "s"); }
 // A log axis's range: 1-2-5 steps around the values with a little room, so
 // points do not sit on the frame and no empty decade is added.
 std::pair<double, double> log_range(const std::vector<double>& values) {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = 0;
-  for (double v : values) {
-    if (!positive(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
+  const auto [lo, hi] = positive_extent(values);
   if (!(hi > 0)) return {kNaN, kNaN};
   // Round out to 1, 2 or 5 x 10^k, leaving at least 15% room.
   auto nice_below = [](double v) {
@@ -106,13 +109,7 @@ void fit_axes(Chart& c, const std::vector<double>& xs, const std::vector<double>
 // the diagonal: whole decades around the values (log), or 0 to 10% above the
 // largest (linear).
 void equal_ranges(Chart& c, const std::vector<double>& values) {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = 0;
-  for (double v : values) {
-    if (!positive(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
+  const auto [lo, hi] = positive_extent(values);
   if (!(hi > 0)) return;
   if (c.x_scale == AxisScale::log) {
     c.x_min = c.y_min = std::pow(10.0, std::floor(std::log10(lo)));

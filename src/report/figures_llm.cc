@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 
 #include "core/error.h"
@@ -44,15 +43,16 @@ std::string precision_text(const llm::Precision& p) {
 }
 
 Ceiling figure_ceiling(const LlmChip& c, const llm::Precision& p) {
-  Ceiling out;
-  out.chip = c.id;
-  out.label = fmt::format("{} {} {}", c.id, p.activations, c.memory);
-  out.short_label = c.id;
-  out.level = c.memory;
-  out.source = CeilingSource::datasheet;
-  out.peak_flops = c.roof.peak_flops;
-  out.bandwidth = c.roof.bandwidth;
-  return out;
+  RoofCeiling roof;  // the datasheet main-memory roof src/llm bounds with
+  roof.chip_id = c.id;
+  roof.chip_name = c.name;
+  roof.level = c.memory;
+  roof.is_main = true;
+  roof.precision = p.compute();
+  roof.peak_flops = c.roof.peak_flops;
+  roof.bandwidth = c.roof.bandwidth;
+  roof.capacity_bytes = c.roof.capacity;
+  return {std::move(roof), fmt::format("{} {} {}", c.id, p.activations, c.memory), c.id};
 }
 
 LlmPoint make_point(const llm::LlmConfig& m, const LlmChip& chip, const llm::Precision& prec,
@@ -75,20 +75,6 @@ LlmPoint make_point(const llm::LlmConfig& m, const LlmChip& chip, const llm::Pre
   return p;
 }
 
-// One roofline panel per chip with the points `pick` returns for it.
-std::vector<RooflineFigure> chip_panels(
-    const LlmSweep& s, const std::string& title_suffix,
-    const std::function<std::vector<PointInput>(const LlmChip&)>& points_of) {
-  std::vector<RooflineFigure> panels;
-  for (const LlmChip& c : s.chips) {
-    std::vector<PointInput> pts = points_of(c);
-    panels.push_back(build_roofline_figure(fmt::format("{}{}", c.name, title_suffix),
-                                           {figure_ceiling(c, s.precision)}, std::move(pts)));
-  }
-  share_axes(panels);
-  return panels;
-}
-
 PointInput bound_point(const LlmPoint& p, std::string label, std::string group) {
   PointInput in;
   in.label = std::move(label);
@@ -98,6 +84,33 @@ PointInput bound_point(const LlmPoint& p, std::string label, std::string group) 
   in.flops = p.bound_flops();
   in.ceiling = 0;
   return in;
+}
+
+// A point of every chip's panel: a phase of a model at a batch.
+struct PanelPoint {
+  const llm::LlmConfig* model = nullptr;
+  llm::Phase phase = llm::Phase::decode;
+  std::int64_t batch = 0;
+  std::string label, group;  // PointInput's
+};
+
+// One roofline panel per chip with `points` at `context` on it, in that
+// order, each at its bound; every point made goes to `all` (chip by chip).
+std::vector<RooflineFigure> chip_panels(const LlmSweep& s, const std::string& title_suffix,
+                                        std::int64_t context, const std::vector<PanelPoint>& points,
+                                        std::vector<LlmPoint>& all) {
+  std::vector<RooflineFigure> panels;
+  for (const LlmChip& c : s.chips) {
+    std::vector<PointInput> pts;
+    for (const PanelPoint& pp : points) {
+      all.push_back(make_point(*pp.model, c, s.precision, pp.phase, pp.batch, context));
+      pts.push_back(bound_point(all.back(), pp.label, pp.group));
+    }
+    panels.push_back(build_roofline_figure(fmt::format("{}{}", c.name, title_suffix),
+                                           {figure_ceiling(c, s.precision)}, std::move(pts)));
+  }
+  share_axes(panels);
+  return panels;
 }
 
 std::string not_fitting_text(const std::vector<LlmPoint>& pts) {
@@ -237,25 +250,21 @@ std::int64_t llm_figure_context(const LlmSweep& s) {
 
 FigureBlock llm_decode_roofline_figure(const LlmSweep& s, std::int64_t context) {
   require(s, "decode roofline");
+  std::vector<PanelPoint> points;
+  for (const std::int64_t b : s.batches) {
+    for (const auto& m : s.models) {
+      // One marker per batch (per model and batch with several models,
+      // whose points at one batch would otherwise be told apart only by
+      // labels, which a panel of more than five points leaves out).
+      points.push_back({&m, llm::Phase::decode, b,
+                        s.models.size() == 1 ? fmt::format("b{}", b) : m.name,
+                        s.models.size() == 1 ? fmt::format("batch {}", b)
+                                             : fmt::format("{}, batch {}", m.name, b)});
+    }
+  }
   std::vector<LlmPoint> all;
-  auto panels = chip_panels(
-      s, fmt::format(": decode, KV cache of {} tokens", context), [&](const LlmChip& c) {
-        std::vector<PointInput> pts;
-        for (const std::int64_t b : s.batches) {
-          for (const auto& m : s.models) {
-            const LlmPoint p = make_point(m, c, s.precision, llm::Phase::decode, b, context);
-            all.push_back(p);
-            // One marker per batch (per model and batch with several models,
-            // whose points at one batch would otherwise be told apart only
-            // by labels, which a panel of more than five points leaves out).
-            pts.push_back(bound_point(p, s.models.size() == 1 ? fmt::format("b{}", b) : m.name,
-                                      s.models.size() == 1
-                                          ? fmt::format("batch {}", b)
-                                          : fmt::format("{}, batch {}", m.name, b)));
-          }
-        }
-        return pts;
-      });
+  auto panels =
+      chip_panels(s, fmt::format(": decode, KV cache of {} tokens", context), context, points, all);
   // How far right the batch moves decode, on the first chip (the intensity
   // does not depend on the chip).
   const LlmPoint* lo = nullptr;
@@ -340,23 +349,19 @@ FigureBlock llm_tokens_per_s_figure(const LlmSweep& s, const LlmChip& chip) {
 
 FigureBlock llm_prefill_decode_figure(const LlmSweep& s, std::int64_t context) {
   require(s, "prefill vs decode roofline");
+  std::vector<PanelPoint> points;
+  for (const llm::Phase phase : {llm::Phase::prefill, llm::Phase::decode}) {
+    for (const auto& m : s.models) {
+      for (const std::int64_t b : s.batches) {
+        std::string group(llm::phase_name(phase));
+        if (s.models.size() > 1) group = m.name + " " + group;
+        points.push_back({&m, phase, b, fmt::format("b{}", b), std::move(group)});
+      }
+    }
+  }
   std::vector<LlmPoint> all;
-  auto panels = chip_panels(
-      s, fmt::format(": prefill and decode, {} tokens", context), [&](const LlmChip& c) {
-        std::vector<PointInput> pts;
-        for (const llm::Phase phase : {llm::Phase::prefill, llm::Phase::decode}) {
-          for (const auto& m : s.models) {
-            for (const std::int64_t b : s.batches) {
-              const LlmPoint p = make_point(m, c, s.precision, phase, b, context);
-              all.push_back(p);
-              std::string group(llm::phase_name(phase));
-              if (s.models.size() > 1) group = m.name + " " + group;
-              pts.push_back(bound_point(p, fmt::format("b{}", b), group));
-            }
-          }
-        }
-        return pts;
-      });
+  auto panels =
+      chip_panels(s, fmt::format(": prefill and decode, {} tokens", context), context, points, all);
   double pre_lo = INFINITY, pre_hi = 0, dec_lo = INFINITY, dec_hi = 0;
   for (const LlmPoint& p : all) {
     double& lo = p.phase == llm::Phase::prefill ? pre_lo : dec_lo;

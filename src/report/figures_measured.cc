@@ -32,17 +32,9 @@ std::string_view side_name(DeviceSide s) { return s == DeviceSide::gpu ? "GPU" :
 
 // Roofline ceilings of analysis as figure ceilings.
 Ceiling figure_ceiling(const RoofCeiling& c) {
-  Ceiling out;
-  out.chip = c.chip_id;
   // Short, so the legend fits two columns; gnuplot.cc appends "[measured]".
   // The precision is in the figure's title.
-  out.label = fmt::format("{} {}", c.chip_id, c.level);
-  out.short_label = fmt::format("{} {}", c.chip_id, c.level);
-  out.level = c.level;
-  out.source = c.source;
-  out.peak_flops = c.peak_flops;
-  out.bandwidth = c.bandwidth;
-  return out;
+  return {c, fmt::format("{} {}", c.chip_id, c.level), fmt::format("{} {}", c.chip_id, c.level)};
 }
 
 // Builds one roofline panel of `points` (already placed against
@@ -156,6 +148,37 @@ std::string ceiling_list(std::span<const RoofCeiling> ceilings, const std::vecto
                                 format_si(ceilings[k].bandwidth, "B/s")));
   }
   return join(names, "; ");
+}
+
+// One panel of a placement figure: its title and its points.
+struct PlacementPanel {
+  std::string title;
+  std::vector<const Placement*> points;
+};
+
+// A figure of placed points: one panel per entry of `panels` under the
+// ceilings drawn_ceilings keeps (placement_panel), one marker per
+// `group_of`, coloured by `key`. Its caption: `caption_of` given the drawn
+// ceilings' list (ceiling_list), then what flagged_caption says of all the
+// points.
+FigureBlock placement_figure(std::string id, std::string title,
+                             std::span<const RoofCeiling> ceilings,
+                             const std::vector<PlacementPanel>& panels,
+                             const std::function<std::string(const Placement&)>& group_of,
+                             StyleKey key,
+                             const std::function<std::string(const std::string&)>& caption_of) {
+  const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
+  FigureBlock f;
+  f.id = std::move(id);
+  f.title = std::move(title);
+  std::vector<const Placement*> all;
+  for (const PlacementPanel& p : panels) {
+    all.insert(all.end(), p.points.begin(), p.points.end());
+    f.panels.push_back(placement_panel(p.title, p.points, ceilings, drawn, group_of));
+    f.panels.back().group_key = key;
+  }
+  f.caption = caption_of(ceiling_list(ceilings, drawn)) + flagged_caption(all);
+  return f;
 }
 
 // The widest span [decades] of the work (x) and the latencies (y) at any one
@@ -388,32 +411,29 @@ FigureBlock measured_roofline_figure(std::span<const Placement> placements,
   if (placements.empty()) fail("measured roofline of '{}': no measured point", device_id);
   std::set<std::int64_t> batches;
   for (const Placement& p : placements) batches.insert(p.batch);
-  const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
-  FigureBlock f;
-  f.id = "roofline-measured-" + slug(device_id);
-  f.title = fmt::format("Measured performance on the roofline of {}{}", device_name,
-                        precision_suffix(ceilings));
-  std::vector<const Placement*> all;
+  std::vector<PlacementPanel> panels;
   for (std::int64_t b : batches) {
-    std::vector<const Placement*> pts;
+    PlacementPanel& panel = panels.emplace_back();
+    panel.title = fmt::format("{}, batch {}", device_name, b);
     for (const Placement& p : placements) {
-      if (p.batch == b) pts.push_back(&p);
+      if (p.batch == b) panel.points.push_back(&p);
     }
-    all.insert(all.end(), pts.begin(), pts.end());
-    f.panels.push_back(
-        placement_panel(fmt::format("{}, batch {}", device_name, b), pts, ceilings, drawn,
-                        [](const Placement& p) { return p.model.empty() ? p.label : p.model; }));
-    f.panels.back().group_key = StyleKey::model;
   }
-  f.caption = fmt::format(
-      "Each model at its operational intensity (cost-model FLOPs / bytes, no reuse between "
-      "layers) and achieved performance (FLOPs / median time), one panel per batch size, one "
-      "marker per model. The lines are the rooflines of {} (slanted: bandwidth x intensity, flat: "
-      "peak; dashed: other memory levels or measured ceilings): {}. A point's distance below the "
-      "lowest roof is the performance left unused.",
-      device_name, ceiling_list(ceilings, drawn));
-  f.caption += flagged_caption(all);
-  return f;
+  return placement_figure(
+      "roofline-measured-" + slug(device_id),
+      fmt::format("Measured performance on the roofline of {}{}", device_name,
+                  precision_suffix(ceilings)),
+      ceilings, panels, [](const Placement& p) { return p.model.empty() ? p.label : p.model; },
+      StyleKey::model,
+      [&](const std::string& drawn) {
+        return fmt::format(
+            "Each model at its operational intensity (cost-model FLOPs / bytes, no reuse between "
+            "layers) and achieved performance (FLOPs / median time), one panel per batch size, "
+            "one marker per model. The lines are the rooflines of {} (slanted: bandwidth x "
+            "intensity, flat: peak; dashed: other memory levels or measured ceilings): {}. A "
+            "point's distance below the lowest roof is the performance left unused.",
+            device_name, drawn);
+      });
 }
 
 FigureBlock layer_roofline_figure(const std::string& model, std::int64_t batch,
@@ -423,24 +443,21 @@ FigureBlock layer_roofline_figure(const std::string& model, std::int64_t batch,
   if (layers.empty()) {
     fail("per-layer roofline of '{}' on '{}': no layer was placed", model, device_id);
   }
-  std::vector<const Placement*> pts;
-  for (const Placement& p : layers) pts.push_back(&p);
-  const std::vector<std::size_t> drawn = drawn_ceilings(ceilings);
-  FigureBlock f;
-  f.id = fmt::format("roofline-layers-{}-{}-b{}", slug(model), slug(device_id), batch);
-  f.title = fmt::format("{} layers on the roofline of {}{}, batch {}", model, device_name,
-                        precision_suffix(ceilings), batch);
-  f.panels.push_back(placement_panel(f.title, pts, ceilings, drawn, [](const Placement& p) {
-    return std::string(op_name(p.op));
-  }));
-  f.panels.back().group_key = StyleKey::op;
-  f.caption = fmt::format(
-      "Every timed layer of {} with FLOPs (views excluded) at its own intensity and achieved "
-      "performance (layer FLOPs / its median time, each layer run alone), one marker per op type. "
-      "Ceilings: {}.",
-      model, ceiling_list(ceilings, drawn));
-  f.caption += flagged_caption(pts);
-  return f;
+  PlacementPanel panel;
+  panel.title = fmt::format("{} layers on the roofline of {}{}, batch {}", model, device_name,
+                            precision_suffix(ceilings), batch);
+  for (const Placement& p : layers) panel.points.push_back(&p);
+  return placement_figure(
+      fmt::format("roofline-layers-{}-{}-b{}", slug(model), slug(device_id), batch), panel.title,
+      ceilings, {panel}, [](const Placement& p) { return std::string(op_name(p.op)); },
+      StyleKey::op,
+      [&](const std::string& drawn) {
+        return fmt::format(
+            "Every timed layer of {} with FLOPs (views excluded) at its own intensity and "
+            "achieved performance (layer FLOPs / its median time, each layer run alone), one "
+            "marker per op type. Ceilings: {}.",
+            model, drawn);
+      });
 }
 
 }  // namespace dnnroof

@@ -70,7 +70,7 @@ std::string dash_of(int index) {
 
 std::string ceiling_key_title(const CeilingLine& c) {
   return fmt::format("{}{}: ridge {} FLOP/B", c.ceiling.label,
-                     c.ceiling.source == CeilingSource::measured ? " [measured]" : "",
+                     c.ceiling.roof.source == CeilingSource::measured ? " [measured]" : "",
                      format_intensity(c.ridge_intensity));
 }
 
@@ -129,7 +129,7 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     const CeilingLine& c = fig.ceilings[i];
     const double x = fraction(c.ridge_intensity, fig.x) * width_px + 4;
-    const double y = fraction(c.ceiling.peak_flops, fig.y) * height_px + 8;
+    const double y = fraction(c.ceiling.roof.peak_flops, fig.y) * height_px + 8;
     const Box b{x, x + kCharPx * static_cast<double>(ridge_label_text(c).size()), y, y + kLinePx};
     bool clash = b.x1 > width_px + 60 || b.y1 > height_px + 20;
     // Another chip's roof through the box: its flat part (from its ridge to
@@ -139,7 +139,7 @@ std::vector<bool> ridge_labels_to_draw(const RooflineFigure& fig, const PlotLayo
       if (j == i) continue;
       const CeilingLine& o = fig.ceilings[j];
       const double ridge_x = fraction(o.ridge_intensity, fig.x) * width_px;
-      const double peak_y = fraction(o.ceiling.peak_flops, fig.y) * height_px;
+      const double peak_y = fraction(o.ceiling.roof.peak_flops, fig.y) * height_px;
       if (peak_y > b.y0 - 2 && peak_y < b.y1 + 2 && ridge_x < b.x1) clash = true;
       const double start_y = fraction(o.polyline.front().y, fig.y) * height_px;
       const double slant_x1 = std::min(b.x1, ridge_x);
@@ -197,10 +197,10 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   s += fmt::format("${}ridges << EOD\n", tag);
   for (const CeilingLine& c : fig.ceilings) {
     s += fmt::format("{} {} \"{}: ridge {} FLOP/B, peak {}, {} {}\"\n",
-                     gnuplot_number(c.ridge_intensity), gnuplot_number(c.ceiling.peak_flops),
+                     gnuplot_number(c.ridge_intensity), gnuplot_number(c.ceiling.roof.peak_flops),
                      hover_safe(c.ceiling.short_label), format_intensity(c.ridge_intensity),
-                     format_si(c.ceiling.peak_flops, "FLOP/s"), hover_safe(c.ceiling.level),
-                     format_si(c.ceiling.bandwidth, "B/s"));
+                     format_si(c.ceiling.roof.peak_flops, "FLOP/s"),
+                     hover_safe(c.ceiling.roof.level), format_si(c.ceiling.roof.bandwidth, "B/s"));
   }
   s += "EOD\n";
   const std::vector<bool> labelled = ridge_labels_to_draw(fig, layout, key_rows);
@@ -210,7 +210,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
     s += fmt::format(
         "set label {} {} at {},{} left offset char 0.6,1.0 font ',{}' tc rgb '{}' front\n", i + 1,
         gnuplot_quote(ridge_label_text(c)), gnuplot_number(c.ridge_intensity),
-        gnuplot_number(c.ceiling.peak_flops), text_pt, ceiling_colour(fig, c.colour));
+        gnuplot_number(c.ceiling.roof.peak_flops), text_pt, ceiling_colour(fig, c.colour));
   }
 
   // Points: one datablock per marker group, plus one for those above roof.
@@ -247,7 +247,7 @@ void append_panel(std::string& s, const RooflineFigure& fig, const std::string& 
   std::vector<std::string> elements;
   for (std::size_t i = 0; i < fig.ceilings.size(); ++i) {
     const CeilingLine& c = fig.ceilings[i];
-    const bool measured = c.ceiling.source == CeilingSource::measured;
+    const bool measured = c.ceiling.roof.source == CeilingSource::measured;
     elements.push_back(fmt::format("${}c{} using 1:2 with lines lw {} lc rgb '{}' dt {} title {}",
                                    tag, i, measured ? "2" : "2.5", ceiling_colour(fig, c.colour),
                                    dash_of(c.dash), gnuplot_quote(ceiling_key_title(c))));

@@ -15,19 +15,25 @@ double practical_of(const Chip& chip, DType p) {
 }
 
 // The level's name as drawn: the main level is "DRAM"/"HBM3"/... as named.
-Ceiling make_ceiling(const Chip& chip, CeilingSource source, std::string_view roof, double peak,
-                     const MemoryLevel& level, double bandwidth, std::string_view bandwidth_note) {
+Ceiling make_ceiling(const Chip& chip, CeilingSource source, DType precision, std::string_view roof,
+                     double peak, const MemoryLevel& level, double bandwidth,
+                     std::string_view bandwidth_note) {
   Ceiling c;
   // gnuplot.h appends " [measured]" to measured roofs' legend entries.
   const std::string kind = source == CeilingSource::measured ? "" : "theoretical ";
-  c.chip = fmt::format("{} {} {}", chip.id, roof, level.name);
-  c.short_label = fmt::format("{} {}", roof, level.name);
-  c.level = level.name;
-  c.source = source;
-  c.peak_flops = peak;
-  c.bandwidth = bandwidth;
+  c.roof.chip_id = chip.id;
+  c.roof.chip_name = chip.name;
+  c.roof.level = level.name;
+  c.roof.is_main = level.is_main;
+  c.roof.source = source;
+  c.roof.precision = precision;
+  c.roof.peak_flops = peak;
+  c.roof.bandwidth = bandwidth;
   c.label = fmt::format("{}{} {} x {} {}{}", kind, roof, format_si(peak, "FLOP/s", 3), level.name,
                         format_si(bandwidth, "B/s", 3), bandwidth_note);
+  c.short_label = fmt::format("{} {}", roof, level.name);
+  // Every roof its own colour (the chip's peaks and levels are what differ).
+  c.colour_key = fmt::format("{} {} {}", chip.id, roof, level.name);
   return c;
 }
 
@@ -44,14 +50,14 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
     std::size_t drawn = 0;
     for (const MemoryLevel& m : datasheet.memory) {
       if (!(m.bandwidth.value > 0)) continue;
-      out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " peak", *peak,
-                                          m, m.bandwidth.value, ""));
+      out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, precision,
+                                          p + " peak", *peak, m, m.bandwidth.value, ""));
       ++drawn;
     }
     if (drawn == 0 && measured_main && measured_main->bandwidth.value > 0) {
-      out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " peak", *peak,
-                                          *measured_main, measured_main->bandwidth.value,
-                                          " (measured; no datasheet bandwidth)"));
+      out.ceilings.push_back(make_ceiling(
+          datasheet, CeilingSource::datasheet, precision, p + " peak", *peak, *measured_main,
+          measured_main->bandwidth.value, " (measured; no datasheet bandwidth)"));
       out.notes.push_back(fmt::format(
           "{}: no memory bandwidth known; its {} peak is drawn against the measured {} bandwidth",
           datasheet.id, p, measured_main->name));
@@ -61,8 +67,8 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
     }
     if (double practical = practical_of(datasheet, precision); practical > 0) {
       if (const MemoryLevel* m = datasheet.find_main_memory(); m && m->bandwidth.value > 0) {
-        out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, p + " GEMM",
-                                            practical, *m, m->bandwidth.value, ""));
+        out.ceilings.push_back(make_ceiling(datasheet, CeilingSource::datasheet, precision,
+                                            p + " GEMM", practical, *m, m->bandwidth.value, ""));
       }
     }
   } else {
@@ -74,8 +80,8 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
       std::size_t drawn = 0;
       for (const MemoryLevel& m : measured->memory) {
         if (!(m.bandwidth.value > 0)) continue;
-        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, p + " FMA peak",
-                                            *peak, m, m.bandwidth.value, ""));
+        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, precision,
+                                            p + " FMA peak", *peak, m, m.bandwidth.value, ""));
         ++drawn;
       }
       if (drawn == 0) out.notes.push_back(fmt::format("{}: no measured bandwidth", measured->id));
@@ -84,8 +90,8 @@ HierarchicalCeilings hierarchical_ceilings(const Chip& datasheet, const Chip* me
     }
     if (double practical = practical_of(*measured, precision); practical > 0) {
       if (measured_main && measured_main->bandwidth.value > 0) {
-        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, p + " GEMM",
-                                            practical, *measured_main,
+        out.ceilings.push_back(make_ceiling(*measured, CeilingSource::measured, precision,
+                                            p + " GEMM", practical, *measured_main,
                                             measured_main->bandwidth.value, ""));
       }
     } else {

@@ -181,9 +181,8 @@ Section abstract_section(const PaperContext& ctx, const PaperFindings& f) {
 
 Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
                              const std::string& number) {
-  Section s;
-  s.id = "introduction";
-  s.title = fmt::format("{}. Introduction", number);
+  Section s = numbered_section("introduction", number, "Introduction");
+  SubsectionHeadings heading(s, number);
   s.blocks.emplace_back(Paragraph{
       "The roofline model [1] bounds the performance of a computation by min(peak, bandwidth x "
       "operational intensity): a layer that does few FLOPs per byte it moves is limited by "
@@ -194,7 +193,7 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
       "roof, a backward:forward FLOPs ratio of 1). This report is generated end to end from one "
       "cost model, one measurement harness and one chip catalog, so that every number can be "
       "traced to a file in `data/`."});
-  s.blocks.emplace_back(Heading{3, fmt::format("{}.1 Questions and hypotheses", number)});
+  heading("Questions and hypotheses");
   std::vector<std::string> q;
   // Q1 with the cost model's numbers.
   {
@@ -270,7 +269,7 @@ Section introduction_section(const PaperContext& ctx, const PaperFindings& f,
     q.push_back(h + ".");
   }
   s.blocks.emplace_back(BulletList{std::move(q)});
-  s.blocks.emplace_back(Heading{3, fmt::format("{}.2 Scope", number)});
+  heading("Scope");
   std::string scope;
   if (f.measured) {
     scope =

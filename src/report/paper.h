@@ -150,6 +150,12 @@ struct HandCost {
   double flops = 0;  // [FLOP] matrix-class + other
   double bytes = 0;  // [B]
 };
+// The appendix's convolutions. AlexNet features.0: 3 -> 64 channels, 11 x 11,
+// stride 4, padding 2, with bias, on a 224 x 224 image; the data needs no
+// gradient. ResNet-18 layer1.0.conv1 and conv2: 64 -> 64, 3 x 3, stride 1,
+// padding 1, no bias, on 56 x 56.
+HandConv alexnet_conv1();
+HandConv resnet_block_conv();
 HandCost hand_conv_forward(const HandConv& c);
 HandCost hand_conv_backward(const HandConv& c);
 // The rules of docs/cost-model.md for `elements` elements of one tensor.

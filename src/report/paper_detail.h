@@ -24,8 +24,6 @@ std::string batches_text(const std::vector<std::int64_t>& b);
 const MeasuredData& data_of(const PaperContext& c);
 // The model's forward intensity at batch `b` [FLOP/B]; NaN when not costed.
 double intensity_at(const ModelCosts& m, std::int64_t b);
-// The chip's peak at `p` and main-memory bandwidth; false when either is unknown.
-bool roof_of_chip(const Chip& chip, DType p, double& peak, double& bw);
 // Chips compared from a datasheet (not the detected or probed host).
 std::size_t datasheet_chips(const std::vector<const Chip*>& chips);
 // "3 of 3 at batch 1 and 2 of 3 at batch 4 on X (ridge 34.3 FLOP/B)", one

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "analysis/analysis.h"
 #include "core/error.h"
@@ -26,11 +27,19 @@ namespace dnnroof {
 
 using namespace paper_detail;  // the shared phrases
 
+namespace {
+
+// " Not answered here: <why>", or, when nothing was measured, that reason.
+std::string not_answered(bool measured, std::string_view why) {
+  return fmt::format(" Not answered here: {}",
+                     measured ? why : "nothing was measured for this report.");
+}
+
+}  // namespace
+
 Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
                            const std::string& number) {
-  Section s;
-  s.id = "discussion";
-  s.title = fmt::format("{}. Discussion", number);
+  Section s = numbered_section("discussion", number, "Discussion");
   (void)ctx;
   // Q1: predicted (static) against measured bound.
   {
@@ -61,7 +70,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
       }
     }
     if (f.static_bounds.empty() && f.utilisation.empty()) {
-      text += " Not answered here: no model was placed on a roof.";
+      text += not_answered(true, "no model was placed on a roof.");
     }
     s.blocks.emplace_back(Paragraph{text});
   }
@@ -69,9 +78,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q2 (FLOPs or parameters).";
     if (f.correlation.empty()) {
-      text += f.measured ? " Not answered here: fewer than three models were measured at one "
-                           "batch size."
-                         : " Not answered here: nothing was measured for this report.";
+      text += not_answered(f.measured, "fewer than three models were measured at one batch size.");
     }
     bool few = false;
     for (const CorrelationFinding& c : f.correlation) {
@@ -95,9 +102,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q3 (batching).";
     if (f.batching.empty()) {
-      text += f.measured ? " Not answered here: no model was measured at two batch sizes on one "
-                           "device."
-                         : " Not answered here: nothing was measured for this report.";
+      text += not_answered(f.measured, "no model was measured at two batch sizes on one device.");
     }
     for (const BatchingFinding& b : f.batching) {
       text += fmt::format(
@@ -128,8 +133,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
   {
     std::string text = "Q4 (backward against forward).";
     if (!f.backward) {
-      text += f.measured ? " Not answered here: no training step was measured."
-                         : " Not answered here: nothing was measured for this report.";
+      text += not_answered(f.measured, "no training step was measured.");
     } else {
       const BackwardFinding& b = *f.backward;
       const double rel = b.median_time_ratio / b.median_flops_ratio;
@@ -182,9 +186,7 @@ Section discussion_section(const PaperContext& ctx, const PaperFindings& f,
 
 Section threats_section(const PaperContext& ctx, const PaperFindings& f,
                         const std::string& number) {
-  Section s;
-  s.id = "threats";
-  s.title = fmt::format("{}. Threats to validity", number);
+  Section s = numbered_section("threats", number, "Threats to validity");
   std::vector<std::string> items;
   const HostInfo* host = ctx.host;
   if (host != nullptr && host->virtualized) {
@@ -265,9 +267,7 @@ Section threats_section(const PaperContext& ctx, const PaperFindings& f,
 
 Section conclusion_section(const PaperContext& ctx, const PaperFindings& f,
                            const std::string& number) {
-  Section s;
-  s.id = "conclusion";
-  s.title = fmt::format("{}. Conclusion", number);
+  Section s = numbered_section("conclusion", number, "Conclusion");
   std::vector<std::string> a;
   {
     std::vector<std::string> parts;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "analysis/analysis.h"
@@ -18,6 +19,7 @@
 #include "core/strings.h"
 #include "core/units.h"
 #include "core/version.h"
+#include "report/chip_rooflines.h"
 #include "report/gnuplot.h"
 #include "report/paper.h"
 #include "report/paper_detail.h"
@@ -62,18 +64,6 @@ double intensity_at(const ModelCosts& m, std::int64_t b) {
   auto it = m.infer.find(b);
   return it == m.infer.end() ? std::numeric_limits<double>::quiet_NaN()
                              : it->second.forward.intensity();
-}
-
-bool roof_of_chip(const Chip& chip, DType p, double& peak, double& bw) {
-  const std::optional<double> pk = chip.peak_flops(p);
-  if (!pk || !(*pk > 0)) return false;
-  try {
-    bw = chip.main_memory().bandwidth.value;
-  } catch (const Error&) {
-    return false;
-  }
-  peak = *pk;
-  return bw > 0;
 }
 
 // Chips that are compared from a datasheet (not the detected or probed host).
@@ -156,14 +146,14 @@ PaperFindings compute_findings(const PaperContext& ctx) {
   // Static bounds: each overlay chip at the smallest and largest batch.
   if (ctx.models != nullptr && !ctx.models->empty() && !f.batches.empty()) {
     for (const Chip* chip : ctx.overlay_chips) {
-      double peak = 0, bw = 0;
-      if (!roof_of_chip(*chip, ctx.precision, peak, bw)) continue;
+      const std::optional<RoofCeiling> roof = main_memory_roof(*chip, ctx.precision);
+      if (!roof) continue;
       std::set<std::int64_t> bs{f.batches.front(), f.batches.back()};
       for (std::int64_t b : bs) {
         ChipBoundFinding cb;
         cb.chip = chip->name.empty() ? chip->id : chip->name;
         cb.measured_ceiling = chip->id == "host-measured";
-        cb.ridge = peak / bw;
+        cb.ridge = roof->peak_flops / roof->bandwidth;
         cb.batch = b;
         for (const ModelCosts& m : *ctx.models) {
           const double oi = intensity_at(m, b);

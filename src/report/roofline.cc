@@ -28,10 +28,6 @@ bool RooflineFigure::has_point_above_roof() const {
                      [](const PlacedPoint& p) { return p.above_roof; });
 }
 
-double roof_at(const Ceiling& ceiling, double intensity) {
-  return std::min(ceiling.peak_flops, ceiling.bandwidth * intensity);
-}
-
 RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> ceilings,
                                      std::vector<PointInput> points) {
   if (ceilings.empty()) fail("roofline '{}': no ceiling to draw", title);
@@ -42,13 +38,13 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
   double x_lo = std::numeric_limits<double>::infinity();
   double x_hi = 0;
   for (const Ceiling& c : ceilings) {
-    if (!(c.peak_flops > 0) || !std::isfinite(c.peak_flops)) {
+    if (!(c.roof.peak_flops > 0) || !std::isfinite(c.roof.peak_flops)) {
       fail("roofline '{}': ceiling '{}' has no positive peak", fig.title, c.label);
     }
-    if (!(c.bandwidth > 0) || !std::isfinite(c.bandwidth)) {
+    if (!(c.roof.bandwidth > 0) || !std::isfinite(c.roof.bandwidth)) {
       fail("roofline '{}': ceiling '{}' has no positive bandwidth", fig.title, c.label);
     }
-    const double ridge = c.peak_flops / c.bandwidth;
+    const double ridge = c.roof.ridge();
     x_lo = std::min(x_lo, ridge);
     x_hi = std::max(x_hi, ridge);
   }
@@ -79,17 +75,19 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
   double y_hi = 0;
   for (Ceiling& c : ceilings) {
     CeilingLine line;
-    line.ridge_intensity = c.peak_flops / c.bandwidth;
-    line.polyline = {{fig.x.min, c.bandwidth * fig.x.min},
-                     {line.ridge_intensity, c.peak_flops},
-                     {fig.x.max, c.peak_flops}};
-    auto [it, inserted] = colour_of_chip.emplace(c.chip, static_cast<int>(colour_of_chip.size()));
+    const RoofCeiling& roof = c.roof;
+    line.ridge_intensity = roof.ridge();
+    line.polyline = {{fig.x.min, roof.bandwidth * fig.x.min},
+                     {line.ridge_intensity, roof.peak_flops},
+                     {fig.x.max, roof.peak_flops}};
+    auto [it, inserted] =
+        colour_of_chip.emplace(c.colour(), static_cast<int>(colour_of_chip.size()));
     line.colour = it->second;
     // Chips whose colours repeat (after the palette's 10) differ in dash;
     // a chip's own extra ceilings step the dash further.
-    line.dash = line.colour + line.colour / 10 + ceilings_of_chip[c.chip]++;
+    line.dash = line.colour + line.colour / 10 + ceilings_of_chip[c.colour()]++;
     y_lo = std::min(y_lo, line.polyline.front().y);
-    y_hi = std::max(y_hi, c.peak_flops);
+    y_hi = std::max(y_hi, roof.peak_flops);
     line.ceiling = std::move(c);
     fig.ceilings.push_back(std::move(line));
   }
@@ -98,7 +96,7 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
   for (PointInput& p : points) {
     PlacedPoint placed;
     const Ceiling& c = fig.ceilings[p.ceiling].ceiling;
-    placed.attainable_flops = roof_at(c, p.intensity);
+    placed.attainable_flops = c.roof.roof(p.intensity);
     placed.flops = p.kind == PointKind::attainable ? placed.attainable_flops : p.flops;
     placed.above_roof = placed.flops > placed.attainable_flops * (1 + kAboveRoofTolerance);
     auto [it, inserted] =
@@ -140,8 +138,8 @@ void share_axes(std::vector<RooflineFigure>& panels) {
     p.x = x;
     p.y = y;
     for (CeilingLine& c : p.ceilings) {
-      c.polyline.front() = {x.min, c.ceiling.bandwidth * x.min};
-      c.polyline.back() = {x.max, c.ceiling.peak_flops};
+      c.polyline.front() = {x.min, c.ceiling.roof.bandwidth * x.min};
+      c.polyline.back() = {x.max, c.ceiling.roof.peak_flops};
     }
   }
 }

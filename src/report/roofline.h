@@ -14,19 +14,20 @@
 
 namespace dnnroof {
 
-// One roof as a figure draws it: a compute peak against the bandwidth of one
-// memory level, with its legend. Several ceilings may share a `chip` (one per
+// One roof as a figure draws it: a roof of analysis (its chip, memory level,
+// source, compute peak and bandwidth: RoofCeiling, analysis/ceilings.h) with
+// the texts the figure gives it. Several ceilings may share a chip (one per
 // memory level, or datasheet and measured); ceilings of one chip share a
-// colour. The roofs analysis judges with are RoofCeiling
-// (analysis/ceilings.h); figures_measured.cc turns those into these.
+// colour.
 struct Ceiling {
-  std::string chip;         // chip id; groups ceilings into one colour
+  RoofCeiling roof;         // peak_flops and bandwidth > 0; measured roofs get "[measured]"
   std::string label;        // legend text, e.g. "NVIDIA A100 SXM4 80GB (fp32, HBM2e)"
   std::string short_label;  // ridge label prefix, e.g. "a100-sxm4-80gb"
-  std::string level;        // memory level name: "HBM2e", "DRAM", "L2"
-  CeilingSource source = CeilingSource::datasheet;  // measured roofs get "[measured]"
-  double peak_flops = 0;                            // [FLOP/s], > 0
-  double bandwidth = 0;                             // [B/s], > 0
+  // Ceilings with one key share a colour; empty: the roof's chip_id. (Its
+  // initialiser lets Ceiling{roof, label, short_label} leave it out.)
+  std::string colour_key = {};
+
+  const std::string& colour() const { return colour_key.empty() ? roof.chip_id : colour_key; }
 };
 
 struct XY {
@@ -105,8 +106,5 @@ RooflineFigure build_roofline_figure(std::string title, std::vector<Ceiling> cei
 // panels compare by eye. roofline_script applies it to every multi-panel
 // figure.
 void share_axes(std::vector<RooflineFigure>& panels);
-
-// The roof of one ceiling at `intensity`: min(peak, bandwidth x intensity).
-double roof_at(const Ceiling& ceiling, double intensity);
 
 }  // namespace dnnroof

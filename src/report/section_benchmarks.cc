@@ -380,13 +380,8 @@ std::vector<std::string> benchmark_commentary(const MeasuredData& data) {
 
 MeasuredSection build_benchmark_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
-  Section& s = out.section;
-  s.id = "benchmarks";
-  s.title = fmt::format("{}. Benchmarks", n);
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
-  };
+  Section& s = out.section = numbered_section("benchmarks", n, "Benchmarks");
+  SubsectionHeadings heading(s, n);
   std::size_t ok = 0, noisy = 0, failed = 0;
   for (const ResultRecord& r : data.records) {
     (r.status == RecordStatus::ok ? ok : r.status == RecordStatus::noisy ? noisy : failed) += 1;

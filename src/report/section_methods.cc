@@ -42,13 +42,8 @@ std::string noisy_reason_text(const ResultRecord& r) {
 
 Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
                               const HostInfo* host, const std::string& n) {
-  Section s;
-  s.id = "methods";
-  s.title = fmt::format("{}. Methods", n);
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
-  };
+  Section s = numbered_section("methods", n, "Methods");
+  SubsectionHeadings heading(s, n);
   // The design: what was measured, from the records themselves.
   {
     std::set<std::string> infer_models, train_models, layer_models;
@@ -218,9 +213,7 @@ Section build_methods_section(const MeasuredData& data, const StudyRunInfo& run,
 Section build_caveats_section(const MeasuredData& data, const StudyRunInfo& run,
                               const HostInfo* host, const std::vector<std::string>& flags,
                               const std::vector<std::string>& notes, const std::string& n) {
-  Section s;
-  s.id = "caveats";
-  s.title = fmt::format("{}. Caveats", n);
+  Section s = numbered_section("caveats", n, "Caveats");
   std::vector<std::string> items;
   std::vector<std::string> noisy, failed;
   for (const ResultRecord& r : data.records) {

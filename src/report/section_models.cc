@@ -72,20 +72,6 @@ std::vector<std::int64_t> batches_of(const std::vector<ModelCosts>& models) {
 
 const ModelCost& at(const ModelCosts& m, std::int64_t batch) { return m.infer.at(batch); }
 
-// Peak and main bandwidth of a chip at a precision; false when either is
-// missing.
-bool roof_of(const Chip& chip, DType p, double& peak, double& bw) {
-  auto it = chip.peak.find(p);
-  const MemoryLevel* main = chip.find_main_memory();
-  if (it == chip.peak.end() || !(it->second.value > 0) || main == nullptr ||
-      !(main->bandwidth.value > 0)) {
-    return false;
-  }
-  peak = it->second.value;
-  bw = main->bandwidth.value;
-  return true;
-}
-
 Table models_table(const std::vector<ModelCosts>& models,
                    const std::vector<std::int64_t>& batches) {
   Table t({"Model", "Batch", "GMACs fwd", "GFLOPs fwd", "of which matmul-class", "GFLOPs bwd",
@@ -313,8 +299,9 @@ std::vector<std::string> model_commentary(const std::vector<ModelCosts>& models,
 
   // Memory- or compute-bound on each overlay chip.
   for (const Chip* chip : o.overlay_chips) {
-    double peak = 0, bw = 0;
-    if (!roof_of(*chip, o.precision, peak, bw)) continue;
+    const std::optional<RoofCeiling> roof = main_memory_roof(*chip, o.precision);
+    if (!roof) continue;
+    const double peak = roof->peak_flops, bw = roof->bandwidth;
     const double ridge = peak / bw;
     std::string text =
         fmt::format("On {} ({} peak {}, {} main memory, ridge {} FLOP/B):", chip_name(*chip),
@@ -372,14 +359,10 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
   }
   const std::int64_t b0 = batches.front();
   SectionBuild out;
-  Section& s = out.section;
-  s.id = "models";
-  s.title = fmt::format("{}. Model compute and memory", o.section_number);
+  Section& s = out.section =
+      numbered_section("models", o.section_number, "Model compute and memory");
   const std::string n = o.section_number;
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
-  };
+  SubsectionHeadings heading(s, n);
   std::vector<std::string> names;
   for (const ModelCosts& m : models) names.push_back(m.name);
   std::vector<std::string> btexts;
@@ -438,8 +421,8 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
                   {"model", "batch", "chip", "ridge_flop_per_byte", "intensity_flop_per_byte",
                    "attainable_flops", "bound", "min_time_s"});
   for (const Chip* chip : o.overlay_chips) {
-    double peak = 0, bw = 0;
-    if (!roof_of(*chip, o.precision, peak, bw)) {
+    const std::optional<RoofCeiling> roof = main_memory_roof(*chip, o.precision);
+    if (!roof) {
       out.notes.push_back(
           fmt::format("{} has no {} peak or main-memory bandwidth: no static "
                       "overlay for it",
@@ -450,14 +433,11 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
     fig.id = fmt::format("models-on-roof-{}", chip->id);
     fig.title =
         fmt::format("Models on the {} roofline ({}, static)", chip->id, dtype_name(o.precision));
-    Ceiling ceiling;
-    ceiling.chip = chip->id;
-    ceiling.label = fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
-                                chip->find_main_memory()->name);
-    ceiling.short_label = chip->id;
-    ceiling.level = chip->find_main_memory()->name;
-    ceiling.peak_flops = peak;
-    ceiling.bandwidth = bw;
+    const double peak = roof->peak_flops, bw = roof->bandwidth;
+    const Ceiling ceiling{*roof,
+                          fmt::format("{} ({}, {})", chip_name(*chip), dtype_name(o.precision),
+                                      chip->find_main_memory()->name),
+                          chip->id};
     for (std::int64_t b : batches) {
       std::vector<PointInput> points;
       for (const ModelCosts& m : models) {
@@ -468,7 +448,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
         p.kind = PointKind::attainable;
         p.intensity = c.forward.intensity();
         points.push_back(p);
-        const double attainable = roof_at(ceiling, p.intensity);
+        const double attainable = ceiling.roof.roof(p.intensity);
         placement.add_row(
             {m.name, Cell(b, std::to_string(b)), chip->id,
              Cell(peak / bw, format_intensity(peak / bw)),
@@ -487,7 +467,7 @@ SectionBuild build_model_section(const std::vector<ModelCosts>& models,
         "{} models on the {} {} roofline ({} peak, {} {}; ridge {} FLOP/B), {}. Points sit on the "
         "roof by construction: this is what the cost model allows, not what was measured.",
         models.size(), chip->id, dtype_name(o.precision), format_si(peak, "FLOP/s"),
-        format_si(bw, "B/s"), ceiling.level, format_intensity(peak / bw),
+        format_si(bw, "B/s"), ceiling.roof.level, format_intensity(peak / bw),
         batches.size() == 1 ? fmt::format("batch {}", b0) : "one panel per batch size");
     s.blocks.emplace_back(std::move(fig));
   }

@@ -166,9 +166,7 @@ Cell measured_samples_cell(const MeasuredData& data, const MeasuredDevice& d, co
 
 MeasuredSection build_prediction_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
-  Section& s = out.section;
-  s.id = "prediction";
-  s.title = fmt::format("{}. Predicted vs measured", n);
+  Section& s = out.section = numbered_section("prediction", n, "Predicted vs measured");
   s.blocks.emplace_back(Paragraph{
       "The roofline as a predictor: for every layer, the time it cannot beat is max(FLOPs / "
       "peak, bytes / bandwidth) against the device's main-memory ceiling (measured by `dnnroof "
@@ -182,10 +180,10 @@ MeasuredSection build_prediction_section(const MeasuredData& data, const std::st
       {"Model", "Device", "Batch", "Layer", "Op", "FLOPs", "Bytes", "Predicted", "Measured", "n"},
       {"model", "device", "batch", "layer", "op", "flops", "bytes", "predicted_s", "measured_s",
        "samples"});
-  int sub = 0;
+  SubsectionHeadings heading(s, n);
   for (const MeasuredDevice& d : data.devices) {
     const RoofCeiling* ceiling = main_memory_ceiling(d.ceilings);
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, d.name)});
+    heading(d.name);
     if (ceiling == nullptr) {
       s.blocks.emplace_back(
           Paragraph{fmt::format("No main-memory ceiling for {}: {}", d.short_name, d.note)});

@@ -331,13 +331,8 @@ MeasuredSection build_training_section(const MeasuredData& data,
                                        const std::vector<ModelCosts>& static_models,
                                        const std::string& n) {
   MeasuredSection out;
-  Section& s = out.section;
-  s.id = "training";
-  s.title = fmt::format("{}. Inference vs training", n);
-  int sub = 0;
-  auto heading = [&](const std::string& text) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, text)});
-  };
+  Section& s = out.section = numbered_section("training", n, "Inference vs training");
+  SubsectionHeadings heading(s, n);
   s.blocks.emplace_back(Paragraph{
       "A training step is forward + backward + optimizer update, timed apart (synchronised "
       "between) on a fixed batch with cross-entropy on random labels. FLOPs come from the cost "

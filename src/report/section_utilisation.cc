@@ -287,9 +287,7 @@ std::vector<std::string> layer_roofline_commentary(const std::string& model, std
 
 MeasuredSection build_utilisation_section(const MeasuredData& data, const std::string& n) {
   MeasuredSection out;
-  Section& s = out.section;
-  s.id = "utilisation";
-  s.title = fmt::format("{}. Hardware utilisation", n);
+  Section& s = out.section = numbered_section("utilisation", n, "Hardware utilisation");
   s.blocks.emplace_back(Paragraph{
       "Each measured inference is a point at (operational intensity, achieved FLOP/s): x from "
       "the cost model (forward FLOPs / no-reuse bytes), y = forward FLOPs / median forward "
@@ -305,9 +303,9 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
           {"model", "device", "batch", "threads", "intensity_flop_per_byte", "achieved_flops",
            "samples", "binding_ceiling", "ceiling_threads", "attainable_flops",
            "percent_of_attainable", "bound", "flag"});
-  int sub = 0;
+  SubsectionHeadings heading(s, n);
   for (const MeasuredDevice& d : data.devices) {
-    s.blocks.emplace_back(Heading{3, fmt::format("{}.{} {}", n, ++sub, d.name)});
+    heading(d.name);
     if (d.ceilings.empty()) {
       s.blocks.emplace_back(Paragraph{fmt::format("No roofline for {}: {}", d.short_name, d.note)});
       continue;
@@ -373,8 +371,7 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
       try {
         const std::vector<LayerTime> times = layer_times(*r);
         const LayerPlacements lp = place_layers(*r, *c, times, Pass::forward, d.ceilings);
-        s.blocks.emplace_back(Heading{
-            3, fmt::format("{}.{} {} layer by layer on {}", n, ++sub, r->model, d.short_name)});
+        heading(fmt::format("{} layer by layer on {}", r->model, d.short_name));
         s.blocks.emplace_back(layer_roofline_figure(r->model, r->batch, lp.layers, d.ceilings,
                                                     device_figure_id(data, d), d.short_name));
         for (std::string& para :
@@ -428,7 +425,7 @@ MeasuredSection build_utilisation_section(const MeasuredData& data, const std::s
     out.data.push_back(DataFile{"placements", t});
   }
   if (!data.ncu.empty()) {
-    MeasuredSection ncu = build_ncu_subsection(data, fmt::format("{}.{}", n, ++sub));
+    MeasuredSection ncu = build_ncu_subsection(data, heading.next());
     for (Block& b : ncu.section.blocks) s.blocks.push_back(std::move(b));
     for (DataFile& f : ncu.data) out.data.push_back(std::move(f));
     out.flags.insert(out.flags.end(), ncu.flags.begin(), ncu.flags.end());

@@ -262,6 +262,25 @@ void add_hierarchical_roofline(const Catalog& catalog, DType precision, Section&
   }
 }
 
+// Adds the costs of `model` (built from `source`) at `batch` to data.costs;
+// an Error becomes the note "no cost model for <model> at batch <batch><why>:
+// <error>".
+void add_model_costs(MeasuredData& data, const std::string& source, const std::string& model,
+                     std::int64_t batch, DType dtype, const GraphLoader& load,
+                     const std::string& why) {
+  ModelCosts& mc = data.costs[model];
+  try {
+    const ModelCosts one = compute_model_costs(source, model, {batch}, dtype, load);
+    mc.name = model;
+    mc.family = one.family;
+    mc.infer.insert(one.infer.begin(), one.infer.end());
+    mc.train.insert(one.train.begin(), one.train.end());
+  } catch (const Error& e) {
+    data.notes.push_back(
+        fmt::format("no cost model for {} at batch {}{}: {}", model, batch, why, e.what()));
+  }
+}
+
 }  // namespace
 
 std::string utc_now_text() {
@@ -404,19 +423,9 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
   for (const ModelCosts& m : static_models) data.costs[m.name] = m;
   for (const ResultRecord& r : data.records) {
     if (r.status == RecordStatus::failed) continue;
-    ModelCosts& mc = data.costs[r.model];
-    if (mc.infer.count(r.batch) != 0) continue;
-    try {
-      const ModelCosts one = compute_model_costs(r.source.empty() ? r.model : r.source, r.model,
-                                                 {r.batch}, r.dtype, options.load_graph);
-      mc.name = r.model;
-      mc.family = one.family;
-      mc.infer.insert(one.infer.begin(), one.infer.end());
-      mc.train.insert(one.train.begin(), one.train.end());
-    } catch (const Error& e) {
-      data.notes.push_back(
-          fmt::format("no cost model for {} at batch {}: {}", r.model, r.batch, e.what()));
-    }
+    if (data.costs[r.model].infer.count(r.batch) != 0) continue;
+    add_model_costs(data, r.source.empty() ? r.model : r.source, r.model, r.batch, r.dtype,
+                    options.load_graph, "");
   }
   std::set<std::string> hosts;
   std::map<std::string, std::set<int>> thread_counts;  // by device@host
@@ -440,22 +449,11 @@ Document build_study(const Catalog& catalog, const HostInfo* host,
   for (const NcuResults& r : data.ncu) {
     if (r.comparison || r.model.empty() || r.batch <= 0) continue;
     const bool training = r.mode == "train";
-    ModelCosts& mc = data.costs[r.model];
+    const ModelCosts& mc = data.costs[r.model];
     const std::int64_t b = r.batch;
     if ((training ? mc.train : mc.infer).count(b) != 0) continue;
-    try {
-      const ModelCosts one =
-          compute_model_costs(r.model, r.model, {b}, options.dtype, options.load_graph);
-      mc.name = r.model;
-      mc.family = one.family;
-      mc.infer.insert(one.infer.begin(), one.infer.end());
-      mc.train.insert(one.train.begin(), one.train.end());
-    } catch (const Error& e) {
-      data.notes.push_back(
-          fmt::format("no cost model for {} at batch {} (Nsight Compute results "
-                      "{}): {}",
-                      r.model, b, r.summary.source, e.what()));
-    }
+    add_model_costs(data, r.model, r.model, b, options.dtype, options.load_graph,
+                    fmt::format(" (Nsight Compute results {})", r.summary.source));
   }
   notes.insert(notes.end(), data.notes.begin(), data.notes.end());
 

@@ -66,6 +66,22 @@ HandCost hand_add_forward(double e, double bpe) { return HandCost{0, e, bpe * 3 
 // 0 FLOPs (the gradient passes through); reads grad-out, writes both grads.
 HandCost hand_add_backward(double e, double bpe) { return HandCost{0, 0, bpe * 3 * e}; }
 
+HandConv alexnet_conv1() {
+  return {.c_in = 3,
+          .h = 224,
+          .w = 224,
+          .c_out = 64,
+          .k = 11,
+          .stride = 4,
+          .pad = 2,
+          .bias = true,
+          .input_needs_grad = false};
+}
+
+HandConv resnet_block_conv() {
+  return {.c_in = 64, .h = 56, .w = 56, .c_out = 64, .k = 3, .pad = 1};
+}
+
 namespace {
 
 HandCost& operator+=(HandCost& a, const HandCost& b) {
@@ -73,33 +89,6 @@ HandCost& operator+=(HandCost& a, const HandCost& b) {
   a.flops += b.flops;
   a.bytes += b.bytes;
   return a;
-}
-
-// AlexNet features.0: 3 -> 64 channels, 11 x 11, stride 4, padding 2, with
-// bias, on a 224 x 224 image; the data needs no gradient.
-HandConv alexnet_conv1() {
-  HandConv c;
-  c.c_in = 3;
-  c.h = c.w = 224;
-  c.c_out = 64;
-  c.k = 11;
-  c.stride = 4;
-  c.pad = 2;
-  c.bias = true;
-  c.input_needs_grad = false;
-  return c;
-}
-
-// ResNet-18 layer1.0.conv1 and conv2: 64 -> 64, 3 x 3, stride 1, padding 1,
-// no bias, on 56 x 56.
-HandConv resnet_block_conv() {
-  HandConv c;
-  c.c_in = 64;
-  c.h = c.w = 56;
-  c.c_out = 64;
-  c.k = 3;
-  c.pad = 1;
-  return c;
 }
 
 constexpr double kBlockElements = 64.0 * 56 * 56;  // one 64 x 56 x 56 activation

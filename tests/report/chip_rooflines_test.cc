@@ -20,14 +20,14 @@ TEST(ChipRooflines, OneCeilingPerChipWithThePrecisionSkippingTheRest) {
   // fx-gpu-a, fx-gpu-b, fx-cpu drawn; fx-asic has no fp32 peak.
   ASSERT_EQ(c.ceilings.size(), 3u);
   EXPECT_EQ(c.chips[0]->id, "fx-gpu-a");
-  EXPECT_DOUBLE_EQ(c.ceilings[0].peak_flops, 19.5e12);
-  EXPECT_DOUBLE_EQ(c.ceilings[0].bandwidth, 2039e9);
-  EXPECT_EQ(c.ceilings[0].level, "HBM2e");
+  EXPECT_DOUBLE_EQ(c.ceilings[0].roof.peak_flops, 19.5e12);
+  EXPECT_DOUBLE_EQ(c.ceilings[0].roof.bandwidth, 2039e9);
+  EXPECT_EQ(c.ceilings[0].roof.level, "HBM2e");
   EXPECT_EQ(c.ceilings[0].label, "Fixture GPU A");
   // The CPU's figures are derived: 10 x 3.125 GHz x 32 and 2 x 6250 MT/s x 8 B.
   EXPECT_EQ(c.chips[2]->id, "fx-cpu");
-  EXPECT_NEAR(c.ceilings[2].peak_flops, 1e12, 1);
-  EXPECT_NEAR(c.ceilings[2].bandwidth, 100e9, 1);
+  EXPECT_NEAR(c.ceilings[2].roof.peak_flops, 1e12, 1);
+  EXPECT_NEAR(c.ceilings[2].roof.bandwidth, 100e9, 1);
   ASSERT_EQ(c.skipped.size(), 1u);
   EXPECT_EQ(c.skipped[0].id, "fx-asic");
   EXPECT_NE(c.skipped[0].reason.find("fp32"), std::string::npos);
@@ -42,7 +42,7 @@ TEST(ChipRooflines, PrecisionListTakesTheFirstAChipHasAndSaysWhich) {
   EXPECT_EQ(c.chips[2]->id, "fx-asic");
   EXPECT_EQ(c.precisions[2], DType::bf16);
   EXPECT_EQ(c.ceilings[2].label, "Fixture ASIC (bf16)");
-  EXPECT_DOUBLE_EQ(c.ceilings[2].peak_flops / c.ceilings[2].bandwidth, 100.0);
+  EXPECT_DOUBLE_EQ(c.ceilings[2].roof.peak_flops / c.ceilings[2].roof.bandwidth, 100.0);
   ASSERT_EQ(c.skipped.size(), 1u);
   EXPECT_EQ(c.skipped[0].id, "fx-cpu");
 }

@@ -28,12 +28,12 @@ RooflineFigure three_chips(std::vector<PointInput> points = {}) {
       {"a100", 19.5e12, 2039e9}, {"t4", 8.1e12, 320e9}, {"cpu", 1e12, 100e9}};
   for (const auto& [id, peak, bw] : chips) {
     Ceiling c;
-    c.chip = id;
+    c.roof.chip_id = id;
+    c.roof.level = "DRAM";
+    c.roof.peak_flops = peak;
+    c.roof.bandwidth = bw;
     c.label = fmt::format("Chip {}", id);
     c.short_label = id;
-    c.level = "DRAM";
-    c.peak_flops = peak;
-    c.bandwidth = bw;
     cs.push_back(c);
   }
   return build_roofline_figure("Three chips at fp32", cs, std::move(points));

@@ -108,11 +108,11 @@ TEST(Palette, AModelHasOneColourAndMarkerInEveryFigureOfADocument) {
   s.blocks.emplace_back(FigureBlock{"a", "", "A", {}, scatter_of({"vgg16", "resnet18"}, "A")});
   s.blocks.emplace_back(FigureBlock{"b", "", "B", {}, scatter_of({"resnet18", "alexnet"}, "B")});
   Ceiling c;
-  c.chip = "cpu";
+  c.roof.chip_id = "cpu";
+  c.roof.peak_flops = 1e12;
+  c.roof.bandwidth = 1e11;
   c.label = "cpu DRAM";
   c.short_label = "cpu";
-  c.peak_flops = 1e12;
-  c.bandwidth = 1e11;
   PointInput pt;
   pt.label = "resnet18 b1";
   pt.group = "resnet18";
@@ -180,15 +180,13 @@ TEST(FigureRules, PanelsOfOneFigureShareTheirAxisRanges) {
   // Two panels whose own ranges differ (a 100x faster chip on the second,
   // and a point at intensity 5000).
   Ceiling slow;
-  slow.chip = "slow";
-  slow.label = "slow";
-  slow.short_label = "slow";
-  slow.peak_flops = 1e11;
-  slow.bandwidth = 1e10;
+  slow.roof.chip_id = slow.label = slow.short_label = "slow";
+  slow.roof.peak_flops = 1e11;
+  slow.roof.bandwidth = 1e10;
   Ceiling fast = slow;
-  fast.chip = fast.label = fast.short_label = "fast";
-  fast.peak_flops = 1e14;
-  fast.bandwidth = 1e12;
+  fast.roof.chip_id = fast.label = fast.short_label = "fast";
+  fast.roof.peak_flops = 1e14;
+  fast.roof.bandwidth = 1e12;
   PointInput far;
   far.label = far.group = "far";
   far.intensity = 5000;
@@ -235,9 +233,9 @@ TEST(FigureRules, LegendsSitOutsideThePlotArea) {
   EXPECT_NE(chart.find("set key outside"), std::string::npos);
   EXPECT_EQ(chart.find("set key inside"), std::string::npos);
   Ceiling c;
-  c.chip = c.label = c.short_label = "c";
-  c.peak_flops = 1e12;
-  c.bandwidth = 1e11;
+  c.roof.chip_id = c.label = c.short_label = "c";
+  c.roof.peak_flops = 1e12;
+  c.roof.bandwidth = 1e11;
   const std::string roof =
       roofline_script({build_roofline_figure("t", {c})}, "t", ImageFormat::png, "x.png");
   EXPECT_NE(roof.find("set key outside"), std::string::npos);

@@ -591,17 +591,10 @@ TEST(Paper, ReferencesCiteTheRooflinePaperAndEveryDatasheet) {
 // ------------------------------------------------------ worked appendix
 
 TEST(WorkedExample, HandFormulasByHandAndAgainstTheCostModel) {
-  // AlexNet features.0: out side floor((224 + 4 - 11) / 4) + 1 = 55.
+  // AlexNet features.0 (3 -> 64, 11 x 11, stride 4, padding 2, bias, 224 x
+  // 224): out side floor((224 + 4 - 11) / 4) + 1 = 55.
   // MACs 64 x 55 x 55 x 3 x 11 x 11 = 64 x 3025 x 363 = 70,276,800.
-  HandConv a;
-  a.c_in = 3;
-  a.h = a.w = 224;
-  a.c_out = 64;
-  a.k = 11;
-  a.stride = 4;
-  a.pad = 2;
-  a.bias = true;
-  a.input_needs_grad = false;
+  const HandConv a = alexnet_conv1();
   EXPECT_EQ(a.out_h(), 55);
   const HandCost f = hand_conv_forward(a);
   EXPECT_DOUBLE_EQ(f.macs, 70'276'800);
@@ -613,12 +606,7 @@ TEST(WorkedExample, HandFormulasByHandAndAgainstTheCostModel) {
   EXPECT_DOUBLE_EQ(b.flops, 140'747'200);
   EXPECT_DOUBLE_EQ(b.bytes, 1'469'696);
   // A ResNet-18 3x3 conv: 64 x 56 x 56 x 64 x 9 = 115,605,504 MACs.
-  HandConv c;
-  c.c_in = 64;
-  c.h = c.w = 56;
-  c.c_out = 64;
-  c.k = 3;
-  c.pad = 1;
+  const HandConv c = resnet_block_conv();
   EXPECT_DOUBLE_EQ(hand_conv_forward(c).macs, 115'605'504);
   EXPECT_DOUBLE_EQ(hand_conv_backward(c).flops, 4 * 115'605'504.0);
   // The cost model agrees with every row.

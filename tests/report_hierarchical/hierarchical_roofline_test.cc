@@ -45,21 +45,21 @@ TEST(HierarchicalRoofline, EveryMeasuredLevelIsARoofAndTheGemmRoofUsesMainMemory
   // 1 datasheet roof (against the measured DRAM, no bandwidth of its own),
   // 4 measured FMA roofs, 1 GEMM roof.
   ASSERT_EQ(h.ceilings.size(), 6u);
-  EXPECT_EQ(h.ceilings[0].source, CeilingSource::datasheet);
-  EXPECT_EQ(h.ceilings[0].peak_flops, 294.4e9);
-  EXPECT_EQ(h.ceilings[0].bandwidth, 28e9);
+  EXPECT_EQ(h.ceilings[0].roof.source, CeilingSource::datasheet);
+  EXPECT_EQ(h.ceilings[0].roof.peak_flops, 294.4e9);
+  EXPECT_EQ(h.ceilings[0].roof.bandwidth, 28e9);
   EXPECT_EQ(h.ceilings[0].label,
             "theoretical fp32 peak 294 GFLOP/s x DRAM 28 GB/s (measured; no datasheet bandwidth)");
   EXPECT_EQ(h.ceilings[5].label, "fp32 GEMM 250 GFLOP/s x DRAM 28 GB/s");
   const double bw[] = {460e9, 200e9, 54e9, 28e9};
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(h.ceilings[1 + i].source, CeilingSource::measured);
-    EXPECT_EQ(h.ceilings[1 + i].peak_flops, 352e9);
-    EXPECT_EQ(h.ceilings[1 + i].bandwidth, bw[i]);
+    EXPECT_EQ(h.ceilings[1 + i].roof.source, CeilingSource::measured);
+    EXPECT_EQ(h.ceilings[1 + i].roof.peak_flops, 352e9);
+    EXPECT_EQ(h.ceilings[1 + i].roof.bandwidth, bw[i]);
   }
-  EXPECT_EQ(h.ceilings[5].peak_flops, 250e9);
-  EXPECT_EQ(h.ceilings[5].bandwidth, 28e9);
-  EXPECT_EQ(h.ceilings[5].level, "DRAM");
+  EXPECT_EQ(h.ceilings[5].roof.peak_flops, 250e9);
+  EXPECT_EQ(h.ceilings[5].roof.bandwidth, 28e9);
+  EXPECT_EQ(h.ceilings[5].roof.level, "DRAM");
   EXPECT_EQ(h.notes.size(), 1u);  // the datasheet drawn against measured DRAM
 }
 
@@ -93,8 +93,8 @@ TEST(HierarchicalRoofline, DatasheetAloneDrawsItsOwnLevels) {
   g.memory = {level("L2", 0), level("HBM2e", 2039e9, true)};
   const HierarchicalCeilings h = hierarchical_ceilings(g, nullptr, DType::fp16);
   ASSERT_EQ(h.ceilings.size(), 1u);
-  EXPECT_EQ(h.ceilings[0].bandwidth, 2039e9);
-  EXPECT_EQ(h.ceilings[0].level, "HBM2e");
+  EXPECT_EQ(h.ceilings[0].roof.bandwidth, 2039e9);
+  EXPECT_EQ(h.ceilings[0].roof.level, "HBM2e");
 }
 
 TEST(HierarchicalRoofline, NothingToDrawIsAnError) {
