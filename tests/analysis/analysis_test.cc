@@ -154,17 +154,6 @@ TEST(Placement, BadInputNamesThePoint) {
   EXPECT_THROW(place_point("x", w, 1.0, {}), Error);
 }
 
-// Node `name` of `op` with its forward pass and the bytes of its outputs.
-NodeCost node(const std::string& name, OpKind op, const PassCost& forward,
-              double activation_bytes) {
-  NodeCost n;
-  n.name = name;
-  n.op = op;
-  n.forward = forward;
-  n.activation_bytes = activation_bytes;
-  return n;
-}
-
 // A two-node model by hand. Node "conv": 1e11 FLOPs, 1e9 B; node "relu":
 // 1e6 FLOPs, 4e9 B. Backward (training): conv 2e11 FLOPs / 2e9 B; relu 1e6 /
 // 8e9 B.
@@ -173,16 +162,28 @@ ModelCost two_node_cost(bool training) {
   m.graph_name = "two";
   m.batch = 4;
   m.options.training = training;
-  NodeCost conv = node("conv", OpKind::Conv, test::pass_cost(1e11, 0, 6e8, 4e8), 4e8);
-  conv.params = 1000;
-  NodeCost relu = node("relu", OpKind::Relu, test::pass_cost(0, 1e6, 2e9, 2e9), 2e9);
-  const NodeCost flat = node("flatten", OpKind::Flatten, {}, 0);  // a view: no FLOPs, no bytes
-  if (training) {
-    conv.backward = test::pass_cost(2e11, 0, 1.5e9, 5e8);
-    relu.backward = test::pass_cost(0, 1e6, 4e9, 4e9);
-  }
-  m.nodes = {conv, relu, flat};
-  for (const NodeCost& n : m.nodes) {
+  struct Node {
+    const char* name;
+    OpKind op;
+    PassCost forward, backward;  // backward: only when training
+    double activation_bytes, params;
+  };
+  const Node nodes[] = {
+      {"conv", OpKind::Conv, test::pass_cost(1e11, 0, 6e8, 4e8),
+       test::pass_cost(2e11, 0, 1.5e9, 5e8), 4e8, 1000},
+      {"relu", OpKind::Relu, test::pass_cost(0, 1e6, 2e9, 2e9), test::pass_cost(0, 1e6, 4e9, 4e9),
+       2e9, 0},
+      {"flatten", OpKind::Flatten, {}, {}, 0, 0},  // a view: no FLOPs, no bytes
+  };
+  for (const Node& node : nodes) {
+    NodeCost n;
+    n.name = node.name;
+    n.op = node.op;
+    n.forward = node.forward;
+    if (training) n.backward = node.backward;
+    n.activation_bytes = node.activation_bytes;
+    n.params = node.params;
+    m.nodes.push_back(n);
     m.forward += n.forward;
     m.backward += n.backward;
   }
