@@ -52,8 +52,7 @@ TEST_F(ChipStudyTest, RidgeStatsByHand) {
 
 TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
   const std::vector<std::string> c = chip_commentary(chips_, {});
-  std::string all;
-  for (const std::string& p : c) all += p + "\n";
+  const std::string all = test::joined(c);
   // Extremes: 25.3125 / 9.5635 = 2.65.
   EXPECT_TRUE(test::has_all(
       all, {"At fp32, 3 of the 5 chips",
@@ -86,8 +85,7 @@ TEST_F(ChipStudyTest, MeasuredHostBandwidthIsNeverCalledUnknown) {
   Chip measured = simple_chip("host-measured", ChipKind::cpu, DType::fp32, 0.4e12, 20e9);
   std::vector<const Chip*> with_probe = chips_;
   with_probe.push_back(&measured);
-  std::string all;
-  for (const std::string& p : chip_commentary(with_probe, {})) all += p + "\n";
+  const std::string all = test::joined(chip_commentary(with_probe, {}));
   EXPECT_FALSE(contains(all, "not known")) << all;
   // Ridge against the derived peak: 0.5e12 / 20e9 = 25 FLOP/B.
   EXPECT_TRUE(contains(all,
@@ -121,8 +119,7 @@ TEST_F(ChipStudyTest, CommentaryChangesWithTheData) {
   for (const Chip* c : chips_) {
     if (c->id != "fx-gpu-b") fewer.push_back(c);
   }
-  std::string all;
-  for (const std::string& p : chip_commentary(fewer, {})) all += p + "\n";
+  const std::string all = test::joined(chip_commentary(fewer, {}));
   EXPECT_TRUE(contains(all, "from 9.56 FLOP/B (Fixture GPU A) to 10 FLOP/B (Fixture CPU)")) << all;
   EXPECT_FALSE(contains(all, "Fixture GPU B"));
 }

@@ -20,16 +20,14 @@
 #include "report/section_llm.h"
 #include "report/study.h"
 #include "store/record.h"
+#include "support/report_text.h"
 #include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
 
-std::string all(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
+// The paragraphs one a line.
+std::string all(const std::vector<std::string>& paragraphs) { return test::joined(paragraphs); }
 bool has(const std::vector<std::string>& paragraphs, const std::string& needle) {
   return all(paragraphs).find(needle) != std::string::npos;
 }

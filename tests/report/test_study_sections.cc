@@ -23,11 +23,8 @@ bool contains(const std::vector<std::string>& paragraphs, const std::string& nee
   return false;
 }
 
-std::string all(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
+// The paragraphs one a line.
+std::string all(const std::vector<std::string>& paragraphs) { return test::joined(paragraphs); }
 
 // A model cost with only the totals the commentary reads.
 ModelCost cost(double flops, double params, double activation_bytes, double traffic_bytes) {
