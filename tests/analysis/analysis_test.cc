@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
@@ -20,22 +21,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A chip with peak 1 TFLOP/s (fp32), 8 TFLOP/s (tf32); L2 1 TB/s and 1 MB;
 // DRAM 100 GB/s (main). Ridges: L2 1, DRAM 10 FLOP/B.
 Chip test_chip() {
-  Chip c;
-  c.id = "tc";
-  c.name = "Test chip";
-  c.peak[DType::fp32].value = 1e12;
+  Chip c = test::chip_with(
+      "tc", "Test chip", ChipKind::cpu, 1e12,
+      {test::memory_level("L1d", 0),  // unknown bandwidth: no ceiling
+       test::memory_level("L2", 1e12, false, 1e6), test::memory_level("DRAM", 1e11, true)});
   c.peak[DType::tf32].value = 8e12;
-  MemoryLevel l1;
-  l1.name = "L1d";  // unknown bandwidth: no ceiling
-  MemoryLevel l2;
-  l2.name = "L2";
-  l2.bandwidth.value = 1e12;
-  l2.capacity.value = 1e6;
-  MemoryLevel dram;
-  dram.name = "DRAM";
-  dram.is_main = true;
-  dram.bandwidth.value = 1e11;
-  c.memory = {l1, l2, dram};
   return c;
 }
 
@@ -69,9 +59,7 @@ TEST(Ceilings, MissingPeakOrBandwidthIsAnError) {
 
 TEST(Placement, BelowTheRoofMemoryBound) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 2e9;
-  w.bytes = 1e9;  // x = 2 FLOP/B
+  const Work w = test::work_of(2e9, 1e9);  // x = 2 FLOP/B
   const Placement p = place_point("m b1", w, 0.05, c);
   EXPECT_DOUBLE_EQ(p.intensity(), 2.0);
   EXPECT_DOUBLE_EQ(p.achieved_flops, 4e10);  // 2e9 / 0.05
@@ -87,9 +75,7 @@ TEST(Placement, BelowTheRoofMemoryBound) {
 
 TEST(Placement, ComputeBoundAboveTheRidge) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 1e12;
-  w.bytes = 1e10;  // x = 100 > ridge 10
+  const Work w = test::work_of(1e12, 1e10);  // x = 100 > ridge 10
   const Placement p = place_point("big", w, 2.0, c);
   // Both roofs are the 1e12 peak at x = 100: the tie goes to main memory.
   EXPECT_EQ(p.binding, 1u);
@@ -99,9 +85,7 @@ TEST(Placement, ComputeBoundAboveTheRidge) {
 
 TEST(Placement, AboveTheRoofExplainedByCacheAndCompulsoryTraffic) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 2e9;
-  w.bytes = 1e9;                                         // x = 2, DRAM roof 2e11
+  Work w = test::work_of(2e9, 1e9);                      // x = 2, DRAM roof 2e11
   w.working_set_bytes = 5e5;                             // fits L2 (1 MB)
   w.compulsory_bytes = 1e8;                              // x_c = 20: DRAM roof there 1e12
   const Placement p = place_point("m b1", w, 0.005, c);  // 4e11 FLOP/s
@@ -119,9 +103,7 @@ TEST(Placement, AboveTheRoofExplainedByCacheAndCompulsoryTraffic) {
 
 TEST(Placement, CacheTooSmallIsNoExplanation) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 2e9;
-  w.bytes = 1e9;
+  Work w = test::work_of(2e9, 1e9);
   w.working_set_bytes = 5e6;  // 5 MB > 1 MB L2
   const Placement p = place_point("m", w, 0.005, c);
   ASSERT_TRUE(p.above_roof.has_value());
@@ -130,9 +112,7 @@ TEST(Placement, CacheTooSmallIsNoExplanation) {
 
 TEST(Placement, AboveThePeakWithAFasterPrecision) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 1e12;
-  w.bytes = 1e10;                                      // x = 100: roof = peak 1e12
+  const Work w = test::work_of(1e12, 1e10);            // x = 100: roof = peak 1e12
   const Placement p = place_point("fast", w, 0.5, c);  // 2e12 > 1e12; tf32 8e12 allows it
   ASSERT_TRUE(p.above_roof.has_value());
   EXPECT_EQ(p.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::wrong_peak});
@@ -142,9 +122,7 @@ TEST(Placement, AboveThePeakWithAFasterPrecision) {
 TEST(Placement, UnconvergedAndUnexplained) {
   std::vector<RoofCeiling> c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
   for (RoofCeiling& r : c) r.other_peaks.clear();
-  Work w;
-  w.flops = 1e12;
-  w.bytes = 1e10;
+  const Work w = test::work_of(1e12, 1e10);
   const Placement bug = place_point("bug", w, 0.5, c);  // 2e12, nothing allows it
   EXPECT_EQ(bug.above_roof->causes, std::vector<AboveRoofCause>{AboveRoofCause::unexplained});
   const Placement noisy = place_point("noisy", w, 0.5, c, false, "CI +-9%");
@@ -154,9 +132,7 @@ TEST(Placement, UnconvergedAndUnexplained) {
 
 TEST(Placement, WithinRoundingToleranceIsOnTheRoof) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 1e12;
-  w.bytes = 1e10;
+  const Work w = test::work_of(1e12, 1e10);
   // 1.0005e12 is 0.05% above the peak: within the 0.1% tolerance.
   EXPECT_FALSE(place_point("edge", w, 1.0 / 1.0005, c).above_roof.has_value());
   EXPECT_TRUE(place_point("over", w, 1.0 / 1.002, c).above_roof.has_value());
@@ -164,9 +140,7 @@ TEST(Placement, WithinRoundingToleranceIsOnTheRoof) {
 
 TEST(Placement, BadInputNamesThePoint) {
   const auto c = chip_ceilings(test_chip(), DType::fp32, CeilingSource::datasheet);
-  Work w;
-  w.flops = 1e9;
-  w.bytes = 1e9;
+  Work w = test::work_of(1e9, 1e9);
   try {
     place_point("resnet18 b8", w, 0.0, c);
     FAIL() << "no error";
@@ -188,34 +162,28 @@ ModelCost two_node_cost(bool training) {
   m.graph_name = "two";
   m.batch = 4;
   m.options.training = training;
-  NodeCost conv;
-  conv.name = "conv";
-  conv.op = OpKind::Conv;
-  conv.forward.matmul_flops = 1e11;
-  conv.forward.bytes_read = 6e8;
-  conv.forward.bytes_written = 4e8;
-  conv.activation_bytes = 4e8;
-  conv.params = 1000;
-  NodeCost relu;
-  relu.name = "relu";
-  relu.op = OpKind::Relu;
-  relu.forward.other_flops = 1e6;
-  relu.forward.bytes_read = 2e9;
-  relu.forward.bytes_written = 2e9;
-  relu.activation_bytes = 2e9;
-  NodeCost flat;  // a view: no FLOPs, no bytes
-  flat.name = "flatten";
-  flat.op = OpKind::Flatten;
-  if (training) {
-    conv.backward.matmul_flops = 2e11;
-    conv.backward.bytes_read = 1.5e9;
-    conv.backward.bytes_written = 5e8;
-    relu.backward.other_flops = 1e6;
-    relu.backward.bytes_read = 4e9;
-    relu.backward.bytes_written = 4e9;
-  }
-  m.nodes = {conv, relu, flat};
-  for (const NodeCost& n : m.nodes) {
+  struct Node {
+    const char* name;
+    OpKind op;
+    PassCost forward, backward;  // backward: only when training
+    double activation_bytes, params;
+  };
+  const Node nodes[] = {
+      {"conv", OpKind::Conv, test::pass_cost(1e11, 0, 6e8, 4e8),
+       test::pass_cost(2e11, 0, 1.5e9, 5e8), 4e8, 1000},
+      {"relu", OpKind::Relu, test::pass_cost(0, 1e6, 2e9, 2e9), test::pass_cost(0, 1e6, 4e9, 4e9),
+       2e9, 0},
+      {"flatten", OpKind::Flatten, {}, {}, 0, 0},  // a view: no FLOPs, no bytes
+  };
+  for (const Node& node : nodes) {
+    NodeCost n;
+    n.name = node.name;
+    n.op = node.op;
+    n.forward = node.forward;
+    if (training) n.backward = node.backward;
+    n.activation_bytes = node.activation_bytes;
+    n.params = node.params;
+    m.nodes.push_back(n);
     m.forward += n.forward;
     m.backward += n.backward;
   }
@@ -224,52 +192,19 @@ ModelCost two_node_cost(bool training) {
   return m;
 }
 
+// A record of model "two" on the cpu of chip tc, with converged medians; a
+// training one's step takes 1 ms more than forward and backward.
 ResultRecord record(RunMode mode, double fwd_s, double bwd_s = 0, std::int64_t batch = 4) {
-  ResultRecord r;
-  r.model = "two";
-  r.device = "cpu";
-  r.chip = "tc";
+  ResultRecord r = test::result_record("two", "cpu", "tc", batch);
   r.mode = mode;
-  r.batch = batch;
-  TimingStats t;
-  t.n = 20;
-  t.converged = true;
-  t.median_s = fwd_s;
-  r.timings[Phase::forward] = t;
-  if (bwd_s > 0) {
-    t.median_s = bwd_s;
-    r.timings[Phase::backward] = t;
-    t.median_s = fwd_s + bwd_s + 0.001;
-    r.timings[Phase::step] = t;
-  }
+  test::set_medians(r, 20, fwd_s, bwd_s, fwd_s + bwd_s + 0.001);
   return r;
 }
 
 // A measured CPU chip with ceilings per thread count: all-core (2 threads)
 // peak 2e11, DRAM 2e10; 1 thread peak 1e11, DRAM 1.25e10 (ridge 8 FLOP/B).
 Chip measured_cpu() {
-  Chip c;
-  c.id = "mc";
-  c.kind = ChipKind::cpu;
-  CpuMicroarch cpu;
-  cpu.cores_per_socket = 2;
-  c.cpu = cpu;
-  c.peak[DType::fp32].value = 2e11;
-  MemoryLevel dram;
-  dram.name = "DRAM";
-  dram.is_main = true;
-  dram.bandwidth.value = 2e10;
-  c.memory = {dram};
-  ThreadCeilings one;
-  one.threads = 1;
-  one.peak[DType::fp32].value = 1e11;
-  one.bandwidth["DRAM"].value = 1.25e10;
-  ThreadCeilings two;
-  two.threads = 2;
-  two.peak[DType::fp32].value = 2e11;
-  two.bandwidth["DRAM"].value = 2e10;
-  c.thread_ceilings = {one, two};
-  return c;
+  return test::measured_cpu_chip("mc", 2e11, 2e10, {{1, 1e11, 1.25e10}, {2, 2e11, 2e10}});
 }
 
 TEST(Ceilings, PerThreadCountNeverAnotherCount) {
@@ -548,15 +483,7 @@ TEST(Spearman, MatrixOverModelsWithEveryVariable) {
   std::vector<CorrelationRow> rows;
   auto row = [&](std::string m, std::int64_t batch, double cpu, double flops, double params,
                  double act) {
-    CorrelationRow r;
-    r.model = std::move(m);
-    r.batch = batch;
-    r.cpu_latency_s = cpu;
-    r.gpu_latency_s = kNaN;
-    r.flops = flops;
-    r.params = params;
-    r.activation_bytes = act;
-    rows.push_back(r);
+    rows.push_back(test::correlation_row(std::move(m), batch, cpu, kNaN, flops, params, act));
   };
   row("a", 8, 0.10, 1, 40, 7);
   row("b", 8, 0.30, 3, 10, 5);

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
 #include "support/files.h"
+#include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
@@ -33,19 +35,16 @@ double number(const Table& t, std::size_t row, const std::string& key) {
   return *c.number;
 }
 
+// Each (column, number) of `expected` in row `row`.
+void expect_numbers(const Table& t, std::size_t row,
+                    std::initializer_list<std::pair<const char*, double>> expected) {
+  for (const auto& [key, value] : expected) EXPECT_DOUBLE_EQ(number(t, row, key), value) << key;
+}
+
 // 1 TFLOP/s at fp32 and 100 GB/s main memory: ridge 10 FLOP/B.
 Chip hand_chip(bool with_peak = true) {
-  Chip c;
-  c.id = with_peak ? "hand" : "no-peak";
-  c.name = "Hand chip";
-  c.kind = ChipKind::gpu;
-  if (with_peak) c.peak[DType::fp32].value = 1e12;
-  MemoryLevel main;
-  main.name = "DRAM";
-  main.is_main = true;
-  main.bandwidth.value = 1e11;
-  c.memory.push_back(main);
-  return c;
+  return test::chip_with(with_peak ? "hand" : "no-peak", "Hand chip", ChipKind::gpu,
+                         with_peak ? 1e12 : 0, {test::memory_level("DRAM", 1e11, true)});
 }
 
 // 2 GFLOP forward (1 G MACs), 400 MB no-reuse traffic (intensity 5 FLOP/B),
@@ -91,17 +90,18 @@ TEST(CostChipsTable, RoofCellsByHand) {
   ASSERT_EQ(t.rows(), 2u);
   EXPECT_EQ(cell(t, 0, "chip").text, "hand");
   EXPECT_DOUBLE_EQ(number(t, 1, "batch"), 4);
-  EXPECT_DOUBLE_EQ(number(t, 0, "peak_flops"), 1e12);
-  EXPECT_DOUBLE_EQ(number(t, 0, "bandwidth_bytes_per_s"), 1e11);
-  EXPECT_DOUBLE_EQ(number(t, 0, "ridge_flop_per_byte"), 10);
-  EXPECT_DOUBLE_EQ(number(t, 0, "intensity_no_reuse"), 5);
-  EXPECT_DOUBLE_EQ(number(t, 0, "attainable_flops_no_reuse"), 5e11);
+  expect_numbers(t, 0,
+                 {{"peak_flops", 1e12},
+                  {"bandwidth_bytes_per_s", 1e11},
+                  {"ridge_flop_per_byte", 10},
+                  {"intensity_no_reuse", 5},
+                  {"attainable_flops_no_reuse", 5e11},
+                  {"min_time_s_no_reuse", 4e-3},
+                  {"intensity_compulsory", 40},
+                  {"attainable_flops_compulsory", 1e12},
+                  {"min_time_s_compulsory", 2e-3}});
   EXPECT_EQ(cell(t, 0, "bound_no_reuse").text, "memory");
-  EXPECT_DOUBLE_EQ(number(t, 0, "min_time_s_no_reuse"), 4e-3);
-  EXPECT_DOUBLE_EQ(number(t, 0, "intensity_compulsory"), 40);
-  EXPECT_DOUBLE_EQ(number(t, 0, "attainable_flops_compulsory"), 1e12);
   EXPECT_EQ(cell(t, 0, "bound_compulsory").text, "compute");
-  EXPECT_DOUBLE_EQ(number(t, 0, "min_time_s_compulsory"), 2e-3);
 }
 
 TEST(CostChipsTable, AChipWithoutThePeakSaysSoInEveryComputedCell) {
@@ -129,12 +129,13 @@ TEST(CostTotalsTable, ColumnsAndUnusedParams) {
   EXPECT_EQ(*(p + 1), "unused_params");
   EXPECT_EQ(std::count(keys.begin(), keys.end(), "flops_bwd"), 0);
   EXPECT_EQ(std::count(keys.begin(), keys.end(), "convention_params"), 0);
-  EXPECT_DOUBLE_EQ(number(t, 0, "params"), 1e7);
-  EXPECT_DOUBLE_EQ(number(t, 0, "unused_params"), 1e6);
-  EXPECT_DOUBLE_EQ(number(t, 0, "macs_fwd"), 1e9);
-  EXPECT_DOUBLE_EQ(number(t, 0, "flops_fwd"), 2e9);
-  EXPECT_DOUBLE_EQ(number(t, 0, "traffic_no_reuse_bytes"), 4e8);
-  EXPECT_DOUBLE_EQ(number(t, 0, "traffic_compulsory_bytes"), 5e7);
+  expect_numbers(t, 0,
+                 {{"params", 1e7},
+                  {"unused_params", 1e6},
+                  {"macs_fwd", 1e9},
+                  {"flops_fwd", 2e9},
+                  {"traffic_no_reuse_bytes", 4e8},
+                  {"traffic_compulsory_bytes", 5e7}});
   // The FLOP columns are labelled by the convention: dnnroof's FLOPs.
   const auto f_at = std::find(keys.begin(), keys.end(), "flops_fwd") - keys.begin();
   EXPECT_EQ(t.columns().at(static_cast<std::size_t>(f_at)), "FLOPs fwd");

@@ -23,6 +23,7 @@
 #include "cost/cost.h"
 #include "report/chart.h"
 #include "report/gnuplot.h"
+#include "support/study_fixtures.h"
 #include "zoo/zoo.h"
 
 namespace dnnroof {
@@ -72,23 +73,9 @@ ModelCost cost_of(const std::string& model, std::int64_t batch, bool training) {
 
 ResultRecord make_record(const std::string& model, const std::string& device, RunMode mode,
                          std::int64_t batch, double fwd_s, double bwd_s = 0) {
-  ResultRecord r;
-  r.model = model;
-  r.device = device;
-  r.chip = device == "cpu" ? "host" : "gpu";
+  ResultRecord r = test::result_record(model, device, device == "cpu" ? "host" : "gpu", batch);
   r.mode = mode;
-  r.batch = batch;
-  TimingStats t;
-  t.n = 30;
-  t.converged = true;
-  t.median_s = fwd_s;
-  r.timings[Phase::forward] = t;
-  if (bwd_s > 0) {
-    t.median_s = bwd_s;
-    r.timings[Phase::backward] = t;
-    t.median_s = fwd_s + bwd_s;
-    r.timings[Phase::step] = t;
-  }
+  test::set_medians(r, 30, fwd_s, bwd_s, fwd_s + bwd_s);
   return r;
 }
 
@@ -121,16 +108,9 @@ const Study& study() {
         const double t = c.forward.flops() / achieved;
         st.records.push_back(make_record(model, "cpu", RunMode::infer, batch, t));
         st.placements.push_back(place_record(st.records.back(), c, Pass::forward, st.ceilings));
-        CorrelationRow row;
-        row.model = model;
-        row.batch = batch;
-        row.cpu_latency_s = t;
         // A GPU ~30x faster, less so for small models (launch-bound).
-        row.gpu_latency_s = t / 30 + 0.8e-3;
-        row.flops = c.forward.flops();
-        row.params = c.params;
-        row.activation_bytes = c.activation_bytes;
-        st.rows.push_back(row);
+        st.rows.push_back(test::correlation_row(model, batch, t, t / 30 + 0.8e-3, c.forward.flops(),
+                                                c.params, c.activation_bytes));
         st.predictions.push_back(predict(st.records.back(), c, Pass::forward, st.ceilings[3]));
         st.predictions.push_back(predict(st.records.back(), c, Pass::forward, st.ceilings[7]));
       }
@@ -203,16 +183,17 @@ TEST(FiguresMeasured, LatencyVsFlopsOneMarkerPerModel) {
   EXPECT_THROW(latency_vs_work_figure(s.rows, DeviceSide::cpu, WorkMetric::flops, 64, "x"), Error);
 }
 
+// Model m`i` at `batch`, measured on the CPU only (GPU latency and
+// activation bytes not set).
+CorrelationRow cpu_row(int i, int batch, double cpu_latency_s, double flops, double params) {
+  return test::correlation_row("m" + std::to_string(i), batch, cpu_latency_s, 0, flops, params, 0);
+}
+
 TEST(FiguresMeasured, LinearAxesUnlessTheDataSpanDecades) {
   std::vector<CorrelationRow> rows;
   for (int i = 1; i <= 4; ++i) {
-    CorrelationRow r;
-    r.model = "m" + std::to_string(i);
-    r.batch = 1;
-    r.cpu_latency_s = 0.01 * i;  // 10..40 ms: 0.6 decades
-    r.flops = 1e9 * i;
-    r.params = 1e6 * std::pow(10.0, i);  // 10M .. 10G: 3 decades
-    rows.push_back(r);
+    // 10..40 ms: 0.6 decades; parameters 10M .. 10G: 3 decades.
+    rows.push_back(cpu_row(i, 1, 0.01 * i, 1e9 * i, 1e6 * std::pow(10.0, i)));
   }
   const FigureBlock lin = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 1, "h");
   EXPECT_EQ(lin.chart->x_scale, AxisScale::linear);
@@ -231,17 +212,9 @@ TEST(FiguresMeasured, LatencyAxesHaveOneScaleAtEveryBatchSize) {
   // Both figures must use the same (log) latency axis, and say why.
   std::vector<CorrelationRow> rows;
   for (int i = 1; i <= 4; ++i) {
-    CorrelationRow r;
-    r.model = "m" + std::to_string(i);
-    r.batch = 1;
-    r.cpu_latency_s = 0.01 * i;
-    r.flops = 1e9 * i;
-    r.params = 1e6 * i;
-    rows.push_back(r);
-    r.batch = 8;
-    r.cpu_latency_s = 0.01 * std::pow(10.0, 2.0 * (i - 1) / 3.0);  // 10 ms .. 1 s
-    r.flops = 8e9 * i;
-    rows.push_back(r);
+    rows.push_back(cpu_row(i, 1, 0.01 * i, 1e9 * i, 1e6 * i));
+    // 10 ms .. 1 s
+    rows.push_back(cpu_row(i, 8, 0.01 * std::pow(10.0, 2.0 * (i - 1) / 3.0), 8e9 * i, 1e6 * i));
   }
   const FigureBlock b1 = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 1, "h");
   const FigureBlock b8 = latency_vs_work_figure(rows, DeviceSide::cpu, WorkMetric::flops, 8, "h");

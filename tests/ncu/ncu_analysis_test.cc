@@ -11,6 +11,7 @@
 #include "cost/cost.h"
 #include "ncu/ncu.h"
 #include "ncu/results.h"
+#include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
@@ -147,14 +148,8 @@ TEST(NcuPoints, HierarchicalRooflinePoints) {
 
 TEST(NcuCompare, AgainstAHandMadeCost) {
   const NcuSummary s = summarize(read_ncu_csv(kData + "resnet18_a100_raw.csv"));
-  ModelCost cost;
-  cost.graph_name = "resnet18";
-  cost.batch = 1;
-  cost.forward.matmul_flops = 240e6;
-  cost.forward.other_flops = 2e6;
-  cost.forward.bytes_read = 20e6;
-  cost.forward.bytes_written = 10e6;
-  cost.compulsory_forward_bytes = 12e6;
+  // 240e6 + 2e6 FLOPs, 20e6 + 10e6 B of traffic, 12e6 B compulsory.
+  ModelCost cost = test::ncu_fixture_cost();
   const NcuComparison c = compare_with_cost(s, cost);
   ASSERT_EQ(c.rows.size(), 5u);
   EXPECT_DOUBLE_EQ(c.rows[0].analytic, 242e6);

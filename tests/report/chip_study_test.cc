@@ -52,21 +52,17 @@ TEST_F(ChipStudyTest, RidgeStatsByHand) {
 
 TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
   const std::vector<std::string> c = chip_commentary(chips_, {});
-  std::string all;
-  for (const std::string& p : c) all += p + "\n";
+  const std::string all = test::joined(c);
   // Extremes: 25.3125 / 9.5635 = 2.65.
-  EXPECT_TRUE(contains(all, "At fp32, 3 of the 5 chips")) << all;
-  EXPECT_TRUE(contains(all,
-                       "from 9.56 FLOP/B (Fixture GPU A) to 25.3 FLOP/B (Fixture GPU B), a "
-                       "factor of 2.6x, with a median of 10 FLOP/B"))
-      << all;
-  // ReLU at fp32: 1 FLOP / 8 B = 0.125 FLOP/B; 0.125 / 25.3125 = 0.49%,
-  // 0.125 / 9.5635 = 1.3%.
-  EXPECT_TRUE(contains(all, "at most 0.49% of the fp32 peak")) << all;
-  EXPECT_TRUE(contains(all, "Fixture GPU A at most 1.3%")) << all;
-  // Bandwidth: 100 GB/s (CPU) to 2039 GB/s (A): 20x.
-  EXPECT_TRUE(contains(all, "spans 100 GB/s (Fixture CPU) to 2.04 TB/s (Fixture GPU A), 20x"))
-      << all;
+  EXPECT_TRUE(test::has_all(
+      all, {"At fp32, 3 of the 5 chips",
+            "from 9.56 FLOP/B (Fixture GPU A) to 25.3 FLOP/B (Fixture GPU B), a factor of 2.6x, "
+            "with a median of 10 FLOP/B",
+            // ReLU at fp32: 1 FLOP / 8 B = 0.125 FLOP/B; 0.125 / 25.3125 = 0.49%,
+            // 0.125 / 9.5635 = 1.3%.
+            "at most 0.49% of the fp32 peak", "Fixture GPU A at most 1.3%",
+            // Bandwidth: 100 GB/s (CPU) to 2039 GB/s (A): 20x.
+            "spans 100 GB/s (Fixture CPU) to 2.04 TB/s (Fixture GPU A), 20x"}));
   // Tensor: A 312/19.5 = 16x, B 65/8.1 = 8.0x, median 12x; ridges median
   // (153.0 + 203.1) / 2 = 178 against (9.56 + 25.3) / 2 = 17.4.
   EXPECT_TRUE(contains(all,
@@ -76,10 +72,10 @@ TEST_F(ChipStudyTest, CommentaryIsComputedFromTheNumbers) {
       << all;
   // Host: 0.5 TFLOP/s; fastest accelerator A at 19.5 TFLOP/s = 39x; median
   // of A and B (19.5 + 8.1) / 2 = 13.8 TFLOP/s = 28x.
-  EXPECT_TRUE(contains(all, "The host peaks at 500 GFLOP/s at fp32 (1 socket x 2 cores")) << all;
-  EXPECT_TRUE(contains(all, "Fixture GPU A, has 19.5 TFLOP/s of compute, 39x the host's")) << all;
-  EXPECT_TRUE(contains(all, "the median of the 2 accelerators (13.8 TFLOP/s) is 28x")) << all;
-  EXPECT_TRUE(contains(all, "main-memory bandwidth is not known")) << all;
+  EXPECT_TRUE(test::has_all(all, {"The host peaks at 500 GFLOP/s at fp32 (1 socket x 2 cores",
+                                  "Fixture GPU A, has 19.5 TFLOP/s of compute, 39x the host's",
+                                  "the median of the 2 accelerators (13.8 TFLOP/s) is 28x",
+                                  "main-memory bandwidth is not known"}));
 }
 
 // Counter-example: once `dnnroof probe` has measured the host (chip
@@ -89,8 +85,7 @@ TEST_F(ChipStudyTest, MeasuredHostBandwidthIsNeverCalledUnknown) {
   Chip measured = simple_chip("host-measured", ChipKind::cpu, DType::fp32, 0.4e12, 20e9);
   std::vector<const Chip*> with_probe = chips_;
   with_probe.push_back(&measured);
-  std::string all;
-  for (const std::string& p : chip_commentary(with_probe, {})) all += p + "\n";
+  const std::string all = test::joined(chip_commentary(with_probe, {}));
   EXPECT_FALSE(contains(all, "not known")) << all;
   // Ridge against the derived peak: 0.5e12 / 20e9 = 25 FLOP/B.
   EXPECT_TRUE(contains(all,
@@ -124,8 +119,7 @@ TEST_F(ChipStudyTest, CommentaryChangesWithTheData) {
   for (const Chip* c : chips_) {
     if (c->id != "fx-gpu-b") fewer.push_back(c);
   }
-  std::string all;
-  for (const std::string& p : chip_commentary(fewer, {})) all += p + "\n";
+  const std::string all = test::joined(chip_commentary(fewer, {}));
   EXPECT_TRUE(contains(all, "from 9.56 FLOP/B (Fixture GPU A) to 10 FLOP/B (Fixture CPU)")) << all;
   EXPECT_FALSE(contains(all, "Fixture GPU B"));
 }

@@ -23,16 +23,10 @@ std::vector<const Chip*> fixture_chips() {
 
 Chip simple_chip(std::string id, ChipKind kind, DType precision, double peak_flops,
                  double bandwidth) {
-  Chip c;
-  c.name = fmt::format("Chip {}", id);
-  c.id = std::move(id);
-  c.kind = kind;
+  std::string name = fmt::format("Chip {}", id);
+  Chip c = test::chip_with(std::move(id), std::move(name), kind, 0,
+                           {test::memory_level("DRAM", bandwidth, true)});
   c.peak[precision].value = peak_flops;
-  MemoryLevel main;
-  main.name = "DRAM";
-  main.is_main = true;
-  main.bandwidth.value = bandwidth;
-  c.memory.push_back(main);
   return c;
 }
 
@@ -41,6 +35,14 @@ LoadedModel zoo_model(const std::string& source, std::int64_t batch, DType dtype
   o.batch = batch;
   o.dtype = dtype;
   return {build_zoo_model(source, o), zoo_entry(source).family};
+}
+
+StudyOptions study_options() {
+  StudyOptions o;
+  o.load_graph = zoo_model;
+  o.include_host = false;
+  o.generated_at = "2026-01-01 00:00 UTC";
+  return o;
 }
 
 }  // namespace dnnroof::testing

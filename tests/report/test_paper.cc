@@ -25,50 +25,21 @@
 namespace dnnroof {
 namespace {
 
+using test::has_all;
+using test::has_none;
+using test::joined;
+using test::layer_point;
+
 bool has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
-std::string joined(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
-
 std::string section_text(const Section& s) {
-  std::string out;
-  for (const Block& b : s.blocks) {
-    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-    if (const auto* l = std::get_if<BulletList>(&b)) {
-      for (const std::string& i : l->items) out += i + "\n";
-    }
-    if (const auto* h = std::get_if<Heading>(&b)) out += h->text + "\n";
-  }
-  return out;
+  return test::section_text(s, test::kParagraphs | test::kBulletLists | test::kHeadings);
 }
 
-RoofCeiling dram_ceiling() {
-  RoofCeiling c;
-  c.chip_id = "x";
-  c.level = "DRAM";
-  c.is_main = true;
-  c.peak_flops = 100e9;  // ridge 100e9 / 10e9 = 10 FLOP/B
-  c.bandwidth = 10e9;
-  return c;
-}
-
-Placement layer(const std::vector<RoofCeiling>& ceilings, const std::string& name, OpKind op,
-                double flops, double bytes, double t) {
-  Work w;
-  w.flops = flops;
-  w.bytes = bytes;
-  Placement p = place_point(name, w, t, ceilings);
-  p.model = "m";
-  p.layer = name;
-  p.op = op;
-  p.batch = 1;
-  return p;
-}
+// Chip x: 100 GFLOP/s over 10 GB/s of DRAM, ridge 100e9 / 10e9 = 10 FLOP/B.
+using test::x_dram_ceiling;
 
 // ------------------------------------------------ per-layer roofline text
 
@@ -77,23 +48,19 @@ Placement layer(const std::vector<RoofCeiling>& ceilings, const std::string& nam
 // 1.4578e6 / 10e9 = 145.8 us; 6.56 ms / 145.8 us = 45x. It must not be
 // called short or dispatch-bound, and it is flagged and named.
 TEST(GuardedCommentary, OneLongLayerIsNotCalledShortAndIsFlagged) {
-  const std::vector<RoofCeiling> ceilings{dram_ceiling()};
+  const std::vector<RoofCeiling> ceilings{x_dram_ceiling()};
   // conv: OI 100, 1e9 / 0.02 = 50 GFLOP/s of 100: 50%.
   const std::vector<Placement> layers{
-      layer(ceilings, "conv1", OpKind::Conv, 1e9, 1e7, 0.02),
-      layer(ceilings, "conv2", OpKind::Conv, 1e9, 1e7, 0.02),
-      layer(ceilings, "maxpool", OpKind::MaxPool, 1e6, 1.4578e6, 6.56e-3)};
+      layer_point(ceilings, "conv1", OpKind::Conv, 1e9, 1e7, 0.02),
+      layer_point(ceilings, "conv2", OpKind::Conv, 1e9, 1e7, 0.02),
+      layer_point(ceilings, "maxpool", OpKind::MaxPool, 1e6, 1.4578e6, 6.56e-3)};
   const std::string s = joined(layer_roofline_commentary("m", 1, layers, {}, "cpu"));
-  EXPECT_FALSE(has(s, "short")) << s;
-  EXPECT_FALSE(has(s, "launch")) << s;
-  EXPECT_FALSE(has(s, "dispatch")) << s;
+  EXPECT_TRUE(has_none(s, {"short", "launch", "dispatch"}));
   // Its one layer: 6.56 ms of 46.56 ms = 14%; 100 / 2.22% = 45x.
-  EXPECT_TRUE(has(s,
-                  "MaxPool sits lowest under its roof: its one layer takes 6.56 ms (14% of the "
-                  "timed layers' time), 45x the roofline lower bound"))
-      << s;
-  EXPECT_TRUE(has(s, "1 of the 3 layers take more than 10x their roofline lower bound")) << s;
-  EXPECT_TRUE(has(s, "maxpool (MaxPool, 6.56 ms, 45x its bound)")) << s;
+  EXPECT_TRUE(has_all(s, {"MaxPool sits lowest under its roof: its one layer takes 6.56 ms (14% of "
+                          "the timed layers' time), 45x the roofline lower bound",
+                          "1 of the 3 layers take more than 10x their roofline lower bound",
+                          "maxpool (MaxPool, 6.56 ms, 45x its bound)"}));
   const std::vector<const Placement*> far = far_below_roof(layers);
   ASSERT_EQ(far.size(), 1u);
   EXPECT_EQ(far.front()->layer, "maxpool");
@@ -102,13 +69,13 @@ TEST(GuardedCommentary, OneLongLayerIsNotCalledShortAndIsFlagged) {
 // Counter-example the other way: three short ReLU layers (10 us each, far
 // below their roof) are the case the dispatch sentence is for.
 TEST(GuardedCommentary, ShortLayersOfOneTypeAreCalledShort) {
-  const std::vector<RoofCeiling> ceilings{dram_ceiling()};
+  const std::vector<RoofCeiling> ceilings{x_dram_ceiling()};
   // relu: 1e4 FLOPs, 8e4 B: OI 0.125, roof 1.25 GFLOP/s; 1e4 / 1e-5 = 1 GFLOP/s: 80%... make
   // them slow: 1e4 / 1e-4 s = 0.1 GFLOP/s = 8% (100 us). Short must be < 50 us: 4e-5 s gives
   // 0.25 GFLOP/s = 20%. Use 1e3 FLOPs, 8e3 B, 4e-5 s: 25 MFLOP/s of 1.25 GFLOP/s = 2%.
-  std::vector<Placement> layers{layer(ceilings, "conv1", OpKind::Conv, 1e9, 1e7, 0.02)};
+  std::vector<Placement> layers{layer_point(ceilings, "conv1", OpKind::Conv, 1e9, 1e7, 0.02)};
   for (const char* n : {"relu1", "relu2", "relu3"}) {
-    layers.push_back(layer(ceilings, n, OpKind::Relu, 1e3, 8e3, 4e-5));
+    layers.push_back(layer_point(ceilings, n, OpKind::Relu, 1e3, 8e3, 4e-5));
   }
   const std::string s = joined(layer_roofline_commentary("m", 1, layers, {}, "cpu"));
   EXPECT_TRUE(has(s, "ReLU sits lowest under its roof: its 3 layers are short (median 40 us)"))
@@ -141,7 +108,7 @@ OpTypeShare share(OpKind op, int nodes, double t, double flops, double bytes, do
 }
 
 TEST(GuardedCommentary, BytesMovedOnlyWhenTheOpIsNearItsMemoryRoof) {
-  const RoofCeiling roof = dram_ceiling();
+  const RoofCeiling roof = x_dram_ceiling();
   const OpTypeShare conv = share(OpKind::Conv, 5, 30e-3, 3e9, 3e7, 0.84, 0.99, 0.5);
   // MaxPool 45x its bound (lower bound max(1e6 / 1e11, 1.4578e6 / 1e10) =
   // 145.8 us; 6.56 ms / 145.8 us = 45): far below, not "set by bytes".
@@ -237,13 +204,7 @@ TEST(GuardedCommentary, PredictionCausesRestOnTheBoundsParts) {
   dev.short_name = "cpu";
   auto pred = [](std::string m, double predicted, double measured, double compute_s,
                  double memory_s) {
-    Prediction p;
-    p.model = std::move(m);
-    p.batch = 1;
-    p.ceiling = "x DRAM";
-    p.predicted_s = predicted;
-    p.measured_s = measured;
-    p.layer_measured_sum_s = std::numeric_limits<double>::quiet_NaN();
+    Prediction p = test::x_prediction(std::move(m), predicted, measured);
     LayerPrediction l;
     l.compute_s = compute_s;
     l.memory_s = memory_s;
@@ -264,14 +225,12 @@ TEST(GuardedCommentary, PredictionCausesRestOnTheBoundsParts) {
 }
 
 TEST(GuardedCommentary, CacheIsNotBlamedWithoutCapacities) {
-  const std::vector<RoofCeiling> ceilings{dram_ceiling()};
+  const std::vector<RoofCeiling> ceilings{x_dram_ceiling()};
   MeasuredDevice dev;
   dev.short_name = "cpu";
   dev.ceilings = ceilings;
   auto point = [&](std::int64_t b, double t) {
-    Work w;
-    w.flops = 1e9;
-    w.bytes = 1e7;
+    Work w = test::work_of(1e9, 1e7);
     w.working_set_bytes = 1e6 * b;
     Placement p = place_point("m", w, t, ceilings);
     p.model = "m";
@@ -284,7 +243,7 @@ TEST(GuardedCommentary, CacheIsNotBlamedWithoutCapacities) {
   EXPECT_TRUE(has(s, "the cache capacities do not explain it")) << s;
   EXPECT_FALSE(has(s, "no longer fits")) << s;
   // With an L2 of 4 MB: 1 MB fits at batch 1, 8 MB does not at batch 8.
-  RoofCeiling l2 = dram_ceiling();
+  RoofCeiling l2 = x_dram_ceiling();
   l2.level = "L2";
   l2.is_main = false;
   l2.bandwidth = 100e9;
@@ -315,11 +274,7 @@ MeasuredData departing(double a_traffic) {
   for (const auto& [name, flops, t, traffic] : ms) {
     ResultRecord r = base;
     r.model = name;
-    TimingStats s;
-    s.n = 20;
-    s.median_s = t;
-    s.converged = true;
-    r.timings[Phase::forward] = s;
+    r.timings[Phase::forward] = test::converged_timing(t);
     d.records.push_back(r);
     ModelCost c;
     c.batch = 1;
@@ -367,7 +322,7 @@ MeasuredData measured_cpu(bool gpu_too) {
     m.short_name = dev;
     m.name = fmt::format("Test {} ({})", gpu ? "GPU" : "CPU", dev);
     m.gpu = gpu;
-    m.ceilings = {dram_ceiling()};
+    m.ceilings = {x_dram_ceiling()};
     d.devices.push_back(m);
   };
   add_device("cpu", false);
@@ -397,11 +352,7 @@ MeasuredData measured_cpu(bool gpu_too) {
         r.model = m.name;
         r.device = dev.device;
         r.batch = b;
-        TimingStats s;
-        s.n = 20;
-        s.median_s = m.flops / 20e9 * (b == 1 ? 1 : 2);
-        s.converged = true;
-        r.timings[Phase::forward] = s;
+        r.timings[Phase::forward] = test::converged_timing(m.flops / 20e9 * (b == 1 ? 1 : 2));
         d.records.push_back(r);
       }
     }

@@ -20,15 +20,14 @@
 #include "report/section_llm.h"
 #include "report/study.h"
 #include "store/record.h"
+#include "support/report_text.h"
+#include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
 
-std::string all(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
+// The paragraphs one a line.
+std::string all(const std::vector<std::string>& paragraphs) { return test::joined(paragraphs); }
 bool has(const std::vector<std::string>& paragraphs, const std::string& needle) {
   return all(paragraphs).find(needle) != std::string::npos;
 }
@@ -243,19 +242,11 @@ TEST(LlmSection, GroupedQueryAttentionNamedOnlyWhenTheCachesDiffer) {
 // A measured GPT-2 step on an H100 (bf16), built by hand.
 ResultRecord gpt2_record(const std::string& phase, std::int64_t batch, std::int64_t context,
                          double median_s) {
-  ResultRecord r;
-  r.model = "gpt2";
-  r.source = "gpt2";
-  r.device = "cuda:0";
-  r.chip = "h100-sxm";
-  r.batch = batch;
+  ResultRecord r = test::result_record("gpt2", "cuda:0", "h100-sxm", batch);
   r.dtype = DType::bf16;
   r.llm_phase = phase;
   r.llm_context = context;
-  TimingStats t;
-  t.n = 50;
-  t.median_s = median_s;
-  t.converged = true;
+  TimingStats t = test::converged_timing(median_s, 50);
   t.ci_confidence = 0.95;
   t.ci_rel_half_width = 0.01;
   t.ci_low_s = 0.99 * median_s;

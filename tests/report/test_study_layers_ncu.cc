@@ -19,30 +19,14 @@
 namespace dnnroof {
 namespace {
 
-std::string joined(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
+using test::data_file;
+using test::joined;
 
 TEST(LayerRooflineCommentary, LowestOpTypesAndFlaggedLayers) {
-  RoofCeiling c;
-  c.chip_id = "x";
-  c.level = "DRAM";
-  c.is_main = true;
-  c.peak_flops = 100e9;  // ridge 100e9 / 10e9 = 10 FLOP/B
-  c.bandwidth = 10e9;
-  const std::vector<RoofCeiling> ceilings{c};
+  // 100 GFLOP/s, 10 GB/s: ridge 100e9 / 10e9 = 10 FLOP/B.
+  const std::vector<RoofCeiling> ceilings{test::x_dram_ceiling()};
   auto layer = [&](const std::string& name, OpKind op, double flops, double bytes, double t) {
-    Work w;
-    w.flops = flops;
-    w.bytes = bytes;
-    Placement p = place_point(name, w, t, ceilings);
-    p.model = "m";
-    p.layer = name;
-    p.op = op;
-    p.batch = 1;
-    return p;
+    return test::layer_point(ceilings, name, op, flops, bytes, t);
   };
   // conv1: OI 100, roof 100 GFLOP/s, 1e9 / 0.02 = 50 GFLOP/s: 50%.
   // conv2: OI 100, 1e9 / 0.1 = 10 GFLOP/s: 10%. Conv median (50 + 10) / 2 = 30%.
@@ -95,24 +79,9 @@ constexpr double kFlops = 238708224;
 constexpr double kDram = 26663800;
 constexpr double kTime = 129.95e-6;
 
-const Table* data_file(const Document& doc, const std::string& stem) {
-  for (const DataFile& d : doc.data_files) {
-    if (d.stem == stem) return &d.table;
-  }
-  return nullptr;
-}
-
 std::string section_text(const Section& s) {
-  std::string out;
-  for (const Block& b : s.blocks) {
-    if (const auto* h = std::get_if<Heading>(&b)) out += h->text + "\n";
-    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-    if (const auto* n = std::get_if<NoteBox>(&b)) {
-      out += n->title + "\n";
-      for (const std::string& i : n->items) out += i + "\n";
-    }
-  }
-  return out;
+  return test::section_text(
+      s, test::kHeadings | test::kParagraphs | test::kNoteTitles | test::kNoteItems);
 }
 
 class StudyNcu : public ::testing::Test {
@@ -138,15 +107,7 @@ class StudyNcu : public ::testing::Test {
         read_ncu_csv(std::string(DNNROOF_SOURCE_DIR) + "/tests/ncu/data/resnet18_a100_raw.csv"));
     r.points = measured_points(r.summary);
     if (with_comparison) {
-      ModelCost cost;
-      cost.graph_name = "resnet18";
-      cost.batch = 1;
-      cost.forward.matmul_flops = 240e6;
-      cost.forward.other_flops = 2e6;
-      cost.forward.bytes_read = 20e6;
-      cost.forward.bytes_written = 10e6;
-      cost.compulsory_forward_bytes = 12e6;
-      r.comparison = compare_with_cost(r.summary, cost);
+      r.comparison = compare_with_cost(r.summary, test::ncu_fixture_cost());
     }
     const std::string path = (dir_ / "resnet18-ncu.json").string();
     write_ncu_results(path, r);
@@ -157,10 +118,7 @@ class StudyNcu : public ::testing::Test {
 };
 
 TEST_F(StudyNcu, SubsectionWithPointsAndComparison) {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-gpu-a"};
   o.ncu = {imported(true)};
   const Document doc = build_study(testing::fixture_catalog(), nullptr, o);
@@ -210,10 +168,7 @@ TEST_F(StudyNcu, SubsectionWithPointsAndComparison) {
 }
 
 TEST_F(StudyNcu, ComparisonComputedFromTheCostModelWhenTheFileHasNone) {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-gpu-a"};
   o.ncu = {imported(false)};
   const Document doc = build_study(testing::fixture_catalog(), nullptr, o);
@@ -228,10 +183,7 @@ TEST_F(StudyNcu, ComparisonComputedFromTheCostModelWhenTheFileHasNone) {
 }
 
 TEST_F(StudyNcu, NoSubsectionWithoutResults) {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-gpu-a"};
   o.models = {"resnet18"};
   const Document doc = build_study(testing::fixture_catalog(), nullptr, o);

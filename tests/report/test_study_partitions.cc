@@ -16,38 +16,21 @@ namespace {
 
 ResultRecord partition_record(const std::string& model, std::int64_t batch,
                               const std::string& partition, double median_s) {
-  ResultRecord r;
-  r.model = model;
-  r.source = model;
-  r.device = "cpu";
-  r.chip = "fx-cpu";
-  r.batch = batch;
+  ResultRecord r = test::result_record(model, "cpu", "fx-cpu", batch);
   r.conditions.host_name = "node1";  // both partitions on one node, as in the Slurm test
   r.conditions.partition = partition;
-  TimingStats s;
-  s.n = 12;
-  s.median_s = median_s;
+  TimingStats s = test::converged_timing(median_s, 12);
   s.ci_rel_half_width = 0.01;
-  s.converged = true;
   r.timings[Phase::forward] = s;
   return r;
 }
 
 std::string text_of(const Section& s) {
-  std::string out;
-  for (const Block& b : s.blocks) {
-    if (const auto* h = std::get_if<Heading>(&b)) out += h->text + "\n";
-    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-    if (const auto* t = std::get_if<TableBlock>(&b)) out += t->table.to_csv();
-  }
-  return out;
+  return test::section_text(s, test::kHeadings | test::kParagraphs | test::kTablesCsv);
 }
 
 TEST(StudyPartitions, EachPartitionIsAMachine) {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-cpu"};
   o.models = {"resnet18", "alexnet"};
   for (const char* p : {"alpha", "beta"}) {

@@ -23,11 +23,8 @@ bool contains(const std::vector<std::string>& paragraphs, const std::string& nee
   return false;
 }
 
-std::string all(const std::vector<std::string>& paragraphs) {
-  std::string s;
-  for (const std::string& p : paragraphs) s += p + "\n";
-  return s;
-}
+// The paragraphs one a line.
+std::string all(const std::vector<std::string>& paragraphs) { return test::joined(paragraphs); }
 
 // A model cost with only the totals the commentary reads.
 ModelCost cost(double flops, double params, double activation_bytes, double traffic_bytes) {
@@ -122,17 +119,9 @@ MeasuredData three_models_on_cpu() {
   };
   for (const M& m : {M{"A", 1e9, 0.010, 3e6, 1e6}, M{"B", 4e9, 0.020, 1e6, 2e6},
                      M{"C", 16e9, 0.160, 2e6, 3e6}}) {
-    ResultRecord r;
-    r.model = m.name;
-    r.device = "cpu";
-    r.chip = "host";
-    r.batch = 1;
+    ResultRecord r = test::result_record(m.name, "cpu", "host", 1);
     r.conditions.host_name = "h";
-    TimingStats s;
-    s.n = 20;
-    s.median_s = m.t;
-    s.converged = true;
-    r.timings[Phase::forward] = s;
+    r.timings[Phase::forward] = test::converged_timing(m.t);
     d.records.push_back(r);
     d.costs[m.name] = model(m.name, cost(m.flops, m.params, m.act, m.flops / 10));
   }
@@ -165,21 +154,13 @@ TEST(BenchmarkCommentary, LatencyRatiosAndSpearmanFromTheRecords) {
 }
 
 TEST(UtilisationCommentary, ShareOfTheRoofAndFlags) {
-  RoofCeiling c;
-  c.chip_id = "x";
-  c.level = "DRAM";
-  c.is_main = true;
-  c.peak_flops = 100e9;  // ridge 100e9 / 10e9 = 10 FLOP/B
-  c.bandwidth = 10e9;
-  const std::vector<RoofCeiling> ceilings{c};
+  // 100 GFLOP/s, 10 GB/s: ridge 100e9 / 10e9 = 10 FLOP/B.
+  const std::vector<RoofCeiling> ceilings{test::x_dram_ceiling()};
   MeasuredDevice dev;
   dev.short_name = "cpu";
   dev.ceilings = ceilings;
   auto point = [&](const std::string& m, double flops, double bytes, double t) {
-    Work w;
-    w.flops = flops;
-    w.bytes = bytes;
-    Placement p = place_point(m + " b1", w, t, ceilings);
+    Placement p = place_point(m + " b1", test::work_of(flops, bytes), t, ceilings);
     p.model = m;
     p.batch = 1;
     return p;
@@ -203,16 +184,7 @@ TEST(UtilisationCommentary, ShareOfTheRoofAndFlags) {
 TEST(PredictionCommentary, MeasuredOverPredicted) {
   MeasuredDevice dev;
   dev.short_name = "cpu";
-  auto pred = [](std::string m, double predicted, double measured) {
-    Prediction p;
-    p.model = std::move(m);
-    p.batch = 1;
-    p.ceiling = "x DRAM";
-    p.predicted_s = predicted;
-    p.measured_s = measured;
-    p.layer_measured_sum_s = std::numeric_limits<double>::quiet_NaN();
-    return p;
-  };
+  const auto pred = test::x_prediction;
   // Ratios 3e-3 / 1e-3 = 3, 4e-3 / 2e-3 = 2, 0.5e-3 / 1e-3 = 0.5: median 2.0x.
   const std::vector<std::string> text = prediction_commentary(
       {pred("p", 1e-3, 3e-3), pred("q", 2e-3, 4e-3), pred("r", 1e-3, 0.5e-3)}, dev);
@@ -233,26 +205,11 @@ namespace dnnroof {
 namespace {
 
 std::string section_text(const Section& s) {
-  std::string out;
-  for (const Block& b : s.blocks) {
-    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-    if (const auto* l = std::get_if<BulletList>(&b)) {
-      for (const std::string& i : l->items) out += i + "\n";
-    }
-    if (const auto* n = std::get_if<NoteBox>(&b)) {
-      for (const std::string& i : n->items) out += i + "\n";
-    }
-  }
-  return out;
+  return test::section_text(s, test::kParagraphs | test::kBulletLists | test::kNoteItems);
 }
 
 ResultRecord cpu_record(const std::string& model, RecordStatus status, double median_s) {
-  ResultRecord r;
-  r.model = model;
-  r.source = model;
-  r.device = "cpu";
-  r.chip = "fx-cpu";
-  r.batch = 1;
+  ResultRecord r = test::result_record(model, "cpu", "fx-cpu", 1);
   r.status = status;
   r.conditions.host_name = "elsewhere";
   r.conditions.threads = 2;
@@ -267,10 +224,7 @@ ResultRecord cpu_record(const std::string& model, RecordStatus status, double me
 }
 
 TEST(Study, EverySectionWithFailedNoisyAndUnrunConfigurationsInTheCaveats) {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-gpu-a", "fx-cpu"};
   o.models = {"resnet18", "alexnet"};
   o.records = {cpu_record("resnet18", RecordStatus::ok, 0.05),

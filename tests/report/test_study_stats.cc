@@ -71,10 +71,7 @@ ResultRecord record(const std::string& model, std::int64_t batch, RunMode mode, 
 // counts 5 instead of 2 FLOPs per BatchNorm element, so the two forward
 // figures differ (627 M against 647 M at batch 1 in the issue).
 Document mobilenet_study() {
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"fx-cpu"};
   o.models = {"mobilenet_v2"};
   o.batches = {1, 2};
@@ -96,28 +93,11 @@ std::vector<std::string> csv_header(const Table& t) {
 
 // Every table of the document as people see it, and every paragraph.
 std::string document_text(const Document& doc) {
-  std::string out;
-  for (const Section& s : doc.sections) {
-    for (const Block& b : s.blocks) {
-      if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-      if (const auto* t = std::get_if<TableBlock>(&b)) out += t->table.to_text() + "\n";
-      if (const auto* l = std::get_if<BulletList>(&b)) {
-        for (const std::string& i : l->items) out += i + "\n";
-      }
-      if (const auto* n = std::get_if<NoteBox>(&b)) {
-        for (const std::string& i : n->items) out += i + "\n";
-      }
-    }
-  }
-  return out;
+  return test::document_text(
+      doc, test::kParagraphs | test::kTablesText | test::kBulletLists | test::kNoteItems);
 }
 
-const Table* data_file(const Document& doc, const std::string& stem) {
-  for (const DataFile& d : doc.data_files) {
-    if (d.stem == stem) return &d.table;
-  }
-  return nullptr;
-}
+using test::data_file;
 
 TEST(OneSourceOfTruth, EveryForwardFlopFigureOfAModelAndBatchIsTheSame) {
   const Document doc = mobilenet_study();

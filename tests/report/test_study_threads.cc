@@ -51,65 +51,31 @@ DRAM = { value = 1e15, derivation = "2 threads" }
 )toml";
 
 ResultRecord on_threads(int threads, double median_s) {
-  ResultRecord r;
-  r.model = "resnet18";
-  r.source = "resnet18";
-  r.device = "cpu";
-  r.chip = "host";
-  r.batch = 1;
+  ResultRecord r = test::result_record("resnet18", "cpu", "host", 1);
   r.threads = threads;
   r.conditions.threads = threads;  // host_name empty: this machine
-  TimingStats s;
-  s.n = 20;
-  s.median_s = median_s;
-  s.converged = true;
+  TimingStats s = test::converged_timing(median_s);
   s.ci_rel_half_width = 0.01;
   r.timings[Phase::forward] = s;
   return r;
 }
 
-int column(const Table& t, const std::string& name) {
-  for (std::size_t i = 0; i < t.columns().size(); ++i) {
-    if (t.columns()[i] == name) return static_cast<int>(i);
-  }
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
-
-const Table* data_file(const Document& doc, const std::string& stem) {
-  for (const DataFile& d : doc.data_files) {
-    if (d.stem == stem) return &d.table;
-  }
-  return nullptr;
-}
-
-std::string section_text(const Section& s) {
-  std::string out;
-  for (const Block& b : s.blocks) {
-    if (const auto* p = std::get_if<Paragraph>(&b)) out += p->text + "\n";
-  }
-  return out;
-}
-
 TEST(StudyThreads, EveryPointJudgedAgainstTheCeilingOfItsThreadCount) {
   Catalog catalog;
   catalog.load_text(kProbed, "probed.toml");
-  StudyOptions o;
-  o.load_graph = testing::zoo_model;
-  o.include_host = false;
-  o.generated_at = "2026-01-01 00:00 UTC";
+  StudyOptions o = testing::study_options();
   o.chip_ids = {"host-measured"};
   o.models = {"resnet18"};
   o.records = {on_threads(1, 0.2), on_threads(2, 0.1), on_threads(3, 0.08)};
   std::vector<std::string> notes;
   const Document doc = build_study(catalog, nullptr, o, &notes);
 
-  const Table* placements = data_file(doc, "placements");
+  const Table* placements = test::data_file(doc, "placements");
   ASSERT_NE(placements, nullptr);
-  const int threads = column(*placements, "Threads");
-  const int ceiling_threads = column(*placements, "Ceiling threads");
-  const int ceiling = column(*placements, "Binding ceiling");
-  const int attainable = column(*placements, "Attainable");
+  const int threads = test::column(*placements, "Threads");
+  const int ceiling_threads = test::column(*placements, "Ceiling threads");
+  const int ceiling = test::column(*placements, "Binding ceiling");
+  const int attainable = test::column(*placements, "Attainable");
   // The 3-thread record has no ceiling of its own: not placed at all.
   ASSERT_EQ(placements->rows(), 2U);
   std::vector<int> seen;
@@ -127,17 +93,17 @@ TEST(StudyThreads, EveryPointJudgedAgainstTheCeilingOfItsThreadCount) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2}));
 
   // Section 6 names the same ceilings.
-  const Table* predictions = data_file(doc, "predictions");
+  const Table* predictions = test::data_file(doc, "predictions");
   ASSERT_NE(predictions, nullptr);
   ASSERT_EQ(predictions->rows(), 2U);
-  const int pc = column(*predictions, "Ceiling");
+  const int pc = test::column(*predictions, "Ceiling");
   EXPECT_EQ(predictions->data()[0][pc].text, "host-measured fp32 DRAM (measured, 1 thread)");
   EXPECT_EQ(predictions->data()[1][pc].text, "host-measured fp32 DRAM (measured, 2 threads)");
 
   // Section 4 says which ceilings judged each device, and why 3 threads got none.
   std::string util;
   for (const Section& s : doc.sections) {
-    if (s.id == "utilisation") util = section_text(s);
+    if (s.id == "utilisation") util = test::section_text(s, test::kParagraphs);
   }
   EXPECT_NE(util.find("Ceilings: host-measured fp32 for 1 thread, as these runs had (measured"),
             std::string::npos)

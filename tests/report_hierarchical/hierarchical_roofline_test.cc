@@ -4,37 +4,28 @@
 
 #include "core/error.h"
 #include "report/gnuplot.h"
+#include "support/study_fixtures.h"
 
 namespace dnnroof {
 namespace {
 
 MemoryLevel level(const std::string& name, double bandwidth, bool main = false) {
-  MemoryLevel m;
-  m.name = name;
-  m.is_main = main;
-  m.bandwidth.value = bandwidth;
+  MemoryLevel m = test::memory_level(name, bandwidth, main);
   m.bandwidth.derivation = "test";
   return m;
 }
 
 // The datasheet view of a VM host: a derived peak, no bandwidth known.
 Chip datasheet_host() {
-  Chip c;
-  c.id = "host";
-  c.name = "Test CPU";
-  c.peak[DType::fp32].value = 294.4e9;
-  c.memory = {level("L1d", 0), level("L2", 0), level("L3", 0), level("DRAM", 0, true)};
-  return c;
+  return test::chip_with("host", "Test CPU", ChipKind::cpu, 294.4e9,
+                         {level("L1d", 0), level("L2", 0), level("L3", 0), level("DRAM", 0, true)});
 }
 
 Chip measured_host() {
-  Chip c;
-  c.id = "host-measured";
-  c.name = "Test CPU (measured)";
-  c.peak[DType::fp32].value = 352e9;
+  Chip c = test::chip_with(
+      "host-measured", "Test CPU (measured)", ChipKind::cpu, 352e9,
+      {level("L1d", 460e9), level("L2", 200e9), level("L3", 54e9), level("DRAM", 28e9, true)});
   c.practical[DType::fp32].value = 250e9;
-  c.memory = {level("L1d", 460e9), level("L2", 200e9), level("L3", 54e9),
-              level("DRAM", 28e9, true)};
   return c;
 }
 
