@@ -16,6 +16,7 @@
 
 #include "onnx/tensor_io.h"
 #include "support/cli.h"
+#include "support/cli_suite.h"
 
 namespace dnnroof {
 namespace {
@@ -24,10 +25,8 @@ namespace fs = std::filesystem;
 
 using test::CliRun;
 
-class RunCli : public test::CliTest {
- protected:
-  RunCli() : CliTest("run-cli") {}
-};
+// Its temporary folder is named after each test.
+using RunCli = test::SuiteCliTest;
 
 const fs::path kCase =
     fs::path(DNNROOF_SHARED_DIR) / "onnx-testdata" / "pytorch-converted" / "test_Conv2d_groups";

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <string>
 
 #include "core/error.h"
 
@@ -50,8 +52,23 @@ class TensorIo : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = temp_dir(); }
   void TearDown() override { fs::remove_all(dir_); }
+  // `t` saved as dir_/FILE and read back.
+  HostTensor read_back(const TensorProto& t, const std::string& file) const {
+    save(t, dir_ / file);
+    return read_tensor_pb((dir_ / file).string());
+  }
   fs::path dir_;
 };
+
+// A 1-D tensor of `type` holding `data` in int32_data, where ONNX stores
+// UINT8, BOOL and FLOAT16 values.
+TensorProto in_int32_data(TensorProto::DataType type, std::initializer_list<std::int32_t> data) {
+  TensorProto t;
+  t.set_data_type(type);
+  t.add_dims(static_cast<std::int64_t>(data.size()));
+  for (std::int32_t v : data) t.add_int32_data(v);
+  return t;
+}
 
 TEST_F(TensorIo, TypedFields) {
   TensorProto f;
@@ -60,8 +77,7 @@ TEST_F(TensorIo, TypedFields) {
   f.add_dims(2);
   f.add_float_data(1.5F);
   f.add_float_data(-2.0F);
-  save(f, dir_ / "f.pb");
-  const HostTensor hf = read_tensor_pb((dir_ / "f.pb").string());
+  const HostTensor hf = read_back(f, "f.pb");
   EXPECT_EQ(hf.name, "f");
   EXPECT_EQ(hf.dtype, DType::fp32);
   EXPECT_EQ(values<float>(hf), (std::vector<float>{1.5F, -2.0F}));
@@ -72,8 +88,7 @@ TEST_F(TensorIo, TypedFields) {
   i.add_dims(3);
   for (std::int64_t v : std::vector<std::int64_t>{7, -1, std::int64_t{1} << 40})
     i.add_int64_data(v);
-  save(i, dir_ / "i.pb");
-  const HostTensor hi = read_tensor_pb((dir_ / "i.pb").string());
+  const HostTensor hi = read_back(i, "i.pb");
   EXPECT_EQ(hi.dims, (std::vector<std::int64_t>{1, 3}));
   EXPECT_EQ(values<std::int64_t>(hi), (std::vector<std::int64_t>{7, -1, std::int64_t{1} << 40}));
 
@@ -81,35 +96,18 @@ TEST_F(TensorIo, TypedFields) {
   d.set_data_type(TensorProto::DOUBLE);
   d.add_dims(1);
   d.add_double_data(0.25);
-  save(d, dir_ / "d.pb");
-  EXPECT_EQ(values<double>(read_tensor_pb((dir_ / "d.pb").string())), (std::vector<double>{0.25}));
+  EXPECT_EQ(values<double>(read_back(d, "d.pb")), (std::vector<double>{0.25}));
 
   // UINT8 in int32_data is widened to int32; BOOL to bytes; FLOAT16 keeps its bits.
-  TensorProto u;
-  u.set_data_type(TensorProto::UINT8);
-  u.add_dims(2);
-  u.add_int32_data(255);
-  u.add_int32_data(3);
-  save(u, dir_ / "u.pb");
-  const HostTensor hu = read_tensor_pb((dir_ / "u.pb").string());
+  const HostTensor hu = read_back(in_int32_data(TensorProto::UINT8, {255, 3}), "u.pb");
   EXPECT_EQ(hu.dtype, DType::int32);
   EXPECT_EQ(values<std::int32_t>(hu), (std::vector<std::int32_t>{255, 3}));
 
-  TensorProto b;
-  b.set_data_type(TensorProto::BOOL);
-  b.add_dims(2);
-  b.add_int32_data(1);
-  b.add_int32_data(0);
-  save(b, dir_ / "b.pb");
-  EXPECT_EQ(values<std::uint8_t>(read_tensor_pb((dir_ / "b.pb").string())),
+  EXPECT_EQ(values<std::uint8_t>(read_back(in_int32_data(TensorProto::BOOL, {1, 0}), "b.pb")),
             (std::vector<std::uint8_t>{1, 0}));
 
-  TensorProto h;
-  h.set_data_type(TensorProto::FLOAT16);
-  h.add_dims(1);
-  h.add_int32_data(0x3C00);  // 1.0 in IEEE half
-  save(h, dir_ / "h.pb");
-  const HostTensor hh = read_tensor_pb((dir_ / "h.pb").string());
+  // 0x3C00: 1.0 in IEEE half.
+  const HostTensor hh = read_back(in_int32_data(TensorProto::FLOAT16, {0x3C00}), "h.pb");
   EXPECT_EQ(hh.dtype, DType::fp16);
   EXPECT_EQ(values<std::uint16_t>(hh), (std::vector<std::uint16_t>{0x3C00}));
 
@@ -117,9 +115,7 @@ TEST_F(TensorIo, TypedFields) {
   raw8.set_data_type(TensorProto::INT8);
   raw8.add_dims(2);
   raw8.set_raw_data(std::string("\xff\x05", 2));
-  save(raw8, dir_ / "r8.pb");
-  EXPECT_EQ(values<std::int8_t>(read_tensor_pb((dir_ / "r8.pb").string())),
-            (std::vector<std::int8_t>{-1, 5}));
+  EXPECT_EQ(values<std::int8_t>(read_back(raw8, "r8.pb")), (std::vector<std::int8_t>{-1, 5}));
 }
 
 TEST_F(TensorIo, WriteReadRoundTrip) {

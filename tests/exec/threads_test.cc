@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -70,17 +71,29 @@ std::vector<std::string> every_thread_cpus() {
   return out;
 }
 
-TEST(ExecThreads, OneThreadEveryPoolAndOneCore) {
+// An executor of gemm_heavy() on `threads` threads, pinned or not.
+std::unique_ptr<Executor> gemm_executor(int threads, bool pin = true) {
   ExecOptions o;
-  o.threads = 1;
-  auto e = make_executor(gemm_heavy(), o);
+  o.threads = threads;
+  o.pin = pin;
+  return make_executor(gemm_heavy(), o);
+}
+
+// Every pool of a run on `threads` threads reads back `threads` (BLAS and
+// OpenMP 0 only where the process has no OpenBLAS or no OpenMP runtime), and
+// the run is pinned to the CPUs picked for that count.
+void expect_every_pool(const ExecInfo& info, int threads) {
+  EXPECT_EQ(info.threads, threads);
+  EXPECT_EQ(info.interop_threads, threads);
+  EXPECT_TRUE(info.blas_threads == threads || info.blas_threads == 0) << info.blas_threads;
+  EXPECT_TRUE(info.openmp_threads == threads || info.openmp_threads == 0) << info.openmp_threads;
+  EXPECT_EQ(info.pinned_cpus, cpu_list_text(cpus_for_threads(threads)));
+}
+
+TEST(ExecThreads, OneThreadEveryPoolAndOneCore) {
+  auto e = gemm_executor(1);
   const ExecInfo& info = e->info();
-  EXPECT_EQ(info.threads, 1);
-  EXPECT_EQ(info.interop_threads, 1);
-  // 0 only where the process has no OpenBLAS or no OpenMP runtime.
-  EXPECT_TRUE(info.blas_threads == 1 || info.blas_threads == 0) << info.blas_threads;
-  EXPECT_TRUE(info.openmp_threads == 1 || info.openmp_threads == 0) << info.openmp_threads;
-  EXPECT_EQ(info.pinned_cpus, cpu_list_text(cpus_for_threads(1)));
+  expect_every_pool(info, 1);
   EXPECT_EQ(current_thread_cpus(), cpus_for_threads(1));
   // Every thread of the process, OpenBLAS's and OpenMP's included, on that CPU.
   for (const std::string& t : every_thread_cpus()) EXPECT_EQ(t, info.pinned_cpus);
@@ -91,10 +104,7 @@ TEST(ExecThreads, OneThreadEveryPoolAndOneCore) {
 // Without pinning the pools alone must hold: OpenBLAS's own threads would
 // otherwise multiply the matrices on every core.
 TEST(ExecThreads, OneThreadHoldsWithoutPinning) {
-  ExecOptions o;
-  o.threads = 1;
-  o.pin = false;
-  auto e = make_executor(gemm_heavy(), o);
+  auto e = gemm_executor(1, /*pin=*/false);
   EXPECT_EQ(e->info().pinned_cpus, "");
   EXPECT_EQ(blas_threads() == 0 ? 1 : blas_threads(), 1);
   const double ratio = cpu_per_wall(*e);
@@ -106,15 +116,9 @@ TEST(ExecThreads, OneThreadHoldsWithoutPinning) {
 // the first two allowed cores; the launch mask comes back afterwards.
 TEST(ExecThreads, TwoThreadsEveryPoolPinnedAndRestored) {
   {
-    ExecOptions o;
-    o.threads = 2;
-    auto e = make_executor(gemm_heavy(), o);
+    auto e = gemm_executor(2);
     const ExecInfo& info = e->info();
-    EXPECT_EQ(info.threads, 2);
-    EXPECT_EQ(info.interop_threads, 2);
-    EXPECT_TRUE(info.blas_threads == 2 || info.blas_threads == 0) << info.blas_threads;
-    EXPECT_TRUE(info.openmp_threads == 2 || info.openmp_threads == 0) << info.openmp_threads;
-    EXPECT_EQ(info.pinned_cpus, cpu_list_text(cpus_for_threads(2)));
+    expect_every_pool(info, 2);
     // The calling thread is intra-op worker 0: pinned to the first CPU; the
     // OpenMP worker to the second; every other thread to the two.
     EXPECT_EQ(current_thread_cpus(), cpus_for_threads(1));

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "hw/catalog.h"
+#include "support/cpu_chip.h"
 
 namespace dnnroof {
 namespace {
@@ -46,39 +47,16 @@ TEST(CpuAffinity, PinAndRestoreTheCallingThread) {
   EXPECT_EQ(current_thread_cpus(), allowed);
 }
 
-constexpr const char* kMeasured = R"(
-[[chip]]
-id = "m-cpu"
-name = "Measured CPU"
-kind = "cpu"
-source = "test"
-[chip.peak]
-fp32 = { value = 2e11, derivation = "2 threads" }
-[chip.cpu]
-cores = 2
-allcore_clock = "3 GHz"
-[chip.cpu.flops_per_cycle]
-fp32 = 32
-[[chip.memory]]
-name = "L1d"
-[[chip.memory]]
-name = "DRAM"
-main = true
-bandwidth = { value = 2e10, derivation = "2 threads" }
-[[chip.threads]]
-threads = 2
-[chip.threads.peak]
-fp32 = { value = 2e11, derivation = "2 threads" }
-[chip.threads.bandwidth]
-DRAM = { value = 2e10, derivation = "2 threads" }
-[[chip.threads]]
-threads = 1
-[chip.threads.peak]
-fp32 = { value = 1e11, derivation = "1 thread" }
-[chip.threads.bandwidth]
-"L1d" = { value = 4e11, derivation = "1 thread" }
-DRAM = "12.5 GB/s"
-)";
+// 2 threads all-core; L1d measured on 1 thread only, DRAM on both.
+const std::string kMeasured = test::probed_cpu_toml(
+    "m-cpu", "Measured CPU", test::measured("2e11", "2 threads"),
+    "[[chip.memory]]\nname = \"L1d\"\n[[chip.memory]]\nname = \"DRAM\"\nmain = true\n"
+    "bandwidth = " +
+        test::measured("2e10", "2 threads") + "\n",
+    {{2, test::measured("2e11", "2 threads"), {"DRAM = " + test::measured("2e10", "2 threads")}},
+     {1,
+      test::measured("1e11", "1 thread"),
+      {"\"L1d\" = " + test::measured("4e11", "1 thread"), "DRAM = \"12.5 GB/s\""}}});
 
 TEST(ThreadCeilings, ReadFromTheCatalogSortedByThreads) {
   Catalog c;

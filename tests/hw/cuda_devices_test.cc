@@ -2,25 +2,33 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace dnnroof {
 namespace {
+
+// Device 0 as the CUDA runtime reports it: its name, compute capability,
+// SMs, boost clock, memory clock and bus width; 40 GB and 40 MiB of L2 (an
+// A100 40GB's, which no test here reads for another device).
+CudaDeviceInfo device(const std::string& name, int cc_major, int cc_minor, int sm_count,
+                      double sm_clock_hz, double memory_clock_hz, int memory_bus_bits) {
+  return {.index = 0,
+          .name = name,
+          .cc_major = cc_major,
+          .cc_minor = cc_minor,
+          .sm_count = sm_count,
+          .sm_clock_hz = sm_clock_hz,
+          .memory_clock_hz = memory_clock_hz,
+          .memory_bus_bits = memory_bus_bits,
+          .memory_bytes = 40e9,
+          .l2_bytes = 40.0 * 1024 * 1024};
+}
 
 // Runtime figures of an A100 SXM4 40GB as the CUDA runtime reports them:
 // 108 SMs, compute capability 8.0, 1410 MHz boost, HBM2 at 1215 MHz on a
 // 5120-bit bus. Datasheet: 19.5 TFLOP/s fp32, 9.7 fp64, 1555 GB/s.
 CudaDeviceInfo a100_like() {
-  CudaDeviceInfo d;
-  d.index = 0;
-  d.name = "NVIDIA A100-SXM4-40GB";
-  d.cc_major = 8;
-  d.cc_minor = 0;
-  d.sm_count = 108;
-  d.sm_clock_hz = 1410e6;
-  d.memory_clock_hz = 1215e6;
-  d.memory_bus_bits = 5120;
-  d.memory_bytes = 40e9;
-  d.l2_bytes = 40.0 * 1024 * 1024;
-  return d;
+  return device("NVIDIA A100-SXM4-40GB", 8, 0, 108, 1410e6, 1215e6, 5120);
 }
 
 TEST(CudaDeviceChip, A100PeaksAndBandwidthByHand) {
@@ -40,15 +48,7 @@ TEST(CudaDeviceChip, A100PeaksAndBandwidthByHand) {
 
 TEST(CudaDeviceChip, T4MatchesItsDatasheet) {
   // T4: 40 SMs, 7.5, 1590 MHz, GDDR6 5001 MHz on 256 bits: 8.1 TFLOP/s, 320 GB/s.
-  CudaDeviceInfo d = a100_like();
-  d.name = "Tesla T4";
-  d.cc_major = 7;
-  d.cc_minor = 5;
-  d.sm_count = 40;
-  d.sm_clock_hz = 1590e6;
-  d.memory_clock_hz = 5001e6;
-  d.memory_bus_bits = 256;
-  const Chip c = cuda_device_chip(d);
+  const Chip c = cuda_device_chip(device("Tesla T4", 7, 5, 40, 1590e6, 5001e6, 256));
   EXPECT_NEAR(*c.peak_flops(DType::fp32), 8.1e12, 0.05e12);
   EXPECT_NEAR(c.main_memory().bandwidth.value, 320e9, 0.1e9);
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -44,6 +45,19 @@ MeasureOptions bare_options(Synthetic& s) {
   o.min_time_s = 0;
   o.clock = s.clock();
   return o;
+}
+
+// `sequence` measured from bare_options() without warm-up under a budget of
+// `max_time_s`, extended up to `max_time_for_min_samples_s` to reach
+// min_samples (0: no extension, the default).
+Measurement measure_on_budget(std::function<double(std::size_t)> sequence, double max_time_s,
+                              double max_time_for_min_samples_s = 0) {
+  Synthetic s{std::move(sequence)};
+  MeasureOptions o = bare_options(s);
+  o.max_warmup_iterations = 0;
+  o.max_time_s = max_time_s;
+  o.max_time_for_min_samples_s = max_time_for_min_samples_s;
+  return measure(s.run_once(), o);
 }
 
 TEST(WarmupRule, StableOnlyWhenTheWindowMedianStopsFalling) {
@@ -114,22 +128,13 @@ TEST(Measure, BudgetExtendsUntilMinSamplesForSlowWork) {
   // budget ends after 4 samples. With max_time_for_min_samples_s = 12 the
   // loop goes on to min_samples = 10 (10 s of fake time) and converges there
   // (constant durations: interval [1, 1], ±0%).
-  Synthetic s{[](std::size_t) { return 1.0; }};
-  MeasureOptions o = bare_options(s);
-  o.max_warmup_iterations = 0;
-  o.max_time_s = 4;
-  o.max_time_for_min_samples_s = 12;
-  const Measurement m = measure(s.run_once(), o);
+  const Measurement m = measure_on_budget([](std::size_t) { return 1.0; }, 4, 12);
   EXPECT_TRUE(m.converged);
   EXPECT_EQ(m.samples_s.size(), 10u);
   EXPECT_DOUBLE_EQ(m.total_s, 10);
 
   // Without it: 4 samples, noisy, and no ± in the outcome.
-  Synthetic plain{[](std::size_t) { return 1.0; }};
-  MeasureOptions p = bare_options(plain);
-  p.max_warmup_iterations = 0;
-  p.max_time_s = 4;
-  const Measurement q = measure(plain.run_once(), p);
+  const Measurement q = measure_on_budget([](std::size_t) { return 1.0; }, 4);
   EXPECT_FALSE(q.converged);
   EXPECT_EQ(q.samples_s.size(), 4u);
   EXPECT_EQ(describe_outcome(q),
@@ -140,12 +145,7 @@ TEST(Measure, BudgetExtendsUntilMinSamplesForSlowWork) {
 TEST(Measure, BudgetExtensionIsCappedAndEndsAtMinSamples) {
   // 3 s per iteration, budget 4 s, extension capped at 12 s: samples at
   // 3, 6, 9, 12 s; at 12 s the cap ends it with 4 samples (< 10): noisy.
-  Synthetic s{[](std::size_t) { return 3.0; }};
-  MeasureOptions o = bare_options(s);
-  o.max_warmup_iterations = 0;
-  o.max_time_s = 4;
-  o.max_time_for_min_samples_s = 12;
-  const Measurement m = measure(s.run_once(), o);
+  const Measurement m = measure_on_budget([](std::size_t) { return 3.0; }, 4, 12);
   EXPECT_FALSE(m.converged);
   EXPECT_EQ(m.samples_s.size(), 4u);
   EXPECT_EQ(m.stop_reason, StopReason::time_budget);
@@ -153,12 +153,8 @@ TEST(Measure, BudgetExtensionIsCappedAndEndsAtMinSamples) {
   // Past min_samples the plain budget rules again: 0.25 s alternating with
   // 0.75 s never converges; min_samples = 10 is reached at 5 s > 4 s, so
   // the loop stops right there, not at the 12 s cap.
-  Synthetic alt{[](std::size_t i) { return i % 2 == 0 ? 0.25 : 0.75; }};
-  MeasureOptions a = bare_options(alt);
-  a.max_warmup_iterations = 0;
-  a.max_time_s = 4;
-  a.max_time_for_min_samples_s = 12;
-  const Measurement am = measure(alt.run_once(), a);
+  const Measurement am =
+      measure_on_budget([](std::size_t i) { return i % 2 == 0 ? 0.25 : 0.75; }, 4, 12);
   EXPECT_FALSE(am.converged);
   EXPECT_EQ(am.samples_s.size(), 10u);
   EXPECT_DOUBLE_EQ(am.total_s, 5);

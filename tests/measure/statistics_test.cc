@@ -68,14 +68,20 @@ std::vector<double> one_to(int n) {
   return x;
 }
 
+// The interval's order-statistic ranks (1-based) and whether it reached the
+// confidence asked for.
+void expect_ranks(const MedianInterval& ci, bool reached, std::size_t lower, std::size_t upper) {
+  EXPECT_EQ(ci.reached_confidence, reached);
+  EXPECT_EQ(ci.lower_rank, lower);
+  EXPECT_EQ(ci.upper_rank, upper);
+}
+
 TEST(MedianInterval, TenSamples) {
   // B ~ Bin(10, 1/2): P(B <= 0) = 1/1024, P(B <= 1) = 11/1024 <= 0.025,
   // P(B <= 2) = 56/1024 = 0.0547 > 0.025. So l - 1 = 1: l = 2, u = 10 + 1 - 2 = 9,
   // coverage 1 - 22/1024.
   const MedianInterval ci = median_interval(one_to(10));
-  EXPECT_TRUE(ci.reached_confidence);
-  EXPECT_EQ(ci.lower_rank, 2u);
-  EXPECT_EQ(ci.upper_rank, 9u);
+  expect_ranks(ci, true, 2, 9);
   EXPECT_DOUBLE_EQ(ci.low, 2);
   EXPECT_DOUBLE_EQ(ci.high, 9);
   EXPECT_NEAR(ci.achieved_confidence, 1 - 22.0 / 1024, 1e-12);
@@ -87,9 +93,9 @@ TEST(MedianInterval, TwentySamples) {
   // Bin(20, 1/2) CDF * 2^20: F(4) = 1+20+190+1140+4845 = 6196,
   // F(5) = 6196 + 15504 = 21700 (0.0207 <= 0.025),
   // F(6) = 21700 + 38760 = 60460 (0.0577 > 0.025). So l = 6, u = 15.
+  // Coverage 1 - 2 * 0.0207 = 0.9586 >= 0.95.
   const MedianInterval ci = median_interval(one_to(20));
-  EXPECT_EQ(ci.lower_rank, 6u);
-  EXPECT_EQ(ci.upper_rank, 15u);
+  expect_ranks(ci, true, 6, 15);
   EXPECT_NEAR(ci.achieved_confidence, 1 - 2 * 21700.0 / 1048576, 1e-12);
   // At 90%: F(6) = 0.0577 > 0.05 still, so l = 6 as well; at 80%:
   // F(6) <= 0.1, F(7) = (60460 + 77520) / 2^20 = 0.1316 > 0.1 -> l = 7.
@@ -99,15 +105,12 @@ TEST(MedianInterval, TwentySamples) {
 TEST(MedianInterval, SmallCountsFallBackToMinMax) {
   // n = 5: [min, max] covers 1 - 2 / 32 = 0.9375 < 0.95.
   const MedianInterval five = median_interval(one_to(5));
-  EXPECT_FALSE(five.reached_confidence);
-  EXPECT_EQ(five.lower_rank, 1u);
-  EXPECT_EQ(five.upper_rank, 5u);
+  expect_ranks(five, false, 1, 5);
   EXPECT_DOUBLE_EQ(five.achieved_confidence, 0.9375);
   // n = 6: 1 - 2 / 64 = 0.96875 >= 0.95, and l = 2 would give
   // 1 - 2 * 7/64 = 0.78: so [x_(1), x_(6)] and it counts.
   const MedianInterval six = median_interval(one_to(6));
-  EXPECT_TRUE(six.reached_confidence);
-  EXPECT_EQ(six.lower_rank, 1u);
+  expect_ranks(six, true, 1, 6);
   EXPECT_DOUBLE_EQ(six.achieved_confidence, 0.96875);
 }
 

@@ -31,6 +31,24 @@ constexpr double kRawL1 = (48.23 + 6.42 + 6.42 + 7.23 + 9.87 + 2.30) * 1e6;
 constexpr double kRawL2 =
     (0.01285 + 0.00645 + 0.00642 + 0.00401 + 0.00312 + 0.00012 + 0.0021) * 1e9;
 
+// Whether one of the comparison's explanations says `part`.
+bool explains(const NcuComparison& c, const std::string& part) {
+  return std::any_of(c.explanations.begin(), c.explanations.end(),
+                     [&](const std::string& e) { return e.find(part) != std::string::npos; });
+}
+
+// The profile `csv` compared with a cost of `matmul_flops` forward matrix
+// FLOPs, `bytes_read` forward bytes read and `compulsory_bytes` of
+// compulsory traffic (nothing else).
+NcuComparison compare_csv(const std::string& csv, double matmul_flops, double bytes_read,
+                          double compulsory_bytes = 0) {
+  ModelCost cost;
+  cost.forward.matmul_flops = matmul_flops;
+  cost.forward.bytes_read = bytes_read;
+  cost.compulsory_forward_bytes = compulsory_bytes;
+  return compare_with_cost(summarize(parse_ncu_csv(csv, "t.csv")), cost);
+}
+
 TEST(NcuGroups, ByNamePattern) {
   EXPECT_EQ(kernel_group("void implicit_convolve_sgemm<float, float, 128>(int)"), "conv");
   EXPECT_EQ(kernel_group("sm80_xmma_fprop_implicit_gemm_tf32f32_tf32f32_f32_nhwckrsc"), "conv");
@@ -164,15 +182,11 @@ TEST(NcuCompare, AgainstAHandMadeCost) {
   EXPECT_NEAR(*c.rows[4].measured, kRawFp32 / kRawDram, 1e-9);
   // Explanations follow the numbers: tensor instructions without FLOPs, and
   // DRAM traffic 89% of the no-reuse model.
-  const auto has = [&](const std::string& part) {
-    return std::any_of(c.explanations.begin(), c.explanations.end(),
-                       [&](const std::string& e) { return e.find(part) != std::string::npos; });
-  };
-  EXPECT_TRUE(has("28224 tensor-core instructions were counted"));
-  EXPECT_TRUE(has("DRAM traffic is 89% of the no-reuse model"));
-  EXPECT_FALSE(has("below the compulsory traffic"));
-  EXPECT_FALSE(has("x the analytic count"));
-  EXPECT_FALSE(has("covers only part of an iteration"));
+  EXPECT_TRUE(explains(c, "28224 tensor-core instructions were counted"));
+  EXPECT_TRUE(explains(c, "DRAM traffic is 89% of the no-reuse model"));
+  EXPECT_FALSE(explains(c, "below the compulsory traffic"));
+  EXPECT_FALSE(explains(c, "x the analytic count"));
+  EXPECT_FALSE(explains(c, "covers only part of an iteration"));
   // 20 nodes that move data and only 7 kernels: part of an iteration.
   for (int i = 0; i < 20; ++i) {
     NodeCost n;
@@ -197,20 +211,12 @@ TEST(NcuCompare, MissingTensorMetricsExplainLowFlops) {
       "\"dram__bytes_write.sum\",\"smsp__sass_thread_inst_executed_op_ffma_pred_on.sum\"\n"
       "\"\",\"\",\"usecond\",\"byte\",\"byte\",\"inst\"\n"
       "\"0\",\"sm80_xmma_fprop_implicit_gemm\",\"10\",\"1,000\",\"500\",\"50\"\n";
-  const NcuSummary s = summarize(parse_ncu_csv(csv, "t.csv"));
-  ModelCost cost;
-  cost.forward.matmul_flops = 300;
-  cost.forward.bytes_read = 1000;
-  cost.compulsory_forward_bytes = 2000;
-  const NcuComparison c = compare_with_cost(s, cost);
+  const NcuComparison c = compare_csv(csv, 300, 1000, 2000);
   EXPECT_DOUBLE_EQ(*c.rows[0].ratio, 100.0 / 300.0);
-  const auto has = [&](const std::string& part) {
-    return std::any_of(c.explanations.begin(), c.explanations.end(),
-                       [&](const std::string& e) { return e.find(part) != std::string::npos; });
-  };
-  EXPECT_TRUE(has("measured FLOPs are 33% of the analytic count and no tensor-core metric"));
-  EXPECT_TRUE(has("DRAM traffic is 1.50x the no-reuse model"));
-  EXPECT_TRUE(has("below the compulsory traffic"));  // 1,500 B < 2,000 B
+  EXPECT_TRUE(
+      explains(c, "measured FLOPs are 33% of the analytic count and no tensor-core metric"));
+  EXPECT_TRUE(explains(c, "DRAM traffic is 1.50x the no-reuse model"));
+  EXPECT_TRUE(explains(c, "below the compulsory traffic"));  // 1,500 B < 2,000 B
 }
 
 TEST(NcuCompare, OptimizerKernelsAreLeftOut) {
@@ -221,20 +227,11 @@ TEST(NcuCompare, OptimizerKernelsAreLeftOut) {
       "\"\",\"\",\"usecond\",\"byte\",\"inst\"\n"
       "\"0\",\"ampere_sgemm_64x64_nn\",\"10\",\"1,000\",\"400\"\n"
       "\"1\",\"void at::native::multi_tensor_apply_kernel<SGD>\",\"2\",\"600\",\"30\"\n";
-  const NcuSummary s = summarize(parse_ncu_csv(csv, "o.csv"));
-  ModelCost cost;
-  cost.forward.matmul_flops = 800;
-  cost.forward.bytes_read = 1000;
-  const NcuComparison c = compare_with_cost(s, cost);
+  const NcuComparison c = compare_csv(csv, 800, 1000);
   EXPECT_DOUBLE_EQ(*c.rows[0].measured, 2.0 * 400);  // not 2 x (400 + 30)
   EXPECT_DOUBLE_EQ(*c.rows[2].measured, 1000.0);     // not 1,600
-  const bool said =
-      std::any_of(c.explanations.begin(), c.explanations.end(), [](const std::string& e) {
-        return e.find(
-                   "the 1 optimizer kernel(s) (60 FLOPs, 600 bytes of DRAM traffic) are left "
-                   "out") != std::string::npos;
-      });
-  EXPECT_TRUE(said);
+  EXPECT_TRUE(
+      explains(c, "the 1 optimizer kernel(s) (60 FLOPs, 600 bytes of DRAM traffic) are left out"));
 }
 
 TEST(NcuResultsFile, RoundTrip) {

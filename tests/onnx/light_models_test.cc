@@ -11,9 +11,6 @@
 
 #include "cost/cost.h"
 #include "onnx_testing.h"
-#if __has_include("zoo/zoo.h")
-#include "zoo/zoo.h"
-#endif
 
 namespace dnnroof {
 namespace {
@@ -117,7 +114,7 @@ TEST(OnnxLight, AlexNetBvlcByHand) {
   EXPECT_EQ(onnx_testing::count_ops(g, OpKind::Lrn), 2);
 }
 
-#if __has_include("zoo/zoo.h")
+#if defined(DNNROOF_TEST_HAVE_ZOO)
 TEST(OnnxLight, SameAsTorchvisionArchitecturesInTheZoo) {
   // ResNet-50, VGG-19 and SqueezeNet 1.1 have the torchvision layer shapes.
   for (const auto& [file, zoo] : std::map<std::string, std::string>{

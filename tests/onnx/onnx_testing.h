@@ -2,17 +2,26 @@
 // Helpers for the ONNX tests: build small models with the onnx.proto classes
 // (so each test states its model in a few lines), read files, and compute
 // expected values without the importer.
+#include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
+#include "cost/cost.h"
 #include "graph/graph.h"
 #include "onnx/onnx_import.h"
 #include "support/files.h"
+// The zoo where the build has it (then DNNROOF_TEST_HAVE_ZOO is defined), for
+// the tests that compare an import with the zoo's model.
+#if __has_include("zoo/zoo.h")
+#include "zoo/zoo.h"
+#define DNNROOF_TEST_HAVE_ZOO 1
+#endif
 
 namespace dnnroof::onnx_testing {
 
@@ -138,6 +147,32 @@ inline int count_ops(const Graph& g, OpKind op) {
   int n = 0;
   for (const Node& node : g.nodes) n += node.op == op ? 1 : 0;
   return n;
+}
+
+// The MACs of the matrix products that read a weight, node by node: Conv,
+// Gemm, and MatMul with parameters (a Linear over a 3-D or 4-D tensor, as
+// vit_b_16's MLP or convnext's channels-last MLP, exports as a MatMul that
+// reads a weight; attention's MatMuls read none).
+inline std::vector<double> matrix_macs(const ModelCost& c) {
+  std::vector<double> v;
+  for (const NodeCost& n : c.nodes) {
+    const bool linear = n.op == OpKind::Gemm || (n.op == OpKind::MatMul && n.params > 0);
+    if (n.op == OpKind::Conv || linear) v.push_back(n.forward.macs);
+  }
+  return v;
+}
+
+// An imported graph and the zoo's model it exports: the same forward MACs,
+// node by node for the weight-reading matrix products, the same output shape
+// and every op of the import covered. Returns both costs (import, zoo).
+inline std::pair<ModelCost, ModelCost> expect_same_work(const Graph& onnx, const Graph& zoo) {
+  ModelCost a = estimate_cost(onnx);
+  ModelCost b = estimate_cost(zoo);
+  EXPECT_TRUE(a.uncovered.empty());
+  EXPECT_EQ(a.forward.macs, b.forward.macs);
+  EXPECT_EQ(matrix_macs(a), matrix_macs(b));
+  EXPECT_EQ(onnx.value(onnx.outputs.at(0)).shape, zoo.value(zoo.outputs.at(0)).shape);
+  return {std::move(a), std::move(b)};
 }
 
 }  // namespace dnnroof::onnx_testing

@@ -20,11 +20,8 @@ TEST(Clock, ChainDoesTheAdditionsItCounts) {
 
 TEST(Clock, MeasuredClockIsPlausible) {
   if (!clock_kernel_available()) GTEST_SKIP() << "no chain kernel for this architecture";
-  ClockOptions o;
-  o.warmup_s = 0.01;
-  o.measure_s = 0.05;
-  o.sample_s = 0.002;
-  const CoreClock c = measure_core_clock(1, o);
+  const CoreClock c =
+      measure_core_clock(1, {.warmup_s = 0.01, .measure_s = 0.05, .sample_s = 0.002});
   EXPECT_EQ(c.threads, 1);
   // A dependent add takes at least one cycle: a chain can never imply more
   // than the core's clock, and no core runs at 10 GHz. Load only lowers it.
@@ -35,11 +32,8 @@ TEST(Clock, MeasuredClockIsPlausible) {
 
 TEST(Clock, CountsAreMeasuredOnceEach) {
   if (!clock_kernel_available()) GTEST_SKIP() << "no chain kernel for this architecture";
-  ClockOptions o;
-  o.warmup_s = 0;
-  o.measure_s = 0.01;
-  o.sample_s = 0.001;
-  const auto clocks = measure_core_clocks({1, 0, 1, -3}, o);
+  const auto clocks =
+      measure_core_clocks({1, 0, 1, -3}, {.warmup_s = 0, .measure_s = 0.01, .sample_s = 0.001});
   ASSERT_EQ(clocks.size(), 1u);
   EXPECT_EQ(clocks[0].threads, 1);
 }

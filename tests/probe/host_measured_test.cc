@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "hw/catalog.h"
@@ -19,6 +21,21 @@ namespace {
 
 constexpr double kKiB = 1024;
 constexpr double kMiB = 1024 * kKiB;
+
+// A triad curve on `threads` threads whose last point (512 MiB) ran at
+// `best` (`median`: 0 when the test leaves it out), and its plateaus.
+BandwidthCurve triad_curve(int threads, double best, double median, std::vector<Plateau> plateaus) {
+  BandwidthCurve c;
+  c.kind = MemoryKernelKind::triad;
+  c.threads = threads;
+  BandwidthPoint last;
+  last.working_set_bytes = 512 * kMiB;
+  last.rate.best = best;
+  last.rate.median = median;
+  c.points.push_back(last);
+  c.plateaus = std::move(plateaus);
+  return c;
+}
 
 ProbeResult synthetic_result() {
   ProbeResult r;
@@ -49,19 +66,11 @@ ProbeResult synthetic_result() {
   bf16.best = 5.5e11;
   r.compute.push_back({"avx512-bf16-vdpbf16ps", DType::bf16, 2, bf16});
 
-  BandwidthCurve triad;
-  triad.kind = MemoryKernelKind::triad;
-  triad.threads = 2;
-  BandwidthPoint last;
-  last.working_set_bytes = 512 * kMiB;
-  last.rate.best = 19e9;
-  last.rate.median = 15e9;
-  triad.points.push_back(last);
-  triad.plateaus = {{"L1d", 0, 1, 4 * kKiB, 32 * kKiB, 400e9},
-                    {"L2", 2, 3, 128 * kKiB, 1 * kMiB, 200e9},
-                    {"L3", 4, 5, 8 * kMiB, 16 * kMiB, 80e9},
-                    {"DRAM", 6, 8, 128 * kMiB, 512 * kMiB, 20.5e9}};
-  r.curves.push_back(triad);
+  r.curves.push_back(triad_curve(2, 19e9, 15e9,
+                                 {{"L1d", 0, 1, 4 * kKiB, 32 * kKiB, 400e9},
+                                  {"L2", 2, 3, 128 * kKiB, 1 * kMiB, 200e9},
+                                  {"L3", 4, 5, 8 * kMiB, 16 * kMiB, 80e9},
+                                  {"DRAM", 6, 8, 128 * kMiB, 512 * kMiB, 20.5e9}}));
   return r;
 }
 
@@ -69,16 +78,9 @@ ProbeResult synthetic_result() {
 // a 1-thread run is judged against the 1-thread figures, not the all-core ones.
 TEST(HostMeasured, CeilingsPerThreadCountLoadBack) {
   ProbeResult r = synthetic_result();
-  BandwidthCurve one;
-  one.kind = MemoryKernelKind::triad;
-  one.threads = 1;
-  BandwidthPoint p;
-  p.working_set_bytes = 512 * kMiB;
-  p.rate.best = 11e9;
-  one.points.push_back(p);
-  one.plateaus = {{"L1d", 0, 1, 4 * kKiB, 16 * kKiB, 210e9},
-                  {"DRAM", 6, 8, 128 * kMiB, 512 * kMiB, 12.5e9}};
-  r.curves.push_back(one);
+  r.curves.push_back(triad_curve(
+      1, 11e9, 0,
+      {{"L1d", 0, 1, 4 * kKiB, 16 * kKiB, 210e9}, {"DRAM", 6, 8, 128 * kMiB, 512 * kMiB, 12.5e9}}));
   GemmCeiling g1;
   g1.precision = DType::fp32;
   g1.size = 2048;

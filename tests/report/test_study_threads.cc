@@ -11,6 +11,7 @@
 
 #include "fixture.h"
 #include "report/study.h"
+#include "support/cpu_chip.h"
 
 namespace dnnroof {
 namespace {
@@ -19,36 +20,12 @@ namespace {
 // Bandwidths of 1e15 B/s put every model far right of the ridge
 // (1e11 / 1e15 = 1e-4 FLOP/B), so the attainable value is the peak itself:
 // 1e11 for a 1-thread run, 2e11 for a 2-thread run.
-constexpr const char* kProbed = R"toml(
-[[chip]]
-id = "host-measured"
-name = "Probed CPU (measured)"
-kind = "cpu"
-source = "test"
-[chip.peak]
-fp32 = { value = 2e11, derivation = "2 threads" }
-[chip.cpu]
-cores = 2
-allcore_clock = "3 GHz"
-[chip.cpu.flops_per_cycle]
-fp32 = 32
-[[chip.memory]]
-name = "DRAM"
-main = true
-bandwidth = { value = 1e15, derivation = "2 threads" }
-[[chip.threads]]
-threads = 1
-[chip.threads.peak]
-fp32 = { value = 1e11, derivation = "1 thread" }
-[chip.threads.bandwidth]
-DRAM = { value = 1e15, derivation = "1 thread" }
-[[chip.threads]]
-threads = 2
-[chip.threads.peak]
-fp32 = { value = 2e11, derivation = "2 threads" }
-[chip.threads.bandwidth]
-DRAM = { value = 1e15, derivation = "2 threads" }
-)toml";
+const std::string kProbed = test::probed_cpu_toml(
+    "host-measured", "Probed CPU (measured)", test::measured("2e11", "2 threads"),
+    "[[chip.memory]]\nname = \"DRAM\"\nmain = true\nbandwidth = " +
+        test::measured("1e15", "2 threads") + "\n",
+    {{1, test::measured("1e11", "1 thread"), {"DRAM = " + test::measured("1e15", "1 thread")}},
+     {2, test::measured("2e11", "2 threads"), {"DRAM = " + test::measured("1e15", "2 threads")}}});
 
 ResultRecord on_threads(int threads, double median_s) {
   ResultRecord r = test::result_record("resnet18", "cpu", "host", 1);

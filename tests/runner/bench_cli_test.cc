@@ -18,6 +18,7 @@
 
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/cli_suite.h"
 
 namespace dnnroof {
 namespace {
@@ -27,10 +28,8 @@ namespace fs = std::filesystem;
 using test::CliRun;
 using test::read_file;
 
-class BenchCli : public test::CliTest {
- protected:
-  BenchCli() : CliTest("bench-cli") {}
-};
+// Its temporary folder is named after each test.
+using BenchCli = test::SuiteCliTest;
 
 TEST_F(BenchCli, SqueezenetInferAndTrainThenResumeSkipsBoth) {
   const fs::path file = dir_ / "results.json";

@@ -12,6 +12,7 @@
 
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/cli_suite.h"
 
 namespace dnnroof {
 namespace {
@@ -20,10 +21,8 @@ namespace fs = std::filesystem;
 
 using test::CliRun;
 
-class BenchLlmCli : public test::CliTest {
- protected:
-  BenchLlmCli() : CliTest("bench-llm-cli") {}
-};
+// Its temporary folder is named after each test.
+using BenchLlmCli = test::SuiteCliTest;
 
 TEST_F(BenchLlmCli, LlamaTinyPrefillAndDecode) {
   const fs::path file = dir() / "llm.json";

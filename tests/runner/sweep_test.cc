@@ -237,6 +237,13 @@ TEST(RunSweep, ResumeSkipsFinishedKeysAndRetriesFailedOnes) {
   EXPECT_EQ(run_sweep(o).records.size(), 4u);
 }
 
+// A failed configuration: recorded with `reason` and no timings.
+void expect_failed_unmeasured(const ResultRecord& r, const std::string& reason) {
+  EXPECT_EQ(r.status, RecordStatus::failed);
+  EXPECT_EQ(r.status_reason, reason);
+  EXPECT_TRUE(r.timings.empty());
+}
+
 TEST(RunSweep, FailuresAreRecordedWithTheirReasonAndTheSweepGoesOn) {
   TempPath file("fail");
   Factory factory;
@@ -247,9 +254,7 @@ TEST(RunSweep, FailuresAreRecordedWithTheirReasonAndTheSweepGoesOn) {
   o.make_executor = factory.make();
   const SweepOutcome out = run_sweep(o);
   ASSERT_EQ(out.records.size(), 3u);
-  EXPECT_EQ(out.records[0].status, RecordStatus::failed);
-  EXPECT_EQ(out.records[0].status_reason, "model 'broken' does not import: node 7 has no inputs");
-  EXPECT_TRUE(out.records[0].timings.empty());
+  expect_failed_unmeasured(out.records[0], "model 'broken' does not import: node 7 has no inputs");
   EXPECT_TRUE(std::isnan(out.records[0].memory_peak_bytes));
   EXPECT_EQ(out.records[1].status, RecordStatus::failed);
   EXPECT_EQ(out.records[1].status_reason, factory.throw_text);
@@ -270,9 +275,7 @@ TEST(RunSweep, AFailureDuringMeasurementIsRecordedToo) {
   o.make_executor = factory.make();
   const SweepOutcome out = run_sweep(o);
   ASSERT_EQ(out.records.size(), 2u);
-  EXPECT_EQ(out.records[0].status, RecordStatus::failed);
-  EXPECT_EQ(out.records[0].status_reason, "unsupported op in backward (fake)");
-  EXPECT_TRUE(out.records[0].timings.empty());
+  expect_failed_unmeasured(out.records[0], "unsupported op in backward (fake)");
   // A fresh executor for the next configuration: its call count starts over,
   // and call 5 throws there too.
   EXPECT_EQ(out.records[1].status, RecordStatus::failed);

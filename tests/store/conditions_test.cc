@@ -23,6 +23,16 @@ EnvLookup env_of(const std::map<std::string, std::string>& vars) {
   };
 }
 
+// The Slurm task of these tests: job 1235, task 1 of array job 1234, on node
+// gpu017 of partition gpu-a100.
+void expect_the_slurm_task(const Conditions& c) {
+  EXPECT_EQ(c.slurm_job_id, "1235");
+  EXPECT_EQ(c.slurm_array_job_id, "1234");
+  EXPECT_EQ(c.slurm_array_task_id, "1");
+  EXPECT_EQ(c.partition, "gpu-a100");
+  EXPECT_EQ(c.slurm_node, "gpu017");
+}
+
 TEST(Conditions, SlurmJobFromTheEnvironment) {
   Conditions c;
   add_environment_conditions(c,
@@ -32,11 +42,7 @@ TEST(Conditions, SlurmJobFromTheEnvironment) {
                                      {"SLURM_JOB_PARTITION", "gpu-a100"},
                                      {"SLURMD_NODENAME", "gpu017"}}),
                              "/nonexistent/nvidia/version");
-  EXPECT_EQ(c.slurm_job_id, "1235");
-  EXPECT_EQ(c.slurm_array_job_id, "1234");
-  EXPECT_EQ(c.slurm_array_task_id, "1");
-  EXPECT_EQ(c.partition, "gpu-a100");
-  EXPECT_EQ(c.slurm_node, "gpu017");
+  expect_the_slurm_task(c);
   EXPECT_EQ(c.gpu_driver, "");
 
   // A partition already set (bench --partition) is kept; outside Slurm
@@ -98,11 +104,7 @@ TEST(Conditions, CampaignFieldsRoundTripAndKeepPartitionsApart) {
   fs::remove(path);
   ASSERT_EQ(back.records.size(), 2u);
   const Conditions& c = back.records[0].conditions;
-  EXPECT_EQ(c.partition, "gpu-a100");
-  EXPECT_EQ(c.slurm_node, "gpu017");
-  EXPECT_EQ(c.slurm_job_id, "1235");
-  EXPECT_EQ(c.slurm_array_job_id, "1234");
-  EXPECT_EQ(c.slurm_array_task_id, "1");
+  expect_the_slurm_task(c);
   EXPECT_EQ(c.gpu_name, "NVIDIA A100-SXM4-80GB");
   EXPECT_EQ(c.gpu_driver, "535.104.05");
   EXPECT_EQ(back.records[1].conditions.partition, "gpu-v100");

@@ -81,13 +81,18 @@ TEST(ResultsCsv, PhasesAreTheUnionAndMissingCellsAreEmpty) {
   EXPECT_EQ(train[80].text, "");       // nor this one onnx
 }
 
-TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {
+// The summary table's text for exact_record() marked noisy with `reason`.
+std::string noisy_summary(const std::string& reason) {
   ResultsFile file;
-  ResultRecord noisy = exact_record();
-  noisy.status = RecordStatus::noisy;
-  noisy.status_reason = "median CI ±5% after the 10 s budget";
-  file.records = {noisy};
-  const std::string text = results_summary_table(file).to_text();
+  ResultRecord r = exact_record();
+  r.status = RecordStatus::noisy;
+  r.status_reason = reason;
+  file.records = {r};
+  return results_summary_table(file).to_text();
+}
+
+TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {
+  const std::string text = noisy_summary("median CI ±5% after the 10 s budget");
   EXPECT_NE(text.find("250 ms (forward)"), std::string::npos) << text;
   EXPECT_NE(text.find("50.0%"), std::string::npos) << text;
   EXPECT_NE(text.find("256 /s"), std::string::npos) << text;
@@ -98,12 +103,8 @@ TEST(ResultsSummary, PeopleSeeLatencyCiAndStatus) {
 TEST(ResultsSummary, TheStatusIsNotRepeated) {
   // The sampler writes "noisy: ..." as the reason; the status column says
   // "noisy: " once.
-  ResultsFile file;
-  ResultRecord r = exact_record();
-  r.status = RecordStatus::noisy;
-  r.status_reason = "noisy: median 95% CI ±6.9% after 20 samples, stopped by the time budget";
-  file.records = {r};
-  const std::string text = results_summary_table(file).to_text();
+  const std::string text =
+      noisy_summary("noisy: median 95% CI ±6.9% after 20 samples, stopped by the time budget");
   EXPECT_EQ(text.find("noisy: noisy:"), std::string::npos) << text;
   EXPECT_NE(text.find("noisy: median 95% CI ±6.9% after 20"), std::string::npos) << text;
 }

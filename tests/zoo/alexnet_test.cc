@@ -6,13 +6,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::node_macs;
-using cnn_testing::output_of;
-using cnn_testing::value_named;
 
 // Spatial sides at 224 px: conv1 (11, stride 4, pad 2): (224 + 4 - 11) / 4 + 1
 // = 55; max pool 3/2: 27; conv2 keeps 27; pool: 13; conv3-5 keep 13; pool: 6.
@@ -89,4 +84,4 @@ TEST(AlexNet, BatchAndBackward) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

@@ -3,6 +3,8 @@
 // SqueezeNet, GoogLeNet/Inception, DenseNet): build a zoo model, count its
 // graph's parameter values, find nodes and values by name. The comparison
 // with torchvision's published figures is one table (published_test.cc).
+// The family tests live in namespace dnnroof::cnn_testing, so they use these
+// helpers by their plain names.
 
 #include <gtest/gtest.h>
 

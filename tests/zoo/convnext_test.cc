@@ -5,37 +5,30 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 // features.1.0 at 56x56, dim 96: depthwise 7x7 with bias, LayerNorm, 96 ->
 // 384 -> 96 pointwise Linear layers, layer_scale [96, 1, 1].
 TEST(ZooConvNeXt, BlockByHand) {
   const ModelCost c = cost_of("convnext_tiny");
-  EXPECT_DOUBLE_EQ(node_named(c, "features.1.0.block.0").forward.macs, 96.0 * 56 * 56 * 49);
+  expect_macs(c, {{"features.1.0.block.0", 96.0 * 56 * 56 * 49},
+                  {"features.1.0.block.3", 56.0 * 56 * 96 * 384},
+                  {"features.1.0.block.5", 56.0 * 56 * 384 * 96}});
   EXPECT_DOUBLE_EQ(node_named(c, "features.1.0.block.0").params, 96.0 * 49 + 96);
-  EXPECT_DOUBLE_EQ(node_named(c, "features.1.0.block.3").forward.macs, 56.0 * 56 * 96 * 384);
-  EXPECT_DOUBLE_EQ(node_named(c, "features.1.0.block.5").forward.macs, 56.0 * 56 * 384 * 96);
   EXPECT_EQ(node_named(c, "features.1.0.block.3").output_shape, (Shape{1, 56, 56, 384}));
-  double block_params = 0;
-  for (const NodeCost& n : c.nodes) {
-    if (n.name.rfind("features.1.0.", 0) == 0) block_params += n.params;
-  }
   // dw 96*49+96, LN 2*96, Linear 96*384+384, Linear 384*96+96, layer_scale 96.
-  EXPECT_DOUBLE_EQ(block_params, 96 * 49 + 96 + 2 * 96 + 96 * 384 + 384 + 384 * 96 + 96 + 96);
+  EXPECT_DOUBLE_EQ(params_under(c, "features.1.0."),
+                   96 * 49 + 96 + 2 * 96 + 96 * 384 + 384 + 384 * 96 + 96 + 96);
 }
 
 // Stem: 4x4 stride-4 conv with bias (3 -> 96) at 56x56; downsampling 2x2
 // stride-2 convs after stages 1-3.
 TEST(ZooConvNeXt, StemAndDownsamplingByHand) {
-  const ModelCost c = cost_of("convnext_tiny");
-  EXPECT_DOUBLE_EQ(node_named(c, "features.0.0").forward.macs, 96.0 * 56 * 56 * 3 * 16);
-  EXPECT_DOUBLE_EQ(node_named(c, "features.2.1").forward.macs, 192.0 * 28 * 28 * 96 * 4);
-  EXPECT_DOUBLE_EQ(node_named(c, "features.4.1").forward.macs, 384.0 * 14 * 14 * 192 * 4);
-  EXPECT_DOUBLE_EQ(node_named(c, "features.6.1").forward.macs, 768.0 * 7 * 7 * 384 * 4);
+  expect_macs(cost_of("convnext_tiny"), {{"features.0.0", 96.0 * 56 * 56 * 3 * 16},
+                                         {"features.2.1", 192.0 * 28 * 28 * 96 * 4},
+                                         {"features.4.1", 384.0 * 14 * 14 * 192 * 4},
+                                         {"features.6.1", 768.0 * 7 * 7 * 384 * 4}});
 }
 
 // The learnt per-channel layer scale is a parameter multiplied in: 3 + 3 + 9
@@ -57,4 +50,4 @@ TEST(ZooConvNeXt, LayerScaleParameters) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

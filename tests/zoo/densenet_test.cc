@@ -7,12 +7,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::output_of;
-using cnn_testing::value_named;
 
 // DenseNet-BC, growth k = 32, bottleneck 4k = 128: a dense layer reading c
 // channels has BN(c), 1x1 conv c -> 128, BN(128), 3x3 conv 128 -> 32; a
@@ -72,4 +68,4 @@ TEST(DenseNet, TransitionConvBeforePool) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

@@ -6,11 +6,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 TEST(ZooEfficientNet, DefaultImageSizes) {
   EXPECT_EQ(zoo_entry("efficientnet_b0").default_image_size, 224);
@@ -61,4 +58,4 @@ TEST(ZooEfficientNet, B4ScalingByHand) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

@@ -6,13 +6,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::node_named;
-using cnn_testing::output_of;
-using cnn_testing::value_named;
 
 TEST(GoogLeNet, TorchvisionDetails) {
   const Graph g = build("googlenet");
@@ -84,4 +79,4 @@ TEST(InceptionV3, SmallerImageAndTenClasses) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

@@ -8,11 +8,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 ZooOptions seq(std::int64_t len) {
   ZooOptions o;
@@ -98,4 +95,4 @@ TEST(ZooGpt2, BackwardTwiceForwardAndBatchScaling) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

@@ -5,11 +5,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 // alpha 0.5: depths 32, 16, 24, 40, ... * 0.5 rounded to multiples of 8,
 // rounding up unless within 10%: 16, 8, 16 (12 -> 16), 24 (20 -> 24), 40, 48,
@@ -30,4 +27,4 @@ TEST(ZooMnasNet, DepthRoundingByHand) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

@@ -8,11 +8,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 TEST(ZooMobileNet, EntriesAreImageClassifiersAt224) {
   for (const char* name : {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}) {
@@ -48,11 +45,8 @@ TEST(ZooMobileNet, V2InvertedResidualByHand) {
   EXPECT_DOUBLE_EQ(project.forward.macs, 24.0 * 56 * 56 * 96);   // 7,225,344
   EXPECT_DOUBLE_EQ(depthwise.params, 96.0 * 9);
   // Block parameters: 1x1 16*96, BN 2*96, depthwise 96*9, BN 2*96, 1x1 96*24, BN 2*24 = 5,136.
-  double block_params = 0;
-  for (const NodeCost& n : c.nodes) {
-    if (n.name.rfind("features.2.", 0) == 0) block_params += n.params;
-  }
-  EXPECT_DOUBLE_EQ(block_params, 16 * 96 + 2 * 96 + 96 * 9 + 2 * 96 + 96 * 24 + 2 * 24);
+  EXPECT_DOUBLE_EQ(params_under(c, "features.2."),
+                   16 * 96 + 2 * 96 + 96 * 9 + 2 * 96 + 96 * 24 + 2 * 24);
 }
 
 // The whole network's MACs re-derived from the setting table, block by block:
@@ -97,20 +91,6 @@ TEST(ZooMobileNet, V2BackwardJustUnderTwiceForward) {
   EXPECT_GT(c.backward.macs, 1.9 * c.forward.macs);
 }
 
-TEST(ZooMobileNet, BatchScalesWorkNotParameters) {
-  for (const char* name : {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}) {
-    SCOPED_TRACE(name);
-    ZooOptions four;
-    four.batch = 4;
-    const Graph g = build_zoo_model(name, four);
-    EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{4, 1000}));
-    const ModelCost one = cost_of(name);
-    const ModelCost c = estimate_cost(g);
-    EXPECT_DOUBLE_EQ(c.forward.macs, 4 * one.forward.macs);
-    EXPECT_DOUBLE_EQ(c.params, one.params);
-  }
-}
-
 // MobileNetV3 details: Hardswish/Hardsigmoid, SE squeeze width
 // _make_divisible(expanded // 4, 8) and BatchNorm eps 0.001.
 TEST(ZooMobileNet, V3SqueezeExcitationAndActivations) {
@@ -151,4 +131,4 @@ TEST(ZooMobileNet, OtherImageSizesAndClasses) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

@@ -3,7 +3,8 @@
 // values), its [1, 1000] output, its forward MACs against the published
 // GFLOPS and Conv/Gemm FLOPs = 2 x MACs; and one table of models that must
 // re-batch (built at batch 1, given batch 3 and re-inferred, they equal the
-// graph built at batch 3).
+// graph built at batch 3); and one table of models built at a larger batch
+// (N x the forward MACs of batch 1, the same parameters).
 //
 // Published figures: the "Params" and "GFLOPS" columns of torchvision's
 // "Table of all available classification weights"
@@ -152,6 +153,41 @@ std::string rebatch_name(const ::testing::TestParamInfo<RebatchRow>& row) {
   return n;
 }
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooRebatch, ::testing::ValuesIn(kRebatch), rebatch_name);
+
+struct BatchRow {
+  const char* name;
+  std::int64_t batch;
+};
+void PrintTo(const BatchRow& r, std::ostream* os) { *os << r.name << " x" << r.batch; }
+
+const BatchRow kBatchScaling[] = {
+    {"mobilenet_v2", 4},
+    {"mobilenet_v3_small", 4},
+    {"mobilenet_v3_large", 4},
+    {"shufflenet_v2_x1_0", 3},
+    {"swin_t", 2},
+    {"vit_b_16", 2},
+};
+
+class ZooBatchScaling : public ::testing::TestWithParam<BatchRow> {};
+
+// Work grows with the batch, parameters do not: N rows of logits, N x the
+// forward MACs of batch 1, the same parameters.
+TEST_P(ZooBatchScaling, WorkScalesParametersDoNot) {
+  ZooOptions options;
+  options.batch = GetParam().batch;
+  const Graph g = build_zoo_model(GetParam().name, options);
+  EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{GetParam().batch, 1000}));
+  const ModelCost n = estimate_cost(g);
+  const ModelCost one = estimate_cost(build_zoo_model(GetParam().name, {}));
+  EXPECT_DOUBLE_EQ(n.forward.macs, static_cast<double>(GetParam().batch) * one.forward.macs);
+  EXPECT_DOUBLE_EQ(n.params, one.params);
+}
+
+std::string batch_name(const ::testing::TestParamInfo<BatchRow>& row) {
+  return std::string(row.param.name) + "_x" + std::to_string(row.param.batch);
+}
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooBatchScaling, ::testing::ValuesIn(kBatchScaling), batch_name);
 
 }  // namespace
 }  // namespace dnnroof

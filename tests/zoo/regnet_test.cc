@@ -10,11 +10,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 // Stage depths and widths: the number of blocks named block<s>-<j> and the
 // channels each stage ends with.
@@ -60,4 +57,4 @@ TEST(ZooRegNet, Y400mfFirstBlockByHand) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

@@ -6,13 +6,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::node_macs;
-using cnn_testing::output_of;
-using cnn_testing::value_named;
 
 // ResNet-18 parameters, stage by stage (3x3 convs have no bias; each
 // BatchNorm has 2 x C parameters).
@@ -146,4 +141,4 @@ TEST(ResNet, RejectsBadOptions) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

@@ -5,28 +5,21 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 // stage2.0 of x1_0: stride 2, 24 -> 116 channels (58 per branch), input
 // 56x56 (conv1 stride 2, maxpool stride 2), output 28x28.
 TEST(ZooShuffleNet, DownsamplingBlockByHand) {
   const ModelCost c = cost_of("shufflenet_v2_x1_0");
-  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch1.0").forward.macs, 24.0 * 28 * 28 * 9);
-  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch1.2").forward.macs, 58.0 * 28 * 28 * 24);
-  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.0").forward.macs, 58.0 * 56 * 56 * 24);
-  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.3").forward.macs, 58.0 * 28 * 28 * 9);
-  EXPECT_DOUBLE_EQ(node_named(c, "stage2.0.branch2.5").forward.macs, 58.0 * 28 * 28 * 58);
-  double params = 0;
-  for (const NodeCost& n : c.nodes) {
-    if (n.name.rfind("stage2.0.", 0) == 0) params += n.params;
-  }
+  expect_macs(c, {{"stage2.0.branch1.0", 24.0 * 28 * 28 * 9},
+                  {"stage2.0.branch1.2", 58.0 * 28 * 28 * 24},
+                  {"stage2.0.branch2.0", 58.0 * 56 * 56 * 24},
+                  {"stage2.0.branch2.3", 58.0 * 28 * 28 * 9},
+                  {"stage2.0.branch2.5", 58.0 * 28 * 28 * 58}});
   // branch1: dw 24*9, BN 2*24, 1x1 24*58, BN 2*58; branch2: 1x1 24*58, BN 2*58,
   // dw 58*9, BN 2*58, 1x1 58*58, BN 2*58.
-  EXPECT_DOUBLE_EQ(params,
+  EXPECT_DOUBLE_EQ(params_under(c, "stage2.0."),
                    24 * 9 + 48 + 24 * 58 + 116 + 24 * 58 + 116 + 58 * 9 + 116 + 58 * 58 + 116);
 }
 
@@ -51,14 +44,5 @@ TEST(ZooShuffleNet, SplitAndShuffle) {
   EXPECT_EQ(splits, 13);
 }
 
-TEST(ZooShuffleNet, BatchScaling) {
-  ZooOptions o;
-  o.batch = 3;
-  const ModelCost three = cost_of("shufflenet_v2_x1_0", o);
-  const ModelCost one = cost_of("shufflenet_v2_x1_0");
-  EXPECT_DOUBLE_EQ(three.forward.macs, 3 * one.forward.macs);
-  EXPECT_DOUBLE_EQ(three.params, one.params);
-}
-
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

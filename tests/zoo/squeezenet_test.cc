@@ -6,11 +6,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::output_of;
 
 // Fire(in, s, e1, e3): 1x1 squeeze, then 1x1 and 3x3 expands, all with bias.
 std::int64_t fire_params(std::int64_t in, std::int64_t s, std::int64_t e1, std::int64_t e3) {
@@ -72,4 +69,4 @@ TEST(SqueezeNet, ClassifierIsAConvThenReluAndPool) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

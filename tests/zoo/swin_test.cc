@@ -8,11 +8,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 // Stage 1 at 224: 56x56 tokens of 96 channels = 64 windows of 49 tokens,
 // 3 heads of 32.
@@ -74,14 +71,5 @@ TEST(ZooSwin, PaddedWindows) {
   EXPECT_EQ(node_named(c, "norm").output_shape, (Shape{1, 8, 8, 768}));
 }
 
-TEST(ZooSwin, BatchScaling) {
-  ZooOptions o;
-  o.batch = 2;
-  const ModelCost two = cost_of("swin_t", o);
-  const ModelCost one = cost_of("swin_t");
-  EXPECT_DOUBLE_EQ(two.forward.macs, 2 * one.forward.macs);
-  EXPECT_DOUBLE_EQ(two.params, one.params);
-}
-
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test

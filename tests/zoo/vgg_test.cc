@@ -6,13 +6,8 @@
 
 #include "cnn_testing.h"
 
-namespace dnnroof {
+namespace dnnroof::cnn_testing {
 namespace {
-
-using cnn_testing::build;
-using cnn_testing::node_macs;
-using cnn_testing::output_of;
-using cnn_testing::value_named;
 
 // VGG-16 ("D"): 3x3 convs with padding 1 at 224, 112, 56, 28, 14 px.
 TEST(Vgg, Vgg16MacsAndParametersByHand) {
@@ -86,4 +81,4 @@ TEST(Vgg, BatchAndBackward) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::cnn_testing

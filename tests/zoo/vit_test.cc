@@ -9,11 +9,8 @@
 #include "published_figures.h"
 #include "zoo/zoo.h"
 
-namespace dnnroof {
+namespace dnnroof::zoo_test {
 namespace {
-
-using zoo_test::cost_of;
-using zoo_test::node_named;
 
 TEST(ZooViT, ParametersByHand) {
   const double d = 768, mlp = 3072, tokens = 197;
@@ -70,17 +67,6 @@ TEST(ZooViT, BackwardJustUnderTwiceForward) {
   EXPECT_DOUBLE_EQ(c.backward.macs, 2 * c.forward.macs - 768.0 * 14 * 14 * 3 * 16 * 16);
 }
 
-TEST(ZooViT, BatchScaling) {
-  ZooOptions o;
-  o.batch = 2;
-  const Graph g = build_zoo_model("vit_b_16", o);
-  EXPECT_EQ(g.value(g.outputs[0]).shape, (Shape{2, 1000}));
-  const ModelCost two = estimate_cost(g);
-  const ModelCost one = cost_of("vit_b_16");
-  EXPECT_DOUBLE_EQ(two.forward.macs, 2 * one.forward.macs);
-  EXPECT_DOUBLE_EQ(two.params, one.params);
-}
-
 // A graph built at batch 1 re-infers at batch 8 (the class token expands to
 // the batch of the patch tokens, not to a batch fixed at build time).
 TEST(ZooViT, ReinfersAtAnotherBatch) {
@@ -102,4 +88,4 @@ TEST(ZooViT, ImageSize) {
 }
 
 }  // namespace
-}  // namespace dnnroof
+}  // namespace dnnroof::zoo_test
