@@ -245,4 +245,30 @@ DNNROOF_COMMAND(450, register_run);
 }  // namespace
 }  // namespace dnnroof::cli
 
+#else  // !DNNROOF_HAVE_EXEC
+
+#include "commands.h"
+#include "core/error.h"
+
+namespace dnnroof::cli {
+namespace {
+
+// A build without LibTorch has no executor: `run` still exists, so that it
+// says why it cannot run rather than "unexpected argument" (docs/startup.md).
+void register_run(CLI::App& app, Context& /*ctx*/) {
+  auto* sub = app.add_subcommand(
+      "run", "Run a model once (needs the LibTorch executor, which this build lacks)");
+  // Said as soon as `run` is seen, whatever follows it (its usual options included).
+  sub->preparse_callback([](std::size_t /*args*/) {
+    fail(
+        "dnnroof run needs the LibTorch executor, which this build lacks (install "
+        "libtorch-dev, configure with -DDNNROOF_WITH_TORCH=ON and rebuild)");
+  });
+}
+
+DNNROOF_COMMAND(450, register_run);
+
+}  // namespace
+}  // namespace dnnroof::cli
+
 #endif  // DNNROOF_HAVE_EXEC

@@ -438,6 +438,10 @@ def bench(model, batch=(1,), mode="infer", dtype="fp32", device="cpu", threads=0
     ``df.attrs["interrupted"] = True``. ``name`` names a module in the
     results (default: its class name). ``out``: a results file
     (docs/results-schema.md) each finished configuration is appended to."""
+    if not _dnnroof.has_executor:
+        raise RuntimeError("dnnroof.bench needs the LibTorch executor, which this build of dnnroof "
+                           "lacks (install libtorch-dev, configure with -DDNNROOF_WITH_TORCH=ON "
+                           "and rebuild)")
     models_in = model if isinstance(model, (list, tuple)) else [model]
     batches = [batch] if isinstance(batch, int) else list(batch)
     modes = [mode] if isinstance(mode, str) else list(mode)

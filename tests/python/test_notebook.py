@@ -9,6 +9,12 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+import dnnroof  # noqa: E402
+
+# Its bench cell measures resnet18.
+pytestmark = pytest.mark.skipif(not dnnroof._dnnroof.has_executor,
+                                reason="built without the LibTorch executor")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
