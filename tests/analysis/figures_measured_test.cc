@@ -23,6 +23,7 @@
 #include "cost/cost.h"
 #include "report/chart.h"
 #include "report/gnuplot.h"
+#include "support/files.h"
 #include "support/study_fixtures.h"
 #include "zoo/zoo.h"
 
@@ -140,9 +141,13 @@ const Study& study() {
   return s;
 }
 
+// DNNROOF_FIGURE_OUT when set (to look at the figures), else a folder of this
+// process's own, removed at exit: test processes run in parallel (ctest -j,
+// other checkouts) must not write over each other's figures.
 std::filesystem::path figure_dir() {
   if (const char* d = std::getenv("DNNROOF_FIGURE_OUT"); d != nullptr && *d != '\0') return d;
-  return std::filesystem::temp_directory_path() / "dnnroof-figures-measured-test";
+  static const test::TempDir dir("figures-measured-test");
+  return dir.path();
 }
 
 // Draws the figure to PNG (and, for charts, to inline SVG) when gnuplot is
