@@ -6,16 +6,14 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "bench_llm.h"
+#include "bench_cli.h"
 #include "commands.h"
 #include "core/dtype.h"
 #include "core/duration.h"
@@ -25,6 +23,8 @@
 #include "core/units.h"
 #include "counters/counting_executor.h"
 #include "hw/catalog.h"
+#include "interrupt.h"
+#include "runner/model_source.h"
 #include "runner/sweep.h"
 #include "store/record.h"
 #include "store/timing_text.h"
@@ -32,37 +32,6 @@
 
 namespace dnnroof::cli {
 namespace {
-
-struct BenchCliOptions {
-  std::vector<std::string> models;
-  std::string device = "cpu";
-  std::string chip;
-  std::vector<std::int64_t> batches{1};
-  std::vector<std::string> modes{"infer"};
-  bool layers = false;
-  int threads = 0;
-  std::string dtype = "fp32";
-  std::string target = "2%";
-  std::string budget = "10s";
-  std::string out;
-  std::string partition;
-  bool resume = false;
-  bool cold = false;
-  bool remeasure = false;  // noisy configurations again at the end, twice the budget
-  std::string format = "table";
-  bool counters = false;       // CPU hardware counters around every iteration (src/counters)
-  bool profile_range = false;  // CUDA profiler range around one iteration, for ncu
-  // Language models (bench_llm.h): prefill and/or decode, contexts.
-  std::vector<std::string> phases;
-  std::vector<std::int64_t> contexts;
-};
-
-// The stop flag a SIGINT sets; a second SIGINT kills as usual.
-std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int /*signal*/) {
-  g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
 
 // The columns of a result row.
 const std::vector<std::string> kColumns = {"model",  "batch", "mode",       "latency",
@@ -160,73 +129,22 @@ void run(const BenchCliOptions& o, const Context& ctx) {
           "bench: language models are measured in inference (prefill, decode); --mode train, "
           "--cold, --counters, --remeasure and --profile-range apply to zoo and ONNX models");
     }
-    LlmBenchRequest r;
-    r.models = o.models;
-    r.phases = o.phases;
-    r.contexts = o.contexts;
-    r.batches = o.batches;
-    r.device = o.device;
-    r.chip = o.chip;
-    r.dtype = o.dtype;
-    r.threads = o.threads;
-    r.target = parse_target_fraction(o.target);
-    r.budget_s = parse_duration_s(o.budget);
-    r.out = o.out;
-    r.partition = o.partition;
-    r.resume = o.resume;
-    r.layers = o.layers;
-    r.format = o.format;
-    run_llm_bench(r, ctx);
+    run_llm_bench(o, ctx);
     return;
   }
   const OutputFormat format = parse_output_format(o.format);
-  if (!executor_built()) {
-    fail(
-        "dnnroof bench needs the LibTorch executor, which this build lacks (install "
-        "libtorch-dev and rebuild)");
-  }
   SweepOptions s;
+  apply_bench_settings(o, ctx, s);
   s.models = o.models;
-  // A typo in a model name is an error now, not a failed record later.
-  for (const std::string& m : o.models) {
-    if (to_lower(m).ends_with(".onnx")) {
-      if (!std::filesystem::exists(m)) fail("model file '{}' does not exist", m);
-    } else {
-      (void)zoo_entry(m);
-    }
-  }
-  s.device = normalize_device(o.device);
-  if (const std::string why = device_unavailable_reason(s.device); !why.empty()) {
-    fail("--device {}", why);
-  }
-  if (!o.chip.empty() && o.chip != "host" && !o.chip.starts_with("cuda:")) {
-    (void)load_catalog(ctx.catalog_files).get(o.chip);  // unknown: Error with the closest ids
-  }
-  s.chip = o.chip;
+  for (const std::string& m : o.models) check_model_exists(m);
   s.batches = o.batches;
-  s.modes.clear();
-  for (const std::string& m : o.modes) {
-    const auto mode = parse_run_mode(to_lower(trim(m)));
-    if (!mode) fail("--mode '{}': expected infer or train", m);
-    s.modes.push_back(*mode);
-  }
-  s.dtype = parse_dtype_or_throw(o.dtype);
-  s.threads = o.threads;
-  s.target = parse_target_fraction(o.target);
-  s.budget_s = parse_duration_s(o.budget);
-  // Short budgets (a smoke run) shorten the warm-up floor with them.
-  s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
-  s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);
-  s.layers = o.layers;
+  s.modes = parse_modes(o.modes);
   s.remeasure.enabled = o.remeasure;
   s.remeasure.on_start = [](const ResultRecord& r, double estimate) {
     fmt::print(stderr, "dnnroof bench: measuring again (noisy): {}, batch {}, {} (~{:.0f} s)\n",
                r.model, r.batch, run_mode_name(r.mode), estimate);
   };
   s.cold = o.cold;
-  s.out = o.out;
-  s.resume = o.resume;
-  s.partition = o.partition;
   s.make_executor = default_executor_factory();
   // --profile-range and --counters wrap the executor factory (docs/ncu.md,
   // docs/counters.md).
@@ -260,15 +178,9 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     }
   }
 
-  s.on_progress = [](const SweepProgress& p) {
-    fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
-  };
   s.on_skip = [](const SweepConfig& c) {
     fmt::print(stderr, "dnnroof bench: skipping {}, batch {}, {} (already in the results file)\n",
                c.model, c.batch, run_mode_name(c.mode));
-  };
-  s.on_warning = [](const std::string& w) {
-    fmt::print(stderr, "dnnroof bench: warning: {}\n", w);
   };
   std::vector<std::string> columns = kColumns;
   std::vector<std::string> keys = kKeys;
@@ -332,17 +244,12 @@ void run(const BenchCliOptions& o, const Context& ctx) {
                  c.multiplexed ? ", multiplexed counters (scaled estimates)" : "");
     };
   }
-  g_stop = false;
-  s.stop = &g_stop;
-  const auto previous = std::signal(SIGINT, on_sigint);
   SweepOutcome outcome;
-  try {
+  {
+    const SigintStop interrupt;
+    s.stop = interrupt.flag();
     outcome = run_sweep(s);
-  } catch (...) {
-    std::signal(SIGINT, previous);
-    throw;
   }
-  std::signal(SIGINT, previous);
 
   if (format != OutputFormat::table) {
     // One row per configuration: with --remeasure, outcome.records holds the
@@ -351,37 +258,7 @@ void run(const BenchCliOptions& o, const Context& ctx) {
     for (const ResultRecord& r : outcome.records) final_table.add_row(row_of(r, format));
     fmt::print("{}", (o.remeasure ? final_table : table).render(format));
   }
-  std::size_t failed = 0;
-  for (const ResultRecord& r : outcome.records) failed += r.status == RecordStatus::failed ? 1 : 0;
-  const std::string kept = o.out.empty() ? std::string("no results file (--out) was given")
-                                         : fmt::format("the results are in '{}'", o.out);
-  if (outcome.interrupted) {
-    std::fflush(stdout);
-    fail("interrupted: {} configuration{} finished before the interrupt; {}{}",
-         outcome.records.size(), outcome.records.size() == 1 ? "" : "s", kept,
-         o.out.empty() ? "" : " (run again with --resume to finish the sweep)");
-  }
-  fmt::print(
-      stderr, "dnnroof bench: {} configuration{} measured{}{}; {}\n", outcome.records.size(),
-      outcome.records.size() == 1 ? "" : "s", failed > 0 ? fmt::format(", {} failed", failed) : "",
-      outcome.skipped.empty() ? "" : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
-      kept);
-  // A sweep with a failed configuration is not a success: a script must see
-  // it in the exit status (what finished is written already).
-  if (failed > 0) {
-    std::vector<std::string> reasons;
-    for (const ResultRecord& r : outcome.records) {
-      if (r.status != RecordStatus::failed) continue;
-      if (reasons.size() == 3) {
-        reasons.emplace_back("...");
-        break;
-      }
-      reasons.push_back(fmt::format("{}, batch {}, {}: {}", r.model, r.batch, run_mode_name(r.mode),
-                                    r.status_reason));
-    }
-    fail("{} of {} configuration{} failed ({})", failed, outcome.records.size(),
-         outcome.records.size() == 1 ? "" : "s", join(reasons, "; "));
-  }
+  finish_bench(outcome.records, outcome.skipped.size(), outcome.interrupted, o.out);
 }
 
 void register_bench(CLI::App& app, Context& ctx) {
@@ -406,30 +283,8 @@ void register_bench(CLI::App& app, Context& ctx) {
                   "Zoo names (dnnroof models), .onnx files, or language-model configs (a "
                   "shipped name or a config.json; with --phase, --context)")
       ->required();
-  sub->add_option("--device", o->device, "cpu, cuda or cuda:N")->default_val("cpu");
-  sub->add_option("--chip", o->chip,
-                  "Catalog id of the chip the device is (recorded with each result; default: "
-                  "host on the CPU, cuda:N on a GPU)");
-  sub->add_option("--batch", o->batches, "Batch sizes, comma-separated")
-      ->delimiter(',')
-      ->check(CLI::PositiveNumber)
-      ->default_str("1");
-  sub->add_option("--mode", o->modes, "infer, train or both, comma-separated")
-      ->delimiter(',')
-      ->default_str("infer");
-  sub->add_flag("--layers", o->layers,
-                "Also time every layer alone (per-layer medians go to the results file)");
-  sub->add_option("--threads", o->threads,
-                  "CPU threads of every pool (ATen intra- and inter-op, OpenBLAS, OpenMP), "
-                  "pinned one per core; default: every allowed physical core")
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--dtype", o->dtype, "Compute dtype: fp32, bf16, fp16 where the device has it")
-      ->default_val("fp32");
-  sub->add_option("--target", o->target, "Stop sampling when the median's 95% CI is within ± this")
-      ->default_val("2%");
-  sub->add_option("--budget", o->budget,
-                  "Sampling time budget per configuration (10s, 500ms, 2min)")
-      ->default_val("10s");
+  add_sweep_options(*sub, {o->batches, o->modes, o->device, o->dtype, o->chip, o->threads,
+                           o->target, o->budget, o->layers});
   sub->add_option("--out,-o", o->out, "Results file (JSON), written after each configuration");
   sub->add_option("--partition", o->partition,
                   "Machine kind recorded with each result and part of its key (default: the "
@@ -462,6 +317,93 @@ void register_bench(CLI::App& app, Context& ctx) {
 }
 
 }  // namespace
+
+void add_sweep_options(CLI::App& sub, const SweepCliOptions& o) {
+  sub.add_option("--device", o.device, "cpu, cuda or cuda:N")->default_val("cpu");
+  sub.add_option("--chip", o.chip,
+                 "Catalog id of the chip the device is (recorded with each result; default: "
+                 "host on the CPU, cuda:N on a GPU)");
+  sub.add_option("--batch", o.batches, "Batch sizes, comma-separated")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber)
+      ->default_str("1");
+  sub.add_option("--mode", o.modes, "infer, train or both, comma-separated")
+      ->delimiter(',')
+      ->default_str("infer");
+  sub.add_flag("--layers", o.layers,
+               "Also time every layer alone (per-layer medians go to the results file)");
+  sub.add_option("--threads", o.threads,
+                 "CPU threads of every pool (ATen intra- and inter-op, OpenBLAS, OpenMP), "
+                 "pinned one per core; default: every allowed physical core")
+      ->check(CLI::NonNegativeNumber);
+  sub.add_option("--dtype", o.dtype, "Compute dtype: fp32, bf16, fp16 where the device has it")
+      ->default_val("fp32");
+  sub.add_option("--target", o.target, "Stop sampling when the median's 95% CI is within ± this")
+      ->default_val("2%");
+  sub.add_option("--budget", o.budget, "Sampling time budget per configuration (10s, 500ms, 2min)")
+      ->default_val("10s");
+}
+
+std::vector<RunMode> parse_modes(const std::vector<std::string>& modes) {
+  std::vector<RunMode> out;
+  for (const std::string& m : modes) {
+    const auto mode = parse_run_mode(to_lower(trim(m)));
+    if (!mode) fail("--mode '{}': expected infer or train", m);
+    out.push_back(*mode);
+  }
+  return out;
+}
+
+void check_model_exists(const std::string& model) {
+  if (is_onnx_path(model)) {
+    if (!std::filesystem::exists(model)) fail("model file '{}' does not exist", model);
+  } else {
+    (void)zoo_entry(model);
+  }
+}
+
+void apply_bench_settings(const BenchCliOptions& o, const Context& ctx, SweepSettings& s) {
+  if (!executor_built()) {
+    fail(
+        "dnnroof bench needs the LibTorch executor, which this build lacks (install "
+        "libtorch-dev and rebuild)");
+  }
+  s.device = normalize_device(o.device);
+  if (const std::string why = device_unavailable_reason(s.device); !why.empty()) {
+    fail("--device {}", why);
+  }
+  if (!o.chip.empty() && o.chip != "host" && !o.chip.starts_with("cuda:")) {
+    (void)load_catalog(ctx.catalog_files).get(o.chip);  // unknown: Error with the closest ids
+  }
+  s.chip = o.chip;
+  s.dtype = parse_dtype_or_throw(o.dtype);
+  s.threads = o.threads;
+  s.target = parse_target_fraction(o.target);
+  s.budget_s = parse_duration_s(o.budget);
+  fit_floors_to_budget(s);
+  s.layers = o.layers;
+  s.out = o.out;
+  s.resume = o.resume;
+  s.partition = o.partition;
+  s.on_progress = [](const SweepProgress& p) {
+    fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
+  };
+  s.on_warning = [](const std::string& w) {
+    fmt::print(stderr, "dnnroof bench: warning: {}\n", w);
+  };
+}
+
+void finish_bench(const std::vector<ResultRecord>& records, std::size_t skipped, bool interrupted,
+                  const std::string& out) {
+  if (interrupted) {
+    std::fflush(stdout);
+    fail("{}", sweep_interrupted_text(records.size(), out));
+  }
+  fmt::print(stderr, "dnnroof bench: {}\n", sweep_summary_line(records, skipped, out));
+  if (const std::string failures = sweep_failures_text(records); !failures.empty()) {
+    fail("{}", failures);
+  }
+}
 
 DNNROOF_COMMAND(500, register_bench);
 

@@ -1,25 +1,24 @@
 // `dnnroof bench gpt2 --phase prefill,decode --context 128,512 --batch 1,4`:
-// the language-model half of `bench` (bench_llm.h). Registers no command of
+// the language-model half of `bench` (bench_cli.h). Registers no command of
 // its own: cmd_bench.cc hands language models here. The work is
 // run_llm_sweep (src/runner/llm_sweep.h); this file prints.
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "bench_llm.h"
+#include "bench_cli.h"
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/table.h"
 #include "core/units.h"
 #include "hw/catalog.h"
+#include "interrupt.h"
 #include "llm/config.h"
 #include "llm/cost.h"
 #include "runner/llm_sweep.h"
@@ -35,12 +34,6 @@ bool is_zoo_name(const std::string& name) {
     if (to_lower(e.name) == to_lower(name)) return true;
   }
   return false;
-}
-
-std::atomic<bool> g_llm_stop{false};
-extern "C" void on_llm_sigint(int /*signal*/) {
-  g_llm_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
 }
 
 }  // namespace
@@ -66,14 +59,10 @@ bool bench_wants_llm(const std::vector<std::string>& models, bool llm_options_gi
   return !llm.empty();
 }
 
-void run_llm_bench(const LlmBenchRequest& r, const Context& ctx) {
+void run_llm_bench(const BenchCliOptions& r, const Context& ctx) {
   const OutputFormat format = parse_output_format(r.format);
-  if (!executor_built()) {
-    fail(
-        "dnnroof bench needs the LibTorch executor, which this build lacks (install "
-        "libtorch-dev and rebuild)");
-  }
   LlmSweepOptions s;
+  apply_bench_settings(r, ctx, s);
   s.models = r.models;
   s.phases.clear();
   for (const std::string& p :
@@ -82,20 +71,6 @@ void run_llm_bench(const LlmBenchRequest& r, const Context& ctx) {
   }
   s.contexts = r.contexts.empty() ? std::vector<std::int64_t>{128} : r.contexts;
   s.batches = r.batches;
-  s.device = normalize_device(r.device);
-  if (const std::string why = device_unavailable_reason(s.device); !why.empty()) {
-    fail("--device {}", why);
-  }
-  s.dtype = parse_dtype_or_throw(r.dtype);
-  s.threads = r.threads;
-  s.target = r.target;
-  s.budget_s = r.budget_s;
-  s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
-  s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);
-  s.layers = r.layers;
-  s.out = r.out;
-  s.resume = r.resume;
-  s.partition = r.partition;
   s.make_executor = default_llm_executor_factory();
   // Every model resolves now: a typo is an error before anything runs.
   std::vector<llm::LlmConfig> configs;
@@ -104,11 +79,7 @@ void run_llm_bench(const LlmBenchRequest& r, const Context& ctx) {
   // The roof each step is bounded by: --chip, else the probed host when
   // saved, else the detected host (docs/llm.md, Measuring).
   const Catalog catalog = load_catalog(ctx.catalog_files);
-  std::string roof_id = r.chip;
-  if (!roof_id.empty() && roof_id != "host" && !roof_id.starts_with("cuda:")) {
-    (void)catalog.get(roof_id);  // unknown: Error with the closest ids
-  }
-  s.chip = r.chip;
+  std::string roof_id = r.chip;  // checked by apply_bench_settings
   if (roof_id.empty() || roof_id.starts_with("cuda:")) {
     roof_id =
         s.device == "cpu" && catalog.find("host-measured") != nullptr ? "host-measured" : "host";
@@ -133,15 +104,9 @@ void run_llm_bench(const LlmBenchRequest& r, const Context& ctx) {
     fmt::print(stderr, "dnnroof bench: warning: no bound column: {}\n", roof_note);
   }
 
-  s.on_progress = [](const SweepProgress& p) {
-    fmt::print(stderr, "dnnroof bench: {}\n", progress_line(p));
-  };
   s.on_skip = [](const LlmSweepConfig& c) {
     fmt::print(stderr, "dnnroof bench: skipping {} (already in the results file)\n",
                llm_config_text(c));
-  };
-  s.on_warning = [](const std::string& w) {
-    fmt::print(stderr, "dnnroof bench: warning: {}\n", w);
   };
   Table table({"model", "phase", "batch", "context", "latency", "95% CI", "n", "tokens/s",
                "achieved", "FLOP/B", "bound", "x bound", "status"},
@@ -198,42 +163,14 @@ void run_llm_bench(const LlmBenchRequest& r, const Context& ctx) {
                  layers_to_model_ratio(rec));
     }
   };
-  g_llm_stop = false;
-  s.stop = &g_llm_stop;
-  const auto previous = std::signal(SIGINT, on_llm_sigint);
   LlmSweepOutcome outcome;
-  try {
+  {
+    const SigintStop interrupt;
+    s.stop = interrupt.flag();
     outcome = run_llm_sweep(s);
-  } catch (...) {
-    std::signal(SIGINT, previous);
-    throw;
   }
-  std::signal(SIGINT, previous);
   fmt::print("{}", table.render(format));
-  std::size_t failed = 0;
-  for (const ResultRecord& rec : outcome.records) failed += rec.status == RecordStatus::failed;
-  const std::string kept = r.out.empty() ? std::string("no results file (--out) was given")
-                                         : fmt::format("the results are in '{}'", r.out);
-  if (outcome.interrupted) {
-    std::fflush(stdout);
-    fail("interrupted: {} configuration(s) finished before the interrupt; {}",
-         outcome.records.size(), kept);
-  }
-  fmt::print(
-      stderr, "dnnroof bench: {} configuration{} measured{}{}; {}\n", outcome.records.size(),
-      outcome.records.size() == 1 ? "" : "s", failed > 0 ? fmt::format(", {} failed", failed) : "",
-      outcome.skipped.empty() ? "" : fmt::format(", {} skipped (--resume)", outcome.skipped.size()),
-      kept);
-  if (failed > 0) {
-    std::vector<std::string> reasons;
-    for (const ResultRecord& rec : outcome.records) {
-      if (rec.status != RecordStatus::failed || reasons.size() >= 3) continue;
-      reasons.push_back(fmt::format("{}, {}, batch {}, context {}: {}", rec.model, rec.llm_phase,
-                                    rec.batch, rec.llm_context, rec.status_reason));
-    }
-    fail("{} of {} configuration(s) failed ({})", failed, outcome.records.size(),
-         join(reasons, "; "));
-  }
+  finish_bench(outcome.records, outcome.skipped.size(), outcome.interrupted, r.out);
 }
 
 }  // namespace dnnroof::cli

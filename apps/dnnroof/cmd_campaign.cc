@@ -11,15 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_cli.h"
 #include "campaign/actions.h"
 #include "campaign/plan.h"
 #include "commands.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/table.h"
+#include "runner/model_source.h"
 #include "store/export.h"
 #include "store/results_file.h"
-#include "zoo/zoo.h"
 
 namespace dnnroof::cli {
 namespace {
@@ -63,22 +64,12 @@ void run_plan(const PlanCliOptions& o) {
   PlanOptions p;
   p.partitions = o.partitions;
   p.batches = o.batches;
-  p.modes.clear();
-  for (const std::string& m : o.modes) {
-    const auto mode = parse_run_mode(to_lower(trim(m)));
-    if (!mode) fail("--mode '{}': expected infer or train", m);
-    p.modes.push_back(*mode);
-  }
+  p.modes = parse_modes(o.modes);
   // A typo in a model name is an error now, not a failed task on a cluster
   // later; an .onnx path becomes absolute so that every node finds it.
   for (const std::string& m : o.models) {
-    if (to_lower(m).ends_with(".onnx")) {
-      if (!fs::exists(m)) fail("model file '{}' does not exist", m);
-      p.models.push_back(fs::absolute(m).lexically_normal().string());
-    } else {
-      (void)zoo_entry(m);
-      p.models.push_back(m);
-    }
+    check_model_exists(m);
+    p.models.push_back(is_onnx_path(m) ? fs::absolute(m).lexically_normal().string() : m);
   }
   p.name = o.name.empty() ? name_from_folder(o.out) : o.name;
   p.dnnroof = o.dnnroof.empty() ? this_program() : o.dnnroof;
@@ -239,13 +230,6 @@ void register_campaign(CLI::App& app, Context& /*ctx*/) {
   p->add_option("--models", plan->models, "Zoo names or .onnx files, comma-separated")
       ->delimiter(',')
       ->required();
-  p->add_option("--batch", plan->batches, "Batch sizes, comma-separated")
-      ->delimiter(',')
-      ->check(CLI::PositiveNumber)
-      ->default_str("1");
-  p->add_option("--mode", plan->modes, "infer, train or both, comma-separated")
-      ->delimiter(',')
-      ->default_str("infer");
   p->add_option("--partitions", plan->partitions,
                 "Slurm partitions (kinds of node), comma-separated; every configuration runs on "
                 "each. NAME:DEVICE sets a partition's device (gpu-a100:cuda,cpu:cpu); --gres "
@@ -273,17 +257,10 @@ void register_campaign(CLI::App& app, Context& /*ctx*/) {
                 "perhaps 'dnnroof' after --setup 'module load dnnroof')");
   p->add_flag("--no-probe", plan->no_probe,
               "Do not run `dnnroof probe --quick` once per partition (into DIR/probe/)");
-  p->add_option("--device", plan->bench.device, "Device of every task: cpu, cuda, cuda:N")
-      ->default_val("cpu");
-  p->add_option("--dtype", plan->bench.dtype, "Compute dtype")->default_val("fp32");
-  p->add_option("--chip", plan->bench.chip, "Catalog id recorded with each result");
-  p->add_option("--threads", plan->bench.threads, "CPU intra-op threads (0: LibTorch's)")
-      ->default_val(0);
-  p->add_option("--target", plan->bench.target, "Stop sampling at this 95% CI half-width")
-      ->default_val("2%");
-  p->add_option("--budget", plan->bench.budget, "Sampling budget per configuration")
-      ->default_val("10s");
-  p->add_flag("--layers", plan->bench.layers, "Also time every layer alone");
+  // Handed on to the bench of every task.
+  BenchSettings& b = plan->bench;
+  add_sweep_options(*p, {plan->batches, plan->modes, b.device, b.dtype, b.chip, b.threads, b.target,
+                         b.budget, b.layers});
   p->callback([plan] { run_plan(*plan); });
 
   auto dir = std::make_shared<std::string>();

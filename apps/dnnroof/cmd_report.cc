@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <set>
 
@@ -20,6 +19,7 @@
 #include "core/strings.h"
 #include "hw/catalog.h"
 #include "hw/host.h"
+#include "interrupt.h"
 #include "llm/config.h"
 #include "measure/interval_rule.h"
 #include "ncu/results.h"
@@ -49,21 +49,12 @@ struct ReportOptions {
   bool no_figures = false;
   bool pdf = false;  // also DIR/report.pdf, printed by headless Chromium
   std::size_t max_per_panel = 8;
-  // The study.
-  std::string models;
-  std::string batch;
-  std::string device = "auto";
-  std::string train_models;
-  std::string layers_model;
+  // The study: what to measure (runner/study_plan.h), or the results files.
+  StudyPlanRequest plan;
   std::vector<std::string> results;
   std::vector<std::string> ncu;
-  bool quick = false;
-  bool full = false;
   bool no_measure = false;
   bool no_probe = false;
-  double budget_s = 0;
-  double time_limit_s = -1;
-  int threads = 0;
   // The language-model section (src/report/section_llm.h).
   std::string llm;          // --llm: shipped config names or config.json paths
   std::string llm_batch;    // --llm-batch, default 1,8,64
@@ -71,27 +62,6 @@ struct ReportOptions {
   std::string llm_dtype = "bf16";
   std::string llm_chips;
 };
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_report_sigint(int /*signal*/) {
-  g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
-
-StudyPlanRequest plan_request(const ReportOptions& opt) {
-  StudyPlanRequest r;
-  r.models = opt.models;
-  r.batch = opt.batch;
-  r.device = opt.device;
-  r.train_models = opt.train_models;
-  r.layers_model = opt.layers_model;
-  r.quick = opt.quick;
-  r.full = opt.full;
-  r.budget_s = opt.budget_s;
-  r.time_limit_s = opt.time_limit_s;
-  r.threads = opt.threads;
-  return r;
-}
 
 // Runs the probe (quick) and saves host-measured; returns how, for methods.
 std::string run_quick_probe(const HostInfo& host, int threads) {
@@ -129,50 +99,6 @@ std::string run_quick_probe(const HostInfo& host, int threads) {
     how += fmt::format(", saved to {}", path);
   }
   return how;
-}
-
-// The language models of --llm small enough to run here (fp32 weights of at
-// most 2 GiB: gpt2, llama-tiny; not the 7B configs), measured at report time
-// so that their section places measured prefill and decode steps under the
-// bound: both phases, batch 1 and 4, context 128 and 512 (capped to the
-// models' positions), appended to the study's results file. The others are
-// named in `not_run`.
-std::vector<ResultRecord> measure_report_llms(const std::vector<std::string>& models,
-                                              const StudyPlan& plan,
-                                              const std::filesystem::path& results,
-                                              std::vector<std::string>& not_run) {
-  constexpr double kMaxWeightBytes = 2.0 * 1024 * 1024 * 1024;
-  LlmSweepOptions o;
-  std::int64_t positions = 512;
-  for (const std::string& m : models) {
-    const llm::LlmConfig c = llm::resolve_llm(m);
-    const double bytes = 4.0 * static_cast<double>(llm::count_parameters(c).total);
-    if (bytes > kMaxWeightBytes) {
-      not_run.push_back(fmt::format(
-          "{} (language model): not measured, its {:.1f} GB of fp32 weights are over the 2 GiB "
-          "the report measures here; its bounds are analysed",
-          c.name, bytes / 1e9));
-      continue;
-    }
-    o.models.push_back(m);
-    if (c.max_positions > 0) positions = std::min(positions, c.max_positions - 1);
-  }
-  if (o.models.empty()) return {};
-  o.contexts = {std::min<std::int64_t>(128, positions), positions};
-  o.contexts.erase(std::unique(o.contexts.begin(), o.contexts.end()), o.contexts.end());
-  o.batches = {1, 4};
-  o.threads = plan.threads;
-  o.budget_s = plan.budget_s;
-  o.target = plan.target;
-  o.accept_target = plan.accept_target;
-  o.out = results;
-  o.stop = &g_stop;
-  o.make_executor = default_llm_executor_factory();
-  o.on_progress = [](const SweepProgress& p) {
-    fmt::print(stderr, "dnnroof report: language model {}\n", progress_line(p));
-  };
-  o.on_warning = [](const std::string& w) { fmt::print(stderr, "dnnroof report: {}\n", w); };
-  return run_llm_sweep(o).records;
 }
 
 void write_study(const Context& ctx, const ReportOptions& opt) {
@@ -253,9 +179,9 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
     study.records = std::move(merged.results.records);
     study.run.results_files = opt.results;
     study.run.mode = "results";
-    study.models = comma_list(opt.models);
-    if (!opt.batch.empty()) {
-      study.batches = parse_batch_sizes(opt.batch);
+    study.models = comma_list(opt.plan.models);
+    if (!opt.plan.batch.empty()) {
+      study.batches = parse_batch_sizes(opt.plan.batch);
     } else {
       std::set<std::int64_t> b;
       for (const ResultRecord& r : study.records) b.insert(r.batch);
@@ -265,7 +191,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
   } else {
     bool cuda_present = false;
     for (const Chip& c : catalog.chips()) cuda_present = cuda_present || c.id == "cuda:0";
-    const StudyPlan plan = make_study_plan(plan_request(opt), cuda_present);
+    const StudyPlan plan = make_study_plan(opt.plan, cuda_present);
     study.models = plan.models;
     study.batches = plan.batches;
     study.run.mode = plan.mode;
@@ -285,7 +211,7 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
             "this dnnroof was built without LibTorch, so it cannot measure; use --results FILE "
             "or --no-measure");
       }
-      const auto previous = std::signal(SIGINT, on_report_sigint);
+      const SigintStop interrupt;
       bool have_measured = false;
       for (const Chip& c : catalog.chips())
         have_measured = have_measured || c.id == "host-measured";
@@ -303,26 +229,20 @@ void write_study(const Context& ctx, const ReportOptions& opt) {
       StudyMeasureOptions mo;
       mo.results = results_path;
       mo.make_executor = default_executor_factory();
-      mo.stop = &g_stop;
+      mo.stop = interrupt.flag();
       mo.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-      try {
-        StudyMeasurement measured = measure_study(plan, mo);
-        study.records = std::move(measured.records);
-        study.run.not_run.insert(study.run.not_run.end(), measured.not_run.begin(),
-                                 measured.not_run.end());
-        study.run.remeasured = measured.remeasured;
-        study.run.interrupted = measured.interrupted;
-        study.run.elapsed_s = measured.elapsed_s;
-        if (!study.llm.models.empty() && !measured.interrupted) {
-          std::vector<ResultRecord> llm_records =
-              measure_report_llms(study.llm.models, plan, results_path, study.run.not_run);
-          study.records.insert(study.records.end(), llm_records.begin(), llm_records.end());
-        }
-      } catch (...) {
-        std::signal(SIGINT, previous);
-        throw;
+      StudyMeasurement measured = measure_study(plan, mo);
+      study.records = std::move(measured.records);
+      study.run.not_run.insert(study.run.not_run.end(), measured.not_run.begin(),
+                               measured.not_run.end());
+      study.run.remeasured = measured.remeasured;
+      study.run.interrupted = measured.interrupted;
+      study.run.elapsed_s = measured.elapsed_s;
+      if (!study.llm.models.empty() && !measured.interrupted) {
+        std::vector<ResultRecord> llm_records = measure_study_llms(
+            study.llm.models, plan, mo, default_llm_executor_factory(), study.run.not_run);
+        study.records.insert(study.records.end(), llm_records.begin(), llm_records.end());
       }
-      std::signal(SIGINT, previous);
       fmt::print(stderr, "dnnroof report: measured {} configurations in {}; results in {}\n",
                  study.records.size(), format_duration(study.run.elapsed_s), results_path.string());
     }
@@ -370,21 +290,21 @@ void register_report(CLI::App& app, Context& ctx) {
       "  dnnroof report --no-measure --models resnet50,vit_b_16 --ids t4,a100-sxm4-80gb\n"
       "  dnnroof report --no-measure --llm llama-3-8b,mistral-7b --llm-chips h100-sxm,l4");
   sub->add_option("--out", opt->out, "Output folder (created)")->default_val("report");
-  sub->add_option("--models", opt->models,
+  sub->add_option("--models", opt->plan.models,
                   "Models (zoo names or .onnx paths, comma-separated); default: the seeds' 11 "
                   "models (--quick: 3 small ones)");
   sub->add_option(
-      "--batch", opt->batch,
+      "--batch", opt->plan.batch,
       "Batch sizes, comma-separated, each for every model; default 1,8,32 with 32 only for "
       "models of at most 4 GFLOP per image (--quick 1,4; --full 1,64,256)");
-  sub->add_option("--device", opt->device,
+  sub->add_option("--device", opt->plan.device,
                   "Devices to measure on: auto (cpu, plus cuda:0 when present), or a list such "
                   "as cpu,cuda:0")
       ->default_val("auto");
-  sub->add_option("--train-models", opt->train_models,
+  sub->add_option("--train-models", opt->plan.train_models,
                   "Models also measured in training (at the smallest batch); 'none' for none; "
                   "default: a subset of 5 (all with --models, --quick or --full)");
-  sub->add_option("--layers-model", opt->layers_model,
+  sub->add_option("--layers-model", opt->plan.layers_model,
                   "Models timed per layer (inference and training), comma-separated; 'none' "
                   "for none; default: resnet18, mobilenet_v2, squeezenet1_0 and alexnet (the "
                   "first model with --models, --quick or --full)");
@@ -397,18 +317,18 @@ void register_report(CLI::App& app, Context& ctx) {
                   "their measured FLOPs and bytes, roofline points and the comparison with the "
                   "cost model")
       ->expected(1, -1);
-  sub->add_flag("--quick", opt->quick, "Three small models, batch 1 and 4, tiny budgets");
-  sub->add_flag("--full", opt->full, "The seeds' batch sizes 1, 64, 256 with 10 s budgets");
+  sub->add_flag("--quick", opt->plan.quick, "Three small models, batch 1 and 4, tiny budgets");
+  sub->add_flag("--full", opt->plan.full, "The seeds' batch sizes 1, 64, 256 with 10 s budgets");
   sub->add_flag("--no-measure", opt->no_measure,
                 "Measure nothing: the chips and the model compute and memory sections only");
   sub->add_flag("--no-probe", opt->no_probe,
                 "Do not run `dnnroof probe --quick` first (use the saved host-measured chip)");
-  sub->add_option("--budget", opt->budget_s,
+  sub->add_option("--budget", opt->plan.budget_s,
                   "Sampling budget per configuration [s]; default 4 (--quick 0.4, --full 10)");
-  sub->add_option("--time-limit", opt->time_limit_s,
+  sub->add_option("--time-limit", opt->plan.time_limit_s,
                   "Stop measuring after this many seconds and report what finished (0: none); "
                   "default 420 (--quick 100, --full none)");
-  sub->add_option("--threads", opt->threads,
+  sub->add_option("--threads", opt->plan.threads,
                   "CPU threads of every pool for measuring, pinned one per core; default 0: "
                   "every allowed physical core");
   sub->add_option("--precision", opt->precision, "Precision of the rooflines and cost model")

@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/dtype.h"
@@ -44,53 +45,31 @@
 #include "report/report_writer.h"
 #include "report/roofline.h"
 #include "report/study.h"
+#include "runner/model_source.h"
 #include "runner/sweep.h"
 #include "store/merge.h"
 #include "store/record.h"
 #include "store/results_file.h"
 #include "zoo/zoo.h"
-#if defined(DNNROOF_HAVE_ONNX)
-#include "onnx/onnx_import.h"
-#endif
 
 namespace py = pybind11;
 
 namespace dnnroof::python {
 namespace {
 
-bool is_onnx_path(const std::string& s) { return to_lower(s).ends_with(".onnx"); }
-
-// Storage dtype for bytes: tf32 is a compute format stored as fp32.
-DType storage_of(DType compute) { return compute == DType::tf32 ? DType::fp32 : compute; }
-
 // A zoo name, an .onnx path, or (with `onnx_bytes`) a model held in memory
-// named `source`, as a Graph at `batch` (0: the ONNX file's own batch).
-Graph load_graph(const std::string& source, const std::optional<std::string>& onnx_bytes,
+// named `source`, as a Graph at `batch` (0: the ONNX model's own batch):
+// resolve_model, as every command resolves its models.
+Graph load_graph(const std::string& source, std::optional<std::string> onnx_bytes,
                  std::int64_t batch, DType dtype, const std::map<std::string, std::int64_t>& dims,
                  std::int64_t image_size) {
-  if (onnx_bytes || is_onnx_path(source)) {
-#if defined(DNNROOF_HAVE_ONNX)
-    OnnxImportOptions io;
-    if (batch > 0) {
-      io.batch = batch;
-      io.override_fixed_batch = true;
-    }
-    for (const auto& [k, v] : dims) io.dims[k] = v;
-    if (onnx_bytes) return import_onnx_bytes(*onnx_bytes, source, io);
-    return import_onnx_file(source, io);
-#else
-    fail(
-        "'{}': this dnnroof was built without ONNX import (install libonnx-dev and "
-        "libprotobuf-dev, then rebuild)",
-        source);
-#endif
-  }
-  if (!dims.empty()) fail("dims apply to ONNX models only, not to the zoo model '{}'", source);
-  ZooOptions z;
-  z.batch = batch > 0 ? batch : 1;
-  z.image_size = image_size;
-  z.dtype = dtype;
-  return build_zoo_model(source, z);
+  ModelRequest r;
+  r.batch = batch;
+  r.dtype = dtype;
+  r.image_size = image_size;
+  for (const auto& [name, value] : dims) r.dims.push_back(fmt::format("{}={}", name, value));
+  r.onnx_bytes = std::move(onnx_bytes);
+  return resolve_model(source, r).graph;
 }
 
 py::dict pass_dict(const PassCost& p, const std::string& suffix) {
@@ -113,7 +92,7 @@ py::dict analyze(const std::string& source, const std::optional<py::bytes>& onnx
                  std::int64_t image_size) {
   const DType dtype = parse_dtype_or_throw(dtype_text);
   CostOptions copt;
-  copt.dtype = storage_of(dtype);
+  copt.dtype = storage_dtype(dtype);
   copt.training = training;
   copt.convention = parse_cost_convention(convention);
   ModelCost c;
@@ -122,7 +101,7 @@ py::dict analyze(const std::string& source, const std::optional<py::bytes>& onnx
   if (onnx_bytes) data = std::string(*onnx_bytes);
   {
     py::gil_scoped_release release;  // pure C++ from here on
-    const Graph g = load_graph(source, data, batch, dtype, dims, image_size);
+    const Graph g = load_graph(source, std::move(data), batch, dtype, dims, image_size);
     graph_nodes = g.nodes.size();
     c = estimate_cost(g, copt);
   }
@@ -385,8 +364,7 @@ std::pair<std::string, bool> bench(const std::vector<std::string>& models,
   s.threads = threads;
   s.budget_s = budget_s;
   s.target = target;
-  s.measure.min_warmup_s = std::min(s.measure.min_warmup_s, s.budget_s / 5);
-  s.measure.min_time_s = std::min(s.measure.min_time_s, s.budget_s / 2);
+  fit_floors_to_budget(s);
   s.layers = layers;
   s.out = out;
   s.make_executor = default_executor_factory();

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -16,25 +15,13 @@
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "hw/host.h"
-#include "measure/memory.h"
 #include "measure/statistics.h"
-#include "measure/stop_criterion.h"
-#include "store/conditions.h"
-#include "store/results_file.h"
+#include "runner/detail/sweep_run.h"
 
 namespace dnnroof {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-struct Interrupted {};
-
-bool stop_requested(const LlmSweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
-
-MeasureOptions loop_options(const LlmSweepOptions& o) {
-  return sweep_loop_options(o.measure, o.target, o.accept_target, o.budget_s);
-}
 
 std::string dtype_text(DType d) { return std::string(dtype_name(d)); }
 
@@ -47,52 +34,28 @@ void measure_llm(LlmExecutor& ex, const llm::LlmConfig& cfg, const llm::Workload
   const llm::PhaseCost cost = llm::phase_cost(cfg, w, prec);
   rec.cost = llm_cost_figures(cfg, w, options.dtype);
 
-  auto check_stop = [&options] {
-    if (stop_requested(options)) throw Interrupted{};
-  };
   ex.reset_device_peak_memory();
   ex.prepare(w);
-  const MeasureOptions mo = loop_options(options);
+  const MeasureOptions mo = sweep_loop_options(options);
   const Measurement m = measure(
       [&] {
-        check_stop();
+        detail::throw_if_stopped(options);
         return ex.step();
       },
       mo);
   rec.timings[Phase::forward] = timing_stats(m.stats, m);
-  rec.status = m.converged ? RecordStatus::ok : RecordStatus::noisy;
-  rec.status_reason = m.converged ? "" : describe_outcome(m);
+  detail::set_status(rec, m);
 
   if (options.layers) {
-    MeasureOptions lo = mo;
-    lo.max_time_s = options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
-    lo.warmup_window = 0;
-    lo.min_warmup_iterations = 2;
-    lo.min_warmup_s = 0;
-    lo.min_samples = std::min<std::size_t>(lo.min_samples, 5);
-    lo.min_time_s = 0;
-    std::vector<std::vector<LlmOpTime>> passes;
-    const Measurement lm = measure(
-        [&] {
-          check_stop();
-          passes.push_back(ex.time_ops());
-          double sum = 0;
-          for (const LlmOpTime& t : passes.back()) sum += t.seconds;
-          return sum;
-        },
-        lo);
-    const std::size_t n = lm.samples_s.size();
-    const std::vector<LlmOpTime>& first = passes[passes.size() - n];
+    const auto passes = detail::sample_layer_passes(
+        detail::layer_loop_options(mo, options), options, [&] { return ex.time_ops(); },
+        [](const LlmOpTime& t) { return t.seconds; }, [](const LlmOpTime& t) { return t.name; },
+        "per-op timing", "ops");
+    const std::vector<LlmOpTime>& first = passes.front();
     rec.layers.clear();
     for (std::size_t k = 0; k < first.size(); ++k) {
       std::vector<double> f;
-      for (std::size_t i = passes.size() - n; i < passes.size(); ++i) {
-        if (passes[i].size() != first.size() || passes[i][k].name != first[k].name) {
-          fail("per-op timing: pass {} listed other ops than pass {}", i + 1,
-               passes.size() - n + 1);
-        }
-        f.push_back(passes[i][k].seconds);
-      }
+      for (const std::vector<LlmOpTime>& pass : passes) f.push_back(pass[k].seconds);
       LayerTiming l;
       l.name = first[k].name;
       l.op = first[k].op;
@@ -103,14 +66,9 @@ void measure_llm(LlmExecutor& ex, const llm::LlmConfig& cfg, const llm::Workload
       l.backward_flops = kNaN;
       rec.layers.push_back(std::move(l));
     }
-    rec.layer_passes = n;
+    rec.layer_passes = passes.size();
   }
-  if (const auto device_peak = ex.device_peak_memory_bytes()) {
-    rec.memory_peak_bytes = *device_peak;
-  } else {
-    const PeakMemory p = peak_memory();
-    rec.memory_peak_bytes = p.vm_hwm_bytes > 0 ? p.vm_hwm_bytes : p.max_rss_bytes;
-  }
+  rec.memory_peak_bytes = detail::peak_memory_bytes(ex.device_peak_memory_bytes());
 }
 
 }  // namespace
@@ -183,166 +141,72 @@ LlmSweepOutcome run_llm_sweep(const LlmSweepOptions& options) {
       }
     }
   }
-  if (!(options.budget_s > 0))
-    fail("bench: the budget must be positive, got {} s", options.budget_s);
-  if (!(options.target > 0)) fail("bench: the CI target must be positive, got {}", options.target);
-  if (options.threads < 0) fail("bench: threads must be >= 0, got {}", options.threads);
-  if (options.resume && options.out.empty()) fail("bench: --resume needs a results file (--out)");
+  detail::check_loop_settings(options);
+  detail::check_resume(options);
   if (!options.make_executor) {
     fail("bench: no language-model factory (pass default_llm_executor_factory())");
   }
   const std::string device = normalize_device(options.device);
   const int threads = resolved_threads(options.threads);
 
-  Conditions base = current_conditions();
-  if (!options.partition.empty()) base.partition = options.partition;
-  base.cpu_model = detect_host_info().cpu_model;
-
-  std::set<ConfigKey> finished;
-  if (options.resume && std::filesystem::exists(options.out)) {
-    finished = finished_keys(load_results(options.out));
-  }
+  const Conditions base = detail::sweep_conditions(options);
+  const std::set<ConfigKey> finished = detail::resumed_keys(options);
   LlmSweepOutcome outcome;
-  std::vector<LlmSweepConfig> to_run;
-  for (const LlmSweepConfig& c : llm_sweep_configs(options)) {
-    const ConfigKey key{
-        c.model,       device,  RunMode::infer, c.batch,
-        options.dtype, threads, base.partition, std::string(llm::phase_name(c.phase)),
-        c.context};
-    if (finished.contains(key)) {
-      outcome.skipped.push_back(c);
-      if (options.on_skip) options.on_skip(c);
-    } else {
-      to_run.push_back(c);
-    }
-  }
+  const std::vector<LlmSweepConfig> to_run = detail::configs_to_run(
+      llm_sweep_configs(options), finished,
+      [&](const LlmSweepConfig& c) {
+        return ConfigKey{
+            c.model,       device,  RunMode::infer, c.batch,
+            options.dtype, threads, base.partition, std::string(llm::phase_name(c.phase)),
+            c.context};
+      },
+      options.on_skip, outcome.skipped);
 
-  const double layers_budget =
-      options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
-  const double budget_per_config = 2 * options.budget_s + (options.layers ? 2 * layers_budget : 0);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&t0] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  std::vector<double> durations;
-  std::size_t failed = 0;
+  detail::SweepRun run(options, device, threads, base, to_run.size(), outcome.skipped.size());
   // The model of the current source, kept for its configurations.
   std::string built_source;
   std::optional<llm::LlmConfig> cfg;
   std::unique_ptr<LlmExecutor> executor;
   std::string build_error;
-  bool warned_blas = false, warned_threads = false;
-
-  for (std::size_t i = 0; i < to_run.size(); ++i) {
-    const LlmSweepConfig& c = to_run[i];
-    if (stop_requested(options)) {
-      outcome.interrupted = true;
-      break;
-    }
-    if (options.on_progress) {
-      SweepProgress p;
-      p.index = i + 1;
-      p.total = to_run.size();
-      p.finished = i;
-      p.failed = failed;
-      p.skipped = outcome.skipped.size();
-      p.elapsed_s = elapsed();
-      p.eta_s = estimate_eta_s(durations, to_run.size() - i, budget_per_config);
-      p.eta_from_budget = durations.empty();
-      p.current = llm_config_text(c);
-      options.on_progress(p);
-    }
-    const double started = elapsed();
-    ResultRecord rec;
-    rec.model = c.model;
-    rec.source = c.source;
-    rec.device = device;
-    rec.chip = options.chip.empty() ? (device == "cpu" ? "host" : device) : options.chip;
-    rec.mode = RunMode::infer;
-    rec.batch = c.batch;
-    rec.dtype = options.dtype;
-    rec.threads = threads;
-    rec.llm_phase = std::string(llm::phase_name(c.phase));
-    rec.llm_context = c.context;
-    rec.conditions = base;
-    rec.memory_peak_bytes = kNaN;
-    try {
-      if (built_source != c.source) {
-        executor.reset();
-        cfg.reset();
-        build_error.clear();
-        built_source = c.source;
-        try {
-          cfg = llm::resolve_llm(c.source);
-          LlmExecOptions eo;
-          eo.device = device;
-          eo.dtype = options.dtype;
-          eo.threads = threads;
-          eo.seed = options.seed;
-          executor = options.make_executor(*cfg, eo);
-        } catch (const std::exception& e) {
-          build_error = e.what();
+  outcome.interrupted = run.measure_each(
+      to_run, outcome.records, llm_config_text, [&](std::size_t i, ResultRecord& rec) {
+        const LlmSweepConfig& c = to_run[i];
+        rec.mode = RunMode::infer;
+        rec.batch = c.batch;
+        rec.llm_phase = std::string(llm::phase_name(c.phase));
+        rec.llm_context = c.context;
+        if (built_source != c.source) {
+          executor.reset();
+          cfg.reset();
+          build_error.clear();
+          built_source = c.source;
+          try {
+            cfg = llm::resolve_llm(c.source);
+            LlmExecOptions eo;
+            eo.device = device;
+            eo.dtype = options.dtype;
+            eo.threads = threads;
+            eo.seed = options.seed;
+            executor = options.make_executor(*cfg, eo);
+          } catch (const std::exception& e) {
+            build_error = e.what();
+          }
         }
-      }
-      if (!executor) throw Error(build_error);
-      if (device == "cpu") {
-        release_free_memory();
-        if (reset_peak_memory() && peak_memory().vm_hwm_bytes > 0) {
-          rec.memory_start_bytes = peak_memory().vm_hwm_bytes;
+        if (!executor) throw Error(build_error);
+        run.reset_memory(rec);
+        run.take_exec_info(executor->info(), rec);
+        llm::Workload w;
+        w.phase = c.phase;
+        w.batch = c.batch;
+        w.context = c.context;
+        measure_llm(*executor, *cfg, w, options, rec);
+        // The last configuration of this model: its weights go now (a
+        // failed one's go when the next model is built).
+        if (i + 1 == to_run.size() || to_run[i + 1].source != c.source) {
+          executor.reset();
+          built_source.clear();
         }
-      }
-      const ExecInfo& info = executor->info();
-      rec.conditions.threads = info.threads;
-      if (device != "cpu" && !info.device_name.empty()) rec.conditions.gpu_name = info.device_name;
-      rec.conditions.interop_threads = info.interop_threads;
-      rec.conditions.blas_threads = info.blas_threads;
-      rec.conditions.openmp_threads = info.openmp_threads;
-      rec.conditions.pinned_cpus = info.pinned_cpus;
-      if (!info.libtorch_version.empty()) {
-        rec.conditions.library_versions["libtorch"] = info.libtorch_version;
-      }
-      if (!info.blas.empty()) rec.conditions.library_versions["blas"] = info.blas;
-      if (const std::string held = threads_held(info, threads);
-          !held.empty() && options.on_warning && !warned_threads) {
-        options.on_warning(held);
-        warned_threads = true;
-      }
-      if (info.reference_blas && options.on_warning && !warned_blas) {
-        options.on_warning(
-            fmt::format("LibTorch runs on the slow reference BLAS ({}): CPU latencies are not "
-                        "representative; install OpenBLAS or MKL (see docs/bench.md)",
-                        info.blas));
-        warned_blas = true;
-      }
-      llm::Workload w;
-      w.phase = c.phase;
-      w.batch = c.batch;
-      w.context = c.context;
-      measure_llm(*executor, *cfg, w, options, rec);
-    } catch (const Interrupted&) {
-      outcome.interrupted = true;
-      break;
-    } catch (const std::exception& e) {
-      rec.status = RecordStatus::failed;
-      rec.status_reason = e.what();
-      rec.timings.clear();
-      rec.layers.clear();
-      rec.layer_passes = 0;
-      rec.memory_peak_bytes = kNaN;
-      rec.memory_start_bytes = kNaN;
-      ++failed;
-    }
-    rec.conditions.date_utc = format_iso8601_utc(std::chrono::system_clock::now());
-    durations.push_back(elapsed() - started);
-    if (!options.out.empty()) append_record(options.out, rec);
-    if (options.on_result) options.on_result(rec);
-    outcome.records.push_back(std::move(rec));
-    // The last configuration of this model: free its weights now.
-    if (i + 1 == to_run.size() || to_run[i + 1].source != c.source) {
-      executor.reset();
-      built_source.clear();
-    }
-  }
+      });
   return outcome;
 }
 

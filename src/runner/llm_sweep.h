@@ -52,41 +52,20 @@ struct LlmSweepConfig {
 // "gpt2, decode, batch 4, context 512"
 std::string llm_config_text(const LlmSweepConfig& c);
 
-struct LlmSweepOptions {
+// A sweep of language models x phases x batch sizes x contexts. The
+// settings are SweepSettings's: `dtype` is that of the weights, activations
+// and KV cache; `layers` times every op group (LlmExecutor::time_ops) after
+// the whole step: one LayerTiming per op group per decoder layer
+// ("h.3.attention"), plus embedding, final_norm and lm_head.
+struct LlmSweepOptions : SweepSettings {
   std::vector<std::string> models;  // shipped config names (dnnroof models) or config.json paths
   std::vector<llm::Phase> phases{llm::Phase::prefill, llm::Phase::decode};
   std::vector<std::int64_t> batches{1};
   // Prefill: prompt tokens per sequence; decode: KV-cache tokens before the
   // new one.
   std::vector<std::int64_t> contexts{128};
-  std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
-  std::string chip;            // recorded chip id; "": "host" on the CPU, the device on a GPU
-  DType dtype = DType::fp32;   // weights, activations and KV cache
-  int threads = 0;             // as SweepOptions::threads
-  std::uint64_t seed = 0;
-  std::string partition;  // as SweepOptions::partition
 
-  // The measurement loop, as SweepOptions's: target, budget_s (also caps
-  // the warm-up), accept_target, measure.
-  double target = 0.02;
-  double budget_s = 10.0;
-  double accept_target = 0;
-  MeasureOptions measure;
-
-  // Per-op times (LlmExecutor::time_ops) after the whole-step timing, with
-  // their own budget (0: budget_s): one LayerTiming per op group per decoder
-  // layer ("h.3.attention"), plus embedding, final_norm and lm_head.
-  bool layers = false;
-  double layers_budget_s = 0;
-
-  std::filesystem::path out;  // results file, appended after each configuration; empty: none
-  bool resume = false;        // skip keys the file has with status ok or noisy
-
-  std::function<void(const SweepProgress&)> on_progress;  // before each configuration
-  std::function<void(const ResultRecord&)> on_result;     // after each, failed ones too
-  std::function<void(const LlmSweepConfig&)> on_skip;     // each one resume skips
-  std::function<void(const std::string&)> on_warning;     // once per kind
-  const std::atomic<bool>* stop = nullptr;
+  std::function<void(const LlmSweepConfig&)> on_skip;  // each one resume skips
 
   // Required: default_llm_executor_factory() for real runs, a fake in tests.
   LlmExecutorFactory make_executor;

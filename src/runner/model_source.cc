@@ -25,13 +25,19 @@ SweepModel resolve_model(const std::string& source, const ModelRequest& request)
   SweepModel m;
   m.name = sweep_model_name(source);
   m.source = source;
-  if (is_onnx_path(source)) {
+  if (request.onnx_bytes || is_onnx_path(source)) {
     m.family = "ONNX";
 #if defined(DNNROOF_HAVE_ONNX)
     OnnxImportOptions io;
-    io.batch = request.batch;
-    io.override_fixed_batch = request.override_fixed_batch;
+    if (request.batch > 0) {
+      io.batch = request.batch;
+      io.override_fixed_batch = request.override_fixed_batch;
+    }
     for (const std::string& d : request.dims) io.dims.insert(parse_dim_assignment(d));
+    if (request.onnx_bytes) {
+      m.graph = import_onnx_bytes(*request.onnx_bytes, source, io);
+      return m;
+    }
     m.graph = import_onnx_file(source, io);
     // The file's weights (initializers, external data, constant-built
     // weights); a parameter the file lacks gets the executor's seeded init.
@@ -44,9 +50,11 @@ SweepModel resolve_model(const std::string& source, const ModelRequest& request)
 #endif
     return m;
   }
-  if (!request.dims.empty()) fail("--dim applies to .onnx models only");
+  if (!request.dims.empty()) {
+    fail("--dim applies to .onnx models only, not to the zoo model '{}'", source);
+  }
   ZooOptions z;
-  z.batch = request.batch;
+  z.batch = request.batch > 0 ? request.batch : 1;
   z.image_size = request.image_size;
   z.seq_len = request.seq_len;
   z.dtype = request.dtype;

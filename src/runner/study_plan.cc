@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "core/units.h"
 #include "cost/cost.h"
 #include "hw/cpu_affinity.h"
+#include "llm/config.h"
 
 namespace dnnroof {
 
@@ -118,6 +120,21 @@ std::vector<std::string> missing_configs(const std::vector<SweepConfig>& planned
 
 }  // namespace
 
+namespace {
+
+// What every sweep of the study takes from the plan: threads, budget and
+// stop rule; the results file and the stop flag.
+void apply_plan(const StudyPlan& plan, const StudyMeasureOptions& options, SweepSettings& s) {
+  s.threads = plan.threads;
+  s.budget_s = plan.budget_s;
+  s.target = plan.target;
+  s.accept_target = plan.accept_target;
+  s.out = options.results;
+  s.stop = options.stop;
+}
+
+}  // namespace
+
 StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions& options) {
   if (options.stop == nullptr) fail("measure_study: no stop flag given");
   std::atomic<bool>& stop = *options.stop;
@@ -152,14 +169,12 @@ StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions&
     auto base = [&](std::vector<std::string> models, std::vector<std::int64_t> batches,
                     std::vector<RunMode> modes) {
       SweepOptions o;
+      apply_plan(plan, options, o);
       o.models = std::move(models);
       o.batches = std::move(batches);
       o.modes = std::move(modes);
       o.device = device;
       o.chip = device == "cpu" ? "host" : device;
-      o.budget_s = plan.budget_s;
-      o.target = plan.target;
-      o.accept_target = plan.accept_target;
       o.measure.max_time_s = plan.budget_s;
       o.measure.max_time_for_min_samples_s = plan.min_samples_budget_s;
       o.measure.max_warmup_s = std::max(0.3, plan.budget_s / 2);
@@ -168,11 +183,8 @@ StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions&
       o.measure.min_warmup_s = std::min(0.2, plan.budget_s / 4);
       o.measure.min_samples = plan.min_samples;
       o.measure.min_time_s = std::min(0.5, plan.budget_s / 3);
-      o.threads = plan.threads;
-      o.out = options.results;
       o.make_executor = options.make_executor;
       o.load_model = options.load_model;
-      o.stop = &stop;
       return o;
     };
     // Every model at the smallest batch first, then training, the per-layer
@@ -323,6 +335,43 @@ StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions&
   run.elapsed_s = elapsed();
   for (const ConfigKey& k : order) run.records.push_back(by_key.at(k));
   return run;
+}
+
+std::vector<ResultRecord> measure_study_llms(const std::vector<std::string>& models,
+                                             const StudyPlan& plan,
+                                             const StudyMeasureOptions& options,
+                                             const LlmExecutorFactory& make_executor,
+                                             std::vector<std::string>& not_run) {
+  constexpr double kMaxWeightBytes = 2.0 * 1024 * 1024 * 1024;
+  const auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  LlmSweepOptions o;
+  std::int64_t positions = 512;
+  for (const std::string& m : models) {
+    const llm::LlmConfig c = llm::resolve_llm(m);
+    const double bytes = 4.0 * static_cast<double>(llm::count_parameters(c).total);
+    if (bytes > kMaxWeightBytes) {
+      not_run.push_back(fmt::format(
+          "{} (language model): not measured, its {:.1f} GB of fp32 weights are over the 2 GiB "
+          "the report measures here; its bounds are analysed",
+          c.name, bytes / 1e9));
+      continue;
+    }
+    o.models.push_back(m);
+    if (c.max_positions > 0) positions = std::min(positions, c.max_positions - 1);
+  }
+  if (o.models.empty()) return {};
+  apply_plan(plan, options, o);
+  o.contexts = {std::min<std::int64_t>(128, positions), positions};
+  o.contexts.erase(std::unique(o.contexts.begin(), o.contexts.end()), o.contexts.end());
+  o.batches = {1, 4};
+  o.make_executor = make_executor;
+  o.on_progress = [&](const SweepProgress& p) {
+    log(fmt::format("dnnroof report: language model {}", progress_line(p)));
+  };
+  o.on_warning = [&](const std::string& w) { log(fmt::format("dnnroof report: {}", w)); };
+  return run_llm_sweep(o).records;
 }
 
 }  // namespace dnnroof

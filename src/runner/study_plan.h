@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "measure/interval_rule.h"
+#include "runner/llm_sweep.h"
 #include "runner/sweep.h"
 #include "store/record.h"
 
@@ -124,5 +125,18 @@ struct StudyMeasureOptions {
 // again at the end with remeasure_factor x the budgets while the time limit
 // allows. What the limit or the stop flag left out is in not_run.
 StudyMeasurement measure_study(const StudyPlan& plan, const StudyMeasureOptions& options);
+
+// The study's language models (`report --llm`), measured after
+// measure_study with the plan's threads, budget and stop rule, into
+// options.results, their progress and warnings to options.log: those small
+// enough to run here (fp32 weights of at most 2 GiB: gpt2, llama-tiny; not
+// the 7B configs), both phases, batch 1 and 4, context 128 and 512 (capped
+// to the models' positions). The others are named in `not_run`.
+// `make_executor`: default_llm_executor_factory() in the program.
+std::vector<ResultRecord> measure_study_llms(const std::vector<std::string>& models,
+                                             const StudyPlan& plan,
+                                             const StudyMeasureOptions& options,
+                                             const LlmExecutorFactory& make_executor,
+                                             std::vector<std::string>& not_run);
 
 }  // namespace dnnroof

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -18,10 +17,8 @@
 #include "hw/cpu_affinity.h"
 #include "hw/host.h"
 #include "measure/cache_flush.h"
-#include "measure/memory.h"
 #include "measure/statistics.h"
-#include "measure/stop_criterion.h"
-#include "store/conditions.h"
+#include "runner/detail/sweep_run.h"
 #include "store/results_file.h"
 #include "zoo/zoo.h"
 
@@ -29,12 +26,6 @@ namespace dnnroof {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Thrown from inside the measurement loop when the stop flag is set; never
-// leaves run_sweep.
-struct SweepInterrupted {};
-
-bool stop_requested(const SweepOptions& o) { return o.stop != nullptr && o.stop->load(); }
 
 CostFigures cost_figures(const ModelCost& c) {
   CostFigures f;
@@ -47,10 +38,6 @@ CostFigures cost_figures(const ModelCost& c) {
   f.backward_bytes = c.backward.bytes();
   f.compulsory_bytes = c.compulsory_step_bytes();
   return f;
-}
-
-MeasureOptions loop_options(const SweepOptions& o) {
-  return sweep_loop_options(o.measure, o.target, o.accept_target, o.budget_s);
 }
 
 std::string config_text(const SweepConfig& c) {
@@ -109,18 +96,6 @@ TimingStats timing_stats(const Summary& s, const Measurement& m) {
   return t;
 }
 
-MeasureOptions sweep_loop_options(MeasureOptions base, double target, double accept_target,
-                                  double budget_s) {
-  MeasureOptions& m = base;
-  if (!m.criterion) m.criterion = std::make_shared<MedianCiCriterion>(target, m.confidence);
-  if (!m.accept_criterion && accept_target > 0) {
-    m.accept_criterion = std::make_shared<MedianCiCriterion>(accept_target, m.confidence);
-  }
-  m.max_time_s = budget_s;
-  m.max_warmup_s = std::min(m.max_warmup_s, budget_s);
-  return base;
-}
-
 std::string progress_line(const SweepProgress& p) {
   std::string eta = "ETA ?";
   if (std::isfinite(p.eta_s)) {
@@ -132,6 +107,59 @@ std::string progress_line(const SweepProgress& p) {
   if (p.skipped > 0) counts += fmt::format(", {} skipped", p.skipped);
   return fmt::format("[{}/{}] {}  ({}; {} elapsed, {})", p.index, p.total, p.current, counts,
                      format_duration(p.elapsed_s), eta);
+}
+
+std::string record_config_text(const ResultRecord& r) {
+  if (!r.llm_phase.empty()) {
+    return fmt::format("{}, {}, batch {}, context {}", r.model, r.llm_phase, r.batch,
+                       r.llm_context);
+  }
+  return fmt::format("{}, batch {}, {}", r.model, r.batch, run_mode_name(r.mode));
+}
+
+namespace {
+
+std::string results_kept_text(const std::string& out) {
+  return out.empty() ? std::string("no results file (--out) was given")
+                     : fmt::format("the results are in '{}'", out);
+}
+
+std::string configurations(std::size_t n) {
+  return fmt::format("{} configuration{}", n, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string sweep_summary_line(const std::vector<ResultRecord>& records, std::size_t skipped,
+                               const std::string& out) {
+  std::size_t failed = 0;
+  for (const ResultRecord& r : records) failed += r.status == RecordStatus::failed ? 1 : 0;
+  return fmt::format("{} measured{}{}; {}", configurations(records.size()),
+                     failed > 0 ? fmt::format(", {} failed", failed) : "",
+                     skipped == 0 ? "" : fmt::format(", {} skipped (--resume)", skipped),
+                     results_kept_text(out));
+}
+
+std::string sweep_interrupted_text(std::size_t finished, const std::string& out) {
+  return fmt::format("interrupted: {} finished before the interrupt; {}{}",
+                     configurations(finished), results_kept_text(out),
+                     out.empty() ? "" : " (run again with --resume to finish the sweep)");
+}
+
+std::string sweep_failures_text(const std::vector<ResultRecord>& records) {
+  std::size_t failed = 0;
+  std::vector<std::string> reasons;
+  for (const ResultRecord& r : records) {
+    if (r.status != RecordStatus::failed) continue;
+    if (++failed <= 3) {
+      reasons.push_back(fmt::format("{}: {}", record_config_text(r), r.status_reason));
+    } else if (failed == 4) {
+      reasons.emplace_back("...");
+    }
+  }
+  if (failed == 0) return "";
+  return fmt::format("{} of {} failed ({})", failed, configurations(records.size()),
+                     join(reasons, "; "));
 }
 
 double estimate_eta_s(const std::vector<double>& finished_config_s, std::size_t remaining,
@@ -168,23 +196,20 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
   const ModelCost cost = estimate_cost(model.graph, co);
   record.cost = cost_figures(cost);
 
-  MeasureOptions mo = loop_options(options);
+  MeasureOptions mo = sweep_loop_options(options);
   if (options.cold) {
     double llc = detect_host_info().l3_bytes;
     if (!(llc > 0)) llc = 64.0 * (1 << 20);  // unknown: flush 128 MiB
     const auto bytes = static_cast<std::size_t>(2 * llc);
     mo.before_each = [bytes] { flush_cache(bytes); };
   }
-  auto check_stop = [&options] {
-    if (stop_requested(options)) throw SweepInterrupted{};
-  };
 
   executor.reset_device_peak_memory();
   Measurement m;
   if (!train) {
     m = measure(
         [&] {
-          check_stop();
+          detail::throw_if_stopped(options);
           return executor.infer();
         },
         mo);
@@ -193,7 +218,7 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
     std::vector<TrainStepTimes> steps;
     m = measure(
         [&] {
-          check_stop();
+          detail::throw_if_stopped(options);
           steps.push_back(executor.train_step());
           return steps.back().step_s;
         },
@@ -211,44 +236,25 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
     record.timings[Phase::optimizer] = timing_stats(summarize(opt, mo.confidence), m);
     record.timings[Phase::step] = timing_stats(m.stats, m);
   }
-  record.status = m.converged ? RecordStatus::ok : RecordStatus::noisy;
-  record.status_reason = m.converged ? "" : describe_outcome(m);
+  detail::set_status(record, m);
 
   if (options.layers) {
-    MeasureOptions lo = mo;
-    lo.max_time_s = options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
-    // The whole-model loop has just warmed everything up: two passes suffice.
-    lo.warmup_window = 0;
-    lo.min_warmup_iterations = 2;
-    lo.min_warmup_s = 0;
-    lo.min_samples = std::min<std::size_t>(lo.min_samples, 5);
-    lo.min_time_s = 0;
-    std::vector<std::vector<NodeTime>> passes;
-    const Measurement lm = measure(
-        [&] {
-          check_stop();
-          passes.push_back(executor.time_layers(train));
-          double sum = 0;
-          for (const NodeTime& t : passes.back()) sum += t.forward_s + t.backward_s;
-          return sum;
-        },
-        lo);
-    const std::size_t n = lm.samples_s.size();
-    const std::vector<NodeTime>& first = passes[passes.size() - n];
+    const auto passes = detail::sample_layer_passes(
+        detail::layer_loop_options(mo, options), options,
+        [&] { return executor.time_layers(train); },
+        [](const NodeTime& t) { return t.forward_s + t.backward_s; },
+        [](const NodeTime& t) { return t.node; }, "per-layer timing", "nodes");
     std::map<std::string, const Node*> nodes;
     for (const Node& node : model.graph.nodes) nodes[node.name] = &node;
     std::map<std::string, const NodeCost*> costs;
     for (const NodeCost& c : cost.nodes) costs[c.name] = &c;
     record.layers.clear();
+    const std::vector<NodeTime>& first = passes.front();
     for (std::size_t k = 0; k < first.size(); ++k) {
       std::vector<double> f, b;
-      for (std::size_t i = passes.size() - n; i < passes.size(); ++i) {
-        if (passes[i].size() != first.size() || passes[i][k].node != first[k].node) {
-          fail("per-layer timing: pass {} listed other nodes than pass {}", i + 1,
-               passes.size() - n + 1);
-        }
-        f.push_back(passes[i][k].forward_s);
-        b.push_back(passes[i][k].backward_s);
+      for (const std::vector<NodeTime>& pass : passes) {
+        f.push_back(pass[k].forward_s);
+        b.push_back(pass[k].backward_s);
       }
       LayerTiming l;
       l.name = first[k].node;
@@ -262,15 +268,10 @@ void measure_configuration(Executor& executor, const SweepModel& model, RunMode 
       l.backward_flops = c != costs.end() && train ? c->second->backward.flops() : kNaN;
       record.layers.push_back(std::move(l));
     }
-    record.layer_passes = n;
+    record.layer_passes = passes.size();
   }
 
-  if (const auto device_peak = executor.device_peak_memory_bytes()) {
-    record.memory_peak_bytes = *device_peak;
-  } else {
-    const PeakMemory p = peak_memory();
-    record.memory_peak_bytes = p.vm_hwm_bytes > 0 ? p.vm_hwm_bytes : p.max_rss_bytes;
-  }
+  record.memory_peak_bytes = detail::peak_memory_bytes(executor.device_peak_memory_bytes());
 }
 
 SweepOutcome run_sweep(const SweepOptions& options) {
@@ -280,10 +281,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     if (b < 1) fail("bench: batch size {} is not a positive integer", b);
   }
   if (options.modes.empty()) fail("bench: no mode given (infer, train)");
-  if (!(options.budget_s > 0))
-    fail("bench: the budget must be positive, got {} s", options.budget_s);
-  if (!(options.target > 0)) fail("bench: the CI target must be positive, got {}", options.target);
-  if (options.threads < 0) fail("bench: threads must be >= 0, got {}", options.threads);
+  detail::check_loop_settings(options);
   const std::string device = normalize_device(options.device);
   // The thread count every pool gets: asked for, or every allowed physical
   // core. It is the record's (and key's) count, so results and ceilings
@@ -295,17 +293,11 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         "it is refused there",
         device);
   }
-  if (options.resume && options.out.empty()) fail("bench: --resume needs a results file (--out)");
+  detail::check_resume(options);
 
   // The conditions first: the partition they name is part of every key.
-  Conditions base = current_conditions();
-  if (!options.partition.empty()) base.partition = options.partition;
-  base.cpu_model = detect_host_info().cpu_model;
-
-  std::set<ConfigKey> finished;
-  if (options.resume && std::filesystem::exists(options.out)) {
-    finished = finished_keys(load_results(options.out));
-  }
+  const Conditions base = detail::sweep_conditions(options);
+  const std::set<ConfigKey> finished = detail::resumed_keys(options);
   if (!options.make_executor) {
     fail(
         "bench: no executor factory (pass default_executor_factory() from "
@@ -316,166 +308,63 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       options.load_model ? options.load_model : ModelLoader(load_sweep_model);
 
   SweepOutcome outcome;
-  std::vector<SweepConfig> to_run;
-  for (const SweepConfig& c : sweep_configs(options)) {
-    ConfigKey key;
-    key.model = c.model;
-    key.device = device;
-    key.mode = c.mode;
-    key.batch = c.batch;
-    key.dtype = options.dtype;
-    key.threads = threads;
-    key.partition = base.partition;
-    if (finished.contains(key)) {
-      outcome.skipped.push_back(c);
-      if (options.on_skip) options.on_skip(c);
-    } else {
-      to_run.push_back(c);
-    }
-  }
+  const std::vector<SweepConfig> to_run = detail::configs_to_run(
+      sweep_configs(options), finished,
+      [&](const SweepConfig& c) {
+        ConfigKey key;
+        key.model = c.model;
+        key.device = device;
+        key.mode = c.mode;
+        key.batch = c.batch;
+        key.dtype = options.dtype;
+        key.threads = threads;
+        key.partition = base.partition;
+        return key;
+      },
+      options.on_skip, outcome.skipped);
 
-  // Warm-up and sampling are each capped by the budget; per-layer timing
-  // has its own pair.
-  const double layers_budget =
-      options.layers_budget_s > 0 ? options.layers_budget_s : options.budget_s;
-  const double budget_per_config = 2 * options.budget_s + (options.layers ? 2 * layers_budget : 0);
-
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&t0] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  std::vector<double> durations;
-  std::size_t failed = 0;
+  detail::SweepRun run(options, device, threads, base, to_run.size(), outcome.skipped.size());
   // The loaded model of the current (source, batch), reused by its modes.
   std::string loaded_source;
   std::int64_t loaded_batch = 0;
   std::optional<SweepModel> loaded;
   std::string load_error;
-  bool warned_rss = false;
-  bool warned_blas = false;
-  bool warned_threads = false;
-
-  for (std::size_t i = 0; i < to_run.size(); ++i) {
-    const SweepConfig& c = to_run[i];
-    if (stop_requested(options)) {
-      outcome.interrupted = true;
-      break;
-    }
-    if (options.on_progress) {
-      SweepProgress p;
-      p.index = i + 1;
-      p.total = to_run.size();
-      p.finished = i;
-      p.failed = failed;
-      p.skipped = outcome.skipped.size();
-      p.elapsed_s = elapsed();
-      p.eta_s = estimate_eta_s(durations, to_run.size() - i, budget_per_config);
-      p.eta_from_budget = durations.empty();
-      p.current = config_text(c);
-      options.on_progress(p);
-    }
-    const double started = elapsed();
-
-    ResultRecord rec;
-    rec.model = c.model;
-    rec.source = c.source;
-    rec.device = device;
-    rec.chip = options.chip.empty() ? (device == "cpu" ? "host" : device) : options.chip;
-    rec.mode = c.mode;
-    rec.batch = c.batch;
-    rec.dtype = options.dtype;
-    rec.threads = threads;
-    rec.conditions = base;
-    rec.memory_peak_bytes = kNaN;
-    try {
-      if (!loaded || loaded_source != c.source || loaded_batch != c.batch) {
-        loaded.reset();
-        load_error.clear();
-        loaded_source = c.source;
-        loaded_batch = c.batch;
-        try {
-          loaded = loader(c.source, c.batch, options.dtype);
-        } catch (const std::exception& e) {
-          load_error = e.what();
+  outcome.interrupted =
+      run.measure_each(to_run, outcome.records, config_text, [&](std::size_t i, ResultRecord& rec) {
+        const SweepConfig& c = to_run[i];
+        rec.mode = c.mode;
+        rec.batch = c.batch;
+        if (!loaded || loaded_source != c.source || loaded_batch != c.batch) {
+          loaded.reset();
+          load_error.clear();
+          loaded_source = c.source;
+          loaded_batch = c.batch;
+          try {
+            loaded = loader(c.source, c.batch, options.dtype);
+          } catch (const std::exception& e) {
+            load_error = e.what();
+          }
         }
-      }
-      if (!loaded) throw Error(load_error);
-      // The previous configuration's executor is gone: its freed memory goes
-      // back to the kernel, so this one's start and peak are its own.
-      if (device == "cpu") release_free_memory();
-      const bool peak_reset = device == "cpu" && reset_peak_memory();
-      // Just reset: VmHWM is the resident set now, before the executor.
-      if (peak_reset && peak_memory().vm_hwm_bytes > 0) {
-        rec.memory_start_bytes = peak_memory().vm_hwm_bytes;
-      }
-      if (device == "cpu" && !peak_reset && options.on_warning) {
-        if (!warned_rss) {
-          options.on_warning(
-              "cannot reset the peak resident memory (/proc/self/clear_refs): memory_peak_bytes "
-              "is the process's peak so far, which may include earlier configurations");
-          warned_rss = true;
+        if (!loaded) throw Error(load_error);
+        run.reset_memory(rec);
+        std::unique_ptr<Executor> executor;
+        {
+          ExecOptions eo;
+          eo.device = device;
+          eo.dtype = options.dtype;
+          eo.threads = threads;
+          eo.seed = options.seed;
+          // The last configuration of this model and batch takes the weights
+          // (an ONNX file's can be hundreds of MB): no copy to count in the
+          // peak. The options, and any copy, are gone before measuring.
+          const bool last_use = i + 1 == to_run.size() || to_run[i + 1].source != c.source ||
+                                to_run[i + 1].batch != c.batch;
+          eo.weights = last_use ? std::move(loaded->weights) : loaded->weights;
+          executor = factory(loaded->graph, eo);
         }
-      }
-      std::unique_ptr<Executor> executor;
-      {
-        ExecOptions eo;
-        eo.device = device;
-        eo.dtype = options.dtype;
-        eo.threads = threads;
-        eo.seed = options.seed;
-        // The last configuration of this model and batch takes the weights
-        // (an ONNX file's can be hundreds of MB): no copy to count in the
-        // peak. The options, and any copy, are gone before measuring.
-        const bool last_use = i + 1 == to_run.size() || to_run[i + 1].source != c.source ||
-                              to_run[i + 1].batch != c.batch;
-        eo.weights = last_use ? std::move(loaded->weights) : loaded->weights;
-        executor = factory(loaded->graph, eo);
-      }
-      const ExecInfo& info = executor->info();
-      rec.conditions.threads = info.threads;
-      if (device != "cpu" && !info.device_name.empty()) rec.conditions.gpu_name = info.device_name;
-      rec.conditions.interop_threads = info.interop_threads;
-      rec.conditions.blas_threads = info.blas_threads;
-      rec.conditions.openmp_threads = info.openmp_threads;
-      rec.conditions.pinned_cpus = info.pinned_cpus;
-      if (const std::string held = threads_held(info, threads);
-          !held.empty() && options.on_warning && !warned_threads) {
-        options.on_warning(held);
-        warned_threads = true;
-      }
-      if (!info.libtorch_version.empty()) {
-        rec.conditions.library_versions["libtorch"] = info.libtorch_version;
-      }
-      if (!info.blas.empty()) rec.conditions.library_versions["blas"] = info.blas;
-      if (info.reference_blas && options.on_warning) {
-        if (!warned_blas) {
-          options.on_warning(
-              fmt::format("LibTorch runs on the slow reference BLAS ({}): CPU latencies are not "
-                          "representative; install OpenBLAS or MKL (see docs/bench.md)",
-                          info.blas));
-          warned_blas = true;
-        }
-      }
-      measure_configuration(*executor, *loaded, c.mode, options, rec);
-    } catch (const SweepInterrupted&) {
-      outcome.interrupted = true;
-      break;
-    } catch (const std::exception& e) {
-      rec.status = RecordStatus::failed;
-      rec.status_reason = e.what();
-      rec.timings.clear();
-      rec.layers.clear();
-      rec.layer_passes = 0;
-      rec.memory_peak_bytes = kNaN;
-      rec.memory_start_bytes = kNaN;
-      ++failed;
-    }
-    rec.conditions.date_utc = format_iso8601_utc(std::chrono::system_clock::now());
-    durations.push_back(elapsed() - started);
-    if (!options.out.empty()) append_record(options.out, rec);
-    if (options.on_result) options.on_result(rec);
-    outcome.records.push_back(std::move(rec));
-  }
+        run.take_exec_info(executor->info(), rec);
+        measure_configuration(*executor, *loaded, c.mode, options, rec);
+      });
   if (options.remeasure.enabled && !outcome.interrupted) {
     RemeasureOutcome again = remeasure_noisy(outcome.records, options, options.remeasure);
     outcome.records = std::move(again.records);
@@ -516,7 +405,7 @@ RemeasureOutcome remeasure_noisy(const std::vector<ResultRecord>& records,
       [](const Candidate& a, const Candidate& b) { return a.estimate_s < b.estimate_s; });
 
   for (const Candidate& c : candidates) {
-    if (stop_requested(options)) {
+    if (detail::stop_requested(options)) {
       out.interrupted = true;
       break;
     }

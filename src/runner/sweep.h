@@ -103,16 +103,10 @@ struct SweepProgress {
 // "[3/12] resnet18, batch 8, train  (2 done, 1 failed; 45 s elapsed, ETA 2 min 10 s)".
 std::string progress_line(const SweepProgress& p);
 
-// What the CNN and the language-model sweeps share: the record's statistics
-// of one timed phase (`s`, summarised from the loop `m`; every phase of a
-// configuration is sampled by one loop, so it converged when that loop
-// stopped at its criterion), and the loop's options (`base` with the stop
-// rule: median 95% CI within +-target, accepted within +-accept_target when
-// the budget ends, 0: none; the budget caps the warm-up too, so a
-// configuration takes at most about twice the budget).
+// The record's statistics of one timed phase (`s`, summarised from the loop
+// `m`; every phase of a configuration is sampled by one loop, so it
+// converged when that loop stopped at its criterion).
 TimingStats timing_stats(const Summary& s, const Measurement& m);
-MeasureOptions sweep_loop_options(MeasureOptions base, double target, double accept_target,
-                                  double budget_s);
 
 // The ETA: with finished configurations, their mean wall time x
 // `remaining`; before any, `budget_per_config_s` x `remaining` (run_sweep
@@ -142,13 +136,12 @@ struct RemeasurePolicy {
   std::function<void(const ResultRecord&, double)> on_start;
 };
 
-// A sweep's settings. Everything has a default but `models`.
-struct SweepOptions {
-  std::vector<std::string> models;  // zoo names or .onnx paths
-  std::string device = "cpu";       // "cpu", "cuda", "cuda:N"
-  std::string chip;                 // recorded chip id; "": "host" on the CPU, the device on a GPU
-  std::vector<std::int64_t> batches{1};
-  std::vector<RunMode> modes{RunMode::infer};
+// What every sweep (run_sweep here, run_llm_sweep in llm_sweep.h) is told
+// besides its configurations: where it runs, how each configuration is
+// measured, where the results go and whom to tell.
+struct SweepSettings {
+  std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+  std::string chip;            // recorded chip id; "": "host" on the CPU, the device on a GPU
   DType dtype = DType::fp32;
   // CPU threads of every pool (ExecOptions::threads), pinned; 0: every
   // allowed physical core (resolved_threads). Records carry the resolved count.
@@ -172,15 +165,10 @@ struct SweepOptions {
   double accept_target = 0;
   MeasureOptions measure;
 
-  // Per-layer times (Executor::time_layers) after the whole-model timing,
-  // with their own sampling budget (0: budget_s).
+  // Per-layer (per-op) times after the whole-model timing, with their own
+  // sampling budget (0: budget_s).
   bool layers = false;
   double layers_budget_s = 0;
-
-  // Cold mode: flush the host's last-level cache before every iteration
-  // (2 x its size, untimed). CPU only: refused on a GPU, whose L2 this does
-  // not reach.
-  bool cold = false;
 
   // Results file: each finished configuration is appended (append_record)
   // atomically; records of other configurations already there are kept.
@@ -192,12 +180,39 @@ struct SweepOptions {
 
   std::function<void(const SweepProgress&)> on_progress;  // before each configuration
   std::function<void(const ResultRecord&)> on_result;     // after each, failed ones too
-  std::function<void(const SweepConfig&)> on_skip;        // for each one resume skips
   // Once per sweep and kind: the executor runs on the reference BLAS; the
-  // peak resident memory cannot be reset.
+  // pools did not take the thread count; the peak resident memory cannot be
+  // reset.
   std::function<void(const std::string&)> on_warning;
   // Set (e.g. by a SIGINT handler) to end the sweep at the next iteration.
   const std::atomic<bool>* stop = nullptr;
+};
+
+// The loop of each timed configuration of a sweep with `settings`: its
+// `measure` with the stop rule (median 95% CI within ±target, accepted
+// within ±accept_target when the budget ends, 0: none) and the budget as the
+// sampling budget and the warm-up cap, so a configuration takes at most
+// about twice the budget.
+MeasureOptions sweep_loop_options(const SweepSettings& settings);
+
+// Short budgets (a smoke run) shorten the floors of the loop with them:
+// measure.min_warmup_s to at most budget_s / 5, measure.min_time_s to at
+// most budget_s / 2.
+void fit_floors_to_budget(SweepSettings& settings);
+
+// A sweep of models x batch sizes x modes. Everything has a default but
+// `models`.
+struct SweepOptions : SweepSettings {
+  std::vector<std::string> models;  // zoo names or .onnx paths
+  std::vector<std::int64_t> batches{1};
+  std::vector<RunMode> modes{RunMode::infer};
+
+  // Cold mode: flush the host's last-level cache before every iteration
+  // (2 x its size, untimed). CPU only: refused on a GPU, whose L2 this does
+  // not reach.
+  bool cold = false;
+
+  std::function<void(const SweepConfig&)> on_skip;  // for each one resume skips
 
   // At the end of the sweep (not after an interruption): its noisy
   // configurations again, see RemeasurePolicy and remeasure_noisy.
@@ -225,6 +240,23 @@ struct SweepOutcome {
 // results file with --resume, --cold on a GPU); never for a configuration's
 // own failure, which is recorded.
 SweepOutcome run_sweep(const SweepOptions& options);
+
+// What a front end (`dnnroof bench`, for zoo, ONNX and language models)
+// says after a sweep. A configuration is named as in the progress line:
+// "resnet18, batch 8, train", or for a language model "gpt2, decode, batch
+// 4, context 512".
+std::string record_config_text(const ResultRecord& r);
+// "3 configurations measured, 1 failed, 2 skipped (--resume); the results
+// are in 'r.json'" (`out` empty: "...; no results file (--out) was given").
+std::string sweep_summary_line(const std::vector<ResultRecord>& records, std::size_t skipped,
+                               const std::string& out);
+// "interrupted: 2 configurations finished before the interrupt; the results
+// are in 'r.json' (run again with --resume to finish the sweep)".
+std::string sweep_interrupted_text(std::size_t finished, const std::string& out);
+// Empty when no record failed; else "1 of 3 configurations failed
+// (resnet18, batch 8, train: out of memory)", naming the first three
+// failures and "..." for more.
+std::string sweep_failures_text(const std::vector<ResultRecord>& records);
 
 // What remeasure_noisy did.
 struct RemeasureOutcome {

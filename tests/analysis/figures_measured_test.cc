@@ -190,7 +190,8 @@ TEST(FiguresMeasured, LatencyVsFlopsOneMarkerPerModel) {
 
 // Model m`i` at `batch`, measured on the CPU only (GPU latency and
 // activation bytes not set).
-CorrelationRow cpu_row(int i, int batch, double cpu_latency_s, double flops, double params) {
+CorrelationRow cpu_row(int i, std::int64_t batch, double cpu_latency_s, double flops,
+                       double params) {
   return test::correlation_row("m" + std::to_string(i), batch, cpu_latency_s, 0, flops, params, 0);
 }
 

@@ -106,6 +106,72 @@ TEST(ProgressLine, SaysWhereTheSweepIs) {
             "(from the budget))");
 }
 
+// A record of one configuration (status ok).
+ResultRecord record_of(const std::string& model, std::int64_t batch, RunMode mode) {
+  ResultRecord r;
+  r.model = model;
+  r.batch = batch;
+  r.mode = mode;
+  return r;
+}
+
+ResultRecord failed(ResultRecord r, const std::string& reason) {
+  r.status = RecordStatus::failed;
+  r.status_reason = reason;
+  return r;
+}
+
+TEST(SweepSummary, CountsAndWhereTheResultsAre) {
+  std::vector<ResultRecord> records{
+      record_of("resnet18", 8, RunMode::train),
+      failed(record_of("alexnet", 1, RunMode::infer), "out of memory"),
+      record_of("alexnet", 2, RunMode::infer)};
+  records[2].status = RecordStatus::noisy;
+  EXPECT_EQ(sweep_summary_line(records, 2, "r.json"),
+            "3 configurations measured, 1 failed, 2 skipped (--resume); the results are in "
+            "'r.json'");
+  records.resize(1);
+  EXPECT_EQ(sweep_summary_line(records, 0, ""),
+            "1 configuration measured; no results file (--out) was given");
+  EXPECT_EQ(sweep_interrupted_text(1, ""),
+            "interrupted: 1 configuration finished before the interrupt; no results file (--out) "
+            "was given");
+  EXPECT_EQ(sweep_interrupted_text(2, "r.json"),
+            "interrupted: 2 configurations finished before the interrupt; the results are in "
+            "'r.json' (run again with --resume to finish the sweep)");
+}
+
+TEST(SweepSummary, FailuresNameTheFirstThree) {
+  std::vector<ResultRecord> records{record_of("resnet18", 8, RunMode::train)};
+  EXPECT_EQ(sweep_failures_text(records), "");
+  for (int b = 1; b <= 4; ++b) {
+    records.push_back(failed(record_of("vgg16", b, RunMode::infer), "oom"));
+  }
+  EXPECT_EQ(sweep_failures_text(records),
+            "4 of 5 configurations failed (vgg16, batch 1, infer: oom; vgg16, batch 2, infer: "
+            "oom; vgg16, batch 3, infer: oom; ...)");
+  ResultRecord llm = failed(record_of("gpt2", 4, RunMode::infer), "x");
+  llm.llm_phase = "decode";
+  llm.llm_context = 512;
+  EXPECT_EQ(record_config_text(llm), "gpt2, decode, batch 4, context 512");
+  EXPECT_EQ(sweep_failures_text({llm}),
+            "1 of 1 configuration failed (gpt2, decode, batch 4, context 512: x)");
+}
+
+TEST(SweepSettings, ShortBudgetsShortenTheFloors) {
+  SweepSettings s;
+  s.measure.min_warmup_s = 0.2;
+  s.measure.min_time_s = 0.5;
+  s.budget_s = 0.5;  // floors at most 0.5 / 5 and 0.5 / 2
+  fit_floors_to_budget(s);
+  EXPECT_DOUBLE_EQ(s.measure.min_warmup_s, 0.1);
+  EXPECT_DOUBLE_EQ(s.measure.min_time_s, 0.25);
+  s.budget_s = 10;  // long budgets leave them alone
+  fit_floors_to_budget(s);
+  EXPECT_DOUBLE_EQ(s.measure.min_warmup_s, 0.1);
+  EXPECT_DOUBLE_EQ(s.measure.min_time_s, 0.25);
+}
+
 TEST(RunSweep, RecordsInOrderWithValuesFromTheTimings) {
   Factory factory;
   factory.script.slow_calls = 3;  // warm-up only: must not reach the statistics
