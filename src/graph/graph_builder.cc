@@ -203,6 +203,28 @@ class NodeModule {
   std::string saved_;
 };
 
+// One tensor a layer node owns: a parameter (a buffer with `buffer`) named
+// "<node>.<name>"; left out when not `present` (a layer without bias).
+struct Owned {
+  std::string_view name;
+  Shape shape;
+  bool present = true;
+  bool buffer = false;
+};
+
+// A layer node's inputs: `x`, then the tensors it owns, in order, created
+// while the node is the module (NodeModule).
+std::vector<ValueId> owned_inputs(GraphBuilder& b, std::string& module, const std::string& node,
+                                  ValueId x, std::initializer_list<Owned> owned) {
+  std::vector<ValueId> ins{x};
+  NodeModule m(module, node);
+  for (const Owned& o : owned) {
+    if (!o.present) continue;
+    ins.push_back(o.buffer ? b.buffer(o.name, o.shape) : b.parameter(o.name, o.shape));
+  }
+  return ins;
+}
+
 std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, std::int64_t def) {
   if (v.empty()) v.assign(n, def);
   if (v.size() == 1 && n > 1) v.assign(n, v[0]);
@@ -251,12 +273,8 @@ ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view nam
   }
   Shape wshape{o.out_channels, xs[1] / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", wshape));
-    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", wshape}, {"bias", {o.out_channels}, o.bias}});
   return add_node(OpKind::Conv, std::move(ins), conv_attrs(o, dims), node, 1);
 }
 
@@ -280,12 +298,8 @@ ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
   // torch's ConvTranspose weight is [C_in, C_out/groups, kernel...].
   Shape wshape{xs[1], o.out_channels / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", wshape));
-    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", wshape}, {"bias", {o.out_channels}, o.bias}});
   return add_node(OpKind::ConvTranspose, std::move(ins), std::move(a), node, 1);
 }
 
@@ -294,12 +308,9 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias,
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
   if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", node);
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {out_features, xs.back()}));
-    if (bias) ins.push_back(parameter("bias", {out_features}));
-  }
+  std::vector<ValueId> ins =
+      owned_inputs(*this, module_, node, x,
+                   {{"weight", {out_features, xs.back()}}, {"bias", {out_features}, bias}});
   return add_node(OpKind::Gemm, std::move(ins), {}, node, 1);
 }
 
@@ -314,14 +325,11 @@ ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
     fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
   }
   const std::int64_t c = xs[1];
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {c}));
-    ins.push_back(parameter("bias", {c}));
-    ins.push_back(buffer("running_mean", {c}));
-    ins.push_back(buffer("running_var", {c}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", {c}},
+                                           {"bias", {c}},
+                                           {"running_mean", {c}, true, true},
+                                           {"running_var", {c}, true, true}});
   Attributes a;
   a.set("epsilon", eps);
   a.set("momentum", 0.1);
@@ -336,12 +344,8 @@ ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized
     fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", node,
          shape_str(normalized_shape), shape_str(xs));
   }
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", normalized_shape));
-    ins.push_back(parameter("bias", normalized_shape));
-  }
+  std::vector<ValueId> ins = owned_inputs(
+      *this, module_, node, x, {{"weight", normalized_shape}, {"bias", normalized_shape}});
   Attributes a;
   a.set("axis", -static_cast<std::int64_t>(normalized_shape.size()));
   a.set("normalized_shape", std::move(normalized_shape));
@@ -357,12 +361,8 @@ ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
     fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
   }
   const std::int64_t c = xs[1];
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {c}));
-    ins.push_back(parameter("bias", {c}));
-  }
+  std::vector<ValueId> ins =
+      owned_inputs(*this, module_, node, x, {{"weight", {c}}, {"bias", {c}}});
   Attributes a;
   a.set("num_groups", groups);
   a.set("epsilon", eps);
@@ -371,23 +371,17 @@ ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
 
 ValueId GraphBuilder::prelu(ValueId x, std::int64_t num_parameters, std::string_view name) {
   const std::string node = reserve_node_name(name);
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {num_parameters}));
-  }
-  return add_node(OpKind::PRelu, std::move(ins), {}, node, 1);
+  return add_node(OpKind::PRelu,
+                  owned_inputs(*this, module_, node, x, {{"weight", {num_parameters}}}), {}, node,
+                  1);
 }
 
 ValueId GraphBuilder::embedding(ValueId indices, std::int64_t num_embeddings, std::int64_t dim,
                                 std::string_view name) {
   const std::string node = reserve_node_name(name);
-  std::vector<ValueId> ins{indices};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {num_embeddings, dim}));
-  }
-  return add_node(OpKind::Embedding, std::move(ins), {}, node, 1);
+  return add_node(OpKind::Embedding,
+                  owned_inputs(*this, module_, node, indices, {{"weight", {num_embeddings, dim}}}),
+                  {}, node, 1);
 }
 
 ValueId GraphBuilder::unary(OpKind kind, ValueId x, std::string_view name) {
