@@ -64,6 +64,16 @@ ValueId add_value(Graph& g, Value v) {
   return static_cast<ValueId>(g.values.size() - 1);
 }
 
+// A leaf (input, parameter, buffer or constant) before its data.
+Value leaf_value(std::string name, Shape shape, DType dtype, ValueRole role) {
+  Value v;
+  v.name = std::move(name);
+  v.shape = std::move(shape);
+  v.dtype = dtype;
+  v.role = role;
+  return v;
+}
+
 void check_shape(std::string_view name, const Shape& shape) {
   for (std::int64_t d : shape) {
     if (d < 1) fail("value '{}' would have a non-positive dimension: {}", name, shape_str(shape));
@@ -77,12 +87,8 @@ std::string lower_op_name(OpKind op) { return to_lower(op_name(op)); }
 // NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes a string
 ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> dtype) {
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = dtype.value_or(graph_.dtype);
-  v.role = ValueRole::input;
-  const ValueId id = add_value(graph_, std::move(v));
+  const ValueId id = add_value(graph_, leaf_value(unique_node_name(name), std::move(shape),
+                                                  dtype.value_or(graph_.dtype), ValueRole::input));
   graph_.inputs.push_back(id);
   return id;
 }
@@ -90,46 +96,32 @@ ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> 
 ValueId GraphBuilder::parameter(std::string_view local_name, Shape shape) {
   const std::string name = qualified(local_name);
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::parameter;
-  return add_value(graph_, std::move(v));
+  return add_value(graph_, leaf_value(unique_node_name(name), std::move(shape), graph_.dtype,
+                                      ValueRole::parameter));
 }
 
 ValueId GraphBuilder::buffer(std::string_view local_name, Shape shape) {
   const std::string name = qualified(local_name);
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::buffer;
-  return add_value(graph_, std::move(v));
+  return add_value(graph_, leaf_value(unique_node_name(name), std::move(shape), graph_.dtype,
+                                      ValueRole::buffer));
 }
 
 ValueId GraphBuilder::constant_ints(std::string_view local_name, std::vector<std::int64_t> data) {
-  Value v;
-  v.name = unique_node_name(qualified(local_name));
-  v.shape = {static_cast<std::int64_t>(data.size())};
-  v.dtype = DType::int64;
-  v.role = ValueRole::constant;
+  Value v = leaf_value(unique_node_name(qualified(local_name)),
+                       {static_cast<std::int64_t>(data.size())}, DType::int64, ValueRole::constant);
   v.int_data = std::move(data);
   return add_value(graph_, std::move(v));
 }
 
 ValueId GraphBuilder::constant_floats(std::string_view local_name, Shape shape,
                                       std::vector<double> data) {
-  Value v;
-  v.name = unique_node_name(qualified(local_name));
-  check_shape(v.name, shape);
+  std::string name = unique_node_name(qualified(local_name));
+  check_shape(name, shape);
   if (static_cast<std::int64_t>(data.size()) != numel(shape)) {
-    fail("constant '{}': {} values for shape {}", v.name, data.size(), shape_str(shape));
+    fail("constant '{}': {} values for shape {}", name, data.size(), shape_str(shape));
   }
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::constant;
+  Value v = leaf_value(std::move(name), std::move(shape), graph_.dtype, ValueRole::constant);
   v.float_data = std::move(data);
   return add_value(graph_, std::move(v));
 }
