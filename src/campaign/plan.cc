@@ -14,6 +14,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "store/atomic_file.h"
 
 namespace dnnroof {
@@ -446,14 +447,12 @@ void write_campaign(const std::filesystem::path& dir, const CampaignPlan& plan) 
 
 CampaignPlan load_campaign(const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / "campaign.json";
-  std::ifstream in(path);
-  if (!in) {
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) {
     fail("'{}' does not exist: is '{}' a campaign folder (dnnroof campaign plan --out)?",
          path.string(), dir.string());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_plan(text.str(), path.string());
+  return parse_plan(*text, path.string());
 }
 
 }  // namespace dnnroof

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "llm/detail/builtin_configs.h"
 
 namespace dnnroof::llm {
@@ -221,11 +222,9 @@ LlmConfig parse_llm_config(std::string_view json_text, std::string_view origin,
 }
 
 LlmConfig load_llm_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot open the config file", path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse_llm_config(s.str(), path);
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) fail("{}: cannot open the config file", path);
+  return parse_llm_config(*text, path);
 }
 
 std::vector<std::string> builtin_llm_names() {
