@@ -20,6 +20,7 @@
 #include "core/output_path.h"
 #include "core/strings.h"
 #include "core/table.h"
+#include "core/text_file.h"
 #include "core/units.h"
 #include "core/version.h"
 

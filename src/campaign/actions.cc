@@ -10,19 +10,13 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "store/atomic_file.h"
 
 namespace dnnroof {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The task's newest log (by modification time), relative to `dir`.
 std::string latest_log(const fs::path& dir, int task) {
@@ -150,7 +144,7 @@ CampaignStatus campaign_status(const fs::path& dir, bool ask_scheduler) {
     t.log = latest_log(dir, p.index);
     const bool ended_early =
         !p.complete() && !(t.scheduler_state == "PENDING" || t.scheduler_state == "RUNNING");
-    if (ended_early && !t.log.empty()) t.why = log_reason(read_text(dir / t.log));
+    if (ended_early && !t.log.empty()) t.why = log_reason(read_text_file(dir / t.log).value_or(""));
     if (ended_early && t.why.empty() && t.log.empty() && t.scheduler_state == "CANCELLED") {
       t.why = "cancelled before it started";
     }

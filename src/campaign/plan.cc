@@ -14,9 +14,18 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "store/atomic_file.h"
 
 namespace dnnroof {
+
+// The plan's "bench" and "slurm" objects, field for field: written in full,
+// and read with each absent field at its default (the struct's initialiser).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchSettings, device, dtype, chip, threads, target,
+                                                budget, layers)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SlurmSettings, time, account, gres, cpus_per_task,
+                                                mem, setup)
+
 namespace {
 
 using nlohmann::json;
@@ -214,21 +223,8 @@ std::string plan_to_json(const CampaignPlan& p) {
                {"batches", p.batches},
                {"modes", modes},
                {"probe", p.probe},
-               {"bench",
-                {{"device", p.bench.device},
-                 {"dtype", p.bench.dtype},
-                 {"chip", p.bench.chip},
-                 {"threads", p.bench.threads},
-                 {"target", p.bench.target},
-                 {"budget", p.bench.budget},
-                 {"layers", p.bench.layers}}},
-               {"slurm",
-                {{"time", p.slurm.time},
-                 {"account", p.slurm.account},
-                 {"gres", p.slurm.gres},
-                 {"cpus_per_task", p.slurm.cpus_per_task},
-                 {"mem", p.slurm.mem},
-                 {"setup", p.slurm.setup}}},
+               {"bench", p.bench},
+               {"slurm", p.slurm},
                {"tasks", tasks}};
   return j.dump(2) + "\n";
 }
@@ -255,21 +251,8 @@ CampaignPlan parse_plan(const std::string& text, const std::string& where) {
     p.batches = field(j, "batches", where).get<std::vector<std::int64_t>>();
     for (const json& m : field(j, "modes", where)) p.modes.push_back(mode_of(m, where));
     p.probe = j.value("probe", true);
-    const json& b = field(j, "bench", where);
-    p.bench.device = b.value("device", p.bench.device);
-    p.bench.dtype = b.value("dtype", p.bench.dtype);
-    p.bench.chip = b.value("chip", p.bench.chip);
-    p.bench.threads = b.value("threads", p.bench.threads);
-    p.bench.target = b.value("target", p.bench.target);
-    p.bench.budget = b.value("budget", p.bench.budget);
-    p.bench.layers = b.value("layers", p.bench.layers);
-    const json& s = field(j, "slurm", where);
-    p.slurm.time = s.value("time", p.slurm.time);
-    p.slurm.account = s.value("account", p.slurm.account);
-    p.slurm.gres = s.value("gres", p.slurm.gres);
-    p.slurm.cpus_per_task = s.value("cpus_per_task", p.slurm.cpus_per_task);
-    p.slurm.mem = s.value("mem", p.slurm.mem);
-    p.slurm.setup = s.value("setup", p.slurm.setup);
+    p.bench = field(j, "bench", where).get<BenchSettings>();
+    p.slurm = field(j, "slurm", where).get<SlurmSettings>();
     const json& tasks = field(j, "tasks", where);
     if (!tasks.is_array()) fail("{}: tasks must be an array", where);
     for (const json& tj : tasks) {
@@ -464,14 +447,12 @@ void write_campaign(const std::filesystem::path& dir, const CampaignPlan& plan) 
 
 CampaignPlan load_campaign(const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / "campaign.json";
-  std::ifstream in(path);
-  if (!in) {
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) {
     fail("'{}' does not exist: is '{}' a campaign folder (dnnroof campaign plan --out)?",
          path.string(), dir.string());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_plan(text.str(), path.string());
+  return parse_plan(*text, path.string());
 }
 
 }  // namespace dnnroof

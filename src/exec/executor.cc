@@ -29,13 +29,19 @@
 #include "exec/blas.h"
 #include "exec/detail/device.h"
 #include "exec/detail/lowering.h"
+#include "exec/detail/torch_common.h"
 #include "hw/cpu_affinity.h"
 
 namespace dnnroof {
 namespace {
 
+using exec_detail::generator_for;
 using exec_detail::LowerContext;
+using exec_detail::parse_device;
+using exec_detail::ParsedDevice;
 using exec_detail::run_node;
+using exec_detail::set_cpu_threads;
+using exec_detail::to_host;
 
 // --- dtypes ---------------------------------------------------------------------
 
@@ -63,31 +69,6 @@ at::ScalarType scalar_type(DType t) {
   }
 }
 
-DType dtype_of(at::ScalarType t) {
-  switch (t) {
-    case at::kDouble:
-      return DType::fp64;
-    case at::kFloat:
-      return DType::fp32;
-    case at::kHalf:
-      return DType::fp16;
-    case at::kBFloat16:
-      return DType::bf16;
-    case at::kChar:
-      return DType::int8;
-    case at::kByte:
-    case at::kShort:
-    case at::kInt:
-      return DType::int32;
-    case at::kLong:
-      return DType::int64;
-    case at::kBool:
-      return DType::boolean;
-    default:
-      fail("LibTorch tensor type {} has no dnnroof dtype", c10::toString(t));
-  }
-}
-
 // --- host tensors ---------------------------------------------------------------------
 
 at::Tensor from_host(const HostTensor& h, const std::string& what) {
@@ -102,32 +83,6 @@ at::Tensor from_host(const HostTensor& h, const std::string& what) {
   at::Tensor t = at::empty(h.dims, at::TensorOptions().dtype(st));
   if (bytes > 0) std::memcpy(t.data_ptr(), h.data.data(), bytes);
   return t;
-}
-
-HostTensor to_host(const at::Tensor& t, const std::string& name) {
-  HostTensor h;
-  h.name = name;
-  at::Tensor c = t.detach().to(at::kCPU).contiguous();
-  if (c.scalar_type() == at::kByte || c.scalar_type() == at::kShort) c = c.to(at::kInt);
-  h.dtype = dtype_of(c.scalar_type());
-  h.dims.assign(c.sizes().begin(), c.sizes().end());
-  const auto bytes = static_cast<std::size_t>(c.numel()) * c.element_size();
-  h.data.resize(bytes);
-  if (bytes > 0) std::memcpy(h.data.data(), c.data_ptr(), bytes);
-  return h;
-}
-
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-at::Generator generator_for(std::uint64_t seed, const std::string& name) {
-  return at::detail::createCPUGenerator(seed ^ fnv1a(name));
 }
 
 // The deterministic fill of an absent input (the ONNX test runner's for the
@@ -166,41 +121,6 @@ std::string cpu_model_name() {
   return "CPU";
 }
 
-struct ParsedDevice {
-  bool cuda = false;
-  int index = 0;
-};
-
-ParsedDevice parse_device(const std::string& device) {
-  if (device == "cpu") return {};
-  if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
-    ParsedDevice d{true, 0};
-    if (device.size() > 5) {
-      try {
-        std::size_t used = 0;
-        d.index = std::stoi(device.substr(5), &used);
-        if (used != device.size() - 5 || d.index < 0) throw std::invalid_argument("index");
-      } catch (const std::exception&) {
-        fail("device '{}': expected cpu, cuda or cuda:N", device);
-      }
-    }
-    if (!exec_detail::cuda_built()) {
-      fail(
-          "device '{}': this dnnroof was built against a LibTorch without CUDA ({}); rebuild "
-          "against a CUDA-enabled LibTorch (README, section CUDA)",
-          device, TORCH_VERSION);
-    }
-    const int count = exec_detail::cuda_count();
-    if (count == 0) fail("device '{}': no CUDA device is visible", device);
-    if (d.index >= count) {
-      fail("device '{}': only {} CUDA device(s) are visible (cuda:0..cuda:{})", device, count,
-           count - 1);
-    }
-    return d;
-  }
-  fail("device '{}': expected cpu, cuda or cuda:N", device);
-}
-
 void check_dtype(DType dtype, const ParsedDevice& d, const std::string& device) {
   if (dtype == DType::fp32) return;
   if (dtype == DType::bf16) {
@@ -219,35 +139,6 @@ void check_dtype(DType dtype, const ParsedDevice& d, const std::string& device) 
 }
 
 // --- the executor ---------------------------------------------------------------------
-
-// --- threads --------------------------------------------------------------------
-
-// Sizes every CPU pool to `threads` and, with `pin`, pins the process's
-// threads to cpus_for_threads(threads); returns the CPUs pinned to ("" when
-// not pinned). ATen's inter-op pool can be sized only before its first use,
-// so it keeps its size when that has passed (the executor never uses it;
-// the size read back is recorded).
-std::string set_cpu_threads(int threads, bool pin) {
-  at::set_num_threads(threads);  // intra-op; with OpenMP also omp_set_num_threads
-  if (static_cast<int>(at::get_num_interop_threads()) != threads) {  // size_t in 2.x, int in 1.13
-    try {
-      at::set_num_interop_threads(threads);
-    } catch (const c10::Error&) {
-      // Already started: left as it is, and recorded as read back.
-    }
-  }
-  set_blas_threads(threads);
-  set_openmp_threads(threads);
-  if (!pin) return "";
-  const std::vector<int> cpus = cpus_for_threads(threads);
-  // Every thread first (OpenBLAS's pool started when the library loaded),
-  // then the calling thread and each OpenMP worker (ATen's intra-op loops,
-  // oneDNN) to its own CPU.
-  bool ok = confine_process_threads(cpus);
-  ok = pin_current_thread(cpus[0]) && ok;
-  if (threads > 1) ok = pin_openmp_workers(cpus) && ok;
-  return ok ? cpu_list_text(cpus) : "";
-}
 
 class TorchExecutor final : public Executor {
  public:
@@ -303,8 +194,7 @@ TorchExecutor::TorchExecutor(const Graph& graph, const ExecOptions& options)
     : graph_(graph), options_(options) {
   dev_ = parse_device(options.device);
   check_dtype(options.dtype, dev_, options.device);
-  device_ = dev_.cuda ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(dev_.index))
-                      : at::Device(at::kCPU);
+  device_ = dev_.device();
   compute_ = scalar_type(options.dtype);
   if (options.threads < 0) fail("executor: threads must be >= 0, got {}", options.threads);
   const int threads = options.threads > 0 ? options.threads : default_thread_count();
@@ -547,14 +437,9 @@ std::vector<at::Tensor> TorchExecutor::outputs_of(const std::vector<at::Tensor>&
   return outs;
 }
 
-void TorchExecutor::sync() const {
-  if (dev_.cuda) exec_detail::cuda_sync(dev_.index);
-}
+void TorchExecutor::sync() const { dev_.sync(); }
 
-std::unique_ptr<Timer> TorchExecutor::timer() const {
-  if (dev_.cuda) return exec_detail::make_cuda_timer(dev_.index);
-  return std::make_unique<SteadyTimer>();
-}
+std::unique_ptr<Timer> TorchExecutor::timer() const { return dev_.timer(); }
 
 // With profile_range, the first timed call runs two unprofiled warm-up
 // iterations of its kind, then profiles exactly one (see executor.h).
@@ -779,14 +664,9 @@ std::vector<HostTensor> TorchExecutor::run(const std::map<std::string, HostTenso
   return result;
 }
 
-std::optional<double> TorchExecutor::device_peak_memory_bytes() const {
-  if (!dev_.cuda) return std::nullopt;
-  return exec_detail::cuda_peak_bytes(dev_.index);
-}
+std::optional<double> TorchExecutor::device_peak_memory_bytes() const { return dev_.peak_bytes(); }
 
-void TorchExecutor::reset_device_peak_memory() {
-  if (dev_.cuda) exec_detail::cuda_reset_peak(dev_.index);
-}
+void TorchExecutor::reset_device_peak_memory() { dev_.reset_peak(); }
 
 }  // namespace
 

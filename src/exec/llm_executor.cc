@@ -21,11 +21,16 @@
 #include "core/error.h"
 #include "exec/blas.h"
 #include "exec/detail/device.h"
+#include "exec/detail/torch_common.h"
 #include "hw/cpu_affinity.h"
 #include "measure/timer.h"
 
 namespace dnnroof {
 namespace {
+
+using exec_detail::generator_for;
+using exec_detail::parse_device;
+using exec_detail::ParsedDevice;
 
 at::ScalarType scalar_type_of(DType t) {
   switch (t) {
@@ -38,36 +43,6 @@ at::ScalarType scalar_type_of(DType t) {
     default:
       fail("language model: dtype {}: the model computes in fp32, bf16 or fp16", dtype_name(t));
   }
-}
-
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-// Sizes every CPU pool and pins (as the graph executor does, executor.cc);
-// returns the CPUs pinned to, "" when not pinned.
-std::string size_cpu_pools(int threads, bool pin) {
-  at::set_num_threads(threads);
-  if (at::get_num_interop_threads() != threads) {
-    try {
-      at::set_num_interop_threads(threads);
-    } catch (const c10::Error&) {
-      // Already started: kept, and recorded as read back.
-    }
-  }
-  set_blas_threads(threads);
-  set_openmp_threads(threads);
-  if (!pin) return "";
-  const std::vector<int> cpus = cpus_for_threads(threads);
-  bool ok = confine_process_threads(cpus);
-  ok = pin_current_thread(cpus[0]) && ok;
-  if (threads > 1) ok = pin_openmp_workers(cpus) && ok;
-  return ok ? cpu_list_text(cpus) : "";
 }
 
 // Times op groups when active: each runs alone, synchronised before and
@@ -134,12 +109,8 @@ class TorchLlm final : public LlmExecutor {
   void reset_cache(std::int64_t length, std::int64_t capacity) override;
   std::int64_t cache_length() const override { return cache_len_; }
   double kv_cache_bytes() const override;
-  std::optional<double> device_peak_memory_bytes() const override {
-    return cuda_ ? exec_detail::cuda_peak_bytes(index_) : std::nullopt;
-  }
-  void reset_device_peak_memory() override {
-    if (cuda_) exec_detail::cuda_reset_peak(index_);
-  }
+  std::optional<double> device_peak_memory_bytes() const override { return dev_.peak_bytes(); }
+  void reset_device_peak_memory() override { dev_.reset_peak(); }
 
  private:
   enum class Init { normal, ones, zeros };
@@ -152,18 +123,12 @@ class TorchLlm final : public LlmExecutor {
   at::Tensor rotary(const at::Tensor& x, std::int64_t pos0) const;
   void ensure_rotary(std::int64_t positions);
   void ensure_cache(std::int64_t batch, std::int64_t needed);
-  void sync() const {
-    if (cuda_) exec_detail::cuda_sync(index_);
-  }
-  std::unique_ptr<Timer> timer() const {
-    if (cuda_) return exec_detail::make_cuda_timer(index_);
-    return std::make_unique<SteadyTimer>();
-  }
+  void sync() const { dev_.sync(); }
+  std::unique_ptr<Timer> timer() const { return dev_.timer(); }
   double timed_step(OpClock& clock);
 
   LlmExecOptions options_;
-  bool cuda_ = false;
-  int index_ = 0;
+  ParsedDevice dev_;
   at::Device device_{at::kCPU};
   at::ScalarType st_ = at::kFloat;
   at::Tensor wte_, wpe_, final_w_, final_b_, lm_head_;
@@ -196,24 +161,20 @@ TorchLlm::TorchLlm(const llm::LlmConfig& c, const LlmExecOptions& o) : options_(
   if (c.is_moe() && (c.experts_per_token < 1 || c.experts_per_token > c.experts)) {
     fail("'{}': {} experts per token of {}", c.name, c.experts_per_token, c.experts);
   }
-  // runtime_info validates the device (no CUDA, bad index: an Error saying which).
-  info_ = runtime_info(o.device);
-  cuda_ = info_.device.rfind("cuda", 0) == 0;
-  index_ = cuda_ ? std::stoi(info_.device.substr(5)) : 0;
+  dev_ = parse_device(o.device);  // no CUDA, bad index: an Error saying which
   st_ = scalar_type_of(o.dtype);
-  if (!cuda_ && o.dtype == DType::fp16) {
+  if (!dev_.cuda && o.dtype == DType::fp16) {
     fail(
         "language model: dtype fp16 on the CPU: LibTorch's CPU matrix products have no Half "
         "kernel; use fp32 or bf16");
   }
-  if (cuda_ && o.dtype == DType::bf16 && !exec_detail::cuda_supports_bf16(index_)) {
-    fail("dtype bf16 on {}: the GPU's compute capability is below 8.0", info_.device);
+  if (dev_.cuda && o.dtype == DType::bf16 && !exec_detail::cuda_supports_bf16(dev_.index)) {
+    fail("dtype bf16 on cuda:{}: the GPU's compute capability is below 8.0", dev_.index);
   }
-  device_ =
-      cuda_ ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index_)) : at::Device(at::kCPU);
+  device_ = dev_.device();
   if (o.threads < 0) fail("language model: threads must be >= 0, got {}", o.threads);
   const int threads = o.threads > 0 ? o.threads : default_thread_count();
-  const std::string pinned = size_cpu_pools(threads, o.pin && !cuda_);
+  const std::string pinned = exec_detail::set_cpu_threads(threads, o.pin && !dev_.cuda);
   at::globalContext().setFlushDenormal(true);
   info_ = runtime_info(o.device);
   info_.pinned_cpus = pinned;
@@ -283,7 +244,7 @@ at::Tensor TorchLlm::param(const std::string& name, std::vector<std::int64_t> sh
     }
     std::memcpy(t.data_ptr(), w.data.data(), w.data.size());
   } else if (init == Init::normal) {
-    at::Generator gen = at::detail::createCPUGenerator(options_.seed ^ fnv1a(name));
+    at::Generator gen = generator_for(options_.seed, name);
     t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
     t.normal_(0.0, 0.02, gen);
   } else {
@@ -296,16 +257,7 @@ at::Tensor TorchLlm::param(const std::string& name, std::vector<std::int64_t> sh
 
 std::vector<HostTensor> TorchLlm::parameters() const {
   std::vector<HostTensor> out;
-  for (const auto& [name, t] : named_) {
-    HostTensor h;
-    h.name = name;
-    h.dtype = DType::fp32;
-    at::Tensor c = t.detach().to(at::kCPU).to(at::kFloat).contiguous();
-    h.dims.assign(c.sizes().begin(), c.sizes().end());
-    h.data.resize(static_cast<std::size_t>(c.numel()) * 4);
-    std::memcpy(h.data.data(), c.data_ptr(), h.data.size());
-    out.push_back(std::move(h));
-  }
+  for (const auto& [name, t] : named_) out.push_back(exec_detail::to_host(t.to(at::kFloat), name));
   return out;
 }
 
@@ -539,7 +491,7 @@ void TorchLlm::prepare(const llm::Workload& w) {
   work_.reset();
   try {
     c10::InferenceMode guard;
-    at::Generator gen = at::detail::createCPUGenerator(options_.seed ^ fnv1a("tokens"));
+    at::Generator gen = generator_for(options_.seed, "tokens");
     const auto i64 = at::TensorOptions().dtype(at::kLong);
     const at::Tensor all = at::randint(c.vocab, {w.batch, positions}, gen, i64).to(device_);
     // The cache is sized exactly: keys are read from a contiguous tensor.
@@ -612,11 +564,7 @@ HostTensor TorchLlm::forward_tokens(const std::vector<std::int64_t>& tokens, std
             .clone()
             .to(device_);
     OpClock off(false, {}, {});
-    const at::Tensor logits = forward(tk, true, off).to(at::kCPU).to(at::kFloat).contiguous();
-    out.name = "logits";
-    out.dims.assign(logits.sizes().begin(), logits.sizes().end());
-    out.data.resize(static_cast<std::size_t>(logits.numel()) * 4);
-    std::memcpy(out.data.data(), logits.data_ptr(), out.data.size());
+    out = exec_detail::to_host(forward(tk, true, off).to(at::kFloat), "logits");
   } catch (const c10::Error& e) {
     fail("language model '{}': LibTorch: {}", config_.name, e.what_without_backtrace());
   }

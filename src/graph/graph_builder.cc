@@ -64,6 +64,16 @@ ValueId add_value(Graph& g, Value v) {
   return static_cast<ValueId>(g.values.size() - 1);
 }
 
+// A leaf (input, parameter, buffer or constant) before its data.
+Value leaf_value(std::string name, Shape shape, DType dtype, ValueRole role) {
+  Value v;
+  v.name = std::move(name);
+  v.shape = std::move(shape);
+  v.dtype = dtype;
+  v.role = role;
+  return v;
+}
+
 void check_shape(std::string_view name, const Shape& shape) {
   for (std::int64_t d : shape) {
     if (d < 1) fail("value '{}' would have a non-positive dimension: {}", name, shape_str(shape));
@@ -77,12 +87,8 @@ std::string lower_op_name(OpKind op) { return to_lower(op_name(op)); }
 // NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes a string
 ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> dtype) {
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = dtype.value_or(graph_.dtype);
-  v.role = ValueRole::input;
-  const ValueId id = add_value(graph_, std::move(v));
+  const ValueId id = add_value(graph_, leaf_value(unique_node_name(name), std::move(shape),
+                                                  dtype.value_or(graph_.dtype), ValueRole::input));
   graph_.inputs.push_back(id);
   return id;
 }
@@ -90,46 +96,32 @@ ValueId GraphBuilder::input(std::string name, Shape shape, std::optional<DType> 
 ValueId GraphBuilder::parameter(std::string_view local_name, Shape shape) {
   const std::string name = qualified(local_name);
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::parameter;
-  return add_value(graph_, std::move(v));
+  return add_value(graph_, leaf_value(unique_node_name(name), std::move(shape), graph_.dtype,
+                                      ValueRole::parameter));
 }
 
 ValueId GraphBuilder::buffer(std::string_view local_name, Shape shape) {
   const std::string name = qualified(local_name);
   check_shape(name, shape);
-  Value v;
-  v.name = unique_node_name(name);
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::buffer;
-  return add_value(graph_, std::move(v));
+  return add_value(graph_, leaf_value(unique_node_name(name), std::move(shape), graph_.dtype,
+                                      ValueRole::buffer));
 }
 
 ValueId GraphBuilder::constant_ints(std::string_view local_name, std::vector<std::int64_t> data) {
-  Value v;
-  v.name = unique_node_name(qualified(local_name));
-  v.shape = {static_cast<std::int64_t>(data.size())};
-  v.dtype = DType::int64;
-  v.role = ValueRole::constant;
+  Value v = leaf_value(unique_node_name(qualified(local_name)),
+                       {static_cast<std::int64_t>(data.size())}, DType::int64, ValueRole::constant);
   v.int_data = std::move(data);
   return add_value(graph_, std::move(v));
 }
 
 ValueId GraphBuilder::constant_floats(std::string_view local_name, Shape shape,
                                       std::vector<double> data) {
-  Value v;
-  v.name = unique_node_name(qualified(local_name));
-  check_shape(v.name, shape);
+  std::string name = unique_node_name(qualified(local_name));
+  check_shape(name, shape);
   if (static_cast<std::int64_t>(data.size()) != numel(shape)) {
-    fail("constant '{}': {} values for shape {}", v.name, data.size(), shape_str(shape));
+    fail("constant '{}': {} values for shape {}", name, data.size(), shape_str(shape));
   }
-  v.shape = std::move(shape);
-  v.dtype = graph_.dtype;
-  v.role = ValueRole::constant;
+  Value v = leaf_value(std::move(name), std::move(shape), graph_.dtype, ValueRole::constant);
   v.float_data = std::move(data);
   return add_value(graph_, std::move(v));
 }
@@ -203,6 +195,28 @@ class NodeModule {
   std::string saved_;
 };
 
+// One tensor a layer node owns: a parameter (a buffer with `buffer`) named
+// "<node>.<name>"; left out when not `present` (a layer without bias).
+struct Owned {
+  std::string_view name;
+  Shape shape;
+  bool present = true;
+  bool buffer = false;
+};
+
+// A layer node's inputs: `x`, then the tensors it owns, in order, created
+// while the node is the module (NodeModule).
+std::vector<ValueId> owned_inputs(GraphBuilder& b, std::string& module, const std::string& node,
+                                  ValueId x, std::initializer_list<Owned> owned) {
+  std::vector<ValueId> ins{x};
+  NodeModule m(module, node);
+  for (const Owned& o : owned) {
+    if (!o.present) continue;
+    ins.push_back(o.buffer ? b.buffer(o.name, o.shape) : b.parameter(o.name, o.shape));
+  }
+  return ins;
+}
+
 std::vector<std::int64_t> or_fill(std::vector<std::int64_t> v, std::size_t n, std::int64_t def) {
   if (v.empty()) v.assign(n, def);
   if (v.size() == 1 && n > 1) v.assign(n, v[0]);
@@ -251,12 +265,8 @@ ValueId GraphBuilder::conv(ValueId x, const ConvOptions& o, std::string_view nam
   }
   Shape wshape{o.out_channels, xs[1] / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", wshape));
-    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", wshape}, {"bias", {o.out_channels}, o.bias}});
   return add_node(OpKind::Conv, std::move(ins), conv_attrs(o, dims), node, 1);
 }
 
@@ -280,12 +290,8 @@ ValueId GraphBuilder::conv_transpose(ValueId x, const ConvOptions& o,
   // torch's ConvTranspose weight is [C_in, C_out/groups, kernel...].
   Shape wshape{xs[1], o.out_channels / o.groups};
   wshape.insert(wshape.end(), kernel.begin(), kernel.end());
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", wshape));
-    if (o.bias) ins.push_back(parameter("bias", {o.out_channels}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", wshape}, {"bias", {o.out_channels}, o.bias}});
   return add_node(OpKind::ConvTranspose, std::move(ins), std::move(a), node, 1);
 }
 
@@ -294,12 +300,9 @@ ValueId GraphBuilder::linear(ValueId x, std::int64_t out_features, bool bias,
   const Shape xs = shape(x);
   const std::string node = reserve_node_name(name);
   if (xs.empty()) fail("node '{}' (Gemm): input is a scalar", node);
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {out_features, xs.back()}));
-    if (bias) ins.push_back(parameter("bias", {out_features}));
-  }
+  std::vector<ValueId> ins =
+      owned_inputs(*this, module_, node, x,
+                   {{"weight", {out_features, xs.back()}}, {"bias", {out_features}, bias}});
   return add_node(OpKind::Gemm, std::move(ins), {}, node, 1);
 }
 
@@ -314,14 +317,11 @@ ValueId GraphBuilder::batch_norm(ValueId x, double eps, std::string_view name) {
     fail("node '{}' (BatchNorm): input {} needs a channel dim", node, shape_str(xs));
   }
   const std::int64_t c = xs[1];
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {c}));
-    ins.push_back(parameter("bias", {c}));
-    ins.push_back(buffer("running_mean", {c}));
-    ins.push_back(buffer("running_var", {c}));
-  }
+  std::vector<ValueId> ins = owned_inputs(*this, module_, node, x,
+                                          {{"weight", {c}},
+                                           {"bias", {c}},
+                                           {"running_mean", {c}, true, true},
+                                           {"running_var", {c}, true, true}});
   Attributes a;
   a.set("epsilon", eps);
   a.set("momentum", 0.1);
@@ -336,12 +336,8 @@ ValueId GraphBuilder::layer_norm(ValueId x, std::vector<std::int64_t> normalized
     fail("node '{}' (LayerNorm): normalized shape {} does not fit input {}", node,
          shape_str(normalized_shape), shape_str(xs));
   }
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", normalized_shape));
-    ins.push_back(parameter("bias", normalized_shape));
-  }
+  std::vector<ValueId> ins = owned_inputs(
+      *this, module_, node, x, {{"weight", normalized_shape}, {"bias", normalized_shape}});
   Attributes a;
   a.set("axis", -static_cast<std::int64_t>(normalized_shape.size()));
   a.set("normalized_shape", std::move(normalized_shape));
@@ -357,12 +353,8 @@ ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
     fail("node '{}' (GroupNorm): input {} needs a channel dim", node, shape_str(xs));
   }
   const std::int64_t c = xs[1];
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {c}));
-    ins.push_back(parameter("bias", {c}));
-  }
+  std::vector<ValueId> ins =
+      owned_inputs(*this, module_, node, x, {{"weight", {c}}, {"bias", {c}}});
   Attributes a;
   a.set("num_groups", groups);
   a.set("epsilon", eps);
@@ -371,23 +363,17 @@ ValueId GraphBuilder::group_norm(ValueId x, std::int64_t groups, double eps,
 
 ValueId GraphBuilder::prelu(ValueId x, std::int64_t num_parameters, std::string_view name) {
   const std::string node = reserve_node_name(name);
-  std::vector<ValueId> ins{x};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {num_parameters}));
-  }
-  return add_node(OpKind::PRelu, std::move(ins), {}, node, 1);
+  return add_node(OpKind::PRelu,
+                  owned_inputs(*this, module_, node, x, {{"weight", {num_parameters}}}), {}, node,
+                  1);
 }
 
 ValueId GraphBuilder::embedding(ValueId indices, std::int64_t num_embeddings, std::int64_t dim,
                                 std::string_view name) {
   const std::string node = reserve_node_name(name);
-  std::vector<ValueId> ins{indices};
-  {
-    NodeModule m(module_, node);
-    ins.push_back(parameter("weight", {num_embeddings, dim}));
-  }
-  return add_node(OpKind::Embedding, std::move(ins), {}, node, 1);
+  return add_node(OpKind::Embedding,
+                  owned_inputs(*this, module_, node, indices, {{"weight", {num_embeddings, dim}}}),
+                  {}, node, 1);
 }
 
 ValueId GraphBuilder::unary(OpKind kind, ValueId x, std::string_view name) {

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "core/units.h"
 #include "hw/catalog.h"
 #include "hw/detail/dmi.h"
@@ -37,10 +38,8 @@ namespace fs = std::filesystem;
 
 // The first line of a small file, trimmed; "" when it cannot be read.
 std::string read_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return {};
-  return trim(line);
+  const std::string text = read_text_file(path).value_or("");
+  return trim(std::string_view(text).substr(0, text.find('\n')));
 }
 
 // "48K", "2048K", "256M", "1G" (sysfs cache sizes, binary) -> bytes; 0 if bad.

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/text_file.h"
 #include "llm/detail/builtin_configs.h"
 
 namespace dnnroof::llm {
@@ -75,49 +77,79 @@ class Fields {
   std::string type_;
 };
 
-void check_activation(const std::string& act, std::string_view origin, const char* key,
-                      std::initializer_list<std::string_view> allowed) {
+// What a family's config.json spells differently: the key names of the
+// sizes, the activation field (its default and the values the family's MLP
+// computes), and the architecture that is fixed per family.
+struct Family {
+  const char* hidden;
+  const char* layers;
+  const char* heads;
+  const char* activation_key;
+  const char* activation_default;
+  std::span<const std::string_view> activations;
+  MlpKind mlp;
+  NormKind norm;
+  PositionKind position;
+  bool tied_default;  // tie_word_embeddings when absent
+};
+
+constexpr std::string_view kGeluActivations[] = {"gelu_new", "gelu", "gelu_fast",
+                                                 "gelu_pytorch_tanh"};
+constexpr std::string_view kSiluActivations[] = {"silu", "swish"};
+// GPT-2; Llama and the families that share its layout (Mistral, Qwen2,
+// Phi-3, Mixtral).
+constexpr Family kFamilies[] = {
+    {"n_embd", "n_layer", "n_head", "activation_function", "gelu_new", kGeluActivations,
+     MlpKind::gelu, NormKind::layernorm, PositionKind::learned, true},
+    {"hidden_size", "num_hidden_layers", "num_attention_heads", "hidden_act", "silu",
+     kSiluActivations, MlpKind::swiglu, NormKind::rmsnorm, PositionKind::rotary, false},
+};
+constexpr const Family& kGpt2 = kFamilies[0];
+constexpr const Family& kLlamaLike = kFamilies[1];
+
+// The sizes every family gives: vocabulary, hidden size, layers, heads.
+LlmConfig read_sizes(const Fields& f, const Family& family) {
+  LlmConfig c;
+  c.vocab = f.integer("vocab_size");
+  c.hidden = f.integer(family.hidden);
+  c.layers = f.integer(family.layers);
+  c.heads = f.integer(family.heads);
+  return c;
+}
+
+// The family's activation (checked), MLP, norm, positions and tied embeddings.
+void read_architecture(LlmConfig& c, const Fields& f, std::string_view origin,
+                       const Family& family) {
+  const std::string act = f.string_or(family.activation_key, family.activation_default);
+  const auto& allowed = family.activations;
   if (std::find(allowed.begin(), allowed.end(), act) == allowed.end()) {
     std::vector<std::string> names(allowed.begin(), allowed.end());
-    fail("{}: field '{}' is '{}'; this model type supports {}", origin, key, act,
+    fail("{}: field '{}' is '{}'; this model type supports {}", origin, family.activation_key, act,
          join(names, ", "));
   }
+  c.mlp = family.mlp;
+  c.norm = family.norm;
+  c.position = family.position;
+  c.tied_embeddings = f.boolean_or("tie_word_embeddings", family.tied_default);
 }
 
 LlmConfig parse_gpt2(const Fields& f, std::string_view origin) {
-  LlmConfig c;
-  c.vocab = f.integer("vocab_size");
-  c.hidden = f.integer("n_embd");
-  c.layers = f.integer("n_layer");
-  c.heads = f.integer("n_head");
+  LlmConfig c = read_sizes(f, kGpt2);
   c.max_positions = f.integer("n_positions");
   c.kv_heads = c.heads;
   c.intermediate = f.integer_or("n_inner", 4 * c.hidden);
-  check_activation(f.string_or("activation_function", "gelu_new"), origin, "activation_function",
-                   {"gelu_new", "gelu", "gelu_fast", "gelu_pytorch_tanh"});
-  c.mlp = MlpKind::gelu;
-  c.norm = NormKind::layernorm;
-  c.position = PositionKind::learned;
-  c.tied_embeddings = f.boolean_or("tie_word_embeddings", true);
+  read_architecture(c, f, origin, kGpt2);
   c.qkv_bias = c.out_bias = c.mlp_bias = true;
   return c;
 }
 
 LlmConfig parse_llama_like(const Fields& f, std::string_view origin, const std::string& type) {
-  LlmConfig c;
-  c.vocab = f.integer("vocab_size");
-  c.hidden = f.integer("hidden_size");
-  c.layers = f.integer("num_hidden_layers");
-  c.heads = f.integer("num_attention_heads");
+  LlmConfig c = read_sizes(f, kLlamaLike);
   c.intermediate = f.integer("intermediate_size");
   // Hugging Face's default when absent: as many KV heads as query heads.
   c.kv_heads = f.integer_or("num_key_value_heads", c.heads);
   c.max_positions = f.integer_or("max_position_embeddings", 0);
-  check_activation(f.string_or("hidden_act", "silu"), origin, "hidden_act", {"silu", "swish"});
-  c.mlp = MlpKind::swiglu;
-  c.norm = NormKind::rmsnorm;
-  c.position = PositionKind::rotary;
-  c.tied_embeddings = f.boolean_or("tie_word_embeddings", false);
+  read_architecture(c, f, origin, kLlamaLike);
   c.qkv_bias = type == "qwen2" ? true : f.boolean_or("attention_bias", false);
   c.out_bias = type == "qwen2" ? false : c.qkv_bias;
   c.mlp_bias = f.boolean_or("mlp_bias", false);
@@ -190,11 +222,9 @@ LlmConfig parse_llm_config(std::string_view json_text, std::string_view origin,
 }
 
 LlmConfig load_llm_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot open the config file", path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse_llm_config(s.str(), path);
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) fail("{}: cannot open the config file", path);
+  return parse_llm_config(*text, path);
 }
 
 std::vector<std::string> builtin_llm_names() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -53,31 +54,23 @@ Phase parse_phase(std::string_view name) {
   fail("unknown phase '{}'; use prefill or decode", name);
 }
 
-double PhaseCost::flops() const {
+namespace {
+
+// The sum over a phase's ops of one of their quantities.
+template <typename Quantity>
+double sum_over(const std::vector<OpCost>& ops, Quantity quantity) {
   double s = 0;
-  for (const auto& o : ops) s += o.flops;
+  for (const auto& o : ops) s += std::invoke(quantity, o);
   return s;
 }
-double PhaseCost::bytes() const {
-  double s = 0;
-  for (const auto& o : ops) s += o.bytes();
-  return s;
-}
-double PhaseCost::weight_bytes() const {
-  double s = 0;
-  for (const auto& o : ops) s += o.weight_bytes;
-  return s;
-}
-double PhaseCost::kv_read_bytes() const {
-  double s = 0;
-  for (const auto& o : ops) s += o.kv_read_bytes;
-  return s;
-}
-double PhaseCost::kv_write_bytes() const {
-  double s = 0;
-  for (const auto& o : ops) s += o.kv_write_bytes;
-  return s;
-}
+
+}  // namespace
+
+double PhaseCost::flops() const { return sum_over(ops, &OpCost::flops); }
+double PhaseCost::bytes() const { return sum_over(ops, &OpCost::bytes); }
+double PhaseCost::weight_bytes() const { return sum_over(ops, &OpCost::weight_bytes); }
+double PhaseCost::kv_read_bytes() const { return sum_over(ops, &OpCost::kv_read_bytes); }
+double PhaseCost::kv_write_bytes() const { return sum_over(ops, &OpCost::kv_write_bytes); }
 
 double attended_keys(const LlmConfig& c, const Workload& w) {
   const double window = c.sliding_window > 0 ? static_cast<double>(c.sliding_window) : INFINITY;

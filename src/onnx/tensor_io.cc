@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace dnnroof {
 namespace {
@@ -18,11 +19,9 @@ namespace fs = std::filesystem;
 using onnx::TensorProto;
 
 std::string read_bytes(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot open {}", path, what);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::optional<std::string> bytes = read_text_file(path);
+  if (!bytes) fail("{}: cannot open {}", path, what);
+  return std::move(*bytes);
 }
 
 // The DType a TensorProto element type is read as, and its stored size.

@@ -12,16 +12,22 @@
 namespace dnnroof {
 namespace {
 
-// Ten dependent additions; each reads the result of the one before.
-#define DNNROOF_ADD10_X86                                                                        \
-  "add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t " \
-  "add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t " \
-  "add %[inc], %[acc]\n\t add %[inc], %[acc]\n\t"
-#define DNNROOF_ADD10_A64                                                                         \
-  "add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t " \
-  "add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t " \
-  "add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t add %[acc], %[acc], %[inc]\n\t " \
-  "add %[acc], %[acc], %[inc]\n\t"
+// One addition to the chain (it reads the result of the one before) and the
+// loop's end (count down, branch back to 1:), per ISA; one block is 100
+// additions.
+#if defined(__x86_64__)
+#define DNNROOF_ADD1 "add %[inc], %[acc]\n\t"
+#define DNNROOF_LOOP_END "dec %[n]\n\tjnz 1b\n\t"
+#elif defined(__aarch64__)
+#define DNNROOF_ADD1 "add %[acc], %[acc], %[inc]\n\t"
+#define DNNROOF_LOOP_END "subs %[n], %[n], #1\n\tb.ne 1b\n\t"
+#endif
+#define DNNROOF_ADD10                                                                        \
+  DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1 \
+      DNNROOF_ADD1 DNNROOF_ADD1 DNNROOF_ADD1
+#define DNNROOF_ADD100                                                                \
+  DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10 \
+      DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10 DNNROOF_ADD10
 
 using Clock = std::chrono::steady_clock;
 
@@ -49,25 +55,11 @@ std::uint64_t run_add_chain(std::uint64_t blocks) {
   if (blocks == 0) return 0;
   std::uint64_t acc = 0;
   const std::uint64_t inc = 1;
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
   std::uint64_t n = blocks;
-  // The loop counter (dec/jnz) is independent of the chain and runs on
-  // other ports beside it, so a block costs 100 cycles.
-  __asm__ volatile("1:\n\t" DNNROOF_ADD10_X86 DNNROOF_ADD10_X86 DNNROOF_ADD10_X86 DNNROOF_ADD10_X86
-                       DNNROOF_ADD10_X86 DNNROOF_ADD10_X86 DNNROOF_ADD10_X86 DNNROOF_ADD10_X86
-                           DNNROOF_ADD10_X86 DNNROOF_ADD10_X86
-                   "dec %[n]\n\t"
-                   "jnz 1b\n\t"
-                   : [acc] "+r"(acc), [n] "+r"(n)
-                   : [inc] "r"(inc)
-                   : "cc");
-#elif defined(__aarch64__)
-  std::uint64_t n = blocks;
-  __asm__ volatile("1:\n\t" DNNROOF_ADD10_A64 DNNROOF_ADD10_A64 DNNROOF_ADD10_A64 DNNROOF_ADD10_A64
-                       DNNROOF_ADD10_A64 DNNROOF_ADD10_A64 DNNROOF_ADD10_A64 DNNROOF_ADD10_A64
-                           DNNROOF_ADD10_A64 DNNROOF_ADD10_A64
-                   "subs %[n], %[n], #1\n\t"
-                   "b.ne 1b\n\t"
+  // On x86 the loop counter (dec/jnz) is independent of the chain and runs
+  // on other ports beside it, so a block costs 100 cycles.
+  __asm__ volatile("1:\n\t" DNNROOF_ADD100 DNNROOF_LOOP_END
                    : [acc] "+r"(acc), [n] "+r"(n)
                    : [inc] "r"(inc)
                    : "cc");

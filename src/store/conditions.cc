@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text_file.h"
 #include "core/version.h"
 
 namespace dnnroof {
@@ -61,11 +62,8 @@ void add_environment_conditions(Conditions& c, const EnvLookup& getenv,
   set(c.slurm_job_id, "SLURM_JOB_ID");
   set(c.slurm_array_job_id, "SLURM_ARRAY_JOB_ID");
   set(c.slurm_array_task_id, "SLURM_ARRAY_TASK_ID");
-  std::ifstream in(nvidia_version_file);
-  if (in) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    const std::string version = nvidia_driver_version(text.str());
+  if (const auto text = read_text_file(nvidia_version_file)) {
+    const std::string version = nvidia_driver_version(*text);
     if (!version.empty()) c.gpu_driver = version;
   }
 }

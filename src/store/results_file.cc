@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "core/version.h"
 #include "store/atomic_file.h"
 
@@ -369,11 +370,9 @@ ResultsFile parse_results(std::string_view text, std::string_view name) {
 }
 
 ResultsFile load_results(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot read results file '{}'", path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_results(text.str(), path.string());
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) fail("cannot read results file '{}'", path.string());
+  return parse_results(*text, path.string());
 }
 
 void save_results(const std::filesystem::path& path, const ResultsFile& file) {

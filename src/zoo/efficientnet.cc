@@ -39,20 +39,8 @@ ValueId mbconv(GraphBuilder& b, ValueId x, const MBConvConfig& cnf, double sd_pr
   {
     auto block = b.scope("block");
     int index = 0;
-    if (expanded != cnf.input_channels) {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = expanded, .kernel = 1, .activation = OpKind::Silu});
-    }
-    {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = expanded,
-                                .kernel = cnf.kernel,
-                                .stride = cnf.stride,
-                                .groups = expanded,
-                                .activation = OpKind::Silu});
-    }
+    y = expand_depthwise(b, y, index, expanded != cnf.input_channels, expanded, cnf.kernel,
+                         cnf.stride, OpKind::Silu);
     {
       auto s = b.scope(index++);
       y = squeeze_excitation(b, y, std::max<std::int64_t>(1, cnf.input_channels / 4), OpKind::Silu,

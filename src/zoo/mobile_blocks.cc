@@ -50,6 +50,23 @@ ValueId conv_norm_activation(GraphBuilder& b, ValueId x, const ConvNormActivatio
   return x;
 }
 
+ValueId expand_depthwise(GraphBuilder& b, ValueId x, int& index, bool expand, std::int64_t expanded,
+                         std::int64_t kernel, std::int64_t stride, OpKind act, double bn_eps) {
+  if (expand) {
+    auto s = b.scope(index++);
+    x = conv_norm_activation(
+        b, x, {.out_channels = expanded, .kernel = 1, .activation = act, .bn_eps = bn_eps});
+  }
+  auto s = b.scope(index++);
+  return conv_norm_activation(b, x,
+                              {.out_channels = expanded,
+                               .kernel = kernel,
+                               .stride = stride,
+                               .groups = expanded,
+                               .activation = act,
+                               .bn_eps = bn_eps});
+}
+
 ValueId activation(GraphBuilder& b, ValueId x, OpKind kind, std::string_view name) {
   return b.unary(kind, x, name);
 }

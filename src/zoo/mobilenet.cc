@@ -28,20 +28,7 @@ ValueId v2_inverted_residual(GraphBuilder& b, ValueId x, std::int64_t oup, std::
   {
     auto conv = b.scope("conv");
     int index = 0;
-    if (expand_ratio != 1) {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = hidden, .kernel = 1, .activation = OpKind::Relu6});
-    }
-    {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = hidden,
-                                .kernel = 3,
-                                .stride = stride,
-                                .groups = hidden,
-                                .activation = OpKind::Relu6});
-    }
+    y = expand_depthwise(b, y, index, expand_ratio != 1, hidden, 3, stride, OpKind::Relu6);
     y = plain_conv2d(b, y, oup, 1, 1, 0, 1, false, std::to_string(index++));
     y = b.batch_norm(y, 1e-5, std::to_string(index++));
   }
@@ -128,22 +115,8 @@ ValueId v3_inverted_residual(GraphBuilder& b, ValueId x, const V3Config& raw) {
   {
     auto block = b.scope("block");
     int index = 0;
-    if (expanded != in) {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(
-          b, y,
-          {.out_channels = expanded, .kernel = 1, .activation = act, .bn_eps = kV3BatchNormEps});
-    }
-    {
-      auto s = b.scope(index++);
-      y = conv_norm_activation(b, y,
-                               {.out_channels = expanded,
-                                .kernel = raw.kernel,
-                                .stride = raw.stride,
-                                .groups = expanded,
-                                .activation = act,
-                                .bn_eps = kV3BatchNormEps});
-    }
+    y = expand_depthwise(b, y, index, expanded != in, expanded, raw.kernel, raw.stride, act,
+                         kV3BatchNormEps);
     if (raw.use_se) {
       auto s = b.scope(index++);
       y = squeeze_excitation(b, y, make_divisible(static_cast<double>(expanded / 4), 8),

@@ -5,6 +5,7 @@
 // Names follow the state_dict: features.<i>[.squeeze|.expand1x1|.expand3x3],
 // classifier.1.
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "zoo/detail/cnn_common.h"
@@ -25,44 +26,38 @@ ValueId fire(GraphBuilder& b, ValueId x, std::int64_t squeeze, std::int64_t expa
   return concat_channels(b, {e1, e3});
 }
 
+// features[2:] of torchvision's SqueezeNet 1.0 and 1.1, in order from index
+// 2: a max pool (squeeze 0) or a Fire(squeeze, expand1x1, expand3x3).
+struct Feature {
+  std::int64_t squeeze, expand1x1, expand3x3;
+};
+constexpr Feature kPool{0, 0, 0};
+constexpr Feature kFeaturesV1_0[] = {kPool,          {16, 64, 64},   {16, 64, 64},   {32, 128, 128},
+                                     kPool,          {32, 128, 128}, {48, 192, 192}, {48, 192, 192},
+                                     {64, 256, 256}, kPool,          {64, 256, 256}};
+constexpr Feature kFeaturesV1_1[] = {kPool,          {16, 64, 64},   {16, 64, 64},  kPool,
+                                     {32, 128, 128}, {32, 128, 128}, kPool,         {48, 192, 192},
+                                     {48, 192, 192}, {64, 256, 256}, {64, 256, 256}};
+
 Graph build_squeezenet(const std::string& name, bool v1_1, const ZooOptions& options) {
   GraphBuilder b(name, options.dtype);
   ValueId x = image_input(b, options, 224);
   const Pool2d pool{3, 2, 0, /*ceil_mode=*/true};
   {
     auto features = b.scope("features");
-    auto fire_at = [&](int index, std::int64_t s, std::int64_t e1, std::int64_t e3) {
-      auto scope = b.scope(index);
-      x = fire(b, x, s, e1, e3);
-    };
-    if (!v1_1) {
-      x = conv2d(b, x, square_conv(96, 7, 2), "0");
-      x = relu(b, x, "1");
-      x = max_pool2d(b, x, pool, "2");
-      fire_at(3, 16, 64, 64);
-      fire_at(4, 16, 64, 64);
-      fire_at(5, 32, 128, 128);
-      x = max_pool2d(b, x, pool, "6");
-      fire_at(7, 32, 128, 128);
-      fire_at(8, 48, 192, 192);
-      fire_at(9, 48, 192, 192);
-      fire_at(10, 64, 256, 256);
-      x = max_pool2d(b, x, pool, "11");
-      fire_at(12, 64, 256, 256);
-    } else {
-      x = conv2d(b, x, square_conv(64, 3, 2), "0");
-      x = relu(b, x, "1");
-      x = max_pool2d(b, x, pool, "2");
-      fire_at(3, 16, 64, 64);
-      fire_at(4, 16, 64, 64);
-      x = max_pool2d(b, x, pool, "5");
-      fire_at(6, 32, 128, 128);
-      fire_at(7, 32, 128, 128);
-      x = max_pool2d(b, x, pool, "8");
-      fire_at(9, 48, 192, 192);
-      fire_at(10, 48, 192, 192);
-      fire_at(11, 64, 256, 256);
-      fire_at(12, 64, 256, 256);
+    x = conv2d(b, x, v1_1 ? square_conv(64, 3, 2) : square_conv(96, 7, 2), "0");
+    x = relu(b, x, "1");
+    int index = 2;
+    const std::span<const Feature> list =
+        v1_1 ? std::span<const Feature>(kFeaturesV1_1) : kFeaturesV1_0;
+    for (const Feature& f : list) {
+      if (f.squeeze == 0) {
+        x = max_pool2d(b, x, pool, std::to_string(index));
+      } else {
+        auto scope = b.scope(index);
+        x = fire(b, x, f.squeeze, f.expand1x1, f.expand3x3);
+      }
+      ++index;
     }
   }
   {

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: the data/chips/*.toml files compiled into the library (the .cc is
-// generated at build time by embed_catalog.cmake).
+// generated at build time by dnnroof_embed_files, cmake/embed_files.cmake).
 
 #include <span>
 #include <string_view>
@@ -8,6 +8,7 @@
 namespace dnnroof::detail {
 
 struct EmbeddedCatalogFile {
+  std::string_view name;  // file stem: "gpu"
   std::string_view path;  // "data/chips/gpu.toml"
   std::string_view text;  // the file's contents
 };

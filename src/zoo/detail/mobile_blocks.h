@@ -32,6 +32,16 @@ struct ConvNormActivation {
 };
 ValueId conv_norm_activation(GraphBuilder& b, ValueId x, const ConvNormActivation& c);
 
+// The first two steps of an inverted residual (MobileNetV2/V3's
+// InvertedResidual, EfficientNet's MBConv): the 1x1 expansion to `expanded`
+// channels (only when `expand`) and the depthwise kernel x kernel
+// convolution with `stride`, each a Conv2dNormActivation with `act` and
+// BatchNorm eps `bn_eps`, in scopes index, index + 1 of the enclosing
+// nn.Sequential; `index` is advanced past them.
+ValueId expand_depthwise(GraphBuilder& b, ValueId x, int& index, bool expand, std::int64_t expanded,
+                         std::int64_t kernel, std::int64_t stride, OpKind act,
+                         double bn_eps = 1e-5);
+
 // A parameter-free elementwise activation (ReLU, ReLU6, Hardswish, SiLU,
 // Sigmoid, Hardsigmoid, GELU) named `name` in the current scope.
 ValueId activation(GraphBuilder& b, ValueId x, OpKind kind, std::string_view name);
