@@ -60,15 +60,27 @@ function(dnnroof_embed_files out_var)
   set(${out_var} ${output} PARENT_SCOPE)
 endfunction()
 
-# dnnroof_test(NAME SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary,
+# dnnroof_test(NAME [PROGRAM] SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary,
 # registered with CTest test by test.
 function(dnnroof_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "PROGRAM" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     DNNROOF_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     DNNROOF_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  if(T_PROGRAM)
+    # A test that runs the program: its path, built first, and what it was
+    # built with (DNNROOF_TEST_HAVE_EXEC: the LibTorch executor; _ONNX: import).
+    target_compile_definitions(${name} PRIVATE DNNROOF_BINARY="$<TARGET_FILE:dnnroof>")
+    if(TARGET dnnroof::exec)
+      target_compile_definitions(${name} PRIVATE DNNROOF_TEST_HAVE_EXEC=1)
+    endif()
+    if(TARGET dnnroof::onnx)
+      target_compile_definitions(${name} PRIVATE DNNROOF_TEST_HAVE_ONNX=1)
+    endif()
+    add_dependencies(${name} dnnroof)
+  endif()
   dnnroof_warnings(${name})
   set(props "")
   if(T_LABELS)
