@@ -1,5 +1,6 @@
 #pragma once
-// The shipped configs (data/llm/*.json), compiled in by dnnroof_embed_files (cmake/embed_files.cmake).
+// The shipped configs (data/llm/*.json), compiled in by dnnroof_embed_files
+// (cmake/embed_files.cmake).
 
 #include <span>
 #include <string_view>
