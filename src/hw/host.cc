@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +16,7 @@
 #include "core/units.h"
 #include "hw/catalog.h"
 #include "hw/detail/dmi.h"
+#include "hw/detail/host_clock_file.h"
 #include "hw/detail/microarch.h"
 
 #if defined(__linux__)
@@ -327,56 +327,6 @@ bool amx_permitted(std::string& why) {
 #endif
 }
 
-// /proc/sys/kernel/random/boot_id: saved clocks are only trusted in the
-// boot they were measured in (a VM may move to another host across boots).
-std::string boot_id() { return read_line("/proc/sys/kernel/random/boot_id"); }
-
-// The clocks saved for this CPU in this boot; empty when none match.
-std::vector<CoreClock> load_saved_clocks(const HostInfo& info) {
-  std::vector<CoreClock> out;
-  const std::string path = host_clock_cache_path();
-  if (path.empty()) return out;
-  std::ifstream in(path);
-  if (!in) return out;
-  std::string cpu;
-  std::string boot;
-  std::string when;
-  int logical = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    const std::string key = trim(std::string_view(line).substr(0, eq));
-    const std::string value = trim(std::string_view(line).substr(eq + 1));
-    if (key == "cpu") {
-      cpu = value;
-    } else if (key == "logical_cpus") {
-      logical = std::atoi(value.c_str());
-    } else if (key == "boot_id") {
-      boot = value;
-    } else if (key == "measured_at") {
-      when = value;
-    } else if (key.rfind("clock ", 0) == 0) {
-      // clock N = HZ | origin
-      CoreClock c;
-      c.threads = std::atoi(key.c_str() + 6);
-      const auto bar = value.find('|');
-      c.hz = std::atof(value.substr(0, bar).c_str());
-      if (bar != std::string::npos) c.origin = trim(std::string_view(value).substr(bar + 1));
-      if (c.threads > 0 && c.hz > 0) out.push_back(std::move(c));
-    }
-  }
-  if (cpu != info.cpu_model || logical != info.logical_cpus || boot.empty() || boot != boot_id()) {
-    return {};
-  }
-  for (CoreClock& c : out) {
-    c.origin = fmt::format("{} (saved by dnnroof at {} in this boot: {})", c.origin,
-                           when.empty() ? "an unknown time" : when, path);
-  }
-  return out;
-}
-
 std::string threads_text(int n) { return fmt::format("{} thread{}", n, n == 1 ? "" : "s"); }
 
 }  // namespace
@@ -520,46 +470,6 @@ double host_clock_hz(const HostInfo& info, int threads, std::string* origin) {
                                 threads_text(use->threads), threads_text(threads), use->origin);
   }
   return use->hz;
-}
-
-std::string host_clock_cache_path() {
-  const std::string measured = host_measured_catalog_path();
-  if (measured.empty()) return {};
-  return (fs::path(measured).parent_path() / "host-clock.txt").string();
-}
-
-bool save_measured_clocks(const HostInfo& info, const std::string& path) {
-  if (path.empty() || info.measured_clocks.empty()) return false;
-  std::error_code ec;
-  const fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    const std::time_t now = std::time(nullptr);
-    char when[32] = {};
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    out << "# Written by dnnroof: this machine's sustained core clock, measured (see "
-           "docs/probe.md).\n"
-        << "cpu = " << info.cpu_model << "\nlogical_cpus = " << info.logical_cpus
-        << "\nboot_id = " << boot_id() << "\nmeasured_at = " << when << "\n";
-    for (const CoreClock& c : info.measured_clocks) {
-      std::string origin = c.origin;
-      std::replace(origin.begin(), origin.end(), '\n', ' ');
-      out << fmt::format("clock {} = {:.6e} | {}\n", c.threads, c.hz, origin);
-    }
-    if (!out.flush()) {
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::rename(tmp, p, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return false;
-  }
-  return true;
 }
 
 HostRate host_rate(const HostInfo& info, DType precision) {
