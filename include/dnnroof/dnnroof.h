@@ -26,6 +26,7 @@
 
 // The graph IR: ops, values, nodes, the builder and shape inference.
 #include "graph/graph.h"
+#include "graph/op_family.h"
 #include "graph/ops.h"
 
 // Models: the built-in zoo, ONNX import (when dnnroof was built with

@@ -39,6 +39,7 @@
 #include <string>
 
 #include "cost/detail/rules.h"
+#include "graph/op_family.h"
 
 namespace dnnroof::cost_detail {
 namespace {
@@ -187,6 +188,10 @@ ConventionFlops ptflops(const RuleContext& c, const Work& w, bool functional) {
   const bool module = call.empty();
   const double n = first_in(c);
   const double f = functional ? 1 : 0;
+  if (op_family(c.node.op) == OpFamily::pooling) {
+    // pool_flops_counter_hook numel(in), and the forward's patched F.*pool*.
+    return {0, module ? (1 + f) * n : f * n, 0};
+  }
   switch (c.node.op) {
     case OpKind::Conv:
     case OpKind::ConvTranspose:
@@ -227,14 +232,6 @@ ConventionFlops ptflops(const RuleContext& c, const Work& w, bool functional) {
     case OpKind::Softmax:
       // No module hook; nn.SiLU / nn.Softmax call the patched F.silu / F.softmax.
       return {0, f * c.out_numel(), 0};
-    case OpKind::MaxPool:
-    case OpKind::AvgPool:
-    case OpKind::GlobalAvgPool:
-    case OpKind::GlobalMaxPool:
-    case OpKind::AdaptiveAvgPool:
-    case OpKind::AdaptiveMaxPool:
-      // pool_flops_counter_hook numel(in), and the forward's patched F.*pool*.
-      return {0, module ? (1 + f) * n : f * n, 0};
     case OpKind::BatchNorm:
     case OpKind::GroupNorm:
       // bn_flops_counter_hook: numel(in), x2 when module.affine.
@@ -269,6 +266,7 @@ ConventionFlops ptflops_aten(const RuleContext& c, const Work& w) {
 // calflops: every conv/linear/norm/activation/pool through its patched F.*.
 ConventionFlops calflops(const RuleContext& c, const Work& w) {
   const double n = first_in(c);
+  if (op_family(c.node.op) == OpFamily::pooling) return {0, n, 0};  // F.*pool*: numel(in)
   switch (c.node.op) {
     case OpKind::Conv:
     case OpKind::ConvTranspose:
@@ -292,13 +290,6 @@ ConventionFlops calflops(const RuleContext& c, const Work& w) {
     case OpKind::Gelu:
     case OpKind::Softmax:
       return {0, n, 0};
-    case OpKind::MaxPool:
-    case OpKind::AvgPool:
-    case OpKind::GlobalAvgPool:
-    case OpKind::GlobalMaxPool:
-    case OpKind::AdaptiveAvgPool:
-    case OpKind::AdaptiveMaxPool:
-      return {0, n, 0};
     default:
       // ReLU6 (nn.ReLU6 calls F.hardtanh, not patched), sigmoid, hardswish,
       // F.scaled_dot_product_attention, +, *: 0.
@@ -309,16 +300,8 @@ ConventionFlops calflops(const RuleContext& c, const Work& w) {
 // torch.utils.flop_counter.FlopCounterMode: 2 FLOPs per MAC of mm, addmm,
 // bmm, convolution and the sdpa kernels; nothing else.
 ConventionFlops torch_counter(const RuleContext& c, const Work& w) {
-  switch (c.node.op) {
-    case OpKind::Conv:
-    case OpKind::ConvTranspose:
-    case OpKind::Gemm:
-    case OpKind::MatMul:
-    case OpKind::Attention:
-      return {2 * w.macs, 0, w.macs};
-    default:
-      return {};
-  }
+  if (op_family(c.node.op) == OpFamily::matrix) return {2 * w.macs, 0, w.macs};
+  return {};
 }
 
 // torchinfo's total mult-adds: per leaf module that ran, for each parameter

@@ -1,11 +1,12 @@
-// Names of the op kinds (ops.h): one row per OpKind, checked at compile
-// time (graph/op_table.h).
+// Names and families of the op kinds (ops.h, op_family.h): one row per
+// OpKind, checked at compile time (graph/op_table.h).
 #include "graph/ops.h"
 
 #include <array>
 #include <string_view>
 
 #include "graph/detail/op_table.h"
+#include "graph/op_family.h"
 
 namespace dnnroof {
 namespace {
@@ -13,80 +14,81 @@ namespace {
 struct NameRow {
   OpKind op;
   std::string_view name;  // as ONNX and torch spell it where they agree
+  OpFamily family;
 };
 
 constexpr std::array<NameRow, kOpKindCount> kOpNames{{
-    {OpKind::Conv, "Conv"},
-    {OpKind::ConvTranspose, "ConvTranspose"},
-    {OpKind::Gemm, "Gemm"},
-    {OpKind::MatMul, "MatMul"},
-    {OpKind::Attention, "Attention"},
-    {OpKind::BatchNorm, "BatchNorm"},
-    {OpKind::LayerNorm, "LayerNorm"},
-    {OpKind::GroupNorm, "GroupNorm"},
-    {OpKind::Lrn, "LRN"},
-    {OpKind::Relu, "ReLU"},
-    {OpKind::Relu6, "ReLU6"},
-    {OpKind::LeakyRelu, "LeakyReLU"},
-    {OpKind::PRelu, "PReLU"},
-    {OpKind::Elu, "ELU"},
-    {OpKind::Selu, "SELU"},
-    {OpKind::Gelu, "GELU"},
-    {OpKind::Silu, "SiLU"},
-    {OpKind::Hardswish, "Hardswish"},
-    {OpKind::Hardsigmoid, "Hardsigmoid"},
-    {OpKind::Sigmoid, "Sigmoid"},
-    {OpKind::Tanh, "Tanh"},
-    {OpKind::Clip, "Clip"},
-    {OpKind::Softmax, "Softmax"},
-    {OpKind::LogSoftmax, "LogSoftmax"},
-    {OpKind::MaxPool, "MaxPool"},
-    {OpKind::AvgPool, "AvgPool"},
-    {OpKind::GlobalAvgPool, "GlobalAvgPool"},
-    {OpKind::GlobalMaxPool, "GlobalMaxPool"},
-    {OpKind::AdaptiveAvgPool, "AdaptiveAvgPool"},
-    {OpKind::AdaptiveMaxPool, "AdaptiveMaxPool"},
-    {OpKind::Add, "Add"},
-    {OpKind::Sub, "Sub"},
-    {OpKind::Mul, "Mul"},
-    {OpKind::Div, "Div"},
-    {OpKind::Concat, "Concat"},
-    {OpKind::Split, "Split"},
-    {OpKind::Slice, "Slice"},
-    {OpKind::Reshape, "Reshape"},
-    {OpKind::Flatten, "Flatten"},
-    {OpKind::Transpose, "Transpose"},
-    {OpKind::Expand, "Expand"},
-    {OpKind::Roll, "Roll"},
-    {OpKind::Pad, "Pad"},
-    {OpKind::ChannelShuffle, "ChannelShuffle"},
-    {OpKind::Gather, "Gather"},
-    {OpKind::Embedding, "Embedding"},
-    {OpKind::Dropout, "Dropout"},
-    {OpKind::Identity, "Identity"},
-    {OpKind::ReduceMean, "ReduceMean"},
-    {OpKind::ReduceSum, "ReduceSum"},
-    {OpKind::Exp, "Exp"},
-    {OpKind::Log, "Log"},
-    {OpKind::Neg, "Neg"},
-    {OpKind::Abs, "Abs"},
-    {OpKind::Sqrt, "Sqrt"},
-    {OpKind::Reciprocal, "Reciprocal"},
-    {OpKind::Softplus, "Softplus"},
-    {OpKind::Pow, "Pow"},
-    {OpKind::Max, "Max"},
-    {OpKind::Min, "Min"},
-    {OpKind::Tile, "Tile"},
-    {OpKind::Equal, "Equal"},
-    {OpKind::Less, "Less"},
-    {OpKind::Greater, "Greater"},
-    {OpKind::Not, "Not"},
-    {OpKind::Where, "Where"},
-    {OpKind::Cast, "Cast"},
-    {OpKind::ReduceMax, "ReduceMax"},
-    {OpKind::ReduceMin, "ReduceMin"},
-    {OpKind::ArgMax, "ArgMax"},
-    {OpKind::ArgMin, "ArgMin"},
+    {OpKind::Conv, "Conv", OpFamily::matrix},
+    {OpKind::ConvTranspose, "ConvTranspose", OpFamily::matrix},
+    {OpKind::Gemm, "Gemm", OpFamily::matrix},
+    {OpKind::MatMul, "MatMul", OpFamily::matrix},
+    {OpKind::Attention, "Attention", OpFamily::matrix},
+    {OpKind::BatchNorm, "BatchNorm", OpFamily::normalisation},
+    {OpKind::LayerNorm, "LayerNorm", OpFamily::normalisation},
+    {OpKind::GroupNorm, "GroupNorm", OpFamily::normalisation},
+    {OpKind::Lrn, "LRN", OpFamily::normalisation},
+    {OpKind::Relu, "ReLU", OpFamily::activation},
+    {OpKind::Relu6, "ReLU6", OpFamily::activation},
+    {OpKind::LeakyRelu, "LeakyReLU", OpFamily::activation},
+    {OpKind::PRelu, "PReLU", OpFamily::activation},
+    {OpKind::Elu, "ELU", OpFamily::activation},
+    {OpKind::Selu, "SELU", OpFamily::activation},
+    {OpKind::Gelu, "GELU", OpFamily::activation},
+    {OpKind::Silu, "SiLU", OpFamily::activation},
+    {OpKind::Hardswish, "Hardswish", OpFamily::activation},
+    {OpKind::Hardsigmoid, "Hardsigmoid", OpFamily::activation},
+    {OpKind::Sigmoid, "Sigmoid", OpFamily::activation},
+    {OpKind::Tanh, "Tanh", OpFamily::activation},
+    {OpKind::Clip, "Clip", OpFamily::activation},
+    {OpKind::Softmax, "Softmax", OpFamily::softmax},
+    {OpKind::LogSoftmax, "LogSoftmax", OpFamily::softmax},
+    {OpKind::MaxPool, "MaxPool", OpFamily::pooling},
+    {OpKind::AvgPool, "AvgPool", OpFamily::pooling},
+    {OpKind::GlobalAvgPool, "GlobalAvgPool", OpFamily::pooling},
+    {OpKind::GlobalMaxPool, "GlobalMaxPool", OpFamily::pooling},
+    {OpKind::AdaptiveAvgPool, "AdaptiveAvgPool", OpFamily::pooling},
+    {OpKind::AdaptiveMaxPool, "AdaptiveMaxPool", OpFamily::pooling},
+    {OpKind::Add, "Add", OpFamily::arithmetic},
+    {OpKind::Sub, "Sub", OpFamily::arithmetic},
+    {OpKind::Mul, "Mul", OpFamily::arithmetic},
+    {OpKind::Div, "Div", OpFamily::arithmetic},
+    {OpKind::Concat, "Concat", OpFamily::data_movement},
+    {OpKind::Split, "Split", OpFamily::data_movement},
+    {OpKind::Slice, "Slice", OpFamily::data_movement},
+    {OpKind::Reshape, "Reshape", OpFamily::data_movement},
+    {OpKind::Flatten, "Flatten", OpFamily::data_movement},
+    {OpKind::Transpose, "Transpose", OpFamily::data_movement},
+    {OpKind::Expand, "Expand", OpFamily::data_movement},
+    {OpKind::Roll, "Roll", OpFamily::data_movement},
+    {OpKind::Pad, "Pad", OpFamily::data_movement},
+    {OpKind::ChannelShuffle, "ChannelShuffle", OpFamily::data_movement},
+    {OpKind::Gather, "Gather", OpFamily::data_movement},
+    {OpKind::Embedding, "Embedding", OpFamily::data_movement},
+    {OpKind::Dropout, "Dropout", OpFamily::data_movement},
+    {OpKind::Identity, "Identity", OpFamily::data_movement},
+    {OpKind::ReduceMean, "ReduceMean", OpFamily::reduction},
+    {OpKind::ReduceSum, "ReduceSum", OpFamily::reduction},
+    {OpKind::Exp, "Exp", OpFamily::unary_math},
+    {OpKind::Log, "Log", OpFamily::unary_math},
+    {OpKind::Neg, "Neg", OpFamily::unary_math},
+    {OpKind::Abs, "Abs", OpFamily::unary_math},
+    {OpKind::Sqrt, "Sqrt", OpFamily::unary_math},
+    {OpKind::Reciprocal, "Reciprocal", OpFamily::unary_math},
+    {OpKind::Softplus, "Softplus", OpFamily::unary_math},
+    {OpKind::Pow, "Pow", OpFamily::arithmetic},
+    {OpKind::Max, "Max", OpFamily::arithmetic},
+    {OpKind::Min, "Min", OpFamily::arithmetic},
+    {OpKind::Tile, "Tile", OpFamily::data_movement},
+    {OpKind::Equal, "Equal", OpFamily::comparison},
+    {OpKind::Less, "Less", OpFamily::comparison},
+    {OpKind::Greater, "Greater", OpFamily::comparison},
+    {OpKind::Not, "Not", OpFamily::comparison},
+    {OpKind::Where, "Where", OpFamily::comparison},
+    {OpKind::Cast, "Cast", OpFamily::comparison},
+    {OpKind::ReduceMax, "ReduceMax", OpFamily::reduction},
+    {OpKind::ReduceMin, "ReduceMin", OpFamily::reduction},
+    {OpKind::ArgMax, "ArgMax", OpFamily::reduction},
+    {OpKind::ArgMin, "ArgMin", OpFamily::reduction},
 }};
 static_assert(rows_in_op_order(kOpNames), "kOpNames: one row per OpKind, in OpKind order");
 
@@ -102,6 +104,34 @@ static_assert(all_named(), "kOpNames must name every OpKind");
 }  // namespace
 
 std::string_view op_name(OpKind op) { return kOpNames.at(static_cast<std::size_t>(op)).name; }
+
+OpFamily op_family(OpKind op) { return kOpNames.at(static_cast<std::size_t>(op)).family; }
+
+std::string_view op_family_name(OpFamily family) {
+  switch (family) {
+    case OpFamily::matrix:
+      return "matrix";
+    case OpFamily::normalisation:
+      return "normalisation";
+    case OpFamily::activation:
+      return "activation";
+    case OpFamily::softmax:
+      return "softmax";
+    case OpFamily::pooling:
+      return "pooling";
+    case OpFamily::arithmetic:
+      return "arithmetic";
+    case OpFamily::unary_math:
+      return "unary math";
+    case OpFamily::data_movement:
+      return "data movement";
+    case OpFamily::reduction:
+      return "reduction";
+    case OpFamily::comparison:
+      return "comparison";
+  }
+  return "?";
+}
 
 std::optional<OpKind> parse_op_name(std::string_view name) {
   for (const NameRow& r : kOpNames) {

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/units.h"
+#include "graph/op_family.h"
 #include "report/figures_measured.h"
 #include "report/gnuplot.h"
 #include "report/section_measured.h"
@@ -23,46 +24,20 @@ namespace {
 // "normalisation", "pooling", "elementwise" or "other": how the text names
 // the non-matrix op types a model has.
 std::string op_category(OpKind op) {
-  switch (op) {
-    case OpKind::BatchNorm:
-    case OpKind::LayerNorm:
-    case OpKind::GroupNorm:
-    case OpKind::Lrn:
+  switch (op_family(op)) {
+    case OpFamily::normalisation:
       return "normalisation";
-    case OpKind::MaxPool:
-    case OpKind::AvgPool:
-    case OpKind::GlobalAvgPool:
-    case OpKind::GlobalMaxPool:
-    case OpKind::AdaptiveAvgPool:
-    case OpKind::AdaptiveMaxPool:
+    case OpFamily::pooling:
       return "pooling";
-    case OpKind::Relu:
-    case OpKind::Relu6:
-    case OpKind::LeakyRelu:
-    case OpKind::PRelu:
-    case OpKind::Elu:
-    case OpKind::Selu:
-    case OpKind::Gelu:
-    case OpKind::Silu:
-    case OpKind::Hardswish:
-    case OpKind::Hardsigmoid:
-    case OpKind::Sigmoid:
-    case OpKind::Tanh:
-    case OpKind::Clip:
-    case OpKind::Add:
-    case OpKind::Sub:
-    case OpKind::Mul:
-    case OpKind::Div:
+    case OpFamily::activation:
+    case OpFamily::arithmetic:
       return "elementwise";
     default:
       return "other";
   }
 }
 
-bool is_matrix(OpKind op) {
-  return op == OpKind::Conv || op == OpKind::ConvTranspose || op == OpKind::Gemm ||
-         op == OpKind::MatMul || op == OpKind::Attention;
-}
+bool is_matrix(OpKind op) { return op_family(op) == OpFamily::matrix; }
 
 // The training cost of a ratio's model at its batch; nullptr when unknown.
 const ModelCost* train_cost(const std::map<std::string, ModelCosts>* costs,
