@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "analysis/ceilings.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "report/gnuplot.h"
@@ -31,14 +32,6 @@ std::optional<llm::Precision> precision_of(DType d) {
   llm::Precision p;
   p.weights = p.activations = p.kv_cache = std::string(dtype_name(d));
   return p;
-}
-
-// The main-memory ceiling of a device: the first is_main one.
-const RoofCeiling* main_ceiling(const MeasuredDevice& d) {
-  for (const RoofCeiling& c : d.ceilings) {
-    if (c.is_main) return &c;
-  }
-  return d.ceilings.empty() ? nullptr : &d.ceilings.front();
 }
 
 // The op name of a layer entry: its `op`, else the last part of its name
@@ -75,13 +68,15 @@ std::vector<LlmMeasured> llm_measured(const LlmSectionInput& in,
     for (const MeasuredDevice& d : in.devices) {
       if (d.key == device_key(r)) dev = &d;
     }
-    if (model == nullptr || !prec || dev == nullptr || dev->ceilings.empty()) {
+    // The roof the rest of the report judges this device by (measured over datasheet).
+    const RoofCeiling* main = dev != nullptr ? main_memory_ceiling(dev->ceilings) : nullptr;
+    if (model == nullptr || !prec || main == nullptr) {
       problems.push_back(fmt::format(
           "{}: {}", what,
           model == nullptr ? "no config for the model"
           : !prec ? fmt::format("dtype {} is not a language-model precision", dtype_name(r.dtype))
           : dev == nullptr ? std::string("no device")
-                           : fmt::format("no roofline ({})", dev->note)));
+                           : fmt::format("no main-memory ceiling ({})", dev->note)));
       continue;
     }
     try {
@@ -102,7 +97,6 @@ std::vector<LlmMeasured> llm_measured(const LlmSectionInput& in,
         }
       }
       m.time_s = t->second.median_s;
-      const RoofCeiling* main = main_ceiling(*dev);
       m.ceiling = main->label();
       m.main_bandwidth = main->bandwidth;
       m.main_peak = main->peak_flops;

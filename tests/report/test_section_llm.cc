@@ -283,6 +283,38 @@ double gpt2_decode_bound() {
   return c.bytes() / 3.35e12;
 }
 
+// A device with a probed main-memory roof beside the datasheet one (listed
+// after it) is judged by the probed roof, as every other section does.
+TEST(LlmSection, MeasuredStepIsJudgedByTheMeasuredMainRoofWhenThereIsOne) {
+  const double bound = gpt2_decode_bound();  // at the datasheet's 3.35 TB/s
+  LlmSectionInput in = measured_input({gpt2_record("decode", 1, 512, 40 * bound)});
+  std::vector<RoofCeiling>& ceilings = in.devices.front().ceilings;
+  const auto datasheet_main = std::find_if(ceilings.begin(), ceilings.end(),
+                                           [](const RoofCeiling& c) { return c.is_main; });
+  ASSERT_NE(datasheet_main, ceilings.end());
+  RoofCeiling probed = *datasheet_main;
+  probed.source = CeilingSource::measured;
+  probed.bandwidth = 2.5e12;  // a probe reaching 2.5 of the 3.35 TB/s
+  ceilings.push_back(probed);
+  std::vector<std::string> problems;
+  const auto ms = llm_measured(in, problems);
+  ASSERT_EQ(ms.size(), 1u) << all(problems);
+  EXPECT_DOUBLE_EQ(ms[0].main_bandwidth, 2.5e12);
+  // Memory-bound: the bound scales with 1 / bandwidth.
+  EXPECT_NEAR(ms[0].bound_s / bound, 3.35 / 2.5, 1e-3);
+}
+
+// A device without a main-memory ceiling is named as a problem, not judged
+// against whichever ceiling comes first.
+TEST(LlmSection, MeasuredStepWithoutAMainRoofIsAProblem) {
+  LlmSectionInput in = measured_input({gpt2_record("decode", 1, 512, 1e-3)});
+  for (RoofCeiling& c : in.devices.front().ceilings) c.is_main = false;
+  std::vector<std::string> problems;
+  EXPECT_TRUE(llm_measured(in, problems).empty());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_TRUE(has(problems, "no main-memory ceiling")) << all(problems);
+}
+
 TEST(LlmSection, MeasuredDecodeAgainstItsBoundWithLaunchOverheadWhenOpsAreShort) {
   const double bound = gpt2_decode_bound();
   EXPECT_NEAR(bound, 0.25e9 * 1.0 / 3.35e12, 0.3 * 0.25e9 / 3.35e12);  // ~75 us
