@@ -11,4 +11,8 @@ namespace dnnroof {
 // The file's bytes, or nullopt when it cannot be opened.
 std::optional<std::string> read_text_file(const std::filesystem::path& path);
 
+// The file's first line, trimmed (a /proc or /sys value); "" when it cannot be
+// read.
+std::string read_first_line(const std::filesystem::path& path);
+
 }  // namespace dnnroof

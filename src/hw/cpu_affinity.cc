@@ -9,10 +9,11 @@
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
+
+#include "core/text_file.h"
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -91,10 +92,9 @@ std::vector<int> allowed_core_cpus() {
   std::set<int> firsts;
   bool topology = false;
   for (int cpu : allowed) {
-    std::ifstream in(
+    const std::string list = read_first_line(
         fmt::format("/sys/devices/system/cpu/cpu{}/topology/thread_siblings_list", cpu));
-    std::string list;
-    if (!in || !std::getline(in, list)) continue;
+    if (list.empty()) continue;
     topology = true;
     // The core's first sibling stands for the core when we may use it;
     // otherwise this CPU does.

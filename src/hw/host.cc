@@ -36,12 +36,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The first line of a small file, trimmed; "" when it cannot be read.
-std::string read_line(const fs::path& path) {
-  const std::string text = read_text_file(path).value_or("");
-  return trim(std::string_view(text).substr(0, text.find('\n')));
-}
-
 // "48K", "2048K", "256M", "1G" (sysfs cache sizes, binary) -> bytes; 0 if bad.
 double parse_sysfs_size(std::string_view text) {
   std::size_t i = 0;
@@ -127,8 +121,8 @@ void read_sysfs_topology(HostInfo& info) {
   std::set<std::pair<std::string, std::string>> cores;
   const std::vector<fs::path> cpus = sysfs_cpu_dirs();
   for (const fs::path& cpu : cpus) {
-    const std::string pkg = read_line(cpu / "topology/physical_package_id");
-    const std::string core = read_line(cpu / "topology/core_id");
+    const std::string pkg = read_first_line(cpu / "topology/physical_package_id");
+    const std::string core = read_first_line(cpu / "topology/core_id");
     packages.insert(pkg);
     cores.emplace(pkg, core.empty() ? cpu.filename().string() : core);
   }
@@ -149,10 +143,10 @@ void read_caches(HostInfo& info) {
     if (!fs::is_directory(cache, ec2)) continue;
     for (const auto& index : fs::directory_iterator(cache, ec2)) {
       if (index.path().filename().string().rfind("index", 0) != 0) continue;
-      const std::string level = read_line(index.path() / "level");
-      const std::string type = read_line(index.path() / "type");
-      const std::string shared = read_line(index.path() / "shared_cpu_list");
-      const double bytes = parse_sysfs_size(read_line(index.path() / "size"));
+      const std::string level = read_first_line(index.path() / "level");
+      const std::string type = read_first_line(index.path() / "type");
+      const std::string shared = read_first_line(index.path() / "shared_cpu_list");
+      const double bytes = parse_sysfs_size(read_first_line(index.path() / "size"));
       if (level.empty() || bytes <= 0) continue;
       if (!seen.insert(fmt::format("{}/{}/{}", level, type, shared)).second) continue;
       if (level == "1" && type == "Data") info.l1d_bytes += bytes;
@@ -388,7 +382,7 @@ HostInfo detect_host_info() {
   // The fallback clock: the best of what this machine tells, in order of
   // trust. Used only when no clock was measured.
   const std::string max_freq =
-      read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");  // [kHz]
+      read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");  // [kHz]
   const double brand_hz = brand_clock_hz(info.cpu_model);
   std::string& note = info.fallback_clock_note;
   if (!max_freq.empty() && std::atof(max_freq.c_str()) > 0) {

@@ -26,10 +26,7 @@ namespace fs = std::filesystem;
 
 // /proc/sys/kernel/random/boot_id: saved clocks are only trusted in the
 // boot they were measured in (a VM may move to another host across boots).
-std::string boot_id() {
-  const std::string text = read_text_file("/proc/sys/kernel/random/boot_id").value_or("");
-  return trim(std::string_view(text).substr(0, text.find('\n')));
-}
+std::string boot_id() { return read_first_line("/proc/sys/kernel/random/boot_id"); }
 
 }  // namespace
 
